@@ -1,0 +1,124 @@
+/**
+ * Loading and validating settings against plugin-manifest.json's settingsSchema, the single source
+ * of truth for settings and defaults. Every problem is reported at once, each with its path.
+ */
+import { readFileSync } from "node:fs";
+import { Ajv, type ErrorObject } from "ajv";
+import { ConfigError } from "./errors.js";
+import { isValidTimeZone } from "./period.js";
+import { manifest } from "./manifest.js";
+import type { Settings } from "./settings.js";
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
+const validate = ajv.compile(manifest.settingsSchema);
+
+/** `/sites/0/baseUrl` → `sites[0].baseUrl` */
+function jsonPath(pointer: string, extra?: string): string {
+  const parts = pointer
+    .split("/")
+    .slice(1)
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  if (extra !== undefined) parts.push(extra);
+  let out = "";
+  for (const p of parts) out += /^\d+$/.test(p) ? `[${p}]` : out ? `.${p}` : p;
+  return out || "(root)";
+}
+
+function describe(e: ErrorObject): string {
+  switch (e.keyword) {
+    case "required":
+      return `${jsonPath(e.instancePath, String(e.params.missingProperty))}: is required`;
+    case "additionalProperties":
+      return `${jsonPath(e.instancePath, String(e.params.additionalProperty))}: is not a known setting`;
+    case "enum":
+      return `${jsonPath(e.instancePath)}: must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
+    case "type":
+      return `${jsonPath(e.instancePath)}: must be ${e.params.type === "integer" ? "an integer" : `a ${e.params.type}`}`;
+    case "pattern": {
+      const hint = (e.parentSchema as { description?: string } | undefined)?.description;
+      return `${jsonPath(e.instancePath)}: ${hint ? `invalid (${hint})` : e.message}`;
+    }
+    default:
+      return `${jsonPath(e.instancePath)}: ${e.message}`;
+  }
+}
+
+export interface ParseOptions {
+  /** Where credential variables are looked up (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Check that the credential variables are set (off for commands that do not call the platform). */
+  checkEnv?: boolean;
+}
+
+/** Validate a parsed config object, fill defaults, and return typed settings. Throws ConfigError. */
+export function parseSettings(raw: unknown, options: ParseOptions = {}): Settings {
+  const data = structuredClone(raw ?? {});
+  const problems: string[] = [];
+  if (!validate(data)) {
+    for (const e of validate.errors ?? []) problems.push(describe(e));
+  }
+  const s = data as Settings;
+  if (Array.isArray(s.sites)) {
+    const ids = new Set<string>();
+    s.sites.forEach((site, i) => {
+      if (!site || typeof site !== "object") return;
+      if (typeof site.baseUrl === "string") {
+        let ok = false;
+        try {
+          const u = new URL(site.baseUrl);
+          ok = (u.protocol === "http:" || u.protocol === "https:") && !u.username && !u.password && !u.search && !u.hash;
+        } catch {
+          ok = false;
+        }
+        if (!ok) problems.push(`sites[${i}].baseUrl: must be an absolute http(s) URL without credentials, query or fragment`);
+      }
+      if (typeof site.id === "string") {
+        if (ids.has(site.id)) problems.push(`sites[${i}].id: "${site.id}" is used by another site`);
+        ids.add(site.id);
+      }
+      if (options.checkEnv !== false && site.credentials && typeof site.credentials === "object") {
+        const env = options.env ?? process.env;
+        for (const key of ["apiKeyEnv", "apiUsernameEnv"] as const) {
+          const name = site.credentials[key];
+          if (typeof name === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !env[name])
+            problems.push(`sites[${i}].credentials.${key}: environment variable ${name} is not set`);
+        }
+      }
+    });
+  }
+  if (typeof s.timezone === "string" && !isValidTimeZone(s.timezone)) problems.push(`timezone: unknown IANA time zone "${s.timezone}"`);
+  if (typeof s.locale === "string") {
+    try {
+      Intl.getCanonicalLocales(s.locale);
+    } catch {
+      problems.push(`locale: "${s.locale}" is not a valid BCP 47 locale`);
+    }
+  }
+  if (problems.length) throw new ConfigError([...new Set(problems)]);
+  return s;
+}
+
+/** Read and validate a JSON config file. Throws ConfigError (exit 2) on any problem. */
+export function loadConfig(file: string, options: ParseOptions = {}): Settings {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new ConfigError([`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError([`${file}: is not valid JSON (${(err as Error).message})`]);
+  }
+  return parseSettings(raw, options);
+}
+
+/** The defaults for everything but sites, straight from the manifest. */
+export function defaultSettings(): Omit<Settings, "sites"> {
+  const data: Record<string, unknown> = { sites: [] };
+  validate(data);
+  delete data.sites;
+  return data as unknown as Omit<Settings, "sites">;
+}

@@ -1,0 +1,141 @@
+/**
+ * The platform-independent vocabulary. Adapters map their platform's raw types into these;
+ * scoring, selection and rendering only ever see these.
+ */
+
+/** The signals an adapter reports. Points per signal are settings (scoring.points). */
+export const SIGNALS = ["solution", "newcomer_reply", "reply", "like_received", "topic", "flagged"] as const;
+export type Signal = (typeof SIGNALS)[number];
+
+/** A member's standing on the platform, used to weigh the likes they give. */
+export type Standing = "staff" | "tl0" | "tl1" | "tl2" | "tl3" | "tl4" | "unknown";
+
+export interface Member {
+  /** Platform user id, as a string (stable across renames). */
+  id: string;
+  username: string;
+  /** Display name; member-supplied, so never trusted in output. */
+  name: string | null;
+  /** Absolute URL of the member's avatar (may be null). */
+  avatarUrl: string | null;
+  /** Absolute URL of the member's public profile. */
+  profileUrl: string | null;
+  standing: Standing;
+  createdAt: string | null;
+  staff: boolean;
+  bot: boolean;
+  /** Suspended or silenced at the time the profile was read. */
+  restricted: boolean;
+  /** The member hid their profile on the platform: treated exactly like an opt-out. */
+  hiddenProfile: boolean;
+  /** Staged/placeholder accounts (e.g. created by incoming mail). */
+  staged: boolean;
+  groups: string[];
+  /** When this profile was read from the platform (ISO). */
+  fetchedAt: string;
+}
+
+export interface Activity {
+  /** Stable id, unique per site: the same event read twice has the same id. */
+  id: string;
+  /** Who gets credit. */
+  memberId: string;
+  signal: Signal;
+  /** When it happened (ISO 8601, UTC). For likes and solutions: when the like/acceptance happened. */
+  at: string;
+  /** The other person: the liker, the asker who accepted, the newcomer who was welcomed. */
+  otherId?: string | null;
+  /** The discussion it belongs to (for per-topic caps). */
+  topicId?: string | null;
+  /** Link to the post (absolute URL) and the discussion's title, for evidence. */
+  url?: string | null;
+  title?: string | null;
+}
+
+/** A calendar month in the site's time zone. */
+export interface Period {
+  /** "YYYY-MM" */
+  id: string;
+  /** Inclusive start, ISO UTC instant. */
+  start: string;
+  /** Exclusive end, ISO UTC instant. */
+  end: string;
+}
+
+export interface SignalTally {
+  /** Events seen. */
+  count: number;
+  /** Events that earned points after caps and rules. */
+  counted: number;
+  points: number;
+}
+
+export interface Evidence {
+  signal: Signal;
+  url: string;
+  title: string | null;
+  at: string;
+}
+
+export interface ScoreCard {
+  memberId: string;
+  total: number;
+  signals: Record<Signal, SignalTally>;
+  /** Distinct other members who liked, accepted an answer of, or were welcomed by this member. */
+  distinctPeople: number;
+  /** Distinct days (in the site's time zone) the member posted. */
+  activeDays: number;
+  /** Every rule that reduced the score, in words a person can check. */
+  capsApplied: Array<{ rule: string; detail: string }>;
+  evidence: Evidence[];
+}
+
+export type SkipReason =
+  | "staff"
+  | "bot"
+  | "restricted"
+  | "staged"
+  | "hidden_profile"
+  | "opted_out"
+  | "excluded_by_admin"
+  | "excluded_group"
+  | "excluded_username"
+  | "cooldown"
+  | "not_frequent"
+  | "below_min_score"
+  | "too_few_people"
+  | "profile_unknown";
+
+export type Slot = "pinned" | "top" | "rising";
+
+export interface PlanEntry {
+  member: Member;
+  card: ScoreCard;
+  slot: Slot;
+  /** Score in the previous period (for the rising slot); null when unknown/new. */
+  previousTotal: number | null;
+}
+
+export interface SkippedEntry {
+  memberId: string;
+  username: string | null;
+  total: number;
+  reasons: SkipReason[];
+}
+
+export interface Plan {
+  site: string;
+  period: Period;
+  generatedAt: string;
+  featured: PlanEntry[];
+  /** High scorers who were not featured, with why. Opted-out members appear only as an id. */
+  skipped: SkippedEntry[];
+  /** Every ranked eligible member's card, best first (for the admin's leaderboard). */
+  ranked: Array<{ memberId: string; username: string; total: number }>;
+  stats: { members: number; activities: number; requests?: number };
+}
+
+export interface Overrides {
+  pin: string[];
+  exclude: string[];
+}

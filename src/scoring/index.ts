@@ -1,0 +1,176 @@
+/**
+ * Scoring: pure. Turns one period's activities into a ScoreCard per member that explains itself.
+ * The rules are DESIGN.md's "Judgement" section; every number comes from `ScoringSettings`.
+ */
+import { SIGNALS, type Activity, type Evidence, type Member, type ScoreCard, type Signal, type SignalTally, type Standing } from "../domain.js";
+import { localDay } from "../period.js";
+import type { ScoringSettings } from "../settings.js";
+
+export interface ScoreInput {
+  activities: readonly Activity[];
+  /** Known members by id: the giver's standing weighs their likes. Unknown givers weigh `unknown`. */
+  members: ReadonlyMap<string, Pick<Member, "standing">>;
+  settings: ScoringSettings;
+  timeZone?: string;
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+function emptyTallies(): Record<Signal, SignalTally> {
+  return Object.fromEntries(SIGNALS.map((s) => [s, { count: 0, counted: 0, points: 0 }])) as Record<Signal, SignalTally>;
+}
+
+/** Signals that are the member's own doing on a given day (likes and acceptances are others' acts). */
+const OWN_ACTS: ReadonlySet<Signal> = new Set(["reply", "topic", "newcomer_reply"]);
+
+/** Score every member who has activity in `activities`. Members are scored independently. */
+export function scoreAll(input: ScoreInput): Map<string, ScoreCard> {
+  const byMember = new Map<string, Activity[]>();
+  // likesGiven.get(giver).get(receiver) = likes the giver gave the receiver in the period.
+  const likesGiven = new Map<string, Map<string, number>>();
+  for (const a of input.activities) {
+    let list = byMember.get(a.memberId);
+    if (!list) byMember.set(a.memberId, (list = []));
+    list.push(a);
+    if (a.signal === "like_received" && a.otherId && a.otherId !== a.memberId) {
+      let row = likesGiven.get(a.otherId);
+      if (!row) likesGiven.set(a.otherId, (row = new Map()));
+      row.set(a.memberId, (row.get(a.memberId) ?? 0) + 1);
+    }
+  }
+  const cards = new Map<string, ScoreCard>();
+  for (const [memberId, acts] of byMember) {
+    cards.set(memberId, scoreMember(memberId, acts, (giver, receiver) => likesGiven.get(giver)?.get(receiver) ?? 0, input));
+  }
+  return cards;
+}
+
+function scoreMember(
+  memberId: string,
+  acts: readonly Activity[],
+  likesBetween: (giver: string, receiver: string) => number,
+  input: ScoreInput,
+): ScoreCard {
+  const s = input.settings;
+  const tallies = emptyTallies();
+  const caps: ScoreCard["capsApplied"] = [];
+  const people = new Set<string>();
+  const days = new Set<string>();
+  const bySignal = new Map<Signal, Activity[]>(SIGNALS.map((sig) => [sig, []]));
+  for (const a of acts) {
+    bySignal.get(a.signal)!.push(a);
+    tallies[a.signal].count++;
+    if (OWN_ACTS.has(a.signal)) days.add(localDay(a.at, input.timeZone));
+  }
+
+  // Likes: distinct givers, at most maxPerGiver each, weighed by standing, mutual pairs discounted.
+  const likesByGiver = new Map<string, number>();
+  let selfLikes = 0;
+  for (const a of bySignal.get("like_received")!) {
+    if (!a.otherId || a.otherId === memberId) {
+      selfLikes++;
+      continue;
+    }
+    likesByGiver.set(a.otherId, (likesByGiver.get(a.otherId) ?? 0) + 1);
+  }
+  if (selfLikes) caps.push({ rule: "self_likes", detail: `${selfLikes} like(s) without another giver counted zero` });
+  let likePoints = 0;
+  let likesCounted = 0;
+  let cappedGivers = 0;
+  let cappedLikes = 0;
+  let mutualGivers = 0;
+  for (const [giver, n] of [...likesByGiver].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const counted = Math.min(n, s.likes.maxPerGiver);
+    if (n > counted) {
+      cappedGivers++;
+      cappedLikes += n - counted;
+    }
+    const back = likesBetween(memberId, giver);
+    // The part of this giver's likes that this member returned, once they returned at least
+    // mutualMinLikes. It depends on the giver's count only through `counted`, so one more like
+    // received can never lower the score.
+    const mutual = back >= s.likes.mutualMinLikes ? Math.min(counted, back) : 0;
+    if (mutual > 0) mutualGivers++;
+    else people.add(giver);
+    const weight = s.likes.giverWeights[input.members.get(giver)?.standing ?? "unknown"] ?? s.likes.giverWeights.unknown;
+    likePoints += ((counted - mutual) + mutual * s.likes.mutualFactor) * weight * s.points.like_received;
+    likesCounted += counted;
+  }
+  if (cappedGivers)
+    caps.push({ rule: "likes_per_giver", detail: `${cappedLikes} like(s) from ${cappedGivers} member(s) over the limit of ${s.likes.maxPerGiver} per member were not counted` });
+  if (mutualGivers)
+    caps.push({ rule: "mutual_likes", detail: `likes exchanged with ${mutualGivers} member(s) who mostly like each other were weighed ×${s.likes.mutualFactor}` });
+  tallies.like_received.counted = likesCounted;
+  tallies.like_received.points = round(likePoints);
+
+  // Solutions: an answer the member accepted on their own topic counts zero.
+  let selfSolved = 0;
+  for (const a of bySignal.get("solution")!) {
+    if (a.otherId && a.otherId === memberId) {
+      selfSolved++;
+      continue;
+    }
+    tallies.solution.counted++;
+    if (a.otherId) people.add(a.otherId);
+  }
+  if (selfSolved) caps.push({ rule: "self_solutions", detail: `${selfSolved} answer(s) accepted on their own topic counted zero` });
+
+  for (const a of bySignal.get("newcomer_reply")!) {
+    if (a.otherId === memberId) continue;
+    tallies.newcomer_reply.counted++;
+    if (a.otherId) people.add(a.otherId);
+  }
+
+  // Replies: at most maxPerTopic per discussion.
+  const perTopic = new Map<string, number>();
+  for (const a of bySignal.get("reply")!) {
+    const key = a.topicId ?? a.id;
+    perTopic.set(key, (perTopic.get(key) ?? 0) + 1);
+  }
+  let replyCapped = 0;
+  for (const n of perTopic.values()) {
+    tallies.reply.counted += Math.min(n, s.replies.maxPerTopic);
+    replyCapped += Math.max(0, n - s.replies.maxPerTopic);
+  }
+  if (replyCapped) caps.push({ rule: "replies_per_topic", detail: `${replyCapped} reply(ies) beyond ${s.replies.maxPerTopic} in one topic were not counted` });
+
+  tallies.topic.counted = tallies.topic.count;
+  tallies.flagged.counted = tallies.flagged.count;
+  for (const sig of ["solution", "newcomer_reply", "reply", "topic", "flagged"] as const) {
+    tallies[sig].points = round(tallies[sig].counted * s.points[sig]);
+  }
+  const total = round(SIGNALS.reduce((sum, sig) => sum + tallies[sig].points, 0));
+  return {
+    memberId,
+    total,
+    signals: tallies,
+    distinctPeople: people.size,
+    activeDays: days.size,
+    capsApplied: caps,
+    evidence: pickEvidence(memberId, bySignal, s.evidenceCount),
+  };
+}
+
+/** The best pieces of evidence: accepted answers, welcomes, then the most-liked posts. */
+function pickEvidence(memberId: string, bySignal: Map<Signal, Activity[]>, n: number): Evidence[] {
+  const candidates = new Map<string, { e: Evidence; weight: number }>();
+  const consider = (a: Activity, weight: number) => {
+    if (!a.url) return;
+    const prev = candidates.get(a.url);
+    if (prev) {
+      prev.weight += weight;
+      return;
+    }
+    candidates.set(a.url, { e: { signal: a.signal, url: a.url, title: a.title ?? null, at: a.at }, weight });
+  };
+  for (const a of bySignal.get("solution")!) if (a.otherId !== memberId) consider(a, 100);
+  for (const a of bySignal.get("newcomer_reply")!) consider(a, 40);
+  for (const a of bySignal.get("like_received")!) if (a.otherId && a.otherId !== memberId) consider(a, 1);
+  for (const a of bySignal.get("reply")!) consider(a, 0.01);
+  return [...candidates.values()]
+    .sort((a, b) => b.weight - a.weight || (a.e.at < b.e.at ? 1 : a.e.at > b.e.at ? -1 : 0) || (a.e.url < b.e.url ? -1 : 1))
+    .slice(0, n)
+    .map((c) => c.e);
+}
+
+export type { Standing };

@@ -1,0 +1,67 @@
+/**
+ * Typed view of the settings. The schema, descriptions and every default live in
+ * plugin-manifest.json (settingsSchema); src/config.ts validates against it and fills defaults.
+ */
+import type { Signal, Standing } from "./domain.js";
+
+export interface ScoringSettings {
+  points: Record<Signal, number>;
+  likes: {
+    maxPerGiver: number;
+    mutualMinLikes: number;
+    mutualFactor: number;
+    giverWeights: Record<Standing, number>;
+  };
+  replies: { maxPerTopic: number };
+  newcomer: { accountAgeDays: number };
+  evidenceCount: number;
+}
+
+export interface SelectionSettings {
+  featuredCount: number;
+  cooldownPeriods: number;
+  risingSlot: boolean;
+  minActiveDays: number;
+  minScore: number;
+  minDistinctPeopleHelped: number;
+}
+
+export interface EligibilitySettings {
+  excludeStaff: boolean;
+  excludeBots: boolean;
+  botUsernames: string[];
+  excludeSuspended: boolean;
+  excludeGroups: string[];
+  excludeUsernames: string[];
+}
+
+export interface SiteSettings {
+  id: string;
+  platform: "discourse";
+  baseUrl: string;
+  title?: string;
+  credentials: { apiKeyEnv: string; apiUsernameEnv: string };
+  requestsPerMinute: number;
+  timeoutMs: number;
+  maxRetries: number;
+}
+
+export interface SyncSettings {
+  rereadDays: number;
+  candidatesPerOrder: number;
+  maxProfileLookups: number;
+  profileMaxAgeDays: number;
+}
+
+export interface Settings {
+  sites: SiteSettings[];
+  store: { kind: "sqlite"; path: string };
+  locale: string;
+  timezone: string;
+  review: { mode: "review" | "auto" };
+  schedules: { sync: string; period: string };
+  sync: SyncSettings;
+  scoring: ScoringSettings;
+  selection: SelectionSettings;
+  eligibility: EligibilitySettings;
+}
