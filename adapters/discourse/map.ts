@@ -1,0 +1,61 @@
+/** Pure mappers from Discourse's raw JSON into the domain. */
+import type { Activity, Member, Signal, Standing } from "../../src/domain.js";
+import { ACTION, type DiscourseUser, type DiscourseUserAction } from "./raw.js";
+
+export function absoluteUrl(base: URL, pathOrUrl: string): string {
+  return new URL(pathOrUrl.startsWith("//") ? base.protocol + pathOrUrl : pathOrUrl, base).toString();
+}
+
+export function postUrl(base: URL, a: Pick<DiscourseUserAction, "slug" | "topic_id" | "post_number">): string {
+  return new URL(`t/${encodeURIComponent(a.slug || "-")}/${a.topic_id}/${a.post_number}`, base).toString();
+}
+
+function standing(u: Pick<DiscourseUser, "admin" | "moderator" | "trust_level">): Standing {
+  if (u.admin || u.moderator) return "staff";
+  const tl = u.trust_level;
+  return tl >= 0 && tl <= 4 ? (`tl${tl}` as Standing) : "unknown";
+}
+
+const future = (iso: string | null | undefined, now: Date) => !!iso && Date.parse(iso) > now.getTime();
+
+export function toMember(u: DiscourseUser, base: URL, now: Date): Member {
+  return {
+    id: String(u.id),
+    username: u.username,
+    name: u.name ?? null,
+    avatarUrl: u.avatar_template ? absoluteUrl(base, u.avatar_template.replace("{size}", "120")) : null,
+    profileUrl: new URL(`u/${encodeURIComponent(u.username)}`, base).toString(),
+    standing: standing(u),
+    createdAt: u.created_at ?? null,
+    staff: !!(u.admin || u.moderator),
+    bot: u.id <= 0,
+    restricted: future(u.suspended_till, now) || future(u.silenced_till, now),
+    hiddenProfile: !!(u.user_option?.hide_profile ?? u.user_option?.hide_profile_and_presence),
+    staged: !!u.staged,
+    groups: (u.groups ?? []).map((g) => g.name),
+    fetchedAt: now.toISOString(),
+  };
+}
+
+/**
+ * One item of a member's own stream (filter 2,4,5,15) into an Activity, or null when it earns
+ * nothing (deleted posts). A hidden (flagged) post earns `flagged` instead of reply/topic credit.
+ */
+export function toActivity(a: DiscourseUserAction, base: URL): Activity | null {
+  if (a.deleted) return null;
+  const post = `${a.topic_id}:${a.post_number}`;
+  const common = { memberId: String(a.target_user_id), at: a.created_at, topicId: String(a.topic_id), url: postUrl(base, a), title: a.title ?? null };
+  const make = (signal: Signal, id: string, otherId: string | null = null): Activity => ({ id, signal, otherId, ...common });
+  switch (a.action_type) {
+    case ACTION.WAS_LIKED:
+      return make("like_received", `like:${post}:${a.acting_user_id}`, String(a.acting_user_id));
+    case ACTION.SOLVED:
+      return make("solution", `solution:${post}`, String(a.acting_user_id));
+    case ACTION.NEW_TOPIC:
+      return a.hidden ? make("flagged", `flagged:${post}`) : make("topic", `post:${post}`);
+    case ACTION.REPLY:
+      return a.hidden ? make("flagged", `flagged:${post}`) : make("reply", `post:${post}`);
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,260 @@
+/**
+ * Reading a period from Discourse at a cost that grows with the number of candidates, not posts:
+ *
+ * 1. candidates: the top `sync.candidatesPerOrder` of /directory_items.json by likes received,
+ *    replies and (with discourse-solved) solutions, in the smallest rolling window that covers the
+ *    period (50 a page);
+ * 2. newcomers: accounts created since `period.start - scoring.newcomer.accountAgeDays` from
+ *    /admin/users/list/new.json (newest first, 100 a page); for each one who posted, their stream
+ *    (topics and responses) gives the first reply to their first topic: a `newcomer_reply` for the
+ *    replier, who also becomes a candidate;
+ * 3. each candidate's profile (/u/{username}.json: staff, suspended, hidden profile, groups);
+ * 4. each candidate's own stream, /user_actions.json?filter=2,4,5,15 (likes received with the
+ *    liker, topics, replies, accepted answers, newest first), paged until it is older than the
+ *    period, or than the cursor minus `sync.rereadDays` on a re-read;
+ * 5. the standing (trust level) of the likers, from cached profiles or /u/{username}.json,
+ *    at most `sync.maxProfileLookups` per read.
+ */
+import type { Activity, Member } from "../../src/domain.js";
+import { SpotlightError } from "../../src/errors.js";
+import type { HttpClient } from "../../src/http.js";
+import type { Logger } from "../../src/log.js";
+import type { AdapterOptions, ReadRequest, ReadResult } from "../types.js";
+import { need } from "./client.js";
+import { postUrl, toActivity, toMember } from "./map.js";
+import { ACTION, type DiscourseAdminUser, type DiscourseDirectoryResponse, type DiscourseUser, type DiscourseUserAction } from "./raw.js";
+
+const DAY = 86_400_000;
+const DIRECTORY_PAGE = 50;
+const DIRECTORY_MAX_PAGE = 10;
+const STREAM_PAGE = 50;
+const ADMIN_LIST_PAGE = 100;
+
+/** What we remember between reads of the same period. */
+export interface DiscourseCursor {
+  version: 1;
+  /** Per member id: the newest stream item seen, so a re-read stops early. */
+  newest: Record<string, string>;
+}
+
+export interface ReadContext {
+  http: HttpClient;
+  options: AdapterOptions;
+  log: Logger;
+  now: () => Date;
+}
+
+/** The smallest rolling directory window that covers `start` (a few days' slack for monthly). */
+export function directoryWindow(start: string, now: Date): "monthly" | "quarterly" | "yearly" | "all" {
+  const monthsBack = (m: number) => {
+    const d = new Date(now);
+    d.setUTCMonth(d.getUTCMonth() - m);
+    return d.getTime();
+  };
+  const t = Date.parse(start);
+  if (t >= monthsBack(1) - 3 * DAY) return "monthly";
+  if (t >= monthsBack(3)) return "quarterly";
+  if (t >= monthsBack(12)) return "yearly";
+  return "all";
+}
+
+async function getProfile(ctx: ReadContext, username: string, strict: boolean): Promise<Member | null> {
+  const path = `/u/${encodeURIComponent(username)}.json`;
+  let body: { user?: DiscourseUser };
+  try {
+    body = await ctx.http.get(path);
+  } catch (err) {
+    if (err instanceof SpotlightError && err.kind === "not_found") return null;
+    throw err;
+  }
+  need(body, "user", "object", path);
+  const u = body.user!;
+  need(u, "id", "number", path);
+  need(u, "username", "string", path);
+  need(u, "trust_level", "number", path);
+  need(u, "admin", "boolean", path);
+  need(u, "moderator", "boolean", path);
+  // Without user_option we cannot see hide_profile: refuse rather than feature someone who hid.
+  if (strict) need(u, "user_option", "object", path);
+  return toMember(u, ctx.http.base, ctx.now());
+}
+
+/** Page a member's stream newest-first, calling `visit` for each item until `stopBefore`. */
+async function readStream(
+  ctx: ReadContext,
+  username: string,
+  filter: string,
+  stopBefore: number | null,
+  visit: (a: DiscourseUserAction) => void,
+): Promise<void> {
+  const path = "/user_actions.json";
+  for (let offset = 0; ; ) {
+    const query = { username, filter, offset, limit: STREAM_PAGE };
+    const body = await ctx.http.get<{ user_actions?: DiscourseUserAction[] }>(path, query);
+    need(body, "user_actions", "array", path, query);
+    const items = body.user_actions!;
+    if (!items.length) return;
+    for (const a of items) {
+      need(a, "action_type", "number", path, query);
+      need(a, "created_at", "string", path, query);
+      need(a, "topic_id", "number", path, query);
+      need(a, "post_number", "number", path, query);
+      need(a, "target_user_id", "number", path, query);
+      need(a, "acting_user_id", "number", path, query);
+      visit(a);
+    }
+    offset += items.length;
+    if (stopBefore !== null && Date.parse(items[items.length - 1]!.created_at) < stopBefore) return;
+  }
+}
+
+export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<ReadResult> {
+  const { http, options, log } = ctx;
+  const startRequests = http.requests;
+  const now = ctx.now();
+  const start = Date.parse(req.period.start);
+  const end = Date.parse(req.period.end);
+  const inPeriod = (iso: string) => {
+    const t = Date.parse(iso);
+    return t >= start && t < end;
+  };
+  const cursor: DiscourseCursor =
+    req.cursor && (req.cursor as DiscourseCursor).version === 1 ? structuredClone(req.cursor as DiscourseCursor) : { version: 1, newest: {} };
+  const progress = req.onProgress ?? (() => {});
+
+  // 1. Candidates from the directory.
+  const candidates = new Map<string, string>(); // id -> username
+  const window = directoryWindow(req.period.start, now);
+  const pages = Math.min(DIRECTORY_MAX_PAGE + 1, Math.ceil(options.sync.candidatesPerOrder / DIRECTORY_PAGE));
+  for (const order of ["likes_received", "post_count", "solutions"]) {
+    let taken = 0;
+    try {
+      for (let page = 0; page < pages && taken < options.sync.candidatesPerOrder; page++) {
+        const query = { period: window, order, page };
+        const body = await http.get<DiscourseDirectoryResponse>("/directory_items.json", query);
+        need(body, "directory_items", "array", "/directory_items.json", query);
+        for (const item of body.directory_items) {
+          need(item, "user", "object", "/directory_items.json", query);
+          if (taken >= options.sync.candidatesPerOrder) break;
+          taken++;
+          if (item.user.id > 0) candidates.set(String(item.user.id), item.user.username);
+        }
+        if (body.directory_items.length < DIRECTORY_PAGE) break;
+      }
+    } catch (err) {
+      // The solutions column exists only with discourse-solved enabled; without it Discourse
+      // answers 400 for the unknown order. Every other failure is real.
+      if (order === "solutions" && err instanceof SpotlightError && err.kind === "http") {
+        log.info({ event: "spotlight.discourse.no_solutions_column", site: options.site.id }, "directory has no solutions column");
+        continue;
+      }
+      throw err;
+    }
+  }
+  progress("directory", candidates.size, candidates.size);
+
+  // 2. Newcomers and the first reply to each one's first topic.
+  const activities: Activity[] = [];
+  const ageMs = options.scoring.newcomer.accountAgeDays * DAY;
+  const newcomers: DiscourseAdminUser[] = [];
+  for (let page = 1; ; page++) {
+    const query = { order: "created", page };
+    const rows = await http.get<DiscourseAdminUser[]>("/admin/users/list/new.json", query);
+    if (!Array.isArray(rows)) need({ rows }, "rows", "array", "/admin/users/list/new.json", query);
+    let older = false;
+    for (const u of rows) {
+      need(u, "created_at", "string", "/admin/users/list/new.json", query);
+      const created = Date.parse(u.created_at);
+      if (created < start - ageMs) {
+        older = true;
+        continue;
+      }
+      if (created < end && u.id > 0 && !u.admin && !u.moderator && u.post_count !== 0) newcomers.push(u);
+    }
+    if (older || rows.length < ADMIN_LIST_PAGE) break;
+  }
+  let done = 0;
+  for (const n of newcomers) {
+    let firstTopic: DiscourseUserAction | null = null;
+    const responses: DiscourseUserAction[] = [];
+    await readStream(ctx, n.username, `${ACTION.NEW_TOPIC},${ACTION.RESPONSE}`, null, (a) => {
+      if (a.deleted) return;
+      if (a.action_type === ACTION.NEW_TOPIC && (!firstTopic || a.created_at < firstTopic.created_at)) firstTopic = a;
+      if (a.action_type === ACTION.RESPONSE) responses.push(a);
+    });
+    progress("newcomers", ++done, newcomers.length);
+    const topic = firstTopic as DiscourseUserAction | null;
+    if (!topic || Date.parse(topic.created_at) - Date.parse(n.created_at) > ageMs) continue;
+    const first = responses
+      .filter((r) => r.topic_id === topic.topic_id && r.acting_user_id !== n.id && r.acting_user_id > 0)
+      .sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.post_number - b.post_number))[0];
+    if (!first || !inPeriod(first.created_at)) continue;
+    activities.push({
+      id: `newcomer_reply:${first.topic_id}:${first.post_number}`,
+      memberId: String(first.acting_user_id),
+      signal: "newcomer_reply",
+      at: first.created_at,
+      otherId: String(n.id),
+      topicId: String(first.topic_id),
+      url: postUrl(http.base, first),
+      title: first.title ?? null,
+    });
+    if (first.acting_username) candidates.set(String(first.acting_user_id), first.acting_username);
+  }
+
+  // 3. Candidate profiles: always fresh (someone may have hidden their profile yesterday).
+  const fetched = new Map<string, Member>();
+  done = 0;
+  for (const [id, username] of candidates) {
+    const m = await getProfile(ctx, username, true);
+    if (m) fetched.set(m.id, m);
+    else log.info({ event: "spotlight.member.skipped", code: "profile_not_found", site: options.site.id, memberId: id }, "profile not found");
+    progress("profiles", ++done, candidates.size);
+  }
+
+  // 4. Candidate streams.
+  const likers = new Map<string, string>(); // id -> username
+  done = 0;
+  for (const [id, username] of candidates) {
+    if (!fetched.has(id)) continue;
+    const seen = cursor.newest[id];
+    const stopBefore = seen ? Math.max(start, Date.parse(seen) - options.sync.rereadDays * DAY) : start;
+    const ownTopics = new Set<number>();
+    const items: DiscourseUserAction[] = [];
+    let newest = seen ?? null;
+    await readStream(ctx, username, `${ACTION.WAS_LIKED},${ACTION.NEW_TOPIC},${ACTION.REPLY},${ACTION.SOLVED}`, stopBefore, (a) => {
+      if (!inPeriod(a.created_at) || String(a.target_user_id) !== id) return;
+      items.push(a);
+      if (!newest || a.created_at > newest) newest = a.created_at;
+      if (a.action_type === ACTION.NEW_TOPIC) ownTopics.add(a.topic_id);
+    });
+    for (const a of items) {
+      // A reply in a topic the member started is conversation, not help to someone else.
+      if (a.action_type === ACTION.REPLY && ownTopics.has(a.topic_id) && !a.hidden) continue;
+      const act = toActivity(a, http.base);
+      if (!act) continue;
+      activities.push(act);
+      if (act.signal === "like_received" && act.otherId && !fetched.has(act.otherId) && a.acting_username) likers.set(act.otherId, a.acting_username);
+    }
+    if (newest) cursor.newest[id] = newest;
+    progress("activity", ++done, candidates.size);
+  }
+
+  // 5. The likers' standing, from cache when fresh enough.
+  const maxAge = options.sync.profileMaxAgeDays * DAY;
+  let lookups = 0;
+  done = 0;
+  for (const [id, username] of likers) {
+    progress("likers", ++done, likers.size);
+    const known = req.knownMembers.get(id);
+    if (known && now.getTime() - Date.parse(known.fetchedAt) <= maxAge) continue;
+    if (lookups >= options.sync.maxProfileLookups) continue;
+    lookups++;
+    const m = await getProfile(ctx, username, false);
+    if (m) fetched.set(m.id, m);
+  }
+  if (likers.size && lookups >= options.sync.maxProfileLookups)
+    log.warn({ event: "spotlight.discourse.profile_budget_exhausted", site: options.site.id, limit: options.sync.maxProfileLookups }, "some likers weigh as unknown");
+
+  return { activities, members: [...fetched.values()], cursor, requests: http.requests - startRequests };
+}

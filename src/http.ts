@@ -1,0 +1,184 @@
+/**
+ * The HTTP client every adapter uses: absolute URLs from a base, per-call headers (never
+ * process-wide), a per-site request budget, timeouts, and the retry rules of CONVENTIONS.md:
+ * 429 waits as the response says (Retry-After, else extras.wait_seconds), 5xx/timeouts/network
+ * errors retry with exponential backoff, everything else is final. Errors name their place:
+ * `[spotlight] [discourse] GET /u/alice.json: 403 invalid_access`.
+ */
+import { SpotlightError, type ErrorKind } from "./errors.js";
+import { silentLogger, type Logger } from "./log.js";
+
+export interface HttpClientOptions {
+  /** Platform name used in error messages and logs. */
+  platform: string;
+  baseUrl: string;
+  /** Sent with every request (credentials). Never logged. */
+  headers: Record<string, string>;
+  /** Budget shared by every client of the same baseUrl in this process. */
+  requestsPerMinute: number;
+  timeoutMs: number;
+  /** Retries for 5xx, timeouts and network errors. */
+  maxRetries: number;
+  /** Give up when one 429 asks us to wait longer than this (default 15 minutes). */
+  maxRateLimitWaitMs?: number;
+  /** Give up after this many 429s for one request (default 10). */
+  maxRateLimitWaits?: number;
+  /** First backoff step (default 500 ms); doubles each retry, with jitter. */
+  backoffMs?: number;
+  logger?: Logger;
+  /** Injectable for tests. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export type Query = Record<string, string | number | boolean | undefined | null>;
+
+export interface RequestOptions {
+  query?: Query;
+  /** JSON body. */
+  body?: unknown;
+  /** Safe to repeat after a timeout or 5xx (default: true for GET/PUT/DELETE, false for POST). */
+  idempotent?: boolean;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Sliding one-minute window of request start times, per base URL. */
+class MinuteBudget {
+  private starts: number[] = [];
+  constructor(private perMinute: number) {}
+  setLimit(perMinute: number) {
+    this.perMinute = Math.min(this.perMinute, perMinute);
+  }
+  async take(sleep: (ms: number) => Promise<void>): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      while (this.starts.length && this.starts[0]! <= now - 60_000) this.starts.shift();
+      if (this.starts.length < Math.max(1, Math.floor(this.perMinute))) {
+        this.starts.push(now);
+        return;
+      }
+      await sleep(this.starts[0]! + 60_000 - now + 1);
+    }
+  }
+}
+const budgets = new Map<string, MinuteBudget>();
+
+/** Parse Retry-After (seconds or HTTP date) into milliseconds. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | null {
+  if (!header) return null;
+  const secs = Number(header);
+  if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}
+
+export class HttpClient {
+  /** Requests sent (including retries): the cost the README talks about. */
+  requests = 0;
+  private readonly budget: MinuteBudget;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly log: Logger;
+  readonly base: URL;
+
+  constructor(readonly options: HttpClientOptions) {
+    this.base = new URL(options.baseUrl.endsWith("/") ? options.baseUrl : options.baseUrl + "/");
+    const key = this.base.origin + this.base.pathname;
+    let budget = budgets.get(key);
+    if (!budget) budgets.set(key, (budget = new MinuteBudget(options.requestsPerMinute)));
+    else budget.setLimit(options.requestsPerMinute);
+    this.budget = budget;
+    this.sleep = options.sleep ?? defaultSleep;
+    this.log = options.logger ?? silentLogger;
+  }
+
+  url(path: string, query?: Query): URL {
+    const u = new URL(path.replace(/^\//, ""), this.base);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null) u.searchParams.set(k, String(v));
+    return u;
+  }
+
+  get<T>(path: string, query?: Query): Promise<T> {
+    return this.request<T>("GET", path, { query });
+  }
+
+  async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const url = this.url(path, opts.query);
+    const place = `[spotlight] [${this.options.platform}] ${method} ${url.pathname}`;
+    const idempotent = opts.idempotent ?? method !== "POST";
+    const maxWaitMs = this.options.maxRateLimitWaitMs ?? 15 * 60_000;
+    const maxWaits = this.options.maxRateLimitWaits ?? 10;
+    let retries = 0;
+    let waits = 0;
+    for (;;) {
+      await this.budget.take(this.sleep);
+      this.requests++;
+      let res: Response;
+      try {
+        res = await fetch(url, {
+          method,
+          headers: {
+            Accept: "application/json",
+            ...(opts.body !== undefined ? { "Content-Type": "application/json" } : {}),
+            ...this.options.headers,
+          },
+          body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+          signal: AbortSignal.timeout(this.options.timeoutMs),
+          redirect: "error",
+        });
+      } catch (err) {
+        const timedOut = (err as Error).name === "TimeoutError";
+        const why = timedOut ? `timed out after ${this.options.timeoutMs} ms` : `network error (${(err as Error).cause ?? (err as Error).message})`;
+        if (idempotent && retries < this.options.maxRetries) {
+          await this.backoff(++retries, place, why);
+          continue;
+        }
+        throw new SpotlightError(`${place}: ${why}${retries ? ` after ${retries} retries` : ""}`, "transient", { cause: err });
+      }
+      if (res.ok) {
+        const text = await res.text();
+        if (!text) return undefined as T;
+        try {
+          return JSON.parse(text) as T;
+        } catch (err) {
+          throw new SpotlightError(`${place}: ${res.status} response is not JSON`, "bad_response", { cause: err, status: res.status });
+        }
+      }
+      const body = await res.text();
+      let json: { errors?: unknown; error_type?: string; extras?: { wait_seconds?: number } } | null = null;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        json = null;
+      }
+      const detail = [json?.error_type, Array.isArray(json?.errors) ? json!.errors.join("; ") : null].filter(Boolean).join(": ");
+      const summary = `${place}: ${res.status}${detail ? ` ${detail}` : ""}`;
+      if (res.status === 429) {
+        const wait = retryAfterMs(res.headers.get("retry-after")) ?? (json?.extras?.wait_seconds != null ? json.extras.wait_seconds * 1000 : null) ?? this.backoffDelay(waits + 1);
+        if (waits >= maxWaits || wait > maxWaitMs)
+          throw new SpotlightError(`${summary} (asked to wait ${Math.round(wait / 1000)} s; gave up after ${waits} waits)`, "rate_limit", { status: 429 });
+        waits++;
+        this.log.warn({ event: "spotlight.http.rate_limited", platform: this.options.platform, path: url.pathname, waitMs: wait }, "rate limited");
+        await this.sleep(wait);
+        continue;
+      }
+      if (res.status >= 500 && idempotent && retries < this.options.maxRetries) {
+        await this.backoff(++retries, place, `${res.status}`);
+        continue;
+      }
+      const kind: ErrorKind = res.status === 401 || res.status === 403 ? "auth" : res.status === 404 ? "not_found" : res.status >= 500 ? "transient" : "http";
+      throw new SpotlightError(`${summary}${res.status >= 500 && retries ? ` after ${retries} retries` : ""}`, kind, { status: res.status });
+    }
+  }
+
+  private backoffDelay(attempt: number): number {
+    const base = this.options.backoffMs ?? 500;
+    const exp = Math.min(base * 2 ** (attempt - 1), 60_000);
+    return exp / 2 + Math.random() * (exp / 2);
+  }
+
+  private async backoff(attempt: number, place: string, why: string) {
+    const ms = this.backoffDelay(attempt);
+    this.log.warn({ event: "spotlight.http.retry", place, attempt, why, waitMs: Math.round(ms) }, "retrying");
+    await this.sleep(ms);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The Store keeps what we derive and what we promised: activities (idempotent by id), member
+ * profiles, sync cursors, plans, feature history and opt-outs. The platform stays the source of
+ * truth for content. Every implementation passes test/store/conformance.ts unchanged.
+ */
+import type { Activity, Member, Plan } from "../domain.js";
+
+export type PlanStatus = "prepared" | "approved" | "published" | "skipped";
+
+export interface StoredPlan {
+  plan: Plan;
+  status: PlanStatus;
+  updatedAt: string;
+}
+
+export interface SyncBatch {
+  activities?: readonly Activity[];
+  members?: readonly Member[];
+  /** Saved in the same transaction as the batch, so a crash never leaves a cursor ahead of its data. */
+  cursor?: { key: string; value: unknown };
+}
+
+export interface Store {
+  /** Add activities (an id already stored is ignored), upsert members, move a cursor: atomically. */
+  ingest(site: string, batch: SyncBatch): Promise<{ inserted: number; duplicates: number }>;
+  /** Activities with from <= at < to, in a stable order (at, id). */
+  activities(site: string, from: string, to: string): Promise<Activity[]>;
+  /** Members by id (all of the site's when ids is omitted). */
+  members(site: string, ids?: readonly string[]): Promise<Map<string, Member>>;
+  getCursor<T = unknown>(site: string, key: string): Promise<T | null>;
+
+  savePlan(site: string, plan: Plan, status: PlanStatus): Promise<void>;
+  getPlan(site: string, period: string): Promise<StoredPlan | null>;
+  /** Record that these members were featured in `period` (idempotent). */
+  recordFeatured(site: string, period: string, memberIds: readonly string[]): Promise<void>;
+  /** Members featured in periods p with from <= p <= to ("YYYY-MM"). */
+  featuredBetween(site: string, from: string, to: string): Promise<Set<string>>;
+
+  /** Opt-outs are stored as keyed hashes (see src/optout.ts), never as ids. */
+  addOptOut(site: string, key: string): Promise<void>;
+  optOutKeys(site: string): Promise<Set<string>>;
+  /** Delete everything stored about a member (activities they got or gave, profile, history). */
+  forgetMember(site: string, memberId: string): Promise<void>;
+
+  close(): Promise<void>;
+}
