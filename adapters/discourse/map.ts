@@ -1,6 +1,6 @@
 /** Pure mappers from Discourse's raw JSON into the domain. */
 import type { Activity, Member, Signal, Standing } from "../../src/domain.js";
-import { ACTION, type DiscourseUser, type DiscourseUserAction } from "./raw.js";
+import { ACTION, type DiscourseAdminUser, type DiscourseUser, type DiscourseUserAction } from "./raw.js";
 
 export function absoluteUrl(base: URL, pathOrUrl: string): string {
   return new URL(pathOrUrl.startsWith("//") ? base.protocol + pathOrUrl : pathOrUrl, base).toString();
@@ -33,6 +33,30 @@ export function toMember(u: DiscourseUser, base: URL, now: Date): Member {
     hiddenProfile: !!(u.user_option?.hide_profile ?? u.user_option?.hide_profile_and_presence),
     staged: !!u.staged,
     groups: (u.groups ?? []).map((g) => g.name),
+    fetchedAt: now.toISOString(),
+  };
+}
+
+/**
+ * A row of the admin user list: enough to weigh the likes this member gives (standing), not to
+ * judge their own eligibility (no hide_profile, suspension or groups), so it is never used for
+ * candidates.
+ */
+export function toMemberFromList(u: DiscourseAdminUser, base: URL, now: Date): Member {
+  return {
+    id: String(u.id),
+    username: u.username,
+    name: u.name ?? null,
+    avatarUrl: u.avatar_template ? absoluteUrl(base, u.avatar_template.replace("{size}", "120")) : null,
+    profileUrl: new URL(`u/${encodeURIComponent(u.username)}`, base).toString(),
+    standing: standing(u),
+    createdAt: u.created_at ?? null,
+    staff: !!(u.admin || u.moderator),
+    bot: u.id <= 0,
+    restricted: false,
+    hiddenProfile: false,
+    staged: !!u.staged,
+    groups: [],
     fetchedAt: now.toISOString(),
   };
 }

@@ -31,6 +31,10 @@ export interface DiscourseAdminUser {
   moderator: boolean;
   /** Lifetime posts (topics + replies); 0 means there is nothing to read. */
   post_count?: number;
+  name?: string | null;
+  avatar_template?: string;
+  staged?: boolean;
+  last_seen_at?: string | null;
 }
 
 /** GET /u/{username}.json → user (UserSerializer, as seen by an admin). */

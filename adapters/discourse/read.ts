@@ -12,8 +12,9 @@
  * 4. each candidate's own stream, /user_actions.json?filter=2,4,5,15 (likes received with the
  *    liker, topics, replies, accepted answers, newest first), paged until it is older than the
  *    period, or than the cursor minus `sync.rereadDays` on a re-read;
- * 5. the standing (trust level) of the likers, from cached profiles or /u/{username}.json,
- *    at most `sync.maxProfileLookups` per read.
+ * 5. the standing (trust level) of the likers: cached profiles, else the admin user list ordered
+ *    by last seen (everyone who liked in the period was seen since it began), else single
+ *    profiles, at most `sync.maxProfileLookups` per read.
  */
 import type { Activity, Member } from "../../src/domain.js";
 import { SpotlightError } from "../../src/errors.js";
@@ -21,7 +22,7 @@ import type { HttpClient } from "../../src/http.js";
 import type { Logger } from "../../src/log.js";
 import type { AdapterOptions, ReadRequest, ReadResult } from "../types.js";
 import { need } from "./client.js";
-import { postUrl, toActivity, toMember } from "./map.js";
+import { postUrl, toActivity, toMember, toMemberFromList } from "./map.js";
 import { ACTION, type DiscourseAdminUser, type DiscourseDirectoryResponse, type DiscourseUser, type DiscourseUserAction } from "./raw.js";
 
 const DAY = 86_400_000;
@@ -137,7 +138,7 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
           need(item, "user", "object", "/directory_items.json", query);
           if (taken >= options.sync.candidatesPerOrder) break;
           taken++;
-          if (item.user.id > 0) candidates.set(String(item.user.id), item.user.username);
+          candidates.set(String(item.user.id), item.user.username);
         }
         if (body.directory_items.length < DIRECTORY_PAGE) break;
       }
@@ -169,7 +170,7 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
         older = true;
         continue;
       }
-      if (created < end && u.id > 0 && !u.admin && !u.moderator && u.post_count !== 0) newcomers.push(u);
+      if (created < end && u.id > 0 && u.post_count !== 0) newcomers.push(u);
     }
     if (older || rows.length < ADMIN_LIST_PAGE) break;
   }
@@ -186,7 +187,7 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
     const topic = firstTopic as DiscourseUserAction | null;
     if (!topic || Date.parse(topic.created_at) - Date.parse(n.created_at) > ageMs) continue;
     const first = responses
-      .filter((r) => r.topic_id === topic.topic_id && r.acting_user_id !== n.id && r.acting_user_id > 0)
+      .filter((r) => r.topic_id === topic.topic_id && r.acting_user_id !== n.id)
       .sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.post_number - b.post_number))[0];
     if (!first || !inPeriod(first.created_at)) continue;
     activities.push({
@@ -240,21 +241,45 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
     progress("activity", ++done, candidates.size);
   }
 
-  // 5. The likers' standing, from cache when fresh enough.
+  // 5. The likers' standing. Everyone who liked in the period was seen since it started, so
+  //    /admin/users/list/active.json (most recently seen first, 100 a page, with trust levels)
+  //    resolves them in ⌈members seen since the period began / 100⌉ requests; a few stragglers,
+  //    or a handful of likers in all, are cheaper one profile at a time.
   const maxAge = options.sync.profileMaxAgeDays * DAY;
+  const unknown = new Map<string, string>();
+  for (const [likerId, username] of likers) {
+    const known = req.knownMembers.get(likerId);
+    if (!known || now.getTime() - Date.parse(known.fetchedAt) > maxAge) unknown.set(likerId, username);
+  }
+  if (unknown.size > ADMIN_LIST_PAGE / 4) {
+    const path = "/admin/users/list/active.json";
+    for (let page = 1; unknown.size; page++) {
+      const query = { order: "seen", page, stats: false };
+      const rows = await http.get<DiscourseAdminUser[]>(path, query);
+      if (!Array.isArray(rows)) need({ rows }, "rows", "array", path, query);
+      for (const u of rows) {
+        need(u, "trust_level", "number", path, query);
+        const key = String(u.id);
+        if (!unknown.has(key)) continue;
+        unknown.delete(key);
+        fetched.set(key, toMemberFromList(u, http.base, now));
+      }
+      progress("likers", likers.size - unknown.size, likers.size);
+      const last = rows[rows.length - 1];
+      if (rows.length < ADMIN_LIST_PAGE || !last?.last_seen_at || Date.parse(last.last_seen_at) < start) break;
+    }
+  }
   let lookups = 0;
-  done = 0;
-  for (const [id, username] of likers) {
-    progress("likers", ++done, likers.size);
-    const known = req.knownMembers.get(id);
-    if (known && now.getTime() - Date.parse(known.fetchedAt) <= maxAge) continue;
-    if (lookups >= options.sync.maxProfileLookups) continue;
+  for (const [likerId, username] of unknown) {
+    if (lookups >= options.sync.maxProfileLookups) {
+      log.warn({ event: "spotlight.discourse.profile_budget_exhausted", site: options.site.id, limit: options.sync.maxProfileLookups, left: unknown.size - lookups }, "some likers weigh as unknown");
+      break;
+    }
     lookups++;
     const m = await getProfile(ctx, username, false);
-    if (m) fetched.set(m.id, m);
+    if (m) fetched.set(likerId, m);
+    progress("likers", likers.size - unknown.size + lookups, likers.size);
   }
-  if (likers.size && lookups >= options.sync.maxProfileLookups)
-    log.warn({ event: "spotlight.discourse.profile_budget_exhausted", site: options.site.id, limit: options.sync.maxProfileLookups }, "some likers weigh as unknown");
 
   return { activities, members: [...fetched.values()], cursor, requests: http.requests - startRequests };
 }

@@ -1,0 +1,465 @@
+/**
+ * The Discourse simulator: an express app serving a sample community behind the same endpoints
+ * and JSON shapes as Discourse (validated against the official OpenAPI spec in the tests, with the
+ * allowances listed in spec-allowances.ts). It checks Api-Key/Api-Username, and can be told to
+ * answer with 429s, 500s and slow responses. Shipped with the product: the demo runs against it.
+ */
+import express, { type Request, type Response } from "express";
+import type { AddressInfo } from "node:net";
+import { generateCommunity, type Community, type CommunityOptions, type SimPost, type SimTopic, type SimUser } from "./community.js";
+
+export interface Faults {
+  /** Every Nth request answers 429 with Retry-After. */
+  rateLimitEvery?: number;
+  /** Seconds in Retry-After / extras.wait_seconds (default 1). */
+  retryAfterSeconds?: number;
+  /** Every Nth request answers 500. */
+  errorEvery?: number;
+  /** Every Nth request waits slowMs before answering. */
+  slowEvery?: number;
+  slowMs?: number;
+  /** Enforce Discourse's admin API limit: at most this many requests per rolling minute, 429 beyond. */
+  perMinute?: number;
+}
+
+export interface SimulatorOptions {
+  community?: Community;
+  communityOptions?: CommunityOptions;
+  /** The admin API key the simulator accepts (default "sim-key"). */
+  apiKey?: string;
+  faults?: Faults;
+  /** discourse-solved enabled: the directory has a solutions column (default true). */
+  solvedPlugin?: boolean;
+  /** The largest `limit` /user_actions.json honours (default 30, like Discourse's page size). */
+  userActionsMaxLimit?: number;
+}
+
+export interface SimulatorState {
+  community: Community;
+  faults: Faults;
+  /** Requests per route ("GET /user_actions.json"), faults included. */
+  requests: Map<string, number>;
+  total: number;
+}
+
+interface ActionRow {
+  type: number;
+  at: string;
+  post: SimPost;
+  owner: number;
+  acting: number;
+}
+
+const ERR_403 = { errors: ["You are not permitted to view the requested resource."], error_type: "invalid_access" };
+const ERR_404 = { errors: ["The requested URL or resource could not be found."], error_type: "not_found" };
+const DAY = 86_400_000;
+
+function avatar(u: SimUser): string {
+  return `/letter_avatar_proxy/v4/letter/${encodeURIComponent(u.username[0]!.toLowerCase())}/8c91f0/{size}.png`;
+}
+
+export function createSimulator(options: SimulatorOptions = {}) {
+  const community = options.community ?? generateCommunity(options.communityOptions);
+  const apiKey = options.apiKey ?? "sim-key";
+  const solved = options.solvedPlugin ?? true;
+  const maxLimit = options.userActionsMaxLimit ?? 30;
+  const state: SimulatorState = { community, faults: { ...options.faults }, requests: new Map(), total: 0 };
+  const now = Date.parse(community.now);
+
+  const users = new Map(community.users.map((u) => [u.id, u]));
+  const byName = new Map(community.users.map((u) => [u.username.toLowerCase(), u]));
+  const topics = new Map(community.topics.map((t) => [t.id, t]));
+  const posts = new Map(community.posts.map((p) => [p.id, p]));
+  const postAt = (topicId: number, n: number) => posts.get(topics.get(topicId)!.postIds[n - 1]!);
+
+  // Every user's action stream, newest first (UserAction rows).
+  const streams = new Map<number, ActionRow[]>();
+  const push = (owner: number, row: Omit<ActionRow, "owner">) => {
+    let list = streams.get(owner);
+    if (!list) streams.set(owner, (list = []));
+    list.push({ ...row, owner });
+  };
+  for (const p of community.posts) {
+    const topic = topics.get(p.topicId)!;
+    push(p.userId, { type: p.postNumber === 1 ? 4 : 5, at: p.createdAt, post: p, acting: p.userId });
+    if (p.postNumber > 1) {
+      const notified = new Set<number>([p.userId]);
+      for (const target of [topic.userId, p.replyToPostNumber ? postAt(p.topicId, p.replyToPostNumber)?.userId : undefined]) {
+        if (target === undefined || notified.has(target)) continue;
+        notified.add(target);
+        push(target, { type: 6, at: p.createdAt, post: p, acting: p.userId });
+      }
+    }
+  }
+  for (const l of community.likes) {
+    const p = posts.get(l.postId)!;
+    push(l.userId, { type: 1, at: l.createdAt, post: p, acting: l.userId });
+    push(p.userId, { type: 2, at: l.createdAt, post: p, acting: l.userId });
+  }
+  for (const s of community.solutions) {
+    const p = posts.get(s.postId)!;
+    push(p.userId, { type: 15, at: s.acceptedAt, post: p, acting: s.acceptedBy });
+  }
+  for (const list of streams.values()) list.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : b.post.id - a.post.id));
+
+  // ---- serializers ----------------------------------------------------------------------------
+  const basicUser = (u: SimUser) => ({ id: u.id, username: u.username, name: u.name, avatar_template: avatar(u), title: u.title });
+
+  const actionJson = (r: ActionRow) => {
+    const topic = topics.get(r.post.topicId)!;
+    const owner = users.get(r.owner)!;
+    const author = users.get(r.post.userId)!;
+    const acting = users.get(r.acting)!;
+    return {
+      excerpt: r.post.raw.slice(0, 300),
+      action_type: r.type,
+      created_at: r.at,
+      avatar_template: avatar(author),
+      acting_avatar_template: avatar(acting),
+      slug: topic.slug,
+      topic_id: topic.id,
+      target_user_id: owner.id,
+      target_name: owner.name,
+      target_username: owner.username,
+      post_number: r.post.postNumber,
+      post_id: r.post.id,
+      reply_to_post_number: r.post.replyToPostNumber,
+      username: author.username,
+      name: author.name,
+      user_id: author.id,
+      acting_username: acting.username,
+      acting_name: acting.name,
+      acting_user_id: acting.id,
+      title: topic.title,
+      deleted: false,
+      hidden: r.post.hidden,
+      post_type: 1,
+      action_code: null,
+      category_id: topic.categoryId,
+      closed: false,
+      archived: false,
+    };
+  };
+
+  const stats = (u: SimUser) => {
+    const list = streams.get(u.id) ?? [];
+    const postCount = list.filter((r) => r.type === 4 || r.type === 5).length;
+    // Last seen: their latest own act (posting or liking), else when they joined.
+    const lastSeen = list.find((r) => r.type === 1 || r.type === 4 || r.type === 5)?.at ?? u.createdAt;
+    return { postCount, timeRead: postCount * 240, daysVisited: Math.min(180, postCount + 1), lastSeen };
+  };
+
+  const adminUserJson = (u: SimUser) => {
+    const s = stats(u);
+    return {
+      id: u.id,
+      username: u.username,
+      name: u.name,
+      avatar_template: avatar(u),
+      active: true,
+      admin: u.admin,
+      moderator: u.moderator,
+      last_seen_at: s.lastSeen,
+      last_emailed_at: null,
+      created_at: u.createdAt,
+      last_seen_age: Math.round((now - Date.parse(s.lastSeen)) / 1000),
+      last_emailed_age: null,
+      created_at_age: Math.round((now - Date.parse(u.createdAt)) / 1000),
+      trust_level: u.trustLevel,
+      manual_locked_trust_level: null,
+      title: u.title,
+      time_read: s.timeRead,
+      staged: u.staged,
+      days_visited: s.daysVisited,
+      posts_read_count: s.postCount * 10,
+      topics_entered: s.postCount * 3,
+      post_count: s.postCount,
+    };
+  };
+
+  const userJson = (u: SimUser) => {
+    const s = stats(u);
+    const extra: Record<string, unknown> = {};
+    if (u.suspendedTill) Object.assign(extra, { suspended_till: u.suspendedTill, suspend_reason: "Spam" });
+    if (u.silencedTill) Object.assign(extra, { silenced_till: u.silencedTill });
+    return {
+      user_badges: [],
+      user: {
+        id: u.id,
+        username: u.username,
+        name: u.name,
+        avatar_template: avatar(u),
+        last_posted_at: community.now,
+        last_seen_at: community.now,
+        created_at: u.createdAt,
+        ignored: false,
+        muted: false,
+        can_ignore_user: false,
+        can_mute_user: false,
+        can_send_private_messages: true,
+        can_send_private_message_to_user: true,
+        trust_level: u.trustLevel,
+        moderator: u.moderator,
+        admin: u.admin,
+        title: u.title,
+        badge_count: 0,
+        custom_fields: {},
+        time_read: s.timeRead,
+        recent_time_read: 0,
+        primary_group_id: null,
+        primary_group_name: null,
+        flair_group_id: null,
+        flair_name: null,
+        flair_url: null,
+        flair_bg_color: null,
+        flair_color: null,
+        featured_topic: null,
+        staged: u.staged,
+        can_edit: true,
+        can_edit_username: true,
+        can_edit_email: true,
+        can_edit_name: true,
+        uploaded_avatar_id: null,
+        has_title_badges: false,
+        pending_count: 0,
+        profile_view_count: 0,
+        second_factor_enabled: false,
+        can_upload_profile_header: true,
+        can_upload_user_card_background: true,
+        post_count: s.postCount,
+        can_be_deleted: false,
+        can_delete_all_posts: false,
+        locale: null,
+        muted_category_ids: [],
+        regular_category_ids: [],
+        watched_tags: [],
+        watching_first_post_tags: [],
+        tracked_tags: [],
+        muted_tags: [],
+        tracked_category_ids: [],
+        watched_category_ids: [],
+        watched_first_post_category_ids: [],
+        system_avatar_upload_id: null,
+        system_avatar_template: avatar(u),
+        muted_usernames: [],
+        ignored_usernames: [],
+        allowed_pm_usernames: [],
+        mailing_list_posts_per_day: 0,
+        can_change_bio: true,
+        can_change_location: true,
+        can_change_website: true,
+        can_change_tracking_preferences: true,
+        user_api_keys: null,
+        user_auth_tokens: [],
+        user_notification_schedule: { enabled: false },
+        use_logo_small_as_avatar: false,
+        featured_user_badge_ids: [],
+        invited_by: null,
+        groups: u.groups.map((name, i) => ({ id: i + 1, automatic: name.startsWith("trust_level_") || name === "staff" || name === "admins" || name === "moderators", name })),
+        group_users: [],
+        user_option: {
+          user_id: u.id,
+          hide_profile_and_presence: u.hideProfile,
+          hide_profile: u.hideProfile,
+          hide_presence: false,
+          email_digests: true,
+        },
+        ...extra,
+      },
+    };
+  };
+
+  // Directory rows for a rolling window, computed once per window.
+  const WINDOWS: Record<string, number> = { daily: 1, weekly: 7, monthly: 30, quarterly: 91, yearly: 365, all: 1e6 };
+  const directoryCache = new Map<string, Array<{ u: SimUser; c: Record<string, number> }>>();
+  const directory = (period: string) => {
+    const hit = directoryCache.get(period);
+    if (hit) return hit;
+    const since = new Date(now);
+    if (period === "monthly") since.setUTCMonth(since.getUTCMonth() - 1);
+    else if (period === "quarterly") since.setUTCMonth(since.getUTCMonth() - 3);
+    else if (period === "yearly") since.setUTCFullYear(since.getUTCFullYear() - 1);
+    else since.setTime(now - WINDOWS[period]! * DAY);
+    const from = since.toISOString();
+    const counts = new Map<number, Record<string, number>>();
+    const c = (id: number) => {
+      let row = counts.get(id);
+      if (!row) counts.set(id, (row = { likes_received: 0, likes_given: 0, topics_entered: 0, topic_count: 0, post_count: 0, posts_read: 0, days_visited: 0, solutions: 0 }));
+      return row;
+    };
+    for (const [owner, list] of streams) {
+      const row = c(owner);
+      const days = new Set<string>();
+      for (const r of list) {
+        if (r.at < from) break;
+        if (r.type === 1) row.likes_given!++;
+        else if (r.type === 2) row.likes_received!++;
+        else if (r.type === 4) row.topic_count!++;
+        else if (r.type === 5) row.post_count!++;
+        else if (r.type === 15) row.solutions!++;
+        if (r.type === 1 || r.type === 4 || r.type === 5) days.add(r.at.slice(0, 10));
+      }
+      row.days_visited = days.size;
+      row.posts_read = (row.post_count! + row.topic_count!) * 12;
+      row.topics_entered = (row.post_count! + row.topic_count!) * 3;
+    }
+    const rows = [...counts].filter(([, r]) => r.likes_received || r.post_count || r.topic_count || r.likes_given).map(([id, r]) => ({ u: users.get(id)!, c: r }));
+    directoryCache.set(period, rows);
+    return rows;
+  };
+
+  // ---- app -----------------------------------------------------------------------------------------
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  const window: number[] = [];
+
+  app.use(async (req, res, next) => {
+    state.total++;
+    const route = `${req.method} ${req.path.replace(/^\/u\/[^/]+\.json$/, "/u/{username}.json").replace(/^\/admin\/users\/list\/[^/]+\.json$/, "/admin/users/list/{flag}.json")}`;
+    state.requests.set(route, (state.requests.get(route) ?? 0) + 1);
+    const f = state.faults;
+    const n = state.total;
+    if (f.slowEvery && f.slowMs && n % f.slowEvery === 0) await new Promise((r) => setTimeout(r, f.slowMs));
+    const wait = f.retryAfterSeconds ?? 1;
+    const tooMany = () => {
+      res.status(429).set("Retry-After", String(wait)).set("Discourse-Rate-Limit-Error-Code", "admin_api_key_rate_limit");
+      res.json({ errors: [`You’ve performed this action too many times. Please wait ${wait} seconds before trying again.`], error_type: "rate_limit", extras: { wait_seconds: wait, time_left: `${wait} seconds` } });
+    };
+    if (f.perMinute) {
+      const t = Date.now();
+      while (window.length && window[0]! <= t - 60_000) window.shift();
+      if (window.length >= f.perMinute) return tooMany();
+      window.push(t);
+    }
+    if (f.rateLimitEvery && n % f.rateLimitEvery === 0) return tooMany();
+    if (f.errorEvery && n % f.errorEvery === 0) {
+      res.status(500).type("text/html").send("<html><body><h1>Oops</h1><p>The software powering this discussion forum encountered an unexpected problem.</p></body></html>");
+      return;
+    }
+    if (req.get("Api-Key") !== apiKey) return void res.status(403).json(ERR_403);
+    const actor = byName.get(String(req.get("Api-Username") ?? "").toLowerCase());
+    if (!actor || !actor.admin) return void res.status(403).json(ERR_403);
+    next();
+  });
+
+  const int = (v: unknown, dflt: number) => {
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    return Number.isInteger(n) ? n : NaN;
+  };
+  const invalid = (res: Response, param: string) => res.status(400).json({ errors: [`Invalid parameters: ${param}`], error_type: "invalid_parameters" });
+
+  app.get("/directory_items.json", (req: Request, res: Response) => {
+    const period = String(req.query.period ?? "");
+    if (!(period in WINDOWS)) return invalid(res, "period");
+    const columns = ["likes_received", "likes_given", "topics_entered", "topic_count", "post_count", "posts_read", "days_visited", ...(solved ? ["solutions"] : [])];
+    const order = String(req.query.order ?? "likes_received");
+    if (!columns.includes(order)) return invalid(res, "order");
+    const page = int(req.query.page, 0);
+    const limit = int(req.query.limit, 50);
+    if (!(page >= 0 && page <= 10)) return invalid(res, "page");
+    if (!(limit >= 1 && limit <= 50)) return invalid(res, "limit");
+    const asc = req.query.asc === "true";
+    const rows = [...directory(period)].sort((a, b) => (asc ? 1 : -1) * ((a.c[order] ?? 0) - (b.c[order] ?? 0)) || a.u.id - b.u.id);
+    const slice = rows.slice(page * limit, page * limit + limit);
+    res.json({
+      directory_items: slice.map(({ u, c }) => ({
+        id: u.id,
+        likes_received: c.likes_received,
+        likes_given: c.likes_given,
+        topics_entered: c.topics_entered,
+        topic_count: c.topic_count,
+        post_count: c.post_count,
+        posts_read: c.posts_read,
+        days_visited: c.days_visited,
+        ...(solved ? { solutions: c.solutions } : {}),
+        user: basicUser(u),
+      })),
+      meta: {
+        last_updated_at: new Date(now - 3600_000).toISOString(),
+        total_rows_directory_items: rows.length,
+        load_more_directory_items: `/directory_items?order=${order}&page=${page + 1}&period=${period}`,
+      },
+    });
+  });
+
+  app.get("/admin/users/list/:flag.json", (req: Request, res: Response) => {
+    const flag = String(req.params.flag);
+    const page = int(req.query.page, 1);
+    if (!(page >= 1)) return invalid(res, "page");
+    let list = community.users.filter((u) => {
+      switch (flag) {
+        case "staff":
+          return u.admin || u.moderator;
+        case "suspended":
+          return !!u.suspendedTill && Date.parse(u.suspendedTill) > now;
+        case "silenced":
+        case "blocked":
+          return !!u.silencedTill && Date.parse(u.silencedTill) > now;
+        case "staged":
+          return u.staged;
+        default:
+          return true;
+      }
+    });
+    const order = String(req.query.order ?? (flag === "active" ? "seen" : "created"));
+    const dir = req.query.asc === "true" ? 1 : -1;
+    if (order === "seen") {
+      const seen = new Map(list.map((u) => [u.id, stats(u).lastSeen]));
+      list = list.sort((a, b) => dir * (seen.get(a.id)! < seen.get(b.id)! ? -1 : seen.get(a.id)! > seen.get(b.id)! ? 1 : 0) || a.username.localeCompare(b.username));
+    } else if (order === "created") list = list.sort((a, b) => dir * (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0) || a.username.localeCompare(b.username));
+    else if (order === "username") list = list.sort((a, b) => dir * a.username.localeCompare(b.username));
+    else if (order === "trust_level") list = list.sort((a, b) => dir * (a.trustLevel - b.trustLevel) || a.id - b.id);
+    res.json(list.slice((page - 1) * 100, page * 100).map(adminUserJson));
+  });
+
+  app.get("/u/:username.json", (req: Request, res: Response) => {
+    const u = byName.get(String(req.params.username).toLowerCase());
+    if (!u) return void res.status(404).json(ERR_404);
+    res.json(userJson(u));
+  });
+
+  app.get("/user_actions.json", (req: Request, res: Response) => {
+    const u = byName.get(String(req.query.username ?? "").toLowerCase());
+    if (!u) return void res.status(404).json(ERR_404);
+    const offset = int(req.query.offset, 0);
+    const limit = Math.min(int(req.query.limit, 30), maxLimit);
+    if (!(offset >= 0)) return invalid(res, "offset");
+    if (!(limit >= 1)) return invalid(res, "limit");
+    const filter = req.query.filter === undefined ? null : new Set(String(req.query.filter).split(",").map(Number));
+    const list = (streams.get(u.id) ?? []).filter((r) => !filter || filter.has(r.type));
+    res.json({ user_actions: list.slice(offset, offset + limit).map(actionJson) });
+  });
+
+  app.use((_req: Request, res: Response) => void res.status(404).json(ERR_404));
+  return { app, state };
+}
+
+export interface RunningSimulator {
+  url: string;
+  state: SimulatorState;
+  close(): Promise<void>;
+}
+
+/** Start the simulator on 127.0.0.1 (a free port unless one is given). */
+export async function startSimulator(options: SimulatorOptions & { port?: number } = {}): Promise<RunningSimulator> {
+  const { app, state } = createSimulator(options);
+  const server = app.listen(options.port ?? 0, "127.0.0.1");
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", () => resolve());
+    server.once("error", reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    state,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export type { Community, SimTopic };

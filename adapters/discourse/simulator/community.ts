@@ -1,0 +1,317 @@
+/**
+ * A deterministic, seeded sample community for the simulator and the demo: about 500 members and
+ * 20k posts over 6 months, with the people a real forum has and the traps a ranking must survive:
+ *
+ * - experts who answer support questions for many different people (the ones to feature);
+ * - welcomers who reply first to newcomers' first topics;
+ * - staff who answer a lot (never featured), a bot that greets newcomers (never featured);
+ * - a like-ring of three accounts liking each other's every post;
+ * - a loud member who posts constantly and is liked mostly by one enthusiastic fan;
+ * - a suspended member and a member who hid their profile, both otherwise helpful;
+ * - newcomers joining every month, late likes and accepted answers that cross month boundaries.
+ */
+
+export interface SimUser {
+  id: number;
+  username: string;
+  name: string | null;
+  title: string | null;
+  createdAt: string;
+  trustLevel: number;
+  admin: boolean;
+  moderator: boolean;
+  staged: boolean;
+  suspendedTill: string | null;
+  silencedTill: string | null;
+  hideProfile: boolean;
+  groups: string[];
+  /** What the generator made this account to be (for tests and docs; never served). */
+  role: "member" | "expert" | "welcomer" | "staff" | "bot" | "ring" | "loud" | "fan" | "suspended" | "hidden" | "newcomer";
+}
+
+export interface SimTopic {
+  id: number;
+  userId: number;
+  title: string;
+  slug: string;
+  categoryId: number;
+  createdAt: string;
+  postIds: number[];
+}
+
+export interface SimPost {
+  id: number;
+  topicId: number;
+  postNumber: number;
+  userId: number;
+  createdAt: string;
+  replyToPostNumber: number | null;
+  hidden: boolean;
+  raw: string;
+}
+
+export interface SimLike {
+  postId: number;
+  userId: number;
+  createdAt: string;
+}
+
+export interface SimSolution {
+  topicId: number;
+  postId: number;
+  acceptedBy: number;
+  acceptedAt: string;
+}
+
+export interface Community {
+  now: string;
+  users: SimUser[];
+  topics: SimTopic[];
+  posts: SimPost[];
+  likes: SimLike[];
+  solutions: SimSolution[];
+}
+
+export interface CommunityOptions {
+  seed?: number;
+  members?: number;
+  posts?: number;
+  months?: number;
+  /** The end of the timeline (default: the start of the current UTC day). */
+  now?: Date;
+}
+
+/** mulberry32: small, fast, good enough for sample data, and the same on every machine. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FIRST = ["ada", "bram", "chen", "dara", "eli", "fatima", "goran", "hana", "ines", "jonas", "kofi", "lena", "mateo", "nadia", "oskar", "priya", "quinn", "rosa", "sven", "tariq", "uma", "vera", "wen", "ximena", "yusuf", "zoe"];
+const LAST = ["moss", "reyes", "okafor", "lindqvist", "tanaka", "haddad", "novak", "silva", "berg", "kaur", "dubois", "kowalski", "mensah", "ivanova", "costa", "nguyen"];
+const VERBS = ["configure", "migrate", "debug", "back up", "upgrade", "secure", "speed up", "translate", "embed", "automate"];
+const NOUNS = ["the mail server", "SSO login", "webhooks", "the theme", "uploads to S3", "the search index", "user imports", "a plugin", "the API", "rate limits", "backups", "the CDN"];
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+export function generateCommunity(options: CommunityOptions = {}): Community {
+  const rnd = prng(options.seed ?? 42);
+  const memberCount = options.members ?? 500;
+  const postTarget = options.posts ?? 20_000;
+  const months = options.months ?? 6;
+  const nowDate = options.now ?? new Date(new Date().toISOString().slice(0, 10) + "T00:00:00Z");
+  const end = nowDate.getTime();
+  const startDate = new Date(end);
+  startDate.setUTCMonth(startDate.getUTCMonth() - months);
+  const begin = startDate.getTime();
+  const iso = (t: number) => new Date(Math.round(t)).toISOString();
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
+  const exp = (mean: number) => -Math.log(1 - rnd()) * mean;
+
+  // ---- members -------------------------------------------------------------------------------
+  const users: SimUser[] = [];
+  const weight = new Map<number, number>(); // how much a member posts
+  const quality = new Map<number, number>(); // how likeable / helpful their posts are
+  const add = (u: Partial<SimUser> & Pick<SimUser, "id" | "username" | "role">, w: number, q: number) => {
+    const user: SimUser = {
+      name: null,
+      title: null,
+      createdAt: iso(begin - (30 + rnd() * 700) * DAY),
+      trustLevel: 2,
+      admin: false,
+      moderator: false,
+      staged: false,
+      suspendedTill: null,
+      silencedTill: null,
+      hideProfile: false,
+      groups: [],
+      ...u,
+    };
+    user.groups = [...user.groups, ...Array.from({ length: user.trustLevel + 1 }, (_, i) => `trust_level_${i}`)];
+    users.push(user);
+    weight.set(user.id, w);
+    quality.set(user.id, q);
+    return user;
+  };
+  add({ id: -1, username: "system", name: "system", admin: true, trustLevel: 4, role: "bot", groups: ["admins", "staff"] }, 0, 0);
+  add({ id: -2, username: "greeter_bot", name: "Greeter Bot", trustLevel: 4, role: "bot" }, 3, 0.5);
+  add({ id: 1, username: "admin_alex", name: "Alex (Admin)", admin: true, trustLevel: 4, role: "staff", groups: ["admins", "staff"] }, 10, 2.2);
+  add({ id: 2, username: "mod_mira", name: "Mira", moderator: true, trustLevel: 4, role: "staff", groups: ["moderators", "staff"] }, 9, 2.0);
+  add({ id: 3, username: "mod_tomas", name: "Tomás", moderator: true, trustLevel: 3, role: "staff", groups: ["moderators", "staff"] }, 6, 1.6);
+  const ringStart = end - 65 * DAY;
+  for (const [i, n] of ["ring_a", "ring_b", "ring_c"].entries())
+    add({ id: 4 + i, username: `${n}${100 + i}`, name: `Ring ${n.slice(-1).toUpperCase()}`, trustLevel: 1, createdAt: iso(ringStart + i * DAY), role: "ring" }, 9, 0.1);
+  add({ id: 7, username: "loud_larry", name: "Larry", trustLevel: 2, role: "loud" }, 14, 0.15);
+  add({ id: 8, username: "fan_frank", name: "Frank", trustLevel: 1, role: "fan" }, 1, 0.2);
+  add({ id: 9, username: "suspended_sid", name: "Sid", trustLevel: 3, suspendedTill: iso(end + 200 * DAY), role: "suspended" }, 6, 2.0);
+  add({ id: 10, username: "hidden_hedda", name: "Hedda", trustLevel: 3, hideProfile: true, role: "hidden" }, 6, 2.2);
+  // Experts: helpful, answer support questions. One has a hostile display name and title on purpose.
+  const expertNames: Array<[string, string | null, string | null]> = [
+    ["ada_lovelace", 'Ada <script>alert("x")</script> 🦊', "[quote]Answer machine[/quote]"],
+    ["grace_h", "Grace Hopper", "Compiler whisperer"],
+    ["linus_t", "Linus", null],
+    ["margaret_h", "Margaret H.", null],
+    ["katherine_j", "@everyone Katherine", "](javascript:alert(1))"],
+    ["dennis_r", "Dennis\u202Eevil\u202C R.", null],
+    ["barbara_l", "Barbara Liskov", null],
+    ["ken_t", "Ken", null],
+  ];
+  let id = 11;
+  for (const [username, name, title] of expertNames) add({ id: id++, username, name, title, trustLevel: 3, role: "expert" }, 5 + rnd() * 4, 1.8 + rnd() * 0.6);
+  for (const username of ["welcome_wanda", "friendly_femi", "kind_kenji"]) add({ id: id++, username, name: username.replace("_", " "), trustLevel: 2, role: "welcomer" }, 4, 1.2);
+  // Everybody else: a long tail; some joined during the timeline (newcomers).
+  while (users.length < memberCount + 2) {
+    const first = pick(FIRST);
+    const username = `${first}_${pick(LAST)}${id}`;
+    const joinedInside = rnd() < 0.3;
+    const createdAt = joinedInside ? begin + rnd() * (end - begin - 2 * DAY) : begin - (10 + rnd() * 900) * DAY;
+    const tl = joinedInside ? (rnd() < 0.6 ? 0 : 1) : pick([1, 1, 2, 2, 2, 3]);
+    add({ id: id++, username, name: rnd() < 0.8 ? `${first[0]!.toUpperCase()}${first.slice(1)}` : null, createdAt: iso(createdAt), trustLevel: tl, role: joinedInside ? "newcomer" : "member" }, Math.pow(rnd(), 3) * 3, 0.4 + rnd() * 0.8);
+  }
+  const byId = new Map(users.map((u) => [u.id, u]));
+  const createdMs = new Map(users.map((u) => [u.id, Date.parse(u.createdAt)]));
+  const existsAt = (u: SimUser, t: number) => createdMs.get(u.id)! <= t;
+  const posters = users.filter((u) => (weight.get(u.id) ?? 0) > 0 && u.id !== -2);
+  const weightedPick = (pool: readonly SimUser[], t: number, w: (u: SimUser) => number): SimUser | null => {
+    let total = 0;
+    const ok: Array<[SimUser, number]> = [];
+    for (const u of pool) {
+      if (!existsAt(u, t)) continue;
+      const x = w(u);
+      if (x > 0) {
+        ok.push([u, x]);
+        total += x;
+      }
+    }
+    let r = rnd() * total;
+    for (const [u, x] of ok) if ((r -= x) <= 0) return u;
+    return ok.length ? ok[ok.length - 1]![0] : null;
+  };
+
+  // ---- topics and replies ------------------------------------------------------------------------
+  const topics: SimTopic[] = [];
+  const posts: SimPost[] = [];
+  const likes: SimLike[] = [];
+  const solutions: SimSolution[] = [];
+  let postId = 1;
+  const newPost = (topic: SimTopic, userId: number, t: number, replyTo: number | null): SimPost => {
+    const p: SimPost = { id: postId++, topicId: topic.id, postNumber: topic.postIds.length + 1, userId, createdAt: iso(t), replyToPostNumber: replyTo, hidden: false, raw: "" };
+    p.raw = p.postNumber === 1 ? `Hi all, ${topic.title.toLowerCase()}` : `Reply ${p.postNumber} in topic ${topic.id}.`;
+    topic.postIds.push(p.id);
+    posts.push(p);
+    return p;
+  };
+  const newTopic = (userId: number, t: number, support: boolean): SimTopic => {
+    const title = support ? `How do I ${pick(VERBS)} ${pick(NOUNS)}?` : `Show and tell: my ${pick(NOUNS).replace(/^the |^a /, "")} setup`;
+    const topic: SimTopic = { id: topics.length + 1, userId, title, slug: title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, ""), categoryId: support ? 2 : 1, createdAt: iso(t), postIds: [] };
+    topics.push(topic);
+    newPost(topic, userId, t, null);
+    return topic;
+  };
+  const helperWeight = (support: boolean) => (u: SimUser) => {
+    const w = weight.get(u.id) ?? 0;
+    if (u.role === "expert") return w * (support ? 3 : 1);
+    if (u.role === "staff") return w * (support ? 2 : 1);
+    if (u.role === "ring" || u.role === "newcomer") return w * 0.3;
+    return w;
+  };
+  const addReplies = (topic: SimTopic, t0: number, count: number, support: boolean, firstBy?: SimUser | null) => {
+    let t = t0;
+    for (let i = 0; i < count; i++) {
+      t += exp(10 * HOUR);
+      if (t >= end) return;
+      const author = i === 0 && firstBy ? firstBy : weightedPick(posters, t, helperWeight(support));
+      if (!author) continue;
+      const replyTo = rnd() < 0.4 ? 1 + Math.floor(rnd() * topic.postIds.length) : null;
+      newPost(topic, author.id, t, replyTo);
+    }
+  };
+
+  // Newcomers: a first question within days of joining; often welcomed first by a welcomer or the bot.
+  for (const u of users.filter((x) => x.role === "newcomer")) {
+    if (rnd() < 0.25) continue; // lurkers
+    const t = Date.parse(u.createdAt) + exp(2 * DAY);
+    if (t >= end) continue;
+    const topic = newTopic(u.id, t, true);
+    const r = rnd();
+    const welcomers = users.filter((x) => x.role === "welcomer");
+    const first = r < 0.5 ? pick(welcomers) : r < 0.65 ? byId.get(-2)! : r < 0.8 ? pick(users.filter((x) => x.role === "expert")) : null;
+    addReplies(topic, t, 2 + Math.floor(rnd() * 4), true, first);
+    if (rnd() < 0.5) weight.set(u.id, 0.3 + rnd()); // some newcomers stay
+  }
+  // Everyone else's topics until the post target is met.
+  while (posts.length < postTarget) {
+    const t = begin + rnd() * (end - begin);
+    const support = rnd() < 0.6;
+    const author = weightedPick(posters, t, (u) => (u.role === "expert" ? 0.5 : weight.get(u.id) ?? 0));
+    if (!author) continue;
+    const topic = newTopic(author.id, t, support);
+    addReplies(topic, t, Math.floor(exp(4)), support);
+  }
+  // The ring talks among itself: each posts in the others' threads.
+  const ring = users.filter((u) => u.role === "ring");
+  for (let i = 0; i < 90; i++) {
+    const t = ringStart + 2 * DAY + rnd() * (end - ringStart - 3 * DAY);
+    const topic = newTopic(ring[i % 3]!.id, t, false);
+    for (let k = 1; k <= 3; k++) newPost(topic, ring[(i + k) % 3]!.id, t + k * HOUR, 1);
+  }
+  // The loud member: many short replies everywhere.
+  const loud = users.find((u) => u.role === "loud")!;
+  for (let i = 0; i < 600; i++) {
+    const topic = pick(topics);
+    const t = Date.parse(topic.createdAt) + exp(DAY);
+    if (t < end) newPost(topic, loud.id, t, null);
+  }
+  posts.sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1) || a.id - b.id);
+  for (const topic of topics) topic.postIds.sort((a, b) => a - b);
+
+  // ---- likes ---------------------------------------------------------------------------------------
+  const likers = users.filter((u) => u.id > 0 && u.role !== "ring" && u.role !== "fan");
+  const postById = new Map(posts.map((p) => [p.id, p]));
+  for (const p of posts) {
+    const author = byId.get(p.userId)!;
+    const n = Math.floor(exp((quality.get(author.id) ?? 0.5) * 1.6));
+    const given = new Set<number>();
+    for (let i = 0; i < n; i++) {
+      const at = Date.parse(p.createdAt) + exp(1.5 * DAY);
+      if (at >= end) continue;
+      const liker = weightedPick(likers, at, (u) => 0.2 + (weight.get(u.id) ?? 0));
+      if (!liker || liker.id === p.userId || given.has(liker.id)) continue;
+      given.add(liker.id);
+      likes.push({ postId: p.id, userId: liker.id, createdAt: iso(at) });
+    }
+    if (author.role === "ring") {
+      for (const r of ring) if (r.id !== author.id) likes.push({ postId: p.id, userId: r.id, createdAt: iso(Date.parse(p.createdAt) + 20 * 60_000) });
+    }
+    if (author.role === "loud") likes.push({ postId: p.id, userId: 8, createdAt: iso(Date.parse(p.createdAt) + 30 * 60_000) });
+  }
+  for (const l of likes) if (Date.parse(l.createdAt) >= end) l.createdAt = iso(end - 1000);
+
+  // ---- accepted answers and hidden posts ----------------------------------------------------------
+  for (const topic of topics) {
+    if (topic.categoryId !== 2 || topic.postIds.length < 2 || rnd() > 0.65) continue;
+    const replies = topic.postIds.slice(1).map((pid) => postById.get(pid)!);
+    const chosen = weightedPickPost(replies, (p) => (p.userId === topic.userId ? 0.05 : quality.get(p.userId) ?? 0.5) ** 2, rnd);
+    if (!chosen) continue;
+    const at = Date.parse(chosen.createdAt) + exp(DAY);
+    if (at >= end) continue;
+    solutions.push({ topicId: topic.id, postId: chosen.id, acceptedBy: topic.userId, acceptedAt: iso(at) });
+  }
+  for (const p of posts) if ((p.userId === loud.id && rnd() < 0.01) || rnd() < 0.002) p.hidden = true;
+
+  return { now: iso(end), users, topics, posts, likes, solutions };
+}
+
+function weightedPickPost(xs: SimPost[], w: (p: SimPost) => number, rnd: () => number): SimPost | null {
+  const total = xs.reduce((s, p) => s + w(p), 0);
+  let r = rnd() * total;
+  for (const p of xs) if ((r -= w(p)) <= 0) return p;
+  return xs[xs.length - 1] ?? null;
+}
