@@ -117,7 +117,8 @@ export interface PlanEntry {
 }
 
 export interface SkippedEntry {
-  memberId: string;
+  /** Null for members who opted out or hid their profile: they are never named, not even here. */
+  memberId: string | null;
   username: string | null;
   total: number;
   reasons: SkipReason[];
@@ -131,8 +132,10 @@ export interface Plan {
   /** High scorers who were not featured, with why. Opted-out members appear only as an id. */
   skipped: SkippedEntry[];
   /** Every ranked eligible member's card, best first (for the admin's leaderboard). */
-  ranked: Array<{ memberId: string; username: string; total: number }>;
-  stats: { members: number; activities: number; requests?: number };
+  ranked: Array<{ memberId: string; username: string; total: number; eligible: boolean }>;
+  /** Admin decisions for this period (pin / exclude member ids). */
+  overrides: Overrides;
+  stats: { members: number; activities: number; requests: number };
 }
 
 export interface Overrides {

@@ -22,7 +22,7 @@ export interface SelectInput {
 export interface Selection {
   featured: PlanEntry[];
   skipped: SkippedEntry[];
-  ranked: Array<{ memberId: string; username: string; total: number }>;
+  ranked: Array<{ memberId: string; username: string; total: number; eligible: boolean }>;
 }
 
 /** Reasons nothing overrides, not even an admin's pin. */
@@ -128,7 +128,7 @@ export function select(input: SelectInput): Selection {
     if (why.length === 0) continue;
     const unnamed = why.some((r) => UNNAMED.has(r));
     skipped.push({
-      memberId: card.memberId,
+      memberId: unnamed ? null : card.memberId,
       username: unnamed ? null : (input.members.get(card.memberId)?.username ?? null),
       total: card.total,
       reasons: why,
@@ -136,6 +136,11 @@ export function select(input: SelectInput): Selection {
   }
   const ranked = ordered
     .filter((c) => !reasons.get(c.memberId)!.some((r) => UNNAMED.has(r)) && input.members.has(c.memberId))
-    .map((c) => ({ memberId: c.memberId, username: input.members.get(c.memberId)!.username, total: c.total }));
+    .map((c) => ({
+      memberId: c.memberId,
+      username: input.members.get(c.memberId)!.username,
+      total: c.total,
+      eligible: reasons.get(c.memberId)!.length === 0 || chosen.has(c.memberId),
+    }));
   return { featured: [...chosen.values()], skipped, ranked };
 }

@@ -1,0 +1,111 @@
+/**
+ * The period run as idempotent steps: sync (read the platform into the store), prepare (score,
+ * select, save the plan), render. Each step can be repeated: ingestion ignores events it has, a
+ * prepared plan is recomputed, an approved or published plan is never replaced.
+ */
+import type { Adapter } from "../adapters/types.js";
+import type { Member, Plan } from "./domain.js";
+import { silentLogger, type Logger } from "./log.js";
+import { deploymentSecret, optOutKey } from "./optout.js";
+import { periodOf, shiftPeriod } from "./period.js";
+import { scoreAll } from "./scoring/index.js";
+import { select } from "./selection/index.js";
+import type { Settings, SiteSettings } from "./settings.js";
+import type { Store } from "./store/types.js";
+
+export interface PipelineDeps {
+  settings: Settings;
+  store: Store;
+  adapter: Adapter;
+  site: SiteSettings;
+  logger?: Logger;
+  now?: () => Date;
+  onProgress?: (step: string, done: number, total: number) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface SyncResult {
+  inserted: number;
+  duplicates: number;
+  requests: number;
+}
+
+/** Read one period from the platform into the store, resuming from the period's cursor. */
+export async function syncPeriod(deps: PipelineDeps, periodId: string): Promise<SyncResult> {
+  const { store, adapter, site } = deps;
+  const period = periodOf(periodId, deps.settings.timezone);
+  const cursorKey = `read:${period.id}`;
+  const cursor = await store.getCursor(site.id, cursorKey);
+  const knownMembers = await store.members(site.id);
+  const result = await adapter.readPeriod({ period, cursor, knownMembers, onProgress: deps.onProgress });
+  const { inserted, duplicates } = await store.ingest(site.id, {
+    activities: result.activities,
+    members: result.members,
+    cursor: { key: cursorKey, value: result.cursor },
+  });
+  (deps.logger ?? silentLogger).info({ event: "spotlight.sync.done", site: site.id, period: period.id, inserted, duplicates, requests: result.requests }, "synced");
+  return { inserted, duplicates, requests: result.requests };
+}
+
+/** Score a period from what the store holds. */
+async function scorePeriod(deps: PipelineDeps, periodId: string, members: ReadonlyMap<string, Member>) {
+  const period = periodOf(periodId, deps.settings.timezone);
+  const activities = await deps.store.activities(deps.site.id, period.start, period.end);
+  return { period, activities, cards: scoreAll({ activities, members, settings: deps.settings.scoring, timeZone: deps.settings.timezone }) };
+}
+
+export interface PrepareResult {
+  plan: Plan;
+  /** The stored plan was approved or published already and was left as it was. */
+  unchanged: boolean;
+  requests: number;
+}
+
+/** Sync the period (and, the first time, the one before it for the rising slot), then plan it. */
+export async function preparePlan(deps: PipelineDeps, periodId: string): Promise<PrepareResult> {
+  const { store, site, settings } = deps;
+  const existing = await store.getPlan(site.id, periodId);
+  if (existing && (existing.status === "approved" || existing.status === "published")) return { plan: existing.plan, unchanged: true, requests: 0 };
+
+  let requests = (await syncPeriod(deps, periodId)).requests;
+  const previousId = shiftPeriod(periodId, -1);
+  const previousPlan = await store.getPlan(site.id, previousId);
+  if (!previousPlan && !(await store.getCursor(site.id, `read:${previousId}`))) requests += (await syncPeriod(deps, previousId)).requests;
+
+  const members = await store.members(site.id);
+  const { period, activities, cards } = await scorePeriod(deps, periodId, members);
+  const previousTotals = new Map<string, number>();
+  if (previousPlan) for (const r of previousPlan.plan.ranked) previousTotals.set(r.memberId, r.total);
+  else for (const [id, card] of (await scorePeriod(deps, previousId, members)).cards) previousTotals.set(id, card.total);
+
+  const secret = await deploymentSecret(store, deps.env);
+  const optOutKeys = await store.optOutKeys(site.id);
+  const optedOut = new Set([...cards.keys()].filter((id) => optOutKeys.has(optOutKey(secret, site.id, id))));
+  const cooldown = settings.selection.cooldownPeriods;
+  const recentlyFeatured = cooldown > 0 ? await store.featuredBetween(site.id, shiftPeriod(periodId, -cooldown), shiftPeriod(periodId, -1)) : new Set<string>();
+  const overrides = existing?.plan.overrides ?? { pin: [], exclude: [] };
+
+  const selection = select({
+    cards,
+    members,
+    optedOut,
+    recentlyFeatured,
+    previousTotals,
+    overrides,
+    selection: settings.selection,
+    eligibility: settings.eligibility,
+  });
+  const plan: Plan = {
+    site: site.id,
+    period,
+    generatedAt: (deps.now ?? (() => new Date()))().toISOString(),
+    featured: selection.featured,
+    skipped: selection.skipped,
+    ranked: selection.ranked,
+    overrides,
+    stats: { members: cards.size, activities: activities.length, requests },
+  };
+  await store.savePlan(site.id, plan, "prepared");
+  for (const f of plan.featured) (deps.logger ?? silentLogger).info({ event: "spotlight.member.selected", site: site.id, period: periodId, memberId: f.member.id, slot: f.slot, total: f.card.total }, "selected");
+  return { plan, unchanged: false, requests };
+}

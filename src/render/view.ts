@@ -1,0 +1,111 @@
+/**
+ * View models: everything a template shows, prepared here (cleaning, truncation, dates, links),
+ * so templates hold no logic beyond if/each. Values stay raw text: escaping happens in the
+ * templates' helpers, per format.
+ */
+import type { Evidence, Plan, PlanEntry } from "../domain.js";
+import { clean, safeUrl, truncate } from "./escape.js";
+import { resolveLocale } from "./index.js";
+
+export const MAX_NAME = 60;
+export const MAX_TITLE = 120;
+
+export interface SiteView {
+  title: string;
+  url: string;
+}
+
+export interface HighlightView {
+  title: string;
+  url: string;
+  kind: string;
+}
+
+export interface MemberView {
+  /** Display name (their name, else username), cleaned and truncated. */
+  name: string;
+  username: string;
+  profileUrl: string | null;
+  avatarUrl: string | null;
+  slotKey: string;
+  solutions: number;
+  newcomers: number;
+  people: number;
+  replies: number;
+  highlights: HighlightView[];
+  /** Signed opt-out link, when the deployment serves one. */
+  optOutUrl: string | null;
+}
+
+export interface PeriodView {
+  id: string;
+  /** "October 2026", in the locale. */
+  label: string;
+}
+
+export interface SpotlightView {
+  locale: string;
+  site: SiteView;
+  period: PeriodView;
+  members: MemberView[];
+}
+
+export interface NoteView {
+  locale: string;
+  site: SiteView;
+  period: PeriodView;
+  member: MemberView;
+}
+
+export function periodLabel(plan: Pick<Plan, "period">, locale: string, timeZone = "UTC"): string {
+  // The middle of the month is inside it in every time zone.
+  const mid = new Date((Date.parse(plan.period.start) + Date.parse(plan.period.end)) / 2);
+  return new Intl.DateTimeFormat(locale, { month: "long", year: "numeric", timeZone }).format(mid);
+}
+
+function highlight(e: Evidence): HighlightView | null {
+  const url = safeUrl(e.url);
+  if (!url) return null;
+  const title = clean(e.title ?? "");
+  return { title: truncate(title || url, MAX_TITLE), url, kind: `evidence.${e.signal}` };
+}
+
+export function memberView(entry: PlanEntry, optOutUrl: string | null = null): MemberView {
+  const m = entry.member;
+  const name = clean(m.name ?? "") || clean(m.username);
+  const s = entry.card.signals;
+  return {
+    name: truncate(name, MAX_NAME),
+    username: truncate(clean(m.username), MAX_NAME),
+    profileUrl: safeUrl(m.profileUrl),
+    avatarUrl: safeUrl(m.avatarUrl),
+    slotKey: `slot.${entry.slot}`,
+    solutions: s.solution.counted,
+    newcomers: s.newcomer_reply.counted,
+    people: entry.card.distinctPeople,
+    replies: s.reply.counted,
+    highlights: entry.card.evidence.map(highlight).filter((h): h is HighlightView => h !== null),
+    optOutUrl: safeUrl(optOutUrl),
+  };
+}
+
+export interface ViewOptions {
+  locale: string;
+  site: SiteView;
+  timeZone?: string;
+}
+
+export function spotlightView(plan: Plan, o: ViewOptions): SpotlightView {
+  const locale = resolveLocale(o.locale);
+  return {
+    locale,
+    site: { title: truncate(clean(o.site.title), MAX_TITLE), url: safeUrl(o.site.url) ?? "" },
+    period: { id: plan.period.id, label: periodLabel(plan, locale, o.timeZone) },
+    members: plan.featured.map((e) => memberView(e)),
+  };
+}
+
+export function noteView(plan: Plan, entry: PlanEntry, o: ViewOptions & { optOutUrl?: string | null }): NoteView {
+  const base = spotlightView({ ...plan, featured: [] }, o);
+  return { locale: base.locale, site: base.site, period: base.period, member: memberView(entry, o.optOutUrl ?? null) };
+}
