@@ -32,6 +32,16 @@ export interface SimulatorOptions {
   solvedPlugin?: boolean;
   /** The largest `limit` /user_actions.json honours (default 30, like Discourse's page size). */
   userActionsMaxLimit?: number;
+  /** Called with every JSON response (tests validate them against the OpenAPI spec). */
+  onResponse?: (r: RecordedResponse) => void;
+}
+
+export interface RecordedResponse {
+  method: string;
+  /** The route as the OpenAPI spec names it, e.g. /u/{username}.json */
+  route: string;
+  status: number;
+  body: unknown;
 }
 
 export interface SimulatorState {
@@ -177,6 +187,41 @@ export function createSimulator(options: SimulatorOptions = {}) {
     };
   };
 
+  const groupJson = (name: string, id: number) => {
+    const automatic = /^trust_level_\d$/.test(name) || name === "staff" || name === "admins" || name === "moderators";
+    return {
+      id,
+      automatic,
+      name,
+      display_name: name,
+      user_count: community.users.filter((x) => x.groups.includes(name)).length,
+      mentionable_level: 0,
+      messageable_level: 0,
+      visibility_level: automatic ? 1 : 0,
+      primary_group: false,
+      title: null,
+      grant_trust_level: null,
+      incoming_email: null,
+      has_messages: false,
+      flair_url: null,
+      flair_bg_color: null,
+      flair_color: null,
+      bio_raw: null,
+      bio_cooked: null,
+      bio_excerpt: null,
+      public_admission: false,
+      public_exit: false,
+      allow_membership_requests: false,
+      full_name: null,
+      default_notification_level: 3,
+      membership_request_template: null,
+      members_visibility_level: 0,
+      can_see_members: true,
+      can_admin_group: true,
+      publish_read_state: false,
+    };
+  };
+
   const userJson = (u: SimUser) => {
     const s = stats(u);
     const extra: Record<string, unknown> = {};
@@ -251,18 +296,52 @@ export function createSimulator(options: SimulatorOptions = {}) {
         can_change_tracking_preferences: true,
         user_api_keys: null,
         user_auth_tokens: [],
-        user_notification_schedule: { enabled: false },
+        user_notification_schedule: {
+          enabled: false,
+          ...Object.fromEntries(Array.from({ length: 7 }, (_, d) => [[`day_${d}_start_time`, 480], [`day_${d}_end_time`, 1020]]).flat()),
+        },
         use_logo_small_as_avatar: false,
         featured_user_badge_ids: [],
         invited_by: null,
-        groups: u.groups.map((name, i) => ({ id: i + 1, automatic: name.startsWith("trust_level_") || name === "staff" || name === "admins" || name === "moderators", name })),
+        groups: u.groups.map((name, i) => groupJson(name, i + 1)),
         group_users: [],
         user_option: {
           user_id: u.id,
+          mailing_list_mode: false,
+          mailing_list_mode_frequency: 1,
+          email_digests: true,
+          email_level: 1,
+          email_messages_level: 0,
+          external_links_in_new_tab: false,
+          color_scheme_id: null,
+          dark_scheme_id: null,
+          dynamic_favicon: false,
+          enable_quoting: true,
+          enable_smart_lists: true,
+          enable_defer: false,
+          digest_after_minutes: 10080,
+          automatically_unpin_topics: true,
+          auto_track_topics_after_msecs: 240000,
+          notification_level_when_replying: 2,
+          new_topic_duration_minutes: 2880,
+          email_previous_replies: 2,
+          email_in_reply_to: false,
+          like_notification_frequency: 1,
+          include_tl0_in_digests: false,
+          theme_ids: [],
+          theme_key_seq: 0,
+          allow_private_messages: true,
+          enable_allowed_pm_users: false,
+          homepage_id: null,
           hide_profile_and_presence: u.hideProfile,
           hide_profile: u.hideProfile,
           hide_presence: false,
-          email_digests: true,
+          text_size: "normal",
+          text_size_seq: 0,
+          title_count_mode: "notifications",
+          timezone: "UTC",
+          skip_new_user_tips: false,
+          topics_unread_when_closed: true,
         },
         ...extra,
       },
@@ -316,8 +395,16 @@ export function createSimulator(options: SimulatorOptions = {}) {
 
   app.use(async (req, res, next) => {
     state.total++;
-    const route = `${req.method} ${req.path.replace(/^\/u\/[^/]+\.json$/, "/u/{username}.json").replace(/^\/admin\/users\/list\/[^/]+\.json$/, "/admin/users/list/{flag}.json")}`;
+    const path = req.path.replace(/^\/u\/[^/]+\.json$/, "/u/{username}.json").replace(/^\/admin\/users\/list\/[^/]+\.json$/, "/admin/users/list/{flag}.json");
+    const route = `${req.method} ${path}`;
     state.requests.set(route, (state.requests.get(route) ?? 0) + 1);
+    if (options.onResponse) {
+      const json = res.json.bind(res);
+      res.json = (body: unknown) => {
+        options.onResponse!({ method: req.method, route: path, status: res.statusCode, body });
+        return json(body);
+      };
+    }
     const f = state.faults;
     const n = state.total;
     if (f.slowEvery && f.slowMs && n % f.slowEvery === 0) await new Promise((r) => setTimeout(r, f.slowMs));

@@ -1,0 +1,81 @@
+/** Shared test helpers: a small seeded community, settings pointing at a simulator, fakes. */
+import { generateCommunity, type Community } from "../adapters/discourse/simulator/community.js";
+import { defaultSettings } from "../src/config.js";
+import type { Activity, Member, ScoreCard, Signal } from "../src/domain.js";
+import type { Settings } from "../src/settings.js";
+
+/** The simulator's clock in tests: the community ends on 1 November 2026. */
+export const SIM_END = new Date("2026-11-01T00:00:00Z");
+export const SIM_NOW = new Date("2026-11-01T06:00:00Z");
+
+let small: Community | null = null;
+/** 200 members, 5000 posts: every trap of the full sample, fast enough for unit tests. */
+export function smallCommunity(): Community {
+  small ??= generateCommunity({ seed: 7, members: 200, posts: 5000, now: SIM_END });
+  return small;
+}
+
+export function testSettings(baseUrl = "http://127.0.0.1:9/", overrides: Partial<Settings> = {}): Settings {
+  return {
+    ...defaultSettings(),
+    sites: [
+      {
+        id: "test",
+        platform: "discourse",
+        baseUrl,
+        credentials: { apiKeyEnv: "K", apiUsernameEnv: "U" },
+        requestsPerMinute: 1_000_000,
+        timeoutMs: 2000,
+        maxRetries: 3,
+      },
+    ],
+    ...overrides,
+  };
+}
+
+export const TEST_ENV = { K: "sim-key", U: "system" };
+
+let n = 0;
+export function act(memberId: string, signal: Signal, extra: Partial<Activity> = {}): Activity {
+  n++;
+  return { id: `a${n}`, memberId, signal, at: "2026-10-10T12:00:00.000Z", otherId: null, topicId: `t${n}`, url: `https://forum.example/t/x/${n}/1`, title: `Topic ${n}`, ...extra };
+}
+
+/** `count` likes from `giver` to `receiver`, on different posts and days. */
+export function likes(receiver: string, giver: string, count: number): Activity[] {
+  return Array.from({ length: count }, (_, i) => act(receiver, "like_received", { otherId: giver, at: `2026-10-${String(1 + (i % 28)).padStart(2, "0")}T10:00:00.000Z` }));
+}
+
+export function member(id: string, extra: Partial<Member> = {}): Member {
+  return {
+    id,
+    username: `user${id}`,
+    name: `User ${id}`,
+    avatarUrl: null,
+    profileUrl: `https://forum.example/u/user${id}`,
+    standing: "tl2",
+    createdAt: "2024-01-01T00:00:00.000Z",
+    staff: false,
+    bot: false,
+    restricted: false,
+    hiddenProfile: false,
+    staged: false,
+    groups: [],
+    fetchedAt: "2026-11-01T00:00:00.000Z",
+    ...extra,
+  };
+}
+
+export function card(memberId: string, total: number, extra: Partial<ScoreCard> = {}): ScoreCard {
+  const zero = { count: 0, counted: 0, points: 0 };
+  return {
+    memberId,
+    total,
+    signals: { solution: zero, newcomer_reply: zero, reply: zero, like_received: zero, topic: zero, flagged: zero },
+    distinctPeople: 10,
+    activeDays: 10,
+    capsApplied: [],
+    evidence: [],
+    ...extra,
+  };
+}
