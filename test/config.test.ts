@@ -1,0 +1,127 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { defaultSettings, loadConfig, parseSettings } from "../src/config.js";
+import { ConfigError } from "../src/errors.js";
+import { manifest } from "../src/manifest.js";
+
+const run = promisify(execFile);
+const CLI = join(import.meta.dirname, "..", "dist", "src", "cli.js");
+
+const good = {
+  sites: [{ id: "forum", platform: "discourse", baseUrl: "https://forum.example.org", credentials: { apiKeyEnv: "DISCOURSE_API_KEY", apiUsernameEnv: "DISCOURSE_API_USERNAME" } }],
+};
+const env = { DISCOURSE_API_KEY: "k", DISCOURSE_API_USERNAME: "system" };
+
+function problems(raw: unknown, e: NodeJS.ProcessEnv = env): string[] {
+  try {
+    parseSettings(raw, { env: e });
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe("configuration", () => {
+  it("takes its defaults from the manifest, and they are DESIGN.md's judgement defaults", () => {
+    const d = defaultSettings();
+    expect(d.scoring.points).toEqual({ solution: 10, newcomer_reply: 4, reply: 1, like_received: 1, topic: 1, flagged: -10 });
+    expect(d.scoring.likes.maxPerGiver).toBe(3);
+    expect(d.scoring.likes.giverWeights).toMatchObject({ tl0: 0.1, staff: 3 });
+    expect(d.selection).toMatchObject({ minActiveDays: 3, cooldownPeriods: 3, risingSlot: true });
+    expect(d.eligibility).toMatchObject({ excludeStaff: true, excludeBots: true, excludeSuspended: true });
+    expect(d.review.mode).toBe("review");
+    const s = parseSettings(good, { env });
+    expect(s.sites[0]).toMatchObject({ requestsPerMinute: 50, maxRetries: 5, timeoutMs: 30000 });
+  });
+
+  it("documents every setting in the manifest: each has a description or is an object of described settings, and each leaf a default", () => {
+    const missing: string[] = [];
+    const walk = (schema: any, path: string, inArray = false) => {
+      if (schema.$ref) return;
+      if (schema.type === "object" && schema.properties) {
+        for (const [k, v] of Object.entries<any>(schema.properties)) walk(v, path ? `${path}.${k}` : k, inArray);
+        return;
+      }
+      if (schema.type === "array" && schema.items?.properties) return walk(schema.items, `${path}[]`, true);
+      if (!schema.description && !path.startsWith("scoring.likes.giverWeights")) missing.push(`${path}: description`);
+      const required = inArray && path.startsWith("sites[]") && ["id", "platform", "baseUrl", "title"].some((r) => path === `sites[].${r}`);
+      if (schema.default === undefined && !required && !path.startsWith("sites[].credentials") && path !== "$schema") missing.push(`${path}: default`);
+    };
+    walk(manifest.settingsSchema, "");
+    expect(missing).toEqual([]);
+  });
+
+  it("accepts a minimal valid config", () => {
+    expect(problems(good)).toEqual([]);
+  });
+
+  it("reports every problem at once, each with its path", () => {
+    const bad = {
+      sites: [
+        { id: "Forum!", platform: "vbulletin", baseUrl: "forum.example.org", credentials: { apiKeyEnv: "DISCOURSE_API_KEY" } },
+        { id: "b", platform: "discourse", baseUrl: "ftp://x", credentials: { apiKeyEnv: "NOT_SET", apiUsernameEnv: "DISCOURSE_API_USERNAME" } },
+      ],
+      selection: { featuredCount: 0, cooldown: 2 },
+      scoring: { points: { solution: "ten" } },
+      timezone: "Mars/Olympus",
+    };
+    const p = problems(bad);
+    expect(p).toEqual(
+      expect.arrayContaining([
+        "sites[0].id: invalid (Short stable id: lowercase letters, digits and dashes.)",
+        'sites[0].platform: must be one of "discourse"',
+        "sites[0].baseUrl: must be an absolute http(s) URL without credentials, query or fragment",
+        "sites[0].credentials.apiUsernameEnv: is required",
+        "sites[1].baseUrl: must be an absolute http(s) URL without credentials, query or fragment",
+        "sites[1].credentials.apiKeyEnv: environment variable NOT_SET is not set",
+        "selection.featuredCount: must be >= 1",
+        "selection.cooldown: is not a known setting",
+        "scoring.points.solution: must be a number",
+        'timezone: unknown IANA time zone "Mars/Olympus"',
+      ]),
+    );
+  });
+
+  it("refuses literal secrets where an environment-variable name belongs", () => {
+    const p = problems({ sites: [{ ...good.sites[0], credentials: { apiKeyEnv: "abc123-secret-key!", apiUsernameEnv: "DISCOURSE_API_USERNAME" } }] });
+    expect(p[0]).toMatch(/^sites\[0\]\.credentials\.apiKeyEnv: invalid/);
+  });
+
+  it("refuses two sites with the same id", () => {
+    expect(problems({ sites: [good.sites[0], good.sites[0]] })).toContain('sites[1].id: "forum" is used by another site');
+  });
+
+  it("names an unreadable or malformed file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "spotlight-cfg-"));
+    writeFileSync(join(dir, "bad.json"), "{ sites: ");
+    expect(() => loadConfig(join(dir, "bad.json"))).toThrow(/bad\.json: is not valid JSON/);
+    expect(() => loadConfig(join(dir, "missing.json"))).toThrow(/missing\.json: cannot be read \(ENOENT\)/);
+  });
+
+  it("makes `spotlight run` exit 2 on bad config, naming the field, and write nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "spotlight-cfg-"));
+    const file = join(dir, "config.json");
+    writeFileSync(file, JSON.stringify({ sites: [{ ...good.sites[0], baseUrl: "not a url" }], store: { path: join(dir, "s.db") } }));
+    const err = await run(process.execPath, [CLI, "run", "--config", file, "--out", join(dir, "out")], { env: { ...process.env, ...env } }).catch((e) => e);
+    expect(err.code).toBe(2);
+    expect(err.stderr).toContain("sites[0].baseUrl: must be an absolute http(s) URL");
+    expect(existsSync(join(dir, "out"))).toBe(false);
+    expect(existsSync(join(dir, "s.db"))).toBe(false);
+  });
+
+  it("makes unknown flags and commands usage errors (exit 2)", async () => {
+    for (const args of [["demo", "--bogus"], ["run", "--config"], ["frobnicate"], ["demo", "--period", "2026-13"]]) {
+      const err = await run(process.execPath, [CLI, ...args]).catch((e) => e);
+      expect(err.code, args.join(" ")).toBe(2);
+      expect(err.stderr).toMatch(/^spotlight: /);
+    }
+    const help = await run(process.execPath, [CLI, "run", "--help"]);
+    expect(help.stdout).toContain("--config FILE");
+    expect(readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8")).toContain("spotlight run --config");
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * The Store conformance suite: every store implementation calls testStore(factory) and must pass
+ * it unchanged.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Plan } from "../../src/domain.js";
+import { periodOf } from "../../src/period.js";
+import type { Store } from "../../src/store/types.js";
+import { act, member } from "../helpers.js";
+
+export function testStore(name: string, factory: () => Promise<Store> | Store) {
+  describe(`Store conformance: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await factory();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it("counts the same activity id once, however often it is ingested", async () => {
+      const a = act("m1", "reply", { id: "post:1:2" });
+      expect(await store.ingest("s", { activities: [a, a] })).toEqual({ inserted: 1, duplicates: 1 });
+      expect(await store.ingest("s", { activities: [a] })).toEqual({ inserted: 0, duplicates: 1 });
+      expect(await store.activities("s", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z")).toHaveLength(1);
+    });
+
+    it("keeps sites apart", async () => {
+      await store.ingest("s1", { activities: [act("m1", "reply", { id: "x" })], members: [member("m1")] });
+      await store.ingest("s2", { activities: [act("m1", "reply", { id: "x" })] });
+      expect(await store.activities("s2", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z")).toHaveLength(1);
+      expect((await store.members("s2")).size).toBe(0);
+    });
+
+    it("returns activities in [from, to) with every field, in time order", async () => {
+      const inside = act("m1", "like_received", { id: "b", at: "2026-10-31T23:59:59.999Z", otherId: "m2", topicId: "7", url: "https://f/t/x/7/1", title: "T <b>" });
+      const early = act("m1", "reply", { id: "a", at: "2026-10-01T00:00:00.000Z", otherId: null });
+      await store.ingest("s", { activities: [inside, early, act("m1", "reply", { id: "c", at: "2026-11-01T00:00:00.000Z" }), act("m1", "reply", { id: "d", at: "2026-09-30T23:59:59.999Z" })] });
+      const got = await store.activities("s", "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z");
+      expect(got).toEqual([early, inside]);
+    });
+
+    it("upserts members and finds them by id", async () => {
+      await store.ingest("s", { members: [member("1", { standing: "tl1" }), member("2")] });
+      await store.ingest("s", { members: [member("1", { standing: "tl3", hiddenProfile: true })] });
+      const got = await store.members("s", ["1", "404"]);
+      expect([...got.keys()]).toEqual(["1"]);
+      expect(got.get("1")).toMatchObject({ standing: "tl3", hiddenProfile: true });
+      expect((await store.members("s")).size).toBe(2);
+    });
+
+    it("saves a cursor together with its batch", async () => {
+      expect(await store.getCursor("s", "read:2026-10")).toBeNull();
+      await store.ingest("s", { activities: [act("m", "reply", { id: "z" })], cursor: { key: "read:2026-10", value: { newest: { m: "2026-10-05" } } } });
+      expect(await store.getCursor("s", "read:2026-10")).toEqual({ newest: { m: "2026-10-05" } });
+    });
+
+    it("keeps one plan per site and period with its status", async () => {
+      const plan = { site: "s", period: periodOf("2026-10"), generatedAt: "2026-11-01T00:00:00Z", featured: [], skipped: [], ranked: [], overrides: { pin: [], exclude: [] }, stats: { members: 0, activities: 0, requests: 0 } } satisfies Plan;
+      await store.savePlan("s", plan, "prepared");
+      await store.savePlan("s", { ...plan, stats: { ...plan.stats, members: 5 } }, "approved");
+      const got = await store.getPlan("s", "2026-10");
+      expect(got?.status).toBe("approved");
+      expect(got?.plan.stats.members).toBe(5);
+      expect(await store.getPlan("s", "2026-09")).toBeNull();
+    });
+
+    it("records feature history idempotently and answers by period range", async () => {
+      await store.recordFeatured("s", "2026-07", ["a"]);
+      await store.recordFeatured("s", "2026-09", ["b", "c"]);
+      await store.recordFeatured("s", "2026-09", ["b"]);
+      expect([...(await store.featuredBetween("s", "2026-08", "2026-10"))].sort()).toEqual(["b", "c"]);
+      expect([...(await store.featuredBetween("s", "2026-07", "2026-07"))]).toEqual(["a"]);
+    });
+
+    it("forgets a member entirely but keeps their opt-out", async () => {
+      await store.ingest("s", { activities: [act("gone", "reply", { id: "1" }), act("other", "like_received", { id: "2", otherId: "gone" }), act("other", "reply", { id: "3" })], members: [member("gone")] });
+      await store.recordFeatured("s", "2026-09", ["gone"]);
+      await store.addOptOut("s", "hash-of-gone");
+      await store.forgetMember("s", "gone");
+      const left = await store.activities("s", "2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z");
+      expect(left.map((a) => a.id)).toEqual(["3"]);
+      expect((await store.members("s")).has("gone")).toBe(false);
+      expect((await store.featuredBetween("s", "2000-01", "2100-01")).has("gone")).toBe(false);
+      expect((await store.optOutKeys("s")).has("hash-of-gone")).toBe(true);
+    });
+  });
+}
