@@ -36,6 +36,8 @@ export interface DiscourseCursor {
   version: 1;
   /** Per member id: the newest stream item seen, so a re-read stops early. */
   newest: Record<string, string>;
+  /** Per member id: topics they started in the period (replies there are not help to others). */
+  ownTopics: Record<string, number[]>;
 }
 
 export interface ReadContext {
@@ -120,7 +122,7 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
     return t >= start && t < end;
   };
   const cursor: DiscourseCursor =
-    req.cursor && (req.cursor as DiscourseCursor).version === 1 ? structuredClone(req.cursor as DiscourseCursor) : { version: 1, newest: {} };
+    req.cursor && (req.cursor as DiscourseCursor).version === 1 ? structuredClone(req.cursor as DiscourseCursor) : { version: 1, newest: {}, ownTopics: {} };
   const progress = req.onProgress ?? (() => {});
 
   // 1. Candidates from the directory.
@@ -220,7 +222,7 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
     if (!fetched.has(id)) continue;
     const seen = cursor.newest[id];
     const stopBefore = seen ? Math.max(start, Date.parse(seen) - options.sync.rereadDays * DAY) : start;
-    const ownTopics = new Set<number>();
+    const ownTopics = new Set<number>(cursor.ownTopics[id] ?? []);
     const items: DiscourseUserAction[] = [];
     let newest = seen ?? null;
     await readStream(ctx, username, `${ACTION.WAS_LIKED},${ACTION.NEW_TOPIC},${ACTION.REPLY},${ACTION.SOLVED}`, stopBefore, (a) => {
@@ -238,6 +240,7 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
       if (act.signal === "like_received" && act.otherId && !fetched.has(act.otherId) && a.acting_username) likers.set(act.otherId, a.acting_username);
     }
     if (newest) cursor.newest[id] = newest;
+    if (ownTopics.size) cursor.ownTopics[id] = [...ownTopics].sort((a, b) => a - b);
     progress("activity", ++done, candidates.size);
   }
 

@@ -1,0 +1,147 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import createDiscourseAdapter from "../../adapters/discourse/index.js";
+import { toActivity } from "../../adapters/discourse/map.js";
+import { directoryWindow } from "../../adapters/discourse/read.js";
+import { startSimulator, type RunningSimulator } from "../../adapters/discourse/simulator/app.js";
+import type { DiscourseUserAction } from "../../adapters/discourse/raw.js";
+import { periodOf } from "../../src/period.js";
+import { SIM_NOW, smallCommunity, testSettings, TEST_ENV } from "../helpers.js";
+import { testAdapter } from "./conformance.js";
+import replies from "../fixtures/discourse/user-actions-replies-filter5.json" with { type: "json" };
+import liked from "../fixtures/discourse/user-actions-likes-received-filter2.json" with { type: "json" };
+
+let sim: RunningSimulator;
+beforeAll(async () => {
+  sim = await startSimulator({ community: smallCommunity() });
+});
+afterAll(() => sim.close());
+
+const period = periodOf("2026-10");
+const waits: number[] = [];
+function adapter(env: Record<string, string> = TEST_ENV, url = () => sim.url, site: Partial<ReturnType<typeof testSettings>["sites"][0]> = {}) {
+  const s = testSettings(url());
+  return createDiscourseAdapter({ site: { ...s.sites[0]!, ...site }, sync: s.sync, scoring: s.scoring, env, now: () => SIM_NOW, sleep: async (ms) => void waits.push(ms) });
+}
+
+testAdapter({
+  name: "discourse",
+  make: () => adapter(),
+  makeWithBadCredentials: () => adapter({ K: "wrong-key", U: "system" }),
+  period: "2026-10",
+});
+
+describe("Discourse adapter", () => {
+  const roleOf = (id: string) => smallCommunity().users.find((u) => String(u.id) === id)?.role;
+
+  it("reads the signals that matter: answers, welcomes, likes with their givers, topics and replies", async () => {
+    const r = await adapter().readPeriod({ period, cursor: null, knownMembers: new Map() });
+    const bySignal = (s: string) => r.activities.filter((a) => a.signal === s);
+    for (const s of ["solution", "newcomer_reply", "like_received", "reply", "topic"]) expect(bySignal(s).length, s).toBeGreaterThan(0);
+    for (const a of bySignal("like_received")) expect(a.otherId).toMatch(/^-?\d+$/);
+    // Welcomers welcome: most newcomer replies go to the welcomers, the bot or experts.
+    const welcomers = bySignal("newcomer_reply").map((a) => roleOf(a.memberId));
+    expect(welcomers.filter((r) => r === "welcomer").length).toBeGreaterThan(0);
+    for (const a of r.activities) expect(a.url).toMatch(new RegExp(`^${sim.url}/t/[^/]+/\\d+/\\d+$`));
+  });
+
+  it("reads the facts that make a member ineligible from their profile", async () => {
+    const r = await adapter().readPeriod({ period, cursor: null, knownMembers: new Map() });
+    const m = new Map(r.members.map((x) => [x.username, x]));
+    expect(m.get("admin_alex")?.staff).toBe(true);
+    expect(m.get("suspended_sid")?.restricted).toBe(true);
+    expect(m.get("hidden_hedda")?.hiddenProfile).toBe(true);
+    expect(m.get("greeter_bot")?.bot).toBe(true);
+    expect(m.get("ada_lovelace")).toMatchObject({ staff: false, restricted: false, hiddenProfile: false, standing: "tl3" });
+  });
+
+  it("gives the same result through 429s, 500s and timeouts, honouring each Retry-After", async () => {
+    const clean = await adapter().readPeriod({ period, cursor: null, knownMembers: new Map() });
+    const faulty = await startSimulator({ community: smallCommunity(), faults: { rateLimitEvery: 7, retryAfterSeconds: 2, errorEvery: 11, slowEvery: 13, slowMs: 400 } });
+    try {
+      waits.length = 0;
+      const r = await adapter(TEST_ENV, () => faulty.url, { timeoutMs: 150 }).readPeriod({ period, cursor: null, knownMembers: new Map() });
+      const ids = (xs: typeof r.activities) => xs.map((a) => a.id).sort();
+      expect(ids(r.activities)).toEqual(ids(clean.activities));
+      expect(waits.filter((w) => w === 2000).length).toBeGreaterThan(5);
+      expect(r.requests).toBeGreaterThan(clean.requests);
+    } finally {
+      await faulty.close();
+    }
+  });
+
+  it("says which setting is wrong when the key is rejected or the user is not an admin", async () => {
+    const bad = await adapter({ K: "nope", U: "system" }).checkCredentials().catch((e) => e);
+    expect(bad.message).toMatch(/403 invalid_access/);
+    expect(bad.message).toMatch(/the key in K must be an admin API key/);
+    const err = await adapter({ K: "sim-key", U: "ada_lovelace" }).checkCredentials().catch((e) => e);
+    expect(err.message).toMatch(/403|not an admin/);
+    expect(() => adapter({ K: "sim-key" } as any)).toThrow(/environment variable U \(sites\[\]\.credentials\.apiUsernameEnv\) is not set/);
+  });
+
+  it("names the endpoint and field when a response lacks one it needs", async () => {
+    const broken = createServer((req, res) => {
+      res.setHeader("Content-Type", "application/json");
+      if (req.url!.startsWith("/directory_items.json")) return res.end(JSON.stringify({ directory_items: [{ id: 5, user: { id: 5, username: "x" } }] }));
+      if (req.url!.startsWith("/admin/users/list")) return res.end("[]");
+      if (req.url!.startsWith("/u/")) return res.end(JSON.stringify({ user: { id: 5, username: "x", trust_level: 2, admin: false, moderator: false, user_option: {} } }));
+      if (req.url!.startsWith("/user_actions.json")) return res.end(JSON.stringify({ user_actions: [{ action_type: 5, created_at: "2026-10-03T00:00:00Z", post_number: 2, target_user_id: 5, acting_user_id: 5 }] }));
+      res.statusCode = 404;
+      res.end("{}");
+    });
+    await new Promise<void>((r) => broken.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(broken.address() as AddressInfo).port}`;
+      const err = await adapter(TEST_ENV, () => url).readPeriod({ period, cursor: null, knownMembers: new Map() }).catch((e) => e);
+      expect(err.kind).toBe("bad_response");
+      expect(err.message).toMatch(/GET \/user_actions\.json\?username=x&filter=2%2C4%2C5%2C15&offset=0&limit=50: response field "topic_id" is missing/);
+    } finally {
+      broken.close();
+    }
+  });
+
+  it("refuses a profile without user_option rather than feature someone who may have hidden it", async () => {
+    const noOption = createServer((req, res) => {
+      res.setHeader("Content-Type", "application/json");
+      if (req.url!.startsWith("/directory_items.json")) return res.end(JSON.stringify({ directory_items: [{ id: 5, user: { id: 5, username: "x" } }] }));
+      if (req.url!.startsWith("/admin/users/list")) return res.end("[]");
+      if (req.url!.startsWith("/u/")) return res.end(JSON.stringify({ user: { id: 5, username: "x", trust_level: 2, admin: false, moderator: false } }));
+      res.end(JSON.stringify({ user_actions: [] }));
+    });
+    await new Promise<void>((r) => noOption.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(noOption.address() as AddressInfo).port}`;
+      const err = await adapter(TEST_ENV, () => url).readPeriod({ period, cursor: null, knownMembers: new Map() }).catch((e) => e);
+      expect(err.message).toMatch(/GET \/u\/x\.json: response field "user_option" is missing/);
+    } finally {
+      noOption.close();
+    }
+  });
+
+  it("works without discourse-solved (no solutions column)", async () => {
+    const plain = await startSimulator({ community: smallCommunity(), solvedPlugin: false });
+    try {
+      const r = await adapter(TEST_ENV, () => plain.url).readPeriod({ period, cursor: null, knownMembers: new Map() });
+      expect(r.activities.length).toBeGreaterThan(100);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it("maps real Discourse stream items (fixtures) into activities", () => {
+    const base = new URL("https://meta.example/");
+    const reply = toActivity(replies.user_actions[0] as unknown as DiscourseUserAction, base)!;
+    expect(reply).toMatchObject({ id: "post:39:3", signal: "reply", memberId: "11", topicId: "39", url: "https://meta.example/t/test-topic/39/3" });
+    const like = toActivity(liked.user_actions[0] as unknown as DiscourseUserAction, base)!;
+    expect(like).toMatchObject({ signal: "like_received", memberId: "19", otherId: "32" });
+    expect(like.id).toBe(`like:${liked.user_actions[0]!.topic_id}:${liked.user_actions[0]!.post_number}:32`);
+  });
+
+  it("picks the smallest rolling directory window that covers the period", () => {
+    expect(directoryWindow("2026-10-01T00:00:00Z", new Date("2026-11-01T06:00:00Z"))).toBe("monthly");
+    expect(directoryWindow("2026-10-01T00:00:00Z", new Date("2026-11-25T00:00:00Z"))).toBe("quarterly");
+    expect(directoryWindow("2026-01-01T00:00:00Z", new Date("2026-11-25T00:00:00Z"))).toBe("yearly");
+    expect(directoryWindow("2024-01-01T00:00:00Z", new Date("2026-11-25T00:00:00Z"))).toBe("all");
+  });
+});
