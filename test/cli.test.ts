@@ -1,0 +1,90 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulator, type RunningSimulator } from "../adapters/discourse/simulator/app.js";
+import { generateCommunity } from "../adapters/discourse/simulator/community.js";
+import { shiftPeriod } from "../src/period.js";
+
+const run = promisify(execFile);
+const CLI = join(import.meta.dirname, "..", "dist", "src", "cli.js");
+
+describe("spotlight demo", () => {
+  const out = mkdtempSync(join(tmpdir(), "spotlight-demo-"));
+  let stdout = "";
+  let stderr = "";
+  beforeAll(async () => {
+    ({ stdout, stderr } = await run(process.execPath, [CLI, "demo", "--out", out], { timeout: 120_000 }));
+  }, 150_000);
+
+  it("writes every output", () => {
+    for (const f of ["spotlight.html", "spotlight.md", "newsletter.html", "newsletter.txt", "plan.json"]) expect(existsSync(join(out, f)), f).toBe(true);
+    expect(readdirSync(join(out, "notes"))).toHaveLength(3);
+  });
+
+  it("features the sample community's most helpful members and none of its traps", () => {
+    const plan = JSON.parse(readFileSync(join(out, "plan.json"), "utf8"));
+    const community = generateCommunity({ now: new Date(new Date().toISOString().slice(0, 10) + "T00:00:00Z") });
+    const role = new Map(community.users.map((u) => [String(u.id), u.role]));
+    expect(plan.featured).toHaveLength(3);
+    for (const f of plan.featured) expect(["expert", "welcomer"], `${f.username} is a ${role.get(f.memberId)}`).toContain(role.get(f.memberId));
+    for (const f of plan.featured) {
+      expect(f.evidence.length).toBeGreaterThan(0);
+      expect(f.why.distinctPeople).toBeGreaterThanOrEqual(3);
+    }
+    const reasons = new Map(plan.skipped.map((s: any) => [s.username, s.reasons]));
+    expect(reasons.get("admin_alex")).toContain("staff");
+    expect(reasons.get("suspended_sid")).toContain("restricted");
+    expect(reasons.get("greeter_bot")).toContain("bot");
+    for (const r of ["ring_a100", "ring_b101", "ring_c102", "loud_larry", "fan_frank"]) expect(plan.featured.map((f: any) => f.username)).not.toContain(r);
+    expect(JSON.stringify(plan)).not.toContain("hidden_hedda");
+    expect(readFileSync(join(out, "spotlight.html"), "utf8")).not.toContain("Hedda");
+  });
+
+  it("shows progress and a summary table", () => {
+    expect(stderr).toMatch(/reading: activity/);
+    expect(stdout).toMatch(/Community Spotlight · demo · \d{4}-\d{2}/);
+    expect(stdout).toMatch(/staff/);
+  });
+});
+
+describe("spotlight run", () => {
+  let sim: RunningSimulator;
+  const dir = mkdtempSync(join(tmpdir(), "spotlight-run-"));
+  beforeAll(async () => {
+    sim = await startSimulator({ communityOptions: { seed: 3, members: 200, posts: 5000, now: new Date("2026-11-01T00:00:00Z") } });
+    writeFileSync(
+      join(dir, "config.json"),
+      JSON.stringify({
+        store: { path: join(dir, "spotlight.db") },
+        sites: [{ id: "forum", platform: "discourse", baseUrl: sim.url, title: "Forum", credentials: { apiKeyEnv: "FORUM_KEY", apiUsernameEnv: "FORUM_USER" }, requestsPerMinute: 100000 }],
+      }),
+    );
+  });
+  afterAll(() => sim.close());
+
+  it("prepares a period from a config file, and a second run reads less and plans the same", async () => {
+    const env = { ...process.env, FORUM_KEY: "sim-key", FORUM_USER: "system" };
+    const args = [CLI, "run", "--config", join(dir, "config.json"), "--period", "2026-10", "--out", join(dir, "out")];
+    await run(process.execPath, args, { env });
+    const first = JSON.parse(readFileSync(join(dir, "out", "plan.json"), "utf8"));
+    expect(first.period.id).toBe("2026-10");
+    expect(first.featured.length).toBeGreaterThan(0);
+    const requestsAfterFirst = sim.state.total;
+    await run(process.execPath, args, { env });
+    const second = JSON.parse(readFileSync(join(dir, "out", "plan.json"), "utf8"));
+    expect(second.featured.map((f: any) => f.username)).toEqual(first.featured.map((f: any) => f.username));
+    expect(sim.state.total - requestsAfterFirst).toBeLessThan(requestsAfterFirst / 2);
+    expect(shiftPeriod("2026-10", -1)).toBe("2026-09");
+  });
+
+  it("fails with exit 1 and a clear message when the site rejects the key", async () => {
+    const env = { ...process.env, FORUM_KEY: "wrong", FORUM_USER: "system" };
+    const err = await run(process.execPath, [CLI, "run", "--config", join(dir, "config.json"), "--out", join(dir, "out2")], { env }).catch((e) => e);
+    expect(err.code).toBe(1);
+    expect(err.stderr).toMatch(/403 invalid_access/);
+    expect(err.stderr).toMatch(/FORUM_KEY/);
+  });
+});

@@ -1,0 +1,208 @@
+import MarkdownIt from "markdown-it";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse, parseFragment, type DefaultTreeAdapterMap } from "parse5";
+import { describe, expect, it } from "vitest";
+import type { Plan, PlanEntry } from "../src/domain.js";
+import { renderOutputs } from "../src/output.js";
+import { periodOf } from "../src/period.js";
+import { escapeMarkdown, truncate } from "../src/render/escape.js";
+import { render, resolveLocale, translate } from "../src/render/index.js";
+import { spotlightView } from "../src/render/view.js";
+import { card, member, testSettings } from "./helpers.js";
+
+type Node = DefaultTreeAdapterMap["node"];
+const TEMPLATES = join(import.meta.dirname, "..", "templates");
+
+/** Names and titles members could choose. */
+const HOSTILE = [
+  '<script>alert("x")</script>',
+  '<img src=x onerror="alert(1)">',
+  "[quote]fake quote[/quote]",
+  "[url=https://evil.example]click[/url]",
+  "@everyone @here",
+  "#staff-only",
+  "](javascript:alert(1))",
+  "[click](javascript:alert(1))",
+  "**bold** _it_ `code` ~~x~~",
+  "evil.example/login",
+  "http://evil.example",
+  "\u202Egnp.exe\u202C",
+  "a\nb\r\n# heading\n> quote",
+  "x".repeat(500),
+  "👩🏽‍💻🦊🏳️‍🌈".repeat(40),
+  "{{7*7}} ${process.env}",
+  "&lt;entity&gt; &amp; &#60;",
+];
+
+function entry(name: string, title: string, i: number): PlanEntry {
+  const c = card(String(i), 100 - i, {
+    signals: {
+      solution: { count: 2, counted: 2, points: 20 },
+      newcomer_reply: { count: 1, counted: 1, points: 4 },
+      reply: { count: 3, counted: 3, points: 3 },
+      like_received: { count: 9, counted: 9, points: 9 },
+      topic: { count: 0, counted: 0, points: 0 },
+      flagged: { count: 0, counted: 0, points: 0 },
+    },
+    evidence: [
+      { signal: "solution", url: `https://forum.example/t/x/${i}/2`, title, at: "2026-10-02T00:00:00Z" },
+      { signal: "like_received", url: "javascript:alert(1)", title, at: "2026-10-02T00:00:00Z" },
+    ],
+  });
+  return { member: member(String(i), { name, username: `m${i}`, avatarUrl: "https://forum.example/a.png" }), card: c, slot: i === 0 ? "rising" : "top", previousTotal: null };
+}
+
+function plan(entries: PlanEntry[]): Plan {
+  return { site: "test", period: periodOf("2026-10"), generatedAt: "2026-11-01T00:00:00Z", featured: entries, skipped: [], ranked: [], overrides: { pin: [], exclude: [] }, stats: { members: 0, activities: 0, requests: 0 } };
+}
+
+function walk(node: Node, visit: (n: Node) => void) {
+  visit(node);
+  for (const child of (node as { childNodes?: Node[] }).childNodes ?? []) walk(child, visit);
+}
+
+/** What a browser would run or follow in this HTML. */
+function htmlHazards(html: string): string[] {
+  const hazards: string[] = [];
+  walk(parse(html) as unknown as Node, (n) => {
+    if (!("tagName" in n)) return;
+    if (["script", "iframe", "object", "embed", "style", "form", "base", "meta"].includes(n.tagName) && !["html", "head", "body"].includes(n.tagName)) hazards.push(`<${n.tagName}>`);
+    for (const a of n.attrs) {
+      if (a.name.startsWith("on")) hazards.push(`${n.tagName}[${a.name}]`);
+      if ((a.name === "href" || a.name === "src") && !/^https?:\/\//.test(a.value)) hazards.push(`${n.tagName}[${a.name}=${a.value}]`);
+    }
+  });
+  return hazards;
+}
+
+function textOf(html: string): string {
+  let out = "";
+  walk(parseFragment(html) as unknown as Node, (n) => {
+    if (n.nodeName === "#text") out += (n as { value: string }).value;
+  });
+  return out;
+}
+
+const md = new MarkdownIt({ html: true, linkify: true });
+
+describe("rendering hostile member text", () => {
+  const entries = HOSTILE.map((h, i) => entry(h, h, i));
+  const files = renderOutputs(plan(entries), testSettings("https://forum.example/").sites[0]!, { locale: "en", timezone: "UTC" });
+
+  it("renders every output for the whole corpus", () => {
+    expect([...files.keys()].sort()).toEqual(
+      ["newsletter.html", "newsletter.txt", "plan.json", "spotlight.html", "spotlight.md", ...entries.map((e) => `notes/m${e.member.id}-${e.member.id}.md`)].sort(),
+    );
+  });
+
+  it("keeps HTML outputs free of anything that executes, and links only to http(s)", () => {
+    for (const f of ["spotlight.html", "newsletter.html"]) expect(htmlHazards(files.get(f)!), f).toEqual([]);
+  });
+
+  it("shows hostile names as literal text in HTML", () => {
+    const text = textOf(files.get("spotlight.html")!);
+    expect(text).toContain('<script>alert("x")</script>');
+    expect(text).toContain("[quote]fake quote[/quote]");
+    expect(text).not.toContain("\u202E");
+  });
+
+  it("keeps Markdown outputs inert: no HTML, no foreign links, no mentions, quotes or headings from member text", () => {
+    for (const [name, content] of files) {
+      if (!name.endsWith(".md")) continue;
+      const html = md.render(content);
+      expect(htmlHazards(`<body>${html}</body>`), name).toEqual([]);
+      const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
+      for (const h of hrefs) expect(h, `${name}: ${h}`).toMatch(/^https:\/\/forum\.example\//);
+      expect(html).not.toMatch(/<(h[1-6]|blockquote)[^>]*>[^<]*(heading|quote)/);
+      expect(html).not.toContain("<strong>bold");
+      // Discourse's mention and hashtag rules need "@name" / "#name": a word joiner breaks both.
+      expect(content).not.toMatch(/@everyone|@here|#staff-only/);
+      expect(content).not.toMatch(/(?<!\\)\[(quote\]|url=)/);
+    }
+  });
+
+  it("keeps plain text on its lines: no injected newlines or reordering controls", () => {
+    const txt = files.get("newsletter.txt")!;
+    expect(txt).not.toMatch(/[\u202A-\u202E\u2066-\u2069\r]/);
+    expect(txt).not.toMatch(/^# heading/m);
+    expect(txt).not.toMatch(/^> quote/m);
+  });
+
+  it("truncates 500-character names and keeps emoji whole", () => {
+    const html = files.get("spotlight.html")!;
+    expect(html).not.toContain("x".repeat(121));
+    const view = spotlightView(plan(entries), { locale: "en", site: { title: "T", url: "https://forum.example/" } });
+    const long = view.members.find((m) => m.name.startsWith("xxx"))!;
+    expect(long.name).toBe("x".repeat(59) + "…");
+    expect(html).toContain(`>${long.name}</a>`);
+    const fox = truncate("🦊".repeat(100), 10);
+    expect([...fox]).toHaveLength(10);
+    expect(truncate("👩🏽‍💻".repeat(3), 2)).toBe("👩🏽‍💻…");
+  });
+
+  it("writes the newsletter as email-safe HTML: tables and inline styles, no stylesheets or scripts", () => {
+    const html = files.get("newsletter.html")!;
+    expect(html).toMatch(/^<!-- community-spotlight:newsletter -->/);
+    expect(html).toContain('<table role="presentation"');
+    expect(html).not.toMatch(/<style|<link|<script|class=/);
+    expect(html).not.toMatch(/display:\s*(flex|grid)/);
+  });
+});
+
+describe("templates and locales", () => {
+  it("puts every value in Markdown and text templates through an escaping helper", () => {
+    const bare: string[] = [];
+    const files = readdirSync(TEMPLATES).filter((f) => /\.(md|txt)\.hbs$/.test(f)).map((f) => join(TEMPLATES, f));
+    files.push(join(TEMPLATES, "partials", "summary.hbs"));
+    for (const f of files) {
+      for (const m of readFileSync(f, "utf8").matchAll(/\{\{(?!!)([^}]*)\}\}/g)) {
+        const expr = m[1]!.trim();
+        if (/^[#/>^~]|^else$/.test(expr)) continue;
+        if (/^(t|md|txt|link|url) /.test(expr)) continue;
+        bare.push(`${f}: {{${expr}}}`);
+      }
+    }
+    expect(bare).toEqual([]);
+  });
+
+  it("hard-codes no English sentence in any template: all text comes from the catalog", () => {
+    const words: string[] = [];
+    for (const f of [...readdirSync(TEMPLATES).filter((x) => x.endsWith(".hbs")), "partials/summary.hbs"]) {
+      const text = readFileSync(join(TEMPLATES, f), "utf8")
+        .replace(/\{\{[^}]*\}\}/g, " ")
+        .replace(/<!--[^>]*-->/g, " ")
+        .replace(/<[^>]*>/g, " ")
+        .replace(/&#?\w+;/g, " ");
+      for (const w of text.match(/[A-Za-z]{2,}/g) ?? []) words.push(`${f}: ${w}`);
+    }
+    expect(words).toEqual([]);
+  });
+
+  it("has every catalog key the templates use", () => {
+    const catalog = JSON.parse(readFileSync(join(TEMPLATES, "locales", "en.json"), "utf8"));
+    for (const f of readdirSync(TEMPLATES).filter((x) => x.endsWith(".hbs")))
+      for (const m of readFileSync(join(TEMPLATES, f), "utf8").matchAll(/\{\{t "([^"]+)"/g)) expect(catalog, `${f}: ${m[1]}`).toHaveProperty([m[1]!]);
+  });
+
+  it("falls back to English for a locale without a catalog and formats dates in the requested locale", () => {
+    expect(resolveLocale("de-CH")).toBe("en");
+    expect(resolveLocale("not a locale!")).toBe("en");
+    const view = spotlightView(plan([]), { locale: "en", site: { title: "T", url: "https://x.example/" } });
+    expect(view.period.label).toBe("October 2026");
+    expect(render("newsletter", "txt", view)).toContain("No member spotlight this month.");
+  });
+
+  it("pluralizes with the locale's rules", () => {
+    expect(translate("en", "txt", "summary.solutions", { count: 1 })).toBe("1 accepted answer");
+    expect(translate("en", "txt", "summary.solutions", { count: 1234 })).toBe("1,234 accepted answers");
+  });
+
+  it("escapes Markdown so that it reads back as the same text", () => {
+    const corpus = ["Ada Lovelace", "a*b_c", "1. not a list", "C:\\path", "x < y & z"];
+    for (const s of corpus) {
+      const out = md.renderInline(escapeMarkdown(s)).replace(/\u2060/g, "");
+      expect(textOf(out)).toBe(s);
+    }
+  });
+});
