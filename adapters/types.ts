@@ -4,6 +4,7 @@
  * assumes. Adding a platform means adding one folder next to this file, with the same file names.
  */
 import type { Activity, Member, Period } from "../src/domain.js";
+import type { PublishSettings } from "../src/settings.js";
 import type { Logger } from "../src/log.js";
 import type { ScoringSettings, SiteSettings, SyncSettings } from "../src/settings.js";
 
@@ -20,6 +21,7 @@ export interface Capabilities {
 
 export interface AdapterOptions {
   site: SiteSettings;
+  publish?: PublishSettings;
   sync: SyncSettings;
   scoring: ScoringSettings;
   /** Where credential variables are read (default process.env). */
@@ -50,6 +52,59 @@ export interface ReadResult {
   requests: number;
 }
 
+/** Durable per-site state the core keeps for an adapter, so that every write can be resumed. */
+export interface AdapterState {
+  get<T>(key: string): Promise<T | null>;
+  set(key: string, value: unknown): Promise<void>;
+}
+
+/** One write to the platform: made, or (in a dry run) that would be made. */
+export interface WriteAction {
+  method: string;
+  path: string;
+  body?: unknown;
+  /** In words, for the admin. */
+  summary: string;
+}
+
+export interface WriteContext {
+  period: Period;
+  state: AdapterState;
+  /** Describe the writes instead of making them (reads still happen). */
+  dryRun: boolean;
+  /** Every write made or, in a dry run, planned. */
+  actions: WriteAction[];
+}
+
+export interface HomepageContent {
+  title: string;
+  /** The spotlight in the platform's markup. */
+  body: string;
+  /** Why the edit was made (shown in the platform's edit history). */
+  editReason: string;
+}
+
+export interface NoteContent {
+  member: Member;
+  title: string;
+  body: string;
+  /** Invisible marker that identifies this note (site, period, member) on the platform. */
+  marker: string;
+}
+
+export interface NewsletterContent {
+  /** The period's draft title, used to find it or to create it. */
+  title: string;
+  /** The spotlight section, placed between stable markers. */
+  section: string;
+}
+
+export interface Published {
+  url: string | null;
+  /** False when the platform already showed exactly this. */
+  changed: boolean;
+}
+
 export interface Adapter {
   readonly name: string;
   readonly capabilities: Capabilities;
@@ -57,6 +112,15 @@ export interface Adapter {
   checkCredentials(): Promise<{ username: string }>;
   /** Every activity in the period that can earn points, and the profiles needed to judge it. */
   readPeriod(req: ReadRequest): Promise<ReadResult>;
+
+  /** capabilities.homepage: create once, then update in place; feature it (pin/banner). */
+  publishHomepage?(content: HomepageContent, ctx: WriteContext): Promise<Published>;
+  /** capabilities.privateMessages: send one note; returns the platform's reference. */
+  sendNote?(note: NoteContent, ctx: WriteContext): Promise<{ ref: string | null }>;
+  /** capabilities.privateMessages: find a note sent since `since` (crash recovery). */
+  findNote?(note: NoteContent, since: string): Promise<{ ref: string } | null>;
+  /** capabilities.newsletter: insert or replace the section in the period's draft. */
+  updateNewsletter?(content: NewsletterContent, ctx: WriteContext): Promise<Published>;
 }
 
 export type AdapterFactory = (options: AdapterOptions) => Adapter;

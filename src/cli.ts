@@ -23,6 +23,10 @@ import { preparePlan } from "./pipeline.js";
 import { clean, truncate } from "./render/escape.js";
 import type { Settings, SiteSettings } from "./settings.js";
 import { SqliteStore } from "./store/sqlite.js";
+import { publishPlan, type PublishReport } from "./publish.js";
+import { deploymentSecret, optOutKey } from "./optout.js";
+import { createApp } from "./server/index.js";
+import type { AddressInfo } from "node:net";
 
 const ADAPTERS: Record<SiteSettings["platform"], (o: AdapterOptions) => Adapter> = { discourse: createDiscourseAdapter };
 
@@ -32,9 +36,13 @@ const HELP: Record<string, string> = {
 Usage: spotlight <command> [options]
 
 Commands:
-  demo    Run the whole pipeline against the bundled Discourse simulator
-  run     Prepare a period's spotlight for the sites in a config file
-  help    Show help for a command
+  demo     Run the whole pipeline against the bundled Discourse simulator
+  run      Prepare a period's plan for the sites in a config file (and publish it in auto mode)
+  approve  Publish a prepared plan: homepage, appreciation notes, newsletter
+  serve    Serve the opt-out pages (members' links in notes point here)
+  optout   Opt a member out (never featured, noted or named again)
+  forget   Delete everything stored about a member; keep only their opt-out
+  help     Show help for a command
 
 Run 'spotlight <command> --help' for a command's options.`,
   demo: `Usage: spotlight demo [options]
@@ -49,17 +57,61 @@ Options:
   --seed N         Sample community seed (default 42)
   --members N      Sample community size (default 500)
   --posts N        Sample community posts over 6 months (default 20000)
+  --no-publish     Only prepare the plan; do not publish to the simulator
   -h, --help       Show this help`,
   run: `Usage: spotlight run --config FILE [options]
 
-Reads each configured site, ranks the period, saves the plan in the store (review mode: nothing
-is published) and writes the rendered outputs.
+Reads each configured site, ranks the period, saves the plan in the store and writes the rendered
+outputs. In review mode (the default) nothing public happens: an admin approves with
+'spotlight approve'. In auto mode (review.mode "auto" or --auto) the plan is published straight away.
 
 Options:
   --config FILE    Settings file (JSON, validated against plugin-manifest.json)
   --period YYYY-MM The month to rank (default: the last complete month in the configured timezone)
   --out DIR        Where to write (default ./spotlight-out; one folder per site when several)
   --site ID        Only this site
+  --auto           Publish without waiting for approval
+  --dry-run        With --auto: print every write that publishing would make, and make none
+  -h, --help       Show this help`,
+  approve: `Usage: spotlight approve --config FILE --period YYYY-MM [options]
+
+Approves the prepared plan and publishes it: updates the spotlight topic, sends each featured
+member one appreciation note (never twice, even after a crash), and fills the newsletter draft.
+Safe to run again: what is already done is left alone.
+
+Options:
+  --config FILE    Settings file
+  --period YYYY-MM The plan's month
+  --site ID        Only this site
+  --dry-run        Print every write it would make, and make none
+  -h, --help       Show this help`,
+  serve: `Usage: spotlight serve --config FILE [--port N] [--host ADDR]
+
+Serves the opt-out pages at server.publicUrl (GET shows a confirmation, POST records it).
+
+Options:
+  --config FILE    Settings file
+  --port N         Port (default server.port)
+  --host ADDR      Address (default server.host)
+  -h, --help       Show this help`,
+  optout: `Usage: spotlight optout --config FILE --site ID --member USERNAME_OR_ID
+
+Opts a member out: from now on they are never featured, sent a note or named.
+
+Options:
+  --config FILE    Settings file
+  --site ID        The site
+  --member NAME    Their username or platform id
+  -h, --help       Show this help`,
+  forget: `Usage: spotlight forget --config FILE --site ID --member USERNAME_OR_ID
+
+Deletes everything stored about a member (activity, profile, feature history) and opts them out;
+only the opt-out remains, as a keyed hash.
+
+Options:
+  --config FILE    Settings file
+  --site ID        The site
+  --member NAME    Their username or platform id
   -h, --help       Show this help`,
 };
 
@@ -131,17 +183,51 @@ function summary(plan: Plan, dir: string, files: string[]): string {
   return lines.join("\n");
 }
 
-async function runSite(settings: Settings, site: SiteSettings, periodId: string, outDir: string, store: SqliteStore, env: NodeJS.ProcessEnv) {
-  const logger = createLogger({ level: process.env.SPOTLIGHT_LOG_LEVEL ?? "warn" });
-  const adapter = ADAPTERS[site.platform]({ site, sync: settings.sync, scoring: settings.scoring, env, logger });
+function publishSummary(r: PublishReport): string {
+  const lines = ["", `  ${r.dryRun ? "Would publish (dry run, nothing was written)" : "Published"} · ${r.period}`];
+  if (r.homepage) lines.push(`     homepage    ${r.homepage.url ?? "(new topic)"}${r.homepage.changed ? "" : "  (unchanged)"}`);
+  for (const n of r.notes) lines.push(`     note        ${cell(n.username, 24)} ${n.outcome}${n.ref ? `  (topic ${n.ref})` : ""}`);
+  if (r.newsletter) lines.push(`     newsletter  ${r.newsletter.url ?? "(new draft)"}${r.newsletter.changed ? "" : "  (unchanged)"}`);
+  if (r.droppedOptedOut) lines.push(`     ${r.droppedOptedOut} featured member(s) opted out since the plan was made and were left out`);
+  if (r.dryRun) {
+    lines.push("", "  Writes it would make:");
+    for (const a of r.actions) lines.push(`     ${a.method} ${a.path}  ${clean(a.summary)}`);
+  }
+  return lines.join("\n");
+}
+
+interface Opened {
+  settings: Settings;
+  store: SqliteStore;
+  sites: SiteSettings[];
+  env: NodeJS.ProcessEnv;
+}
+
+function openConfig(config: string | undefined, siteId: string | undefined, options: { checkEnv?: boolean } = {}): Opened {
+  if (!config) throw new UsageError("--config FILE is required");
+  const settings = loadConfig(config, options);
+  const sites = siteId ? settings.sites.filter((s) => s.id === siteId) : settings.sites;
+  if (!sites.length) throw new UsageError(`--site: no site with id ${JSON.stringify(siteId)} in ${config}`);
+  return { settings, store: new SqliteStore(resolve(settings.store.path)), sites, env: process.env };
+}
+
+function makeAdapter(settings: Settings, site: SiteSettings, env: NodeJS.ProcessEnv, logger = createLogger({ level: process.env.SPOTLIGHT_LOG_LEVEL ?? "warn" })) {
+  return { adapter: ADAPTERS[site.platform]({ site, sync: settings.sync, scoring: settings.scoring, publish: settings.publish, env, logger }), logger };
+}
+
+async function runSite(settings: Settings, site: SiteSettings, periodId: string, outDir: string, store: SqliteStore, env: NodeJS.ProcessEnv, publish: false | { dryRun: boolean }) {
+  const { adapter, logger } = makeAdapter(settings, site, env);
   process.stderr.write(`[${site.id}] checking credentials at ${site.baseUrl}\n`);
   await adapter.checkCredentials();
   const progress = progressReporter(site.id);
-  const { plan, unchanged } = await preparePlan({ settings, store, adapter, site, logger, env, onProgress: progress.onProgress }, periodId);
+  const deps = { settings, store, adapter, site, logger, env, onProgress: progress.onProgress };
+  const { plan, unchanged } = await preparePlan(deps, periodId);
   progress.end();
   if (unchanged) process.stderr.write(`[${site.id}] the ${periodId} plan is already approved; showing it unchanged\n`);
   const files = writeOutputs(outDir, renderOutputs(plan, site, settings));
   process.stdout.write(summary(plan, outDir, files) + "\n");
+  if (publish) process.stdout.write(publishSummary(await publishPlan(deps, periodId, publish)) + "\n");
+  else process.stdout.write(`\n  Review mode: nothing was published. Approve with: spotlight approve --period ${periodId}\n`);
 }
 
 async function demo(args: string[]) {
@@ -151,14 +237,17 @@ async function demo(args: string[]) {
     seed: { type: "string" },
     members: { type: "string" },
     posts: { type: "string" },
+    "no-publish": { type: "boolean" },
   });
   if (values.help) return void console.log(HELP.demo);
   const seed = positiveInt(values.seed, "--seed", 42);
   const members = positiveInt(values.members, "--members", 500);
   const posts = positiveInt(values.posts, "--posts", 20000);
   const now = new Date();
+  const base = defaultSettings();
   const settings: Settings = {
-    ...defaultSettings(),
+    ...base,
+    publish: { ...base.publish, newsletter: { enabled: true, categoryId: 3, categorySlug: "newsletter" } },
     sites: [
       {
         id: "demo",
@@ -178,12 +267,19 @@ async function demo(args: string[]) {
   const sim = await startSimulator({ apiKey: "demo-key", communityOptions: { seed, members, posts, now: new Date(now.toISOString().slice(0, 10) + "T00:00:00Z") } });
   const tmp = mkdtempSync(join(tmpdir(), "spotlight-demo-"));
   const store = new SqliteStore(join(tmp, "demo.db"));
+  // The opt-out pages the notes link to, for as long as the demo runs.
+  const secret = await deploymentSecret(store);
+  const server = createApp({ settings, store, secret }).listen(0, "127.0.0.1");
+  await new Promise<void>((r) => server.once("listening", () => r()));
+  settings.server = { ...settings.server, publicUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
   try {
     process.stderr.write(`[demo] Discourse simulator listening on ${sim.url}\n`);
     const site = { ...settings.sites[0]!, baseUrl: sim.url };
+    settings.sites = [site];
     const env = { ...process.env, SPOTLIGHT_DEMO_API_KEY: "demo-key", SPOTLIGHT_DEMO_API_USERNAME: "system" };
-    await runSite(settings, site, periodId, outDir, store, env);
+    await runSite(settings, site, periodId, outDir, store, env, values["no-publish"] ? false : { dryRun: false });
   } finally {
+    server.close();
     await store.close();
     await sim.close();
     rmSync(tmp, { recursive: true, force: true });
@@ -191,20 +287,18 @@ async function demo(args: string[]) {
 }
 
 async function run(args: string[]) {
-  const { values } = parse(args, { config: { type: "string" }, period: { type: "string" }, out: { type: "string" }, site: { type: "string" } });
+  const { values } = parse(args, { config: { type: "string" }, period: { type: "string" }, out: { type: "string" }, site: { type: "string" }, auto: { type: "boolean" }, "dry-run": { type: "boolean" } });
   if (values.help) return void console.log(HELP.run);
-  if (!values.config) throw new UsageError("--config FILE is required (see spotlight run --help)");
-  const settings = loadConfig(values.config);
+  const { settings, store, sites, env } = openConfig(values.config, values.site);
   const periodId = periodArg(values.period, settings, new Date());
-  const sites = values.site ? settings.sites.filter((s) => s.id === values.site) : settings.sites;
-  if (!sites.length) throw new UsageError(`--site: no site with id ${JSON.stringify(values.site)} in ${values.config}`);
+  const auto = values.auto || settings.review.mode === "auto";
+  if (values["dry-run"] && !auto) throw new UsageError("--dry-run shows what publishing would write: use it with --auto, or with 'spotlight approve'");
   const outRoot = resolve(values.out ?? "spotlight-out");
-  const store = new SqliteStore(resolve(settings.store.path));
   let failed = 0;
   try {
     for (const site of sites) {
       try {
-        await runSite(settings, site, periodId, sites.length > 1 ? join(outRoot, site.id) : outRoot, store, process.env);
+        await runSite(settings, site, periodId, sites.length > 1 ? join(outRoot, site.id) : outRoot, store, env, auto ? { dryRun: !!values["dry-run"] } : false);
       } catch (err) {
         if (sites.length === 1) throw err;
         failed++;
@@ -215,6 +309,70 @@ async function run(args: string[]) {
     await store.close();
   }
   if (failed) process.exitCode = 1;
+}
+
+async function approve(args: string[]) {
+  const { values } = parse(args, { config: { type: "string" }, period: { type: "string" }, site: { type: "string" }, "dry-run": { type: "boolean" } });
+  if (values.help) return void console.log(HELP.approve);
+  if (!values.period) throw new UsageError("--period YYYY-MM is required: the plan to approve");
+  const { settings, store, sites, env } = openConfig(values.config, values.site);
+  const periodId = periodArg(values.period, settings, new Date());
+  try {
+    for (const site of sites) {
+      const { adapter, logger } = makeAdapter(settings, site, env);
+      await adapter.checkCredentials();
+      const report = await publishPlan({ settings, store, adapter, site, logger, env }, periodId, { dryRun: !!values["dry-run"] });
+      process.stdout.write(`[${site.id}]${publishSummary(report)}\n`);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+async function serve(args: string[]) {
+  const { values } = parse(args, { config: { type: "string" }, port: { type: "string" }, host: { type: "string" } });
+  if (values.help) return void console.log(HELP.serve);
+  const { settings, store } = openConfig(values.config, undefined, { checkEnv: false });
+  const port = values.port === undefined ? settings.server.port : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: must be 0-65535, got ${JSON.stringify(values.port)}`);
+  const logger = createLogger();
+  const app = createApp({ settings, store, secret: await deploymentSecret(store), logger });
+  const server = app.listen(port, values.host ?? settings.server.host);
+  await new Promise<void>((resolveListen, reject) => {
+    server.once("listening", () => resolveListen());
+    server.once("error", reject);
+  });
+  const addr = server.address() as AddressInfo;
+  logger.info({ event: "spotlight.server.listening", host: addr.address, port: addr.port }, "listening");
+  process.stderr.write(`spotlight serve: listening on http://${addr.address}:${addr.port}\n`);
+  await new Promise<void>((resolveStop) => {
+    const stop = () => server.close(() => resolveStop());
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  });
+  await store.close();
+}
+
+async function memberCommand(args: string[], which: "optout" | "forget") {
+  const { values } = parse(args, { config: { type: "string" }, site: { type: "string" }, member: { type: "string" } });
+  if (values.help) return void console.log(HELP[which]);
+  if (!values.site) throw new UsageError("--site ID is required");
+  if (!values.member) throw new UsageError("--member USERNAME_OR_ID is required");
+  const { store, sites } = openConfig(values.config, values.site, { checkEnv: false });
+  try {
+    const site = sites[0]!;
+    const wanted = values.member.toLowerCase();
+    const members = await store.members(site.id);
+    const m = members.get(values.member) ?? [...members.values()].find((x) => x.username.toLowerCase() === wanted);
+    if (!m && !/^-?\d+$/.test(values.member)) throw new UsageError(`--member: no member "${values.member}" is known for ${site.id} yet; use their numeric id`);
+    const id = m?.id ?? values.member;
+    const secret = await deploymentSecret(store);
+    await store.addOptOut(site.id, optOutKey(secret, site.id, id));
+    if (which === "forget") await store.forgetMember(site.id, id);
+    process.stdout.write(which === "forget" ? `Forgot member ${id} on ${site.id}; only their opt-out remains.\n` : `Member ${id} on ${site.id} is opted out.\n`);
+  } finally {
+    await store.close();
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -238,8 +396,18 @@ export async function main(argv: string[]): Promise<number> {
       case "run":
         await run(rest);
         return Number(process.exitCode ?? 0);
+      case "approve":
+        await approve(rest);
+        return Number(process.exitCode ?? 0);
+      case "serve":
+        await serve(rest);
+        return 0;
+      case "optout":
+      case "forget":
+        await memberCommand(rest, command);
+        return 0;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: demo, run, help)`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: demo, run, approve, serve, optout, forget, help)`);
     }
   } catch (err) {
     if (err instanceof ConfigError || err instanceof UsageError) {

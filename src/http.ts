@@ -38,6 +38,8 @@ export interface RequestOptions {
   body?: unknown;
   /** Safe to repeat after a timeout or 5xx (default: true for GET/PUT/DELETE, false for POST). */
   idempotent?: boolean;
+  /** Extra headers for this request only (e.g. acting as another user). */
+  headers?: Record<string, string>;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -120,6 +122,7 @@ export class HttpClient {
             Accept: "application/json",
             ...(opts.body !== undefined ? { "Content-Type": "application/json" } : {}),
             ...this.options.headers,
+            ...opts.headers,
           },
           body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
           signal: AbortSignal.timeout(this.options.timeoutMs),

@@ -53,6 +53,20 @@ export interface SyncSettings {
   profileMaxAgeDays: number;
 }
 
+export interface PublishSettings {
+  homepage: { enabled: boolean; categoryId: number | null; mode: "pinned" | "banner" | "none"; pinDays: number };
+  notes: { enabled: boolean; senderUsername: string | null };
+  newsletter: { enabled: boolean; categoryId: number | null; categorySlug: string | null };
+  badge: { enabled: boolean; name: string };
+  flairGroup: { enabled: boolean; name: string };
+}
+
+export interface ServerSettings {
+  publicUrl: string | null;
+  host: string;
+  port: number;
+}
+
 export interface Settings {
   sites: SiteSettings[];
   store: { kind: "sqlite"; path: string };
@@ -64,4 +78,6 @@ export interface Settings {
   scoring: ScoringSettings;
   selection: SelectionSettings;
   eligibility: EligibilitySettings;
+  publish: PublishSettings;
+  server: ServerSettings;
 }

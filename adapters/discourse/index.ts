@@ -1,18 +1,32 @@
 /** The Discourse adapter: `createDiscourseAdapter(options)` (default export). */
+import { defaultSettings } from "../../src/config.js";
 import { SpotlightError } from "../../src/errors.js";
-import { silentLogger } from "../../src/log.js";
-import type { Adapter, AdapterFactory } from "../types.js";
+import type { HttpClient } from "../../src/http.js";
+import { silentLogger, type Logger } from "../../src/log.js";
+import type { Adapter, AdapterFactory, AdapterOptions } from "../types.js";
 import { createClient, need } from "./client.js";
+import { updateNewsletter } from "./newsletter.js";
+import { findNote, sendNote } from "./notes.js";
+import { publishHomepage } from "./publish.js";
 import { readPeriod } from "./read.js";
+
+/** What every part of the adapter shares. */
+export interface DiscourseContext {
+  http: HttpClient;
+  apiUsername: string;
+  options: AdapterOptions & { publish: NonNullable<AdapterOptions["publish"]> };
+  log: Logger;
+  now: () => Date;
+}
 
 const createDiscourseAdapter: AdapterFactory = (options): Adapter => {
   const { http, apiUsername } = createClient(options);
-  const ctx = { http, options, log: options.logger ?? silentLogger, now: options.now ?? (() => new Date()) };
+  const withPublish = { ...options, publish: options.publish ?? defaultSettings().publish };
+  const ctx: DiscourseContext = { http, apiUsername, options: withPublish, log: options.logger ?? silentLogger, now: options.now ?? (() => new Date()) };
   return {
     name: "discourse",
-    // Publishing, notes and newsletter arrive with the publishing issue; until then the core
-    // only reads from Discourse.
-    capabilities: { homepage: false, privateMessages: false, newsletter: false, webhooks: false },
+    // Webhooks arrive with worker mode.
+    capabilities: { homepage: true, privateMessages: true, newsletter: true, webhooks: false },
     async checkCredentials() {
       const path = `/u/${encodeURIComponent(apiUsername)}.json`;
       let body: { user?: { username?: string; admin?: boolean } };
@@ -36,6 +50,10 @@ const createDiscourseAdapter: AdapterFactory = (options): Adapter => {
       return { username: apiUsername };
     },
     readPeriod: (req) => readPeriod(ctx, req),
+    publishHomepage: (content, w) => publishHomepage(ctx, content, w),
+    sendNote: (note, w) => sendNote(ctx, note, w),
+    findNote: (note, since) => findNote(ctx, note, since),
+    updateNewsletter: (content, w) => updateNewsletter(ctx, content, w),
   };
 };
 

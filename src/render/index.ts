@@ -14,7 +14,7 @@ import { ROOT } from "../manifest.js";
 import { escapeHtml, escapeMarkdown, escapeText, markdownUrl, safeUrl } from "./escape.js";
 
 export type Format = "html" | "md" | "txt";
-export type TemplateName = "spotlight" | "note" | "newsletter";
+export type TemplateName = "spotlight" | "note" | "newsletter" | "optout";
 
 const TEMPLATES = join(ROOT, "templates");
 type Catalog = Record<string, string | Record<string, string>>;

@@ -7,6 +7,7 @@
 import express, { type Request, type Response } from "express";
 import type { AddressInfo } from "node:net";
 import { generateCommunity, type Community, type CommunityOptions, type SimPost, type SimTopic, type SimUser } from "./community.js";
+import { registerWrites, type SimWrites } from "./write.js";
 
 export interface Faults {
   /** Every Nth request answers 429 with Retry-After. */
@@ -46,6 +47,8 @@ export interface RecordedResponse {
 
 export interface SimulatorState {
   community: Community;
+  /** Everything written through the API: topics, edits, PMs, pins (see write.ts). */
+  writes: SimWrites;
   faults: Faults;
   /** Requests per route ("GET /user_actions.json"), faults included. */
   requests: Map<string, number>;
@@ -60,8 +63,8 @@ interface ActionRow {
   acting: number;
 }
 
-const ERR_403 = { errors: ["You are not permitted to view the requested resource."], error_type: "invalid_access" };
-const ERR_404 = { errors: ["The requested URL or resource could not be found."], error_type: "not_found" };
+export const ERR_403 = { errors: ["You are not permitted to view the requested resource."], error_type: "invalid_access" };
+export const ERR_404 = { errors: ["The requested URL or resource could not be found."], error_type: "not_found" };
 const DAY = 86_400_000;
 
 function avatar(u: SimUser): string {
@@ -69,11 +72,13 @@ function avatar(u: SimUser): string {
 }
 
 export function createSimulator(options: SimulatorOptions = {}) {
-  const community = options.community ?? generateCommunity(options.communityOptions);
+  // Writes add topics: keep them out of a community object other simulators may share.
+  const generated = options.community ?? generateCommunity(options.communityOptions);
+  const community: Community = { ...generated, topics: [...generated.topics] };
   const apiKey = options.apiKey ?? "sim-key";
   const solved = options.solvedPlugin ?? true;
   const maxLimit = options.userActionsMaxLimit ?? 30;
-  const state: SimulatorState = { community, faults: { ...options.faults }, requests: new Map(), total: 0 };
+  const state: SimulatorState = { community, faults: { ...options.faults }, requests: new Map(), total: 0, writes: null as unknown as SimWrites };
   const now = Date.parse(community.now);
 
   const users = new Map(community.users.map((u) => [u.id, u]));
@@ -426,7 +431,10 @@ export function createSimulator(options: SimulatorOptions = {}) {
     }
     if (req.get("Api-Key") !== apiKey) return void res.status(403).json(ERR_403);
     const actor = byName.get(String(req.get("Api-Username") ?? "").toLowerCase());
-    if (!actor || !actor.admin) return void res.status(403).json(ERR_403);
+    // An all-users admin key may act as any (non-suspended) user, as Discourse allows.
+    if (!actor || (actor.suspendedTill && Date.parse(actor.suspendedTill) > now)) return void res.status(403).json(ERR_403);
+    if (/^\/(admin\/|directory_items|user_actions)/.test(req.path) && !actor.admin) return void res.status(403).json(ERR_403);
+    res.locals.actor = actor;
     next();
   });
 
@@ -518,6 +526,8 @@ export function createSimulator(options: SimulatorOptions = {}) {
     const list = (streams.get(u.id) ?? []).filter((r) => !filter || filter.has(r.type));
     res.json({ user_actions: list.slice(offset, offset + limit).map(actionJson) });
   });
+
+  state.writes = registerWrites(app, { community, users, byName, topics, posts, now, avatar, basicUser });
 
   app.use((_req: Request, res: Response) => void res.status(404).json(ERR_404));
   return { app, state };

@@ -1,0 +1,53 @@
+/**
+ * Appreciation notes as Discourse private messages from the configured sender. The core keeps
+ * the exactly-once ledger; this file sends one note and, after a crash, finds a note that was
+ * sent (in the sender's sent messages: same title, this recipient, since the recorded intent).
+ */
+import type { NoteContent, WriteContext } from "../types.js";
+import { need } from "./client.js";
+import type { DiscourseContext } from "./index.js";
+import { write } from "./publish.js";
+
+interface SentList {
+  topic_list?: { topics?: Array<{ id: number; title: string; created_at: string; bumped_at?: string; participants?: Array<{ user_id: number }>; allowed_user_ids?: number[] }> };
+}
+
+export function sender(d: DiscourseContext): string {
+  return d.options.publish?.notes.senderUsername ?? d.apiUsername;
+}
+
+export async function sendNote(d: DiscourseContext, note: NoteContent, w: WriteContext): Promise<{ ref: string | null }> {
+  const from = sender(d);
+  const created = await write<{ topic_id: number }>(
+    d,
+    w,
+    "POST",
+    "/posts.json",
+    { title: note.title, raw: `${note.body.trim()}\n\n${note.marker}`, archetype: "private_message", target_recipients: note.member.username },
+    `send a private message from ${from} to ${note.member.username}: "${note.title}"`,
+    from === d.apiUsername ? undefined : { "Api-Username": from },
+  );
+  if (!created) return { ref: null };
+  need(created, "topic_id", "number", "/posts.json");
+  return { ref: String(created.topic_id) };
+}
+
+export async function findNote(d: DiscourseContext, note: NoteContent, since: string): Promise<{ ref: string } | null> {
+  const from = sender(d);
+  const path = `/topics/private-messages-sent/${encodeURIComponent(from)}.json`;
+  const after = Date.parse(since) - 60 * 60_000; // clock skew between us and the forum
+  const recipient = Number(note.member.id);
+  for (let page = 0; page < 100; page++) {
+    const body = await d.http.get<SentList>(path, { page });
+    need(body, "topic_list", "object", path, { page });
+    const topics = body.topic_list!.topics ?? [];
+    if (!topics.length) return null;
+    for (const t of topics) {
+      const ids = [...(t.participants ?? []).map((p) => p.user_id), ...(t.allowed_user_ids ?? [])];
+      if (t.title === note.title && ids.includes(recipient) && Date.parse(t.created_at) >= after) return { ref: String(t.id) };
+    }
+    // The list is newest activity first: once a whole page is older than the intent, stop.
+    if (topics.every((t) => Date.parse(t.bumped_at ?? t.created_at) < after)) return null;
+  }
+  return null;
+}

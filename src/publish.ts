@@ -1,0 +1,158 @@
+/**
+ * Publishing an approved plan: the homepage, one appreciation note per featured member (exactly
+ * once, even across crashes), and the newsletter section. Every step is idempotent and resumable;
+ * transient platform errors re-run the step, which first looks for what the failed attempt may
+ * already have done. `dryRun` describes every write and makes none.
+ */
+import type { Adapter, AdapterState, NoteContent, Published, WriteAction, WriteContext } from "../adapters/types.js";
+import type { Plan, PlanEntry } from "./domain.js";
+import { SpotlightError, UsageError } from "./errors.js";
+import { siteTitle } from "./output.js";
+import { deploymentSecret, optOutKey, optOutUrl, signOptOut } from "./optout.js";
+import { periodOf } from "./period.js";
+import type { PipelineDeps } from "./pipeline.js";
+import { render, translate, resolveLocale } from "./render/index.js";
+import { noteView, periodLabel, spotlightView, type ViewOptions } from "./render/view.js";
+import type { Store } from "./store/types.js";
+import { silentLogger } from "./log.js";
+
+/** Adapter state kept in the store's cursor table under "state:". */
+export function storeState(store: Store, site: string): AdapterState {
+  return {
+    get: (key) => store.getCursor(site, `state:${key}`),
+    set: async (key, value) => void (await store.ingest(site, { cursor: { key: `state:${key}`, value } })),
+  };
+}
+
+export type NoteOutcome = "sent" | "already_sent" | "recovered" | "planned" | "no_channel";
+
+export interface PublishReport {
+  period: string;
+  dryRun: boolean;
+  featured: string[];
+  /** Members dropped because they opted out after the plan was made (ids only). */
+  droppedOptedOut: number;
+  homepage: Published | null;
+  notes: Array<{ username: string; outcome: NoteOutcome; ref: string | null }>;
+  newsletter: Published | null;
+  actions: WriteAction[];
+}
+
+export interface PublishOptions {
+  dryRun?: boolean;
+}
+
+/** Re-run a resumable step after transient errors (5xx, timeouts, exhausted rate limits). */
+async function resumable<T>(deps: PipelineDeps, step: string, fn: () => Promise<T>): Promise<T> {
+  const attempts = deps.site.maxRetries + 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof SpotlightError) || err.final || attempt >= attempts) throw err;
+      (deps.logger ?? silentLogger).warn({ event: "spotlight.publish.retry", site: deps.site.id, step, attempt, error: err.message }, "resuming step");
+    }
+  }
+}
+
+export async function publishPlan(deps: PipelineDeps, periodId: string, options: PublishOptions = {}): Promise<PublishReport> {
+  const { store, site, settings, adapter } = deps;
+  const dryRun = !!options.dryRun;
+  const log = deps.logger ?? silentLogger;
+  const stored = await store.getPlan(site.id, periodId);
+  if (!stored) throw new UsageError(`no plan for ${site.id} ${periodId}: run 'spotlight run --period ${periodId}' first`);
+  if (stored.status === "skipped") throw new UsageError(`${site.id} ${periodId} was skipped by an admin; nothing to publish`);
+
+  // Someone may have opted out between planning and approval: they are never featured, noted or named.
+  const secret = await deploymentSecret(store, deps.env);
+  const optOutKeys = await store.optOutKeys(site.id);
+  const featured = stored.plan.featured.filter((f) => !optOutKeys.has(optOutKey(secret, site.id, f.member.id)));
+  const plan: Plan = { ...stored.plan, featured };
+  if (!dryRun && stored.status === "prepared") await store.savePlan(site.id, plan, "approved");
+
+  const w: WriteContext = { period: periodOf(periodId, settings.timezone), state: storeState(store, site.id), dryRun, actions: [] };
+  const locale = resolveLocale(settings.locale);
+  const view: ViewOptions = { locale, site: { title: siteTitle(site), url: site.baseUrl }, timeZone: settings.timezone };
+  const label = periodLabel(plan, locale, settings.timezone);
+  const report: PublishReport = { period: periodId, dryRun, featured: featured.map((f) => f.member.username), droppedOptedOut: stored.plan.featured.length - featured.length, homepage: null, notes: [], newsletter: null, actions: w.actions };
+
+  const pub = settings.publish;
+  if (pub.homepage.enabled && adapter.capabilities.homepage && adapter.publishHomepage) {
+    const body = render("spotlight", "md", spotlightView(plan, view));
+    report.homepage = await resumable(deps, "homepage", () =>
+      adapter.publishHomepage!({ title: translate(locale, "txt", "homepage.topicTitle"), body, editReason: translate(locale, "txt", "homepage.editReason", { period: label }) }, w),
+    );
+    log.info({ event: "spotlight.homepage.published", site: site.id, period: periodId, url: report.homepage.url, changed: report.homepage.changed }, "homepage");
+  }
+
+  if (pub.notes.enabled) {
+    if (featured.length && !settings.server.publicUrl && !dryRun)
+      throw new SpotlightError("[spotlight] notes: set server.publicUrl (every note carries an opt-out link served by 'spotlight serve')", "config");
+    for (const entry of featured) report.notes.push(await deliverNote(deps, plan, entry, w, view, secret));
+  }
+
+  if (pub.newsletter.enabled && adapter.capabilities.newsletter && adapter.updateNewsletter) {
+    const section = render("newsletter", "md", spotlightView(plan, view));
+    report.newsletter = await resumable(deps, "newsletter", () =>
+      adapter.updateNewsletter!({ title: translate(locale, "txt", "newsletter.topicTitle", { site: siteTitle(site), period: label }), section }, w),
+    );
+    log.info({ event: "spotlight.newsletter.published", site: site.id, period: periodId, url: report.newsletter.url, changed: report.newsletter.changed }, "newsletter");
+  }
+
+  if (!dryRun) {
+    await store.recordFeatured(site.id, periodId, featured.map((f) => f.member.id));
+    await store.savePlan(site.id, plan, "published");
+  }
+  return report;
+}
+
+interface NoteRecord {
+  status: "intent" | "sent";
+  at: string;
+  ref?: string | null;
+}
+
+/**
+ * Exactly once per member and period: the intent is durable before the send; a restart that finds
+ * an intent without a confirmed send looks for the note on the platform before sending again.
+ */
+async function deliverNote(deps: PipelineDeps, plan: Plan, entry: PlanEntry, w: WriteContext, view: ViewOptions, secret: string): Promise<PublishReport["notes"][number]> {
+  const { adapter, site, settings } = deps;
+  const log = deps.logger ?? silentLogger;
+  const username = entry.member.username;
+  if (!adapter.capabilities.privateMessages || !adapter.sendNote || !adapter.findNote) {
+    log.warn({ event: "spotlight.note.skipped", code: "no_channel", site: site.id, memberId: entry.member.id }, "platform has no private messages");
+    return { username, outcome: "no_channel", ref: null };
+  }
+  const link = settings.server.publicUrl ? optOutUrl(settings.server.publicUrl, signOptOut(secret, site.id, entry.member.id)) : null;
+  const nv = noteView(plan, entry, { ...view, optOutUrl: link });
+  const note: NoteContent = {
+    member: entry.member,
+    title: translate(nv.locale, "txt", "note.title", { period: nv.period.label }),
+    body: render("note", "md", nv),
+    marker: `<!-- community-spotlight:note:${site.id}:${plan.period.id}:${entry.member.id} -->`,
+  };
+  const key = `note:${plan.period.id}:${entry.member.id}`;
+  return resumable(deps, `note:${entry.member.id}`, async () => {
+    const rec = await w.state.get<NoteRecord>(key);
+    if (rec?.status === "sent") return { username, outcome: "already_sent" as const, ref: rec.ref ?? null };
+    if (rec?.status === "intent") {
+      const found = await adapter.findNote!(note, rec.at);
+      if (found) {
+        await w.state.set(key, { status: "sent", at: rec.at, ref: found.ref });
+        log.info({ event: "spotlight.note.recovered", site: site.id, memberId: entry.member.id, ref: found.ref }, "note was sent before a restart");
+        return { username, outcome: "recovered" as const, ref: found.ref };
+      }
+    }
+    if (w.dryRun) {
+      await adapter.sendNote!(note, w);
+      return { username, outcome: "planned" as const, ref: null };
+    }
+    const at = rec?.at ?? new Date().toISOString();
+    await w.state.set(key, { status: "intent", at });
+    const { ref } = await adapter.sendNote!(note, w);
+    await w.state.set(key, { status: "sent", at, ref });
+    log.info({ event: "spotlight.note.sent", site: site.id, memberId: entry.member.id, ref }, "note sent");
+    return { username, outcome: "sent" as const, ref };
+  });
+}
