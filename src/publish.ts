@@ -66,8 +66,14 @@ export async function publishPlan(deps: PipelineDeps, periodId: string, options:
   // Someone may have opted out between planning and approval: they are never featured, noted or named.
   const secret = await deploymentSecret(store, deps.env);
   const optOutKeys = await store.optOutKeys(site.id);
-  const featured = stored.plan.featured.filter((f) => !optOutKeys.has(optOutKey(secret, site.id, f.member.id)));
-  const plan: Plan = { ...stored.plan, featured };
+  const optedOut = (id: string | null) => id !== null && optOutKeys.has(optOutKey(secret, site.id, id));
+  const featured = stored.plan.featured.filter((f) => !optedOut(f.member.id));
+  const plan: Plan = {
+    ...stored.plan,
+    featured,
+    ranked: stored.plan.ranked.filter((r) => !optedOut(r.memberId)),
+    skipped: stored.plan.skipped.filter((x) => !optedOut(x.memberId)),
+  };
   if (!dryRun && stored.status === "prepared") await store.savePlan(site.id, plan, "approved");
 
   const w: WriteContext = { period: periodOf(periodId, settings.timezone), state: storeState(store, site.id), dryRun, actions: [] };

@@ -12,7 +12,7 @@ export interface ScoringSettings {
     mutualFactor: number;
     giverWeights: Record<Standing, number>;
   };
-  replies: { maxPerTopic: number };
+  replies: { maxPerTopic: number; maxPerPeriod: number };
   newcomer: { accountAgeDays: number };
   evidenceCount: number;
 }

@@ -66,7 +66,8 @@ export function translate(locale: string, format: Format, key: string, values: R
       const v = values[m[1]!];
       if (v === undefined || v === null) return "";
       if (typeof v === "number") return new Intl.NumberFormat(locale).format(v);
-      if (v instanceof Handlebars.SafeString) return v.toString();
+      // Already rendered for this format by a helper (e.g. a link): use as is.
+      if (typeof (v as { toHTML?: unknown }).toHTML === "function") return String(v);
       return escapers[format](String(v));
     })
     .join("");

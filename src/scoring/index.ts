@@ -133,6 +133,10 @@ function scoreMember(
     replyCapped += Math.max(0, n - s.replies.maxPerTopic);
   }
   if (replyCapped) caps.push({ rule: "replies_per_topic", detail: `${replyCapped} reply(ies) beyond ${s.replies.maxPerTopic} in one topic were not counted` });
+  if (tallies.reply.counted > s.replies.maxPerPeriod) {
+    caps.push({ rule: "replies_per_period", detail: `${tallies.reply.counted - s.replies.maxPerPeriod} reply(ies) beyond ${s.replies.maxPerPeriod} this period were not counted` });
+    tallies.reply.counted = s.replies.maxPerPeriod;
+  }
 
   tallies.topic.counted = tallies.topic.count;
   tallies.flagged.counted = tallies.flagged.count;

@@ -264,7 +264,7 @@ export function generateCommunity(options: CommunityOptions = {}): Community {
   }
   // The loud member: many short replies everywhere.
   const loud = users.find((u) => u.role === "loud")!;
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < Math.round(postTarget * 0.03); i++) {
     const topic = pick(topics);
     const t = Date.parse(topic.createdAt) + exp(DAY);
     if (t < end) newPost(topic, loud.id, t, null);

@@ -1,0 +1,222 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import createDiscourseAdapter from "../adapters/discourse/index.js";
+import { startSimulator, type RunningSimulator } from "../adapters/discourse/simulator/app.js";
+import type { Faults } from "../adapters/discourse/simulator/app.js";
+import { deploymentSecret, optOutKey } from "../src/optout.js";
+import { preparePlan, type PipelineDeps } from "../src/pipeline.js";
+import { publishPlan } from "../src/publish.js";
+import { SECTION_END, SECTION_START } from "../src/sections.js";
+import type { Settings } from "../src/settings.js";
+import { SqliteStore } from "../src/store/sqlite.js";
+import { SIM_NOW, smallCommunity, testSettings, TEST_ENV } from "./helpers.js";
+
+const PERIOD = "2026-10";
+
+function publishSettings(url: string, patch: (s: Settings) => void = () => {}): Settings {
+  const s = testSettings(url);
+  s.publish.newsletter = { enabled: true, categoryId: 3, categorySlug: "newsletter" };
+  s.server.publicUrl = "https://spotlight.example/";
+  s.sites[0]!.title = "test";
+  patch(s);
+  return s;
+}
+
+interface Harness {
+  sim: RunningSimulator;
+  store: SqliteStore;
+  deps: (faultsUrl?: string) => PipelineDeps;
+  settings: Settings;
+}
+
+async function harness(patch?: (s: Settings) => void, faults?: Faults): Promise<Harness> {
+  const sim = await startSimulator({ community: smallCommunity(), faults });
+  const store = new SqliteStore(":memory:");
+  const settings = publishSettings(sim.url, patch);
+  const deps = () => {
+    const site = settings.sites[0]!;
+    const adapter = createDiscourseAdapter({ site, sync: settings.sync, scoring: settings.scoring, publish: settings.publish, env: TEST_ENV, now: () => SIM_NOW, sleep: async () => {} });
+    return { settings, store, adapter, site, env: { SPOTLIGHT_SECRET: "test-secret" }, now: () => SIM_NOW };
+  };
+  return { sim, store, deps, settings };
+}
+
+const pms = (sim: RunningSimulator) => sim.state.writes.log.filter((w) => w.path === "/posts.json" && (w.body as any).archetype === "private_message");
+const creates = (sim: RunningSimulator) => sim.state.writes.log.filter((w) => w.path === "/posts.json" && (w.body as any).archetype !== "private_message");
+async function getRaw(sim: RunningSimulator, postId: number): Promise<string> {
+  const r = await fetch(`${sim.url}/posts/${postId}.json`, { headers: { "Api-Key": "sim-key", "Api-Username": "system" } });
+  return ((await r.json()) as { raw: string }).raw;
+}
+
+describe("publishing to Discourse", () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness();
+  });
+  afterEach(async () => {
+    await h.store.close();
+    await h.sim.close();
+  });
+
+  it("in review mode, preparing a plan writes nothing to the forum", async () => {
+    await preparePlan(h.deps(), PERIOD);
+    expect(h.sim.state.writes.log).toEqual([]);
+  });
+
+  it("publishes the homepage topic, one note per featured member and the newsletter section", async () => {
+    const { plan } = await preparePlan(h.deps(), PERIOD);
+    const report = await publishPlan(h.deps(), PERIOD);
+    expect(plan.featured.length).toBe(3);
+    expect(report.homepage?.url).toMatch(/\/t\/community-spotlight\/\d+$/);
+    expect(report.notes.map((n) => n.outcome)).toEqual(["sent", "sent", "sent"]);
+    const sent = pms(h.sim);
+    expect(sent.map((w) => (w.body as any).target_recipients).sort()).toEqual(plan.featured.map((f) => f.member.username).sort());
+    // Pinned globally, with an end date.
+    const pin = h.sim.state.writes.log.find((w) => w.path.endsWith("/status.json"))!;
+    expect(pin.body).toMatchObject({ status: "pinned_globally", enabled: "true" });
+    expect((await h.store.getPlan("test", PERIOD))?.status).toBe("published");
+    expect([...(await h.store.featuredBetween("test", PERIOD, PERIOD))].sort()).toEqual(plan.featured.map((f) => f.member.id).sort());
+  });
+
+  it("writes a specific note: what the member did, links to their posts, and a signed opt-out link", async () => {
+    const { plan } = await preparePlan(h.deps(), PERIOD);
+    await publishPlan(h.deps(), PERIOD);
+    const first = plan.featured[0]!;
+    const note = pms(h.sim).find((w) => (w.body as any).target_recipients === first.member.username)!.body as { title: string; raw: string };
+    expect(note.title).toBe("Thank you for everything you did in October 2026");
+    for (const e of first.card.evidence) expect(note.raw).toContain(e.url);
+    if (first.card.signals.solution.counted) expect(note.raw).toMatch(new RegExp(`You answered ${first.card.signals.solution.counted} question`));
+    expect(note.raw).toMatch(/https:\/\/spotlight\.example\/optout\/v1\.[\w-]+\.[\w-]+\.[\w-]+/);
+    expect(note.raw).toContain(`<!-- community-spotlight:note:test:${PERIOD}:${first.member.id} -->`);
+  });
+
+  it("changes nothing when the same period is published twice", async () => {
+    await preparePlan(h.deps(), PERIOD);
+    await publishPlan(h.deps(), PERIOD);
+    const writes = h.sim.state.writes.log.length;
+    const again = await publishPlan(h.deps(), PERIOD);
+    expect(h.sim.state.writes.log.length).toBe(writes);
+    expect(again.homepage?.changed).toBe(false);
+    expect(again.newsletter?.changed).toBe(false);
+    expect(again.notes.map((n) => n.outcome)).toEqual(["already_sent", "already_sent", "already_sent"]);
+  });
+
+  it("updates the same homepage topic in place next period, with an edit reason", async () => {
+    await preparePlan(h.deps(), "2026-09");
+    const sept = await publishPlan(h.deps(), "2026-09");
+    await preparePlan(h.deps(), PERIOD);
+    const oct = await publishPlan(h.deps(), PERIOD);
+    expect(oct.homepage?.url).toBe(sept.homepage?.url);
+    expect(creates(h.sim).filter((w) => (w.body as any).title === "Community Spotlight")).toHaveLength(1);
+    const edit = h.sim.state.writes.log.find((w) => w.method === "PUT" && w.path.startsWith("/posts/"))!;
+    expect(edit.body).toMatchObject({ post: { edit_reason: "Community Spotlight for October 2026" } });
+    // Cooldown: September's featured members are not featured again in October.
+    expect(oct.featured.filter((u) => sept.featured.includes(u))).toEqual([]);
+  });
+
+  it("inserts the section into an existing draft between markers and leaves the rest exactly as it was", async () => {
+    const intro = "Hello everyone!\n\nThis month:  *two* things.\n\n[quote]keep me[/quote]\n";
+    const outro = "\n\nSee you next month. \n";
+    const create = await fetch(`${h.sim.url}/posts.json`, {
+      method: "POST",
+      headers: { "Api-Key": "sim-key", "Api-Username": "mod_mira", "Content-Type": "application/json" },
+      body: JSON.stringify({ title: "test newsletter: October 2026", raw: `${intro}${SECTION_START}\nold section\n${SECTION_END}${outro}`, category: 3 }),
+    });
+    const draftPost = (await create.json()) as { id: number };
+    await preparePlan(h.deps(), PERIOD);
+    const report = await publishPlan(h.deps(), PERIOD);
+    expect(report.newsletter?.changed).toBe(true);
+    const raw = await getRaw(h.sim, draftPost.id);
+    expect(raw.startsWith(intro + SECTION_START + "\n")).toBe(true);
+    expect(raw.endsWith(SECTION_END + outro)).toBe(true);
+    expect(raw).not.toContain("old section");
+    expect(raw).toContain("## Member spotlight");
+    expect(creates(h.sim).filter((w) => (w.body as any).category === 3)).toHaveLength(1); // only ours from the test setup
+  });
+
+  it("creates the newsletter draft when there is none", async () => {
+    await preparePlan(h.deps(), PERIOD);
+    const report = await publishPlan(h.deps(), PERIOD);
+    expect(report.newsletter?.url).toMatch(/\/t\/test-newsletter-october-2026\/\d+$/);
+  });
+
+  it("prints exactly what it would post in a dry run, and posts nothing", async () => {
+    await preparePlan(h.deps(), PERIOD);
+    const report = await publishPlan(h.deps(), PERIOD, { dryRun: true });
+    expect(h.sim.state.writes.log).toEqual([]);
+    expect(report.actions.map((a) => `${a.method} ${a.path}`)).toEqual([
+      "POST /posts.json",
+      "PUT /t/{new topic}/status.json",
+      "POST /posts.json",
+      "POST /posts.json",
+      "POST /posts.json",
+      "POST /posts.json",
+    ]);
+    expect((await h.store.getPlan("test", PERIOD))?.status).toBe("prepared");
+    // A real run afterwards posts exactly what the dry run described.
+    const real = await publishPlan(h.deps(), PERIOD);
+    expect(real.actions.map((a) => a.body)).toEqual(
+      report.actions.map((a) => (a.path.includes("{new topic}") ? expect.objectContaining({ status: "pinned_globally" }) : a.body)),
+    );
+  });
+
+  it("leaves out a member who opted out after the plan was made: no note, not on the homepage", async () => {
+    const { plan } = await preparePlan(h.deps(), PERIOD);
+    const gone = plan.featured[1]!.member;
+    await h.store.addOptOut("test", optOutKey(await deploymentSecret(h.store, { SPOTLIGHT_SECRET: "test-secret" }), "test", gone.id));
+    const report = await publishPlan(h.deps(), PERIOD);
+    expect(report.droppedOptedOut).toBe(1);
+    expect(pms(h.sim).map((w) => (w.body as any).target_recipients)).not.toContain(gone.username);
+    const home = creates(h.sim).find((w) => (w.body as any).title === "Community Spotlight")!.body as { raw: string };
+    expect(home.raw).not.toContain(gone.username);
+    const next = await preparePlan(h.deps(), PERIOD);
+    expect(JSON.stringify(next.plan)).not.toContain(gone.username);
+  });
+
+  it("can make the spotlight the banner instead of pinning it", async () => {
+    const b = await harness((s) => (s.publish.homepage.mode = "banner"));
+    try {
+      await preparePlan(b.deps(), PERIOD);
+      await publishPlan(b.deps(), PERIOD);
+      expect(b.sim.state.writes.log.some((w) => w.path.endsWith("/make-banner.json"))).toBe(true);
+      expect(b.sim.state.writes.log.some((w) => w.path.endsWith("/status.json"))).toBe(false);
+    } finally {
+      await b.store.close();
+      await b.sim.close();
+    }
+  });
+
+  it("refuses to send notes without a public URL for the opt-out links", async () => {
+    const b = await harness((s) => (s.server.publicUrl = null));
+    try {
+      await preparePlan(b.deps(), PERIOD);
+      await expect(publishPlan(b.deps(), PERIOD)).rejects.toThrow(/server\.publicUrl/);
+    } finally {
+      await b.store.close();
+      await b.sim.close();
+    }
+  });
+});
+
+describe("publishing through faults", () => {
+  it("ends in the same state as a clean run through 429s, 500s and timeouts, with nothing posted twice", async () => {
+    const clean = await harness();
+    const faulty = await harness(undefined, {});
+    try {
+      await preparePlan(clean.deps(), PERIOD);
+      await publishPlan(clean.deps(), PERIOD);
+      await preparePlan(faulty.deps(), PERIOD);
+      faulty.sim.state.faults = { rateLimitEvery: 5, retryAfterSeconds: 1, errorEvery: 3, slowEvery: 7, slowMs: 2500 };
+      faulty.settings.sites[0]!.timeoutMs = 1000;
+      faulty.settings.sites[0]!.maxRetries = 8;
+      await publishPlan(faulty.deps(), PERIOD);
+      const summary = (sim: RunningSimulator) =>
+        sim.state.writes.log.map((w) => `${w.method} ${w.path.replace(/\d+/g, "N")} ${(w.body as any)?.title ?? ""} ${(w.body as any)?.target_recipients ?? ""}`).sort();
+      expect(summary(faulty.sim)).toEqual(summary(clean.sim));
+    } finally {
+      for (const x of [clean, faulty]) {
+        await x.store.close();
+        await x.sim.close();
+      }
+    }
+  });
+});
