@@ -21,6 +21,9 @@ export interface Faults {
   slowMs?: number;
   /** Enforce Discourse's admin API limit: at most this many requests per rolling minute, 429 beyond. */
   perMinute?: number;
+  /** Hold every response this long after the request was processed (a slow way back: the write
+   * has happened, the client does not know yet). */
+  replyDelayMs?: number;
 }
 
 export interface SimulatorOptions {
@@ -403,11 +406,14 @@ export function createSimulator(options: SimulatorOptions = {}) {
     const path = req.path.replace(/^\/u\/[^/]+\.json$/, "/u/{username}.json").replace(/^\/admin\/users\/list\/[^/]+\.json$/, "/admin/users/list/{flag}.json");
     const route = `${req.method} ${path}`;
     state.requests.set(route, (state.requests.get(route) ?? 0) + 1);
-    if (options.onResponse) {
+    if (options.onResponse || state.faults.replyDelayMs) {
       const json = res.json.bind(res);
+      const delay = state.faults.replyDelayMs ?? 0;
       res.json = (body: unknown) => {
-        options.onResponse!({ method: req.method, route: path, status: res.statusCode, body });
-        return json(body);
+        options.onResponse?.({ method: req.method, route: path, status: res.statusCode, body });
+        if (delay) setTimeout(() => json(body), delay);
+        else json(body);
+        return res;
       };
     }
     const f = state.faults;
@@ -527,7 +533,12 @@ export function createSimulator(options: SimulatorOptions = {}) {
     res.json({ user_actions: list.slice(offset, offset + limit).map(actionJson) });
   });
 
-  state.writes = registerWrites(app, { community, users, byName, topics, posts, now, avatar, basicUser });
+  const onNewTopic = (post: SimPost) => {
+    const list = streams.get(post.userId) ?? [];
+    list.unshift({ type: 4, at: post.createdAt, post, owner: post.userId, acting: post.userId });
+    streams.set(post.userId, list);
+  };
+  state.writes = registerWrites(app, { community, users, byName, topics, posts, now, avatar, basicUser, onNewTopic });
 
   app.use((_req: Request, res: Response) => void res.status(404).json(ERR_404));
   return { app, state };

@@ -32,6 +32,8 @@ interface Ctx {
   now: number;
   avatar: (u: SimUser) => string;
   basicUser: (u: SimUser) => { id: number; username: string; name: string | null; avatar_template: string; title: string | null };
+  /** A regular topic was created through the API (it appears in its creator's stream). */
+  onNewTopic: (post: SimPost) => void;
 }
 
 const unprocessable = (res: Response, ...errors: string[]) => res.status(422).json({ action: "create_post", errors });
@@ -128,6 +130,7 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
     posts.set(post.id, post);
     ctx.community.topics.push(topic);
     writes.topicState.set(topic.id, state);
+    if (state.archetype !== "private_message") ctx.onNewTopic(post);
     return post;
   };
 
