@@ -56,6 +56,19 @@ const toActivity = (r: ActivityRow): Activity => ({
   title: r.title,
 });
 
+/** The plan without any trace of `memberId` (the same object when there was none). */
+export function scrubPlan(plan: Plan, memberId: string): Plan {
+  const named = plan.featured.some((f) => f.member.id === memberId) || plan.ranked.some((r) => r.memberId === memberId) || plan.skipped.some((x) => x.memberId === memberId);
+  if (!named) return plan;
+  return {
+    ...plan,
+    featured: plan.featured.filter((f) => f.member.id !== memberId),
+    ranked: plan.ranked.filter((r) => r.memberId !== memberId),
+    skipped: plan.skipped.filter((x) => x.memberId !== memberId),
+    overrides: { pin: plan.overrides.pin.filter((id) => id !== memberId), exclude: plan.overrides.exclude.filter((id) => id !== memberId) },
+  };
+}
+
 export class SqliteStore implements Store {
   private db: Database.Database;
   private stmts;
@@ -177,6 +190,11 @@ export class SqliteStore implements Store {
       this.db.prepare(`DELETE FROM activities WHERE site = ? AND (member_id = ? OR other_id = ?)`).run(site, memberId, memberId);
       this.db.prepare(`DELETE FROM members WHERE site = ? AND id = ?`).run(site, memberId);
       this.db.prepare(`DELETE FROM featured WHERE site = ? AND member_id = ?`).run(site, memberId);
+      for (const row of this.db.prepare(`SELECT period, json FROM plans WHERE site = ?`).all(site) as Array<{ period: string; json: string }>) {
+        const plan = JSON.parse(row.json) as Plan;
+        const scrubbed = scrubPlan(plan, memberId);
+        if (scrubbed !== plan) this.db.prepare(`UPDATE plans SET json = ? WHERE site = ? AND period = ?`).run(JSON.stringify(scrubbed), site, row.period);
+      }
     })();
   }
 

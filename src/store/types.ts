@@ -39,7 +39,8 @@ export interface Store {
   /** Opt-outs are stored as keyed hashes (see src/optout.ts), never as ids. */
   addOptOut(site: string, key: string): Promise<void>;
   optOutKeys(site: string): Promise<Set<string>>;
-  /** Delete everything stored about a member (activities they got or gave, profile, history). */
+  /** Delete everything stored about a member (activities they got or gave, profile, history,
+   * every mention in stored plans). Their opt-out key stays. */
   forgetMember(site: string, memberId: string): Promise<void>;
 
   close(): Promise<void>;

@@ -77,7 +77,12 @@ export function testStore(name: string, factory: () => Promise<Store> | Store) {
       await store.ingest("s", { activities: [act("gone", "reply", { id: "1" }), act("other", "like_received", { id: "2", otherId: "gone" }), act("other", "reply", { id: "3" })], members: [member("gone")] });
       await store.recordFeatured("s", "2026-09", ["gone"]);
       await store.addOptOut("s", "hash-of-gone");
+      const plan = { site: "s", period: periodOf("2026-09"), generatedAt: "2026-10-01T00:00:00Z", featured: [], skipped: [{ memberId: "gone", username: "gone_user", total: 5, reasons: ["cooldown" as const] }], ranked: [{ memberId: "gone", username: "gone_user", total: 5, eligible: false }, { memberId: "other", username: "o", total: 1, eligible: true }], overrides: { pin: ["gone"], exclude: [] }, stats: { members: 2, activities: 3, requests: 0 } } satisfies Plan;
+      await store.savePlan("s", plan, "published");
       await store.forgetMember("s", "gone");
+      const kept = await store.getPlan("s", "2026-09");
+      expect(JSON.stringify(kept)).not.toContain("gone");
+      expect(kept?.plan.ranked.map((r) => r.memberId)).toEqual(["other"]);
       const left = await store.activities("s", "2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z");
       expect(left.map((a) => a.id)).toEqual(["3"]);
       expect((await store.members("s")).has("gone")).toBe(false);

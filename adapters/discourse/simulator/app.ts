@@ -74,6 +74,22 @@ function avatar(u: SimUser): string {
   return `/letter_avatar_proxy/v4/letter/${encodeURIComponent(u.username[0]!.toLowerCase())}/8c91f0/{size}.png`;
 }
 
+/** Paths as the OpenAPI spec names them, e.g. /posts/123.json → /posts/{id}.json. */
+const SPEC_ROUTES: Array<[RegExp, string]> = [
+  [/^\/u\/[^/]+\.json$/, "/u/{username}.json"],
+  [/^\/admin\/users\/list\/[^/]+\.json$/, "/admin/users/list/{flag}.json"],
+  [/^\/posts\/\d+\.json$/, "/posts/{id}.json"],
+  [/^\/t\/\d+\.json$/, "/t/{id}.json"],
+  [/^\/t\/\d+\/status\.json$/, "/t/{id}/status.json"],
+  [/^\/t\/\d+\/make-banner\.json$/, "/t/{id}/make-banner.json"],
+  [/^\/topics\/private-messages-sent\/[^/]+\.json$/, "/topics/private-messages-sent/{username}.json"],
+  [/^\/c\/[^/]+\/\d+\.json$/, "/c/{slug}/{id}.json"],
+];
+function specRoute(path: string): string {
+  for (const [re, route] of SPEC_ROUTES) if (re.test(path)) return route;
+  return path;
+}
+
 export function createSimulator(options: SimulatorOptions = {}) {
   // Writes add topics: keep them out of a community object other simulators may share.
   const generated = options.community ?? generateCommunity(options.communityOptions);
@@ -403,7 +419,7 @@ export function createSimulator(options: SimulatorOptions = {}) {
 
   app.use(async (req, res, next) => {
     state.total++;
-    const path = req.path.replace(/^\/u\/[^/]+\.json$/, "/u/{username}.json").replace(/^\/admin\/users\/list\/[^/]+\.json$/, "/admin/users/list/{flag}.json");
+    const path = specRoute(req.path);
     const route = `${req.method} ${path}`;
     state.requests.set(route, (state.requests.get(route) ?? 0) + 1);
     if (options.onResponse || state.faults.replyDelayMs) {

@@ -188,7 +188,7 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
       post_stream: {
         posts: topic.postIds.slice(0, 20).map((id) => {
           const { raw: _raw, draft_sequence: _d, posts_count: _c, post_url: _u, ...p } = postJson(posts.get(id)!, actor);
-          return { ...p, link_counts: [], read: true };
+          return { ...p, reviewable_id: 0, link_counts: [], read: true };
         }),
         stream: topic.postIds,
       },
@@ -345,7 +345,7 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
         per_page: 30,
         topics: slice.map((t) => {
           const { excerpt: _e, ...item } = listItem(t);
-          return { ...item, participants: stateOf(t.id).allowed.filter((id) => id !== u.id).map((id) => ({ extras: null, description: null, user_id: id, primary_group_id: null })) };
+          return { ...item, bookmarked: false, liked: false, category_id: null, participants: stateOf(t.id).allowed.filter((id) => id !== u.id).map((id) => ({ extras: null, description: null, user_id: id, primary_group_id: null })) };
         }),
       },
     });

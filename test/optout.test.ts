@@ -1,0 +1,110 @@
+import { execFile } from "node:child_process";
+import type { AddressInfo } from "node:net";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { optOutKey, signOptOut, verifyOptOut } from "../src/optout.js";
+import { createApp } from "../src/server/index.js";
+import { SqliteStore } from "../src/store/sqlite.js";
+import { act, member, testSettings } from "./helpers.js";
+
+const run = promisify(execFile);
+const CLI = join(import.meta.dirname, "..", "dist", "src", "cli.js");
+const SECRET = "s3cret";
+
+describe("opt-out links", () => {
+  it("carry only the member's own site and id, and verify", () => {
+    const token = signOptOut(SECRET, "test", "42");
+    expect(verifyOptOut(SECRET, token)).toEqual({ site: "test", memberId: "42" });
+    expect(token).not.toMatch(/[^A-Za-z0-9._-]/);
+  });
+
+  it("cannot be forged: another member's id, another secret or a changed signature fail", () => {
+    const token = signOptOut(SECRET, "test", "42");
+    const [v, site, , mac] = token.split(".");
+    const other = `${v}.${site}.${Buffer.from("43").toString("base64url")}.${mac}`;
+    expect(verifyOptOut(SECRET, other)).toBeNull();
+    expect(verifyOptOut("another-secret", token)).toBeNull();
+    expect(verifyOptOut(SECRET, token.slice(0, -2) + (token.endsWith("A") ? "BB" : "AA"))).toBeNull();
+    for (const junk of ["", "v1", "v1...", "v2.a.b.c", `${token}.x`, "v1.dGVzdA.NDI.%2e%2e"]) expect(verifyOptOut(SECRET, junk)).toBeNull();
+  });
+});
+
+describe("spotlight serve: opt-out pages", () => {
+  const store = new SqliteStore(":memory:");
+  const settings = testSettings("https://forum.example/");
+  settings.sites[0]!.title = "Example <Forum>";
+  let base = "";
+  let close: () => void;
+  beforeAll(async () => {
+    const server = createApp({ settings, store, secret: SECRET }).listen(0, "127.0.0.1");
+    await new Promise<void>((r) => server.once("listening", () => r()));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    close = () => server.close();
+  });
+  afterAll(() => close());
+
+  it("asks for confirmation on GET and changes nothing (mail scanners open links)", async () => {
+    const res = await fetch(`${base}/optout/${signOptOut(SECRET, "test", "7")}`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('<form method="post"');
+    expect(html).toContain("Example &lt;Forum&gt;");
+    expect(res.headers.get("content-security-policy")).toMatch(/default-src 'none'/);
+    expect((await store.optOutKeys("test")).size).toBe(0);
+  });
+
+  it("records the opt-out on POST, as a keyed hash, and it holds for the next plan", async () => {
+    const res = await fetch(`${base}/optout/${signOptOut(SECRET, "test", "7")}`, { method: "POST" });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("You are opted out");
+    const keys = await store.optOutKeys("test");
+    expect(keys.has(optOutKey(SECRET, "test", "7"))).toBe(true);
+    expect([...keys].join()).not.toContain("7,");
+  });
+
+  it("refuses a forged or altered link with 400 and records nothing", async () => {
+    const before = (await store.optOutKeys("test")).size;
+    const token = signOptOut(SECRET, "test", "8");
+    const forged = token.split(".").slice(0, 3).join(".") + "." + Buffer.alloc(32).toString("base64url");
+    for (const t of [forged, signOptOut("wrong", "test", "8"), signOptOut(SECRET, "other-site", "8"), "garbage"]) {
+      const res = await fetch(`${base}/optout/${t}`, { method: "POST" });
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain("This link is not valid");
+    }
+    expect((await store.optOutKeys("test")).size).toBe(before);
+  });
+
+  it("answers unknown paths with JSON problem details", async () => {
+    const res = await fetch(`${base}/nope`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get("content-type")).toMatch(/application\/problem\+json/);
+  });
+});
+
+describe("spotlight optout / forget", () => {
+  it("opts a member out by username, and forget deletes all but the opt-out", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "spotlight-forget-"));
+    const db = join(dir, "s.db");
+    const store = new SqliteStore(db);
+    await store.ingest("forum", { members: [member("5", { username: "Alice" }), member("6", { username: "bob" })], activities: [act("5", "reply", { id: "x1" }), act("6", "like_received", { id: "x2", otherId: "5" }), act("6", "reply", { id: "x3" })] });
+    await store.close();
+    const cfg = join(dir, "c.json");
+    writeFileSync(cfg, JSON.stringify({ store: { path: db }, sites: [{ id: "forum", platform: "discourse", baseUrl: "https://f.example", credentials: { apiKeyEnv: "X_KEY", apiUsernameEnv: "X_USER" } }] }));
+    const env = { ...process.env, SPOTLIGHT_SECRET: SECRET };
+    const out = await run(process.execPath, [CLI, "forget", "--config", cfg, "--site", "forum", "--member", "alice"], { env });
+    expect(out.stdout).toContain("Forgot member 5");
+    await run(process.execPath, [CLI, "optout", "--config", cfg, "--site", "forum", "--member", "bob"], { env });
+    const after = new SqliteStore(db);
+    expect((await after.members("forum")).has("5")).toBe(false);
+    expect((await after.activities("forum", "2000", "2100")).map((a) => a.id)).toEqual(["x3"]);
+    const keys = await after.optOutKeys("forum");
+    expect(keys.has(optOutKey(SECRET, "forum", "5"))).toBe(true);
+    expect(keys.has(optOutKey(SECRET, "forum", "6"))).toBe(true);
+    await after.close();
+    const err = await run(process.execPath, [CLI, "optout", "--config", cfg, "--site", "forum", "--member", "nobody"], { env }).catch((e) => e);
+    expect(err.code).toBe(2);
+  });
+});
