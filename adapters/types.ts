@@ -17,6 +17,10 @@ export interface Capabilities {
   newsletter: boolean;
   /** Sends signed webhooks we can verify. */
   webhooks: boolean;
+  /** Can grant a badge. */
+  badges: boolean;
+  /** Has groups (e.g. for flair). */
+  groups: boolean;
 }
 
 export interface AdapterOptions {
@@ -121,6 +125,17 @@ export interface Adapter {
   findNote?(note: NoteContent, since: string): Promise<{ ref: string } | null>;
   /** capabilities.newsletter: insert or replace the section in the period's draft. */
   updateNewsletter?(content: NewsletterContent, ctx: WriteContext): Promise<Published>;
+  /** capabilities.badges: grant the badge (created if missing) to each member, once per period. */
+  grantBadge?(badge: BadgeContent, members: readonly Member[], ctx: WriteContext): Promise<{ granted: string[] }>;
+  /** capabilities.groups: make the group (created if missing) hold exactly these members. */
+  setGroupMembers?(group: string, members: readonly Member[], ctx: WriteContext): Promise<{ added: string[]; removed: string[] }>;
+}
+
+export interface BadgeContent {
+  name: string;
+  description: string;
+  /** Link the grant to this page (the spotlight), where the platform supports it. */
+  reasonUrl: string | null;
 }
 
 export type AdapterFactory = (options: AdapterOptions) => Adapter;

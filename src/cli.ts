@@ -188,6 +188,8 @@ function publishSummary(r: PublishReport): string {
   if (r.homepage) lines.push(`     homepage    ${r.homepage.url ?? "(new topic)"}${r.homepage.changed ? "" : "  (unchanged)"}`);
   for (const n of r.notes) lines.push(`     note        ${cell(n.username, 24)} ${n.outcome}${n.ref ? `  (topic ${n.ref})` : ""}`);
   if (r.newsletter) lines.push(`     newsletter  ${r.newsletter.url ?? "(new draft)"}${r.newsletter.changed ? "" : "  (unchanged)"}`);
+  if (r.badge) lines.push(`     badge       ${r.badge.granted.length ? `granted to ${r.badge.granted.map((u) => clean(u)).join(", ")}` : "(already granted)"}`);
+  if (r.group) lines.push(`     group       ${r.group.added.length || r.group.removed.length ? `added ${r.group.added.length}, removed ${r.group.removed.length}` : "(unchanged)"}`);
   if (r.droppedOptedOut) lines.push(`     ${r.droppedOptedOut} featured member(s) opted out since the plan was made and were left out`);
   if (r.dryRun) {
     lines.push("", "  Writes it would make:");

@@ -35,6 +35,8 @@ export interface PublishReport {
   homepage: Published | null;
   notes: Array<{ username: string; outcome: NoteOutcome; ref: string | null }>;
   newsletter: Published | null;
+  badge: { granted: string[] } | null;
+  group: { added: string[]; removed: string[] } | null;
   actions: WriteAction[];
 }
 
@@ -80,7 +82,7 @@ export async function publishPlan(deps: PipelineDeps, periodId: string, options:
   const locale = resolveLocale(settings.locale);
   const view: ViewOptions = { locale, site: { title: siteTitle(site), url: site.baseUrl }, timeZone: settings.timezone };
   const label = periodLabel(plan, locale, settings.timezone);
-  const report: PublishReport = { period: periodId, dryRun, featured: featured.map((f) => f.member.username), droppedOptedOut: stored.plan.featured.length - featured.length, homepage: null, notes: [], newsletter: null, actions: w.actions };
+  const report: PublishReport = { period: periodId, dryRun, featured: featured.map((f) => f.member.username), droppedOptedOut: stored.plan.featured.length - featured.length, homepage: null, notes: [], newsletter: null, badge: null, group: null, actions: w.actions };
 
   const pub = settings.publish;
   if (pub.homepage.enabled && adapter.capabilities.homepage && adapter.publishHomepage) {
@@ -89,6 +91,14 @@ export async function publishPlan(deps: PipelineDeps, periodId: string, options:
       adapter.publishHomepage!({ title: translate(locale, "txt", "homepage.topicTitle"), body, editReason: translate(locale, "txt", "homepage.editReason", { period: label }) }, w),
     );
     log.info({ event: "spotlight.homepage.published", site: site.id, period: periodId, url: report.homepage.url, changed: report.homepage.changed }, "homepage");
+  }
+
+  if (pub.badge.enabled && adapter.capabilities.badges && adapter.grantBadge) {
+    const badge = { name: pub.badge.name, description: translate(locale, "txt", "badge.description"), reasonUrl: report.homepage?.url ?? null };
+    report.badge = await resumable(deps, "badge", () => adapter.grantBadge!(badge, featured.map((f) => f.member), w));
+  }
+  if (pub.flairGroup.enabled && adapter.capabilities.groups && adapter.setGroupMembers) {
+    report.group = await resumable(deps, "group", () => adapter.setGroupMembers!(pub.flairGroup.name, featured.map((f) => f.member), w));
   }
 
   if (pub.notes.enabled) {

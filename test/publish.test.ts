@@ -172,6 +172,33 @@ describe("publishing to Discourse", () => {
     expect(JSON.stringify(next.plan)).not.toContain(gone.username);
   });
 
+  it("grants the badge (created once) and keeps the flair group to exactly the period's featured members", async () => {
+    const b = await harness((s) => {
+      s.publish.badge.enabled = true;
+      s.publish.flairGroup.enabled = true;
+    });
+    try {
+      await preparePlan(b.deps(), "2026-09");
+      const sept = await publishPlan(b.deps(), "2026-09");
+      await preparePlan(b.deps(), PERIOD);
+      const oct = await publishPlan(b.deps(), PERIOD);
+      const writes = b.sim.state.writes.log.length;
+      await publishPlan(b.deps(), PERIOD);
+      expect(b.sim.state.writes.log.length).toBe(writes);
+      const rec = b.sim.state.writes.recognition;
+      const spotlight = rec.badges.filter((x) => x.name === "Community Spotlight");
+      expect(spotlight).toHaveLength(1);
+      const usernames = (ids: number[]) => ids.map((id) => b.sim.state.community.users.find((u) => u.id === id)!.username).sort();
+      expect(usernames(rec.grants.filter((g) => g.badgeId === spotlight[0]!.id).map((g) => g.userId))).toEqual([...sept.featured, ...oct.featured].sort());
+      expect(rec.grants.every((g) => g.reason?.includes("/t/community-spotlight/"))).toBe(true);
+      expect(usernames([...rec.groups.get("spotlight")!.members])).toEqual([...oct.featured].sort());
+      expect(oct.group?.removed.sort()).toEqual([...sept.featured].sort());
+    } finally {
+      await b.store.close();
+      await b.sim.close();
+    }
+  });
+
   it("can make the spotlight the banner instead of pinning it", async () => {
     const b = await harness((s) => (s.publish.homepage.mode = "banner"));
     try {

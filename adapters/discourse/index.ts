@@ -9,6 +9,7 @@ import { updateNewsletter } from "./newsletter.js";
 import { findNote, sendNote } from "./notes.js";
 import { publishHomepage } from "./publish.js";
 import { readPeriod } from "./read.js";
+import { grantBadge, setGroupMembers } from "./recognition.js";
 
 /** What every part of the adapter shares. */
 export interface DiscourseContext {
@@ -26,7 +27,7 @@ const createDiscourseAdapter: AdapterFactory = (options): Adapter => {
   return {
     name: "discourse",
     // Webhooks arrive with worker mode.
-    capabilities: { homepage: true, privateMessages: true, newsletter: true, webhooks: false },
+    capabilities: { homepage: true, privateMessages: true, newsletter: true, webhooks: false, badges: true, groups: true },
     async checkCredentials() {
       const path = `/u/${encodeURIComponent(apiUsername)}.json`;
       let body: { user?: { username?: string; admin?: boolean } };
@@ -54,6 +55,8 @@ const createDiscourseAdapter: AdapterFactory = (options): Adapter => {
     sendNote: (note, w) => sendNote(ctx, note, w),
     findNote: (note, since) => findNote(ctx, note, since),
     updateNewsletter: (content, w) => updateNewsletter(ctx, content, w),
+    grantBadge: (badge, members, w) => grantBadge(ctx, badge, members, w),
+    setGroupMembers: (group, members, w) => setGroupMembers(ctx, group, members, w),
   };
 };
 

@@ -26,7 +26,7 @@ export function testAdapter(h: AdapterHarness) {
     it("has a fixed name and declares its capabilities", async () => {
       const a = await h.make();
       expect(a.name).toBe(h.name);
-      for (const k of ["homepage", "privateMessages", "newsletter", "webhooks"] as const) expect(typeof a.capabilities[k]).toBe("boolean");
+      for (const k of ["homepage", "privateMessages", "newsletter", "webhooks", "badges", "groups"] as const) expect(typeof a.capabilities[k]).toBe("boolean");
     });
 
     it("checks credentials at start and fails clearly when they are wrong", async () => {

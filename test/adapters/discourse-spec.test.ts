@@ -50,6 +50,8 @@ describe("Discourse simulator against the official OpenAPI spec", () => {
     s.publish.newsletter = { enabled: true, categoryId: 3, categorySlug: "newsletter" };
     s.server.publicUrl = "https://spotlight.example/";
     s.sites[0]!.title = "spec";
+    s.publish.badge.enabled = true;
+    s.publish.flairGroup.enabled = true;
     const writer = createDiscourseAdapter({ site: s.sites[0]!, sync: s.sync, scoring: s.scoring, publish: s.publish, env: { K: "sim-key", U: "system" }, now: () => SIM_NOW });
     const deps = { settings: s, store, adapter: writer, site: s.sites[0]!, env: { SPOTLIGHT_SECRET: "x" } };
     await fetch(sim.url + "/posts.json", {
@@ -66,6 +68,8 @@ describe("Discourse simulator against the official OpenAPI spec", () => {
     await publishPlan(deps, "2026-09");
     const note = { member: { id: "11", username: "ada_lovelace" } as never, title: "x", body: "x", marker: "x" };
     await writer.findNote!(note, "2026-01-01T00:00:00Z");
+    for (const path of ["/user-badges/ada_lovelace.json", "/groups/spotlight.json", "/groups/spotlight/members.json"])
+      await fetch(sim.url + path, { headers: { "Api-Key": "sim-key", "Api-Username": "system" } });
     await store.close();
     for (const path of ["/admin/users/list/active.json?page=99", "/admin/users/list/staff.json", "/admin/users/list/suspended.json", "/directory_items.json?period=all&order=post_count&page=10", "/user_actions.json?username=ada_lovelace&filter=1&offset=0"])
       await fetch(sim.url + path, { headers });
@@ -87,6 +91,11 @@ describe("Discourse simulator against the official OpenAPI spec", () => {
       "/t/{id}/status.json",
       "/topics/private-messages-sent/{username}.json",
       "/c/{slug}/{id}.json",
+      "/admin/badges.json",
+      "/user-badges/{username}.json",
+      "/groups/{id}.json",
+      "/groups/{id}/members.json",
+      "/admin/groups.json",
     ])
       expect(routes).toContain(route);
     const failures: string[] = [];

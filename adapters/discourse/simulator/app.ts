@@ -84,6 +84,9 @@ const SPEC_ROUTES: Array<[RegExp, string]> = [
   [/^\/t\/\d+\/make-banner\.json$/, "/t/{id}/make-banner.json"],
   [/^\/topics\/private-messages-sent\/[^/]+\.json$/, "/topics/private-messages-sent/{username}.json"],
   [/^\/c\/[^/]+\/\d+\.json$/, "/c/{slug}/{id}.json"],
+  [/^\/user-badges\/[^/]+\.json$/, "/user-badges/{username}.json"],
+  [/^\/groups\/[^/]+\/members\.json$/, "/groups/{id}/members.json"],
+  [/^\/groups\/[^/]+\.json$/, "/groups/{id}.json"],
 ];
 function specRoute(path: string): string {
   for (const [re, route] of SPEC_ROUTES) if (re.test(path)) return route;

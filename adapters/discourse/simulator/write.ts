@@ -5,6 +5,7 @@
  */
 import express, { type Express, type Request, type Response } from "express";
 import type { Community, SimPost, SimTopic, SimUser } from "./community.js";
+import { registerRecognition, type SimRecognition } from "./recognition.js";
 
 export interface SimTopicState {
   archetype: "regular" | "private_message" | "banner";
@@ -21,6 +22,8 @@ export interface SimWrites {
   edits: Map<number, { version: number; editReason: string | null; updatedAt: string }>;
   /** Categories: id -> slug. */
   categories: Map<number, { slug: string; name: string }>;
+  /** Badges, grants and groups. */
+  recognition: SimRecognition;
 }
 
 interface Ctx {
@@ -50,6 +53,7 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
       [3, { slug: "newsletter", name: "Newsletter drafts" }],
       [4, { slug: "announcements", name: "Announcements" }],
     ]),
+    recognition: null as unknown as SimRecognition,
   };
   let nextTopicId = Math.max(0, ...topics.keys()) + 1;
   let nextPostId = Math.max(0, ...posts.keys()) + 1;
@@ -60,6 +64,7 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
 
   app.use(express.json({ limit: "2mb" }));
   app.use(express.urlencoded({ extended: true, limit: "2mb" }));
+  writes.recognition = registerRecognition(app, { users, byName, avatar: ctx.avatar, clock, log });
 
   const postJson = (p: SimPost, actor: SimUser) => {
     const topic = topics.get(p.topicId)!;
