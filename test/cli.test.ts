@@ -60,6 +60,8 @@ describe("spotlight run", () => {
       JSON.stringify({
         store: { path: join(dir, "spotlight.db") },
         sites: [{ id: "forum", platform: "discourse", baseUrl: sim.url, title: "Forum", credentials: { apiKeyEnv: "FORUM_KEY", apiUsernameEnv: "FORUM_USER" }, requestsPerMinute: 100000 }],
+        publish: { newsletter: { enabled: true, categoryId: 3, categorySlug: "newsletter" } },
+        server: { publicUrl: "https://spotlight.example/" },
       }),
     );
   });
@@ -78,6 +80,24 @@ describe("spotlight run", () => {
     expect(second.featured.map((f: any) => f.username)).toEqual(first.featured.map((f: any) => f.username));
     expect(sim.state.total - requestsAfterFirst).toBeLessThan(requestsAfterFirst / 2);
     expect(shiftPeriod("2026-10", -1)).toBe("2026-09");
+  });
+
+  it("publishes nothing in review mode until approved; approve --dry-run shows the writes and makes none", async () => {
+    const env = { ...process.env, FORUM_KEY: "sim-key", FORUM_USER: "system" };
+    const cfg = join(dir, "config.json");
+    const review = await run(process.execPath, [CLI, "run", "--config", cfg, "--period", "2026-10", "--out", join(dir, "out")], { env });
+    expect(review.stdout).toContain("Review mode: nothing was published");
+    expect(sim.state.writes.log).toEqual([]);
+    const dry = await run(process.execPath, [CLI, "approve", "--config", cfg, "--period", "2026-10", "--dry-run"], { env });
+    expect(dry.stdout).toContain("Would publish (dry run, nothing was written)");
+    expect(dry.stdout).toMatch(/POST \/posts\.json {2}send a private message from system to /);
+    expect(sim.state.writes.log).toEqual([]);
+    const real = await run(process.execPath, [CLI, "approve", "--config", cfg, "--period", "2026-10"], { env });
+    expect(real.stdout).toMatch(/homepage {4}http:\/\/127\.0\.0\.1:\d+\/t\/community-spotlight\/\d+/);
+    expect(real.stdout.match(/note {8}\S+\s+sent/g)).toHaveLength(3);
+    const again = await run(process.execPath, [CLI, "approve", "--config", cfg, "--period", "2026-10"], { env });
+    expect(again.stdout.match(/already_sent/g)).toHaveLength(3);
+    expect(again.stdout).toContain("(unchanged)");
   });
 
   it("fails with exit 1 and a clear message when the site rejects the key", async () => {
