@@ -23,6 +23,7 @@ import { preparePlan } from "./pipeline.js";
 import { clean, truncate } from "./render/escape.js";
 import type { Settings, SiteSettings } from "./settings.js";
 import { SqliteStore } from "./store/sqlite.js";
+import { openStore, type Store } from "./store/index.js";
 import { publishPlan, type PublishReport } from "./publish.js";
 import { deploymentSecret, optOutKey } from "./optout.js";
 import { createApp } from "./server/index.js";
@@ -200,7 +201,7 @@ function publishSummary(r: PublishReport): string {
 
 interface Opened {
   settings: Settings;
-  store: SqliteStore;
+  store: Store;
   sites: SiteSettings[];
   env: NodeJS.ProcessEnv;
 }
@@ -210,14 +211,14 @@ function openConfig(config: string | undefined, siteId: string | undefined, opti
   const settings = loadConfig(config, options);
   const sites = siteId ? settings.sites.filter((s) => s.id === siteId) : settings.sites;
   if (!sites.length) throw new UsageError(`--site: no site with id ${JSON.stringify(siteId)} in ${config}`);
-  return { settings, store: new SqliteStore(resolve(settings.store.path)), sites, env: process.env };
+  return { settings, store: openStore(settings), sites, env: process.env };
 }
 
 function makeAdapter(settings: Settings, site: SiteSettings, env: NodeJS.ProcessEnv, logger = createLogger({ level: process.env.SPOTLIGHT_LOG_LEVEL ?? "warn" })) {
   return { adapter: ADAPTERS[site.platform]({ site, sync: settings.sync, scoring: settings.scoring, publish: settings.publish, env, logger }), logger };
 }
 
-async function runSite(settings: Settings, site: SiteSettings, periodId: string, outDir: string, store: SqliteStore, env: NodeJS.ProcessEnv, publish: false | { dryRun: boolean }) {
+async function runSite(settings: Settings, site: SiteSettings, periodId: string, outDir: string, store: Store, env: NodeJS.ProcessEnv, publish: false | { dryRun: boolean }) {
   const { adapter, logger } = makeAdapter(settings, site, env);
   process.stderr.write(`[${site.id}] checking credentials at ${site.baseUrl}\n`);
   await adapter.checkCredentials();

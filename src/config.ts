@@ -86,6 +86,12 @@ export function parseSettings(raw: unknown, options: ParseOptions = {}): Setting
       }
     });
   }
+  if (s.store?.kind === "redis" && options.checkEnv !== false && typeof s.store.redisUrlEnv === "string") {
+    const url = (options.env ?? process.env)[s.store.redisUrlEnv];
+    if (!url) problems.push(`store.redisUrlEnv: environment variable ${s.store.redisUrlEnv} is not set`);
+    else if (!/^rediss?:\/\//.test(url)) problems.push(`store.redisUrlEnv: ${s.store.redisUrlEnv} must hold a redis:// or rediss:// URL`);
+  }
+  if (typeof s.server?.publicUrl === "string" && !/^https?:\/\/[^\s]+$/.test(s.server.publicUrl)) problems.push("server.publicUrl: must be an absolute http(s) URL");
   if (typeof s.timezone === "string" && !isValidTimeZone(s.timezone)) problems.push(`timezone: unknown IANA time zone "${s.timezone}"`);
   if (typeof s.locale === "string") {
     try {

@@ -69,7 +69,7 @@ export interface ServerSettings {
 
 export interface Settings {
   sites: SiteSettings[];
-  store: { kind: "sqlite"; path: string };
+  store: { kind: "sqlite" | "redis"; path: string; redisUrlEnv: string; prefix: string };
   locale: string;
   timezone: string;
   review: { mode: "review" | "auto" };

@@ -1,0 +1,77 @@
+/** Tests start their own Debian redis-server on a free port, in a temporary directory. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestRedis {
+  url: string;
+  port: number;
+  /** Stop gracefully (SIGTERM: with appendonly the data is on disk) and start again on the same port. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function waitForPing(port: number, proc: ChildProcess): Promise<void> {
+  const { Redis } = await import("ioredis");
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`redis-server exited with ${proc.exitCode}`);
+    const r = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    r.on("error", () => {});
+    try {
+      await r.connect();
+      if ((await r.ping()) === "PONG") {
+        r.disconnect();
+        return;
+      }
+    } catch {
+      r.disconnect();
+    }
+    if (Date.now() > deadline) throw new Error("redis-server did not start");
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
+export async function startRedis(options: { appendonly?: boolean } = {}): Promise<TestRedis> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "spotlight-redis-"));
+  const bin = process.env.REDIS_SERVER ?? "redis-server";
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", options.appendonly ? "yes" : "no", "--appendfsync", "always", "--loglevel", "warning"];
+  let proc: ChildProcess;
+  const start = async () => {
+    proc = spawn(bin, args, { stdio: "ignore" });
+    await waitForPing(port, proc);
+  };
+  const stopProc = () =>
+    new Promise<void>((resolve) => {
+      if (proc.exitCode !== null) return resolve();
+      proc.once("exit", () => resolve());
+      proc.kill("SIGTERM");
+    });
+  await start();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    restart: async () => {
+      await stopProc();
+      await start();
+    },
+    stop: async () => {
+      await stopProc();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
