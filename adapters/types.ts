@@ -127,8 +127,23 @@ export interface Adapter {
   updateNewsletter?(content: NewsletterContent, ctx: WriteContext): Promise<Published>;
   /** capabilities.badges: grant the badge (created if missing) to each member, once per period. */
   grantBadge?(badge: BadgeContent, members: readonly Member[], ctx: WriteContext): Promise<{ granted: string[] }>;
+  /** capabilities.webhooks: is this request signed by the platform with our secret? */
+  verifyWebhook?(headers: Record<string, string | undefined>, rawBody: Buffer): WebhookCheck;
+  /** capabilities.webhooks: this request's event; throws SpotlightError("bad_response") when malformed. */
+  parseWebhook?(headers: Record<string, string | undefined>, body: unknown): WebhookEvent;
   /** capabilities.groups: make the group (created if missing) hold exactly these members. */
   setGroupMembers?(group: string, members: readonly Member[], ctx: WriteContext): Promise<{ added: string[]; removed: string[] }>;
+}
+
+export type WebhookCheck = "ok" | "unsigned" | "forged" | "no_secret";
+
+export interface WebhookEvent {
+  /** The platform's event id (for logs and metrics); null when it sends none. */
+  id: string | null;
+  /** The platform's event name, e.g. post_created. */
+  name: string;
+  /** What it means for scoring (empty when the event does not concern us). */
+  activities: Activity[];
 }
 
 export interface BadgeContent {

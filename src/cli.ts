@@ -40,7 +40,7 @@ Commands:
   demo     Run the whole pipeline against the bundled Discourse simulator
   run      Prepare a period's plan for the sites in a config file (and publish it in auto mode)
   approve  Publish a prepared plan: homepage, appreciation notes, newsletter
-  serve    Serve the opt-out pages (members' links in notes point here)
+  serve    Serve the widget, RSS, opt-out pages, webhooks, health and metrics
   optout   Opt a member out (never featured, noted or named again)
   forget   Delete everything stored about a member; keep only their opt-out
   help     Show help for a command
@@ -88,7 +88,9 @@ Options:
   -h, --help       Show this help`,
   serve: `Usage: spotlight serve --config FILE [--port N] [--host ADDR]
 
-Serves the opt-out pages at server.publicUrl (GET shows a confirmation, POST records it).
+Serves, at server.publicUrl: the spotlight widget (/sites/ID/spotlight.html, .json, embed.js),
+the newsletter RSS (/sites/ID/newsletter.rss), the opt-out pages, the Discourse webhook
+(/webhooks/discourse), /healthz, /readyz and /metrics. SIGTERM stops it gracefully.
 
 Options:
   --config FILE    Settings file
@@ -261,6 +263,7 @@ async function demo(args: string[]) {
         requestsPerMinute: 1_000_000,
         timeoutMs: 10_000,
         maxRetries: 3,
+        webhookSecretEnv: null,
       },
     ],
   };
@@ -335,11 +338,12 @@ async function approve(args: string[]) {
 async function serve(args: string[]) {
   const { values } = parse(args, { config: { type: "string" }, port: { type: "string" }, host: { type: "string" } });
   if (values.help) return void console.log(HELP.serve);
-  const { settings, store } = openConfig(values.config, undefined, { checkEnv: false });
+  const { settings, store, env } = openConfig(values.config, undefined);
   const port = values.port === undefined ? settings.server.port : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: must be 0-65535, got ${JSON.stringify(values.port)}`);
   const logger = createLogger();
-  const app = createApp({ settings, store, secret: await deploymentSecret(store), logger });
+  const adapters = new Map(settings.sites.map((site) => [site.id, makeAdapter(settings, site, env, logger).adapter]));
+  const app = createApp({ settings, store, secret: await deploymentSecret(store), logger, adapters });
   const server = app.listen(port, values.host ?? settings.server.host);
   await new Promise<void>((resolveListen, reject) => {
     server.once("listening", () => resolveListen());

@@ -44,6 +44,7 @@ export interface SiteSettings {
   requestsPerMinute: number;
   timeoutMs: number;
   maxRetries: number;
+  webhookSecretEnv: string | null;
 }
 
 export interface SyncSettings {
@@ -65,6 +66,9 @@ export interface ServerSettings {
   publicUrl: string | null;
   host: string;
   port: number;
+  corsOrigins: string[];
+  cacheSeconds: number;
+  maxBodyBytes: number;
 }
 
 export interface Settings {

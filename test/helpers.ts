@@ -27,6 +27,7 @@ export function testSettings(baseUrl = "http://127.0.0.1:9/", overrides: Partial
         requestsPerMinute: 1_000_000,
         timeoutMs: 2000,
         maxRetries: 3,
+        webhookSecretEnv: null,
       },
     ],
     ...overrides,

@@ -10,6 +10,7 @@ import { findNote, sendNote } from "./notes.js";
 import { publishHomepage } from "./publish.js";
 import { readPeriod } from "./read.js";
 import { grantBadge, setGroupMembers } from "./recognition.js";
+import { parseWebhook, verifyWebhook } from "./webhooks.js";
 
 /** What every part of the adapter shares. */
 export interface DiscourseContext {
@@ -23,11 +24,12 @@ export interface DiscourseContext {
 const createDiscourseAdapter: AdapterFactory = (options): Adapter => {
   const { http, apiUsername } = createClient(options);
   const withPublish = { ...options, publish: options.publish ?? defaultSettings().publish };
+  const webhookSecret = options.site.webhookSecretEnv ? ((options.env ?? process.env)[options.site.webhookSecretEnv] ?? null) : null;
   const ctx: DiscourseContext = { http, apiUsername, options: withPublish, log: options.logger ?? silentLogger, now: options.now ?? (() => new Date()) };
   return {
     name: "discourse",
     // Webhooks arrive with worker mode.
-    capabilities: { homepage: true, privateMessages: true, newsletter: true, webhooks: false, badges: true, groups: true },
+    capabilities: { homepage: true, privateMessages: true, newsletter: true, webhooks: true, badges: true, groups: true },
     async checkCredentials() {
       const path = `/u/${encodeURIComponent(apiUsername)}.json`;
       let body: { user?: { username?: string; admin?: boolean } };
@@ -57,6 +59,8 @@ const createDiscourseAdapter: AdapterFactory = (options): Adapter => {
     updateNewsletter: (content, w) => updateNewsletter(ctx, content, w),
     grantBadge: (badge, members, w) => grantBadge(ctx, badge, members, w),
     setGroupMembers: (group, members, w) => setGroupMembers(ctx, group, members, w),
+    verifyWebhook: (headers, raw) => verifyWebhook(webhookSecret, headers, raw),
+    parseWebhook: (headers, body) => parseWebhook(ctx, headers, body),
   };
 };
 

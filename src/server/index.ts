@@ -1,9 +1,14 @@
 /**
- * spotlight serve: the HTTP side. For now the opt-out pages: GET shows a confirmation (mail
- * scanners prefetch links, so a GET never changes anything), POST records the opt-out. A token
- * that does not verify gets a 400 page and changes nothing.
+ * spotlight serve: the HTTP side. The widget and RSS (widget.ts), webhooks (webhooks.ts), the
+ * opt-out pages (GET shows a confirmation, since mail scanners prefetch links; POST records it; a
+ * token that does not verify gets a 400 page and changes nothing), health and metrics. Errors are
+ * JSON problem details; bodies are size-limited; logs never carry secrets.
  */
 import express, { type Request, type Response } from "express";
+import type { Adapter } from "../../adapters/types.js";
+import { createMetrics, type Metrics } from "./metrics.js";
+import { webhookRouter } from "./webhooks.js";
+import { widgetRouter } from "./widget.js";
 import { silentLogger, type Logger } from "../log.js";
 import { optOutKey, verifyOptOut } from "../optout.js";
 import { render, resolveLocale } from "../render/index.js";
@@ -16,15 +21,32 @@ export interface ServerDeps {
   store: Store;
   secret: string;
   logger?: Logger;
+  /** Per site id, for webhooks (sites without one refuse webhooks). */
+  adapters?: ReadonlyMap<string, Adapter>;
+  /** Readiness beyond the store answering (e.g. the queue connection). */
+  ready?: () => Promise<boolean>;
+  metrics?: Metrics;
 }
 
 export function createApp(deps: ServerDeps) {
   const log = deps.logger ?? silentLogger;
   const locale = resolveLocale(deps.settings.locale);
   const sites = new Map(deps.settings.sites.map((s) => [s.id, s]));
+  const metrics = deps.metrics ?? createMetrics();
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
+  app.set("etag", false);
+  app.use((req, res, next) => {
+    const end = metrics.duration.startTimer();
+    res.on("finish", () => {
+      // Route patterns only (never raw paths): bounded label cardinality.
+      const route = (req.route?.path as string | undefined) ?? "unmatched";
+      metrics.requests.inc({ route, method: req.method, status: String(res.statusCode) });
+      end({ route });
+    });
+    next();
+  });
   app.use((_req, res, next) => {
     res.set({
       "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -34,6 +56,8 @@ export function createApp(deps: ServerDeps) {
     });
     next();
   });
+  app.use(widgetRouter(deps.settings, deps.store));
+  app.use(webhookRouter({ settings: deps.settings, store: deps.store, adapters: deps.adapters ?? new Map(), log, metrics }));
   app.use(express.urlencoded({ extended: false, limit: "4kb" }));
 
   const page = (res: Response, status: number, view: { titleKey: string; messageKey: string; site: string; confirm: boolean }) =>
@@ -45,6 +69,18 @@ export function createApp(deps: ServerDeps) {
   };
 
   app.get("/healthz", (_req, res) => void res.json({ status: "ok" }));
+  app.get("/readyz", async (_req, res) => {
+    try {
+      await deps.store.optOutKeys("_readyz");
+      if (deps.ready && !(await deps.ready())) throw new Error("not ready");
+      res.json({ status: "ready" });
+    } catch {
+      res.status(503).type("application/problem+json").json({ type: "about:blank", title: "Not ready", status: 503 });
+    }
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.set("Content-Type", metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
   app.get("/optout/:token", (req, res) => {
     const who = check(req);
@@ -60,6 +96,7 @@ export function createApp(deps: ServerDeps) {
         return void page(res, 400, { titleKey: "optout.invalid.title", messageKey: "optout.invalid", site: "", confirm: false });
       }
       await deps.store.addOptOut(who.site, optOutKey(deps.secret, who.site, who.memberId));
+      metrics.optouts.inc({ site: who.site });
       log.info({ event: "spotlight.optout.recorded", site: who.site }, "member opted out");
       page(res, 200, { titleKey: "optout.done.title", messageKey: "optout.done", site: siteTitle(sites.get(who.site)!), confirm: false });
     } catch (err) {
@@ -68,7 +105,8 @@ export function createApp(deps: ServerDeps) {
   });
 
   app.use((_req: Request, res: Response) => void res.status(404).type("application/problem+json").json({ type: "about:blank", title: "Not Found", status: 404 }));
-  app.use((err: Error, _req: Request, res: Response, _next: express.NextFunction) => {
+  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: express.NextFunction) => {
+    if (err.type === "entity.too.large") return void res.status(413).type("application/problem+json").json({ type: "about:blank", title: "Payload Too Large", status: 413 });
     log.error({ event: "spotlight.server.error", error: err.message }, "request failed");
     res.status(500).type("application/problem+json").json({ type: "about:blank", title: "Internal Server Error", status: 500 });
   });

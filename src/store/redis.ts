@@ -146,6 +146,11 @@ export class RedisStore implements Store {
     return v === null ? null : (JSON.parse(v) as StoredPlan);
   }
 
+  async plans(site: string): Promise<StoredPlan[]> {
+    const all = Object.entries(await this.redis.hgetall(this.key(site, "plans")));
+    return all.sort((a, b) => (a[0] < b[0] ? 1 : -1)).map(([, json]) => JSON.parse(json) as StoredPlan);
+  }
+
   async recordFeatured(site: string, period: string, memberIds: readonly string[]) {
     if (memberIds.length) await this.redis.sadd(this.key(site, "featured", period), ...memberIds);
   }

@@ -167,6 +167,11 @@ export class SqliteStore implements Store {
     return r ? { plan: JSON.parse(r.json) as Plan, status: r.status, updatedAt: r.updated_at } : null;
   }
 
+  async plans(site: string): Promise<StoredPlan[]> {
+    const rows = this.db.prepare(`SELECT status, json, updated_at FROM plans WHERE site = ? ORDER BY period DESC`).all(site) as Array<{ status: PlanStatus; json: string; updated_at: string }>;
+    return rows.map((r) => ({ plan: JSON.parse(r.json) as Plan, status: r.status, updatedAt: r.updated_at }));
+  }
+
   async recordFeatured(site: string, period: string, memberIds: readonly string[]) {
     this.db.transaction(() => {
       for (const id of memberIds) this.stmts.recordFeatured.run(site, period, id);

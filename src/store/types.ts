@@ -31,6 +31,8 @@ export interface Store {
 
   savePlan(site: string, plan: Plan, status: PlanStatus): Promise<void>;
   getPlan(site: string, period: string): Promise<StoredPlan | null>;
+  /** Every stored plan of the site, newest period first. */
+  plans(site: string): Promise<StoredPlan[]>;
   /** Record that these members were featured in `period` (idempotent). */
   recordFeatured(site: string, period: string, memberIds: readonly string[]): Promise<void>;
   /** Members featured in periods p with from <= p <= to ("YYYY-MM"). */

@@ -63,6 +63,9 @@ export function testStore(name: string, factory: () => Promise<Store> | Store) {
       expect(got?.status).toBe("approved");
       expect(got?.plan.stats.members).toBe(5);
       expect(await store.getPlan("s", "2026-09")).toBeNull();
+      await store.savePlan("s", { ...plan, period: periodOf("2026-08") }, "published");
+      await store.savePlan("other", { ...plan, period: periodOf("2026-12") }, "prepared");
+      expect((await store.plans("s")).map((p) => [p.plan.period.id, p.status])).toEqual([["2026-10", "approved"], ["2026-08", "published"]]);
     });
 
     it("records feature history idempotently and answers by period range", async () => {

@@ -1,0 +1,89 @@
+/**
+ * Discourse webhooks: `X-Discourse-Event-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>`
+ * verified over the raw bytes with a constant-time compare, and the post, like and solution
+ * events mapped to the same activity ids the read side produces, so a webhook and a later sync
+ * of the same event count once.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { Activity } from "../../src/domain.js";
+import { SpotlightError } from "../../src/errors.js";
+import type { WebhookCheck, WebhookEvent } from "../types.js";
+import type { DiscourseContext } from "./index.js";
+import { postUrl } from "./map.js";
+
+/** The post fields of WebHookPostSerializer we read. */
+interface WebhookPost {
+  id: number;
+  user_id: number;
+  topic_id: number;
+  post_number: number;
+  topic_slug?: string;
+  topic_title?: string;
+  topic_archetype?: string;
+  post_type?: number;
+  created_at?: string;
+  hidden?: boolean;
+  deleted_at?: string | null;
+}
+
+export function verifyWebhook(secret: string | null, headers: Record<string, string | undefined>, raw: Buffer): WebhookCheck {
+  if (!secret) return "no_secret";
+  const header = headers["x-discourse-event-signature"];
+  if (!header) return "unsigned";
+  const m = /^sha256=([0-9a-f]{64})$/i.exec(header.trim());
+  if (!m) return "forged";
+  const expected = createHmac("sha256", secret).update(raw).digest();
+  const given = Buffer.from(m[1]!, "hex");
+  return given.length === expected.length && timingSafeEqual(given, expected) ? "ok" : "forged";
+}
+
+function post(value: unknown, where: string): WebhookPost {
+  const p = value as WebhookPost | null;
+  for (const f of ["id", "user_id", "topic_id", "post_number"] as const)
+    if (!p || typeof p[f] !== "number") throw new SpotlightError(`[spotlight] [discourse] webhook ${where}: field "${f}" is missing or not a number`, "bad_response");
+  return p!;
+}
+
+export function parseWebhook(d: DiscourseContext, headers: Record<string, string | undefined>, body: unknown): WebhookEvent {
+  const name = headers["x-discourse-event"] ?? "";
+  const id = headers["x-discourse-event-id"] ?? null;
+  if (!body || typeof body !== "object" || Array.isArray(body)) throw new SpotlightError("[spotlight] [discourse] webhook: body is not a JSON object", "bad_response");
+  const b = body as Record<string, unknown>;
+  const at = d.now().toISOString();
+  const base = d.http.base;
+  const common = (p: WebhookPost) => ({
+    topicId: String(p.topic_id),
+    url: postUrl(base, { slug: p.topic_slug ?? "-", topic_id: p.topic_id, post_number: p.post_number }),
+    title: p.topic_title ?? null,
+  });
+  const visible = (p: WebhookPost) => p.topic_archetype !== "private_message" && (p.post_type ?? 1) === 1 && !p.deleted_at;
+  const activities: Activity[] = [];
+  switch (name) {
+    case "post_created": {
+      const p = post(b.post, "post_created: post");
+      if (!visible(p)) break;
+      const key = `${p.topic_id}:${p.post_number}`;
+      const signal = p.hidden ? "flagged" : p.post_number === 1 ? "topic" : "reply";
+      activities.push({ id: `${p.hidden ? "flagged" : "post"}:${key}`, memberId: String(p.user_id), signal, at: p.created_at ?? at, otherId: null, ...common(p) });
+      break;
+    }
+    case "post_liked": {
+      const like = b.like as { post?: unknown; user?: { id?: number } } | undefined;
+      const p = post(like?.post, "post_liked: like.post");
+      if (typeof like?.user?.id !== "number") throw new SpotlightError('[spotlight] [discourse] webhook post_liked: field "like.user.id" is missing', "bad_response");
+      if (!visible(p) || like.user.id === p.user_id) break;
+      activities.push({ id: `like:${p.topic_id}:${p.post_number}:${like.user.id}`, memberId: String(p.user_id), signal: "like_received", at, otherId: String(like.user.id), ...common(p) });
+      break;
+    }
+    case "accepted_solution": {
+      const p = post(b.solved, "accepted_solution: solved");
+      if (!visible(p)) break;
+      // The payload does not name who accepted it: the next sync's stream fills that in (same id).
+      activities.push({ id: `solution:${p.topic_id}:${p.post_number}`, memberId: String(p.user_id), signal: "solution", at, otherId: null, ...common(p) });
+      break;
+    }
+    default:
+      break; // ping and events we do not score
+  }
+  return { id, name, activities };
+}
