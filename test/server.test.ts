@@ -1,0 +1,162 @@
+import { createHmac } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { Writable } from "node:stream";
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import createDiscourseAdapter from "../adapters/discourse/index.js";
+import type { Plan } from "../src/domain.js";
+import { createLogger } from "../src/log.js";
+import { periodOf } from "../src/period.js";
+import { createApp } from "../src/server/index.js";
+import { SqliteStore } from "../src/store/sqlite.js";
+import { card, member, testSettings } from "./helpers.js";
+
+const WEBHOOK_SECRET = "my_lovely_secret_for_web_hook";
+const fixture = (f: string) => JSON.parse(readFileSync(new URL(`./fixtures/discourse/${f}`, import.meta.url), "utf8"));
+
+function plan(period: string, name: string): Plan {
+  const m = member("11", { username: "ada", name, profileUrl: "https://forum.example/u/ada" });
+  const c = card("11", 50, { evidence: [{ signal: "solution", url: "https://forum.example/t/x/1/2", title: "How do I <b>?", at: "2026-10-02T00:00:00Z" }] });
+  return { site: "test", period: periodOf(period), generatedAt: "", featured: [{ member: m, card: c, slot: "top", previousTotal: null }], skipped: [], ranked: [], overrides: { pin: [], exclude: [] }, stats: { members: 1, activities: 1, requests: 0 } };
+}
+
+describe("spotlight serve", () => {
+  const store = new SqliteStore(":memory:");
+  const settings = testSettings("https://forum.example/");
+  settings.sites[0]!.title = "Forum";
+  settings.sites[0]!.webhookSecretEnv = "HOOK_SECRET";
+  settings.server.corsOrigins = ["https://www.example.org"];
+  const logs: string[] = [];
+  const logger = createLogger({ level: "info", destination: new Writable({ write: (c, _e, cb) => (logs.push(String(c)), cb()) }) });
+  const adapter = createDiscourseAdapter({ site: settings.sites[0]!, sync: settings.sync, scoring: settings.scoring, env: { K: "sim-key", U: "system", HOOK_SECRET: WEBHOOK_SECRET } });
+  let base = "";
+  let close = () => {};
+  beforeAll(async () => {
+    const server = createApp({ settings, store, secret: "s", logger, adapters: new Map([["test", adapter]]) }).listen(0, "127.0.0.1");
+    await new Promise<void>((r) => server.once("listening", () => r()));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    close = () => server.close();
+  });
+  afterAll(() => close());
+
+  describe("widget and RSS", () => {
+    it("answers 404 until something is published, and for unknown sites", async () => {
+      expect((await fetch(`${base}/sites/test/spotlight.json`)).status).toBe(404);
+      expect((await fetch(`${base}/sites/nope/spotlight.html`)).status).toBe(404);
+      await store.savePlan("test", plan("2026-10", "draft only"), "prepared");
+      expect((await fetch(`${base}/sites/test/spotlight.json`)).status).toBe(404);
+    });
+
+    it("serves the latest published spotlight with ETag, Cache-Control and 304s", async () => {
+      await store.savePlan("test", plan("2026-09", "Older <Ada>"), "published");
+      await store.savePlan("test", plan("2026-10", "Ada <script>x</script>"), "published");
+      const res = await fetch(`${base}/sites/test/spotlight.html`);
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(html).toContain("October 2026");
+      expect(html).toContain("Ada &lt;script&gt;x&lt;/script&gt;");
+      expect(res.headers.get("cache-control")).toBe("public, max-age=300");
+      const etag = res.headers.get("etag")!;
+      expect(etag).toMatch(/^"[\w-]+"$/);
+      const again = await fetch(`${base}/sites/test/spotlight.html`, { headers: { "If-None-Match": etag } });
+      expect(again.status).toBe(304);
+      expect(await again.text()).toBe("");
+    });
+
+    it("gives the JSON as plain text fields, and CORS only to configured origins", async () => {
+      const ok = await fetch(`${base}/sites/test/spotlight.json`, { headers: { Origin: "https://www.example.org" } });
+      expect(ok.headers.get("access-control-allow-origin")).toBe("https://www.example.org");
+      const body = await ok.json();
+      expect(body.members[0]).toMatchObject({ name: "Ada <script>x</script>", slot: "Top helper", highlights: [{ title: "How do I <b>?", url: "https://forum.example/t/x/1/2", kind: "accepted answer" }] });
+      const other = await fetch(`${base}/sites/test/spotlight.json`, { headers: { Origin: "https://evil.example" } });
+      expect(other.headers.get("access-control-allow-origin")).toBeNull();
+      const js = await fetch(`${base}/sites/test/embed.js`);
+      expect(js.headers.get("content-type")).toMatch(/javascript/);
+      const src = await js.text();
+      expect(src).toContain("textContent");
+      expect(src).not.toContain("innerHTML");
+    });
+
+    it("lists approved newsletter sections in RSS, newest first, escaped", async () => {
+      const res = await fetch(`${base}/sites/test/newsletter.rss`);
+      expect(res.headers.get("content-type")).toMatch(/application\/rss\+xml/);
+      const xml = await res.text();
+      const titles = [...xml.matchAll(/<item>\s*<title>([^<]*)<\/title>/g)].map((m) => m[1]);
+      expect(titles).toEqual(["Member spotlight: October 2026", "Member spotlight: September 2026"]);
+      expect(xml).not.toMatch(/<script|<table/);
+      expect(xml).toContain("&lt;table role=&quot;presentation&quot;");
+      expect(xml).toContain('<guid isPermaLink="false">community-spotlight:test:2026-10</guid>');
+    });
+  });
+
+  describe("Discourse webhooks", () => {
+    const sign = (body: string, secret = WEBHOOK_SECRET) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+    const post = (body: string, headers: Record<string, string>) =>
+      fetch(`${base}/webhooks/discourse`, { method: "POST", headers: { "Content-Type": "application/json", "X-Discourse-Instance": "https://forum.example", ...headers }, body });
+
+    it("accepts Discourse's own signature test vector", async () => {
+      const v = fixture("webhook-ping-signature-vector.json");
+      const res = await post(v.raw_body, { "X-Discourse-Event": "ping", "X-Discourse-Event-Signature": v.headers["X-Discourse-Event-Signature"] });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ event: "ping", inserted: 0, duplicates: 0 });
+    });
+
+    it("refuses unsigned (401), forged (401) and malformed (400) requests, storing nothing", async () => {
+      const body = JSON.stringify(fixture("webhook-post_created.json").body);
+      const before = (await store.activities("test", "2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z")).length;
+      expect((await post(body, { "X-Discourse-Event": "post_created" })).status).toBe(401);
+      const forged = await post(body, { "X-Discourse-Event": "post_created", "X-Discourse-Event-Signature": sign(body, "guess") });
+      expect(forged.status).toBe(401);
+      expect(forged.headers.get("content-type")).toMatch(/application\/problem\+json/);
+      const tampered = await post(body.replace("darknao", "mallory"), { "X-Discourse-Event": "post_created", "X-Discourse-Event-Signature": sign(body) });
+      expect(tampered.status).toBe(401);
+      expect((await post("{not json", { "X-Discourse-Event": "post_created", "X-Discourse-Event-Signature": sign("{not json") })).status).toBe(400);
+      const noPost = JSON.stringify({ post: { id: 1 } });
+      expect((await post(noPost, { "X-Discourse-Event": "post_created", "X-Discourse-Event-Signature": sign(noPost) })).status).toBe(400);
+      expect((await store.activities("test", "2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z")).length).toBe(before);
+    });
+
+    it("ingests post, like and solution events once, however often they are delivered", async () => {
+      const events = [
+        ["post_created", fixture("webhook-post_created.json").body, "post:46582:3"],
+        ["post_liked", fixture("webhook-like-post_liked.json").body, "like:46632:1:1605"],
+        ["accepted_solution", fixture("webhook-solved-accepted_solution.json").body, "solution:31703:3"],
+      ] as const;
+      for (const [name, payload, id] of events) {
+        const body = JSON.stringify(payload);
+        const first = await post(body, { "X-Discourse-Event": name, "X-Discourse-Event-Id": "1", "X-Discourse-Event-Signature": sign(body) });
+        expect(await first.json()).toEqual({ event: name, inserted: 1, duplicates: 0 });
+        const again = await post(body, { "X-Discourse-Event": name, "X-Discourse-Event-Id": "1", "X-Discourse-Event-Signature": sign(body) });
+        expect(await again.json()).toEqual({ event: name, inserted: 0, duplicates: 1 });
+        const stored = await store.activities("test", "2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z");
+        expect(stored.map((a) => a.id)).toContain(id);
+      }
+      const like = (await store.activities("test", "2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z")).find((a) => a.signal === "like_received")!;
+      expect(like).toMatchObject({ memberId: "5", otherId: "1605", url: "https://forum.example/t/theory-of-change-how-we-plan-and-explain-our-plans/46632/1" });
+    });
+
+    it("refuses webhooks from an unknown instance and bodies over the limit", async () => {
+      const res = await fetch(`${base}/webhooks/discourse`, { method: "POST", headers: { "X-Discourse-Instance": "https://other.example" }, body: "{}" });
+      expect(res.status).toBe(404);
+      const big = "x".repeat(settings.server.maxBodyBytes + 10);
+      expect((await post(big, { "X-Discourse-Event-Signature": sign(big) })).status).toBe(413);
+      expect((await fetch(`${base}/webhooks/wordpress`, { method: "POST", body: "{}" })).status).toBe(404);
+    });
+
+    it("never logs a secret", () => {
+      const all = logs.join("");
+      expect(all).toContain("spotlight.webhook.received");
+      expect(all).not.toContain(WEBHOOK_SECRET);
+      expect(all).not.toContain("sim-key");
+    });
+  });
+
+  it("reports health, readiness and metrics", async () => {
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/spotlight_webhook_events_total\{platform="discourse",result="forged"\} 2/);
+    expect(metrics).toMatch(/spotlight_http_requests_total\{route="\/sites\/:site\/spotlight\.html",method="GET",status="304"\} 1/);
+    expect(metrics).not.toMatch(/route="\/nope/);
+  });
+});
