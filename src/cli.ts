@@ -28,6 +28,7 @@ import { publishPlan, type PublishReport } from "./publish.js";
 import { deploymentSecret, optOutKey } from "./optout.js";
 import { createApp } from "./server/index.js";
 import type { AddressInfo } from "node:net";
+import { enqueuePeriod, enqueueSync, producerConnection, queues, redisUrl, startWorkers, upsertSchedulers } from "./queue/index.js";
 
 const ADAPTERS: Record<SiteSettings["platform"], (o: AdapterOptions) => Adapter> = { discourse: createDiscourseAdapter };
 
@@ -41,6 +42,8 @@ Commands:
   run      Prepare a period's plan for the sites in a config file (and publish it in auto mode)
   approve  Publish a prepared plan: homepage, appreciation notes, newsletter
   serve    Serve the widget, RSS, opt-out pages, webhooks, health and metrics
+  worker   Run the scheduled jobs (BullMQ on Redis): any number, on any number of machines
+  enqueue  Queue a sync or a period run now (worker mode)
   optout   Opt a member out (never featured, noted or named again)
   forget   Delete everything stored about a member; keep only their opt-out
   help     Show help for a command
@@ -96,6 +99,27 @@ Options:
   --config FILE    Settings file
   --port N         Port (default server.port)
   --host ADDR      Address (default server.host)
+  -h, --help       Show this help`,
+  worker: `Usage: spotlight worker --config FILE
+
+Runs the jobs of every configured site from the shared Redis (store.kind "redis"): the daily sync,
+the monthly period run (prepare; publish when approved or in auto mode) and one job per note.
+Start as many as you like, on any machines: each unit of work happens once. SIGTERM lets running
+jobs finish, then exits.
+
+Options:
+  --config FILE    Settings file
+  -h, --help       Show this help`,
+  enqueue: `Usage: spotlight enqueue --config FILE --site ID (--period YYYY-MM | --sync)
+
+Queues a period run for YYYY-MM (prepare, and publish when approved or in auto mode) or a sync,
+for the workers to pick up. Enqueueing the same period twice runs it once.
+
+Options:
+  --config FILE    Settings file
+  --site ID        The site
+  --period YYYY-MM A period run
+  --sync           A sync of the current month
   -h, --help       Show this help`,
   optout: `Usage: spotlight optout --config FILE --site ID --member USERNAME_OR_ID
 
@@ -360,6 +384,60 @@ async function serve(args: string[]) {
   await store.close();
 }
 
+function adapterCache(settings: Settings, env: NodeJS.ProcessEnv, logger: ReturnType<typeof createLogger>) {
+  const cache = new Map<string, Adapter>();
+  return (site: SiteSettings) => {
+    let a = cache.get(site.id);
+    if (!a) cache.set(site.id, (a = makeAdapter(settings, site, env, logger).adapter));
+    return a;
+  };
+}
+
+async function worker(args: string[]) {
+  const { values } = parse(args, { config: { type: "string" } });
+  if (values.help) return void console.log(HELP.worker);
+  const { settings, store, env } = openConfig(values.config, undefined);
+  const url = redisUrl(settings, env);
+  const logger = createLogger();
+  const producer = producerConnection(url, logger);
+  await upsertSchedulers(settings, queues(producer, settings.store.prefix));
+  producer.disconnect();
+  const running = startWorkers({ settings, store, adapterFor: adapterCache(settings, env, logger), logger, env }, url);
+  logger.info({ event: "spotlight.worker.started", sites: settings.sites.map((s) => s.id), pid: process.pid }, "worker started");
+  await new Promise<void>((resolveStop) => {
+    const stop = (signal: string) => {
+      logger.info({ event: "spotlight.worker.stopping", signal }, "finishing running jobs");
+      resolveStop();
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+  await running.close();
+  await store.close();
+  logger.info({ event: "spotlight.worker.stopped" }, "worker stopped");
+}
+
+async function enqueue(args: string[]) {
+  const { values } = parse(args, { config: { type: "string" }, site: { type: "string" }, period: { type: "string" }, sync: { type: "boolean" } });
+  if (values.help) return void console.log(HELP.enqueue);
+  if (!values.site) throw new UsageError("--site ID is required");
+  if (!values.period === !values.sync) throw new UsageError("give exactly one of --period YYYY-MM or --sync");
+  const { settings, store, sites, env } = openConfig(values.config, values.site, { checkEnv: false });
+  await store.close();
+  const logger = createLogger({ level: "warn" });
+  const producer = producerConnection(redisUrl(settings, env), logger);
+  const q = queues(producer, settings.store.prefix);
+  try {
+    const job = values.period
+      ? await enqueuePeriod(settings, q, sites[0]!.id, periodArg(values.period, settings, new Date()))
+      : await enqueueSync(settings, q, sites[0]!.id, new Date().toISOString());
+    process.stdout.write(`queued ${job.name} job ${job.id}\n`);
+  } finally {
+    await Promise.all([q.sync.close(), q.period.close(), q.notes.close()]);
+    producer.disconnect();
+  }
+}
+
 async function memberCommand(args: string[], which: "optout" | "forget") {
   const { values } = parse(args, { config: { type: "string" }, site: { type: "string" }, member: { type: "string" } });
   if (values.help) return void console.log(HELP[which]);
@@ -409,12 +487,18 @@ export async function main(argv: string[]): Promise<number> {
       case "serve":
         await serve(rest);
         return 0;
+      case "worker":
+        await worker(rest);
+        return 0;
+      case "enqueue":
+        await enqueue(rest);
+        return 0;
       case "optout":
       case "forget":
         await memberCommand(rest, command);
         return 0;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: demo, run, approve, serve, optout, forget, help)`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: demo, run, approve, serve, worker, enqueue, optout, forget, help)`);
     }
   } catch (err) {
     if (err instanceof ConfigError || err instanceof UsageError) {

@@ -42,6 +42,8 @@ export interface PublishReport {
 
 export interface PublishOptions {
   dryRun?: boolean;
+  /** "inline" (default): send the notes now; "defer": leave them to one job per note (worker mode). */
+  notes?: "inline" | "defer";
 }
 
 /** Re-run a resumable step after transient errors (5xx, timeouts, exhausted rate limits). */
@@ -104,7 +106,7 @@ export async function publishPlan(deps: PipelineDeps, periodId: string, options:
   if (pub.notes.enabled) {
     if (featured.length && !settings.server.publicUrl && !dryRun)
       throw new SpotlightError("[spotlight] notes: set server.publicUrl (every note carries an opt-out link served by 'spotlight serve')", "config");
-    for (const entry of featured) report.notes.push(await deliverNote(deps, plan, entry, w, view, secret));
+    if (options.notes !== "defer") for (const entry of featured) report.notes.push(await deliverNote(deps, plan, entry, w, view, secret));
   }
 
   if (pub.newsletter.enabled && adapter.capabilities.newsletter && adapter.updateNewsletter) {
@@ -120,6 +122,26 @@ export async function publishPlan(deps: PipelineDeps, periodId: string, options:
     await store.savePlan(site.id, plan, "published");
   }
   return report;
+}
+
+/**
+ * Deliver one member's note for an approved or published plan (worker mode: one job per note).
+ * Returns null when there is nothing to send (not featured, opted out since, notes disabled).
+ */
+export async function deliverNoteFor(deps: PipelineDeps, periodId: string, memberId: string): Promise<PublishReport["notes"][number] | null> {
+  const { store, site, settings } = deps;
+  if (!settings.publish.notes.enabled) return null;
+  const stored = await store.getPlan(site.id, periodId);
+  if (!stored || (stored.status !== "approved" && stored.status !== "published")) return null;
+  const entry = stored.plan.featured.find((f) => f.member.id === memberId);
+  if (!entry) return null;
+  const secret = await deploymentSecret(store, deps.env);
+  if ((await store.optOutKeys(site.id)).has(optOutKey(secret, site.id, memberId))) return null;
+  if (!settings.server.publicUrl) throw new SpotlightError("[spotlight] notes: set server.publicUrl (every note carries an opt-out link served by 'spotlight serve')", "config");
+  const locale = resolveLocale(settings.locale);
+  const view: ViewOptions = { locale, site: { title: siteTitle(site), url: site.baseUrl }, timeZone: settings.timezone };
+  const w: WriteContext = { period: periodOf(periodId, settings.timezone), state: storeState(store, site.id), dryRun: false, actions: [] };
+  return deliverNote(deps, stored.plan, entry, w, view, secret);
 }
 
 interface NoteRecord {

@@ -84,4 +84,5 @@ export interface Settings {
   eligibility: EligibilitySettings;
   publish: PublishSettings;
   server: ServerSettings;
+  worker: { concurrency: number; notesPerMinute: number; lockDurationMs: number; attempts: number };
 }

@@ -21,8 +21,8 @@ export interface Faults {
   slowMs?: number;
   /** Enforce Discourse's admin API limit: at most this many requests per rolling minute, 429 beyond. */
   perMinute?: number;
-  /** Hold every response this long after the request was processed (a slow way back: the write
-   * has happened, the client does not know yet). */
+  /** Hold the response to every write (POST/PUT/DELETE) this long after it was applied: a slow
+   * way back, where the write has happened and the client does not know yet. */
   replyDelayMs?: number;
 }
 
@@ -427,7 +427,7 @@ export function createSimulator(options: SimulatorOptions = {}) {
     state.requests.set(route, (state.requests.get(route) ?? 0) + 1);
     if (options.onResponse || state.faults.replyDelayMs) {
       const json = res.json.bind(res);
-      const delay = state.faults.replyDelayMs ?? 0;
+      const delay = req.method === "GET" ? 0 : (state.faults.replyDelayMs ?? 0);
       res.json = (body: unknown) => {
         options.onResponse?.({ method: req.method, route: path, status: res.statusCode, body });
         if (delay) setTimeout(() => json(body), delay);

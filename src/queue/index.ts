@@ -1,0 +1,207 @@
+/**
+ * Worker mode: BullMQ queues on the store's Redis. Three queues, one side effect per job:
+ *
+ *   spotlight-sync    {site}                 incremental sync of the current month (and the last
+ *                                            one while late likes can still arrive); daily scheduler
+ *   spotlight-period  {site, period?}        prepare last month's plan; publish it when approved
+ *                                            or in auto mode, then enqueue one note job per member;
+ *                                            monthly scheduler
+ *   spotlight-notes   {site, period, member} send one appreciation note (rate-limited)
+ *
+ * Job ids are deterministic (`site.period.member.note`: BullMQ reserves ":"), so enqueueing twice never thanks anyone
+ * twice, and every processor is idempotent (store ledgers), so a job taken over from a killed
+ * worker resumes safely. Production defaults live here: maxRetriesPerRequest null for workers,
+ * no offline queue for producers, an error listener on every connection.
+ */
+import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from "bullmq";
+import { Redis } from "ioredis";
+import type { Adapter } from "../../adapters/types.js";
+import { ConfigError, SpotlightError } from "../errors.js";
+import { silentLogger, type Logger } from "../log.js";
+import { lastCompletePeriod, localDay, shiftPeriod } from "../period.js";
+import { preparePlan, syncPeriod, type PipelineDeps } from "../pipeline.js";
+import { deliverNoteFor, publishPlan } from "../publish.js";
+import type { Settings, SiteSettings } from "../settings.js";
+import type { Store } from "../store/types.js";
+
+export const QUEUES = { sync: "spotlight-sync", period: "spotlight-period", notes: "spotlight-notes" } as const;
+
+export interface SyncJob {
+  site: string;
+}
+export interface PeriodJob {
+  site: string;
+  period?: string;
+  /** Recorded as the job goes, so a restart resumes where it stopped. */
+  step?: "prepared" | "published" | "notes-enqueued";
+}
+export interface NoteJob {
+  site: string;
+  period: string;
+  member: string;
+}
+
+export function redisUrl(settings: Settings, env: NodeJS.ProcessEnv = process.env): string {
+  if (settings.store.kind !== "redis") throw new ConfigError(["store.kind: worker mode needs \"redis\" (the queues and the store share it)"]);
+  const url = env[settings.store.redisUrlEnv];
+  if (!url) throw new ConfigError([`store.redisUrlEnv: environment variable ${settings.store.redisUrlEnv} is not set`]);
+  return url;
+}
+
+/** A connection for a Worker (blocking commands; never give up a request). */
+export function workerConnection(url: string, log: Logger): Redis {
+  const r = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+  r.on("error", (err) => log.warn({ event: "spotlight.redis.error", role: "worker", error: err.message }, "redis error"));
+  return r;
+}
+
+/** A connection for a producer (fail fast instead of queueing commands while Redis is down). */
+export function producerConnection(url: string, log: Logger): Redis {
+  const r = new Redis(url, { maxRetriesPerRequest: 3, enableOfflineQueue: false });
+  r.on("error", (err) => log.warn({ event: "spotlight.redis.error", role: "producer", error: err.message }, "redis error"));
+  return r;
+}
+
+/** A deterministic job id. BullMQ reserves ":" in custom ids, so the parts are joined with ".". */
+export function jobId(...parts: string[]): string {
+  return parts.map((p) => p.replace(/[:.]/g, "_")).join(".");
+}
+
+function jobOptions(settings: Settings): JobsOptions {
+  return { attempts: settings.worker.attempts, backoff: { type: "exponential", delay: 2000 }, removeOnComplete: { age: 7 * 86400, count: 1000 }, removeOnFail: { age: 30 * 86400 } };
+}
+
+export function queues(connection: Redis, prefix: string) {
+  return {
+    sync: new Queue<SyncJob>(QUEUES.sync, { connection, prefix: `${prefix}:bull` }),
+    period: new Queue<PeriodJob>(QUEUES.period, { connection, prefix: `${prefix}:bull` }),
+    notes: new Queue<NoteJob>(QUEUES.notes, { connection, prefix: `${prefix}:bull` }),
+  };
+}
+
+/** The recurring jobs of every site, in the configured time zone (idempotent: upserts). */
+export async function upsertSchedulers(settings: Settings, q: ReturnType<typeof queues>) {
+  for (const site of settings.sites) {
+    await q.sync.upsertJobScheduler(`sync:${site.id}`, { pattern: settings.schedules.sync, tz: settings.timezone }, { name: "sync", data: { site: site.id }, opts: jobOptions(settings) });
+    await q.period.upsertJobScheduler(`period:${site.id}`, { pattern: settings.schedules.period, tz: settings.timezone }, { name: "period", data: { site: site.id }, opts: jobOptions(settings) });
+  }
+}
+
+/** Enqueue a period run now (deduplicated per site and period). */
+export async function enqueuePeriod(settings: Settings, q: ReturnType<typeof queues>, site: string, period: string) {
+  return q.period.add("period", { site, period }, { ...jobOptions(settings), jobId: jobId(site, period, "period") });
+}
+
+export async function enqueueSync(settings: Settings, q: ReturnType<typeof queues>, site: string, key: string) {
+  return q.sync.add("sync", { site }, { ...jobOptions(settings), jobId: jobId(site, key, "sync") });
+}
+
+export interface WorkerDeps {
+  settings: Settings;
+  store: Store;
+  adapterFor: (site: SiteSettings) => Adapter;
+  logger?: Logger;
+  env?: NodeJS.ProcessEnv;
+  now?: () => Date;
+}
+
+/** Final errors (auth, not found, bad config, malformed responses) must not be retried. */
+function guard<T, R>(fn: (job: Job<T>) => Promise<R>): (job: Job<T>) => Promise<R> {
+  return async (job) => {
+    try {
+      return await fn(job);
+    } catch (err) {
+      if (err instanceof SpotlightError && err.final) throw new UnrecoverableError(err.message);
+      throw err;
+    }
+  };
+}
+
+/** Start the three workers in this process. Returns a graceful close. */
+export function startWorkers(deps: WorkerDeps, url: string): { close: () => Promise<void>; workers: Worker[] } {
+  const { settings } = deps;
+  const log = deps.logger ?? silentLogger;
+  const now = deps.now ?? (() => new Date());
+  const sites = new Map(settings.sites.map((s) => [s.id, s]));
+  const prefix = `${settings.store.prefix}:bull`;
+  const producer = producerConnection(url, log);
+  const q = queues(producer, settings.store.prefix);
+  const pipeline = (siteId: string): PipelineDeps => {
+    const site = sites.get(siteId);
+    if (!site) throw new ConfigError([`sites: a job names site "${siteId}", which is not configured`]);
+    return { settings, store: deps.store, adapter: deps.adapterFor(site), site, logger: log, env: deps.env, now };
+  };
+  const common = { prefix, concurrency: settings.worker.concurrency, lockDuration: settings.worker.lockDurationMs, stalledInterval: Math.max(1000, Math.floor(settings.worker.lockDurationMs / 2)), maxStalledCount: 5 };
+
+  const sync = new Worker<SyncJob>(
+    QUEUES.sync,
+    guard(async (job: Job<SyncJob>) => {
+      const p = pipeline(job.data.site);
+      const today = localDay(now().toISOString(), settings.timezone); // YYYY-MM-DD, local
+      const current = today.slice(0, 7);
+      const periods = [current];
+      // Late likes and accepted answers for last month keep arriving for a while.
+      const dayOfMonth = Number(today.slice(8, 10));
+      if (dayOfMonth <= settings.sync.rereadDays) periods.push(shiftPeriod(current, -1));
+      for (const period of periods) await syncPeriod(p, period);
+      return { periods };
+    }),
+    { ...common, connection: workerConnection(url, log) },
+  );
+
+  const period = new Worker<PeriodJob>(
+    QUEUES.period,
+    guard(async (job: Job<PeriodJob>) => {
+      const p = pipeline(job.data.site);
+      const periodId = job.data.period ?? lastCompletePeriod(now(), settings.timezone);
+      if (!job.data.period) await job.updateData({ ...job.data, period: periodId });
+      if (!job.data.step) {
+        await preparePlan(p, periodId);
+        await job.updateData({ ...job.data, period: periodId, step: "prepared" });
+      }
+      const stored = await deps.store.getPlan(p.site.id, periodId);
+      const approved = stored && (stored.status === "approved" || stored.status === "published");
+      if (settings.review.mode !== "auto" && !approved) return { period: periodId, published: false };
+      if (job.data.step !== "published" && job.data.step !== "notes-enqueued") {
+        await publishPlan(p, periodId, { notes: "defer" });
+        await job.updateData({ ...job.data, period: periodId, step: "published" });
+      }
+      const plan = (await deps.store.getPlan(p.site.id, periodId))!.plan;
+      if (settings.publish.notes.enabled)
+        await q.notes.addBulk(
+          plan.featured.map((f) => ({
+            name: "note",
+            data: { site: p.site.id, period: periodId, member: f.member.id },
+            opts: { ...jobOptions(settings), jobId: jobId(p.site.id, periodId, f.member.id, "note") },
+          })),
+        );
+      await job.updateData({ ...job.data, period: periodId, step: "notes-enqueued" });
+      return { period: periodId, published: true, notes: plan.featured.length };
+    }),
+    { ...common, connection: workerConnection(url, log) },
+  );
+
+  const notes = new Worker<NoteJob>(
+    QUEUES.notes,
+    guard(async (job: Job<NoteJob>) => {
+      const r = await deliverNoteFor(pipeline(job.data.site), job.data.period, job.data.member);
+      return r ?? { skipped: true };
+    }),
+    { ...common, connection: workerConnection(url, log), limiter: { max: settings.worker.notesPerMinute, duration: 60_000 } },
+  );
+
+  const workers = [sync, period, notes];
+  for (const w of workers) {
+    w.on("error", (err) => log.warn({ event: "spotlight.worker.error", queue: w.name, error: err.message }, "worker error"));
+    w.on("failed", (job, err) => log.warn({ event: "spotlight.job.failed", queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, error: err.message }, "job failed"));
+    w.on("completed", (job) => log.info({ event: "spotlight.job.completed", queue: w.name, jobId: job.id }, "job completed"));
+  }
+  return {
+    workers,
+    close: async () => {
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all([q.sync.close(), q.period.close(), q.notes.close()]);
+      producer.disconnect();
+    },
+  };
+}

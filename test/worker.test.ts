@@ -1,0 +1,184 @@
+/**
+ * Worker mode against a real redis-server: several worker processes cooperate without doing
+ * anything twice, a SIGKILLed worker's work is taken over, a Redis restart is survived, and
+ * SIGTERM lets running jobs finish.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startSimulator, type RunningSimulator } from "../adapters/discourse/simulator/app.js";
+import { silentLogger } from "../src/log.js";
+import { enqueuePeriod, enqueueSync, producerConnection, queues } from "../src/queue/index.js";
+import { defaultSettings } from "../src/config.js";
+import { RedisStore } from "../src/store/redis.js";
+import type { Settings } from "../src/settings.js";
+import { smallCommunity } from "./helpers.js";
+import { startRedis, type TestRedis } from "./redis-server.js";
+
+const CLI = join(import.meta.dirname, "..", "dist", "src", "cli.js");
+const PERIOD = "2026-10";
+const dir = mkdtempSync(join(tmpdir(), "spotlight-worker-"));
+let n = 0;
+
+interface World {
+  redis: TestRedis;
+  sim: RunningSimulator;
+  config: string;
+  settings: Settings;
+  env: NodeJS.ProcessEnv;
+  workers: ChildProcess[];
+}
+
+async function world(faults: RunningSimulator["state"]["faults"] = {}): Promise<World> {
+  const redis = await startRedis({ appendonly: true });
+  const sim = await startSimulator({ community: smallCommunity(), faults });
+  const prefix = `w${n++}`;
+  const raw = {
+    store: { kind: "redis", redisUrlEnv: "REDIS_URL", prefix },
+    review: { mode: "auto" },
+    sites: [{ id: "forum", platform: "discourse", baseUrl: sim.url, title: "Forum", credentials: { apiKeyEnv: "FORUM_KEY", apiUsernameEnv: "FORUM_USER" }, requestsPerMinute: 100000, timeoutMs: 5000 }],
+    publish: { newsletter: { enabled: true, categoryId: 3, categorySlug: "newsletter" } },
+    server: { publicUrl: "https://spotlight.example/" },
+    worker: { lockDurationMs: 2000, concurrency: 2, notesPerMinute: 1000, attempts: 10 },
+  };
+  const config = join(dir, `${prefix}.json`);
+  writeFileSync(config, JSON.stringify(raw));
+  const settings = { ...defaultSettings(), ...raw, store: { ...defaultSettings().store, ...raw.store }, worker: raw.worker } as unknown as Settings;
+  const env = { ...process.env, REDIS_URL: redis.url, FORUM_KEY: "sim-key", FORUM_USER: "system", SPOTLIGHT_SECRET: "w", SPOTLIGHT_LOG_LEVEL: "warn" };
+  return { redis, sim, config, settings, env, workers: [] };
+}
+
+function startWorker(w: World): ChildProcess {
+  const child = spawn(process.execPath, [CLI, "worker", "--config", w.config], { env: w.env, stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  child.stderr!.on("data", (d) => (err += d));
+  (child as ChildProcess & { errText: () => string }).errText = () => err;
+  w.workers.push(child);
+  return child;
+}
+
+const exited = (c: ChildProcess) => new Promise<number | null>((r) => (c.exitCode !== null || c.signalCode !== null ? r(c.exitCode) : c.once("exit", (code) => r(code))));
+
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 60_000) {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const notes = (sim: RunningSimulator) => sim.state.writes.log.filter((x) => x.path === "/posts.json" && (x.body as any).archetype === "private_message").map((x) => (x.body as any).target_recipients as string);
+const topics = (sim: RunningSimulator) => sim.state.writes.log.filter((x) => x.path === "/posts.json" && (x.body as any).archetype !== "private_message").map((x) => (x.body as any).title as string);
+
+async function enqueue(w: World, fn: (q: ReturnType<typeof queues>) => Promise<unknown>) {
+  const conn = producerConnection(w.redis.url, silentLogger);
+  const q = queues(conn, w.settings.store.prefix);
+  try {
+    await fn(q);
+  } finally {
+    await Promise.all([q.sync.close(), q.period.close(), q.notes.close()]);
+    conn.disconnect();
+  }
+}
+
+async function featured(w: World): Promise<string[]> {
+  const store = new RedisStore({ url: w.redis.url, prefix: w.settings.store.prefix });
+  try {
+    const p = await store.getPlan("forum", PERIOD);
+    return p?.status === "published" ? p.plan.featured.map((f) => f.member.username).sort() : [];
+  } finally {
+    await store.close();
+  }
+}
+
+async function done(w: World): Promise<string[]> {
+  let names: string[] = [];
+  await until("the plan to be published and every note sent", async () => {
+    names = await featured(w);
+    return names.length > 0 && notes(w.sim).length >= names.length;
+  });
+  return names;
+}
+
+describe("spotlight worker", () => {
+  let w: World;
+  beforeEach(() => {
+    w = undefined as unknown as World;
+  });
+  afterEach(async () => {
+    if (!w) return;
+    for (const c of w.workers) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+    await Promise.all(w.workers.map(exited));
+    await w.sim.close();
+    await w.redis.stop();
+  });
+
+  it("three workers on one Redis do each unit of work once", async () => {
+    w = await world({ replyDelayMs: 20 });
+    for (let i = 0; i < 3; i++) startWorker(w);
+    await enqueue(w, async (q) => {
+      // The same period queued three times, and two syncs: one period run, two syncs.
+      await Promise.all([enqueuePeriod(w.settings, q, "forum", PERIOD), enqueuePeriod(w.settings, q, "forum", PERIOD), enqueuePeriod(w.settings, q, "forum", PERIOD)]);
+      await enqueueSync(w.settings, q, "forum", "a");
+      await enqueueSync(w.settings, q, "forum", "b");
+    });
+    const names = await done(w);
+    await enqueue(w, async (q) => {
+      await until("the queues to drain", async () => {
+        const [s, p, m] = await Promise.all([q.sync.getJobCounts("completed", "active", "waiting"), q.period.getJobCounts("completed"), q.notes.getJobCounts("completed")]);
+        return s.completed === 2 && p.completed === 1 && m.completed === names.length;
+      });
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(notes(w.sim).sort()).toEqual(names);
+    expect(topics(w.sim).sort()).toEqual(["Community Spotlight", "Forum newsletter: October 2026"]);
+    // Graceful shutdown of all three.
+    for (const c of w.workers) c.kill("SIGTERM");
+    expect(await Promise.all(w.workers.map(exited))).toEqual([0, 0, 0]);
+  }, 120_000);
+
+  it("resumes after a worker is SIGKILLed mid-publish, without doubling anything", async () => {
+    w = await world({ replyDelayMs: 150 });
+    const first = startWorker(w);
+    await enqueue(w, (q) => enqueuePeriod(w.settings, q, "forum", PERIOD));
+    // Kill it while a note is on its way: the forum has it, the worker does not know yet.
+    await until("the first note to reach the forum", () => notes(w.sim).length >= 1);
+    first.kill("SIGKILL");
+    await exited(first);
+    startWorker(w);
+    const names = await done(w);
+    await new Promise((r) => setTimeout(r, 3000)); // a late duplicate would show up here
+    expect(notes(w.sim).sort()).toEqual(names);
+    expect(topics(w.sim).sort()).toEqual(["Community Spotlight", "Forum newsletter: October 2026"]);
+  }, 120_000);
+
+  it("survives a Redis restart mid-run: nothing lost, nothing doubled", async () => {
+    w = await world({ replyDelayMs: 100 });
+    startWorker(w);
+    await enqueue(w, (q) => enqueuePeriod(w.settings, q, "forum", PERIOD));
+    await until("publishing to start", () => w.sim.state.writes.log.length >= 1);
+    await w.redis.restart();
+    const names = await done(w);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(notes(w.sim).sort()).toEqual(names);
+    expect(topics(w.sim).sort()).toEqual(["Community Spotlight", "Forum newsletter: October 2026"]);
+  }, 120_000);
+
+  it("finishes running jobs on SIGTERM, then exits 0", async () => {
+    w = await world({ replyDelayMs: 300 });
+    const worker = startWorker(w);
+    await enqueue(w, (q) => enqueuePeriod(w.settings, q, "forum", PERIOD));
+    await until("the first note", () => notes(w.sim).length >= 1);
+    const before = notes(w.sim).length;
+    worker.kill("SIGTERM");
+    expect(await exited(worker)).toBe(0);
+    // The note in flight was finished and recorded, so a new worker does not send it again.
+    startWorker(w);
+    const names = await done(w);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(notes(w.sim).sort()).toEqual(names);
+    expect(before).toBeGreaterThanOrEqual(1);
+  }, 120_000);
+});
