@@ -108,3 +108,25 @@ describe("spotlight run", () => {
     expect(err.stderr).toMatch(/FORUM_KEY/);
   });
 });
+
+describe("several sites in one config", () => {
+  it("runs each site on its own, with its own outputs, plans and credentials", async () => {
+    const a = await startSimulator({ apiKey: "key-a", communityOptions: { seed: 3, members: 150, posts: 3000, now: new Date("2026-11-01T00:00:00Z") } });
+    const b = await startSimulator({ apiKey: "key-b", communityOptions: { seed: 4, members: 150, posts: 3000, now: new Date("2026-11-01T00:00:00Z") } });
+    try {
+      const dir = mkdtempSync(join(tmpdir(), "spotlight-multi-"));
+      const site = (id: string, url: string, key: string) => ({ id, platform: "discourse", baseUrl: url, credentials: { apiKeyEnv: key, apiUsernameEnv: "MULTI_USER" }, requestsPerMinute: 100000 });
+      writeFileSync(join(dir, "c.json"), JSON.stringify({ store: { path: join(dir, "s.db") }, sites: [site("alpha", a.url, "ALPHA_KEY"), site("beta", b.url, "BETA_KEY")] }));
+      const env = { ...process.env, ALPHA_KEY: "key-a", BETA_KEY: "key-b", MULTI_USER: "system" };
+      await run(process.execPath, [CLI, "run", "--config", join(dir, "c.json"), "--period", "2026-10", "--out", join(dir, "out")], { env });
+      const pa = JSON.parse(readFileSync(join(dir, "out", "alpha", "plan.json"), "utf8"));
+      const pb = JSON.parse(readFileSync(join(dir, "out", "beta", "plan.json"), "utf8"));
+      expect([pa.site, pb.site]).toEqual(["alpha", "beta"]);
+      expect(pa.featured[0].evidence[0].url.startsWith(a.url)).toBe(true);
+      expect(pb.featured[0].evidence[0].url.startsWith(b.url)).toBe(true);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
