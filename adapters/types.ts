@@ -31,6 +31,8 @@ export interface AdapterOptions {
   /** Where credential variables are read (default process.env). */
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
+  /** Key for hashing identities we must not store in clear (guest e-mail addresses). */
+  identityKey?: string;
   /** Injectable clock and sleep for tests. */
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
@@ -82,8 +84,10 @@ export interface WriteContext {
 
 export interface HomepageContent {
   title: string;
-  /** The spotlight in the platform's markup. */
+  /** The spotlight in Markdown (platforms that take Markdown). */
   body: string;
+  /** The same as an HTML fragment (platforms that take HTML or blocks). */
+  html: string;
   /** Why the edit was made (shown in the platform's edit history). */
   editReason: string;
 }
@@ -99,8 +103,10 @@ export interface NoteContent {
 export interface NewsletterContent {
   /** The period's draft title, used to find it or to create it. */
   title: string;
-  /** The spotlight section, placed between stable markers. */
+  /** The spotlight section in Markdown, placed between stable markers. */
   section: string;
+  /** The same section as e-mail-safe HTML. */
+  html: string;
 }
 
 export interface Published {
@@ -127,6 +133,8 @@ export interface Adapter {
   updateNewsletter?(content: NewsletterContent, ctx: WriteContext): Promise<Published>;
   /** capabilities.badges: grant the badge (created if missing) to each member, once per period. */
   grantBadge?(badge: BadgeContent, members: readonly Member[], ctx: WriteContext): Promise<{ granted: string[] }>;
+  /** Platforms without private messages: the member's e-mail address, read at send time and never stored. */
+  contactAddress?(member: Member): Promise<string | null>;
   /** capabilities.webhooks: is this request signed by the platform with our secret? */
   verifyWebhook?(headers: Record<string, string | undefined>, rawBody: Buffer): WebhookCheck;
   /** capabilities.webhooks: this request's event; throws SpotlightError("bad_response") when malformed. */

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import createDiscourseAdapter from "../adapters/discourse/index.js";
+import createWordPressAdapter from "../adapters/wordpress/index.js";
 import { startSimulator } from "../adapters/discourse/simulator/app.js";
 import type { Adapter, AdapterOptions } from "../adapters/types.js";
 import { defaultSettings, loadConfig } from "./config.js";
@@ -30,7 +31,7 @@ import { createApp } from "./server/index.js";
 import type { AddressInfo } from "node:net";
 import { enqueuePeriod, enqueueSync, producerConnection, queues, redisUrl, startWorkers, upsertSchedulers } from "./queue/index.js";
 
-const ADAPTERS: Record<SiteSettings["platform"], (o: AdapterOptions) => Adapter> = { discourse: createDiscourseAdapter };
+const ADAPTERS: Record<SiteSettings["platform"], (o: AdapterOptions) => Adapter> = { discourse: createDiscourseAdapter, wordpress: createWordPressAdapter };
 
 const HELP: Record<string, string> = {
   main: `spotlight ${manifest.version}: recognise a community's most helpful members
@@ -240,12 +241,12 @@ function openConfig(config: string | undefined, siteId: string | undefined, opti
   return { settings, store: openStore(settings), sites, env: process.env };
 }
 
-function makeAdapter(settings: Settings, site: SiteSettings, env: NodeJS.ProcessEnv, logger = createLogger({ level: process.env.SPOTLIGHT_LOG_LEVEL ?? "warn" })) {
-  return { adapter: ADAPTERS[site.platform]({ site, sync: settings.sync, scoring: settings.scoring, publish: settings.publish, env, logger }), logger };
+function makeAdapter(settings: Settings, site: SiteSettings, env: NodeJS.ProcessEnv, logger = createLogger({ level: process.env.SPOTLIGHT_LOG_LEVEL ?? "warn" }), identityKey?: string) {
+  return { adapter: ADAPTERS[site.platform]({ site, sync: settings.sync, scoring: settings.scoring, publish: settings.publish, env, logger, identityKey }), logger };
 }
 
 async function runSite(settings: Settings, site: SiteSettings, periodId: string, outDir: string, store: Store, env: NodeJS.ProcessEnv, publish: false | { dryRun: boolean }) {
-  const { adapter, logger } = makeAdapter(settings, site, env);
+  const { adapter, logger } = makeAdapter(settings, site, env, undefined, await deploymentSecret(store, env));
   process.stderr.write(`[${site.id}] checking credentials at ${site.baseUrl}\n`);
   await adapter.checkCredentials();
   const progress = progressReporter(site.id);
@@ -288,6 +289,8 @@ async function demo(args: string[]) {
         timeoutMs: 10_000,
         maxRetries: 3,
         webhookSecretEnv: null,
+        staffRoles: ["administrator", "editor"],
+        guests: false,
       },
     ],
   };
@@ -349,7 +352,7 @@ async function approve(args: string[]) {
   const periodId = periodArg(values.period, settings, new Date());
   try {
     for (const site of sites) {
-      const { adapter, logger } = makeAdapter(settings, site, env);
+      const { adapter, logger } = makeAdapter(settings, site, env, undefined, await deploymentSecret(store, env));
       await adapter.checkCredentials();
       const report = await publishPlan({ settings, store, adapter, site, logger, env }, periodId, { dryRun: !!values["dry-run"] });
       process.stdout.write(`[${site.id}]${publishSummary(report)}\n`);
@@ -366,8 +369,9 @@ async function serve(args: string[]) {
   const port = values.port === undefined ? settings.server.port : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: must be 0-65535, got ${JSON.stringify(values.port)}`);
   const logger = createLogger();
-  const adapters = new Map(settings.sites.map((site) => [site.id, makeAdapter(settings, site, env, logger).adapter]));
-  const app = createApp({ settings, store, secret: await deploymentSecret(store), logger, adapters });
+  const secret = await deploymentSecret(store, env);
+  const adapters = new Map(settings.sites.map((site) => [site.id, makeAdapter(settings, site, env, logger, secret).adapter]));
+  const app = createApp({ settings, store, secret, logger, adapters });
   const server = app.listen(port, values.host ?? settings.server.host);
   await new Promise<void>((resolveListen, reject) => {
     server.once("listening", () => resolveListen());
@@ -384,11 +388,11 @@ async function serve(args: string[]) {
   await store.close();
 }
 
-function adapterCache(settings: Settings, env: NodeJS.ProcessEnv, logger: ReturnType<typeof createLogger>) {
+function adapterCache(settings: Settings, env: NodeJS.ProcessEnv, logger: ReturnType<typeof createLogger>, identityKey: string) {
   const cache = new Map<string, Adapter>();
   return (site: SiteSettings) => {
     let a = cache.get(site.id);
-    if (!a) cache.set(site.id, (a = makeAdapter(settings, site, env, logger).adapter));
+    if (!a) cache.set(site.id, (a = makeAdapter(settings, site, env, logger, identityKey).adapter));
     return a;
   };
 }
@@ -402,7 +406,7 @@ async function worker(args: string[]) {
   const producer = producerConnection(url, logger);
   await upsertSchedulers(settings, queues(producer, settings.store.prefix));
   producer.disconnect();
-  const running = startWorkers({ settings, store, adapterFor: adapterCache(settings, env, logger), logger, env }, url);
+  const running = startWorkers({ settings, store, adapterFor: adapterCache(settings, env, logger, await deploymentSecret(store, env)), logger, env }, url);
   logger.info({ event: "spotlight.worker.started", sites: settings.sites.map((s) => s.id), pid: process.pid }, "worker started");
   await new Promise<void>((resolveStop) => {
     const stop = (signal: string) => {

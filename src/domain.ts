@@ -81,7 +81,7 @@ export interface ScoreCard {
   memberId: string;
   total: number;
   signals: Record<Signal, SignalTally>;
-  /** Distinct other members who liked, accepted an answer of, or were welcomed by this member. */
+  /** Distinct other members who liked, accepted an answer of, were welcomed or answered by this member. */
   distinctPeople: number;
   /** Distinct days (in the site's time zone) the member posted. */
   activeDays: number;

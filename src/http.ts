@@ -28,6 +28,11 @@ export interface HttpClientOptions {
   logger?: Logger;
   /** Injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Sends one request and returns the platform's response, whatever its status (default: Node's
+   * fetch). The WordPress adapter plugs @wordpress/api-fetch in here; the policy above stays ours.
+   */
+  transport?: (url: URL, init: RequestInit) => Promise<Response>;
 }
 
 export type Query = Record<string, string | number | boolean | undefined | null>;
@@ -104,6 +109,11 @@ export class HttpClient {
   }
 
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    return (await this.requestWithHeaders<T>(method, path, opts)).body;
+  }
+
+  /** The same, with the response headers (paging headers, for example). */
+  async requestWithHeaders<T>(method: string, path: string, opts: RequestOptions = {}): Promise<{ body: T; headers: Headers }> {
     const url = this.url(path, opts.query);
     const place = `[spotlight] [${this.options.platform}] ${method} ${url.pathname}`;
     const idempotent = opts.idempotent ?? method !== "POST";
@@ -116,7 +126,7 @@ export class HttpClient {
       this.requests++;
       let res: Response;
       try {
-        res = await fetch(url, {
+        res = await (this.options.transport ?? fetch)(url, {
           method,
           headers: {
             Accept: "application/json",
@@ -139,21 +149,22 @@ export class HttpClient {
       }
       if (res.ok) {
         const text = await res.text();
-        if (!text) return undefined as T;
+        if (!text) return { body: undefined as T, headers: res.headers };
         try {
-          return JSON.parse(text) as T;
+          return { body: JSON.parse(text) as T, headers: res.headers };
         } catch (err) {
           throw new SpotlightError(`${place}: ${res.status} response is not JSON`, "bad_response", { cause: err, status: res.status });
         }
       }
       const body = await res.text();
-      let json: { errors?: unknown; error_type?: string; extras?: { wait_seconds?: number } } | null = null;
+      let json: { errors?: unknown; error_type?: string; code?: string; message?: string; extras?: { wait_seconds?: number } } | null = null;
       try {
         json = JSON.parse(body);
       } catch {
         json = null;
       }
-      const detail = [json?.error_type, Array.isArray(json?.errors) ? json!.errors.join("; ") : null].filter(Boolean).join(": ");
+      // Discourse: {error_type, errors: [...]}; WordPress: {code, message}.
+      const detail = [json?.error_type ?? json?.code, Array.isArray(json?.errors) ? json!.errors.join("; ") : json?.message].filter(Boolean).join(": ");
       const summary = `${place}: ${res.status}${detail ? ` ${detail}` : ""}`;
       if (res.status === 429) {
         const wait = retryAfterMs(res.headers.get("retry-after")) ?? (json?.extras?.wait_seconds != null ? json.extras.wait_seconds * 1000 : null) ?? this.backoffDelay(waits + 1);

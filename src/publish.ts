@@ -15,6 +15,7 @@ import { render, translate, resolveLocale } from "./render/index.js";
 import { noteView, periodLabel, spotlightView, type ViewOptions } from "./render/view.js";
 import type { Store } from "./store/types.js";
 import { silentLogger } from "./log.js";
+import { mailer } from "./mail.js";
 
 /** Adapter state kept in the store's cursor table under "state:". */
 export function storeState(store: Store, site: string): AdapterState {
@@ -88,10 +89,9 @@ export async function publishPlan(deps: PipelineDeps, periodId: string, options:
 
   const pub = settings.publish;
   if (pub.homepage.enabled && adapter.capabilities.homepage && adapter.publishHomepage) {
-    const body = render("spotlight", "md", spotlightView(plan, view));
-    report.homepage = await resumable(deps, "homepage", () =>
-      adapter.publishHomepage!({ title: translate(locale, "txt", "homepage.topicTitle"), body, editReason: translate(locale, "txt", "homepage.editReason", { period: label }) }, w),
-    );
+    const sv = spotlightView(plan, view);
+    const content = { title: translate(locale, "txt", "homepage.topicTitle"), body: render("spotlight", "md", sv), html: render("spotlight", "html", sv), editReason: translate(locale, "txt", "homepage.editReason", { period: label }) };
+    report.homepage = await resumable(deps, "homepage", () => adapter.publishHomepage!(content, w));
     log.info({ event: "spotlight.homepage.published", site: site.id, period: periodId, url: report.homepage.url, changed: report.homepage.changed }, "homepage");
   }
 
@@ -110,10 +110,9 @@ export async function publishPlan(deps: PipelineDeps, periodId: string, options:
   }
 
   if (pub.newsletter.enabled && adapter.capabilities.newsletter && adapter.updateNewsletter) {
-    const section = render("newsletter", "md", spotlightView(plan, view));
-    report.newsletter = await resumable(deps, "newsletter", () =>
-      adapter.updateNewsletter!({ title: translate(locale, "txt", "newsletter.topicTitle", { site: siteTitle(site), period: label }), section }, w),
-    );
+    const sv = spotlightView(plan, view);
+    const content = { title: translate(locale, "txt", "newsletter.topicTitle", { site: siteTitle(site), period: label }), section: render("newsletter", "md", sv), html: render("newsletter", "html", sv) };
+    report.newsletter = await resumable(deps, "newsletter", () => adapter.updateNewsletter!(content, w));
     log.info({ event: "spotlight.newsletter.published", site: site.id, period: periodId, url: report.newsletter.url, changed: report.newsletter.changed }, "newsletter");
   }
 
@@ -144,6 +143,47 @@ export async function deliverNoteFor(deps: PipelineDeps, periodId: string, membe
   return deliverNote(deps, stored.plan, entry, w, view, secret);
 }
 
+/**
+ * The e-mail fallback, under the same ledger. A mail server cannot be asked what it already
+ * sent, so after a crash between sending and recording, the note is sent again with the same
+ * Message-ID (receivers treat it as the same message): a possible repeat, never a miss.
+ */
+async function deliverByMail(deps: PipelineDeps, plan: Plan, entry: PlanEntry, w: WriteContext, nv: ReturnType<typeof noteView>, link: string | null): Promise<PublishReport["notes"][number]> {
+  const { adapter, site, settings } = deps;
+  const log = deps.logger ?? silentLogger;
+  const username = entry.member.username;
+  const mail = mailer(settings, deps.env ?? process.env);
+  if (!mail || !adapter.contactAddress) {
+    log.warn({ event: "spotlight.note.skipped", code: "no_channel", site: site.id, memberId: entry.member.id }, "no private messages and no mail settings");
+    return { username, outcome: "no_channel", ref: null };
+  }
+  const key = `note:${plan.period.id}:${entry.member.id}`;
+  try {
+    return await resumable(deps, `note:${entry.member.id}`, async () => {
+      const rec = await w.state.get<NoteRecord>(key);
+      if (rec?.status === "sent") return { username, outcome: "already_sent" as const, ref: rec.ref ?? null };
+      const subject = translate(nv.locale, "txt", "note.title", { period: nv.period.label });
+      if (w.dryRun) {
+        w.actions.push({ method: "SMTP", path: "mail", body: { subject }, summary: `e-mail ${username}: "${subject}"` });
+        return { username, outcome: "planned" as const, ref: null };
+      }
+      const to = await adapter.contactAddress!(entry.member);
+      if (!to) {
+        log.warn({ event: "spotlight.note.skipped", code: "no_address", site: site.id, memberId: entry.member.id }, "no e-mail address");
+        return { username, outcome: "no_channel" as const, ref: null };
+      }
+      const at = rec?.at ?? new Date().toISOString();
+      await w.state.set(key, { status: "intent", at });
+      const ref = await mail.send({ to, subject, text: render("note", "txt", nv), html: render("note", "html", nv), identity: `${site.id}:${plan.period.id}:${entry.member.id}`, optOutUrl: link ?? "" });
+      await w.state.set(key, { status: "sent", at, ref });
+      log.info({ event: "spotlight.note.sent", site: site.id, memberId: entry.member.id, channel: "mail" }, "note sent");
+      return { username, outcome: "sent" as const, ref };
+    });
+  } finally {
+    mail.close();
+  }
+}
+
 interface NoteRecord {
   status: "intent" | "sent";
   at: string;
@@ -158,12 +198,9 @@ async function deliverNote(deps: PipelineDeps, plan: Plan, entry: PlanEntry, w: 
   const { adapter, site, settings } = deps;
   const log = deps.logger ?? silentLogger;
   const username = entry.member.username;
-  if (!adapter.capabilities.privateMessages || !adapter.sendNote || !adapter.findNote) {
-    log.warn({ event: "spotlight.note.skipped", code: "no_channel", site: site.id, memberId: entry.member.id }, "platform has no private messages");
-    return { username, outcome: "no_channel", ref: null };
-  }
   const link = settings.server.publicUrl ? optOutUrl(settings.server.publicUrl, signOptOut(secret, site.id, entry.member.id)) : null;
   const nv = noteView(plan, entry, { ...view, optOutUrl: link });
+  if (!adapter.capabilities.privateMessages || !adapter.sendNote || !adapter.findNote) return deliverByMail(deps, plan, entry, w, nv, link);
   const note: NoteContent = {
     member: entry.member,
     title: translate(nv.locale, "txt", "note.title", { period: nv.period.label }),

@@ -37,7 +37,7 @@ export interface EligibilitySettings {
 
 export interface SiteSettings {
   id: string;
-  platform: "discourse";
+  platform: "discourse" | "wordpress";
   baseUrl: string;
   title?: string;
   credentials: { apiKeyEnv: string; apiUsernameEnv: string };
@@ -45,6 +45,10 @@ export interface SiteSettings {
   timeoutMs: number;
   maxRetries: number;
   webhookSecretEnv: string | null;
+  /** WordPress: roles that are staff. */
+  staffRoles: string[];
+  /** WordPress: guest commenters count as members. */
+  guests: boolean;
 }
 
 export interface SyncSettings {
@@ -55,7 +59,7 @@ export interface SyncSettings {
 }
 
 export interface PublishSettings {
-  homepage: { enabled: boolean; categoryId: number | null; mode: "pinned" | "banner" | "none"; pinDays: number };
+  homepage: { enabled: boolean; categoryId: number | null; mode: "pinned" | "banner" | "none"; pinDays: number; pageId: number | null };
   notes: { enabled: boolean; senderUsername: string | null };
   newsletter: { enabled: boolean; categoryId: number | null; categorySlug: string | null };
   badge: { enabled: boolean; name: string };
@@ -84,5 +88,6 @@ export interface Settings {
   eligibility: EligibilitySettings;
   publish: PublishSettings;
   server: ServerSettings;
+  mail: { smtpUrlEnv: string; from: string | null };
   worker: { concurrency: number; notesPerMinute: number; lockDurationMs: number; attempts: number };
 }

@@ -28,6 +28,8 @@ export function testSettings(baseUrl = "http://127.0.0.1:9/", overrides: Partial
         timeoutMs: 2000,
         maxRetries: 3,
         webhookSecretEnv: null,
+        staffRoles: ["administrator", "editor"],
+        guests: false,
       },
     ],
     ...overrides,

@@ -121,11 +121,13 @@ function scoreMember(
     if (a.otherId) people.add(a.otherId);
   }
 
-  // Replies: at most maxPerTopic per discussion.
+  // Replies: at most maxPerTopic per discussion. Where the platform says whom they answered,
+  // that person counts among the people helped.
   const perTopic = new Map<string, number>();
   for (const a of bySignal.get("reply")!) {
     const key = a.topicId ?? a.id;
     perTopic.set(key, (perTopic.get(key) ?? 0) + 1);
+    if (a.otherId && a.otherId !== memberId) people.add(a.otherId);
   }
   let replyCapped = 0;
   for (const n of perTopic.values()) {

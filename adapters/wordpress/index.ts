@@ -1,0 +1,82 @@
+/** The WordPress adapter: `createWordPressAdapter(options)` (default export). */
+import { defaultSettings } from "../../src/config.js";
+import { SpotlightError } from "../../src/errors.js";
+import type { HttpClient } from "../../src/http.js";
+import type { Member } from "../../src/domain.js";
+import type { Adapter, AdapterFactory, AdapterOptions } from "../types.js";
+import { createClient } from "./client.js";
+import { authorKey } from "./map.js";
+import { publishHomepage, updateNewsletter } from "./publish.js";
+import type { WpComment, WpUser } from "./raw.js";
+import { readPeriod } from "./read.js";
+
+export interface WordPressContext {
+  http: HttpClient;
+  user: string;
+  options: AdapterOptions & { publish: NonNullable<AdapterOptions["publish"]> };
+  identityKey: string;
+  now: () => Date;
+}
+
+/** What the worker needs to be allowed to do, and why. */
+const NEEDED: Array<[string, string]> = [
+  ["list_users", "read members and their roles"],
+  ["moderate_comments", "read approved comments with their authors"],
+  ["edit_posts", "write the newsletter draft and the synced pattern"],
+];
+
+const createWordPressAdapter: AdapterFactory = (options): Adapter => {
+  const { http, user } = createClient(options);
+  const ctx: WordPressContext = {
+    http,
+    user,
+    options: { ...options, publish: options.publish ?? defaultSettings().publish },
+    identityKey: options.identityKey ?? options.env?.SPOTLIGHT_SECRET ?? process.env.SPOTLIGHT_SECRET ?? `spotlight:${options.site.id}`,
+    now: options.now ?? (() => new Date()),
+  };
+  const creds = options.site.credentials;
+  return {
+    name: "wordpress",
+    // No private messages in core: notes go by e-mail. Webhooks arrive with a WordPress plugin.
+    capabilities: { homepage: true, privateMessages: false, newsletter: true, webhooks: false, badges: false, groups: false },
+    async checkCredentials() {
+      // WordPress 6.1 treats a wrong application password as anonymous: ask who we are.
+      let me: WpUser;
+      try {
+        me = await http.get<WpUser>("wp/v2/users/me", { context: "edit" });
+      } catch (err) {
+        if (err instanceof SpotlightError && err.kind === "auth")
+          throw new SpotlightError(
+            `${err.message}\n  check sites[].credentials: ${creds.apiKeyEnv} must hold an Application Password of the user in ${creds.apiUsernameEnv} ("${user}"), and the site must serve HTTPS (or WP_ENVIRONMENT_TYPE=local)`,
+            "auth",
+            { cause: err },
+          );
+        throw err;
+      }
+      const caps = me.capabilities ?? {};
+      const missing = NEEDED.filter(([cap]) => !caps[cap]);
+      if (missing.length)
+        throw new SpotlightError(
+          `[spotlight] [wordpress] GET /wp/v2/users/me: "${user}" lacks ${missing.map(([c, why]) => `${c} (to ${why})`).join(", ")}; use an administrator's Application Password`,
+          "auth",
+        );
+      return { username: me.username ?? user };
+    },
+    readPeriod: (req) => readPeriod({ http, options, identityKey: ctx.identityKey, now: ctx.now }, req),
+    publishHomepage: (content, w) => publishHomepage(ctx, content, w),
+    updateNewsletter: (content, w) => updateNewsletter(ctx, content, w),
+    async contactAddress(member: Member) {
+      if (!member.id.startsWith("guest:")) {
+        const u = await http.get<WpUser>(`wp/v2/users/${encodeURIComponent(member.id)}`, { context: "edit" });
+        return u.email ?? null;
+      }
+      // A guest's address is read from one of their comments at send time, and checked against the key.
+      const ids = new Set<string>();
+      for (const c of await http.get<WpComment[]>("wp/v2/comments", { context: "edit", search: member.name ?? member.username, per_page: 100 }))
+        if (authorKey(c, ctx.identityKey) === member.id && c.author_email) ids.add(c.author_email);
+      return [...ids][0] ?? null;
+    },
+  };
+};
+
+export default createWordPressAdapter;

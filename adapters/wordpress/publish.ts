@@ -1,0 +1,100 @@
+/**
+ * WordPress publishing: the homepage spotlight as a synced pattern (reusable block, wp_block)
+ * created once and updated in place, optionally placed into a page once; the newsletter section
+ * in the period's draft post, between markers inside a Custom HTML block, the rest untouched.
+ * Creations record an intent first and a restart finds the created item by its title.
+ */
+import { SpotlightError } from "../../src/errors.js";
+import { replaceSection } from "../../src/sections.js";
+import type { HomepageContent, NewsletterContent, Published, WriteContext } from "../types.js";
+import type { WpBlock, WpPost } from "./raw.js";
+import type { WordPressContext } from "./index.js";
+
+export const HOMEPAGE_MARKER = "<!-- community-spotlight:homepage -->";
+
+async function write<T>(d: WordPressContext, w: WriteContext, method: string, path: string, body: unknown, summary: string): Promise<T | null> {
+  w.actions.push({ method, path, body, summary });
+  if (w.dryRun) return null;
+  return d.http.request<T>(method, path, { body });
+}
+
+async function getOrNull<T>(d: WordPressContext, path: string, query: Record<string, string>): Promise<T | null> {
+  try {
+    return await d.http.get<T>(path, query);
+  } catch (err) {
+    if (err instanceof SpotlightError && err.kind === "not_found") return null;
+    throw err;
+  }
+}
+
+/** The spotlight as block markup: one Custom HTML block holding our (escaped) fragment. */
+export function htmlBlock(html: string): string {
+  return `<!-- wp:html -->\n${html.trim()}\n<!-- /wp:html -->`;
+}
+
+export async function publishHomepage(d: WordPressContext, content: HomepageContent, w: WriteContext): Promise<Published> {
+  const raw = htmlBlock(`${HOMEPAGE_MARKER}\n${content.html}`);
+  let id = await w.state.get<number>("homepage:block");
+  let changed = false;
+  if (id) {
+    const block = await getOrNull<WpBlock>(d, `wp/v2/blocks/${id}`, { context: "edit" });
+    if (!block || block.status === "trash") id = null;
+    else if ((block.content.raw ?? "").trim() !== raw.trim()) {
+      await write(d, w, "POST", `wp/v2/blocks/${id}`, { content: raw }, `update the synced pattern "${content.title}" (${content.editReason})`);
+      changed = true;
+    }
+  }
+  if (!id) {
+    const intent = await w.state.get<{ at: string }>("homepage:block:intent");
+    if (intent) id = await findByTitle<WpBlock>(d, "wp/v2/blocks", content.title, {});
+    if (id) {
+      await w.state.set("homepage:block", id);
+      return publishHomepage(d, content, w);
+    }
+    if (!w.dryRun) await w.state.set("homepage:block:intent", { at: d.now().toISOString() });
+    const created = await write<WpBlock>(d, w, "POST", "wp/v2/blocks", { title: content.title, content: raw, status: "publish" }, `create the synced pattern "${content.title}"`);
+    if (created) {
+      id = created.id;
+      await w.state.set("homepage:block", id);
+    }
+    changed = true;
+  }
+  const pageId = d.options.publish.homepage.pageId;
+  if (pageId) {
+    const ref = `<!-- wp:block {"ref":${id ?? "{new pattern}"}} /-->`;
+    const page = await d.http.get<WpPost>(`wp/v2/pages/${pageId}`, { context: "edit" });
+    const current = page.content?.raw ?? "";
+    if (!current.includes(ref)) {
+      await write(d, w, "POST", `wp/v2/pages/${pageId}`, { content: `${current.trimEnd()}\n\n${ref}\n` }, `place the synced pattern in page ${pageId}`);
+      changed = true;
+    }
+  }
+  return { url: pageId ? new URL(`?page_id=${pageId}`, d.options.site.baseUrl).toString() : id ? new URL(`wp-admin/post.php?post=${id}&action=edit`, d.options.site.baseUrl.replace(/\/?$/, "/")).toString() : null, changed };
+}
+
+/** An item of a collection with exactly this title (search, then compare the raw title). */
+async function findByTitle<T extends { id: number; title: { raw?: string } }>(d: WordPressContext, path: string, title: string, query: Record<string, string>): Promise<number | null> {
+  const items = await d.http.get<T[]>(path, { context: "edit", search: title, per_page: 100, ...query });
+  return Array.isArray(items) ? (items.find((i) => (i.title.raw ?? "") === title)?.id ?? null) : null;
+}
+
+export async function updateNewsletter(d: WordPressContext, content: NewsletterContent, w: WriteContext): Promise<Published> {
+  const category = d.options.publish.newsletter.categoryId;
+  if (!category) throw new SpotlightError("[spotlight] [wordpress] newsletter: set publish.newsletter.categoryId (or publish.newsletter.enabled: false)", "config");
+  const key = `newsletter:${w.period.id}`;
+  const wrap = (block: string) => htmlBlock(block);
+  let id = (await w.state.get<number>(key)) ?? (await findByTitle<WpPost>(d, "wp/v2/posts", content.title, { status: "draft,pending,future,private,publish", categories: String(category) }));
+  if (!id) {
+    if (!w.dryRun) await w.state.set(`${key}:intent`, { at: d.now().toISOString() });
+    const created = await write<WpPost>(d, w, "POST", "wp/v2/posts", { title: content.title, status: "draft", categories: [category], content: replaceSection("", content.html, wrap) }, `create the newsletter draft "${content.title}"`);
+    if (created) await w.state.set(key, created.id);
+    return { url: created?.link ?? null, changed: true };
+  }
+  if (!w.dryRun) await w.state.set(key, id);
+  const post = await d.http.get<WpPost>(`wp/v2/posts/${id}`, { context: "edit" });
+  const current = post.content?.raw ?? "";
+  const next = replaceSection(current, content.html, wrap);
+  if (next === current) return { url: post.link, changed: false };
+  await write(d, w, "POST", `wp/v2/posts/${id}`, { content: next }, `insert the spotlight section into "${content.title}"`);
+  return { url: post.link, changed: true };
+}

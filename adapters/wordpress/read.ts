@@ -1,0 +1,142 @@
+/**
+ * Reading a period from WordPress: approved comments and their threads, posts by members, and the
+ * members themselves, through the REST API (100 a page, X-WP-TotalPages).
+ *
+ *   comment with no parent on a post              topic (started a discussion)
+ *   reply to someone else's comment               reply (otherId: the person answered)
+ *   first reply to a member's first-ever comment  newcomer_reply (the replier welcomed them)
+ *   published post by a member                    topic
+ *
+ * Cost: ⌈users/100⌉ (skipped while cached profiles are fresh) + ⌈comments in the period/100⌉ +
+ * ⌈parents outside the period/100⌉ + one request per author whose first comment is not known yet
+ * (kept in the cursor) + ⌈posts commented on/100⌉ (their titles) + ⌈posts in the period/100⌉.
+ */
+import type { Activity, Member } from "../../src/domain.js";
+import type { HttpClient } from "../../src/http.js";
+import type { AdapterOptions, ReadRequest, ReadResult } from "../types.js";
+import { pages } from "./client.js";
+import { authorKey, guestMember, toMember, utc } from "./map.js";
+import type { WpComment, WpPost, WpUser } from "./raw.js";
+
+const DAY = 86_400_000;
+
+export interface WordPressCursor {
+  version: 1;
+  /** Author key -> id of their first-ever comment (it never changes while it exists). */
+  firstComment: Record<string, number>;
+}
+
+export interface WpReadContext {
+  http: HttpClient;
+  options: AdapterOptions;
+  identityKey: string;
+  now: () => Date;
+}
+
+export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<ReadResult> {
+  const { http, options } = ctx;
+  const start0 = http.requests;
+  const now = ctx.now();
+  const start = Date.parse(req.period.start);
+  const end = Date.parse(req.period.end);
+  const inPeriod = (iso: string) => {
+    const t = Date.parse(iso);
+    return t >= start && t < end;
+  };
+  const cursor: WordPressCursor =
+    req.cursor && (req.cursor as WordPressCursor).version === 1 ? structuredClone(req.cursor as WordPressCursor) : { version: 1, firstComment: {} };
+  const progress = req.onProgress ?? (() => {});
+  const key = (c: WpComment) => authorKey(c, ctx.identityKey);
+  const guestsCount = options.site.guests;
+
+  // Members: every user with their roles (staff are decided by role), unless all are fresh.
+  const members = new Map<string, Member>();
+  const maxAge = options.sync.profileMaxAgeDays * DAY;
+  const known = [...req.knownMembers.values()].filter((m) => !m.id.startsWith("guest:"));
+  const fresh = known.length > 0 && known.every((m) => now.getTime() - Date.parse(m.fetchedAt) <= Math.min(maxAge, DAY));
+  if (!fresh) {
+    for await (const page of pages<WpUser>(http, "wp/v2/users", { context: "edit", orderby: "id", order: "asc" })) {
+      for (const u of page) members.set(String(u.id), toMember(u, options.site.staffRoles, now));
+      progress("members", members.size, members.size);
+    }
+  }
+  const isMember = (id: string) => members.has(id) || req.knownMembers.has(id);
+
+  // The period's approved comments (a day of slack each side: the filter uses site-local time).
+  const comments: WpComment[] = [];
+  const query = { context: "edit", status: "approve", type: "comment", orderby: "id", order: "asc", after: new Date(start - DAY).toISOString(), before: new Date(end + DAY).toISOString() };
+  for await (const page of pages<WpComment>(http, "wp/v2/comments", query)) {
+    for (const c of page) if (c.status === "approved" && inPeriod(utc(c.date_gmt))) comments.push(c);
+    progress("comments", comments.length, comments.length);
+  }
+  const byId = new Map(comments.map((c) => [c.id, c]));
+
+  // Parents outside the period, 100 at a time.
+  const missing = [...new Set(comments.map((c) => c.parent).filter((p) => p > 0 && !byId.has(p)))];
+  for (let i = 0; i < missing.length; i += 100) {
+    for await (const page of pages<WpComment>(http, "wp/v2/comments", { context: "edit", status: "approve", include: missing.slice(i, i + 100).join(",") })) for (const c of page) byId.set(c.id, c);
+  }
+
+  // Guests become members when the admin allows it.
+  const guestName = new Map<string, string>();
+  for (const c of byId.values()) if (c.author === 0) guestName.set(key(c), c.author_name);
+  if (guestsCount) for (const [k, name] of guestName) members.set(k, guestMember(k, name, now));
+  const credited = (c: WpComment) => (c.author > 0 ? isMember(String(c.author)) : guestsCount);
+
+  // Whose first-ever comment is a parent here? One request per author not yet in the cursor.
+  const replies = comments.filter((c) => c.parent > 0 && byId.has(c.parent));
+  const parentAuthors = new Map<string, WpComment>();
+  for (const r of replies) {
+    const p = byId.get(r.parent)!;
+    if (key(p) !== key(r)) parentAuthors.set(key(p), p);
+  }
+  let done = 0;
+  for (const [k, p] of parentAuthors) {
+    progress("newcomers", ++done, parentAuthors.size);
+    if (cursor.firstComment[k] !== undefined) continue;
+    const q: Record<string, string | number> = { context: "edit", status: "approve", orderby: "id", order: "asc", per_page: 1 };
+    if (p.author > 0) q.author = p.author;
+    else if (p.author_email) q.author_email = p.author_email;
+    else continue;
+    const first = await http.get<WpComment[]>("wp/v2/comments", q);
+    if (Array.isArray(first) && first[0]) cursor.firstComment[k] = first[0].id;
+  }
+
+  // The titles of the posts the comments are on, for the evidence the notes quote.
+  const titles = new Map<number, string>();
+  const postIds = [...new Set(comments.filter(credited).map((c) => c.post))];
+  for (let i = 0; i < postIds.length; i += 100) {
+    for await (const page of pages<WpPost>(http, "wp/v2/posts", { context: "edit", include: postIds.slice(i, i + 100).join(","), status: "publish" }))
+      for (const p of page) titles.set(p.id, p.title.raw ?? p.title.rendered ?? "");
+  }
+
+  const activities: Activity[] = [];
+  const welcomed = new Set<number>();
+  for (const c of [...comments].sort((a, b) => (a.date_gmt < b.date_gmt ? -1 : a.date_gmt > b.date_gmt ? 1 : a.id - b.id))) {
+    if (!credited(c)) continue;
+    const who = key(c);
+    const at = utc(c.date_gmt);
+    const common = { memberId: who, at, topicId: `post:${c.post}`, url: c.link, title: titles.get(c.post) || null };
+    if (c.parent === 0) {
+      activities.push({ id: `comment:${c.id}`, signal: "topic", otherId: null, ...common });
+      continue;
+    }
+    const parent = byId.get(c.parent);
+    if (!parent || key(parent) === who) continue; // talking to oneself helps nobody
+    activities.push({ id: `comment:${c.id}`, signal: "reply", otherId: key(parent), ...common });
+    if (cursor.firstComment[key(parent)] === parent.id && !welcomed.has(parent.id)) {
+      welcomed.add(parent.id); // the first reply (in time) to their first comment
+      activities.push({ id: `newcomer_reply:${c.id}`, signal: "newcomer_reply", otherId: key(parent), ...common });
+    }
+  }
+
+  // Posts published in the period by members.
+  for await (const page of pages<WpPost>(http, "wp/v2/posts", { context: "edit", status: "publish", after: new Date(start - DAY).toISOString(), before: new Date(end + DAY).toISOString() })) {
+    for (const p of page) {
+      const at = utc(p.date_gmt);
+      if (!inPeriod(at) || !isMember(String(p.author))) continue;
+      activities.push({ id: `post:${p.id}`, memberId: String(p.author), signal: "topic", at, otherId: null, topicId: `post:${p.id}`, url: p.link, title: p.title.raw ?? p.title.rendered ?? null });
+    }
+  }
+  return { activities, members: [...members.values()], cursor, requests: http.requests - start0 };
+}

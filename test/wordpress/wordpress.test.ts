@@ -1,0 +1,184 @@
+/**
+ * The WordPress adapter against a real WordPress (Debian's package), with a real SMTP server
+ * in-process capturing the notes.
+ */
+import { simpleParser, type ParsedMail } from "mailparser";
+import { SMTPServer } from "smtp-server";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import createWordPressAdapter from "../../adapters/wordpress/index.js";
+import { defaultSettings } from "../../src/config.js";
+import { periodOf } from "../../src/period.js";
+import { preparePlan, type PipelineDeps } from "../../src/pipeline.js";
+import { publishPlan } from "../../src/publish.js";
+import type { Settings } from "../../src/settings.js";
+import { SqliteStore } from "../../src/store/sqlite.js";
+import { testAdapter } from "../adapters/conformance.js";
+import { startWordPress, type WordPressSite } from "./site.js";
+
+const PERIOD = "2026-10";
+let wp: WordPressSite;
+const mails: ParsedMail[] = [];
+let smtp: SMTPServer;
+let smtpPort = 0;
+
+beforeAll(async () => {
+  wp = await startWordPress();
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    onData(stream, _session, cb) {
+      simpleParser(stream).then((m) => (mails.push(m), cb()), cb);
+    },
+  });
+  await new Promise<void>((r) => smtp.listen(0, "127.0.0.1", () => r()));
+  smtpPort = (smtp.server.address() as AddressInfo).port;
+}, 200_000);
+afterAll(async () => {
+  await new Promise<void>((r) => smtp.close(() => r()));
+  wp?.destroy();
+});
+
+function settings(patch: (s: Settings) => void = () => {}): Settings {
+  const s: Settings = {
+    ...defaultSettings(),
+    sites: [
+      {
+        id: "blog",
+        platform: "wordpress",
+        baseUrl: wp.baseUrl,
+        title: "WP Test",
+        credentials: { apiKeyEnv: "WP_APP_PASSWORD", apiUsernameEnv: "WP_USER" },
+        requestsPerMinute: 100000,
+        timeoutMs: 10000,
+        maxRetries: 3,
+        webhookSecretEnv: null,
+        staffRoles: ["administrator", "editor"],
+        guests: false,
+      },
+    ],
+  };
+  s.server.publicUrl = "https://spotlight.example/";
+  s.mail = { smtpUrlEnv: "SMTP_URL", from: "WP Test <community@example.test>" };
+  patch(s);
+  return s;
+}
+const env = () => ({ WP_APP_PASSWORD: wp.appPassword, WP_USER: wp.user, SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, SPOTLIGHT_SECRET: "wp-secret" });
+const adapter = (s: Settings, e: Record<string, string> = env()) => createWordPressAdapter({ site: s.sites[0]!, sync: s.sync, scoring: s.scoring, publish: s.publish, env: e, identityKey: "wp-secret" });
+
+testAdapter({
+  name: "wordpress",
+  make: () => adapter(settings()),
+  makeWithBadCredentials: () => adapter(settings(), { ...env(), WP_APP_PASSWORD: "aaaaBBBBccccDDDDeeeeFFFF" }),
+  period: PERIOD,
+});
+
+describe("WordPress adapter", () => {
+  it("says which setting is wrong when the application password is (silently) not accepted", async () => {
+    const err = await adapter(settings(), { ...env(), WP_APP_PASSWORD: "wrong" }).checkCredentials().catch((e) => e);
+    expect(err.message).toMatch(/401 rest_not_logged_in/);
+    expect(err.message).toMatch(/WP_APP_PASSWORD must hold an Application Password of the user in WP_USER/);
+  });
+
+  it("reads answers to others, welcomes of first comments and posts; editors are staff", async () => {
+    const r = await adapter(settings()).readPeriod({ period: periodOf(PERIOD), cursor: null, knownMembers: new Map() });
+    const members = new Map(r.members.map((m) => [m.username, m]));
+    const alice = members.get("alice")!;
+    const count = (id: string, signal: string) => r.activities.filter((a) => a.memberId === id && a.signal === signal).length;
+    expect(count(alice.id, "reply")).toBeGreaterThan(10);
+    expect(count(alice.id, "newcomer_reply")).toBeGreaterThan(0);
+    expect(members.get("edna")!.staff).toBe(true);
+    expect(members.get("admin")!.staff).toBe(true);
+    expect(members.get("bob")!.staff).toBe(false);
+    // Carol and Erin commented last month: answering them is help, not a welcome.
+    const welcomed = new Set(r.activities.filter((a) => a.signal === "newcomer_reply").map((a) => a.otherId));
+    expect(welcomed.has(members.get("carol")!.id)).toBe(false);
+    expect(r.activities.some((a) => a.memberId.startsWith("guest:"))).toBe(false);
+    const reply = r.activities.find((a) => a.signal === "reply" && a.memberId === alice.id)!;
+    expect(reply.url).toMatch(new RegExp(`^${wp.baseUrl}/.+#comment-\\d+$`));
+    expect(reply.title).toMatch(/^Post \d/);
+  });
+
+  it("counts guests only when allowed, by a keyed hash of their address, never the address", async () => {
+    const s = settings((x) => (x.sites[0]!.guests = true));
+    const r = await adapter(s).readPeriod({ period: periodOf(PERIOD), cursor: null, knownMembers: new Map() });
+    const guests = r.members.filter((m) => m.id.startsWith("guest:"));
+    expect(guests.length).toBeGreaterThan(0);
+    expect(JSON.stringify(r)).not.toContain("@guest.example.test");
+    expect(r.activities.some((a) => a.memberId.startsWith("guest:"))).toBe(true);
+  });
+});
+
+describe("publishing to WordPress", () => {
+  let store: SqliteStore;
+  let deps: PipelineDeps;
+  let s: Settings;
+  let pageId = 0;
+  let newsCategory = 0;
+
+  beforeAll(async () => {
+    const page = await wp.rest<{ id: number }>("wp/v2/pages", { method: "POST", body: { title: "Home", status: "publish", content: "<!-- wp:paragraph --><p>Welcome home.</p><!-- /wp:paragraph -->" } });
+    pageId = page.id;
+    await wp.rest("wp/v2/settings", { method: "POST", body: { show_on_front: "page", page_on_front: pageId } });
+    newsCategory = (await wp.rest<Array<{ id: number }>>("wp/v2/categories?slug=news"))[0]!.id;
+    s = settings((x) => {
+      x.publish.homepage.pageId = pageId;
+      x.publish.newsletter = { enabled: true, categoryId: newsCategory, categorySlug: null };
+    });
+    store = new SqliteStore(":memory:");
+    deps = { settings: s, store, adapter: adapter(s), site: s.sites[0]!, env: env() };
+    await preparePlan(deps, PERIOD);
+  }, 60_000);
+  afterAll(() => store.close());
+
+  it("features the helpful commenter, not staff", async () => {
+    const plan = (await store.getPlan("blog", PERIOD))!.plan;
+    expect(plan.featured.map((f) => f.member.username)).toContain("alice");
+    expect(plan.featured.map((f) => f.member.username)).not.toContain("edna");
+  });
+
+  it("publishes a synced pattern that the front page shows, e-mails notes and fills the newsletter draft", async () => {
+    const report = await publishPlan(deps, PERIOD);
+    expect(report.homepage?.changed).toBe(true);
+    const front = await (await fetch(`${wp.baseUrl}/`)).text();
+    expect(front).toContain("Community Spotlight: October 2026");
+    expect(front).toContain(">Alice Helpful 🦊</a>");
+    expect(front).toContain("Post 1: Getting started");
+
+    const plan = (await store.getPlan("blog", PERIOD))!.plan;
+    expect(report.notes.map((n) => n.outcome)).toEqual(plan.featured.map(() => "sent"));
+    const toAlice = mails.find((m) => m.to && JSON.stringify(m.to).includes("alice@example.test"))!;
+    expect(toAlice.subject).toBe("Thank you for everything you did in October 2026");
+    expect(toAlice.text).toContain("Hi Alice Helpful 🦊,");
+    expect(toAlice.text).toMatch(/You made a difference to \d+ different members/);
+    expect(toAlice.html).toContain("Hi Alice Helpful 🦊,");
+    expect(toAlice.html).toMatch(/<a href="http:\/\/127\.0\.0\.1:\d+\/post-\d-[a-z-]+\/#comment-\d+"/);
+    // Unfolded (long headers are folded over lines on the wire).
+    const header = (k: string) => (toAlice.headerLines.find((h) => h.key === k)?.line ?? "").replace(/\r?\n\s+/g, " ");
+    expect(header("list-unsubscribe")).toMatch(/^List-Unsubscribe: <https:\/\/spotlight\.example\/optout\/v1\.[\w.-]+>$/);
+    expect(header("list-unsubscribe-post")).toBe("List-Unsubscribe-Post: List-Unsubscribe=One-Click");
+    expect(toAlice.text).toBeTruthy();
+    expect(toAlice.html).toBeTruthy();
+
+    const drafts = await wp.rest<Array<{ id: number; title: { raw: string }; content: { raw: string }; status: string }>>(`wp/v2/posts?status=draft&context=edit&categories=${newsCategory}`);
+    const draft = drafts.find((d) => d.title.raw === "WP Test newsletter: October 2026")!;
+    expect(draft.status).toBe("draft");
+    expect(draft.content.raw).toContain("<!-- community-spotlight:start -->");
+  });
+
+  it("changes nothing the second time, and keeps an editor's words in the draft", async () => {
+    const drafts = await wp.rest<Array<{ id: number; title: { raw: string }; content: { raw: string } }>>(`wp/v2/posts?status=draft&context=edit&categories=${newsCategory}`);
+    const draft = drafts.find((d) => d.title.raw === "WP Test newsletter: October 2026")!;
+    const edited = `<!-- wp:paragraph -->\n<p>Editor's intro, kept as is.</p>\n<!-- /wp:paragraph -->\n\n${draft.content.raw}\n\n<!-- wp:paragraph -->\n<p>Outro.</p>\n<!-- /wp:paragraph -->`;
+    await wp.rest(`wp/v2/posts/${draft.id}`, { method: "POST", body: { content: edited } });
+    const before = mails.length;
+    const again = await publishPlan(deps, PERIOD);
+    expect(mails.length).toBe(before);
+    expect(again.homepage?.changed).toBe(false);
+    expect(again.newsletter?.changed).toBe(false);
+    const after = await wp.rest<{ content: { raw: string } }>(`wp/v2/posts/${draft.id}?context=edit`);
+    expect(after.content.raw).toBe(edited);
+    const blocks = await wp.rest<Array<{ title: { raw: string } }>>("wp/v2/blocks?context=edit&per_page=100");
+    expect(blocks.filter((b) => b.title.raw === "Community Spotlight")).toHaveLength(1);
+  });
+});
