@@ -13,7 +13,7 @@ import createDiscourseAdapter from "../adapters/discourse/index.js";
 import createWordPressAdapter from "../adapters/wordpress/index.js";
 import { startSimulator } from "../adapters/discourse/simulator/app.js";
 import type { Adapter, AdapterOptions } from "../adapters/types.js";
-import { defaultSettings, loadConfig } from "./config.js";
+import { defaultSettings, loadConfig, siteWithDefaults } from "./config.js";
 import type { Plan } from "./domain.js";
 import { ConfigError, SpotlightError, UsageError } from "./errors.js";
 import { createLogger } from "./log.js";
@@ -279,7 +279,7 @@ async function demo(args: string[]) {
     ...base,
     publish: { ...base.publish, newsletter: { enabled: true, categoryId: 3, categorySlug: "newsletter" } },
     sites: [
-      {
+      siteWithDefaults({
         id: "demo",
         platform: "discourse",
         baseUrl: "http://127.0.0.1/",
@@ -288,10 +288,7 @@ async function demo(args: string[]) {
         requestsPerMinute: 1_000_000,
         timeoutMs: 10_000,
         maxRetries: 3,
-        webhookSecretEnv: null,
-        staffRoles: ["administrator", "editor"],
-        guests: false,
-      },
+      }),
     ],
   };
   const periodId = periodArg(values.period, settings, now);

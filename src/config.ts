@@ -7,7 +7,7 @@ import { Ajv, type ErrorObject } from "ajv";
 import { ConfigError } from "./errors.js";
 import { isValidTimeZone } from "./period.js";
 import { manifest } from "./manifest.js";
-import type { Settings } from "./settings.js";
+import type { Settings, SiteSettings } from "./settings.js";
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
 const validate = ajv.compile(manifest.settingsSchema);
@@ -127,4 +127,9 @@ export function defaultSettings(): Omit<Settings, "sites"> {
   validate(data);
   delete data.sites;
   return data as unknown as Omit<Settings, "sites">;
+}
+
+/** A site entry with every default filled in from the manifest (for code that builds one itself). */
+export function siteWithDefaults(site: Pick<SiteSettings, "id" | "platform" | "baseUrl" | "credentials"> & Partial<SiteSettings>): SiteSettings {
+  return parseSettings({ sites: [site] }, { checkEnv: false }).sites[0]!;
 }

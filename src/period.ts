@@ -74,3 +74,17 @@ export function localDay(iso: string, timeZone = "UTC"): string {
   const t = Date.parse(iso);
   return new Date(t + zoneOffset(t, timeZone)).toISOString().slice(0, 10);
 }
+
+/** A period's bounds in milliseconds and a test for "this instant falls inside it". */
+export function periodBounds(period: Pick<Period, "start" | "end">): { start: number; end: number; contains: (iso: string) => boolean } {
+  const start = Date.parse(period.start);
+  const end = Date.parse(period.end);
+  return {
+    start,
+    end,
+    contains: (iso) => {
+      const t = Date.parse(iso);
+      return t >= start && t < end;
+    },
+  };
+}

@@ -1,6 +1,6 @@
 /** Shared test helpers: a small seeded community, settings pointing at a simulator, fakes. */
 import { generateCommunity, type Community } from "../adapters/discourse/simulator/community.js";
-import { defaultSettings } from "../src/config.js";
+import { defaultSettings, siteWithDefaults } from "../src/config.js";
 import type { Activity, Member, ScoreCard, Signal } from "../src/domain.js";
 import type { Settings } from "../src/settings.js";
 
@@ -19,7 +19,7 @@ export function testSettings(baseUrl = "http://127.0.0.1:9/", overrides: Partial
   return {
     ...defaultSettings(),
     sites: [
-      {
+      siteWithDefaults({
         id: "test",
         platform: "discourse",
         baseUrl,
@@ -27,10 +27,7 @@ export function testSettings(baseUrl = "http://127.0.0.1:9/", overrides: Partial
         requestsPerMinute: 1_000_000,
         timeoutMs: 2000,
         maxRetries: 3,
-        webhookSecretEnv: null,
-        staffRoles: ["administrator", "editor"],
-        guests: false,
-      },
+      }),
     ],
     ...overrides,
   };

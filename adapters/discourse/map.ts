@@ -18,7 +18,8 @@ function standing(u: Pick<DiscourseUser, "admin" | "moderator" | "trust_level">)
 
 const future = (iso: string | null | undefined, now: Date) => !!iso && Date.parse(iso) > now.getTime();
 
-export function toMember(u: DiscourseUser, base: URL, now: Date): Member {
+/** What every Discourse user shape tells alike: who they are and their standing. */
+function identity(u: DiscourseUser | DiscourseAdminUser, base: URL) {
   return {
     id: String(u.id),
     username: u.username,
@@ -29,6 +30,12 @@ export function toMember(u: DiscourseUser, base: URL, now: Date): Member {
     createdAt: u.created_at ?? null,
     staff: !!(u.admin || u.moderator),
     bot: u.id <= 0,
+  };
+}
+
+export function toMember(u: DiscourseUser, base: URL, now: Date): Member {
+  return {
+    ...identity(u, base),
     restricted: future(u.suspended_till, now) || future(u.silenced_till, now),
     hiddenProfile: !!(u.user_option?.hide_profile ?? u.user_option?.hide_profile_and_presence),
     staged: !!u.staged,
@@ -44,15 +51,7 @@ export function toMember(u: DiscourseUser, base: URL, now: Date): Member {
  */
 export function toMemberFromList(u: DiscourseAdminUser, base: URL, now: Date): Member {
   return {
-    id: String(u.id),
-    username: u.username,
-    name: u.name ?? null,
-    avatarUrl: u.avatar_template ? absoluteUrl(base, u.avatar_template.replace("{size}", "120")) : null,
-    profileUrl: new URL(`u/${encodeURIComponent(u.username)}`, base).toString(),
-    standing: standing(u),
-    createdAt: u.created_at ?? null,
-    staff: !!(u.admin || u.moderator),
-    bot: u.id <= 0,
+    ...identity(u, base),
     restricted: false,
     hiddenProfile: false,
     staged: !!u.staged,

@@ -19,6 +19,7 @@
 import type { Activity, Member } from "../../src/domain.js";
 import { SpotlightError } from "../../src/errors.js";
 import type { HttpClient } from "../../src/http.js";
+import { periodBounds } from "../../src/period.js";
 import type { Logger } from "../../src/log.js";
 import type { AdapterOptions, ReadRequest, ReadResult } from "../types.js";
 import { need } from "./client.js";
@@ -115,12 +116,7 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
   const { http, options, log } = ctx;
   const startRequests = http.requests;
   const now = ctx.now();
-  const start = Date.parse(req.period.start);
-  const end = Date.parse(req.period.end);
-  const inPeriod = (iso: string) => {
-    const t = Date.parse(iso);
-    return t >= start && t < end;
-  };
+  const { start, end, contains: inPeriod } = periodBounds(req.period);
   const cursor: DiscourseCursor =
     req.cursor && (req.cursor as DiscourseCursor).version === 1 ? structuredClone(req.cursor as DiscourseCursor) : { version: 1, newest: {}, ownTopics: {} };
   const progress = req.onProgress ?? (() => {});

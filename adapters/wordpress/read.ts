@@ -13,6 +13,7 @@
  */
 import type { Activity, Member } from "../../src/domain.js";
 import type { HttpClient } from "../../src/http.js";
+import { periodBounds } from "../../src/period.js";
 import type { AdapterOptions, ReadRequest, ReadResult } from "../types.js";
 import { pages } from "./client.js";
 import { authorKey, guestMember, toMember, utc } from "./map.js";
@@ -37,12 +38,7 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
   const { http, options } = ctx;
   const start0 = http.requests;
   const now = ctx.now();
-  const start = Date.parse(req.period.start);
-  const end = Date.parse(req.period.end);
-  const inPeriod = (iso: string) => {
-    const t = Date.parse(iso);
-    return t >= start && t < end;
-  };
+  const { start, end, contains: inPeriod } = periodBounds(req.period);
   const cursor: WordPressCursor =
     req.cursor && (req.cursor as WordPressCursor).version === 1 ? structuredClone(req.cursor as WordPressCursor) : { version: 1, firstComment: {} };
   const progress = req.onProgress ?? (() => {});

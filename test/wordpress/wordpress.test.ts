@@ -7,7 +7,7 @@ import { SMTPServer } from "smtp-server";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import createWordPressAdapter from "../../adapters/wordpress/index.js";
-import { defaultSettings } from "../../src/config.js";
+import { defaultSettings, siteWithDefaults } from "../../src/config.js";
 import { periodOf } from "../../src/period.js";
 import { preparePlan, type PipelineDeps } from "../../src/pipeline.js";
 import { publishPlan } from "../../src/publish.js";
@@ -43,7 +43,7 @@ function settings(patch: (s: Settings) => void = () => {}): Settings {
   const s: Settings = {
     ...defaultSettings(),
     sites: [
-      {
+      siteWithDefaults({
         id: "blog",
         platform: "wordpress",
         baseUrl: wp.baseUrl,
@@ -51,11 +51,7 @@ function settings(patch: (s: Settings) => void = () => {}): Settings {
         credentials: { apiKeyEnv: "WP_APP_PASSWORD", apiUsernameEnv: "WP_USER" },
         requestsPerMinute: 100000,
         timeoutMs: 10000,
-        maxRetries: 3,
-        webhookSecretEnv: null,
-        staffRoles: ["administrator", "editor"],
-        guests: false,
-      },
+      }),
     ],
   };
   s.server.publicUrl = "https://spotlight.example/";

@@ -8,6 +8,7 @@ import express, { type Request, type Response } from "express";
 import type { AddressInfo } from "node:net";
 import { generateCommunity, type Community, type CommunityOptions, type SimPost, type SimTopic, type SimUser } from "./community.js";
 import { registerWrites, type SimWrites } from "./write.js";
+import { basicGroupJson } from "./recognition.js";
 
 export interface Faults {
   /** Every Nth request answers 429 with Retry-After. */
@@ -216,37 +217,7 @@ export function createSimulator(options: SimulatorOptions = {}) {
 
   const groupJson = (name: string, id: number) => {
     const automatic = /^trust_level_\d$/.test(name) || name === "staff" || name === "admins" || name === "moderators";
-    return {
-      id,
-      automatic,
-      name,
-      display_name: name,
-      user_count: community.users.filter((x) => x.groups.includes(name)).length,
-      mentionable_level: 0,
-      messageable_level: 0,
-      visibility_level: automatic ? 1 : 0,
-      primary_group: false,
-      title: null,
-      grant_trust_level: null,
-      incoming_email: null,
-      has_messages: false,
-      flair_url: null,
-      flair_bg_color: null,
-      flair_color: null,
-      bio_raw: null,
-      bio_cooked: null,
-      bio_excerpt: null,
-      public_admission: false,
-      public_exit: false,
-      allow_membership_requests: false,
-      full_name: null,
-      default_notification_level: 3,
-      membership_request_template: null,
-      members_visibility_level: 0,
-      can_see_members: true,
-      can_admin_group: true,
-      publish_read_state: false,
-    };
+    return { ...basicGroupJson({ id, name, automatic, userCount: community.users.filter((x) => x.groups.includes(name)).length, flairUrl: null }), display_name: name };
   };
 
   const userJson = (u: SimUser) => {

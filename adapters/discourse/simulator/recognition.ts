@@ -31,6 +31,40 @@ const BADGE_TYPES = [
   { id: 3, name: "Bronze", sort_order: 7 },
 ];
 
+/** BasicGroupSerializer's fields, as the spec requires them. */
+export function basicGroupJson(g: { id: number; name: string; automatic: boolean; userCount: number; flairUrl: string | null }) {
+  return {
+    id: g.id,
+    automatic: g.automatic,
+    name: g.name,
+    user_count: g.userCount,
+    mentionable_level: 0,
+    messageable_level: 0,
+    visibility_level: g.automatic ? 1 : 0,
+    primary_group: false,
+    title: null,
+    grant_trust_level: null,
+    incoming_email: null,
+    has_messages: false,
+    flair_url: g.flairUrl,
+    flair_bg_color: null,
+    flair_color: null,
+    bio_raw: null,
+    bio_cooked: null,
+    bio_excerpt: null,
+    public_admission: false,
+    public_exit: false,
+    allow_membership_requests: false,
+    full_name: null,
+    default_notification_level: 3,
+    membership_request_template: null,
+    members_visibility_level: 0,
+    can_see_members: true,
+    can_admin_group: true,
+    publish_read_state: false,
+  };
+}
+
 export function registerRecognition(app: Express, ctx: Ctx): SimRecognition {
   const rec: SimRecognition = {
     badges: [
@@ -65,36 +99,7 @@ export function registerRecognition(app: Express, ctx: Ctx): SimRecognition {
     image_upload_id: null,
     show_in_post_header: false,
   });
-  const groupJson = (g: { id: number; name: string; members: Set<number> }) => ({
-    id: g.id,
-    automatic: false,
-    name: g.name,
-    user_count: g.members.size,
-    mentionable_level: 0,
-    messageable_level: 0,
-    visibility_level: 0,
-    primary_group: false,
-    title: null,
-    grant_trust_level: null,
-    incoming_email: null,
-    has_messages: false,
-    flair_url: "fa-star",
-    flair_bg_color: null,
-    flair_color: null,
-    bio_raw: null,
-    bio_cooked: null,
-    bio_excerpt: null,
-    public_admission: false,
-    public_exit: false,
-    allow_membership_requests: false,
-    full_name: null,
-    default_notification_level: 3,
-    membership_request_template: null,
-    members_visibility_level: 0,
-    can_see_members: true,
-    can_admin_group: true,
-    publish_read_state: false,
-  });
+  const groupJson = (g: { id: number; name: string; members: Set<number> }) => basicGroupJson({ id: g.id, name: g.name, automatic: false, userCount: g.members.size, flairUrl: "fa-star" });
   const findGroup = (key: string) => {
     const byId = [...rec.groups.values()].find((g) => String(g.id) === key);
     return byId ?? rec.groups.get(key.toLowerCase());
