@@ -135,6 +135,8 @@ export interface Plan {
   ranked: Array<{ memberId: string; username: string; total: number; eligible: boolean }>;
   /** Admin decisions for this period (pin / exclude member ids). */
   overrides: Overrides;
+  /** A personal line an admin added to a member's note, by member id. */
+  personalLines?: Record<string, string>;
   stats: { members: number; activities: number; requests: number };
 }
 

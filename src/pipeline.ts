@@ -61,16 +61,20 @@ export interface PrepareResult {
   requests: number;
 }
 
-/** Sync the period (and, the first time, the one before it for the rising slot), then plan it. */
-export async function preparePlan(deps: PipelineDeps, periodId: string): Promise<PrepareResult> {
+/**
+ * Sync the period (and, the first time, the one before it for the rising slot), then plan it.
+ * With `sync: false` (an admin's pin or exclusion) the plan is recomputed from what the store has.
+ */
+export async function preparePlan(deps: PipelineDeps, periodId: string, options: { sync?: boolean } = {}): Promise<PrepareResult> {
   const { store, site, settings } = deps;
   const existing = await store.getPlan(site.id, periodId);
   if (existing && (existing.status === "approved" || existing.status === "published")) return { plan: existing.plan, unchanged: true, requests: 0 };
 
-  let requests = (await syncPeriod(deps, periodId)).requests;
+  const sync = options.sync !== false;
+  let requests = sync ? (await syncPeriod(deps, periodId)).requests : 0;
   const previousId = shiftPeriod(periodId, -1);
   const previousPlan = await store.getPlan(site.id, previousId);
-  if (!previousPlan && !(await store.getCursor(site.id, `read:${previousId}`))) requests += (await syncPeriod(deps, previousId)).requests;
+  if (sync && !previousPlan && !(await store.getCursor(site.id, `read:${previousId}`))) requests += (await syncPeriod(deps, previousId)).requests;
 
   const members = await store.members(site.id);
   const { period, activities, cards } = await scorePeriod(deps, periodId, members);
@@ -103,7 +107,8 @@ export async function preparePlan(deps: PipelineDeps, periodId: string): Promise
     skipped: selection.skipped,
     ranked: selection.ranked,
     overrides,
-    stats: { members: cards.size, activities: activities.length, requests },
+    ...(existing?.plan.personalLines ? { personalLines: existing.plan.personalLines } : {}),
+    stats: { members: cards.size, activities: activities.length, requests: sync ? requests : (existing?.plan.stats.requests ?? 0) },
   };
   await store.savePlan(site.id, plan, "prepared");
   for (const f of plan.featured) (deps.logger ?? silentLogger).info({ event: "spotlight.member.selected", site: site.id, period: periodId, memberId: f.member.id, slot: f.slot, total: f.card.total }, "selected");

@@ -89,5 +89,6 @@ export interface Settings {
   publish: PublishSettings;
   server: ServerSettings;
   mail: { smtpUrlEnv: string; from: string | null };
+  admin: { username: string; passwordHashEnv: string; sessionHours: number };
   worker: { concurrency: number; notesPerMinute: number; lockDurationMs: number; attempts: number };
 }

@@ -35,6 +35,8 @@ export interface MemberView {
   highlights: HighlightView[];
   /** Signed opt-out link, when the deployment serves one. */
   optOutUrl: string | null;
+  /** An admin's personal line for the note. */
+  personalLine: string | null;
 }
 
 export interface PeriodView {
@@ -70,7 +72,7 @@ function highlight(e: Evidence): HighlightView | null {
   return { title: truncate(title || url, MAX_TITLE), url, kind: `evidence.${e.signal}` };
 }
 
-export function memberView(entry: PlanEntry, optOutUrl: string | null = null): MemberView {
+export function memberView(entry: PlanEntry, optOutUrl: string | null = null, personalLine: string | null = null): MemberView {
   const m = entry.member;
   const name = clean(m.name ?? "") || clean(m.username);
   const s = entry.card.signals;
@@ -86,6 +88,7 @@ export function memberView(entry: PlanEntry, optOutUrl: string | null = null): M
     replies: s.reply.counted,
     highlights: entry.card.evidence.map(highlight).filter((h): h is HighlightView => h !== null),
     optOutUrl: safeUrl(optOutUrl),
+    personalLine: personalLine ? truncate(clean(personalLine), 500) : null,
   };
 }
 
@@ -107,5 +110,5 @@ export function spotlightView(plan: Plan, o: ViewOptions): SpotlightView {
 
 export function noteView(plan: Plan, entry: PlanEntry, o: ViewOptions & { optOutUrl?: string | null }): NoteView {
   const base = spotlightView({ ...plan, featured: [] }, o);
-  return { locale: base.locale, site: base.site, period: base.period, member: memberView(entry, o.optOutUrl ?? null) };
+  return { locale: base.locale, site: base.site, period: base.period, member: memberView(entry, o.optOutUrl ?? null, plan.personalLines?.[entry.member.id] ?? null) };
 }

@@ -11,12 +11,13 @@
  *   {p}:{site}:plans       HASH  period -> JSON {status, plan, updatedAt}
  *   {p}:{site}:featured:P  SET   member ids featured in period P
  *   {p}:{site}:optouts     SET   opt-out keys (keyed hashes)
+ *   {p}:{site}:audit       LIST  admin actions, newest first
  */
 import { Redis, type RedisOptions } from "ioredis";
 import type { Activity, Member, Plan } from "../domain.js";
 import { shiftPeriod } from "../period.js";
 import { scrubPlan } from "./sqlite.js";
-import type { PlanStatus, Store, StoredPlan, SyncBatch } from "./types.js";
+import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./types.js";
 
 /** KEYS: act, act:time, members, cursors. ARGV: n, then per activity (id, json, ms, who-key-1, who-key-2), then members JSON, cursor key, cursor JSON. */
 const INGEST = `
@@ -188,6 +189,14 @@ export class RedisStore implements Store {
       if (scrubbed !== stored.plan) tx.hset(this.key(site, "plans"), period, JSON.stringify({ ...stored, plan: scrubbed }));
     }
     await tx.exec();
+  }
+
+  async appendAudit(site: string, entry: AuditEntry) {
+    await this.redis.lpush(this.key(site, "audit"), JSON.stringify(entry));
+  }
+
+  async audit(site: string, limit = 100): Promise<AuditEntry[]> {
+    return (await this.redis.lrange(this.key(site, "audit"), 0, limit - 1)).map((j) => JSON.parse(j) as AuditEntry);
   }
 
   /** Reachable? (for /readyz) */

@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Activity, Member, Plan, Signal } from "../domain.js";
-import type { PlanStatus, Store, StoredPlan, SyncBatch } from "./types.js";
+import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./types.js";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS activities (
@@ -29,6 +29,10 @@ CREATE TABLE IF NOT EXISTS plans (
 CREATE TABLE IF NOT EXISTS featured (
   site TEXT NOT NULL, period TEXT NOT NULL, member_id TEXT NOT NULL, PRIMARY KEY (site, period, member_id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, site TEXT NOT NULL, json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_site ON audit (site, seq);
 CREATE TABLE IF NOT EXISTS optouts (
   site TEXT NOT NULL, key TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (site, key)
 ) WITHOUT ROWID;
@@ -201,6 +205,14 @@ export class SqliteStore implements Store {
         if (scrubbed !== plan) this.db.prepare(`UPDATE plans SET json = ? WHERE site = ? AND period = ?`).run(JSON.stringify(scrubbed), site, row.period);
       }
     })();
+  }
+
+  async appendAudit(site: string, entry: AuditEntry) {
+    this.db.prepare(`INSERT INTO audit (site, json) VALUES (?, ?)`).run(site, JSON.stringify(entry));
+  }
+
+  async audit(site: string, limit = 100): Promise<AuditEntry[]> {
+    return (this.db.prepare(`SELECT json FROM audit WHERE site = ? ORDER BY seq DESC LIMIT ?`).all(site, limit) as Array<{ json: string }>).map((r) => JSON.parse(r.json) as AuditEntry);
   }
 
   async close() {

@@ -13,6 +13,14 @@ export interface StoredPlan {
   updatedAt: string;
 }
 
+export interface AuditEntry {
+  at: string;
+  actor: string;
+  action: string;
+  period: string | null;
+  detail: string;
+}
+
 export interface SyncBatch {
   activities?: readonly Activity[];
   members?: readonly Member[];
@@ -44,6 +52,10 @@ export interface Store {
   /** Delete everything stored about a member (activities they got or gave, profile, history,
    * every mention in stored plans). Their opt-out key stays. */
   forgetMember(site: string, memberId: string): Promise<void>;
+
+  /** Who did what and when (admin actions), newest first. */
+  appendAudit(site: string, entry: AuditEntry): Promise<void>;
+  audit(site: string, limit?: number): Promise<AuditEntry[]>;
 
   close(): Promise<void>;
 }

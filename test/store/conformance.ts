@@ -76,6 +76,14 @@ export function testStore(name: string, factory: () => Promise<Store> | Store) {
       expect([...(await store.featuredBetween("s", "2026-07", "2026-07"))]).toEqual(["a"]);
     });
 
+    it("keeps an audit log per site, newest first", async () => {
+      await store.appendAudit("s", { at: "2026-11-01T10:00:00Z", actor: "admin", action: "pin", period: "2026-10", detail: "member 5" });
+      await store.appendAudit("s", { at: "2026-11-01T10:01:00Z", actor: "admin", action: "approve", period: "2026-10", detail: "" });
+      await store.appendAudit("other", { at: "2026-11-01T10:02:00Z", actor: "x", action: "skip", period: null, detail: "" });
+      expect((await store.audit("s")).map((e) => e.action)).toEqual(["approve", "pin"]);
+      expect(await store.audit("s", 1)).toHaveLength(1);
+    });
+
     it("forgets a member entirely but keeps their opt-out", async () => {
       await store.ingest("s", { activities: [act("gone", "reply", { id: "1" }), act("other", "like_received", { id: "2", otherId: "gone" }), act("other", "reply", { id: "3" })], members: [member("gone")] });
       await store.recordFeatured("s", "2026-09", ["gone"]);

@@ -1,0 +1,85 @@
+/**
+ * Admin authentication: a scrypt password hash from the environment (no default password),
+ * a signed, expiring session cookie, CSRF tokens bound to the session, and a small limit on
+ * sign-in attempts.
+ */
+import { createHmac, randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
+
+const N = 16384;
+const R = 8;
+const P = 1;
+
+/** `scrypt$N$r$p$salt$hash` (base64url), for admin.passwordHashEnv. */
+export function hashPassword(password: string): string {
+  const salt = randomBytes(16);
+  const hash = scryptSync(password, salt, 32, { N, r: R, p: P });
+  return ["scrypt", N, R, P, salt.toString("base64url"), hash.toString("base64url")].join("$");
+}
+
+export function verifyPassword(password: string, stored: string): boolean {
+  const parts = stored.split("$");
+  if (parts.length !== 6 || parts[0] !== "scrypt") return false;
+  const [n, r, p] = parts.slice(1, 4).map(Number);
+  const salt = Buffer.from(parts[4]!, "base64url");
+  const expected = Buffer.from(parts[5]!, "base64url");
+  if (!n || !r || !p || !expected.length) return false;
+  const got = scryptSync(password, salt, expected.length, { N: n, r, p, maxmem: 256 * n * r + 1024 * 1024 });
+  return timingSafeEqual(got, expected);
+}
+
+const mac = (secret: string, text: string) => createHmac("sha256", secret).update(text).digest("base64url");
+
+/** `user.expiresMs.nonce.mac` */
+export function makeSession(secret: string, user: string, hours: number, now = Date.now()): string {
+  const body = `${Buffer.from(user).toString("base64url")}.${now + hours * 3600_000}.${randomBytes(9).toString("base64url")}`;
+  return `${body}.${mac(secret, `session:${body}`)}`;
+}
+
+export function readSession(secret: string, cookie: string | undefined, now = Date.now()): { user: string; id: string } | null {
+  if (!cookie) return null;
+  const parts = cookie.split(".");
+  if (parts.length !== 4) return null;
+  const body = parts.slice(0, 3).join(".");
+  const given = Buffer.from(parts[3]!);
+  const expected = Buffer.from(mac(secret, `session:${body}`));
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  if (!(Number(parts[1]) > now)) return null;
+  return { user: Buffer.from(parts[0]!, "base64url").toString("utf8"), id: body };
+}
+
+export function csrfToken(secret: string, sessionId: string): string {
+  return mac(secret, `csrf:${sessionId}`);
+}
+
+export function sameToken(a: unknown, b: string): boolean {
+  if (typeof a !== "string") return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? "").split(";")) {
+    const i = part.indexOf("=");
+    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+/** At most `max` failed sign-ins per key per window. */
+export class Attempts {
+  private seen = new Map<string, number[]>();
+  constructor(
+    private max = 10,
+    private windowMs = 15 * 60_000,
+  ) {}
+  blocked(key: string, now = Date.now()): boolean {
+    const list = (this.seen.get(key) ?? []).filter((t) => t > now - this.windowMs);
+    this.seen.set(key, list);
+    return list.length >= this.max;
+  }
+  fail(key: string, now = Date.now()) {
+    this.seen.set(key, [...(this.seen.get(key) ?? []), now]);
+  }
+}
