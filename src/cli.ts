@@ -28,6 +28,7 @@ import { openStore, type Store } from "./store/index.js";
 import { publishPlan, type PublishReport } from "./publish.js";
 import { deploymentSecret, optOutKey } from "./optout.js";
 import { createApp } from "./server/index.js";
+import { hashPassword } from "./server/auth.js";
 import type { AddressInfo } from "node:net";
 import { enqueuePeriod, enqueueSync, producerConnection, queues, redisUrl, startWorkers, upsertSchedulers } from "./queue/index.js";
 
@@ -45,6 +46,7 @@ Commands:
   serve    Serve the widget, RSS, opt-out pages, webhooks, health and metrics
   worker   Run the scheduled jobs (BullMQ on Redis): any number, on any number of machines
   enqueue  Queue a sync or a period run now (worker mode)
+  admin-hash  Make the admin dashboard's password hash (reads the password from stdin)
   optout   Opt a member out (never featured, noted or named again)
   forget   Delete everything stored about a member; keep only their opt-out
   help     Show help for a command
@@ -122,6 +124,11 @@ Options:
   --period YYYY-MM A period run
   --sync           A sync of the current month
   -h, --help       Show this help`,
+  "admin-hash": `Usage: spotlight admin-hash < password.txt
+
+Reads a password on standard input and prints its scrypt hash. Put the hash in the environment
+variable admin.passwordHashEnv names (default SPOTLIGHT_ADMIN_PASSWORD_HASH); the dashboard at
+/admin stays off until it is set. There is no default password.`,
   optout: `Usage: spotlight optout --config FILE --site ID --member USERNAME_OR_ID
 
 Opts a member out: from now on they are never featured, sent a note or named.
@@ -368,7 +375,24 @@ async function serve(args: string[]) {
   const logger = createLogger();
   const secret = await deploymentSecret(store, env);
   const adapters = new Map(settings.sites.map((site) => [site.id, makeAdapter(settings, site, env, logger, secret).adapter]));
-  const app = createApp({ settings, store, secret, logger, adapters });
+  let queuesRouter: import("express").Router | undefined;
+  let closeQueues = async () => {};
+  if (settings.store.kind === "redis") {
+    const { createBullBoard } = await import("@bull-board/api");
+    const { BullMQAdapter } = await import("@bull-board/api/bullMQAdapter");
+    const { ExpressAdapter } = await import("@bull-board/express");
+    const conn = producerConnection(redisUrl(settings, env), logger);
+    const q = queues(conn, settings.store.prefix);
+    const board = new ExpressAdapter();
+    board.setBasePath("/admin/queues");
+    createBullBoard({ queues: [q.sync, q.period, q.notes].map((x) => new BullMQAdapter(x)), serverAdapter: board });
+    queuesRouter = board.getRouter() as import("express").Router;
+    closeQueues = async () => {
+      await Promise.all([q.sync.close(), q.period.close(), q.notes.close()]);
+      conn.disconnect();
+    };
+  }
+  const app = createApp({ settings, store, secret, logger, adapters, env, queuesRouter });
   const server = app.listen(port, values.host ?? settings.server.host);
   await new Promise<void>((resolveListen, reject) => {
     server.once("listening", () => resolveListen());
@@ -382,6 +406,7 @@ async function serve(args: string[]) {
     process.once("SIGTERM", stop);
     process.once("SIGINT", stop);
   });
+  await closeQueues();
   await store.close();
 }
 
@@ -494,12 +519,22 @@ export async function main(argv: string[]): Promise<number> {
       case "enqueue":
         await enqueue(rest);
         return 0;
+      case "admin-hash": {
+        const { values } = parse(rest, {});
+        if (values.help) return void console.log(HELP["admin-hash"]), 0;
+        const chunks: Buffer[] = [];
+        for await (const c of process.stdin) chunks.push(c as Buffer);
+        const password = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+        if (password.length < 12) throw new UsageError("the password must have at least 12 characters");
+        console.log(hashPassword(password));
+        return 0;
+      }
       case "optout":
       case "forget":
         await memberCommand(rest, command);
         return 0;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: demo, run, approve, serve, worker, enqueue, optout, forget, help)`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: demo, run, approve, serve, worker, enqueue, admin-hash, optout, forget, help)`);
     }
   } catch (err) {
     if (err instanceof ConfigError || err instanceof UsageError) {

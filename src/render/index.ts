@@ -14,7 +14,7 @@ import { ROOT } from "../manifest.js";
 import { escapeHtml, escapeMarkdown, escapeText, markdownUrl, safeUrl } from "./escape.js";
 
 export type Format = "html" | "md" | "txt";
-export type TemplateName = "spotlight" | "note" | "newsletter" | "optout";
+export type TemplateName = "spotlight" | "note" | "newsletter" | "optout" | `admin/${string}`;
 
 const TEMPLATES = join(ROOT, "templates");
 type Catalog = Record<string, string | Record<string, string>>;

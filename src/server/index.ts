@@ -6,6 +6,7 @@
  */
 import express, { type Request, type Response } from "express";
 import type { Adapter } from "../../adapters/types.js";
+import { adminRouter } from "./admin.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { webhookRouter } from "./webhooks.js";
 import { widgetRouter } from "./widget.js";
@@ -26,6 +27,9 @@ export interface ServerDeps {
   /** Readiness beyond the store answering (e.g. the queue connection). */
   ready?: () => Promise<boolean>;
   metrics?: Metrics;
+  /** bull-board's router for /admin/queues, in worker mode. */
+  queuesRouter?: express.Router;
+  env?: NodeJS.ProcessEnv;
 }
 
 export function createApp(deps: ServerDeps) {
@@ -56,6 +60,7 @@ export function createApp(deps: ServerDeps) {
     });
     next();
   });
+  app.use("/admin", adminRouter({ settings: deps.settings, store: deps.store, secret: deps.secret, adapters: deps.adapters ?? new Map(), env: deps.env, logger: log, queuesRouter: deps.queuesRouter }));
   app.use(widgetRouter(deps.settings, deps.store));
   app.use(webhookRouter({ settings: deps.settings, store: deps.store, adapters: deps.adapters ?? new Map(), log, metrics }));
   app.use(express.urlencoded({ extended: false, limit: "4kb" }));
