@@ -1,0 +1,161 @@
+/**
+ * The admin dashboard in real headless Chromium (Debian's chromium driven by playwright-core):
+ * sign in, open a period, read an explanation, act, approve, and see the simulator receive the
+ * publish; screenshots at desktop and phone widths; no serious or critical axe-core violation.
+ */
+import { mkdirSync, readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import createDiscourseAdapter from "../adapters/discourse/index.js";
+import { startSimulator, type RunningSimulator } from "../adapters/discourse/simulator/app.js";
+import { preparePlan } from "../src/pipeline.js";
+import { hashPassword } from "../src/server/auth.js";
+import { createApp } from "../src/server/index.js";
+import { SqliteStore } from "../src/store/sqlite.js";
+import { SIM_NOW, smallCommunity, testSettings, TEST_ENV } from "./helpers.js";
+
+const ARTIFACTS = join(import.meta.dirname, "..", "test-artifacts", "admin");
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const PASSWORD = "correct horse battery staple";
+const PERIOD = "2026-10";
+
+let sim: RunningSimulator;
+let store: SqliteStore;
+let base = "";
+let close = () => {};
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  sim = await startSimulator({ community: smallCommunity() });
+  const settings = testSettings(sim.url);
+  settings.sites[0]!.title = "Test Forum";
+  settings.server.publicUrl = "https://spotlight.example/";
+  settings.publish.newsletter = { enabled: true, categoryId: 3, categorySlug: "newsletter" };
+  store = new SqliteStore(":memory:");
+  const site = settings.sites[0]!;
+  const adapter = createDiscourseAdapter({ site, sync: settings.sync, scoring: settings.scoring, publish: settings.publish, env: TEST_ENV, now: () => SIM_NOW });
+  const env = { SPOTLIGHT_ADMIN_PASSWORD_HASH: hashPassword(PASSWORD), SPOTLIGHT_SECRET: "admin-test" };
+  await preparePlan({ settings, store, adapter, site, env, now: () => SIM_NOW }, PERIOD);
+  const server = createApp({ settings, store, secret: "admin-test", adapters: new Map([["test", adapter]]), env }).listen(0, "127.0.0.1");
+  await new Promise<void>((r) => server.once("listening", () => r()));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  close = () => server.close();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  close();
+  await sim?.close();
+  await store?.close();
+});
+
+async function axe(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol: the pages' CSP (no scripts at all) stays in force.
+  await page.evaluate(AXE);
+  const result = (await page.evaluate(() => (globalThis as unknown as { axe: { run: () => Promise<unknown> } }).axe.run())) as { violations: Array<{ id: string; impact: string; nodes: unknown[] }> };
+  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`);
+}
+
+async function signIn(page: Page) {
+  await page.goto(`${base}/admin`);
+  expect(page.url()).toBe(`${base}/admin/login`);
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${base}/admin`);
+}
+
+describe("admin dashboard (HTTP)", () => {
+  it("sends anonymous visitors to the sign-in page and refuses a wrong password", async () => {
+    const res = await fetch(`${base}/admin/sites/test/periods/${PERIOD}`, { redirect: "manual" });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/admin/login");
+    const login = await fetch(`${base}/admin/login`);
+    const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
+    const bad = await fetch(`${base}/admin/login`, { method: "POST", redirect: "manual", headers: { cookie, "Content-Type": "application/x-www-form-urlencoded" }, body: `_csrf=${csrf}&username=admin&password=nope` });
+    expect(bad.status).toBe(401);
+    expect(await bad.text()).toContain("That username and password do not match.");
+  });
+
+  it("refuses a form without its CSRF token, even when signed in", async () => {
+    const login = await fetch(`${base}/admin/login`);
+    const loginCookie = login.headers.get("set-cookie")!.split(";")[0]!;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
+    const ok = await fetch(`${base}/admin/login`, { method: "POST", redirect: "manual", headers: { cookie: loginCookie, "Content-Type": "application/x-www-form-urlencoded" }, body: `_csrf=${csrf}&username=admin&password=${encodeURIComponent(PASSWORD)}` });
+    expect(ok.status).toBe(303);
+    const session = ok.headers.getSetCookie().find((c) => c.startsWith("spotlight_admin="))!.split(";")[0]!;
+    expect(ok.headers.getSetCookie().join()).toMatch(/HttpOnly; SameSite=Strict/);
+    const forged = await fetch(`${base}/admin/sites/test/periods/${PERIOD}/actions`, { method: "POST", redirect: "manual", headers: { cookie: session, "Content-Type": "application/x-www-form-urlencoded" }, body: "action=skip" });
+    expect(forged.status).toBe(403);
+    expect((await store.getPlan("test", PERIOD))!.status).toBe("prepared");
+  });
+});
+
+describe("admin dashboard (Chromium)", () => {
+  it("signs in, explains a period, takes an action, approves, and the forum receives the publish", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(page);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, "sites-desktop.png"), fullPage: true });
+
+    await page.getByRole("link", { name: "October 2026" }).click();
+    const plan = (await store.getPlan("test", PERIOD))!.plan;
+    const first = plan.featured[0]!;
+    const card = page.locator(`article[aria-labelledby="m-${first.member.id}"]`);
+    const text = (await card.textContent())!;
+    expect(text).toContain(`Score: ${first.card.total}`);
+    expect(text).toContain("Points per signal");
+    // Member-supplied names are text, never markup, in the dashboard too.
+    expect(await page.locator("main script").count()).toBe(0);
+    expect(await card.locator("h3").textContent()).toContain((first.member.name ?? "").slice(0, 10));
+    expect(await card.locator("svg.bars").count()).toBe(1);
+    expect(await page.getByRole("heading", { name: "High scorers not featured, and why" }).count()).toBe(1);
+    expect(await page.textContent("body")).toContain("staff");
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, "period-desktop.png"), fullPage: true });
+
+    // A personal line, then approve.
+    await card.getByLabel("Personal line for the note").fill("Your answers on backups saved us all a weekend.");
+    await card.getByRole("button", { name: "Save line" }).click();
+    await page.waitForLoadState("load");
+    await page.getByRole("button", { name: "Approve and publish" }).click();
+    await page.waitForURL(/done=published/);
+    expect(await page.textContent("body")).toContain("Published.");
+    const notes = sim.state.writes.log.filter((w) => w.path === "/posts.json" && (w.body as { archetype?: string }).archetype === "private_message");
+    expect(notes.length).toBe(plan.featured.length);
+    const toFirst = notes.find((w) => (w.body as { target_recipients: string }).target_recipients === first.member.username)!;
+    expect((toFirst.body as { raw: string }).raw).toContain("Your answers on backups saved us all a weekend\\.");
+    expect((await store.getPlan("test", PERIOD))!.status).toBe("published");
+    expect(await page.textContent("body")).toContain("approve and publish");
+
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+    await phone.context().addCookies(await page.context().cookies());
+    await phone.goto(`${base}/admin/sites/test/periods/${PERIOD}`);
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+    expect(await axe(phone)).toEqual([]);
+    await phone.screenshot({ path: join(ARTIFACTS, "period-phone.png"), fullPage: true });
+    await phone.goto(`${base}/admin/sites/test/history?member=${encodeURIComponent(first.member.username)}`);
+    expect(await phone.textContent("body")).toContain(`${first.member.username}: featured in ${PERIOD}`);
+    expect(await axe(phone)).toEqual([]);
+    await phone.screenshot({ path: join(ARTIFACTS, "history-phone.png"), fullPage: true });
+  }, 120_000);
+
+  it("previews the spotlight and notes exactly as they will appear, with hostile names escaped", async () => {
+    const page = await browser.newPage();
+    await signIn(page);
+    await page.goto(`${base}/admin/sites/test/periods/${PERIOD}/preview/spotlight`);
+    expect(await page.locator("section.community-spotlight").count()).toBe(1);
+    expect(await page.locator("script").count()).toBe(0);
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, "preview-spotlight.png"), fullPage: true });
+  }, 60_000);
+});
