@@ -100,6 +100,37 @@ describe("admin dashboard (HTTP)", () => {
   });
 });
 
+async function session(): Promise<{ cookie: string; csrf: string }> {
+  const login = await fetch(`${base}/admin/login`);
+  const loginCookie = login.headers.get("set-cookie")!.split(";")[0]!;
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
+  const ok = await fetch(`${base}/admin/login`, { method: "POST", redirect: "manual", headers: { cookie: loginCookie, "Content-Type": "application/x-www-form-urlencoded" }, body: `_csrf=${csrf}&username=admin&password=${encodeURIComponent(PASSWORD)}` });
+  const cookie = ok.headers.getSetCookie().find((c) => c.startsWith("spotlight_admin="))!.split(";")[0]!;
+  const page = await (await fetch(`${base}/admin/sites/test/periods/${PERIOD}`, { headers: { cookie } })).text();
+  return { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page)![1]! };
+}
+
+describe("admin actions", () => {
+  it("excluding a featured member re-plans without touching the forum, and the audit log says who did it", async () => {
+    const { cookie, csrf } = await session();
+    const before = (await store.getPlan("test", PERIOD))!.plan;
+    const gone = before.featured[1]!.member;
+    const requests = sim.state.total;
+    const post = (body: string) => fetch(`${base}/admin/sites/test/periods/${PERIOD}/actions`, { method: "POST", redirect: "manual", headers: { cookie, "Content-Type": "application/x-www-form-urlencoded" }, body: `_csrf=${encodeURIComponent(csrf)}&${body}` });
+    expect((await post(`action=exclude&member=${gone.id}`)).status).toBe(303);
+    const after = (await store.getPlan("test", PERIOD))!.plan;
+    expect(after.featured.map((f) => f.member.id)).not.toContain(gone.id);
+    expect(after.featured).toHaveLength(before.featured.length);
+    expect(after.skipped.find((x) => x.memberId === gone.id)!.reasons).toContain("excluded_by_admin");
+    expect(sim.state.total).toBe(requests);
+    expect((await store.audit("test"))[0]).toMatchObject({ actor: "admin", action: "exclude", period: PERIOD, detail: gone.username });
+    // Undo, so the next tests see the original plan.
+    expect((await post(`action=include&member=${gone.id}`)).status).toBe(303);
+    expect((await store.getPlan("test", PERIOD))!.plan.featured.map((f) => f.member.id)).toEqual(before.featured.map((f) => f.member.id));
+    expect((await post(`action=pin&member=nobody`)).status).toBe(400);
+  });
+});
+
 describe("admin dashboard (Chromium)", () => {
   it("signs in, explains a period, takes an action, approves, and the forum receives the publish", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
