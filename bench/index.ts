@@ -1,0 +1,236 @@
+/**
+ * npm run bench: how fast and how big, each figure beside a reference measured in the same run
+ * (the machine is shared and noisy, so ratios are what to compare). Prints one JSON object per
+ * benchmark and writes docs/benchmarks.md. Never part of npm test.
+ *
+ *   BENCH_SCALE=small   10k members / 500k events only (default: also 100k members / 5M events)
+ */
+import { execFileSync } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import createDiscourseAdapter from "../adapters/discourse/index.js";
+import { startSimulator } from "../adapters/discourse/simulator/app.js";
+import { prng } from "../adapters/discourse/simulator/community.js";
+import { defaultSettings, siteWithDefaults } from "../src/config.js";
+import type { Activity, Member, Plan, Signal } from "../src/domain.js";
+import { periodOf } from "../src/period.js";
+import { scoreAll } from "../src/scoring/index.js";
+import { select } from "../src/selection/index.js";
+import { createApp } from "../src/server/index.js";
+import { RedisStore } from "../src/store/redis.js";
+import { SqliteStore } from "../src/store/sqlite.js";
+import type { Store } from "../src/store/types.js";
+import { startRedis } from "../test/redis-server.js";
+
+const results: Array<Record<string, unknown>> = [];
+const report = (r: Record<string, unknown>) => {
+  results.push(r);
+  console.log(JSON.stringify(r));
+};
+const PERIOD = periodOf("2026-10");
+const settings = defaultSettings();
+
+/** A synthetic month: members with heavy-tailed activity, likes from distinct givers. */
+function* synthetic(members: number, events: number, seed = 7): Generator<Activity[]> {
+  const rnd = prng(seed);
+  const start = Date.parse(PERIOD.start);
+  const span = Date.parse(PERIOD.end) - start - 1;
+  const signals: Signal[] = ["like_received", "like_received", "like_received", "reply", "reply", "topic", "solution", "newcomer_reply"];
+  const batch: Activity[] = [];
+  for (let i = 0; i < events; i++) {
+    const member = String(1 + Math.floor(members * rnd() ** 2));
+    const signal = signals[Math.floor(rnd() * signals.length)]!;
+    batch.push({
+      id: `e${i}`,
+      memberId: member,
+      signal,
+      at: new Date(start + Math.floor(rnd() * span)).toISOString(),
+      otherId: signal === "reply" || signal === "topic" ? null : String(1 + Math.floor(members * rnd())),
+      topicId: `t${Math.floor(rnd() * events / 20)}`,
+      url: `https://forum.example/t/x/${i}/1`,
+      title: null,
+    });
+    if (batch.length === 5000) yield batch.splice(0);
+  }
+  if (batch.length) yield batch;
+}
+
+function membersFor(n: number): Map<string, Member> {
+  const m = new Map<string, Member>();
+  for (let i = 1; i <= n; i++)
+    m.set(String(i), { id: String(i), username: `m${i}`, name: null, avatarUrl: null, profileUrl: null, standing: "tl2", createdAt: null, staff: false, bot: false, restricted: false, hiddenProfile: false, staged: false, groups: [], fetchedAt: "" });
+  return m;
+}
+
+async function ingestAndRank(kind: string, store: Store, members: number, events: number, redisMemory?: () => Promise<number>) {
+  const mem0 = redisMemory ? await redisMemory() : 0;
+  let peak = process.memoryUsage().rss;
+  const t0 = performance.now();
+  for (const batch of synthetic(members, events)) {
+    await store.ingest("bench", { activities: batch });
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }
+  const ingestS = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  const acts = await store.activities("bench", PERIOD.start, PERIOD.end);
+  const t2 = performance.now();
+  const profiles = membersFor(members);
+  const cards = scoreAll({ activities: acts, members: profiles, settings: settings.scoring });
+  const t3 = performance.now();
+  select({ cards, members: profiles, optedOut: new Set(), recentlyFeatured: new Set(), previousTotals: new Map(), overrides: { pin: [], exclude: [] }, selection: settings.selection, eligibility: settings.eligibility });
+  const t4 = performance.now();
+  peak = Math.max(peak, process.memoryUsage().rss);
+  const mem1 = redisMemory ? await redisMemory() : 0;
+  report({
+    benchmark: "ingest_and_rank",
+    store: kind,
+    members,
+    events,
+    eventsPerSecond: Math.round(events / ingestS),
+    rankSeconds: +((t4 - t1) / 1000).toFixed(2),
+    loadSeconds: +((t2 - t1) / 1000).toFixed(2),
+    scoreSeconds: +((t3 - t2) / 1000).toFixed(2),
+    selectSeconds: +((t4 - t3) / 1000).toFixed(3),
+    peakRssMB: Math.round(peak / 1e6),
+    ...(redisMemory ? { redisMBPerMillionEvents: Math.round(((mem1 - mem0) / events) * 1e6 / 1e6) } : {}),
+  });
+}
+
+async function benchStores() {
+  const sizes: Array<[number, number]> = [[10_000, 500_000]];
+  if (process.env.BENCH_SCALE !== "small") sizes.push([100_000, 5_000_000]);
+  const redis = await startRedis();
+  try {
+    // Reference: the ceiling for one write per event, pipelined ZINCRBY on the same Redis.
+    const out = execFileSync("redis-benchmark", ["-p", String(redis.port), "-n", "1000000", "-P", "64", "-q", "zincrby", "bench:ref", "1", "member:__rand_int__"], { encoding: "utf8" });
+    const ref = Number(/([\d.]+) requests per second/.exec(out)?.[1] ?? 0);
+    report({ benchmark: "reference_redis_zincrby_pipelined", opsPerSecond: Math.round(ref) });
+    for (const [members, events] of sizes) {
+      const dir = mkdtempSync(join(tmpdir(), "spotlight-bench-"));
+      const sqlite = new SqliteStore(join(dir, "bench.db"));
+      await ingestAndRank("sqlite", sqlite, members, events);
+      await sqlite.close();
+      rmSync(dir, { recursive: true, force: true });
+      const store = new RedisStore({ url: redis.url, prefix: `b${members}` });
+      const used = async () => Number(/used_memory:(\d+)/.exec(await store.redis.info("memory"))![1]);
+      await ingestAndRank("redis", store, members, events, used);
+      const r = results[results.length - 1]!;
+      r.ratioToZincrbyCeiling = +((r.eventsPerSecond as number) / ref).toFixed(2);
+      console.log(JSON.stringify({ benchmark: "ingest_and_rank_ratio", members, ratioToZincrbyCeiling: r.ratioToZincrbyCeiling }));
+      await store.redis.flushdb();
+      await store.close();
+    }
+  } finally {
+    await redis.stop();
+  }
+}
+
+async function benchRequests() {
+  for (const [members, posts] of [[1000, 20_000], [1000, 60_000], [3000, 20_000]] as const) {
+    const sim = await startSimulator({ communityOptions: { seed: 11, members, posts, now: new Date("2026-11-01T00:00:00Z") } });
+    try {
+      const site = siteWithDefaults({ id: "b", platform: "discourse", baseUrl: sim.url, credentials: { apiKeyEnv: "K", apiUsernameEnv: "U" }, requestsPerMinute: 1e9 });
+      const adapter = createDiscourseAdapter({ site, sync: settings.sync, scoring: settings.scoring, env: { K: "sim-key", U: "system" }, now: () => new Date("2026-11-01T06:00:00Z") });
+      const r = await adapter.readPeriod({ period: PERIOD, cursor: null, knownMembers: new Map() });
+      report({ benchmark: "platform_requests", members, postsOver6Months: posts, requests: r.requests, minutesAt60PerMinute: +(r.requests / 60).toFixed(1), candidates: new Set(r.activities.map((a) => a.memberId)).size });
+    } finally {
+      await sim.close();
+    }
+  }
+}
+
+async function cannon(url: string, extra: Partial<autocannon.Options> = {}) {
+  const r = await autocannon({ url, connections: 32, duration: 5, ...extra });
+  return { rps: Math.round(r.requests.average), p99ms: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
+}
+
+function plan(): Plan {
+  const member = membersFor(3);
+  const card = (id: string) => ({ memberId: id, total: 50, signals: Object.fromEntries(["solution", "newcomer_reply", "reply", "like_received", "topic", "flagged"].map((s) => [s, { count: 3, counted: 3, points: 3 }])) as Plan["featured"][number]["card"]["signals"], distinctPeople: 9, activeDays: 9, capsApplied: [], evidence: [{ signal: "solution" as const, url: "https://forum.example/t/x/1/2", title: "How do I configure backups?", at: PERIOD.start }] });
+  return { site: "b", period: PERIOD, generatedAt: "", featured: [...member.values()].map((m) => ({ member: m, card: card(m.id), slot: "top" as const, previousTotal: null })), skipped: [], ranked: [], overrides: { pin: [], exclude: [] }, stats: { members: 3, activities: 0, requests: 0 } };
+}
+
+async function benchWidgetAndWebhooks() {
+  const dir = mkdtempSync(join(tmpdir(), "spotlight-bench-"));
+  const store = new SqliteStore(join(dir, "w.db"));
+  const s = { ...defaultSettings(), sites: [siteWithDefaults({ id: "b", platform: "discourse", baseUrl: "https://forum.example", credentials: { apiKeyEnv: "K", apiUsernameEnv: "U" }, webhookSecretEnv: "HOOK" })] };
+  await store.savePlan("b", plan(), "published");
+  const env = { K: "k", U: "system", HOOK: "bench-secret" };
+  const adapter = createDiscourseAdapter({ site: s.sites[0]!, sync: s.sync, scoring: s.scoring, env });
+  const app = createApp({ settings: s, store, secret: "x", adapters: new Map([["b", adapter]]) });
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise<void>((r) => server.once("listening", () => r()));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    for (const kind of ["html", "json"]) {
+      const res = await fetch(`${base}/sites/b/spotlight.${kind}`);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const type = res.headers.get("content-type")!;
+      const bare = createServer((_req, r) => r.writeHead(200, { "Content-Type": type, "Content-Length": bytes.length }).end(bytes)).listen(0, "127.0.0.1");
+      await new Promise<void>((r) => bare.once("listening", () => r()));
+      const reference = await cannon(`http://127.0.0.1:${(bare.address() as AddressInfo).port}/`);
+      const ours = await cannon(`${base}/sites/b/spotlight.${kind}`);
+      bare.close();
+      report({ benchmark: "widget", format: kind, connections: 32, ours, bareNodeHttp: reference, ratio: +(ours.rps / reference.rps).toFixed(2) });
+    }
+    let n = 0;
+    const hook = await cannon(`${base}/webhooks/discourse`, {
+      method: "POST",
+      requests: [
+        {
+          setupRequest: (req) => {
+            n++;
+            const body = JSON.stringify({ like: { post: { id: n, user_id: 1 + (n % 500), topic_id: n, post_number: 1, topic_slug: "t", topic_title: "T", topic_archetype: "regular", post_type: 1 }, user: { id: 1000 + (n % 997), username: "u" } } });
+            return { ...req, body, headers: { "content-type": "application/json", "x-discourse-event": "post_liked", "x-discourse-instance": "https://forum.example", "x-discourse-event-signature": "sha256=" + createHmac("sha256", "bench-secret").update(body).digest("hex") } };
+          },
+        },
+      ],
+    });
+    const stored = (await store.activities("b", "2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z")).length;
+    report({ benchmark: "webhooks", store: "sqlite", connections: 32, ...hook, durablyStored: stored, target: 5000 });
+  } finally {
+    server.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function markdown(): string {
+  const rows = results.map((r) => `| ${r.benchmark} | \`${JSON.stringify(Object.fromEntries(Object.entries(r).filter(([k]) => k !== "benchmark")))}\` |`);
+  return `# Benchmarks
+
+Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB,
+Node ${process.version}, Debian's redis-server. The machine is shared and noisy: compare each figure with
+the reference measured in the same run (redis-benchmark's pipelined ZINCRBY for ingestion, a bare
+node:http server returning the same bytes for the widget), not with other runs.
+
+Reproduce: \`npm ci && npm run bench\` (\`BENCH_SCALE=small\` skips the 100k-member / 5M-event run).
+
+| benchmark | figures |
+|---|---|
+${rows.join("\n")}
+
+See the closing notes of the benchmarks issue for what falls short of target and why.
+`;
+}
+
+async function main() {
+  await benchStores();
+  await benchRequests();
+  await benchWidgetAndWebhooks();
+  mkdirSync(join(import.meta.dirname, "..", "docs"), { recursive: true });
+  writeFileSync(join(import.meta.dirname, "..", "docs", "benchmarks.md"), markdown());
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
