@@ -55,7 +55,7 @@ function* synthetic(members: number, events: number, seed = 7): Generator<Activi
       url: `https://forum.example/t/x/${i}/1`,
       title: null,
     });
-    if (batch.length === 5000) yield batch.splice(0);
+    if (batch.length === 50_000) yield batch.splice(0);
   }
   if (batch.length) yield batch;
 }

@@ -2,18 +2,18 @@ import type { Period } from "./domain.js";
 
 const PERIOD_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** Offset (ms) of `timeZone` from UTC at the instant `utcMs`. */
 function zoneOffset(utcMs: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  }).formatToParts(new Date(utcMs));
+  if (timeZone === "UTC" || timeZone === "Etc/UTC") return 0;
+  let fmt = formatters.get(timeZone);
+  if (!fmt)
+    formatters.set(
+      timeZone,
+      (fmt = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" })),
+    );
+  const parts = fmt.formatToParts(new Date(utcMs));
   const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
   const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
   return asUtc - Math.floor(utcMs / 1000) * 1000;

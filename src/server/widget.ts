@@ -28,7 +28,18 @@ export function widgetRouter(settings: Settings, store: Store): Router {
   const locale = resolveLocale(settings.locale);
   const cache = new Map<string, Cached>();
 
-  const latest = async (site: string): Promise<StoredPlan | null> => (await store.plans(site)).find((p) => PUBLIC.has(p.status)) ?? null;
+  // Published plans change a few times a month: look them up at most once a second per site,
+  // not on every widget request.
+  const plansCache = new Map<string, { at: number; plans: Promise<StoredPlan[]> }>();
+  const publicPlans = (site: string): Promise<StoredPlan[]> => {
+    const hit = plansCache.get(site);
+    if (hit && Date.now() - hit.at < 1000) return hit.plans;
+    const plans = store.plans(site).then((ps) => ps.filter((p) => PUBLIC.has(p.status)));
+    plansCache.set(site, { at: Date.now(), plans });
+    plans.catch(() => plansCache.delete(site));
+    return plans;
+  };
+  const latest = async (site: string): Promise<StoredPlan | null> => (await publicPlans(site))[0] ?? null;
 
   const view = (site: SiteSettings, stored: StoredPlan): SpotlightView =>
     spotlightView(stored.plan, { locale, site: { title: siteTitle(site), url: site.baseUrl }, timeZone: settings.timezone });
@@ -97,7 +108,7 @@ export function widgetRouter(settings: Settings, store: Store): Router {
   router.get("/sites/:site/newsletter.rss", (req, res, next) =>
     send(req, res, "rss", "application/rss+xml; charset=utf-8", async () => {
       const site = sites.get(String(req.params.site))!;
-      const plans = (await store.plans(site.id)).filter((p) => PUBLIC.has(p.status)).slice(0, 12);
+      const plans = (await publicPlans(site.id)).slice(0, 12);
       const title = translate(locale, "txt", "newsletter.heading");
       const items = plans.map((p) => {
         const v = view(site, p);

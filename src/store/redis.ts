@@ -5,7 +5,6 @@
  *
  *   {p}:{site}:act         HASH  activity id -> JSON
  *   {p}:{site}:act:time    ZSET  activity id scored by time (ms)
- *   {p}:{site}:act:who:ID  SET   activity ids that credit or involve member ID (for forgetting)
  *   {p}:{site}:members     HASH  member id -> JSON
  *   {p}:{site}:cursors     HASH  key -> JSON
  *   {p}:{site}:plans       HASH  period -> JSON {status, plan, updatedAt}
@@ -19,18 +18,16 @@ import { shiftPeriod } from "../period.js";
 import { scrubPlan } from "./sqlite.js";
 import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./types.js";
 
-/** KEYS: act, act:time, members, cursors. ARGV: n, then per activity (id, json, ms, who-key-1, who-key-2), then members JSON, cursor key, cursor JSON. */
+/** KEYS: act, act:time, members, cursors. ARGV: n, then per activity (id, json, ms), then members JSON, cursor key, cursor JSON. Two writes per new event. */
 const INGEST = `
 local n = tonumber(ARGV[1])
 local inserted = 0
 local i = 2
 for _ = 1, n do
-  local id, json, ms, who1, who2 = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
-  i = i + 5
+  local id, json, ms = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  i = i + 3
   if redis.call('HSETNX', KEYS[1], id, json) == 1 then
     redis.call('ZADD', KEYS[2], ms, id)
-    redis.call('SADD', who1, id)
-    if who2 ~= '' then redis.call('SADD', who2, id) end
     inserted = inserted + 1
   end
 end
@@ -81,23 +78,22 @@ export class RedisStore implements Store {
   async ingest(site: string, batch: SyncBatch) {
     const acts = batch.activities ?? [];
     const members = batch.members ?? [];
-    let inserted = 0;
     const chunks = Math.max(1, Math.ceil(acts.length / CHUNK));
+    // Pipelined on one connection: Redis runs the chunks in order, so the cursor (in the last
+    // one) still never runs ahead of its data, without a round trip per chunk.
+    const calls: Array<Promise<number>> = [];
     for (let c = 0; c < chunks; c++) {
       const slice = acts.slice(c * CHUNK, (c + 1) * CHUNK);
       const last = c === chunks - 1;
       const args: string[] = [String(slice.length)];
-      for (const a of slice) {
-        args.push(a.id, pack(a), String(Date.parse(a.at)), this.key(site, "act", "who", a.memberId), a.otherId && a.otherId !== a.memberId ? this.key(site, "act", "who", a.otherId) : "");
-      }
-      // Members and the cursor go with the last chunk: the cursor never runs ahead of its data.
+      for (const a of slice) args.push(a.id, pack(a), String(Date.parse(a.at)));
       const ms = last ? members : [];
       args.push(String(ms.length));
       for (const m of ms) args.push(m.id, JSON.stringify(m));
       if (last && batch.cursor) args.push(batch.cursor.key, JSON.stringify(batch.cursor.value));
       else args.push("", "");
-      inserted += Number(
-        await (this.redis as unknown as { spotlightIngest: (...a: string[]) => Promise<number> }).spotlightIngest(
+      calls.push(
+        (this.redis as unknown as { spotlightIngest: (...a: string[]) => Promise<number> }).spotlightIngest(
           this.key(site, "act"),
           this.key(site, "act", "time"),
           this.key(site, "members"),
@@ -106,6 +102,7 @@ export class RedisStore implements Store {
         ),
       );
     }
+    const inserted = (await Promise.all(calls)).reduce((a, b) => a + Number(b), 0);
     return { inserted, duplicates: acts.length - inserted };
   }
 
@@ -170,16 +167,25 @@ export class RedisStore implements Store {
     return new Set(await this.redis.smembers(this.key(site, "optouts")));
   }
 
+  /**
+   * Forgetting is rare and may be slow; ingestion is hot and must not be: no per-member index is
+   * kept, so this scans the site's activities once for the member.
+   */
   async forgetMember(site: string, memberId: string) {
-    const who = this.key(site, "act", "who", memberId);
-    const ids = await this.redis.smembers(who);
+    const ids: string[] = [];
+    for await (const chunk of this.redis.hscanStream(this.key(site, "act"), { count: 5000 })) {
+      const kv = chunk as string[];
+      for (let i = 0; i < kv.length; i += 2) {
+        const a = unpack(kv[i]!, kv[i + 1]!);
+        if (a.memberId === memberId || a.otherId === memberId) ids.push(a.id);
+      }
+    }
     const tx = this.redis.multi();
     for (let i = 0; i < ids.length; i += 5000) {
       const slice = ids.slice(i, i + 5000);
       tx.hdel(this.key(site, "act"), ...slice);
       tx.zrem(this.key(site, "act", "time"), ...slice);
     }
-    tx.del(who);
     tx.hdel(this.key(site, "members"), memberId);
     // Every period with a feature history has a plan: no key scan needed (cluster-safe).
     for (const [period, json] of Object.entries(await this.redis.hgetall(this.key(site, "plans")))) {
