@@ -28,24 +28,14 @@ export function widgetRouter(settings: Settings, store: Store): Router {
   const locale = resolveLocale(settings.locale);
   const cache = new Map<string, Cached>();
 
-  // Published plans change a few times a month: look them up at most once a second per site,
-  // not on every widget request.
-  const plansCache = new Map<string, { at: number; plans: Promise<StoredPlan[]> }>();
-  const publicPlans = (site: string): Promise<StoredPlan[]> => {
-    const hit = plansCache.get(site);
-    if (hit && Date.now() - hit.at < 1000) return hit.plans;
-    const plans = store.plans(site).then((ps) => ps.filter((p) => PUBLIC.has(p.status)));
-    plansCache.set(site, { at: Date.now(), plans });
-    plans.catch(() => plansCache.delete(site));
-    return plans;
-  };
+  const publicPlans = async (site: string): Promise<StoredPlan[]> => (await store.plans(site)).filter((p) => PUBLIC.has(p.status));
   const latest = async (site: string): Promise<StoredPlan | null> => (await publicPlans(site))[0] ?? null;
 
   const view = (site: SiteSettings, stored: StoredPlan): SpotlightView =>
     spotlightView(stored.plan, { locale, site: { title: siteTitle(site), url: site.baseUrl }, timeZone: settings.timezone });
 
   /** Render once per (site, kind, plan version); serve with validators. */
-  const send = async (req: Request, res: Response, kind: string, type: string, make: () => Promise<{ version: string; body: string } | null>) => {
+  const send = async (req: Request, res: Response, kind: string, type: string, make: () => Promise<{ version: string; body: () => string } | null>) => {
     const site = sites.get(String(req.params.site));
     if (!site) return void res.status(404).type("application/problem+json").json({ type: "about:blank", title: "Unknown site", status: 404 });
     const made = await make();
@@ -53,7 +43,8 @@ export function widgetRouter(settings: Settings, store: Store): Router {
     const cacheKey = `${site.id}:${kind}`;
     let hit = cache.get(cacheKey);
     if (!hit || hit.key !== made.version) {
-      hit = { key: made.version, body: made.body, etag: `"${createHash("sha256").update(made.body).digest("base64url").slice(0, 27)}"` };
+      const body = made.body();
+      hit = { key: made.version, body, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"` };
       cache.set(cacheKey, hit);
     }
     res.set({ ETag: hit.etag, "Cache-Control": `public, max-age=${settings.server.cacheSeconds}`, "Content-Type": type });
@@ -72,7 +63,7 @@ export function widgetRouter(settings: Settings, store: Store): Router {
   router.get("/sites/:site/spotlight.html", (req, res, next) =>
     send(req, res, "html", "text/html; charset=utf-8", async () => {
       const p = await latest(String(req.params.site));
-      return p && { version: version(p), body: render("spotlight", "html", view(sites.get(String(req.params.site))!, p)) };
+      return p && { version: version(p), body: () => render("spotlight", "html", view(sites.get(String(req.params.site))!, p)) };
     }).catch(next),
   );
 
@@ -80,6 +71,7 @@ export function widgetRouter(settings: Settings, store: Store): Router {
     send(req, res, "json", "application/json; charset=utf-8", async () => {
       const p = await latest(String(req.params.site));
       if (!p) return null;
+      return { version: version(p), body: () => {
       const v = view(sites.get(String(req.params.site))!, p);
       const t = (key: string, values?: Record<string, unknown>) => translate(v.locale, "txt", key, values);
       const body = {
@@ -97,18 +89,20 @@ export function widgetRouter(settings: Settings, store: Store): Router {
           highlights: m.highlights.map((h) => ({ title: h.title, url: h.url, kind: t(h.kind) })),
         })),
       };
-      return { version: version(p), body: JSON.stringify(body) };
+      return JSON.stringify(body);
+      } };
     }).catch(next),
   );
 
   router.get("/sites/:site/embed.js", (req, res, next) =>
-    send(req, res, "embed", "text/javascript; charset=utf-8", async () => ({ version: "embed-v1", body: EMBED })).catch(next),
+    send(req, res, "embed", "text/javascript; charset=utf-8", async () => ({ version: "embed-v1", body: () => EMBED })).catch(next),
   );
 
   router.get("/sites/:site/newsletter.rss", (req, res, next) =>
     send(req, res, "rss", "application/rss+xml; charset=utf-8", async () => {
       const site = sites.get(String(req.params.site))!;
       const plans = (await publicPlans(site.id)).slice(0, 12);
+      return { version: plans.map(version).join(",") || "empty", body: () => {
       const title = translate(locale, "txt", "newsletter.heading");
       const items = plans.map((p) => {
         const v = view(site, p);
@@ -131,7 +125,8 @@ ${items.join("\n")}
   </channel>
 </rss>
 `;
-      return { version: plans.map(version).join(",") || "empty", body };
+      return body;
+      } };
     }).catch(next),
   );
 
