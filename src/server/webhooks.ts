@@ -5,6 +5,7 @@
  */
 import express, { type Request, type Response, type Router } from "express";
 import type { Adapter } from "../../adapters/types.js";
+import type { Activity } from "../domain.js";
 import { SpotlightError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Settings, SiteSettings } from "../settings.js";
@@ -35,8 +36,37 @@ function siteFor(settings: Settings, platform: string, headers: Record<string, s
   return candidates.length === 1 ? candidates[0]! : null;
 }
 
+/**
+ * Group commit: events arriving together are stored in one transaction, and each request is
+ * answered only after the transaction holding its event has committed.
+ */
+function groupCommit(store: Store) {
+  type Pending = { activities: Activity[]; resolve: (r: { inserted: number; duplicates: number }) => void; reject: (e: unknown) => void };
+  const queues = new Map<string, Pending[]>();
+  const flush = async (site: string) => {
+    const batch = queues.get(site) ?? [];
+    queues.delete(site);
+    try {
+      const results = await store.ingestEach(site, batch.map((p) => ({ activities: p.activities })));
+      batch.forEach((p, i) => p.resolve(results[i]!));
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    }
+  };
+  return (site: string, activities: Activity[]) =>
+    new Promise<{ inserted: number; duplicates: number }>((resolve, reject) => {
+      let q = queues.get(site);
+      if (!q) {
+        queues.set(site, (q = []));
+        setImmediate(() => void flush(site));
+      }
+      q.push({ activities, resolve, reject });
+    });
+}
+
 export function webhookRouter(deps: { settings: Settings; store: Store; adapters: ReadonlyMap<string, Adapter>; log: Logger; metrics: Metrics }): Router {
   const router = express.Router();
+  const ingest = groupCommit(deps.store);
   const raw = express.raw({ type: () => true, limit: deps.settings.server.maxBodyBytes });
 
   for (const platform of ["discourse", "wordpress"]) {
@@ -74,7 +104,7 @@ export function webhookRouter(deps: { settings: Settings; store: Store; adapters
           }
           throw err;
         }
-        const { inserted, duplicates } = await deps.store.ingest(site.id, { activities: event.activities });
+        const { inserted, duplicates } = event.activities.length ? await ingest(site.id, event.activities) : { inserted: 0, duplicates: 0 };
         count(event.activities.length ? (inserted ? "ingested" : "duplicate") : "ignored");
         deps.log.info({ event: "spotlight.webhook.received", site: site.id, name: event.name, eventId: event.id, inserted, duplicates }, "webhook");
         res.json({ event: event.name, inserted, duplicates });

@@ -106,6 +106,11 @@ export class RedisStore implements Store {
     return { inserted, duplicates: acts.length - inserted };
   }
 
+  async ingestEach(site: string, batches: readonly SyncBatch[]) {
+    // Issued together on one connection: Redis runs them in order, one round trip for all.
+    return Promise.all(batches.map((b) => this.ingest(site, b)));
+  }
+
   async activities(site: string, from: string, to: string): Promise<Activity[]> {
     const ids = await this.redis.zrangebyscore(this.key(site, "act", "time"), Date.parse(from), `(${Date.parse(to)}`);
     const out: Activity[] = [];

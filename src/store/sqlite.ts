@@ -113,9 +113,17 @@ export class SqliteStore implements Store {
   }
 
   async ingest(site: string, batch: SyncBatch) {
+    return (await this.ingestEach(site, [batch]))[0]!;
+  }
+
+  async ingestEach(site: string, batches: readonly SyncBatch[]) {
+    return this.db.transaction(() => batches.map((batch) => this.ingestOne(site, batch)))();
+  }
+
+  private ingestOne(site: string, batch: SyncBatch) {
     let inserted = 0;
     let duplicates = 0;
-    this.db.transaction(() => {
+    {
       for (const a of batch.activities ?? []) {
         const r = this.stmts.insertActivity.run({
           site,
@@ -133,7 +141,7 @@ export class SqliteStore implements Store {
       }
       for (const m of batch.members ?? []) this.stmts.upsertMember.run(site, m.id, JSON.stringify(m));
       if (batch.cursor) this.stmts.setCursor.run(site, batch.cursor.key, JSON.stringify(batch.cursor.value));
-    })();
+    }
     return { inserted, duplicates };
   }
 

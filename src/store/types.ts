@@ -31,6 +31,11 @@ export interface SyncBatch {
 export interface Store {
   /** Add activities (an id already stored is ignored), upsert members, move a cursor: atomically. */
   ingest(site: string, batch: SyncBatch): Promise<{ inserted: number; duplicates: number }>;
+  /**
+   * Several batches at once (one transaction where the store has them), each reported on its own,
+   * in order: a batch sees the ids the batches before it inserted as duplicates. For group commit.
+   */
+  ingestEach(site: string, batches: readonly SyncBatch[]): Promise<Array<{ inserted: number; duplicates: number }>>;
   /** Activities with from <= at < to, in a stable order (at, id). */
   activities(site: string, from: string, to: string): Promise<Activity[]>;
   /** Members by id (all of the site's when ids is omitted). */

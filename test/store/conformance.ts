@@ -25,6 +25,16 @@ export function testStore(name: string, factory: () => Promise<Store> | Store) {
       expect(await store.activities("s", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z")).toHaveLength(1);
     });
 
+    it("ingests several batches at once, each counted on its own and in order", async () => {
+      const a = act("m", "reply", { id: "g1" });
+      const b = act("m", "reply", { id: "g2" });
+      expect(await store.ingestEach("s", [{ activities: [a] }, { activities: [a, b] }, { activities: [b] }])).toEqual([
+        { inserted: 1, duplicates: 0 },
+        { inserted: 1, duplicates: 1 },
+        { inserted: 0, duplicates: 1 },
+      ]);
+    });
+
     it("keeps sites apart", async () => {
       await store.ingest("s1", { activities: [act("m1", "reply", { id: "x" })], members: [member("m1")] });
       await store.ingest("s2", { activities: [act("m1", "reply", { id: "x" })] });
