@@ -8,6 +8,7 @@ import express, { type Request, type Response } from "express";
 import type { AddressInfo } from "node:net";
 import { generateCommunity, type Community, type CommunityOptions, type SimPost, type SimTopic, type SimUser } from "./community.js";
 import { registerWrites, type SimWrites } from "./write.js";
+import { ERR_403, ERR_404 } from "./errors.js";
 import { basicGroupJson } from "./recognition.js";
 
 export interface Faults {
@@ -67,8 +68,6 @@ interface ActionRow {
   acting: number;
 }
 
-export const ERR_403 = { errors: ["You are not permitted to view the requested resource."], error_type: "invalid_access" };
-export const ERR_404 = { errors: ["The requested URL or resource could not be found."], error_type: "not_found" };
 const DAY = 86_400_000;
 
 function avatar(u: SimUser): string {

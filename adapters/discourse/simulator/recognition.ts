@@ -1,4 +1,5 @@
 /** The simulator's badges and groups: create a badge, grant it, list grants; groups and members. */
+import { ERR_404 } from "./errors.js";
 import type { Express, Request, Response } from "express";
 import type { SimUser } from "./community.js";
 
@@ -24,7 +25,6 @@ interface Ctx {
   log: (req: Request, res: Response) => void;
 }
 
-const NOT_FOUND = { errors: ["The requested URL or resource could not be found."], error_type: "not_found" };
 const BADGE_TYPES = [
   { id: 1, name: "Gold", sort_order: 9 },
   { id: 2, name: "Silver", sort_order: 8 },
@@ -136,7 +136,7 @@ export function registerRecognition(app: Express, ctx: Ctx): SimRecognition {
     const { username, badge_id, reason } = req.body ?? {};
     const user = ctx.byName.get(String(username ?? "").toLowerCase());
     const badge = rec.badges.find((b) => b.id === Number(badge_id));
-    if (!user || !badge) return void res.status(404).json(NOT_FOUND);
+    if (!user || !badge) return void res.status(404).json(ERR_404);
     ctx.log(req, res);
     if (!badge.multipleGrant && rec.grants.some((g) => g.badgeId === badge.id && g.userId === user.id)) return void res.status(422).json({ errors: ["Badge already granted"] });
     const grant = { id: rec.grants.length + 1, badgeId: badge.id, userId: user.id, grantedAt: ctx.clock(), reason: reason ? String(reason) : null, grantedBy: (res.locals.actor as SimUser).id };
@@ -146,7 +146,7 @@ export function registerRecognition(app: Express, ctx: Ctx): SimRecognition {
 
   app.get("/user-badges/:username.json", (req, res) => {
     const user = ctx.byName.get(String(req.params.username).toLowerCase());
-    if (!user) return void res.status(404).json(NOT_FOUND);
+    if (!user) return void res.status(404).json(ERR_404);
     res.json({
       user_badges: rec.grants
         .filter((g) => g.userId === user.id)
@@ -156,7 +156,7 @@ export function registerRecognition(app: Express, ctx: Ctx): SimRecognition {
 
   app.get("/groups/:id.json", (req, res) => {
     const g = findGroup(String(req.params.id));
-    if (!g) return void res.status(404).json(NOT_FOUND);
+    if (!g) return void res.status(404).json(ERR_404);
     const base = groupJson(g);
     res.json({
       group: {
@@ -203,7 +203,7 @@ export function registerRecognition(app: Express, ctx: Ctx): SimRecognition {
 
   app.get("/groups/:id/members.json", (req, res) => {
     const g = findGroup(String(req.params.id));
-    if (!g) return void res.status(404).json(NOT_FOUND);
+    if (!g) return void res.status(404).json(ERR_404);
     const limit = Math.min(Number(req.query.limit ?? 50), 1000);
     const offset = Number(req.query.offset ?? 0);
     const member = (id: number) => {
@@ -216,7 +216,7 @@ export function registerRecognition(app: Express, ctx: Ctx): SimRecognition {
 
   app.put("/groups/:id/members.json", (req, res) => {
     const g = findGroup(String(req.params.id));
-    if (!g) return void res.status(404).json(NOT_FOUND);
+    if (!g) return void res.status(404).json(ERR_404);
     const users = names(req.body?.usernames).map((n) => ctx.byName.get(n.toLowerCase()));
     if (!users.length || users.some((u) => !u)) return void res.status(400).json({ errors: ["usernames is invalid"], error_type: "invalid_parameters" });
     if (users.every((u) => g.members.has(u!.id))) return void res.status(422).json({ errors: ["The users are already members of this group"] });
@@ -230,7 +230,7 @@ export function registerRecognition(app: Express, ctx: Ctx): SimRecognition {
 
   app.delete("/groups/:id/members.json", (req, res) => {
     const g = findGroup(String(req.params.id));
-    if (!g) return void res.status(404).json(NOT_FOUND);
+    if (!g) return void res.status(404).json(ERR_404);
     ctx.log(req, res);
     const removed: string[] = [];
     const skipped: string[] = [];

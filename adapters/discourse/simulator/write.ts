@@ -3,6 +3,7 @@
  * (PUT /posts/{id}.json), reading posts and topics, pinning and banners, the sender's sent
  * messages and category topic lists. Shapes follow the OpenAPI spec (validated in the tests).
  */
+import { ERR_404 } from "./errors.js";
 import express, { type Express, type Request, type Response } from "express";
 import type { Community, SimPost, SimTopic, SimUser } from "./community.js";
 import { registerRecognition, type SimRecognition } from "./recognition.js";
@@ -163,13 +164,13 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
 
   app.get("/posts/:id.json", (req: Request, res: Response) => {
     const p = posts.get(Number(req.params.id));
-    if (!p) return void res.status(404).json({ errors: ["The requested URL or resource could not be found."], error_type: "not_found" });
+    if (!p) return void res.status(404).json(ERR_404);
     res.json(postJson(p, res.locals.actor as SimUser));
   });
 
   app.put("/posts/:id.json", (req: Request, res: Response) => {
     const p = posts.get(Number(req.params.id));
-    if (!p) return void res.status(404).json({ errors: ["The requested URL or resource could not be found."], error_type: "not_found" });
+    if (!p) return void res.status(404).json(ERR_404);
     const raw = req.body?.post?.raw;
     if (typeof raw !== "string" || raw.trim().length < 20) return void res.status(422).json({ errors: ["Body is too short (minimum is 20 characters)"] });
     log(req, res);
@@ -183,7 +184,7 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
 
   app.get("/t/:id.json", (req: Request, res: Response) => {
     const topic = topics.get(Number(req.params.id));
-    if (!topic) return void res.status(404).json({ errors: ["The requested URL or resource could not be found."], error_type: "not_found" });
+    if (!topic) return void res.status(404).json(ERR_404);
     const actor = res.locals.actor as SimUser;
     const st = stateOf(topic.id);
     const owner = users.get(topic.userId)!;
@@ -270,7 +271,7 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
 
   app.put("/t/:id/status.json", (req: Request, res: Response) => {
     const topic = topics.get(Number(req.params.id));
-    if (!topic) return void res.status(404).json({ errors: ["The requested URL or resource could not be found."], error_type: "not_found" });
+    if (!topic) return void res.status(404).json(ERR_404);
     const { status, enabled, until } = req.body ?? {};
     if (!["closed", "pinned", "pinned_globally", "archived", "visible"].includes(status)) return void res.status(400).json({ errors: ["status is invalid"], error_type: "invalid_parameters" });
     if ((status === "pinned" || status === "pinned_globally") && String(enabled) === "true" && !until) return void res.status(400).json({ errors: ["until is required"], error_type: "invalid_parameters" });
@@ -283,7 +284,7 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
   for (const [route, banner] of [["/t/:id/make-banner.json", true], ["/t/:id/remove-banner.json", false]] as const) {
     app.put(route, (req: Request, res: Response) => {
       const topic = topics.get(Number(req.params.id));
-      if (!topic) return void res.status(404).json({ errors: ["The requested URL or resource could not be found."], error_type: "not_found" });
+      if (!topic) return void res.status(404).json(ERR_404);
       log(req, res);
       // One banner at a time: making a new one demotes the old.
       if (banner) for (const [id, st] of writes.topicState) if (st.archetype === "banner") writes.topicState.set(id, { ...st, archetype: "regular" });
@@ -333,7 +334,7 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
 
   app.get("/topics/private-messages-sent/:username.json", (req: Request, res: Response) => {
     const u = byName.get(String(req.params.username).toLowerCase());
-    if (!u) return void res.status(404).json({ errors: ["The requested URL or resource could not be found."], error_type: "not_found" });
+    if (!u) return void res.status(404).json(ERR_404);
     const page = Number(req.query.page ?? 0);
     const sent = ctx.community.topics.filter((t) => stateOf(t.id).archetype === "private_message" && t.userId === u.id).sort(newestFirst);
     const slice = sent.slice(page * 30, page * 30 + 30);
@@ -359,7 +360,7 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
   app.get("/c/:slug/:id.json", (req: Request, res: Response) => {
     const id = Number(req.params.id);
     const cat = writes.categories.get(id);
-    if (!cat || cat.slug !== req.params.slug) return void res.status(404).json({ errors: ["The requested URL or resource could not be found."], error_type: "not_found" });
+    if (!cat || cat.slug !== req.params.slug) return void res.status(404).json(ERR_404);
     const page = Number(req.query.page ?? 0);
     const list = ctx.community.topics.filter((t) => t.categoryId === id && stateOf(t.id).archetype !== "private_message").sort(newestFirst);
     const slice = list.slice(page * 30, page * 30 + 30);
