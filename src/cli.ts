@@ -27,7 +27,7 @@ import { SqliteStore } from "./store/sqlite.js";
 import { openStore, type Store } from "./store/index.js";
 import { publishPlan, type PublishReport } from "./publish.js";
 import { deploymentSecret, optOutKey } from "./optout.js";
-import { createApp } from "./server/index.js";
+import { createServer } from "./server/index.js";
 import { hashPassword } from "./server/auth.js";
 import type { AddressInfo } from "node:net";
 import { enqueuePeriod, enqueueSync, producerConnection, queues, redisUrl, startWorkers, upsertSchedulers } from "./queue/index.js";
@@ -306,7 +306,7 @@ async function demo(args: string[]) {
   const store = new SqliteStore(join(tmp, "demo.db"));
   // The opt-out pages the notes link to, for as long as the demo runs.
   const secret = await deploymentSecret(store);
-  const server = createApp({ settings, store, secret }).listen(0, "127.0.0.1");
+  const server = createServer({ settings, store, secret }).listen(0, "127.0.0.1");
   await new Promise<void>((r) => server.once("listening", () => r()));
   settings.server = { ...settings.server, publicUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
   try {
@@ -392,8 +392,7 @@ async function serve(args: string[]) {
       conn.disconnect();
     };
   }
-  const app = createApp({ settings, store, secret, logger, adapters, env, queuesRouter });
-  const server = app.listen(port, values.host ?? settings.server.host);
+  const server = createServer({ settings, store, secret, logger, adapters, env, queuesRouter }).listen(port, values.host ?? settings.server.host);
   await new Promise<void>((resolveListen, reject) => {
     server.once("listening", () => resolveListen());
     server.once("error", reject);

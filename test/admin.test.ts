@@ -13,7 +13,7 @@ import createDiscourseAdapter from "../adapters/discourse/index.js";
 import { startSimulator, type RunningSimulator } from "../adapters/discourse/simulator/app.js";
 import { preparePlan } from "../src/pipeline.js";
 import { hashPassword } from "../src/server/auth.js";
-import { createApp } from "../src/server/index.js";
+import { createServer } from "../src/server/index.js";
 import { SqliteStore } from "../src/store/sqlite.js";
 import { SIM_NOW, smallCommunity, testSettings, TEST_ENV } from "./helpers.js";
 
@@ -40,7 +40,7 @@ beforeAll(async () => {
   const adapter = createDiscourseAdapter({ site, sync: settings.sync, scoring: settings.scoring, publish: settings.publish, env: TEST_ENV, now: () => SIM_NOW });
   const env = { SPOTLIGHT_ADMIN_PASSWORD_HASH: hashPassword(PASSWORD), SPOTLIGHT_SECRET: "admin-test" };
   await preparePlan({ settings, store, adapter, site, env, now: () => SIM_NOW }, PERIOD);
-  const server = createApp({ settings, store, secret: "admin-test", adapters: new Map([["test", adapter]]), env }).listen(0, "127.0.0.1");
+  const server = createServer({ settings, store, secret: "admin-test", adapters: new Map([["test", adapter]]), env }).listen(0, "127.0.0.1");
   await new Promise<void>((r) => server.once("listening", () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   close = () => server.close();

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { optOutKey, signOptOut, verifyOptOut } from "../src/optout.js";
-import { createApp } from "../src/server/index.js";
+import { createServer } from "../src/server/index.js";
 import { SqliteStore } from "../src/store/sqlite.js";
 import { act, member, testSettings } from "./helpers.js";
 
@@ -39,7 +39,7 @@ describe("spotlight serve: opt-out pages", () => {
   let base = "";
   let close: () => void;
   beforeAll(async () => {
-    const server = createApp({ settings, store, secret: SECRET }).listen(0, "127.0.0.1");
+    const server = createServer({ settings, store, secret: SECRET }).listen(0, "127.0.0.1");
     await new Promise<void>((r) => server.once("listening", () => r()));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     close = () => server.close();

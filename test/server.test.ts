@@ -7,7 +7,7 @@ import createDiscourseAdapter from "../adapters/discourse/index.js";
 import type { Plan } from "../src/domain.js";
 import { createLogger } from "../src/log.js";
 import { periodOf } from "../src/period.js";
-import { createApp } from "../src/server/index.js";
+import { createServer } from "../src/server/index.js";
 import { SqliteStore } from "../src/store/sqlite.js";
 import { card, member, testSettings } from "./helpers.js";
 
@@ -32,7 +32,7 @@ describe("spotlight serve", () => {
   let base = "";
   let close = () => {};
   beforeAll(async () => {
-    const server = createApp({ settings, store, secret: "s", logger, adapters: new Map([["test", adapter]]) }).listen(0, "127.0.0.1");
+    const server = createServer({ settings, store, secret: "s", logger, adapters: new Map([["test", adapter]]) }).listen(0, "127.0.0.1");
     await new Promise<void>((r) => server.once("listening", () => r()));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     close = () => server.close();
@@ -87,6 +87,27 @@ describe("spotlight serve", () => {
       expect(xml).toContain("&lt;table role=&quot;presentation&quot;");
       expect(xml).toContain('<guid isPermaLink="false">community-spotlight:test:2026-10</guid>');
     });
+    it("answers repeat requests from memory with the same headers, HEAD without a body, and shows a new publication within a second", async () => {
+      const first = await fetch(`${base}/sites/test/spotlight.html`);
+      const body = await first.text();
+      const cached = await fetch(`${base}/sites/test/spotlight.html?v=2`, { headers: { Origin: "https://www.example.org" } });
+      expect(await cached.text()).toBe(body);
+      for (const h of ["etag", "content-type", "cache-control", "content-security-policy", "x-content-type-options", "referrer-policy"]) expect(cached.headers.get(h)).toBe(first.headers.get(h));
+      expect(cached.headers.get("access-control-allow-origin")).toBe("https://www.example.org");
+      const head = await fetch(`${base}/sites/test/spotlight.json`, { method: "HEAD" });
+      expect(head.status).toBe(200);
+      expect(await head.text()).toBe("");
+      expect(Number(head.headers.get("content-length"))).toBeGreaterThan(0);
+
+      await store.savePlan("test", plan("2026-11", "Grace"), "published");
+      await new Promise((r) => setTimeout(r, 1100));
+      await fetch(`${base}/sites/test/spotlight.html`); // this answer may still be the old one; it refreshes the lookup
+      await new Promise((r) => setTimeout(r, 50));
+      const fresh = await (await fetch(`${base}/sites/test/spotlight.html`)).text();
+      expect(fresh).toContain("November 2026");
+      expect(fresh).toContain("Grace");
+    });
+
   });
 
   describe("Discourse webhooks", () => {

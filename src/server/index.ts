@@ -4,12 +4,13 @@
  * token that does not verify gets a 400 page and changes nothing), health and metrics. Errors are
  * JSON problem details; bodies are size-limited; logs never carry secrets.
  */
+import { createServer as createHttpServer, type Server } from "node:http";
 import express, { type Request, type Response } from "express";
 import type { Adapter } from "../../adapters/types.js";
 import { adminRouter } from "./admin.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { webhookRouter } from "./webhooks.js";
-import { widgetRouter } from "./widget.js";
+import { createWidget, SECURITY_HEADERS, type Widget } from "./widget.js";
 import { silentLogger, type Logger } from "../log.js";
 import { optOutKey, verifyOptOut } from "../optout.js";
 import { render, resolveLocale } from "../render/index.js";
@@ -32,7 +33,16 @@ export interface ServerDeps {
   env?: NodeJS.ProcessEnv;
 }
 
-export function createApp(deps: ServerDeps) {
+/** The server: the widget's cached answers first, everything else through express. */
+export function createServer(deps: ServerDeps): Server {
+  const metrics = deps.metrics ?? createMetrics();
+  const { app, widget } = createApp({ ...deps, metrics });
+  return createHttpServer((req, res) => {
+    if (!widget.serveCached(req, res)) app(req, res);
+  });
+}
+
+export function createApp(deps: ServerDeps): { app: express.Express; widget: Widget } {
   const log = deps.logger ?? silentLogger;
   const locale = resolveLocale(deps.settings.locale);
   const sites = new Map(deps.settings.sites.map((s) => [s.id, s]));
@@ -52,16 +62,12 @@ export function createApp(deps: ServerDeps) {
     next();
   });
   app.use((_req, res, next) => {
-    res.set({
-      "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-      "X-Content-Type-Options": "nosniff",
-      "Referrer-Policy": "no-referrer",
-      "Cache-Control": "no-store",
-    });
+    res.set({ ...SECURITY_HEADERS, "Cache-Control": "no-store" });
     next();
   });
   app.use("/admin", adminRouter({ settings: deps.settings, store: deps.store, secret: deps.secret, adapters: deps.adapters ?? new Map(), env: deps.env, logger: log, queuesRouter: deps.queuesRouter }));
-  app.use(widgetRouter(deps.settings, deps.store));
+  const widget = createWidget(deps.settings, deps.store, (route, method, status) => metrics.requests.inc({ route, method, status: String(status) }));
+  app.use(widget.router);
   app.use(webhookRouter({ settings: deps.settings, store: deps.store, adapters: deps.adapters ?? new Map(), log, metrics }));
   app.use(express.urlencoded({ extended: false, limit: "4kb" }));
 
@@ -115,5 +121,5 @@ export function createApp(deps: ServerDeps) {
     log.error({ event: "spotlight.server.error", error: err.message }, "request failed");
     res.status(500).type("application/problem+json").json({ type: "about:blank", title: "Internal Server Error", status: 500 });
   });
-  return app;
+  return { app, widget };
 }

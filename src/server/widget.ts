@@ -3,8 +3,13 @@
  * a small script that renders the JSON into `<div data-community-spotlight>` on any page; and the
  * approved newsletter sections as RSS. Responses carry a strong ETag (304 on a match),
  * Cache-Control, and CORS for the configured origins.
+ *
+ * Every response is rendered once per plan version and kept as bytes with its headers; the latest
+ * plan is looked up at most once a second per site. Once rendered, `serveCached` answers from
+ * memory before express sees the request (docs/benchmarks.md has the figures).
  */
 import { createHash } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Request, Response, Router } from "express";
 import express from "express";
 import type { StoredPlan } from "../store/types.js";
@@ -16,105 +21,169 @@ import type { Store } from "../store/types.js";
 
 const PUBLIC: ReadonlySet<string> = new Set(["approved", "published"]);
 
-interface Cached {
-  key: string;
-  body: string;
+/** How long a looked-up latest plan is trusted: a newly published spotlight shows within this. */
+const PLAN_TTL_MS = 1000;
+
+/** One rendered response: the body and every header, built once per plan version. */
+interface Rendered {
+  version: string;
+  body: Buffer;
   etag: string;
+  headers: Record<string, string | number>;
 }
 
-export function widgetRouter(settings: Settings, store: Store): Router {
+export interface Widget {
+  router: Router;
+  /**
+   * The hot path, for node:http before express: a GET or HEAD of a widget URL whose response is
+   * rendered already is answered here from memory (true); anything else is left to the router.
+   */
+  serveCached(req: IncomingMessage, res: ServerResponse): boolean;
+}
+
+/** Headers every answer of the server carries (see server/index.ts). */
+export const SECURITY_HEADERS = {
+  "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+} as const;
+
+const KINDS = { "spotlight.html": "html", "spotlight.json": "json", "embed.js": "embed" } as const;
+type Kind = (typeof KINDS)[keyof typeof KINDS];
+const TYPES: Record<Kind, string> = { html: "text/html; charset=utf-8", json: "application/json; charset=utf-8", embed: "text/javascript; charset=utf-8" };
+const WIDGET_PATH = /^\/sites\/([^/?#]+)\/(spotlight\.html|spotlight\.json|embed\.js)(?:\?.*)?$/;
+
+export function createWidget(settings: Settings, store: Store, onServed?: (route: string, method: string, status: number) => void): Widget {
   const router = express.Router();
   const sites = new Map(settings.sites.map((s) => [s.id, s]));
   const locale = resolveLocale(settings.locale);
-  const cache = new Map<string, Cached>();
+  const rendered = new Map<string, Rendered>();
+  /** Per site: the latest public plan as last looked up, and when. */
+  const latestMemo = new Map<string, { at: number; plan: StoredPlan | null; pending: Promise<StoredPlan | null> | null }>();
 
   const publicPlans = async (site: string): Promise<StoredPlan[]> => (await store.plans(site)).filter((p) => PUBLIC.has(p.status));
-  const latest = async (site: string): Promise<StoredPlan | null> => (await publicPlans(site))[0] ?? null;
+  /** The latest public plan, looked up at most once per PLAN_TTL_MS per site ("nothing yet" is never trusted). */
+  const latest = (site: string): Promise<StoredPlan | null> => {
+    let memo = latestMemo.get(site);
+    if (memo && memo.plan && Date.now() - memo.at < PLAN_TTL_MS) return Promise.resolve(memo.plan);
+    if (memo?.pending) return memo.pending;
+    if (!memo) latestMemo.set(site, (memo = { at: 0, plan: null, pending: null }));
+    const m = memo;
+    m.pending = publicPlans(site).then(
+      (plans) => Object.assign(m, { at: Date.now(), plan: plans[0] ?? null, pending: null }).plan,
+      (err) => {
+        m.pending = null;
+        throw err;
+      },
+    );
+    return m.pending;
+  };
 
   const view = (site: SiteSettings, stored: StoredPlan): SpotlightView =>
     spotlightView(stored.plan, { locale, site: { title: siteTitle(site), url: site.baseUrl }, timeZone: settings.timezone });
 
-  /** Render once per (site, kind, plan version); serve with validators. */
-  const send = async (req: Request, res: Response, kind: string, type: string, make: () => Promise<{ version: string; body: () => string } | null>) => {
-    const site = sites.get(String(req.params.site));
-    if (!site) return void res.status(404).type("application/problem+json").json({ type: "about:blank", title: "Unknown site", status: 404 });
-    const made = await make();
-    if (!made) return void res.status(404).type("application/problem+json").json({ type: "about:blank", title: "Nothing published yet", status: 404 });
-    const cacheKey = `${site.id}:${kind}`;
-    let hit = cache.get(cacheKey);
-    if (!hit || hit.key !== made.version) {
-      const body = made.body();
-      hit = { key: made.version, body, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"` };
-      cache.set(cacheKey, hit);
-    }
-    res.set({ ETag: hit.etag, "Cache-Control": `public, max-age=${settings.server.cacheSeconds}`, "Content-Type": type });
-    const origin = req.get("Origin");
+  const cors = (origin: string | undefined): Record<string, string> => {
     const allowed = settings.server.corsOrigins;
-    if (allowed.includes("*")) res.set("Access-Control-Allow-Origin", "*");
-    else if (origin && allowed.includes(origin)) res.set({ "Access-Control-Allow-Origin": origin, Vary: "Origin" });
-    else res.set("Vary", "Origin");
-    const inm = req.get("If-None-Match");
-    if (inm && inm.split(/\s*,\s*/).includes(hit.etag)) return void res.status(304).end();
-    res.send(hit.body);
+    if (allowed.includes("*")) return { "Access-Control-Allow-Origin": "*" };
+    if (origin && allowed.includes(origin)) return { "Access-Control-Allow-Origin": origin, Vary: "Origin" };
+    return { Vary: "Origin" };
+  };
+
+  /** Answer from a rendered response: 304 on a matching If-None-Match, no body for HEAD. */
+  const answer = (r: Rendered, method: string, headers: IncomingMessage["headers"], res: ServerResponse): number => {
+    const inm = headers["if-none-match"];
+    const extra = cors(headers.origin);
+    if (inm && inm.split(/\s*,\s*/).includes(r.etag)) {
+      const { "Content-Length": _len, ...rest } = r.headers;
+      res.writeHead(304, { ...rest, ...extra }).end();
+      return 304;
+    }
+    res.writeHead(200, { ...r.headers, ...extra });
+    res.end(method === "HEAD" ? undefined : r.body);
+    return 200;
+  };
+
+  /** Render once per (site, kind, plan version). */
+  const make = (site: SiteSettings, kind: string, version: string, body: () => string): Rendered => {
+    const key = `${site.id}\u0000${kind}`;
+    const hit = rendered.get(key);
+    if (hit && hit.version === version) return hit;
+    const bytes = Buffer.from(body(), "utf8");
+    const etag = `"${createHash("sha256").update(bytes).digest("base64url").slice(0, 27)}"`;
+    const r: Rendered = {
+      version,
+      body: bytes,
+      etag,
+      headers: { ...SECURITY_HEADERS, "Content-Type": kind === "rss" ? "application/rss+xml; charset=utf-8" : TYPES[kind as Kind], "Content-Length": bytes.length, ETag: etag, "Cache-Control": `public, max-age=${settings.server.cacheSeconds}` },
+    };
+    rendered.set(key, r);
+    return r;
   };
 
   const version = (p: StoredPlan) => `${p.plan.period.id}@${p.updatedAt}`;
 
-  router.get("/sites/:site/spotlight.html", (req, res, next) =>
-    send(req, res, "html", "text/html; charset=utf-8", async () => {
-      const p = await latest(String(req.params.site));
-      return p && { version: version(p), body: () => render("spotlight", "html", view(sites.get(String(req.params.site))!, p)) };
-    }).catch(next),
-  );
+  const bodyFor = (site: SiteSettings, kind: Kind, p: StoredPlan | null): Rendered | null => {
+    if (kind === "embed") return make(site, kind, "embed-v1", () => EMBED);
+    if (!p) return null;
+    return make(site, kind, version(p), () => (kind === "html" ? render("spotlight", "html", view(site, p)) : spotlightJson(view(site, p))));
+  };
 
-  router.get("/sites/:site/spotlight.json", (req, res, next) =>
-    send(req, res, "json", "application/json; charset=utf-8", async () => {
-      const p = await latest(String(req.params.site));
-      if (!p) return null;
-      return { version: version(p), body: () => {
-      const v = view(sites.get(String(req.params.site))!, p);
-      const t = (key: string, values?: Record<string, unknown>) => translate(v.locale, "txt", key, values);
-      const body = {
-        locale: v.locale,
-        heading: t("spotlight.heading", { period: v.period.label }),
-        intro: t("spotlight.intro", { site: v.site.title, period: v.period.label }),
-        period: v.period,
-        members: v.members.map((m) => ({
-          name: m.name,
-          username: m.username,
-          profileUrl: m.profileUrl,
-          avatarUrl: m.avatarUrl,
-          slot: t(m.slotKey),
-          summary: [m.solutions ? t("summary.solutions", { count: m.solutions }) : null, m.newcomers ? t("summary.newcomers", { count: m.newcomers }) : null, t("summary.people", { count: m.people })].filter(Boolean).join(" · "),
-          highlights: m.highlights.map((h) => ({ title: h.title, url: h.url, kind: t(h.kind) })),
-        })),
-      };
-      return JSON.stringify(body);
-      } };
-    }).catch(next),
-  );
+  const serveCached = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== "GET" && req.method !== "HEAD") return false;
+    const m = WIDGET_PATH.exec(req.url ?? "");
+    if (!m) return false;
+    const site = sites.get(decodeURIComponent(m[1]!));
+    const kind = KINDS[m[2] as keyof typeof KINDS];
+    if (!site) return false;
+    let r: Rendered | null = null;
+    if (kind === "embed") r = bodyFor(site, kind, null);
+    else {
+      const memo = latestMemo.get(site.id);
+      if (!memo?.plan) return false;
+      if (Date.now() - memo.at >= PLAN_TTL_MS) void latest(site.id).catch(() => {}); // refresh behind this answer
+      r = rendered.get(`${site.id}\u0000${kind}`) ?? null;
+      if (!r || r.version !== version(memo.plan)) return false;
+    }
+    if (!r) return false;
+    onServed?.(`/sites/:site/${m[2]}`, req.method, answer(r, req.method, req.headers, res));
+    return true;
+  };
 
-  router.get("/sites/:site/embed.js", (req, res, next) =>
-    send(req, res, "embed", "text/javascript; charset=utf-8", async () => ({ version: "embed-v1", body: () => EMBED })).catch(next),
-  );
+  const send = async (req: Request, res: Response, kind: Kind) => {
+    const site = sites.get(String(req.params.site));
+    if (!site) return void res.status(404).type("application/problem+json").json({ type: "about:blank", title: "Unknown site", status: 404 });
+    const r = bodyFor(site, kind, kind === "embed" ? null : await latest(site.id));
+    if (!r) return void res.status(404).type("application/problem+json").json({ type: "about:blank", title: "Nothing published yet", status: 404 });
+    answer(r, req.method, req.headers, res);
+  };
 
-  router.get("/sites/:site/newsletter.rss", (req, res, next) =>
-    send(req, res, "rss", "application/rss+xml; charset=utf-8", async () => {
-      const site = sites.get(String(req.params.site))!;
+  for (const [file, kind] of Object.entries(KINDS)) router.get(`/sites/:site/${file}`, (req, res, next) => void send(req, res, kind).catch(next));
+
+  router.get("/sites/:site/newsletter.rss", async (req, res, next) => {
+    try {
+      const site = sites.get(String(req.params.site));
+      if (!site) return void res.status(404).type("application/problem+json").json({ type: "about:blank", title: "Unknown site", status: 404 });
       const plans = (await publicPlans(site.id)).slice(0, 12);
-      return { version: plans.map(version).join(",") || "empty", body: () => {
-      const title = translate(locale, "txt", "newsletter.heading");
-      const items = plans.map((p) => {
-        const v = view(site, p);
-        return `    <item>
+      const r = make(site, "rss", plans.map(version).join(",") || "empty", () => rss(site, plans));
+      answer(r, req.method, req.headers, res);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  const rss = (site: SiteSettings, plans: StoredPlan[]): string => {
+    const title = translate(locale, "txt", "newsletter.heading");
+    const items = plans.map((p) => {
+      const v = view(site, p);
+      return `    <item>
       <title>${xml(`${title}: ${v.period.label}`)}</title>
       <link>${xml(site.baseUrl)}</link>
       <guid isPermaLink="false">${xml(`community-spotlight:${site.id}:${p.plan.period.id}`)}</guid>
       <pubDate>${new Date(p.updatedAt).toUTCString()}</pubDate>
       <description>${xml(render("newsletter", "html", v))}</description>
     </item>`;
-      });
-      const body = `<?xml version="1.0" encoding="UTF-8"?>
+    });
+    return `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0">
   <channel>
     <title>${xml(`${siteTitle(site)}: ${title}`)}</title>
@@ -125,12 +194,29 @@ ${items.join("\n")}
   </channel>
 </rss>
 `;
-      return body;
-      } };
-    }).catch(next),
-  );
+  };
 
-  return router;
+  return { router, serveCached };
+}
+
+/** The widget's JSON: plain text fields only (the embed script renders them with textContent). */
+function spotlightJson(v: SpotlightView): string {
+  const t = (key: string, values?: Record<string, unknown>) => translate(v.locale, "txt", key, values);
+  return JSON.stringify({
+    locale: v.locale,
+    heading: t("spotlight.heading", { period: v.period.label }),
+    intro: t("spotlight.intro", { site: v.site.title, period: v.period.label }),
+    period: v.period,
+    members: v.members.map((m) => ({
+      name: m.name,
+      username: m.username,
+      profileUrl: m.profileUrl,
+      avatarUrl: m.avatarUrl,
+      slot: t(m.slotKey),
+      summary: [m.solutions ? t("summary.solutions", { count: m.solutions }) : null, m.newcomers ? t("summary.newcomers", { count: m.newcomers }) : null, t("summary.people", { count: m.people })].filter(Boolean).join(" · "),
+      highlights: m.highlights.map((h) => ({ title: h.title, url: h.url, kind: t(h.kind) })),
+    })),
+  });
 }
 
 /** XML text escaping (RSS titles and descriptions). */
