@@ -137,7 +137,8 @@ export interface Plan {
   overrides: Overrides;
   /** A personal line an admin added to a member's note, by member id. */
   personalLines?: Record<string, string>;
-  stats: { members: number; activities: number; requests: number };
+  /** Members with activity in the period, how many of them were scored exactly (src/ranking.ts), their activities, platform requests. */
+  stats: { members: number; scored?: number; activities: number; requests: number };
 }
 
 export interface Overrides {

@@ -6,9 +6,9 @@
 import type { Adapter } from "../adapters/types.js";
 import type { Member, Plan } from "./domain.js";
 import { silentLogger, type Logger } from "./log.js";
-import { deploymentSecret, optOutKey } from "./optout.js";
+import { deploymentSecret } from "./optout.js";
 import { periodOf, shiftPeriod } from "./period.js";
-import { scoreAll } from "./scoring/index.js";
+import { rankPeriod } from "./ranking.js";
 import { select } from "./selection/index.js";
 import type { Settings, SiteSettings } from "./settings.js";
 import type { Store } from "./store/types.js";
@@ -47,13 +47,6 @@ export async function syncPeriod(deps: PipelineDeps, periodId: string): Promise<
   return { inserted, duplicates, requests: result.requests };
 }
 
-/** Score a period from what the store holds. */
-async function scorePeriod(deps: PipelineDeps, periodId: string, members: ReadonlyMap<string, Member>) {
-  const period = periodOf(periodId, deps.settings.timezone);
-  const activities = await deps.store.activities(deps.site.id, period.start, period.end);
-  return { period, activities, cards: scoreAll({ activities, members, settings: deps.settings.scoring, timeZone: deps.settings.timezone }) };
-}
-
 export interface PrepareResult {
   plan: Plan;
   /** The stored plan was approved or published already and was left as it was. */
@@ -76,25 +69,28 @@ export async function preparePlan(deps: PipelineDeps, periodId: string, options:
   const previousPlan = await store.getPlan(site.id, previousId);
   if (sync && !previousPlan && !(await store.getCursor(site.id, `read:${previousId}`))) requests += (await syncPeriod(deps, previousId)).requests;
 
-  const members = await store.members(site.id);
-  const { period, activities, cards } = await scorePeriod(deps, periodId, members);
-  const previousTotals = new Map<string, number>();
-  if (previousPlan) for (const r of previousPlan.plan.ranked) previousTotals.set(r.memberId, r.total);
-  else for (const [id, card] of (await scorePeriod(deps, previousId, members)).cards) previousTotals.set(id, card.total);
-
+  const period = periodOf(periodId, settings.timezone);
   const secret = await deploymentSecret(store, deps.env);
-  const optOutKeys = await store.optOutKeys(site.id);
-  const optedOut = new Set([...cards.keys()].filter((id) => optOutKeys.has(optOutKey(secret, site.id, id))));
   const cooldown = settings.selection.cooldownPeriods;
-  const recentlyFeatured = cooldown > 0 ? await store.featuredBetween(site.id, shiftPeriod(periodId, -cooldown), shiftPeriod(periodId, -1)) : new Set<string>();
   const overrides = existing?.plan.overrides ?? { pin: [], exclude: [] };
-
+  const ranking = await rankPeriod({
+    store,
+    site: site.id,
+    period,
+    previous: periodOf(previousId, settings.timezone),
+    previousPlan,
+    settings,
+    secret,
+    optOutKeys: await store.optOutKeys(site.id),
+    recentlyFeatured: cooldown > 0 ? await store.featuredBetween(site.id, shiftPeriod(periodId, -cooldown), shiftPeriod(periodId, -1)) : new Set<string>(),
+    overrides,
+  });
   const selection = select({
-    cards,
-    members,
-    optedOut,
-    recentlyFeatured,
-    previousTotals,
+    cards: ranking.cards,
+    members: ranking.members,
+    optedOut: ranking.optedOut,
+    recentlyFeatured: ranking.recentlyFeatured,
+    previousTotals: ranking.previousTotals,
     overrides,
     selection: settings.selection,
     eligibility: settings.eligibility,
@@ -108,7 +104,7 @@ export async function preparePlan(deps: PipelineDeps, periodId: string, options:
     ranked: selection.ranked,
     overrides,
     ...(existing?.plan.personalLines ? { personalLines: existing.plan.personalLines } : {}),
-    stats: { members: cards.size, activities: activities.length, requests: sync ? requests : (existing?.plan.stats.requests ?? 0) },
+    stats: { members: ranking.active, scored: ranking.cards.size, activities: ranking.activities, requests: sync ? requests : (existing?.plan.stats.requests ?? 0) },
   };
   await store.savePlan(site.id, plan, "prepared");
   for (const f of plan.featured) (deps.logger ?? silentLogger).info({ event: "spotlight.member.selected", site: site.id, period: periodId, memberId: f.member.id, slot: f.slot, total: f.card.total }, "selected");

@@ -24,6 +24,7 @@ export interface SelectionSettings {
   minActiveDays: number;
   minScore: number;
   minDistinctPeopleHelped: number;
+  leaderboardSize: number;
 }
 
 export interface EligibilitySettings {

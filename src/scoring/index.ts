@@ -45,11 +45,37 @@ export function scoreAll(input: ScoreInput): Map<string, ScoreCard> {
   return cards;
 }
 
-function scoreMember(
+/**
+ * The most `counts` (a member's activities per signal, possibly over a longer span than the
+ * period) can score: likes all from the heaviest-weighted standing, replies up to the period cap,
+ * penalties ignored. Never below the member's true total, so ranking can score exactly only the
+ * members whose bound can still reach the top (src/ranking.ts).
+ */
+export function upperBound(counts: Partial<Record<Signal, number>>, s: ScoringSettings): number {
+  const pos = (x: number) => Math.max(0, x);
+  const maxWeight = Math.max(0, ...Object.values(s.likes.giverWeights));
+  let bound = 0;
+  for (const sig of SIGNALS) {
+    const n = counts[sig] ?? 0;
+    if (!n) continue;
+    if (sig === "like_received") bound += n * pos(s.points.like_received) * maxWeight * Math.max(1, s.likes.mutualFactor);
+    else if (sig === "reply") bound += Math.min(n, s.replies.maxPerPeriod) * pos(s.points.reply);
+    else bound += n * pos(s.points[sig]);
+  }
+  // Totals are rounded to cents per signal: allow for it.
+  return bound + 0.01 * SIGNALS.length;
+}
+
+/**
+ * One member's card from their activities in the period alone. `likesBetween(giver, receiver)`
+ * answers how many likes `memberId` gave each of their likers (for mutual pairs); scoreAll passes
+ * its own table, ranking asks the store.
+ */
+export function scoreMember(
   memberId: string,
   acts: readonly Activity[],
   likesBetween: (giver: string, receiver: string) => number,
-  input: ScoreInput,
+  input: Omit<ScoreInput, "activities">,
 ): ScoreCard {
   const s = input.settings;
   const tallies = emptyTallies();

@@ -1,43 +1,91 @@
 /**
  * The Redis store (ioredis), for worker mode: any number of workers on any number of machines
  * share it. Every key of a site carries the site as a hash tag (`spotlight:{forum}:…`), so one
- * site's keys live in one Redis Cluster slot and each batch is one atomic script.
+ * site's keys live in one Redis Cluster slot, and each ingested chunk is one atomic script that
+ * declares every key it touches.
  *
- *   {p}:{site}:act         HASH  activity id -> JSON
- *   {p}:{site}:act:time    ZSET  activity id scored by time (ms)
- *   {p}:{site}:members     HASH  member id -> JSON
- *   {p}:{site}:cursors     HASH  key -> JSON
- *   {p}:{site}:plans       HASH  period -> JSON {status, plan, updatedAt}
- *   {p}:{site}:featured:P  SET   member ids featured in period P
- *   {p}:{site}:optouts     SET   opt-out keys (keyed hashes)
- *   {p}:{site}:audit       LIST  admin actions, newest first
+ *   {p}:{site}:act                 HASH  activity id -> 1 (ids seen: ingestion is idempotent)
+ *   {p}:{site}:m:M:member          HASH  activity id -> packed activity, per UTC month M and member credited
+ *   {p}:{site}:likes:M:giver       HASH  like activity id -> receiver \x1f ms, per UTC month M and giver
+ *   {p}:{site}:counts:M:part       HASH  member -> six uint32 LE (per signal) for UTC month M,
+ *                                        part 0 whole month, 1 its first day, 2 its last (counts.ts)
+ *   {p}:{site}:months              SET   UTC months with activities
+ *   {p}:{site}:members             HASH  member id -> JSON
+ *   {p}:{site}:cursors             HASH  key -> JSON
+ *   {p}:{site}:plans               HASH  period -> JSON {status, plan, updatedAt}
+ *   {p}:{site}:featured:P          SET   member ids featured in period P
+ *   {p}:{site}:optouts             SET   opt-out keys (keyed hashes)
+ *   {p}:{site}:audit               LIST  admin actions, newest first
  */
 import { Redis, type RedisOptions } from "ioredis";
-import type { Activity, Member, Plan } from "../domain.js";
+import { SIGNALS, type Activity, type Member, type Plan, type Signal } from "../domain.js";
 import { shiftPeriod } from "../period.js";
+import { addCounts, canonicalTime, monthsOf, slotsOf, spansCovering } from "./counts.js";
 import { scrubPlan } from "./sqlite.js";
 import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./types.js";
 
-/** KEYS: act, act:time, members, cursors. ARGV: n, then per activity (id, json, ms), then members JSON, cursor key, cursor JSON. Two writes per new event. */
+/**
+ * One chunk. KEYS: act, members, cursors, months, then 3 count keys per month, then the chunk's
+ * member buckets, then its likes-given keys. ARGV: the months; the buckets (member, month index);
+ * the number of likes keys; then per activity (id, bucket, code = 6 × edge + signal, likes key
+ * index or 0, likes value, packed); then members (id, JSON) and the cursor (key, JSON, or "", "").
+ * Per new activity: two writes (three for a like); the counts are merged once per bucket.
+ */
 const INGEST = `
-local n = tonumber(ARGV[1])
+local p = 1
+local nMonths = tonumber(ARGV[p]); p = p + 1
+local months = {}
+for i = 1, nMonths do months[i] = ARGV[p]; p = p + 1 end
+local nB = tonumber(ARGV[p]); p = p + 1
+local bucketBase = 4 + 3 * nMonths
+local bMember, bMonth = {}, {}
+for i = 1, nB do bMember[i] = ARGV[p]; bMonth[i] = tonumber(ARGV[p + 1]); p = p + 2 end
+local lgBase = bucketBase + nB
+local nL = tonumber(ARGV[p]); p = p + 1
+local n = tonumber(ARGV[p]); p = p + 1
+local delta = {}
 local inserted = 0
-local i = 2
 for _ = 1, n do
-  local id, json, ms = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  i = i + 3
-  if redis.call('HSETNX', KEYS[1], id, json) == 1 then
-    redis.call('ZADD', KEYS[2], ms, id)
+  local id = ARGV[p]
+  if redis.call('HSETNX', KEYS[1], id, '1') == 1 then
+    local b = tonumber(ARGV[p + 1])
+    local code = tonumber(ARGV[p + 2])
+    local l = tonumber(ARGV[p + 3])
+    redis.call('HSET', KEYS[bucketBase + b], id, ARGV[p + 5])
+    if l > 0 then redis.call('HSET', KEYS[lgBase + l], id, ARGV[p + 4]) end
+    local d = delta[b]
+    if not d then
+      d = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+      delta[b] = d
+    end
+    local sig = code % 6
+    local edge = (code - sig) / 6
+    d[sig + 1] = d[sig + 1] + 1
+    if edge > 0 then d[edge * 6 + sig + 1] = d[edge * 6 + sig + 1] + 1 end
     inserted = inserted + 1
   end
+  p = p + 6
 end
-local m = tonumber(ARGV[i])
-i = i + 1
+for b, d in pairs(delta) do
+  for part = 0, 2 do
+    local o = part * 6
+    if d[o + 1] + d[o + 2] + d[o + 3] + d[o + 4] + d[o + 5] + d[o + 6] > 0 then
+      local key = KEYS[4 + 3 * (bMonth[b] - 1) + part + 1]
+      local cur = redis.call('HGET', key, bMember[b])
+      local c1, c2, c3, c4, c5, c6 = 0, 0, 0, 0, 0, 0
+      if cur then c1, c2, c3, c4, c5, c6 = struct.unpack('<I4I4I4I4I4I4', cur) end
+      redis.call('HSET', key, bMember[b], struct.pack('<I4I4I4I4I4I4', c1 + d[o + 1], c2 + d[o + 2], c3 + d[o + 3], c4 + d[o + 4], c5 + d[o + 5], c6 + d[o + 6]))
+    end
+  end
+end
+if inserted > 0 then for i = 1, nMonths do redis.call('SADD', KEYS[4], months[i]) end end
+local m = tonumber(ARGV[p])
+p = p + 1
 for _ = 1, m do
-  redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1])
-  i = i + 2
+  redis.call('HSET', KEYS[2], ARGV[p], ARGV[p + 1])
+  p = p + 2
 end
-if ARGV[i] ~= '' then redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1]) end
+if ARGV[p] ~= '' then redis.call('HSET', KEYS[3], ARGV[p], ARGV[p + 1]) end
 return inserted
 `;
 
@@ -55,6 +103,24 @@ const unpack = (id: string, json: string): Activity => {
   return { id, memberId, signal, at, otherId, topicId, url, title };
 };
 
+const byTimeThenId = (a: Activity, b: Activity) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** Six uint32 LE, one per signal (the script's struct.pack). */
+function decodeCounts(buf: Buffer): Partial<Record<Signal, number>> {
+  const out: Partial<Record<Signal, number>> = {};
+  SIGNALS.forEach((sig, i) => {
+    const n = buf.length >= (i + 1) * 4 ? buf.readUInt32LE(i * 4) : 0;
+    if (n) out[sig] = n;
+  });
+  return out;
+}
+
+const encodeCounts = (counts: ArrayLike<number>, part: number): Buffer => {
+  const buf = Buffer.alloc(SIGNALS.length * 4);
+  for (let i = 0; i < SIGNALS.length; i++) buf.writeUInt32LE(counts[part * SIGNALS.length + i] ?? 0, i * 4);
+  return buf;
+};
+
 /** Ingest in chunks: bounded script arguments, one round trip per chunk. */
 const CHUNK = 2000;
 
@@ -68,11 +134,15 @@ export class RedisStore implements Store {
     this.redis.on("error", () => {
       // ioredis reconnects by itself; commands fail with their own errors meanwhile.
     });
-    this.redis.defineCommand("spotlightIngest", { numberOfKeys: 4, lua: INGEST });
+    this.redis.defineCommand("spotlightIngest", { lua: INGEST });
   }
 
   private key(site: string, ...rest: string[]): string {
     return [`${this.prefix}:{${site}}`, ...rest].join(":");
+  }
+
+  private monthKey(site: string, kind: "m" | "likes", month: string, member: string) {
+    return this.key(site, kind, month, member);
   }
 
   async ingest(site: string, batch: SyncBatch) {
@@ -85,22 +155,57 @@ export class RedisStore implements Store {
     for (let c = 0; c < chunks; c++) {
       const slice = acts.slice(c * CHUNK, (c + 1) * CHUNK);
       const last = c === chunks - 1;
-      const args: string[] = [String(slice.length)];
-      for (const a of slice) args.push(a.id, pack(a), String(Date.parse(a.at)));
+      const months = new Map<string, number>();
+      const buckets = new Map<string, number>();
+      const bucketArgs: string[] = [];
+      const bucketKeys: string[] = [];
+      const likes = new Map<string, number>();
+      const likeKeys: string[] = [];
+      const events: string[] = [];
+      for (const given of slice) {
+        const a = given.at === canonicalTime(given.at) ? given : { ...given, at: canonicalTime(given.at) };
+        const { month, slots } = slotsOf(a);
+        let mi = months.get(month);
+        if (mi === undefined) months.set(month, (mi = months.size + 1));
+        const bk = this.monthKey(site, "m", month, a.memberId);
+        let bi = buckets.get(bk);
+        if (bi === undefined) {
+          buckets.set(bk, (bi = buckets.size + 1));
+          bucketKeys.push(bk);
+          bucketArgs.push(a.memberId, String(mi));
+        }
+        let li = 0;
+        let lv = "";
+        if (a.signal === "like_received" && a.otherId && a.otherId !== a.memberId) {
+          const lk = this.monthKey(site, "likes", month, a.otherId);
+          li = likes.get(lk) ?? 0;
+          if (!li) {
+            likes.set(lk, (li = likes.size + 1));
+            likeKeys.push(lk);
+          }
+          lv = `${a.memberId}\u001f${Date.parse(a.at)}`;
+        }
+        const sig = slots.length ? slots[0]! : 0;
+        const edge = slots.length > 1 ? Math.floor(slots[1]! / SIGNALS.length) : 0;
+        events.push(a.id, String(bi), String(edge * SIGNALS.length + sig), String(li), lv, pack(a));
+      }
+      const monthList = [...months.keys()];
+      const keys = [
+        this.key(site, "act"),
+        this.key(site, "members"),
+        this.key(site, "cursors"),
+        this.key(site, "months"),
+        ...monthList.flatMap((m) => [0, 1, 2].map((part) => this.key(site, "counts", m, String(part)))),
+        ...bucketKeys,
+        ...likeKeys,
+      ];
+      const args: string[] = [String(monthList.length), ...monthList, String(bucketKeys.length), ...bucketArgs, String(likeKeys.length), String(slice.length), ...events];
       const ms = last ? members : [];
       args.push(String(ms.length));
       for (const m of ms) args.push(m.id, JSON.stringify(m));
       if (last && batch.cursor) args.push(batch.cursor.key, JSON.stringify(batch.cursor.value));
       else args.push("", "");
-      calls.push(
-        (this.redis as unknown as { spotlightIngest: (...a: string[]) => Promise<number> }).spotlightIngest(
-          this.key(site, "act"),
-          this.key(site, "act", "time"),
-          this.key(site, "members"),
-          this.key(site, "cursors"),
-          ...args,
-        ),
-      );
+      calls.push((this.redis as unknown as { spotlightIngest: (n: number, ...a: string[]) => Promise<number> }).spotlightIngest(keys.length, ...keys, ...args));
     }
     const inserted = (await Promise.all(calls)).reduce((a, b) => a + Number(b), 0);
     return { inserted, duplicates: acts.length - inserted };
@@ -111,16 +216,90 @@ export class RedisStore implements Store {
     return Promise.all(batches.map((b) => this.ingest(site, b)));
   }
 
-  async activities(site: string, from: string, to: string): Promise<Activity[]> {
-    const ids = await this.redis.zrangebyscore(this.key(site, "act", "time"), Date.parse(from), `(${Date.parse(to)}`);
-    const out: Activity[] = [];
-    for (let i = 0; i < ids.length; i += 5000) {
-      const slice = ids.slice(i, i + 5000);
-      const rows = await this.redis.hmget(this.key(site, "act"), ...slice);
-      slice.forEach((id, j) => rows[j] && out.push(unpack(id, rows[j]!)));
+  /** Every (month, member) bucket's activities for these months (all members when ids is omitted). */
+  private async buckets(site: string, months: readonly string[], ids?: readonly string[]): Promise<Array<[string, Record<string, string>]>> {
+    const pairs: Array<[string, string]> = [];
+    for (const month of months) {
+      const who = ids ?? (await this.redis.hkeys(this.key(site, "counts", month, "0")));
+      for (const id of who) pairs.push([id, month]);
     }
-    // Same order as every store: time, then id.
-    return out.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const out: Array<[string, Record<string, string>]> = [];
+    for (let i = 0; i < pairs.length; i += 1000) {
+      const pipe = this.redis.pipeline();
+      const slice = pairs.slice(i, i + 1000);
+      for (const [id, month] of slice) pipe.hgetall(this.monthKey(site, "m", month, id));
+      const res = (await pipe.exec()) ?? [];
+      res.forEach(([err, v], j) => {
+        if (err) throw err;
+        out.push([slice[j]![0], v as Record<string, string>]);
+      });
+    }
+    return out;
+  }
+
+  async activities(site: string, from: string, to: string): Promise<Activity[]> {
+    [from, to] = [canonicalTime(from), canonicalTime(to)];
+    const out: Activity[] = [];
+    for (const [, rows] of await this.buckets(site, monthsOf(from, to))) {
+      for (const [id, json] of Object.entries(rows)) {
+        const a = unpack(id, json);
+        if (a.at >= from && a.at < to) out.push(a);
+      }
+    }
+    return out.sort(byTimeThenId);
+  }
+
+  async memberActivities(site: string, memberIds: readonly string[], from: string, to: string) {
+    [from, to] = [canonicalTime(from), canonicalTime(to)];
+    const out = new Map<string, Activity[]>(memberIds.map((id) => [id, []]));
+    if (!memberIds.length) return out;
+    for (const [member, rows] of await this.buckets(site, monthsOf(from, to), memberIds)) {
+      const list = out.get(member)!;
+      for (const [id, json] of Object.entries(rows)) {
+        const a = unpack(id, json);
+        if (a.at >= from && a.at < to) list.push(a);
+      }
+    }
+    for (const list of out.values()) list.sort(byTimeThenId);
+    return out;
+  }
+
+  async likesGiven(site: string, giverIds: readonly string[], from: string, to: string) {
+    [from, to] = [canonicalTime(from), canonicalTime(to)];
+    const out = new Map<string, Map<string, number>>(giverIds.map((id) => [id, new Map()]));
+    if (!giverIds.length) return out;
+    const f = Date.parse(from);
+    const t = Date.parse(to);
+    const pipe = this.redis.pipeline();
+    const order: string[] = [];
+    for (const month of monthsOf(from, to)) for (const id of giverIds) (order.push(id), pipe.hvals(this.monthKey(site, "likes", month, id)));
+    const res = (await pipe.exec()) ?? [];
+    res.forEach(([err, vals], i) => {
+      if (err) throw err;
+      const row = out.get(order[i]!)!;
+      for (const v of vals as string[]) {
+        const sep = v.lastIndexOf("\u001f");
+        const ms = Number(v.slice(sep + 1));
+        if (ms < f || ms >= t) continue;
+        const receiver = v.slice(0, sep);
+        row.set(receiver, (row.get(receiver) ?? 0) + 1);
+      }
+    });
+    return out;
+  }
+
+  async activityCounts(site: string, from: string, to: string) {
+    const out = new Map<string, Partial<Record<Signal, number>>>();
+    for (const { month, part } of spansCovering(from, to)) {
+      const rows = await this.redis.hgetallBuffer(this.key(site, "counts", month, String(part)));
+      for (const [member, buf] of Object.entries(rows)) {
+        const add = decodeCounts(buf);
+        const prev = out.get(member);
+        if (prev) addCounts(prev, add);
+        else if (Object.keys(add).length) out.set(member, add);
+      }
+    }
+    return out;
   }
 
   async members(site: string, ids?: readonly string[]): Promise<Map<string, Member>> {
@@ -173,23 +352,35 @@ export class RedisStore implements Store {
   }
 
   /**
-   * Forgetting is rare and may be slow; ingestion is hot and must not be: no per-member index is
-   * kept, so this scans the site's activities once for the member.
+   * Forgetting is rare and may be slow; ingestion is hot and must not be: no index by the other
+   * person is kept, so this reads each month's buckets once for activities naming the member.
    */
   async forgetMember(site: string, memberId: string) {
-    const ids: string[] = [];
-    for await (const chunk of this.redis.hscanStream(this.key(site, "act"), { count: 5000 })) {
-      const kv = chunk as string[];
-      for (let i = 0; i < kv.length; i += 2) {
-        const a = unpack(kv[i]!, kv[i + 1]!);
-        if (a.memberId === memberId || a.otherId === memberId) ids.push(a.id);
-      }
-    }
     const tx = this.redis.multi();
-    for (let i = 0; i < ids.length; i += 5000) {
-      const slice = ids.slice(i, i + 5000);
-      tx.hdel(this.key(site, "act"), ...slice);
-      tx.zrem(this.key(site, "act", "time"), ...slice);
+    for (const month of await this.redis.smembers(this.key(site, "months"))) {
+      for (const [member, rows] of await this.buckets(site, [month])) {
+        const gone: Activity[] = [];
+        const kept: Activity[] = [];
+        for (const [id, json] of Object.entries(rows)) {
+          const a = unpack(id, json);
+          (member === memberId || a.otherId === memberId ? gone : kept).push(a);
+        }
+        if (!gone.length) continue;
+        for (const a of gone) {
+          tx.hdel(this.key(site, "act"), a.id);
+          tx.hdel(this.monthKey(site, "m", month, member), a.id);
+          if (a.signal === "like_received" && a.otherId) tx.hdel(this.monthKey(site, "likes", month, a.otherId), a.id);
+        }
+        // Recount what the member keeps this month.
+        const counts = new Array<number>(SIGNALS.length * 3).fill(0);
+        for (const a of kept) for (const slot of slotsOf(a).slots) counts[slot]!++;
+        for (const part of [0, 1, 2]) {
+          const key = this.key(site, "counts", month, String(part));
+          if (counts.slice(part * SIGNALS.length, (part + 1) * SIGNALS.length).some((n) => n > 0)) tx.hset(key, member, encodeCounts(counts, part));
+          else tx.hdel(key, member);
+        }
+      }
+      tx.del(this.monthKey(site, "likes", month, memberId));
     }
     tx.hdel(this.key(site, "members"), memberId);
     // Every period with a feature history has a plan: no key scan needed (cluster-safe).

@@ -5,7 +5,13 @@ import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Activity, Member, Plan, Signal } from "../domain.js";
+import { COUNT_SLOTS, addCounts, canonicalTime, partCounts, spansCovering, tally, type Part } from "./counts.js";
 import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./types.js";
+
+const COUNT_COLUMNS = Array.from({ length: COUNT_SLOTS }, (_, i) => `c${i}`);
+const COUNT_COLUMNS_DDL = COUNT_COLUMNS.map((c) => `${c} INTEGER NOT NULL DEFAULT 0`).join(", ");
+/** Schema version: 2 added member_counts (filled from the activities on first open). */
+const VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS activities (
@@ -14,8 +20,15 @@ CREATE TABLE IF NOT EXISTS activities (
   PRIMARY KEY (site, id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS activities_by_time ON activities (site, at);
-CREATE INDEX IF NOT EXISTS activities_by_member ON activities (site, member_id);
-CREATE INDEX IF NOT EXISTS activities_by_other ON activities (site, other_id);
+DROP INDEX IF EXISTS activities_by_member;
+DROP INDEX IF EXISTS activities_by_other;
+CREATE INDEX IF NOT EXISTS activities_by_member_time ON activities (site, member_id, at);
+CREATE INDEX IF NOT EXISTS activities_by_other_signal ON activities (site, other_id, signal, at);
+-- src/store/counts.ts: per (UTC month, member), c0..c17 = counts per signal in the month, its first day, its last day.
+CREATE TABLE IF NOT EXISTS member_counts (
+  site TEXT NOT NULL, month TEXT NOT NULL, member_id TEXT NOT NULL, ${COUNT_COLUMNS_DDL},
+  PRIMARY KEY (site, month, member_id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS members (
   site TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (site, id)
 ) WITHOUT ROWID;
@@ -83,6 +96,7 @@ export class SqliteStore implements Store {
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("busy_timeout = 5000");
+    const version = this.db.pragma("user_version", { simple: true }) as number;
     this.db.exec(SCHEMA);
     const db = this.db;
     this.stmts = {
@@ -109,7 +123,44 @@ export class SqliteStore implements Store {
       featuredBetween: db.prepare(`SELECT DISTINCT member_id FROM featured WHERE site = ? AND period >= ? AND period <= ?`),
       addOptOut: db.prepare(`INSERT OR IGNORE INTO optouts (site, key, created_at) VALUES (?, ?, ?)`),
       optOutKeys: db.prepare(`SELECT key FROM optouts WHERE site = ?`),
+      addCounts: db.prepare(
+        `INSERT INTO member_counts (site, month, member_id, ${COUNT_COLUMNS.join(", ")}) VALUES (?, ?, ?, ${COUNT_COLUMNS.map(() => "?").join(", ")})
+         ON CONFLICT (site, month, member_id) DO UPDATE SET ${COUNT_COLUMNS.map((c) => `${c} = ${c} + excluded.${c}`).join(", ")}`,
+      ),
+      counts: ([0, 1, 2] as Part[]).map((part) =>
+        db.prepare(`SELECT member_id, ${COUNT_COLUMNS.slice(part * 6, part * 6 + 6).join(", ")} FROM member_counts WHERE site = ? AND month = ?`).raw(true),
+      ),
+      memberActivities: db.prepare(`SELECT * FROM activities WHERE site = ? AND member_id = ? AND at >= ? AND at < ? ORDER BY at, id`),
+      likesGiven: db.prepare(`SELECT member_id, COUNT(*) AS n FROM activities WHERE site = ? AND other_id = ? AND signal = 'like_received' AND at >= ? AND at < ? GROUP BY member_id`),
     };
+    if (version < VERSION) {
+      this.db.transaction(() => {
+        this.rebuildCounts(null);
+        this.db.pragma(`user_version = ${VERSION}`);
+      })();
+    }
+  }
+
+  /** Recount member_counts from the activities: every member's (memberIds null) or these. */
+  private rebuildCounts(scope: { site: string; memberIds: readonly string[] } | null) {
+    const bySite = new Map<string, Map<string, { month: string; member: string; counts: number[] }>>();
+    const visit = (site: string, a: Activity) => {
+      let t = bySite.get(site);
+      if (!t) bySite.set(site, (t = new Map()));
+      tally(t, a);
+    };
+    if (!scope) {
+      this.db.prepare(`DELETE FROM member_counts`).run();
+      for (const r of this.db.prepare(`SELECT site, member_id, signal, at FROM activities`).iterate() as Iterable<{ site: string; member_id: string; signal: Signal; at: string }>)
+        visit(r.site, { id: "", memberId: r.member_id, signal: r.signal, at: r.at });
+    } else {
+      for (const id of scope.memberIds) {
+        this.db.prepare(`DELETE FROM member_counts WHERE site = ? AND member_id = ?`).run(scope.site, id);
+        for (const r of this.db.prepare(`SELECT signal, at FROM activities WHERE site = ? AND member_id = ?`).iterate(scope.site, id) as Iterable<{ signal: Signal; at: string }>)
+          visit(scope.site, { id: "", memberId: id, signal: r.signal, at: r.at });
+      }
+    }
+    for (const [site, t] of bySite) for (const row of t.values()) this.stmts.addCounts.run(site, row.month, row.member, ...row.counts);
   }
 
   async ingest(site: string, batch: SyncBatch) {
@@ -123,8 +174,10 @@ export class SqliteStore implements Store {
   private ingestOne(site: string, batch: SyncBatch) {
     let inserted = 0;
     let duplicates = 0;
+    const counts = new Map<string, { month: string; member: string; counts: number[] }>();
     {
-      for (const a of batch.activities ?? []) {
+      for (const given of batch.activities ?? []) {
+        const a = given.at === canonicalTime(given.at) ? given : { ...given, at: canonicalTime(given.at) };
         const r = this.stmts.insertActivity.run({
           site,
           id: a.id,
@@ -136,9 +189,12 @@ export class SqliteStore implements Store {
           url: a.url ?? null,
           title: a.title ?? null,
         });
-        if (r.changes) inserted++;
-        else duplicates++;
+        if (r.changes) {
+          inserted++;
+          tally(counts, a);
+        } else duplicates++;
       }
+      for (const row of counts.values()) this.stmts.addCounts.run(site, row.month, row.member, ...row.counts);
       for (const m of batch.members ?? []) this.stmts.upsertMember.run(site, m.id, JSON.stringify(m));
       if (batch.cursor) this.stmts.setCursor.run(site, batch.cursor.key, JSON.stringify(batch.cursor.value));
     }
@@ -146,7 +202,35 @@ export class SqliteStore implements Store {
   }
 
   async activities(site: string, from: string, to: string): Promise<Activity[]> {
-    return (this.stmts.activities.all(site, from, to) as ActivityRow[]).map(toActivity);
+    return (this.stmts.activities.all(site, canonicalTime(from), canonicalTime(to)) as ActivityRow[]).map(toActivity);
+  }
+
+  async activityCounts(site: string, from: string, to: string) {
+    const out = new Map<string, Partial<Record<Signal, number>>>();
+    for (const { month, part } of spansCovering(from, to)) {
+      for (const row of this.stmts.counts[part]!.all(site, month) as Array<[string, ...number[]]>) {
+        const add = partCounts(row.slice(1) as number[], 0);
+        const prev = out.get(row[0]);
+        if (prev) addCounts(prev, add);
+        else out.set(row[0], add);
+      }
+    }
+    for (const [id, c] of out) if (!Object.keys(c).length) out.delete(id);
+    return out;
+  }
+
+  async memberActivities(site: string, memberIds: readonly string[], from: string, to: string) {
+    [from, to] = [canonicalTime(from), canonicalTime(to)];
+    const out = new Map<string, Activity[]>();
+    for (const id of memberIds) out.set(id, (this.stmts.memberActivities.all(site, id, from, to) as ActivityRow[]).map(toActivity));
+    return out;
+  }
+
+  async likesGiven(site: string, giverIds: readonly string[], from: string, to: string) {
+    [from, to] = [canonicalTime(from), canonicalTime(to)];
+    const out = new Map<string, Map<string, number>>();
+    for (const id of giverIds) out.set(id, new Map((this.stmts.likesGiven.all(site, id, from, to) as Array<{ member_id: string; n: number }>).map((r) => [r.member_id, r.n])));
+    return out;
   }
 
   async members(site: string, ids?: readonly string[]): Promise<Map<string, Member>> {
@@ -204,7 +288,11 @@ export class SqliteStore implements Store {
 
   async forgetMember(site: string, memberId: string) {
     this.db.transaction(() => {
+      // Members the forgotten one liked or answered lose those activities: recount them.
+      const touched = (this.db.prepare(`SELECT DISTINCT member_id FROM activities WHERE site = ? AND other_id = ?`).all(site, memberId) as Array<{ member_id: string }>).map((r) => r.member_id);
       this.db.prepare(`DELETE FROM activities WHERE site = ? AND (member_id = ? OR other_id = ?)`).run(site, memberId, memberId);
+      this.db.prepare(`DELETE FROM member_counts WHERE site = ? AND member_id = ?`).run(site, memberId);
+      this.rebuildCounts({ site, memberIds: touched.filter((id) => id !== memberId) });
       this.db.prepare(`DELETE FROM members WHERE site = ? AND id = ?`).run(site, memberId);
       this.db.prepare(`DELETE FROM featured WHERE site = ? AND member_id = ?`).run(site, memberId);
       for (const row of this.db.prepare(`SELECT period, json FROM plans WHERE site = ?`).all(site) as Array<{ period: string; json: string }>) {

@@ -3,7 +3,7 @@
  * profiles, sync cursors, plans, feature history and opt-outs. The platform stays the source of
  * truth for content. Every implementation passes test/store/conformance.ts unchanged.
  */
-import type { Activity, Member, Plan } from "../domain.js";
+import type { Activity, Member, Plan, Signal } from "../domain.js";
 
 export type PlanStatus = "prepared" | "approved" | "published" | "skipped";
 
@@ -38,6 +38,17 @@ export interface Store {
   ingestEach(site: string, batches: readonly SyncBatch[]): Promise<Array<{ inserted: number; duplicates: number }>>;
   /** Activities with from <= at < to, in a stable order (at, id). */
   activities(site: string, from: string, to: string): Promise<Activity[]>;
+  /**
+   * Per member, how many activities of each signal they have in a span that covers [from, to):
+   * kept at ingestion, so this reads one row per member, not their activities. The span may be
+   * wider (whole UTC months, or the first or last UTC day of one), so these are upper bounds for
+   * ranking; for a UTC calendar month they are exact.
+   */
+  activityCounts(site: string, from: string, to: string): Promise<Map<string, Partial<Record<Signal, number>>>>;
+  /** These members' activities with from <= at < to, each list in (at, id) order. */
+  memberActivities(site: string, memberIds: readonly string[], from: string, to: string): Promise<Map<string, Activity[]>>;
+  /** Likes each of these members gave with from <= at < to, by the member who received them. */
+  likesGiven(site: string, giverIds: readonly string[], from: string, to: string): Promise<Map<string, Map<string, number>>>;
   /** Members by id (all of the site's when ids is omitted). */
   members(site: string, ids?: readonly string[]): Promise<Map<string, Member>>;
   getCursor<T = unknown>(site: string, key: string): Promise<T | null>;

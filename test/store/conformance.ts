@@ -109,6 +109,44 @@ export function testStore(name: string, factory: () => Promise<Store> | Store) {
       expect((await store.members("s")).has("gone")).toBe(false);
       expect((await store.featuredBetween("s", "2000-01", "2100-01")).has("gone")).toBe(false);
       expect((await store.optOutKeys("s")).has("hash-of-gone")).toBe(true);
+      // What is left is what ranking sees.
+      const october = ["2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z"] as const;
+      expect(await store.activityCounts("s", ...october)).toEqual(new Map([["other", { reply: 1 }]]));
+      expect((await store.likesGiven("s", ["gone"], ...october)).get("gone")?.size ?? 0).toBe(0);
+    });
+
+    it("counts each member's activities per signal at ingestion, once per id, covering the period", async () => {
+      const oct = ["2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z"] as const;
+      const a = act("m1", "reply", { id: "r1", at: "2026-10-05T10:00:00.000Z" });
+      await store.ingest("s", { activities: [a, a, act("m1", "like_received", { id: "l1", otherId: "m2" }), act("m1", "like_received", { id: "l2", otherId: "m3" }), act("m2", "solution", { id: "s1", otherId: "m1" })] });
+      await store.ingest("s", { activities: [a, act("m1", "reply", { id: "r-nov", at: "2026-11-20T10:00:00.000Z" }), act("m1", "reply", { id: "r-sep", at: "2026-09-20T10:00:00.000Z" })] });
+      // A UTC month: exactly.
+      expect(await store.activityCounts("s", ...oct)).toEqual(
+        new Map([
+          ["m1", { reply: 1, like_received: 2 }],
+          ["m2", { solution: 1 }],
+        ]),
+      );
+      expect(await store.activityCounts("other-site", ...oct)).toEqual(new Map());
+      // October in New York (UTC−4 until Nov 1): every activity of the period is counted; one of
+      // its last hours is on November's first UTC day, and nothing from later in November is.
+      await store.ingest("s", { activities: [act("m3", "topic", { id: "t-late", at: "2026-11-01T02:00:00.000Z" }), act("m3", "topic", { id: "t-early", at: "2026-10-01T02:00:00.000Z" })] });
+      const ny = await store.activityCounts("s", "2026-10-01T04:00:00.000Z", "2026-11-01T04:00:00.000Z");
+      expect(ny.get("m3")?.topic).toBeGreaterThanOrEqual(2);
+      expect(ny.get("m1")).toEqual({ reply: 1, like_received: 2 });
+    });
+
+    it("gives one member's activities in a range, and the likes a member gave, by receiver", async () => {
+      const inRange = [act("m1", "reply", { id: "x2", at: "2026-10-02T00:00:00.000Z" }), act("m1", "like_received", { id: "x1", at: "2026-10-01T00:00:00.000Z", otherId: "m2" })];
+      await store.ingest("s", {
+        activities: [...inRange, act("m1", "reply", { id: "x3", at: "2026-11-01T00:00:00.000Z" }), act("m2", "reply", { id: "y1" }), act("m3", "like_received", { id: "y2", otherId: "m2" }), act("m3", "like_received", { id: "y3", otherId: "m2", at: "2026-10-11T00:00:00.000Z" }), act("m3", "solution", { id: "y4", otherId: "m2" }), act("m3", "like_received", { id: "y5", otherId: "m2", at: "2026-12-01T00:00:00.000Z" })],
+      });
+      const got = await store.memberActivities("s", ["m1", "nobody"], "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z");
+      expect(got.get("m1")).toEqual([inRange[1], inRange[0]]);
+      expect(got.get("nobody")).toEqual([]);
+      const given = await store.likesGiven("s", ["m2", "m1"], "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z");
+      expect(given.get("m2")).toEqual(new Map([["m1", 1], ["m3", 2]]));
+      expect(given.get("m1")).toEqual(new Map());
     });
   });
 }

@@ -1,0 +1,123 @@
+/**
+ * Ranking a period without reading every activity of it. The store keeps per-member counts at
+ * ingestion; from them `upperBound` gives the most each member could score. Members are scored
+ * exactly (their own activities, the likes they gave back) best bound first, until nobody left
+ * could still enter what the plan needs: the `leaderboardSize` best, the `leaderboardSize` best
+ * eligible (featured and the dashboard's swap choices come from these), and the rising slot.
+ * Small communities are scored in full; a large one costs the top of its ranking.
+ */
+import type { Member, Overrides, Period, ScoreCard } from "./domain.js";
+import { optOutKey } from "./optout.js";
+import { scoreMember, upperBound } from "./scoring/index.js";
+import { compareCards, skipReasons, type SelectInput } from "./selection/index.js";
+import type { Settings } from "./settings.js";
+import type { Store, StoredPlan } from "./store/types.js";
+
+export interface RankInput {
+  store: Store;
+  site: string;
+  period: Period;
+  /** The period before, for the rising slot. */
+  previous: Period;
+  /** Its stored plan, if any: its totals are what members rise from. */
+  previousPlan: StoredPlan | null;
+  settings: Settings;
+  /** For opt-out keys (src/optout.ts). */
+  secret: string;
+  optOutKeys: ReadonlySet<string>;
+  recentlyFeatured: ReadonlySet<string>;
+  overrides: Overrides;
+}
+
+export interface Ranking {
+  /** Exactly scored members' cards. */
+  cards: Map<string, ScoreCard>;
+  /** Profiles of the scored members and of those who liked them. */
+  members: Map<string, Member>;
+  optedOut: Set<string>;
+  recentlyFeatured: ReadonlySet<string>;
+  /** Previous-period totals of the scored eligible and pinned members who had one. */
+  previousTotals: Map<string, number>;
+  /** Members with activity (from the counts), and their activities. */
+  active: number;
+  activities: number;
+}
+
+/** Members scored per round: one query each for activities, likes given and profiles. */
+const ROUND = 50;
+
+const kth = (values: number[], k: number) => (values.length < k ? -Infinity : [...values].sort((a, b) => b - a)[k - 1]!);
+
+export async function rankPeriod(input: RankInput): Promise<Ranking> {
+  const { store, site, period, settings } = input;
+  const { scoring, selection } = settings;
+  const counts = await store.activityCounts(site, period.start, period.end);
+  let activities = 0;
+  for (const c of counts.values()) for (const n of Object.values(c)) activities += n ?? 0;
+  const bounds = [...counts].map(([id, c]) => ({ id, bound: upperBound(c, scoring) })).sort((a, b) => b.bound - a.bound || (a.id < b.id ? -1 : 1));
+  // Pinned members first: an admin asked for them by name.
+  const pinned = new Set(input.overrides.pin);
+  const order = [...bounds.filter((b) => pinned.has(b.id)), ...bounds.filter((b) => !pinned.has(b.id))];
+  const pinnedCount = order.length - bounds.filter((b) => !pinned.has(b.id)).length;
+
+  const cards = new Map<string, ScoreCard>();
+  const members = new Map<string, Member>();
+  const optedOut = new Set<string>();
+  const previousTotals = new Map<string, number>();
+  const fromPreviousPlan = new Map(input.previousPlan?.plan.ranked.map((r) => [r.memberId, r.total]) ?? []);
+  const selectInput: SelectInput = { cards, members, optedOut, recentlyFeatured: input.recentlyFeatured, previousTotals, overrides: input.overrides, selection, eligibility: settings.eligibility };
+  const totals: number[] = [];
+  const eligible: ScoreCard[] = [];
+
+  const profiles = async (ids: Iterable<string>) => {
+    const missing = [...new Set(ids)].filter((id) => !members.has(id));
+    if (missing.length) for (const [id, m] of await store.members(site, missing)) members.set(id, m);
+  };
+  const score = async (ids: string[], p: Period): Promise<Map<string, ScoreCard>> => {
+    const [acts, given] = await Promise.all([store.memberActivities(site, ids, p.start, p.end), store.likesGiven(site, ids, p.start, p.end)]);
+    await profiles([...ids, ...[...acts.values()].flat().flatMap((a) => (a.signal === "like_received" && a.otherId ? [a.otherId] : []))]);
+    const out = new Map<string, ScoreCard>();
+    for (const id of ids) {
+      const list = acts.get(id) ?? [];
+      if (!list.length) continue; // counted on an edge day outside the period
+      out.set(id, scoreMember(id, list, (giver, receiver) => given.get(giver)?.get(receiver) ?? 0, { members, settings: scoring, timeZone: settings.timezone }));
+    }
+    return out;
+  };
+
+  for (let i = 0; i < order.length; ) {
+    const round = order.slice(i, i + ROUND).map((b) => b.id);
+    i += round.length;
+    const scored = await score(round, period);
+    const needPrevious: string[] = [];
+    for (const [id, card] of scored) {
+      cards.set(id, card);
+      totals.push(card.total);
+      if (input.optOutKeys.has(optOutKey(input.secret, site, id))) optedOut.add(id);
+      const ok = skipReasons(card, members.get(id), selectInput).length === 0;
+      if (ok) eligible.push(card);
+      if (ok || pinned.has(id)) needPrevious.push(id);
+    }
+    // Previous totals: the previous plan's where it ranked the member, else scored now.
+    const unknown = needPrevious.filter((id) => {
+      const t = fromPreviousPlan.get(id);
+      if (t !== undefined) previousTotals.set(id, t);
+      return t === undefined;
+    });
+    if (unknown.length && selection.risingSlot) for (const [id, card] of await score(unknown, input.previous)) previousTotals.set(id, card.total);
+
+    if (i < pinnedCount) continue;
+    const next = i < order.length ? order[i]!.bound : -Infinity;
+    const L = selection.leaderboardSize;
+    const canEnterTop = next >= kth(totals, L);
+    const canEnterEligible = next >= Math.max(selection.minScore, kth(eligible.map((c) => c.total), L));
+    let canRise = false;
+    if (selection.risingSlot) {
+      const top = new Set([...eligible].sort(compareCards).slice(0, selection.featuredCount).map((c) => c.memberId));
+      const bestRise = Math.max(0, ...eligible.filter((c) => !top.has(c.memberId)).map((c) => c.total - (previousTotals.get(c.memberId) ?? 0)));
+      canRise = next >= Math.max(selection.minScore, bestRise);
+    }
+    if (!canEnterTop && !canEnterEligible && !canRise) break;
+  }
+  return { cards, members, optedOut, recentlyFeatured: input.recentlyFeatured, previousTotals, active: counts.size, activities };
+}
