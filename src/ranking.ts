@@ -43,8 +43,8 @@ export interface Ranking {
   activities: number;
 }
 
-/** Members scored per round: one query each for activities, likes given and profiles. */
-const ROUND = 50;
+/** Members scored in the first round (the leaderboard needs them anyway), then per round after. */
+const NEXT_ROUNDS = 10;
 
 const kth = (values: number[], k: number) => (values.length < k ? -Infinity : [...values].sort((a, b) => b - a)[k - 1]!);
 
@@ -86,7 +86,7 @@ export async function rankPeriod(input: RankInput): Promise<Ranking> {
   };
 
   for (let i = 0; i < order.length; ) {
-    const round = order.slice(i, i + ROUND).map((b) => b.id);
+    const round = order.slice(i, i + (i === 0 ? Math.max(selection.leaderboardSize, pinnedCount) : NEXT_ROUNDS)).map((b) => b.id);
     i += round.length;
     const scored = await score(round, period);
     const needPrevious: string[] = [];

@@ -22,16 +22,24 @@ const nextMonth = (month: string) => {
   return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, "0")}`;
 };
 
-/** The slots one activity adds to, in its UTC month ("YYYY-MM"). */
+const daysIn = new Map<string, number>();
+/** Days in a UTC month "YYYY-MM", as a two-digit string. */
+function lastDayOf(month: string): string {
+  let n = daysIn.get(month);
+  if (n === undefined) daysIn.set(month, (n = new Date(monthStart(nextMonth(month)) - DAY).getUTCDate()));
+  return String(n);
+}
+
+/** The slots one activity adds to, in its UTC month ("YYYY-MM"). `a.at` in canonical form (canonicalTime). */
 export function slotsOf(a: Pick<Activity, "signal" | "at">): { month: string; slots: number[] } {
-  const t = Date.parse(a.at);
-  const d = new Date(t);
-  const month = `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, "0")}`;
+  const at = canonicalTime(a.at);
+  const month = at.slice(0, 7);
+  const day = at.slice(8, 10);
   const i = SIGNAL_INDEX.get(a.signal) ?? -1;
   if (i < 0) return { month, slots: [] };
   const slots = [PART_ALL * SIGNALS.length + i];
-  if (t < monthStart(month) + DAY) slots.push(PART_FIRST * SIGNALS.length + i);
-  if (t >= monthStart(nextMonth(month)) - DAY) slots.push(PART_LAST * SIGNALS.length + i);
+  if (day === "01") slots.push(PART_FIRST * SIGNALS.length + i);
+  else if (day === lastDayOf(month)) slots.push(PART_LAST * SIGNALS.length + i);
   return { month, slots };
 }
 

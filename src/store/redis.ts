@@ -4,9 +4,9 @@
  * site's keys live in one Redis Cluster slot, and each ingested chunk is one atomic script that
  * declares every key it touches.
  *
- *   {p}:{site}:act                 HASH  activity id -> 1 (ids seen: ingestion is idempotent)
- *   {p}:{site}:m:M:member          HASH  activity id -> packed activity, per UTC month M and member credited
- *   {p}:{site}:likes:M:giver       HASH  like activity id -> receiver \x1f ms, per UTC month M and giver
+ *   {p}:{site}:act                 SET   activity ids seen (ingestion is idempotent)
+ *   {p}:{site}:m:M:member          LIST  packed activities, per UTC month M and member credited
+ *   {p}:{site}:likes:M:giver       LIST  "receiver \x1f time" of each like given, per UTC month M and giver
  *   {p}:{site}:counts:M:part       HASH  member -> six uint32 LE (per signal) for UTC month M,
  *                                        part 0 whole month, 1 its first day, 2 its last (counts.ts)
  *   {p}:{site}:months              SET   UTC months with activities
@@ -18,6 +18,7 @@
  *   {p}:{site}:audit               LIST  admin actions, newest first
  */
 import { Redis, type RedisOptions } from "ioredis";
+import { Packr } from "msgpackr";
 import { SIGNALS, type Activity, type Member, type Plan, type Signal } from "../domain.js";
 import { shiftPeriod } from "../period.js";
 import { addCounts, canonicalTime, monthsOf, slotsOf, spansCovering } from "./counts.js";
@@ -26,33 +27,54 @@ import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./typ
 
 /**
  * One chunk. KEYS: act, members, cursors, months, then 3 count keys per month, then the chunk's
- * member buckets, then its likes-given keys. ARGV: the months; the buckets (member, month index);
- * the number of likes keys; then per activity (id, bucket, code = 6 × edge + signal, likes key
- * index or 0, likes value, packed); then members (id, JSON) and the cursor (key, JSON, or "", "").
- * Per new activity: two writes (three for a like); the counts are merged once per bucket.
+ * member buckets, then its likes-given keys. ARGV[1]: MessagePack of [months, bucket members,
+ * bucket month indexes, activities flat as (id, bucket, code = 6 × edge + signal, likes key index
+ * or 0, like entry, packed)]; then members (count, id, JSON…) and the cursor (key, JSON, or "", "").
+ *
+ * Redis does a command call per key the chunk touches, not per activity: one SMISMEMBER finds the ids
+ * already stored, then every key is written once with all its new entries.
  */
 const INGEST = `
-local p = 1
-local nMonths = tonumber(ARGV[p]); p = p + 1
-local months = {}
-for i = 1, nMonths do months[i] = ARGV[p]; p = p + 1 end
-local nB = tonumber(ARGV[p]); p = p + 1
+local data = cmsgpack.unpack(ARGV[1])
+local months, bMember, bMonth, ev = data[1], data[2], data[3], data[4]
+local nMonths = #months
 local bucketBase = 4 + 3 * nMonths
-local bMember, bMonth = {}, {}
-for i = 1, nB do bMember[i] = ARGV[p]; bMonth[i] = tonumber(ARGV[p + 1]); p = p + 2 end
-local lgBase = bucketBase + nB
-local nL = tonumber(ARGV[p]); p = p + 1
-local n = tonumber(ARGV[p]); p = p + 1
-local delta = {}
+local lgBase = bucketBase + #bMember
+local n = #ev / 6
+
+-- Lua's stack limits unpack: write in calls of bounded size.
+local function call(cmd, key, values)
+  for i = 1, #values, 4000 do
+    redis.call(cmd, key, unpack(values, i, math.min(i + 3999, #values)))
+  end
+end
+
+local ids = {}
+for k = 1, n do ids[k] = ev[(k - 1) * 6 + 1] end
+local stored = {}
+for i = 1, n, 4000 do
+  local got = redis.call('SMISMEMBER', KEYS[1], unpack(ids, i, math.min(i + 3999, n)))
+  for j = 1, #got do stored[i + j - 1] = got[j] end
+end
+
+local seen, act, lists, likes, delta = {}, {}, {}, {}, {}
 local inserted = 0
-for _ = 1, n do
-  local id = ARGV[p]
-  if redis.call('HSETNX', KEYS[1], id, '1') == 1 then
-    local b = tonumber(ARGV[p + 1])
-    local code = tonumber(ARGV[p + 2])
-    local l = tonumber(ARGV[p + 3])
-    redis.call('HSET', KEYS[bucketBase + b], id, ARGV[p + 5])
-    if l > 0 then redis.call('HSET', KEYS[lgBase + l], id, ARGV[p + 4]) end
+for k = 1, n do
+  local id = ids[k]
+  if stored[k] == 0 and not seen[id] then
+    seen[id] = true
+    inserted = inserted + 1
+    local q = (k - 1) * 6
+    local b, code, l = ev[q + 2], ev[q + 3], ev[q + 4]
+    act[#act + 1] = id
+    local list = lists[b]
+    if not list then list = {}; lists[b] = list end
+    list[#list + 1] = ev[q + 6]
+    if l > 0 then
+      local lk = likes[l]
+      if not lk then lk = {}; likes[l] = lk end
+      lk[#lk + 1] = ev[q + 5]
+    end
     local d = delta[b]
     if not d then
       d = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
@@ -62,23 +84,45 @@ for _ = 1, n do
     local edge = (code - sig) / 6
     d[sig + 1] = d[sig + 1] + 1
     if edge > 0 then d[edge * 6 + sig + 1] = d[edge * 6 + sig + 1] + 1 end
-    inserted = inserted + 1
   end
-  p = p + 6
 end
-for b, d in pairs(delta) do
-  for part = 0, 2 do
-    local o = part * 6
-    if d[o + 1] + d[o + 2] + d[o + 3] + d[o + 4] + d[o + 5] + d[o + 6] > 0 then
-      local key = KEYS[4 + 3 * (bMonth[b] - 1) + part + 1]
-      local cur = redis.call('HGET', key, bMember[b])
-      local c1, c2, c3, c4, c5, c6 = 0, 0, 0, 0, 0, 0
-      if cur then c1, c2, c3, c4, c5, c6 = struct.unpack('<I4I4I4I4I4I4', cur) end
-      redis.call('HSET', key, bMember[b], struct.pack('<I4I4I4I4I4I4', c1 + d[o + 1], c2 + d[o + 2], c3 + d[o + 3], c4 + d[o + 4], c5 + d[o + 5], c6 + d[o + 6]))
+
+if inserted > 0 then
+  call('SADD', KEYS[1], act)
+  for b, list in pairs(lists) do call('RPUSH', KEYS[bucketBase + b], list) end
+  for l, list in pairs(likes) do call('RPUSH', KEYS[lgBase + l], list) end
+  -- Counts: per month and part, one HMGET and one HSET for every member with new activities.
+  for mi = 1, nMonths do
+    for part = 0, 2 do
+      local o = part * 6
+      local who, rows = {}, {}
+      for b, d in pairs(delta) do
+        if bMonth[b] == mi and d[o + 1] + d[o + 2] + d[o + 3] + d[o + 4] + d[o + 5] + d[o + 6] > 0 then
+          who[#who + 1] = bMember[b]
+          rows[#rows + 1] = d
+        end
+      end
+      if #who > 0 then
+        local key = KEYS[4 + 3 * (mi - 1) + part + 1]
+        local fields = {}
+        for i = 1, #who, 4000 do
+          local cur = redis.call('HMGET', key, unpack(who, i, math.min(i + 3999, #who)))
+          for j = 1, #cur do
+            local d = rows[i + j - 1]
+            local c1, c2, c3, c4, c5, c6 = 0, 0, 0, 0, 0, 0
+            if cur[j] then c1, c2, c3, c4, c5, c6 = struct.unpack('<I4I4I4I4I4I4', cur[j]) end
+            fields[#fields + 1] = who[i + j - 1]
+            fields[#fields + 1] = struct.pack('<I4I4I4I4I4I4', c1 + d[o + 1], c2 + d[o + 2], c3 + d[o + 3], c4 + d[o + 4], c5 + d[o + 5], c6 + d[o + 6])
+          end
+        end
+        call('HSET', key, fields)
+      end
     end
   end
+  call('SADD', KEYS[4], months)
 end
-if inserted > 0 then for i = 1, nMonths do redis.call('SADD', KEYS[4], months[i]) end end
+
+local p = 2
 local m = tonumber(ARGV[p])
 p = p + 1
 for _ = 1, m do
@@ -97,11 +141,13 @@ export interface RedisStoreOptions {
 }
 
 /** Activities are stored compactly: the fields, in order. */
-const pack = (a: Activity) => JSON.stringify([a.memberId, a.signal, a.at, a.otherId ?? null, a.topicId ?? null, a.url ?? null, a.title ?? null]);
-const unpack = (id: string, json: string): Activity => {
-  const [memberId, signal, at, otherId, topicId, url, title] = JSON.parse(json);
+const pack = (a: Activity) => JSON.stringify([a.id, a.memberId, a.signal, a.at, a.otherId ?? null, a.topicId ?? null, a.url ?? null, a.title ?? null]);
+const unpack = (json: string): Activity => {
+  const [id, memberId, signal, at, otherId, topicId, url, title] = JSON.parse(json);
   return { id, memberId, signal, at, otherId, topicId, url, title };
 };
+/** Plain MessagePack (no msgpackr extensions), which Redis's cmsgpack reads. */
+const msgpack = new Packr({ useRecords: false, variableMapSize: true });
 
 const byTimeThenId = (a: Activity, b: Activity) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -122,7 +168,7 @@ const encodeCounts = (counts: ArrayLike<number>, part: number): Buffer => {
 };
 
 /** Ingest in chunks: bounded script arguments, one round trip per chunk. */
-const CHUNK = 2000;
+const CHUNK = 10_000;
 
 export class RedisStore implements Store {
   readonly redis: Redis;
@@ -149,6 +195,7 @@ export class RedisStore implements Store {
     const acts = batch.activities ?? [];
     const members = batch.members ?? [];
     const chunks = Math.max(1, Math.ceil(acts.length / CHUNK));
+    const base = this.key(site);
     // Pipelined on one connection: Redis runs the chunks in order, so the cursor (in the last
     // one) still never runs ahead of its data, without a round trip per chunk.
     const calls: Array<Promise<number>> = [];
@@ -157,37 +204,39 @@ export class RedisStore implements Store {
       const last = c === chunks - 1;
       const months = new Map<string, number>();
       const buckets = new Map<string, number>();
-      const bucketArgs: string[] = [];
+      const bucketMembers: string[] = [];
+      const bucketMonths: number[] = [];
       const bucketKeys: string[] = [];
       const likes = new Map<string, number>();
       const likeKeys: string[] = [];
-      const events: string[] = [];
+      const events: Array<string | number> = [];
       for (const given of slice) {
         const a = given.at === canonicalTime(given.at) ? given : { ...given, at: canonicalTime(given.at) };
         const { month, slots } = slotsOf(a);
         let mi = months.get(month);
         if (mi === undefined) months.set(month, (mi = months.size + 1));
-        const bk = this.monthKey(site, "m", month, a.memberId);
+        const bk = `${base}:m:${month}:${a.memberId}`;
         let bi = buckets.get(bk);
         if (bi === undefined) {
           buckets.set(bk, (bi = buckets.size + 1));
           bucketKeys.push(bk);
-          bucketArgs.push(a.memberId, String(mi));
+          bucketMembers.push(a.memberId);
+          bucketMonths.push(mi);
         }
         let li = 0;
-        let lv = "";
+        let entry = "";
         if (a.signal === "like_received" && a.otherId && a.otherId !== a.memberId) {
-          const lk = this.monthKey(site, "likes", month, a.otherId);
+          const lk = `${base}:likes:${month}:${a.otherId}`;
           li = likes.get(lk) ?? 0;
           if (!li) {
             likes.set(lk, (li = likes.size + 1));
             likeKeys.push(lk);
           }
-          lv = `${a.memberId}\u001f${Date.parse(a.at)}`;
+          entry = `${a.memberId}\u001f${a.at}`;
         }
         const sig = slots.length ? slots[0]! : 0;
         const edge = slots.length > 1 ? Math.floor(slots[1]! / SIGNALS.length) : 0;
-        events.push(a.id, String(bi), String(edge * SIGNALS.length + sig), String(li), lv, pack(a));
+        events.push(a.id, bi, edge * SIGNALS.length + sig, li, entry, pack(a));
       }
       const monthList = [...months.keys()];
       const keys = [
@@ -199,13 +248,13 @@ export class RedisStore implements Store {
         ...bucketKeys,
         ...likeKeys,
       ];
-      const args: string[] = [String(monthList.length), ...monthList, String(bucketKeys.length), ...bucketArgs, String(likeKeys.length), String(slice.length), ...events];
+      const args: Array<string | Buffer> = [msgpack.pack([monthList, bucketMembers, bucketMonths, events])];
       const ms = last ? members : [];
       args.push(String(ms.length));
       for (const m of ms) args.push(m.id, JSON.stringify(m));
       if (last && batch.cursor) args.push(batch.cursor.key, JSON.stringify(batch.cursor.value));
       else args.push("", "");
-      calls.push((this.redis as unknown as { spotlightIngest: (n: number, ...a: string[]) => Promise<number> }).spotlightIngest(keys.length, ...keys, ...args));
+      calls.push((this.redis as unknown as { spotlightIngest: (n: number, ...a: Array<string | Buffer>) => Promise<number> }).spotlightIngest(keys.length, ...keys, ...args));
     }
     const inserted = (await Promise.all(calls)).reduce((a, b) => a + Number(b), 0);
     return { inserted, duplicates: acts.length - inserted };
@@ -217,21 +266,21 @@ export class RedisStore implements Store {
   }
 
   /** Every (month, member) bucket's activities for these months (all members when ids is omitted). */
-  private async buckets(site: string, months: readonly string[], ids?: readonly string[]): Promise<Array<[string, Record<string, string>]>> {
+  private async buckets(site: string, months: readonly string[], ids?: readonly string[]): Promise<Array<{ member: string; month: string; activities: Activity[] }>> {
     const pairs: Array<[string, string]> = [];
     for (const month of months) {
       const who = ids ?? (await this.redis.hkeys(this.key(site, "counts", month, "0")));
       for (const id of who) pairs.push([id, month]);
     }
-    const out: Array<[string, Record<string, string>]> = [];
+    const out: Array<{ member: string; month: string; activities: Activity[] }> = [];
     for (let i = 0; i < pairs.length; i += 1000) {
       const pipe = this.redis.pipeline();
       const slice = pairs.slice(i, i + 1000);
-      for (const [id, month] of slice) pipe.hgetall(this.monthKey(site, "m", month, id));
+      for (const [id, month] of slice) pipe.lrange(this.monthKey(site, "m", month, id), 0, -1);
       const res = (await pipe.exec()) ?? [];
       res.forEach(([err, v], j) => {
         if (err) throw err;
-        out.push([slice[j]![0], v as Record<string, string>]);
+        out.push({ member: slice[j]![0], month: slice[j]![1], activities: (v as string[]).map(unpack) });
       });
     }
     return out;
@@ -240,12 +289,7 @@ export class RedisStore implements Store {
   async activities(site: string, from: string, to: string): Promise<Activity[]> {
     [from, to] = [canonicalTime(from), canonicalTime(to)];
     const out: Activity[] = [];
-    for (const [, rows] of await this.buckets(site, monthsOf(from, to))) {
-      for (const [id, json] of Object.entries(rows)) {
-        const a = unpack(id, json);
-        if (a.at >= from && a.at < to) out.push(a);
-      }
-    }
+    for (const b of await this.buckets(site, monthsOf(from, to))) for (const a of b.activities) if (a.at >= from && a.at < to) out.push(a);
     return out.sort(byTimeThenId);
   }
 
@@ -253,12 +297,9 @@ export class RedisStore implements Store {
     [from, to] = [canonicalTime(from), canonicalTime(to)];
     const out = new Map<string, Activity[]>(memberIds.map((id) => [id, []]));
     if (!memberIds.length) return out;
-    for (const [member, rows] of await this.buckets(site, monthsOf(from, to), memberIds)) {
-      const list = out.get(member)!;
-      for (const [id, json] of Object.entries(rows)) {
-        const a = unpack(id, json);
-        if (a.at >= from && a.at < to) list.push(a);
-      }
+    for (const b of await this.buckets(site, monthsOf(from, to), memberIds)) {
+      const list = out.get(b.member)!;
+      for (const a of b.activities) if (a.at >= from && a.at < to) list.push(a);
     }
     for (const list of out.values()) list.sort(byTimeThenId);
     return out;
@@ -268,19 +309,17 @@ export class RedisStore implements Store {
     [from, to] = [canonicalTime(from), canonicalTime(to)];
     const out = new Map<string, Map<string, number>>(giverIds.map((id) => [id, new Map()]));
     if (!giverIds.length) return out;
-    const f = Date.parse(from);
-    const t = Date.parse(to);
     const pipe = this.redis.pipeline();
     const order: string[] = [];
-    for (const month of monthsOf(from, to)) for (const id of giverIds) (order.push(id), pipe.hvals(this.monthKey(site, "likes", month, id)));
+    for (const month of monthsOf(from, to)) for (const id of giverIds) (order.push(id), pipe.lrange(this.monthKey(site, "likes", month, id), 0, -1));
     const res = (await pipe.exec()) ?? [];
     res.forEach(([err, vals], i) => {
       if (err) throw err;
       const row = out.get(order[i]!)!;
       for (const v of vals as string[]) {
         const sep = v.lastIndexOf("\u001f");
-        const ms = Number(v.slice(sep + 1));
-        if (ms < f || ms >= t) continue;
+        const at = v.slice(sep + 1);
+        if (at < from || at >= to) continue;
         const receiver = v.slice(0, sep);
         row.set(receiver, (row.get(receiver) ?? 0) + 1);
       }
@@ -358,19 +397,23 @@ export class RedisStore implements Store {
   async forgetMember(site: string, memberId: string) {
     const tx = this.redis.multi();
     for (const month of await this.redis.smembers(this.key(site, "months"))) {
-      for (const [member, rows] of await this.buckets(site, [month])) {
-        const gone: Activity[] = [];
-        const kept: Activity[] = [];
-        for (const [id, json] of Object.entries(rows)) {
-          const a = unpack(id, json);
-          (member === memberId || a.otherId === memberId ? gone : kept).push(a);
-        }
+      for (const { member, activities } of await this.buckets(site, [month])) {
+        const gone = activities.filter((a) => member === memberId || a.otherId === memberId);
         if (!gone.length) continue;
+        const kept = activities.filter((a) => !gone.includes(a));
+        const bucket = this.monthKey(site, "m", month, member);
+        tx.del(bucket);
+        if (kept.length) tx.rpush(bucket, ...kept.map(pack));
+        const likesGone = new Map<string, string[]>();
         for (const a of gone) {
-          tx.hdel(this.key(site, "act"), a.id);
-          tx.hdel(this.monthKey(site, "m", month, member), a.id);
-          if (a.signal === "like_received" && a.otherId) tx.hdel(this.monthKey(site, "likes", month, a.otherId), a.id);
+          tx.srem(this.key(site, "act"), a.id);
+          if (a.signal === "like_received" && a.otherId && a.otherId !== a.memberId && a.otherId !== memberId) {
+            const list = likesGone.get(a.otherId) ?? [];
+            likesGone.set(a.otherId, [...list, `${a.memberId}\u001f${a.at}`]);
+          }
         }
+        // The givers' entries for likes the forgotten member received.
+        for (const [giver, entries] of likesGone) for (const e of entries) tx.lrem(this.monthKey(site, "likes", month, giver), 1, e);
         // Recount what the member keeps this month.
         const counts = new Array<number>(SIGNALS.length * 3).fill(0);
         for (const a of kept) for (const slot of slotsOf(a).slots) counts[slot]!++;
