@@ -56,6 +56,8 @@ export interface SyncSettings {
   rereadDays: number;
   candidatesPerOrder: number;
   maxProfileLookups: number;
+  maxItemsPerMember: number;
+  maxNewcomers: number;
   profileMaxAgeDays: number;
 }
 

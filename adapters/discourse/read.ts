@@ -10,11 +10,16 @@
  *    replier, who also becomes a candidate;
  * 3. each candidate's profile (/u/{username}.json: staff, suspended, hidden profile, groups);
  * 4. each candidate's own stream, /user_actions.json?filter=2,4,5,15 (likes received with the
- *    liker, topics, replies, accepted answers, newest first), paged until it is older than the
- *    period, or than the cursor minus `sync.rereadDays` on a re-read;
+ *    liker, topics, replies, accepted answers, newest first, 100 a page), paged until it is older
+ *    than the period, or than the cursor minus `sync.rereadDays` on a re-read, and at most
+ *    `sync.maxItemsPerMember` items;
  * 5. the standing (trust level) of the likers: cached profiles, else the admin user list ordered
  *    by last seen (everyone who liked in the period was seen since it began), else single
- *    profiles, at most `sync.maxProfileLookups` per read.
+ *    profiles, `sync.maxProfileLookups` requests at most.
+ *
+ * So a read costs at most: 33 directory pages, the newcomer list pages and `sync.maxNewcomers`
+ * streams, per candidate one profile and ⌈maxItemsPerMember / 100⌉ pages, and
+ * `sync.maxProfileLookups`: bounded by the candidates, whatever the number of posts.
  */
 import type { Activity, Member } from "../../src/domain.js";
 import { SpotlightError } from "../../src/errors.js";
@@ -29,7 +34,8 @@ import { ACTION, type DiscourseAdminUser, type DiscourseDirectoryResponse, type 
 const DAY = 86_400_000;
 const DIRECTORY_PAGE = 50;
 const DIRECTORY_MAX_PAGE = 10;
-const STREAM_PAGE = 50;
+/** Discourse passes `limit` to UserAction.stream uncapped; 100 keeps each response modest. */
+const STREAM_PAGE = 100;
 const ADMIN_LIST_PAGE = 100;
 
 /** What we remember between reads of the same period. */
@@ -83,21 +89,26 @@ async function getProfile(ctx: ReadContext, username: string, strict: boolean): 
   return toMember(u, ctx.http.base, ctx.now());
 }
 
-/** Page a member's stream newest-first, calling `visit` for each item until `stopBefore`. */
+/**
+ * Page a member's stream newest-first, calling `visit` for each item, until `stopBefore` or
+ * `maxPages`. True when it stopped at `maxPages` with more left.
+ */
 async function readStream(
   ctx: ReadContext,
   username: string,
   filter: string,
   stopBefore: number | null,
   visit: (a: DiscourseUserAction) => void,
-): Promise<void> {
+  maxPages = Number.POSITIVE_INFINITY,
+): Promise<boolean> {
   const path = "/user_actions.json";
-  for (let offset = 0; ; ) {
+  for (let offset = 0, page = 0; ; page++) {
+    if (page >= maxPages) return true;
     const query = { username, filter, offset, limit: STREAM_PAGE };
     const body = await ctx.http.get<{ user_actions?: DiscourseUserAction[] }>(path, query);
     need(body, "user_actions", "array", path, query);
     const items = body.user_actions!;
-    if (!items.length) return;
+    if (!items.length) return false;
     for (const a of items) {
       need(a, "action_type", "number", path, query);
       need(a, "created_at", "string", path, query);
@@ -108,7 +119,7 @@ async function readStream(
       visit(a);
     }
     offset += items.length;
-    if (stopBefore !== null && Date.parse(items[items.length - 1]!.created_at) < stopBefore) return;
+    if (stopBefore !== null && Date.parse(items[items.length - 1]!.created_at) < stopBefore) return false;
   }
 }
 
@@ -170,6 +181,11 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
       }
       if (created < end && u.id > 0 && u.post_count !== 0) newcomers.push(u);
     }
+    if (newcomers.length > options.sync.maxNewcomers) {
+      log.warn({ event: "spotlight.discourse.newcomers_capped", site: options.site.id, limit: options.sync.maxNewcomers }, "more newcomers posted than sync.maxNewcomers; the newest were examined");
+      newcomers.length = options.sync.maxNewcomers;
+      break;
+    }
     if (older || rows.length < ADMIN_LIST_PAGE) break;
   }
   let done = 0;
@@ -180,7 +196,7 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
       if (a.deleted) return;
       if (a.action_type === ACTION.NEW_TOPIC && (!firstTopic || a.created_at < firstTopic.created_at)) firstTopic = a;
       if (a.action_type === ACTION.RESPONSE) responses.push(a);
-    });
+    }, Math.ceil(options.sync.maxItemsPerMember / STREAM_PAGE));
     progress("newcomers", ++done, newcomers.length);
     const topic = firstTopic as DiscourseUserAction | null;
     if (!topic || Date.parse(topic.created_at) - Date.parse(n.created_at) > ageMs) continue;
@@ -221,12 +237,20 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
     const ownTopics = new Set<number>(cursor.ownTopics[id] ?? []);
     const items: DiscourseUserAction[] = [];
     let newest = seen ?? null;
-    await readStream(ctx, username, `${ACTION.WAS_LIKED},${ACTION.NEW_TOPIC},${ACTION.REPLY},${ACTION.SOLVED}`, stopBefore, (a) => {
-      if (!inPeriod(a.created_at) || String(a.target_user_id) !== id) return;
-      items.push(a);
-      if (!newest || a.created_at > newest) newest = a.created_at;
-      if (a.action_type === ACTION.NEW_TOPIC) ownTopics.add(a.topic_id);
-    });
+    const capped = await readStream(
+      ctx,
+      username,
+      `${ACTION.WAS_LIKED},${ACTION.NEW_TOPIC},${ACTION.REPLY},${ACTION.SOLVED}`,
+      stopBefore,
+      (a) => {
+        if (!inPeriod(a.created_at) || String(a.target_user_id) !== id) return;
+        items.push(a);
+        if (!newest || a.created_at > newest) newest = a.created_at;
+        if (a.action_type === ACTION.NEW_TOPIC) ownTopics.add(a.topic_id);
+      },
+      Math.ceil(options.sync.maxItemsPerMember / STREAM_PAGE),
+    );
+    if (capped) log.warn({ event: "spotlight.discourse.stream_capped", site: options.site.id, memberId: id, limit: options.sync.maxItemsPerMember }, "member ranked on their newest activities only");
     for (const a of items) {
       // A reply in a topic the member started is conversation, not help to someone else.
       if (a.action_type === ACTION.REPLY && ownTopics.has(a.topic_id) && !a.hidden) continue;
@@ -250,9 +274,11 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
     const known = req.knownMembers.get(likerId);
     if (!known || now.getTime() - Date.parse(known.fetchedAt) > maxAge) unknown.set(likerId, username);
   }
+  let lookups = 0;
   if (unknown.size > ADMIN_LIST_PAGE / 4) {
     const path = "/admin/users/list/active.json";
-    for (let page = 1; unknown.size; page++) {
+    for (let page = 1; unknown.size && lookups < options.sync.maxProfileLookups; page++) {
+      lookups++;
       const query = { order: "seen", page, stats: false };
       const rows = await http.get<DiscourseAdminUser[]>(path, query);
       if (!Array.isArray(rows)) need({ rows }, "rows", "array", path, query);
@@ -268,16 +294,17 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
       if (rows.length < ADMIN_LIST_PAGE || !last?.last_seen_at || Date.parse(last.last_seen_at) < start) break;
     }
   }
-  let lookups = 0;
+  let single = 0;
   for (const [likerId, username] of unknown) {
     if (lookups >= options.sync.maxProfileLookups) {
-      log.warn({ event: "spotlight.discourse.profile_budget_exhausted", site: options.site.id, limit: options.sync.maxProfileLookups, left: unknown.size - lookups }, "some likers weigh as unknown");
+      log.warn({ event: "spotlight.discourse.profile_budget_exhausted", site: options.site.id, limit: options.sync.maxProfileLookups, left: unknown.size - single }, "some likers weigh as unknown");
       break;
     }
     lookups++;
+    single++;
     const m = await getProfile(ctx, username, false);
     if (m) fetched.set(likerId, m);
-    progress("likers", likers.size - unknown.size + lookups, likers.size);
+    progress("likers", likers.size - unknown.size + single, likers.size);
   }
 
   return { activities, members: [...fetched.values()], cursor, requests: http.requests - startRequests };

@@ -46,6 +46,34 @@ describe("Discourse adapter", () => {
     for (const a of r.activities) expect(a.url).toMatch(new RegExp(`^${sim.url}/t/[^/]+/\\d+/\\d+$`));
   });
 
+  it("keeps within its request bounds however busy the forum: items per member, newcomers, liker lookups", async () => {
+    const busy = await startSimulator({ communityOptions: { seed: 5, members: 400, posts: 12_000, now: new Date("2026-11-01T00:00:00Z") } });
+    try {
+      const s = testSettings(busy.url);
+      const sync = { ...s.sync, candidatesPerOrder: 10, maxItemsPerMember: 100, maxNewcomers: 5, maxProfileLookups: 7 };
+      const a = createDiscourseAdapter({ site: s.sites[0]!, sync, scoring: s.scoring, env: TEST_ENV, now: () => SIM_NOW });
+      const totals = new Map<string, number>();
+      busy.state.requests.clear();
+      const r = await a.readPeriod({ period, cursor: null, knownMembers: new Map(), onProgress: (step, _done, total) => totals.set(step, total) });
+      expect(totals.get("newcomers")).toBe(5);
+      const candidates = totals.get("profiles")!;
+      const profiles = busy.state.requests.get("/u/{username}.json") ?? 0;
+      const streams = busy.state.requests.get("/user_actions.json") ?? 0;
+      const lists = busy.state.requests.get("/admin/users/list/{flag}.json") ?? 0;
+      // One page of 100 per candidate and per newcomer, a profile each, at most 7 for likers.
+      expect(streams).toBeLessThanOrEqual(candidates + 5);
+      expect(profiles + lists).toBeLessThanOrEqual(candidates + 7 + Math.ceil(400 / 100) + 1);
+      expect(r.requests).toBe([...busy.state.requests.values()].reduce((x, y) => x + y, 0));
+      // The most active members had more than 100 items: they were capped, not dropped.
+      const perMember = new Map<string, number>();
+      for (const x of r.activities) if (x.signal !== "newcomer_reply") perMember.set(x.memberId, (perMember.get(x.memberId) ?? 0) + 1);
+      expect(Math.max(...perMember.values())).toBeLessThanOrEqual(100);
+      expect(Math.max(...perMember.values())).toBeGreaterThan(50);
+    } finally {
+      await busy.close();
+    }
+  });
+
   it("reads the facts that make a member ineligible from their profile", async () => {
     const r = await adapter().readPeriod({ period, cursor: null, knownMembers: new Map() });
     const m = new Map(r.members.map((x) => [x.username, x]));
@@ -95,7 +123,7 @@ describe("Discourse adapter", () => {
       const url = `http://127.0.0.1:${(broken.address() as AddressInfo).port}`;
       const err = await adapter(TEST_ENV, () => url).readPeriod({ period, cursor: null, knownMembers: new Map() }).catch((e) => e);
       expect(err.kind).toBe("bad_response");
-      expect(err.message).toMatch(/GET \/user_actions\.json\?username=x&filter=2%2C4%2C5%2C15&offset=0&limit=50: response field "topic_id" is missing/);
+      expect(err.message).toMatch(/GET \/user_actions\.json\?username=x&filter=2%2C4%2C5%2C15&offset=0&limit=100: response field "topic_id" is missing/);
     } finally {
       broken.close();
     }

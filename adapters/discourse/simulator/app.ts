@@ -11,14 +11,28 @@ import { registerWrites, type SimWrites } from "./write.js";
 import { ERR_403, ERR_404 } from "./errors.js";
 import { basicGroupJson } from "./recognition.js";
 
+/**
+ * Faults strike one request in N on average, at positions a hash of the request number picks
+ * (the same on every run): a strict "every Nth" would resonate with a client step that makes a
+ * multiple of N requests, so that every retry of it met the same fault, which real faults never do.
+ */
+export function strikes(n: number, every: number | undefined, salt: number): boolean {
+  if (!every) return false;
+  let h = Math.imul(n ^ salt, 0x9e3779b1);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return (h >>> 0) % every === 0;
+}
+
 export interface Faults {
-  /** Every Nth request answers 429 with Retry-After. */
+  /** One request in N (on average) answers 429 with Retry-After. */
   rateLimitEvery?: number;
   /** Seconds in Retry-After / extras.wait_seconds (default 1). */
   retryAfterSeconds?: number;
-  /** Every Nth request answers 500. */
+  /** One request in N answers 500. */
   errorEvery?: number;
-  /** Every Nth request waits slowMs before answering. */
+  /** One request in N waits slowMs before answering. */
   slowEvery?: number;
   slowMs?: number;
   /** Enforce Discourse's admin API limit: at most this many requests per rolling minute, 429 beyond. */
@@ -36,7 +50,7 @@ export interface SimulatorOptions {
   faults?: Faults;
   /** discourse-solved enabled: the directory has a solutions column (default true). */
   solvedPlugin?: boolean;
-  /** The largest `limit` /user_actions.json honours (default 30, like Discourse's page size). */
+  /** The largest `limit` /user_actions.json honours (default: any, like Discourse, whose controller passes it to UserAction.stream uncapped; 30 when absent). */
   userActionsMaxLimit?: number;
   /** Called with every JSON response (tests validate them against the OpenAPI spec). */
   onResponse?: (r: RecordedResponse) => void;
@@ -99,7 +113,7 @@ export function createSimulator(options: SimulatorOptions = {}) {
   const community: Community = { ...generated, topics: [...generated.topics] };
   const apiKey = options.apiKey ?? "sim-key";
   const solved = options.solvedPlugin ?? true;
-  const maxLimit = options.userActionsMaxLimit ?? 30;
+  const maxLimit = options.userActionsMaxLimit ?? Number.POSITIVE_INFINITY;
   const state: SimulatorState = { community, faults: { ...options.faults }, requests: new Map(), total: 0, writes: null as unknown as SimWrites };
   const now = Date.parse(community.now);
 
@@ -407,7 +421,7 @@ export function createSimulator(options: SimulatorOptions = {}) {
     }
     const f = state.faults;
     const n = state.total;
-    if (f.slowEvery && f.slowMs && n % f.slowEvery === 0) await new Promise((r) => setTimeout(r, f.slowMs));
+    if (f.slowMs && strikes(n, f.slowEvery, 0x51)) await new Promise((r) => setTimeout(r, f.slowMs));
     const wait = f.retryAfterSeconds ?? 1;
     const tooMany = () => {
       res.status(429).set("Retry-After", String(wait)).set("Discourse-Rate-Limit-Error-Code", "admin_api_key_rate_limit");
@@ -419,8 +433,8 @@ export function createSimulator(options: SimulatorOptions = {}) {
       if (window.length >= f.perMinute) return tooMany();
       window.push(t);
     }
-    if (f.rateLimitEvery && n % f.rateLimitEvery === 0) return tooMany();
-    if (f.errorEvery && n % f.errorEvery === 0) {
+    if (strikes(n, f.rateLimitEvery, 0x42)) return tooMany();
+    if (strikes(n, f.errorEvery, 0x50)) {
       res.status(500).type("text/html").send("<html><body><h1>Oops</h1><p>The software powering this discussion forum encountered an unexpected problem.</p></body></html>");
       return;
     }
