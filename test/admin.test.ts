@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import createDiscourseAdapter from "../adapters/discourse/index.js";
 import { startSimulator, type RunningSimulator } from "../adapters/discourse/simulator/app.js";
 import { preparePlan } from "../src/pipeline.js";
+import { clean } from "../src/render/escape.js";
 import { hashPassword } from "../src/server/auth.js";
 import { createServer } from "../src/server/index.js";
 import { SqliteStore } from "../src/store/sqlite.js";
@@ -145,9 +146,9 @@ describe("admin dashboard (Chromium)", () => {
     const text = (await card.textContent())!;
     expect(text).toContain(`Score: ${first.card.total}`);
     expect(text).toContain("Points per signal");
-    // Member-supplied names are text, never markup, in the dashboard too.
+    // Member-supplied names are text, never markup, and without reordering controls, in the dashboard too.
     expect(await page.locator("main script").count()).toBe(0);
-    expect(await card.locator("h3").textContent()).toContain((first.member.name ?? "").slice(0, 10));
+    expect(await card.locator("h3").textContent()).toContain(clean(first.member.name ?? "").slice(0, 10));
     expect(await card.locator("svg.bars").count()).toBe(1);
     expect(await page.getByRole("heading", { name: "High scorers not featured, and why" }).count()).toBe(1);
     expect(await page.textContent("body")).toContain("staff");

@@ -179,20 +179,38 @@ export function generateCommunity(options: CommunityOptions = {}): Community {
   const createdMs = new Map(users.map((u) => [u.id, Date.parse(u.createdAt)]));
   const existsAt = (u: SimUser, t: number) => createdMs.get(u.id)! <= t;
   const posters = users.filter((u) => (weight.get(u.id) ?? 0) > 0 && u.id !== -2);
-  const weightedPick = (pool: readonly SimUser[], t: number, w: (u: SimUser) => number): SimUser | null => {
-    let total = 0;
-    const ok: Array<[SimUser, number]> = [];
-    for (const u of pool) {
-      if (!existsAt(u, t)) continue;
-      const x = w(u);
-      if (x > 0) {
-        ok.push([u, x]);
-        total += x;
+  /**
+   * Picks among the pool's members who existed at time t, in proportion to w: members sorted by
+   * join time with running weight totals, so a pick is two binary searches (a large community is
+   * generated in seconds). Build one after the weights it reads have settled.
+   */
+  const sampler = (pool: readonly SimUser[], w: (u: SimUser) => number) => {
+    const rows = pool.map((u) => ({ u, t: createdMs.get(u.id)!, x: w(u) })).filter((r) => r.x > 0);
+    rows.sort((a, b) => a.t - b.t || a.u.id - b.u.id);
+    const times = rows.map((r) => r.t);
+    const totals: number[] = [];
+    let sum = 0;
+    for (const r of rows) totals.push((sum += r.x));
+    return (t: number): SimUser | null => {
+      const r = rnd();
+      let lo = 0;
+      let hi = times.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (times[mid]! <= t) lo = mid + 1;
+        else hi = mid;
       }
-    }
-    let r = rnd() * total;
-    for (const [u, x] of ok) if ((r -= x) <= 0) return u;
-    return ok.length ? ok[ok.length - 1]![0] : null;
+      if (lo === 0) return null;
+      const target = r * totals[lo - 1]!;
+      let a = 0;
+      let b = lo - 1;
+      while (a < b) {
+        const mid = (a + b) >> 1;
+        if (totals[mid]! < target) a = mid + 1;
+        else b = mid;
+      }
+      return rows[a]!.u;
+    };
   };
 
   // ---- topics and replies ------------------------------------------------------------------------
@@ -222,12 +240,13 @@ export function generateCommunity(options: CommunityOptions = {}): Community {
     if (u.role === "ring" || u.role === "newcomer") return w * 0.3;
     return w;
   };
+  let helpers = { support: sampler(posters, helperWeight(true)), chat: sampler(posters, helperWeight(false)) };
   const addReplies = (topic: SimTopic, t0: number, count: number, support: boolean, firstBy?: SimUser | null) => {
     let t = t0;
     for (let i = 0; i < count; i++) {
       t += exp(10 * HOUR);
       if (t >= end) return;
-      const author = i === 0 && firstBy ? firstBy : weightedPick(posters, t, helperWeight(support));
+      const author = i === 0 && firstBy ? firstBy : (support ? helpers.support : helpers.chat)(t);
       if (!author) continue;
       const replyTo = rnd() < 0.4 ? 1 + Math.floor(rnd() * topic.postIds.length) : null;
       newPost(topic, author.id, t, replyTo);
@@ -235,22 +254,25 @@ export function generateCommunity(options: CommunityOptions = {}): Community {
   };
 
   // Newcomers: a first question within days of joining; often welcomed first by a welcomer or the bot.
+  const welcomers = users.filter((x) => x.role === "welcomer");
+  const experts = users.filter((x) => x.role === "expert");
   for (const u of users.filter((x) => x.role === "newcomer")) {
     if (rnd() < 0.25) continue; // lurkers
     const t = Date.parse(u.createdAt) + exp(2 * DAY);
     if (t >= end) continue;
     const topic = newTopic(u.id, t, true);
     const r = rnd();
-    const welcomers = users.filter((x) => x.role === "welcomer");
-    const first = r < 0.5 ? pick(welcomers) : r < 0.65 ? byId.get(-2)! : r < 0.8 ? pick(users.filter((x) => x.role === "expert")) : null;
+    const first = r < 0.5 ? pick(welcomers) : r < 0.65 ? byId.get(-2)! : r < 0.8 ? pick(experts) : null;
     addReplies(topic, t, 2 + Math.floor(rnd() * 4), true, first);
     if (rnd() < 0.5) weight.set(u.id, 0.3 + rnd()); // some newcomers stay
   }
-  // Everyone else's topics until the post target is met.
+  // Everyone else's topics until the post target is met (newcomers who stayed now post too).
+  helpers = { support: sampler(posters, helperWeight(true)), chat: sampler(posters, helperWeight(false)) };
+  const starter = sampler(posters, (u) => (u.role === "expert" ? 0.5 : weight.get(u.id) ?? 0));
   while (posts.length < postTarget) {
     const t = begin + rnd() * (end - begin);
     const support = rnd() < 0.6;
-    const author = weightedPick(posters, t, (u) => (u.role === "expert" ? 0.5 : weight.get(u.id) ?? 0));
+    const author = starter(t);
     if (!author) continue;
     const topic = newTopic(author.id, t, support);
     addReplies(topic, t, Math.floor(exp(4)), support);
@@ -273,7 +295,10 @@ export function generateCommunity(options: CommunityOptions = {}): Community {
   for (const topic of topics) topic.postIds.sort((a, b) => a - b);
 
   // ---- likes ---------------------------------------------------------------------------------------
-  const likers = users.filter((u) => u.id > 0 && u.role !== "ring" && u.role !== "fan");
+  const liker = sampler(
+    users.filter((u) => u.id > 0 && u.role !== "ring" && u.role !== "fan"),
+    (u) => 0.2 + (weight.get(u.id) ?? 0),
+  );
   const postById = new Map(posts.map((p) => [p.id, p]));
   for (const p of posts) {
     const author = byId.get(p.userId)!;
@@ -282,10 +307,10 @@ export function generateCommunity(options: CommunityOptions = {}): Community {
     for (let i = 0; i < n; i++) {
       const at = Date.parse(p.createdAt) + exp(1.5 * DAY);
       if (at >= end) continue;
-      const liker = weightedPick(likers, at, (u) => 0.2 + (weight.get(u.id) ?? 0));
-      if (!liker || liker.id === p.userId || given.has(liker.id)) continue;
-      given.add(liker.id);
-      likes.push({ postId: p.id, userId: liker.id, createdAt: iso(at) });
+      const who = liker(at);
+      if (!who || who.id === p.userId || given.has(who.id)) continue;
+      given.add(who.id);
+      likes.push({ postId: p.id, userId: who.id, createdAt: iso(at) });
     }
     if (author.role === "ring") {
       for (const r of ring) if (r.id !== author.id) likes.push({ postId: p.id, userId: r.id, createdAt: iso(Date.parse(p.createdAt) + 20 * 60_000) });
