@@ -488,10 +488,22 @@ export function createSimulator(options: SimulatorOptions = {}) {
     });
   });
 
+  // Sorted lists, kept until the next write (a large community would sort on every page otherwise).
+  const sortedUsers = new Map<string, { writes: number; list: SimUser[] }>();
   app.get("/admin/users/list/:flag.json", (req: Request, res: Response) => {
     const flag = String(req.params.flag);
     const page = int(req.query.page, 1);
     if (!(page >= 1)) return invalid(res, "page");
+    const order = String(req.query.order ?? (flag === "active" ? "seen" : "created"));
+    const dir = req.query.asc === "true" ? 1 : -1;
+    const key = `${flag}|${order}|${dir}`;
+    const writes = state.writes.log.length;
+    let cached = sortedUsers.get(key);
+    if (!cached || cached.writes !== writes) sortedUsers.set(key, (cached = { writes, list: sortUsers(flag, order, dir) }));
+    res.json(cached.list.slice((page - 1) * 100, page * 100).map(adminUserJson));
+  });
+
+  function sortUsers(flag: string, order: string, dir: number): SimUser[] {
     let list = community.users.filter((u) => {
       switch (flag) {
         case "staff":
@@ -507,16 +519,14 @@ export function createSimulator(options: SimulatorOptions = {}) {
           return true;
       }
     });
-    const order = String(req.query.order ?? (flag === "active" ? "seen" : "created"));
-    const dir = req.query.asc === "true" ? 1 : -1;
     if (order === "seen") {
       const seen = new Map(list.map((u) => [u.id, stats(u).lastSeen]));
       list = list.sort((a, b) => dir * (seen.get(a.id)! < seen.get(b.id)! ? -1 : seen.get(a.id)! > seen.get(b.id)! ? 1 : 0) || a.username.localeCompare(b.username));
     } else if (order === "created") list = list.sort((a, b) => dir * (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0) || a.username.localeCompare(b.username));
     else if (order === "username") list = list.sort((a, b) => dir * a.username.localeCompare(b.username));
     else if (order === "trust_level") list = list.sort((a, b) => dir * (a.trustLevel - b.trustLevel) || a.id - b.id);
-    res.json(list.slice((page - 1) * 100, page * 100).map(adminUserJson));
-  });
+    return list;
+  }
 
   app.get("/u/:username.json", (req: Request, res: Response) => {
     const u = byName.get(String(req.params.username).toLowerCase());

@@ -56,8 +56,13 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
     ]),
     recognition: null as unknown as SimRecognition,
   };
-  let nextTopicId = Math.max(0, ...topics.keys()) + 1;
-  let nextPostId = Math.max(0, ...posts.keys()) + 1;
+  const largest = (ids: Iterable<number>) => {
+    let max = 0;
+    for (const id of ids) if (id > max) max = id;
+    return max;
+  };
+  let nextTopicId = largest(topics.keys()) + 1;
+  let nextPostId = largest(posts.keys()) + 1;
   const clock = () => new Date(Math.max(ctx.now, Date.now())).toISOString();
   const stateOf = (id: number): SimTopicState => writes.topicState.get(id) ?? { archetype: "regular", pinnedGlobally: false, pinnedUntil: null, allowed: [] };
   const cooked = (raw: string) => `<p>${raw.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</p>`;
