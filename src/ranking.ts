@@ -32,7 +32,7 @@ export interface RankInput {
 export interface Ranking {
   /** Exactly scored members' cards. */
   cards: Map<string, ScoreCard>;
-  /** Profiles of the scored members and of those who liked them. */
+  /** Profiles of the scored members. */
   members: Map<string, Member>;
   optedOut: Set<string>;
   recentlyFeatured: ReadonlySet<string>;
@@ -69,18 +69,26 @@ export async function rankPeriod(input: RankInput): Promise<Ranking> {
   const totals: number[] = [];
   const eligible: ScoreCard[] = [];
 
-  const profiles = async (ids: Iterable<string>) => {
-    const missing = [...new Set(ids)].filter((id) => !members.has(id));
-    if (missing.length) for (const [id, m] of await store.members(site, missing)) members.set(id, m);
+  // Whole profiles for the scored (eligibility, the plan); only the standing of their likers.
+  const standings = new Map<string, Pick<Member, "standing">>();
+  const looked = new Set<string>();
+  const profiles = async (ids: readonly string[], likers: Iterable<string>) => {
+    const missing = ids.filter((id) => !members.has(id));
+    if (missing.length) for (const [id, m] of await store.members(site, missing)) (members.set(id, m), standings.set(id, m));
+    const unknown = [...new Set(likers)].filter((id) => !looked.has(id));
+    for (const id of unknown) looked.add(id);
+    if (unknown.length) for (const [id, standing] of await store.standings(site, unknown)) if (!standings.has(id)) standings.set(id, { standing });
   };
   const score = async (ids: string[], p: Period): Promise<Map<string, ScoreCard>> => {
     const [acts, given] = await Promise.all([store.memberActivities(site, ids, p.start, p.end), store.likesGiven(site, ids, p.start, p.end)]);
-    await profiles([...ids, ...[...acts.values()].flat().flatMap((a) => (a.signal === "like_received" && a.otherId ? [a.otherId] : []))]);
+    const likers: string[] = [];
+    for (const list of acts.values()) for (const a of list) if (a.signal === "like_received" && a.otherId) likers.push(a.otherId);
+    await profiles(ids, likers);
     const out = new Map<string, ScoreCard>();
     for (const id of ids) {
       const list = acts.get(id) ?? [];
       if (!list.length) continue; // counted on an edge day outside the period
-      out.set(id, scoreMember(id, list, (giver, receiver) => given.get(giver)?.get(receiver) ?? 0, { members, settings: scoring, timeZone: settings.timezone }));
+      out.set(id, scoreMember(id, list, (giver, receiver) => given.get(giver)?.get(receiver) ?? 0, { members: standings, settings: scoring, timeZone: settings.timezone }));
     }
     return out;
   };
@@ -104,7 +112,7 @@ export async function rankPeriod(input: RankInput): Promise<Ranking> {
       if (t !== undefined) previousTotals.set(id, t);
       return t === undefined;
     });
-    if (unknown.length && selection.risingSlot) for (const [id, card] of await score(unknown, input.previous)) previousTotals.set(id, card.total);
+    if (unknown.length) for (const [id, card] of await score(unknown, input.previous)) previousTotals.set(id, card.total);
 
     if (i < pinnedCount) continue;
     const next = i < order.length ? order[i]!.bound : -Infinity;

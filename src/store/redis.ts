@@ -11,6 +11,7 @@
  *                                        part 0 whole month, 1 its first day, 2 its last (counts.ts)
  *   {p}:{site}:months              SET   UTC months with activities
  *   {p}:{site}:members             HASH  member id -> JSON
+ *   {p}:{site}:standings           HASH  member id -> standing (weighs their likes, read in bulk by ranking)
  *   {p}:{site}:cursors             HASH  key -> JSON
  *   {p}:{site}:plans               HASH  period -> JSON {status, plan, updatedAt}
  *   {p}:{site}:featured:P          SET   member ids featured in period P
@@ -19,17 +20,18 @@
  */
 import { Redis, type RedisOptions } from "ioredis";
 import { Packr } from "msgpackr";
-import { SIGNALS, type Activity, type Member, type Plan, type Signal } from "../domain.js";
+import { SIGNALS, type Activity, type Member, type Plan, type Signal, type Standing } from "../domain.js";
 import { shiftPeriod } from "../period.js";
 import { addCounts, canonicalTime, monthsOf, slotsOf, spansCovering } from "./counts.js";
 import { scrubPlan } from "./sqlite.js";
 import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./types.js";
 
 /**
- * One chunk. KEYS: act, members, cursors, months, then 3 count keys per month, then the chunk's
+ * One chunk. KEYS: act, members, cursors, months, standings, then 3 count keys per month, then the chunk's
  * member buckets, then its likes-given keys. ARGV[1]: MessagePack of [months, bucket members,
  * bucket month indexes, activities flat as (id, bucket, code = 6 × edge + signal, likes key index
- * or 0, like entry, packed)]; then members (count, id, JSON…) and the cursor (key, JSON, or "", "").
+ * or 0, like entry, packed)]; then members (count, then id, JSON, standing each) and the cursor
+ * (key, JSON, or "", "").
  *
  * Redis does a command call per key the chunk touches, not per activity: one SMISMEMBER finds the ids
  * already stored, then every key is written once with all its new entries.
@@ -38,7 +40,7 @@ const INGEST = `
 local data = cmsgpack.unpack(ARGV[1])
 local months, bMember, bMonth, ev = data[1], data[2], data[3], data[4]
 local nMonths = #months
-local bucketBase = 4 + 3 * nMonths
+local bucketBase = 5 + 3 * nMonths
 local lgBase = bucketBase + #bMember
 local n = #ev / 6
 
@@ -103,7 +105,7 @@ if inserted > 0 then
         end
       end
       if #who > 0 then
-        local key = KEYS[4 + 3 * (mi - 1) + part + 1]
+        local key = KEYS[5 + 3 * (mi - 1) + part + 1]
         local fields = {}
         for i = 1, #who, 4000 do
           local cur = redis.call('HMGET', key, unpack(who, i, math.min(i + 3999, #who)))
@@ -127,7 +129,8 @@ local m = tonumber(ARGV[p])
 p = p + 1
 for _ = 1, m do
   redis.call('HSET', KEYS[2], ARGV[p], ARGV[p + 1])
-  p = p + 2
+  redis.call('HSET', KEYS[5], ARGV[p], ARGV[p + 2])
+  p = p + 3
 end
 if ARGV[p] ~= '' then redis.call('HSET', KEYS[3], ARGV[p], ARGV[p + 1]) end
 return inserted
@@ -244,6 +247,7 @@ export class RedisStore implements Store {
         this.key(site, "members"),
         this.key(site, "cursors"),
         this.key(site, "months"),
+        this.key(site, "standings"),
         ...monthList.flatMap((m) => [0, 1, 2].map((part) => this.key(site, "counts", m, String(part)))),
         ...bucketKeys,
         ...likeKeys,
@@ -251,7 +255,7 @@ export class RedisStore implements Store {
       const args: Array<string | Buffer> = [msgpack.pack([monthList, bucketMembers, bucketMonths, events])];
       const ms = last ? members : [];
       args.push(String(ms.length));
-      for (const m of ms) args.push(m.id, JSON.stringify(m));
+      for (const m of ms) args.push(m.id, JSON.stringify(m), m.standing);
       if (last && batch.cursor) args.push(batch.cursor.key, JSON.stringify(batch.cursor.value));
       else args.push("", "");
       calls.push((this.redis as unknown as { spotlightIngest: (n: number, ...a: Array<string | Buffer>) => Promise<number> }).spotlightIngest(keys.length, ...keys, ...args));
@@ -353,6 +357,16 @@ export class RedisStore implements Store {
     return out;
   }
 
+  async standings(site: string, ids: readonly string[]) {
+    const out = new Map<string, Standing>();
+    for (let i = 0; i < ids.length; i += 10_000) {
+      const slice = ids.slice(i, i + 10_000);
+      const rows = await this.redis.hmget(this.key(site, "standings"), ...slice);
+      slice.forEach((id, j) => rows[j] && out.set(id, rows[j] as Standing));
+    }
+    return out;
+  }
+
   async getCursor<T>(site: string, key: string): Promise<T | null> {
     const v = await this.redis.hget(this.key(site, "cursors"), key);
     return v === null ? null : (JSON.parse(v) as T);
@@ -426,6 +440,7 @@ export class RedisStore implements Store {
       tx.del(this.monthKey(site, "likes", month, memberId));
     }
     tx.hdel(this.key(site, "members"), memberId);
+    tx.hdel(this.key(site, "standings"), memberId);
     // Every period with a feature history has a plan: no key scan needed (cluster-safe).
     for (const [period, json] of Object.entries(await this.redis.hgetall(this.key(site, "plans")))) {
       tx.srem(this.key(site, "featured", period), memberId);

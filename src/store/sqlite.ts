@@ -4,7 +4,7 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Activity, Member, Plan, Signal } from "../domain.js";
+import type { Activity, Member, Plan, Signal, Standing } from "../domain.js";
 import { COUNT_SLOTS, addCounts, canonicalTime, partCounts, spansCovering, tally, type Part } from "./counts.js";
 import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./types.js";
 
@@ -247,6 +247,16 @@ export class SqliteStore implements Store {
     for (const id of ids) {
       const r = this.stmts.member.get(site, id) as { json: string } | undefined;
       if (r) out.set(id, JSON.parse(r.json) as Member);
+    }
+    return out;
+  }
+
+  async standings(site: string, ids: readonly string[]) {
+    const out = new Map<string, Standing>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const slice = ids.slice(i, i + 500);
+      const rows = this.db.prepare(`SELECT id, json_extract(json, '$.standing') AS standing FROM members WHERE site = ? AND id IN (${slice.map(() => "?").join(", ")})`).raw(true).all(site, ...slice) as Array<[string, Standing | null]>;
+      for (const [id, standing] of rows) if (standing) out.set(id, standing);
     }
     return out;
   }

@@ -3,7 +3,7 @@
  * profiles, sync cursors, plans, feature history and opt-outs. The platform stays the source of
  * truth for content. Every implementation passes test/store/conformance.ts unchanged.
  */
-import type { Activity, Member, Plan, Signal } from "../domain.js";
+import type { Activity, Member, Plan, Signal, Standing } from "../domain.js";
 
 export type PlanStatus = "prepared" | "approved" | "published" | "skipped";
 
@@ -49,6 +49,8 @@ export interface Store {
   memberActivities(site: string, memberIds: readonly string[], from: string, to: string): Promise<Map<string, Activity[]>>;
   /** Likes each of these members gave with from <= at < to, by the member who received them. */
   likesGiven(site: string, giverIds: readonly string[], from: string, to: string): Promise<Map<string, Map<string, number>>>;
+  /** The standing of each of these members whose profile is stored (to weigh the likes they gave). */
+  standings(site: string, ids: readonly string[]): Promise<Map<string, Standing>>;
   /** Members by id (all of the site's when ids is omitted). */
   members(site: string, ids?: readonly string[]): Promise<Map<string, Member>>;
   getCursor<T = unknown>(site: string, key: string): Promise<T | null>;

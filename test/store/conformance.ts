@@ -57,6 +57,7 @@ export function testStore(name: string, factory: () => Promise<Store> | Store) {
       expect([...got.keys()]).toEqual(["1"]);
       expect(got.get("1")).toMatchObject({ standing: "tl3", hiddenProfile: true });
       expect((await store.members("s")).size).toBe(2);
+      expect(await store.standings("s", ["1", "2", "404"])).toEqual(new Map([["1", "tl3"], ["2", "tl2"]]));
     });
 
     it("saves a cursor together with its batch", async () => {
@@ -107,6 +108,7 @@ export function testStore(name: string, factory: () => Promise<Store> | Store) {
       const left = await store.activities("s", "2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z");
       expect(left.map((a) => a.id)).toEqual(["3"]);
       expect((await store.members("s")).has("gone")).toBe(false);
+      expect((await store.standings("s", ["gone"])).size).toBe(0);
       expect((await store.featuredBetween("s", "2000-01", "2100-01")).has("gone")).toBe(false);
       expect((await store.optOutKeys("s")).has("hash-of-gone")).toBe(true);
       // What is left is what ranking sees.
