@@ -27,11 +27,11 @@ import { scrubPlan } from "./sqlite.js";
 import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./types.js";
 
 /**
- * One chunk. KEYS: act, members, cursors, months, standings, then 3 count keys per month, then the chunk's
- * member buckets, then its likes-given keys. ARGV[1]: MessagePack of [months, bucket members,
- * bucket month indexes, activities flat as (id, bucket, code = 6 × edge + signal, likes key index
- * or 0, like entry, packed)]; then members (count, then id, JSON, standing each) and the cursor
- * (key, JSON, or "", "").
+ * One chunk. KEYS: act, members, cursors, months, standings, then 3 count keys per month, then the
+ * chunk's member buckets, then its likes-given keys. ARGV[1]: MessagePack of [months, bucket
+ * members, bucket month indexes, activities flat as (id, bucket, code = 6 × edge + signal, likes
+ * key index or 0, like entry, packed), members flat as (id, JSON, standing), cursor as [] or
+ * (key, JSON)].
  *
  * Redis does a command call per key the chunk touches, not per activity: one SMISMEMBER finds the ids
  * already stored, then every key is written once with all its new entries.
@@ -124,15 +124,20 @@ if inserted > 0 then
   call('SADD', KEYS[4], months)
 end
 
-local p = 2
-local m = tonumber(ARGV[p])
-p = p + 1
-for _ = 1, m do
-  redis.call('HSET', KEYS[2], ARGV[p], ARGV[p + 1])
-  redis.call('HSET', KEYS[5], ARGV[p], ARGV[p + 2])
-  p = p + 3
+local people = data[5]
+if #people > 0 then
+  local profiles, standings = {}, {}
+  for i = 1, #people, 3 do
+    profiles[#profiles + 1] = people[i]
+    profiles[#profiles + 1] = people[i + 1]
+    standings[#standings + 1] = people[i]
+    standings[#standings + 1] = people[i + 2]
+  end
+  call('HSET', KEYS[2], profiles)
+  call('HSET', KEYS[5], standings)
 end
-if ARGV[p] ~= '' then redis.call('HSET', KEYS[3], ARGV[p], ARGV[p + 1]) end
+local cursor = data[6]
+if #cursor > 0 then redis.call('HSET', KEYS[3], cursor[1], cursor[2]) end
 return inserted
 `;
 
@@ -252,13 +257,11 @@ export class RedisStore implements Store {
         ...bucketKeys,
         ...likeKeys,
       ];
-      const args: Array<string | Buffer> = [msgpack.pack([monthList, bucketMembers, bucketMonths, events])];
-      const ms = last ? members : [];
-      args.push(String(ms.length));
-      for (const m of ms) args.push(m.id, JSON.stringify(m), m.standing);
-      if (last && batch.cursor) args.push(batch.cursor.key, JSON.stringify(batch.cursor.value));
-      else args.push("", "");
-      calls.push((this.redis as unknown as { spotlightIngest: (n: number, ...a: Array<string | Buffer>) => Promise<number> }).spotlightIngest(keys.length, ...keys, ...args));
+      const people: string[] = [];
+      if (last) for (const m of members) people.push(m.id, JSON.stringify(m), m.standing);
+      const cursor = last && batch.cursor ? [batch.cursor.key, JSON.stringify(batch.cursor.value)] : [];
+      const payload = msgpack.pack([monthList, bucketMembers, bucketMonths, events, people, cursor]);
+      calls.push((this.redis as unknown as { spotlightIngest: (n: number, ...a: Array<string | Buffer>) => Promise<number> }).spotlightIngest(keys.length, ...keys, payload));
     }
     const inserted = (await Promise.all(calls)).reduce((a, b) => a + Number(b), 0);
     return { inserted, duplicates: acts.length - inserted };

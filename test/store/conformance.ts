@@ -50,6 +50,13 @@ export function testStore(name: string, factory: () => Promise<Store> | Store) {
       expect(got).toEqual([early, inside]);
     });
 
+    it("takes a whole community's profiles in one batch", async () => {
+      const many = Array.from({ length: 30_000 }, (_, i) => member(String(i), { standing: i % 2 ? "tl1" : "tl3" }));
+      await store.ingest("s", { members: many, activities: [act("7", "reply", { id: "with-members" })] });
+      expect((await store.members("s")).size).toBe(30_000);
+      expect((await store.standings("s", ["0", "29999"]))).toEqual(new Map([["0", "tl3"], ["29999", "tl1"]]));
+    });
+
     it("upserts members and finds them by id", async () => {
       await store.ingest("s", { members: [member("1", { standing: "tl1" }), member("2")] });
       await store.ingest("s", { members: [member("1", { standing: "tl3", hiddenProfile: true })] });
