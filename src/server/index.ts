@@ -9,7 +9,7 @@ import express, { type Request, type Response } from "express";
 import type { Adapter } from "../../adapters/types.js";
 import { adminRouter } from "./admin.js";
 import { createMetrics, type Metrics } from "./metrics.js";
-import { webhookRouter } from "./webhooks.js";
+import { createWebhooks } from "./webhooks.js";
 import { createWidget, SECURITY_HEADERS, type Widget } from "./widget.js";
 import { silentLogger, type Logger } from "../log.js";
 import { optOutKey, verifyOptOut } from "../optout.js";
@@ -33,12 +33,13 @@ export interface ServerDeps {
   env?: NodeJS.ProcessEnv;
 }
 
-/** The server: the widget's cached answers first, everything else through express. */
+/** The server: the widget's cached answers and the webhooks straight from node:http, everything else through express. */
 export function createServer(deps: ServerDeps): Server {
   const metrics = deps.metrics ?? createMetrics();
   const { app, widget } = createApp({ ...deps, metrics });
+  const webhooks = createWebhooks({ settings: deps.settings, store: deps.store, adapters: deps.adapters ?? new Map(), log: deps.logger ?? silentLogger, metrics, security: SECURITY_HEADERS });
   return createHttpServer((req, res) => {
-    if (!widget.serveCached(req, res)) app(req, res);
+    if (!widget.serveCached(req, res) && !webhooks.handle(req, res)) app(req, res);
   });
 }
 
@@ -68,7 +69,6 @@ export function createApp(deps: ServerDeps): { app: express.Express; widget: Wid
   app.use("/admin", adminRouter({ settings: deps.settings, store: deps.store, secret: deps.secret, adapters: deps.adapters ?? new Map(), env: deps.env, logger: log, queuesRouter: deps.queuesRouter }));
   const widget = createWidget(deps.settings, deps.store, (route, method, status) => metrics.requests.inc({ route, method, status: String(status) }));
   app.use(widget.router);
-  app.use(webhookRouter({ settings: deps.settings, store: deps.store, adapters: deps.adapters ?? new Map(), log, metrics }));
   app.use(express.urlencoded({ extended: false, limit: "4kb" }));
 
   const page = (res: Response, status: number, view: { titleKey: string; messageKey: string; site: string; confirm: boolean }) =>

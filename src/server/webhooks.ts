@@ -1,9 +1,10 @@
 /**
  * POST /webhooks/discourse and /webhooks/wordpress: the raw body is verified before anything is
- * parsed (401 unsigned or forged, 400 malformed), events become activities ingested idempotently
- * (the same event twice counts once), and the answer comes only after the store has them.
+ * parsed (401 unsigned or forged, 400 malformed, 413 over server.maxBodyBytes), events become
+ * activities ingested idempotently (the same event twice counts once), and the answer comes only
+ * after the store has them. Served from node:http directly (see server/index.ts).
  */
-import express, { type Request, type Response, type Router } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Adapter } from "../../adapters/types.js";
 import type { Activity } from "../domain.js";
 import { SpotlightError } from "../errors.js";
@@ -11,30 +12,6 @@ import type { Logger } from "../log.js";
 import type { Settings, SiteSettings } from "../settings.js";
 import type { Store } from "../store/types.js";
 import type { Metrics } from "./metrics.js";
-
-const problem = (res: Response, status: number, title: string, detail?: string) =>
-  res.status(status).type("application/problem+json").json({ type: "about:blank", title, status, ...(detail ? { detail } : {}) });
-
-function lowerHeaders(req: Request): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(req.headers)) out[k.toLowerCase()] = Array.isArray(v) ? v.join(",") : v;
-  return out;
-}
-
-/** Which configured site sent this? Discourse names itself in X-Discourse-Instance. */
-function siteFor(settings: Settings, platform: string, headers: Record<string, string | undefined>): SiteSettings | null {
-  const candidates = settings.sites.filter((s) => s.platform === platform);
-  const instance = headers["x-discourse-instance"] ?? headers["x-wp-site"];
-  if (instance) {
-    try {
-      const origin = new URL(instance).origin;
-      return candidates.find((s) => new URL(s.baseUrl).origin === origin) ?? null;
-    } catch {
-      return null;
-    }
-  }
-  return candidates.length === 1 ? candidates[0]! : null;
-}
 
 /**
  * Group commit: events arriving together are stored in one transaction, and each request is
@@ -64,54 +41,123 @@ function groupCommit(store: Store) {
     });
 }
 
-export function webhookRouter(deps: { settings: Settings; store: Store; adapters: ReadonlyMap<string, Adapter>; log: Logger; metrics: Metrics }): Router {
-  const router = express.Router();
-  const ingest = groupCommit(deps.store);
-  const raw = express.raw({ type: () => true, limit: deps.settings.server.maxBodyBytes });
+/** The JSON answer to one webhook request: status and body. */
+type Answer = { status: number; body: Record<string, unknown>; problem: boolean };
+const problem = (status: number, title: string, detail?: string): Answer => ({ status, problem: true, body: { type: "about:blank", title, status, ...(detail ? { detail } : {}) } });
 
-  for (const platform of ["discourse", "wordpress"]) {
-    router.post(`/webhooks/${platform}`, raw, async (req, res, next) => {
-      try {
-        const headers = lowerHeaders(req);
-        const site = siteFor(deps.settings, platform, headers);
-        const adapter = site ? deps.adapters.get(site.id) : undefined;
-        const count = (result: string) => deps.metrics.webhooks.inc({ platform, result });
-        if (!site || !adapter?.verifyWebhook || !adapter.parseWebhook) {
-          count("unknown_site");
-          return void problem(res, 404, "No configured site sends these webhooks");
-        }
-        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        const check = adapter.verifyWebhook(headers, body);
-        if (check !== "ok") {
-          count(check);
-          deps.log.warn({ event: "spotlight.webhook.refused", site: site.id, code: check }, "webhook refused");
-          return void problem(res, 401, check === "no_secret" ? "Webhooks are not enabled for this site" : "Invalid signature");
-        }
-        let json: unknown;
-        try {
-          json = JSON.parse(body.toString("utf8"));
-        } catch {
-          count("malformed");
-          return void problem(res, 400, "Body is not JSON");
-        }
-        let event;
-        try {
-          event = adapter.parseWebhook(headers, json);
-        } catch (err) {
-          if (err instanceof SpotlightError && err.kind === "bad_response") {
-            count("malformed");
-            return void problem(res, 400, "Malformed event", err.message);
-          }
-          throw err;
-        }
-        const { inserted, duplicates } = event.activities.length ? await ingest(site.id, event.activities) : { inserted: 0, duplicates: 0 };
-        count(event.activities.length ? (inserted ? "ingested" : "duplicate") : "ignored");
-        deps.log.info({ event: "spotlight.webhook.received", site: site.id, name: event.name, eventId: event.id, inserted, duplicates }, "webhook");
-        res.json({ event: event.name, inserted, duplicates });
-      } catch (err) {
-        next(err);
-      }
-    });
+export interface Webhooks {
+  /**
+   * For node:http, before express: takes POST /webhooks/{discourse,wordpress} (true) and leaves
+   * everything else (false). Webhooks are the one write path under load, so they skip express.
+   */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+}
+
+export function createWebhooks(deps: { settings: Settings; store: Store; adapters: ReadonlyMap<string, Adapter>; log: Logger; metrics: Metrics; security: Record<string, string> }): Webhooks {
+  const ingest = groupCommit(deps.store);
+  const limit = deps.settings.server.maxBodyBytes;
+  const origins = new Map<string, SiteSettings[]>();
+  for (const s of deps.settings.sites) {
+    const origin = new URL(s.baseUrl).origin;
+    origins.set(`${s.platform} ${origin}`, [...(origins.get(`${s.platform} ${origin}`) ?? []), s]);
   }
-  return router;
+  /** Which configured site sent this? Discourse names itself in X-Discourse-Instance. */
+  const siteFor = (platform: string, headers: IncomingMessage["headers"]): SiteSettings | null => {
+    const instance = headers["x-discourse-instance"] ?? headers["x-wp-site"];
+    if (typeof instance === "string" && instance) {
+      try {
+        return origins.get(`${platform} ${new URL(instance).origin}`)?.[0] ?? null;
+      } catch {
+        return null;
+      }
+    }
+    const candidates = deps.settings.sites.filter((s) => s.platform === platform);
+    return candidates.length === 1 ? candidates[0]! : null;
+  };
+
+  const answerFor = async (platform: string, headers: IncomingMessage["headers"], body: Buffer): Promise<Answer> => {
+    const site = siteFor(platform, headers);
+    const adapter = site ? deps.adapters.get(site.id) : undefined;
+    const count = (result: string) => deps.metrics.webhooks.inc({ platform, result });
+    if (!site || !adapter?.verifyWebhook || !adapter.parseWebhook) {
+      count("unknown_site");
+      return problem(404, "No configured site sends these webhooks");
+    }
+    const flat: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(headers)) flat[k] = Array.isArray(v) ? v.join(",") : v;
+    const check = adapter.verifyWebhook(flat, body);
+    if (check !== "ok") {
+      count(check);
+      deps.log.warn({ event: "spotlight.webhook.refused", site: site.id, code: check }, "webhook refused");
+      return problem(401, check === "no_secret" ? "Webhooks are not enabled for this site" : "Invalid signature");
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString("utf8"));
+    } catch {
+      count("malformed");
+      return problem(400, "Body is not JSON");
+    }
+    let event;
+    try {
+      event = adapter.parseWebhook(flat, json);
+    } catch (err) {
+      if (err instanceof SpotlightError && err.kind === "bad_response") {
+        count("malformed");
+        return problem(400, "Malformed event", err.message);
+      }
+      throw err;
+    }
+    const { inserted, duplicates } = event.activities.length ? await ingest(site.id, event.activities) : { inserted: 0, duplicates: 0 };
+    count(event.activities.length ? (inserted ? "ingested" : "duplicate") : "ignored");
+    deps.log.info({ event: "spotlight.webhook.received", site: site.id, name: event.name, eventId: event.id, inserted, duplicates }, "webhook");
+    return { status: 200, problem: false, body: { event: event.name, inserted, duplicates } };
+  };
+
+  const send = (res: ServerResponse, route: string, a: Answer) => {
+    const text = JSON.stringify(a.body);
+    res.writeHead(a.status, { ...deps.security, "Cache-Control": "no-store", "Content-Type": a.problem ? "application/problem+json; charset=utf-8" : "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
+    res.end(text);
+    deps.metrics.requests.inc({ route, method: "POST", status: String(a.status) });
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== "POST") return false;
+    const platform = req.url === "/webhooks/discourse" ? "discourse" : req.url === "/webhooks/wordpress" ? "wordpress" : null;
+    if (!platform) return false;
+    const route = `/webhooks/${platform}`;
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > limit) {
+      send(res, route, problem(413, "Payload Too Large"));
+      req.resume();
+      return true;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on("data", (c: Buffer) => {
+      if (over) return;
+      size += c.length;
+      if (size > limit) {
+        over = true;
+        send(res, route, problem(413, "Payload Too Large"));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => {
+      if (over) return;
+      answerFor(platform, req.headers, Buffer.concat(chunks)).then(
+        (a) => send(res, route, a),
+        (err: Error) => {
+          deps.log.error({ event: "spotlight.server.error", error: err.message }, "webhook failed");
+          send(res, route, problem(500, "Internal Server Error"));
+        },
+      );
+    });
+    req.on("error", () => res.destroy());
+    return true;
+  };
+
+  return { handle };
 }

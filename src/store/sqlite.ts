@@ -10,19 +10,20 @@ import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./typ
 
 const COUNT_COLUMNS = Array.from({ length: COUNT_SLOTS }, (_, i) => `c${i}`);
 const COUNT_COLUMNS_DDL = COUNT_COLUMNS.map((c) => `${c} INTEGER NOT NULL DEFAULT 0`).join(", ");
-/** Schema version: 2 added member_counts (filled from the activities on first open). */
-const VERSION = 2;
+/**
+ * Schema version: 2 added member_counts (filled from the activities on first open); 3 keeps the
+ * activities in member order (ranking reads a member's month as one range; ids stay unique).
+ */
+const VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS activities (
   site TEXT NOT NULL, id TEXT NOT NULL, member_id TEXT NOT NULL, signal TEXT NOT NULL, at TEXT NOT NULL,
   other_id TEXT, topic_id TEXT, url TEXT, title TEXT,
-  PRIMARY KEY (site, id)
+  PRIMARY KEY (site, member_id, at, id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS activities_by_time ON activities (site, at);
-DROP INDEX IF EXISTS activities_by_member;
-DROP INDEX IF EXISTS activities_by_other;
-CREATE INDEX IF NOT EXISTS activities_by_member_time ON activities (site, member_id, at);
+CREATE UNIQUE INDEX IF NOT EXISTS activities_by_id ON activities (site, id);
+CREATE INDEX IF NOT EXISTS activities_by_time ON activities (site, at, id);
 CREATE INDEX IF NOT EXISTS activities_by_other_signal ON activities (site, other_id, signal, at);
 -- src/store/counts.ts: per (UTC month, member), c0..c17 = counts per signal in the month, its first day, its last day.
 CREATE TABLE IF NOT EXISTS member_counts (
@@ -99,7 +100,22 @@ export class SqliteStore implements Store {
     // 64 MiB of page cache: the secondary indexes of a large month are written at random.
     this.db.pragma("cache_size = -65536");
     const version = this.db.pragma("user_version", { simple: true }) as number;
-    this.db.exec(SCHEMA);
+    const existing = this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'activities'`).get();
+    const recluster = !!existing && version < 3;
+    // One transaction: a schema change interrupted half way leaves the old schema.
+    this.db.transaction(() => {
+      // Before schema 3 the activities were keyed by id: move them aside and copy them over.
+      if (recluster)
+        this.db.exec(`
+          DROP INDEX IF EXISTS activities_by_time; DROP INDEX IF EXISTS activities_by_member; DROP INDEX IF EXISTS activities_by_other;
+          DROP INDEX IF EXISTS activities_by_member_time; DROP INDEX IF EXISTS activities_by_other_signal;
+          ALTER TABLE activities RENAME TO activities_before_v3;`);
+      this.db.exec(SCHEMA);
+      if (recluster)
+        this.db.exec(`INSERT OR IGNORE INTO activities (site, id, member_id, signal, at, other_id, topic_id, url, title)
+          SELECT site, id, member_id, signal, at, other_id, topic_id, url, title FROM activities_before_v3;
+          DROP TABLE activities_before_v3;`);
+    })();
     const db = this.db;
     this.stmts = {
       insertActivity: db.prepare(
@@ -132,7 +148,7 @@ export class SqliteStore implements Store {
       counts: ([0, 1, 2] as Part[]).map((part) =>
         db.prepare(`SELECT member_id, ${COUNT_COLUMNS.slice(part * 6, part * 6 + 6).join(", ")} FROM member_counts WHERE site = ? AND month = ?`).raw(true),
       ),
-      memberActivities: db.prepare(`SELECT * FROM activities INDEXED BY activities_by_member_time WHERE site = ? AND member_id = ? AND at >= ? AND at < ? ORDER BY at, id`),
+      memberActivities: db.prepare(`SELECT * FROM activities NOT INDEXED WHERE site = ? AND member_id = ? AND at >= ? AND at < ? ORDER BY at, id`),
       likesGiven: db.prepare(`SELECT member_id, COUNT(*) AS n FROM activities INDEXED BY activities_by_other_signal WHERE site = ? AND other_id = ? AND signal = 'like_received' AND at >= ? AND at < ? GROUP BY member_id`),
     };
     if (version < VERSION) {
