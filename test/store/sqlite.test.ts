@@ -25,6 +25,26 @@ describe("SqliteStore", () => {
     await b.close();
   });
 
+  it("moves the activities of a database keyed by id (before schema 3) into member order, keeping every one", async () => {
+    const file = join(dir, "v1.db");
+    const old = new Database(file);
+    old.exec(`CREATE TABLE activities (site TEXT NOT NULL, id TEXT NOT NULL, member_id TEXT NOT NULL, signal TEXT NOT NULL, at TEXT NOT NULL,
+      other_id TEXT, topic_id TEXT, url TEXT, title TEXT, PRIMARY KEY (site, id)) WITHOUT ROWID;
+      CREATE INDEX activities_by_time ON activities (site, at);
+      CREATE INDEX activities_by_member ON activities (site, member_id);`);
+    const insert = old.prepare(`INSERT INTO activities VALUES ('s', ?, ?, 'reply', ?, NULL, 't', NULL, NULL)`);
+    insert.run("p1", "m", "2026-10-02T00:00:00.000Z");
+    insert.run("p2", "m", "2026-10-01T00:00:00.000Z");
+    insert.run("p3", "n", "2026-10-03T00:00:00.000Z");
+    old.close();
+    const store = new SqliteStore(file);
+    expect((await store.memberActivities("s", ["m"], "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z")).get("m")!.map((a) => a.id)).toEqual(["p2", "p1"]);
+    expect((await store.activities("s", "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z")).map((a) => a.id)).toEqual(["p2", "p1", "p3"]);
+    expect(await store.ingest("s", { activities: [act("m", "reply", { id: "p1", at: "2026-10-02T00:00:00.000Z" })] })).toEqual({ inserted: 0, duplicates: 1 });
+    expect(await store.activityCounts("s", "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z")).toEqual(new Map([["m", { reply: 2 }], ["n", { reply: 1 }]]));
+    await store.close();
+  });
+
   it("counts the activities of a database written before counts were kept, on first open", async () => {
     const file = join(dir, "upgrade.db");
     const a = new SqliteStore(file);
