@@ -213,7 +213,9 @@ function summary(plan: Plan, dir: string, files: string[]): string {
     lines.push("", "  Not featured (highest scores):");
     for (const s of topSkipped) lines.push(`     ${cell(s.username ?? "(not named)", 24)} ${s.total.toFixed(1).padStart(8)}  ${s.reasons.join(", ")}`);
   }
-  lines.push("", `  ${plan.stats.members} members scored from ${plan.stats.activities} activities, ${plan.stats.requests} platform requests`);
+  const scored = plan.stats.scored ?? plan.stats.members;
+  const who = scored < plan.stats.members ? `${plan.stats.members} active members (the top ${scored} scored exactly)` : `${plan.stats.members} members scored`;
+  lines.push("", `  ${who} from ${plan.stats.activities} activities, ${plan.stats.requests} platform requests`);
   lines.push(`  Wrote ${files.length} files to ${dir}`);
   return lines.join("\n");
 }
