@@ -156,6 +156,14 @@ describe("spotlight serve", () => {
       expect(like).toMatchObject({ memberId: "5", otherId: "1605", url: "https://forum.example/t/theory-of-change-how-we-plan-and-explain-our-plans/46632/1" });
     });
 
+    it("takes a payload URL with a query string, and survives malformed widget URLs", async () => {
+      const body = JSON.stringify(fixture("webhook-like-post_liked.json").body);
+      const res = await fetch(`${base}/webhooks/discourse?source=forum`, { method: "POST", headers: { "Content-Type": "application/json", "X-Discourse-Instance": "https://forum.example", "X-Discourse-Event": "post_liked", "X-Discourse-Event-Signature": sign(body) }, body });
+      expect(res.status).toBe(200);
+      expect((await fetch(`${base}/sites/%E0%A4%A/spotlight.html`)).status).toBeGreaterThanOrEqual(400);
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    });
+
     it("refuses webhooks from an unknown instance and bodies over the limit", async () => {
       const res = await fetch(`${base}/webhooks/discourse`, { method: "POST", headers: { "X-Discourse-Instance": "https://other.example" }, body: "{}" });
       expect(res.status).toBe(404);

@@ -123,7 +123,8 @@ export function createWebhooks(deps: { settings: Settings; store: Store; adapter
 
   const handle = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== "POST") return false;
-    const platform = req.url === "/webhooks/discourse" ? "discourse" : req.url === "/webhooks/wordpress" ? "wordpress" : null;
+    const path = (req.url ?? "").split("?", 1)[0];
+    const platform = path === "/webhooks/discourse" ? "discourse" : path === "/webhooks/wordpress" ? "wordpress" : null;
     if (!platform) return false;
     const route = `/webhooks/${platform}`;
     const declared = Number(req.headers["content-length"] ?? 0);

@@ -132,7 +132,13 @@ export function createWidget(settings: Settings, store: Store, onServed?: (route
     if (req.method !== "GET" && req.method !== "HEAD") return false;
     const m = WIDGET_PATH.exec(req.url ?? "");
     if (!m) return false;
-    const site = sites.get(decodeURIComponent(m[1]!));
+    let id: string;
+    try {
+      id = decodeURIComponent(m[1]!);
+    } catch {
+      return false; // malformed escapes: express answers
+    }
+    const site = sites.get(id);
     const kind = KINDS[m[2] as keyof typeof KINDS];
     if (!site) return false;
     let r: Rendered | null = null;
