@@ -1,6 +1,6 @@
 /**
  * Ranking a period without reading every activity of it. The store keeps per-member counts at
- * ingestion; from them `upperBound` gives the most each member could score. Members are scored
+ * ingestion; from them `upperBounds` gives the most each member could score. Members are scored
  * exactly (their own activities, the likes they gave back) best bound first, until nobody left
  * could still enter what the plan needs: the `leaderboardSize` best, the `leaderboardSize` best
  * eligible (featured and the dashboard's swap choices come from these), and the rising slot.
@@ -8,7 +8,7 @@
  */
 import type { Member, Overrides, Period, ScoreCard } from "./domain.js";
 import { optOutKey } from "./optout.js";
-import { scoreMember, upperBound } from "./scoring/index.js";
+import { scoreMember, upperBounds } from "./scoring/index.js";
 import { compareCards, skipReasons, type SelectInput } from "./selection/index.js";
 import type { Settings } from "./settings.js";
 import type { Store, StoredPlan } from "./store/types.js";
@@ -54,7 +54,8 @@ export async function rankPeriod(input: RankInput): Promise<Ranking> {
   const counts = await store.activityCounts(site, period.start, period.end);
   let activities = 0;
   for (const c of counts.values()) for (const n of Object.values(c)) activities += n ?? 0;
-  const bounds = [...counts].map(([id, c]) => ({ id, bound: upperBound(c, scoring) })).sort((a, b) => b.bound - a.bound || (a.id < b.id ? -1 : 1));
+  const bound = upperBounds(scoring);
+  const bounds = [...counts].map(([id, c]) => ({ id, bound: bound(c) })).sort((a, b) => b.bound - a.bound || (a.id < b.id ? -1 : 1));
   // Pinned members first: an admin asked for them by name.
   const pinned = new Set(input.overrides.pin);
   const order = [...bounds.filter((b) => pinned.has(b.id)), ...bounds.filter((b) => !pinned.has(b.id))];

@@ -52,18 +52,28 @@ export function scoreAll(input: ScoreInput): Map<string, ScoreCard> {
  * members whose bound can still reach the top (src/ranking.ts).
  */
 export function upperBound(counts: Partial<Record<Signal, number>>, s: ScoringSettings): number {
+  return upperBounds(s)(counts);
+}
+
+/** upperBound with the settings' constants worked out once, for ranking many members. */
+export function upperBounds(s: ScoringSettings): (counts: Partial<Record<Signal, number>>) => number {
   const pos = (x: number) => Math.max(0, x);
-  const maxWeight = Math.max(0, ...Object.values(s.likes.giverWeights));
-  let bound = 0;
-  for (const sig of SIGNALS) {
-    const n = counts[sig] ?? 0;
-    if (!n) continue;
-    if (sig === "like_received") bound += n * pos(s.points.like_received) * maxWeight * Math.max(1, s.likes.mutualFactor);
-    else if (sig === "reply") bound += Math.min(n, s.replies.maxPerPeriod) * pos(s.points.reply);
-    else bound += n * pos(s.points[sig]);
-  }
+  const perLike = pos(s.points.like_received) * Math.max(0, ...Object.values(s.likes.giverWeights)) * Math.max(1, s.likes.mutualFactor);
+  const perReply = pos(s.points.reply);
+  const per = Object.fromEntries(SIGNALS.map((sig) => [sig, pos(s.points[sig])])) as Record<Signal, number>;
   // Totals are rounded to cents per signal: allow for it.
-  return bound + 0.01 * SIGNALS.length;
+  const slack = 0.01 * SIGNALS.length;
+  return (counts) => {
+    let bound = slack;
+    for (const sig of SIGNALS) {
+      const n = counts[sig];
+      if (!n) continue;
+      if (sig === "like_received") bound += n * perLike;
+      else if (sig === "reply") bound += Math.min(n, s.replies.maxPerPeriod) * perReply;
+      else bound += n * per[sig];
+    }
+    return bound;
+  };
 }
 
 /**

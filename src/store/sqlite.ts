@@ -148,7 +148,10 @@ export class SqliteStore implements Store {
       counts: ([0, 1, 2] as Part[]).map((part) =>
         db.prepare(`SELECT member_id, ${COUNT_COLUMNS.slice(part * 6, part * 6 + 6).join(", ")} FROM member_counts WHERE site = ? AND month = ?`).raw(true),
       ),
-      memberActivities: db.prepare(`SELECT * FROM activities NOT INDEXED WHERE site = ? AND member_id = ? AND at >= ? AND at < ? ORDER BY at, id`),
+      memberActivities: db
+        .prepare(`SELECT id, member_id, signal, at, other_id, topic_id, url, title FROM activities NOT INDEXED WHERE site = ? AND member_id = ? AND at >= ? AND at < ? ORDER BY at, id`)
+        .raw(true),
+      standings500: db.prepare(`SELECT id, json_extract(json, '$.standing') FROM members WHERE site = ? AND id IN (${Array(500).fill("?").join(", ")})`).raw(true),
       likesGiven: db.prepare(`SELECT member_id, COUNT(*) AS n FROM activities INDEXED BY activities_by_other_signal WHERE site = ? AND other_id = ? AND signal = 'like_received' AND at >= ? AND at < ? GROUP BY member_id`),
     };
     if (version < VERSION) {
@@ -240,7 +243,10 @@ export class SqliteStore implements Store {
   async memberActivities(site: string, memberIds: readonly string[], from: string, to: string) {
     [from, to] = [canonicalTime(from), canonicalTime(to)];
     const out = new Map<string, Activity[]>();
-    for (const id of memberIds) out.set(id, (this.stmts.memberActivities.all(site, id, from, to) as ActivityRow[]).map(toActivity));
+    for (const id of memberIds) {
+      const rows = this.stmts.memberActivities.all(site, id, from, to) as Array<[string, string, Signal, string, string | null, string | null, string | null, string | null]>;
+      out.set(id, rows.map(([id, memberId, signal, at, otherId, topicId, url, title]) => ({ id, memberId, signal, at, otherId, topicId, url, title })));
+    }
     return out;
   }
 
@@ -271,7 +277,8 @@ export class SqliteStore implements Store {
     const out = new Map<string, Standing>();
     for (let i = 0; i < ids.length; i += 500) {
       const slice = ids.slice(i, i + 500);
-      const rows = this.db.prepare(`SELECT id, json_extract(json, '$.standing') AS standing FROM members WHERE site = ? AND id IN (${slice.map(() => "?").join(", ")})`).raw(true).all(site, ...slice) as Array<[string, Standing | null]>;
+      const stmt = slice.length === 500 ? this.stmts.standings500 : this.db.prepare(`SELECT id, json_extract(json, '$.standing') FROM members WHERE site = ? AND id IN (${slice.map(() => "?").join(", ")})`).raw(true);
+      const rows = stmt.all(site, ...slice) as Array<[string, Standing | null]>;
       for (const [id, standing] of rows) if (standing) out.set(id, standing);
     }
     return out;
