@@ -43,6 +43,8 @@ export interface Ranking {
   activities: number;
 }
 
+/** Members sorted by bound up front; ranking rarely needs more. */
+const HEAD = 2000;
 /** Members scored in the first round (the leaderboard needs them anyway), then per round after. */
 const NEXT_ROUNDS = 10;
 
@@ -55,11 +57,17 @@ export async function rankPeriod(input: RankInput): Promise<Ranking> {
   let activities = 0;
   for (const c of counts.values()) for (const n of Object.values(c)) activities += n ?? 0;
   const bound = upperBounds(scoring);
-  const bounds = [...counts].map(([id, c]) => ({ id, bound: bound(c) })).sort((a, b) => b.bound - a.bound || (a.id < b.id ? -1 : 1));
-  // Pinned members first: an admin asked for them by name.
   const pinned = new Set(input.overrides.pin);
-  const order = [...bounds.filter((b) => pinned.has(b.id)), ...bounds.filter((b) => !pinned.has(b.id))];
-  const pinnedCount = order.length - bounds.filter((b) => !pinned.has(b.id)).length;
+  const all: Array<{ id: string; bound: number }> = [];
+  for (const [id, c] of counts) all.push({ id, bound: bound(c) });
+  const byBound = (a: { id: string; bound: number }, b: { id: string; bound: number }) => b.bound - a.bound || (a.id < b.id ? -1 : 1);
+  // Pinned members first (an admin asked for them by name), then best bound first. Only the few
+  // thousand best are sorted up front; the rest only if ranking ever gets to them.
+  const values = Float64Array.from(all, (b) => b.bound).sort();
+  const cut = values.length > HEAD ? values[values.length - HEAD]! : -Infinity;
+  const order = [...all.filter((b) => pinned.has(b.id)).sort(byBound), ...all.filter((b) => !pinned.has(b.id) && b.bound >= cut).sort(byBound)];
+  const pinnedCount = order.filter((b) => pinned.has(b.id)).length;
+  let rest: Array<{ id: string; bound: number }> | null = all.filter((b) => !pinned.has(b.id) && b.bound < cut);
 
   const cards = new Map<string, ScoreCard>();
   const members = new Map<string, Member>();
@@ -94,7 +102,11 @@ export async function rankPeriod(input: RankInput): Promise<Ranking> {
     return out;
   };
 
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length || rest?.length; ) {
+    if (i >= order.length && rest) {
+      for (const b of rest.sort(byBound)) order.push(b);
+      rest = null;
+    }
     const round = order.slice(i, i + (i === 0 ? Math.max(selection.leaderboardSize, pinnedCount) : NEXT_ROUNDS)).map((b) => b.id);
     i += round.length;
     const scored = await score(round, period);
@@ -116,7 +128,7 @@ export async function rankPeriod(input: RankInput): Promise<Ranking> {
     if (unknown.length) for (const [id, card] of await score(unknown, input.previous)) previousTotals.set(id, card.total);
 
     if (i < pinnedCount) continue;
-    const next = i < order.length ? order[i]!.bound : -Infinity;
+    const next = i < order.length ? order[i]!.bound : rest?.length ? cut : -Infinity;
     const L = selection.leaderboardSize;
     const canEnterTop = next >= kth(totals, L);
     const canEnterEligible = next >= Math.max(selection.minScore, kth(eligible.map((c) => c.total), L));

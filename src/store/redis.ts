@@ -162,10 +162,10 @@ const byTimeThenId = (a: Activity, b: Activity) => (a.at < b.at ? -1 : a.at > b.
 /** Six uint32 LE, one per signal (the script's struct.pack). */
 function decodeCounts(buf: Buffer): Partial<Record<Signal, number>> {
   const out: Partial<Record<Signal, number>> = {};
-  SIGNALS.forEach((sig, i) => {
-    const n = buf.length >= (i + 1) * 4 ? buf.readUInt32LE(i * 4) : 0;
-    if (n) out[sig] = n;
-  });
+  for (let i = 0; i < SIGNALS.length && buf.length >= (i + 1) * 4; i++) {
+    const n = buf.readUInt32LE(i * 4);
+    if (n) out[SIGNALS[i]!] = n;
+  }
   return out;
 }
 
@@ -337,9 +337,11 @@ export class RedisStore implements Store {
   async activityCounts(site: string, from: string, to: string) {
     const out = new Map<string, Partial<Record<Signal, number>>>();
     for (const { month, part } of spansCovering(from, to)) {
-      const rows = await this.redis.hgetallBuffer(this.key(site, "counts", month, String(part)));
-      for (const [member, buf] of Object.entries(rows)) {
-        const add = decodeCounts(buf);
+      // The flat reply (field, value, …): no intermediate object for a month's 100k members.
+      const flat = (await this.redis.callBuffer("HGETALL", this.key(site, "counts", month, String(part)))) as Buffer[];
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const member = flat[i]!.toString("utf8");
+        const add = decodeCounts(flat[i + 1]!);
         const prev = out.get(member);
         if (prev) addCounts(prev, add);
         else if (Object.keys(add).length) out.set(member, add);
