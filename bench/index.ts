@@ -300,9 +300,7 @@ function runGroup(group: string): Promise<void> {
         const line = buffered.slice(0, i).trim();
         buffered = buffered.slice(i + 1);
         if (!line.startsWith("{")) continue;
-        const r = JSON.parse(line) as Record<string, unknown>;
-        if (r.benchmark === "ingest_and_rank_ratio") continue;
-        report(r);
+        report(JSON.parse(line) as Record<string, unknown>);
       }
     });
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`bench group ${group} exited with ${code}`))));

@@ -45,8 +45,12 @@ export interface Ranking {
 
 /** Members sorted by bound up front; ranking rarely needs more. */
 const HEAD = 2000;
-/** Members scored in the first round (the leaderboard needs them anyway), then per round after. */
-const NEXT_ROUNDS = 10;
+/**
+ * The first round scores the leaderboard (needed anyway); later rounds a quarter of what is scored
+ * so far, at least 10: few members past the leaderboard in the usual case, and a month that must
+ * be scored in full takes logarithmically many rounds, not one per 10 members.
+ */
+const MIN_ROUND = 10;
 
 const kth = (values: number[], k: number) => (values.length < k ? -Infinity : [...values].sort((a, b) => b - a)[k - 1]!);
 
@@ -107,7 +111,8 @@ export async function rankPeriod(input: RankInput): Promise<Ranking> {
       for (const b of rest.sort(byBound)) order.push(b);
       rest = null;
     }
-    const round = order.slice(i, i + (i === 0 ? Math.max(selection.leaderboardSize, pinnedCount) : NEXT_ROUNDS)).map((b) => b.id);
+    const size = i === 0 ? Math.max(selection.leaderboardSize, pinnedCount) : Math.max(MIN_ROUND, Math.ceil(i / 4));
+    const round = order.slice(i, i + size).map((b) => b.id);
     i += round.length;
     const scored = await score(round, period);
     const needPrevious: string[] = [];
@@ -135,7 +140,8 @@ export async function rankPeriod(input: RankInput): Promise<Ranking> {
     let canRise = false;
     if (selection.risingSlot) {
       const top = new Set([...eligible].sort(compareCards).slice(0, selection.featuredCount).map((c) => c.memberId));
-      const bestRise = Math.max(0, ...eligible.filter((c) => !top.has(c.memberId)).map((c) => c.total - (previousTotals.get(c.memberId) ?? 0)));
+      let bestRise = 0;
+      for (const c of eligible) if (!top.has(c.memberId)) bestRise = Math.max(bestRise, c.total - (previousTotals.get(c.memberId) ?? 0));
       canRise = next >= Math.max(selection.minScore, bestRise);
     }
     if (!canEnterTop && !canEnterEligible && !canRise) break;

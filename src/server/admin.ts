@@ -187,7 +187,7 @@ export function adminRouter(deps: AdminDeps): Router {
         };
       }),
       alternatives: plan.ranked.filter((r) => r.eligible && !featuredIds.has(r.memberId)).slice(0, 20),
-      ranked: plan.ranked.slice(0, 50).map((r, i) => ({ ...r, rank: i + 1, pinned: plan.overrides.pin.includes(r.memberId), excluded: plan.overrides.exclude.includes(r.memberId) })),
+      ranked: plan.ranked.slice(0, settings.selection.leaderboardSize).map((r, i) => ({ ...r, rank: i + 1, pinned: plan.overrides.pin.includes(r.memberId), excluded: plan.overrides.exclude.includes(r.memberId) })),
       skipped: plan.skipped.slice(0, 30).map((s) => ({ username: s.username, total: s.total, reasons: s.reasons.map((r) => `reason.${r}`) })),
       audit: (await store.audit(site.id, 200)).filter((e) => e.period === period).slice(0, 30),
     });

@@ -157,6 +157,9 @@ const unpack = (json: string): Activity => {
 /** Plain MessagePack (no msgpackr extensions), which Redis's cmsgpack reads. */
 const msgpack = new Packr({ useRecords: false, variableMapSize: true });
 
+/** A member's list for a UTC month, under a site's key base (ingestion builds thousands a chunk). */
+const monthKeyUnder = (base: string, kind: "m" | "likes", month: string, member: string) => `${base}:${kind}:${month}:${member}`;
+
 const byTimeThenId = (a: Activity, b: Activity) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Six uint32 LE, one per signal (the script's struct.pack). */
@@ -196,7 +199,7 @@ export class RedisStore implements Store {
   }
 
   private monthKey(site: string, kind: "m" | "likes", month: string, member: string) {
-    return this.key(site, kind, month, member);
+    return monthKeyUnder(this.key(site), kind, month, member);
   }
 
   async ingest(site: string, batch: SyncBatch) {
@@ -223,7 +226,7 @@ export class RedisStore implements Store {
         const { month, slots } = slotsOf(a);
         let mi = months.get(month);
         if (mi === undefined) months.set(month, (mi = months.size + 1));
-        const bk = `${base}:m:${month}:${a.memberId}`;
+        const bk = monthKeyUnder(base, "m", month, a.memberId);
         let bi = buckets.get(bk);
         if (bi === undefined) {
           buckets.set(bk, (bi = buckets.size + 1));
@@ -234,7 +237,7 @@ export class RedisStore implements Store {
         let li = 0;
         let entry = "";
         if (a.signal === "like_received" && a.otherId && a.otherId !== a.memberId) {
-          const lk = `${base}:likes:${month}:${a.otherId}`;
+          const lk = monthKeyUnder(base, "likes", month, a.otherId);
           li = likes.get(lk) ?? 0;
           if (!li) {
             likes.set(lk, (li = likes.size + 1));
