@@ -67,7 +67,7 @@ function membersFor(n: number): Map<string, Member> {
   return m;
 }
 
-async function ingestAndRank(kind: string, store: Store, members: number, events: number, redis?: { memory: () => Promise<number>; ceiling: number }) {
+async function ingestAndRank(kind: string, store: Store, members: number, events: number, redis?: { memory: () => Promise<number>; ceiling: number; sadd: number }) {
   const redisMemory = redis?.memory;
   const mem0 = redisMemory ? await redisMemory() : 0;
   let peak = process.memoryUsage().rss;
@@ -107,7 +107,7 @@ async function ingestAndRank(kind: string, store: Store, members: number, events
     membersScoredExactly: ranking.cards.size,
     featured: chosen.featured.map((f) => f.member.id),
     peakRssMB: Math.round(peak / 1e6),
-    ...(redis ? { redisMBPerMillionEvents: Math.round(((mem1 - mem0) / events) * 1e6 / 1e6), ratioToZincrbyCeiling: +(events / (ingestMs / 1000) / redis.ceiling).toFixed(2) } : {}),
+    ...(redis ? { redisMBPerMillionEvents: Math.round(((mem1 - mem0) / events) * 1e6 / 1e6), ratioToZincrbyCeiling: +(events / (ingestMs / 1000) / redis.ceiling).toFixed(2), ratioToSaddCeiling: +(events / (ingestMs / 1000) / redis.sadd).toFixed(2) } : {}),
   });
 }
 
@@ -127,12 +127,17 @@ async function benchStores() {
   try {
     // Reference: the ceiling for one write per event, pipelined ZINCRBY on the same Redis,
     // measured right before each Redis run (the machine is shared: adjacent runs compare).
-    const reference = () => {
-      const out = execFileSync("redis-benchmark", ["-p", String(redis.port), "-n", "1000000", "-P", "64", "-q", "zincrby", "bench:ref", "1", "member:__rand_int__"], { encoding: "utf8" });
+    // Also SADD of one id per event: the least an idempotent store must write per event.
+    const pipelined = (name: string, ...command: string[]) => {
+      const out = execFileSync("redis-benchmark", ["-p", String(redis.port), "-n", "1000000", "-r", "100000000", "-P", "64", "-q", ...command], { encoding: "utf8" });
       const ops = Number(/([\d.]+) requests per second/.exec(out)?.[1] ?? 0);
-      report({ benchmark: "reference_redis_zincrby_pipelined", opsPerSecond: Math.round(ops) });
+      report({ benchmark: name, opsPerSecond: Math.round(ops) });
       return ops;
     };
+    const reference = () => ({
+      ceiling: pipelined("reference_redis_zincrby_pipelined", "zincrby", "bench:ref", "1", "member:__rand_int__"),
+      sadd: pipelined("reference_redis_sadd_pipelined", "sadd", "bench:ids", "e:__rand_int__"),
+    });
     for (const [members, events] of sizes) {
       const dir = mkdtempSync(join(tmpdir(), "spotlight-bench-"));
       const sqlite = new SqliteStore(join(dir, "bench.db"));
@@ -141,9 +146,10 @@ async function benchStores() {
       await sqlite.close();
       rmSync(dir, { recursive: true, force: true });
       const ref = reference();
+      await execFileAsync("redis-cli", ["-p", String(redis.port), "del", "bench:ref", "bench:ids"]);
       const store = new RedisStore({ url: redis.url, prefix: `b${members}` });
       const used = async () => Number(/used_memory:(\d+)/.exec(await store.redis.info("memory"))![1]);
-      await ingestAndRank("redis", store, members, events, { memory: used, ceiling: ref });
+      await ingestAndRank("redis", store, members, events, { memory: used, ...ref });
       await store.redis.flushdb();
       await store.close();
     }

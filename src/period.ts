@@ -71,6 +71,8 @@ export function lastCompletePeriod(now: Date, timeZone = "UTC"): string {
 
 /** The local calendar day ("YYYY-MM-DD") of an instant in `timeZone`. */
 export function localDay(iso: string, timeZone = "UTC"): string {
+  // Stored times are canonical (toISOString): in UTC the day is their first ten characters.
+  if (timeZone === "UTC" && iso.length === 24 && iso[10] === "T" && iso[19] === "." && iso[23] === "Z") return iso.slice(0, 10);
   const t = Date.parse(iso);
   return new Date(t + zoneOffset(t, timeZone)).toISOString().slice(0, 10);
 }

@@ -23,11 +23,23 @@ const nextMonth = (month: string) => {
 };
 
 const daysIn = new Map<string, number>();
-/** Days in a UTC month "YYYY-MM", as a two-digit string. */
-function lastDayOf(month: string): string {
+/** Days in a UTC month "YYYY-MM", as a two-digit string (its last day of month). */
+export function lastDayOf(month: string): string {
   let n = daysIn.get(month);
   if (n === undefined) daysIn.set(month, (n = new Date(monthStart(nextMonth(month)) - DAY).getUTCDate()));
   return String(n);
+}
+
+/** A signal's position in SIGNALS (and in a counter row), or -1. */
+export const signalIndex = (signal: string) => SIGNAL_INDEX.get(signal) ?? -1;
+
+/**
+ * Which day part a canonical time falls in, besides the whole month: 1 on the first UTC day of
+ * its month, 2 on the last (`lastDay` from lastDayOf), else 0 (none).
+ */
+export function edgePart(at: string, lastDay: string): Part {
+  if (at.charCodeAt(8) === 48 && at.charCodeAt(9) === 49) return PART_FIRST;
+  return at.charCodeAt(8) === lastDay.charCodeAt(0) && at.charCodeAt(9) === lastDay.charCodeAt(1) ? PART_LAST : PART_ALL;
 }
 
 /** The slots one activity adds to, in its UTC month ("YYYY-MM"). `a.at` in canonical form (canonicalTime). */

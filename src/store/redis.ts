@@ -5,8 +5,11 @@
  * declares every key it touches.
  *
  *   {p}:{site}:act                 SET   activity ids seen (ingestion is idempotent)
- *   {p}:{site}:m:M:member          LIST  packed activities, per UTC month M and member credited
- *   {p}:{site}:likes:M:giver       LIST  "receiver \x1f time" of each like given, per UTC month M and giver
+ *   {p}:{site}:p:M:member          LIST  per UTC month M and member, one entry per ingested chunk that
+ *                                        had something of theirs: JSON [activities credited to them as
+ *                                        field tuples (no member: the list is theirs), likes they gave
+ *                                        as flat (receiver, time) pairs]
+ *   {p}:{site}:hold:T              STRING set for a while when chunk call T met stored ids (INGEST)
  *   {p}:{site}:counts:M:part       HASH  member -> six uint32 LE (per signal) for UTC month M,
  *                                        part 0 whole month, 1 its first day, 2 its last (counts.ts)
  *   {p}:{site}:months              SET   UTC months with activities
@@ -22,109 +25,74 @@ import { Redis, type RedisOptions } from "ioredis";
 import { Packr } from "msgpackr";
 import { SIGNALS, type Activity, type Member, type Plan, type Signal, type Standing } from "../domain.js";
 import { shiftPeriod } from "../period.js";
-import { addCounts, canonicalTime, monthsOf, slotsOf, spansCovering } from "./counts.js";
+import { addCounts, canonicalTime, COUNT_SLOTS, edgePart, lastDayOf, monthsOf, signalIndex, slotsOf, spansCovering } from "./counts.js";
 import { scrubPlan } from "./sqlite.js";
 import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./types.js";
 
 /**
- * One chunk. KEYS: act, members, cursors, months, standings, then 3 count keys per month, then the
- * chunk's member buckets, then its likes-given keys. ARGV[1]: MessagePack of [months, bucket
- * members, bucket month indexes, activities flat as (id, bucket, code = 6 × edge + signal, likes
- * key index or 0, like entry, packed), members flat as (id, JSON, standing), cursor as [] or
- * (key, JSON)].
+ * One chunk, written whole or not at all. Node groups the chunk by member before sending it, so
+ * Redis does per activity only the id check and the id's SADD; the rest is one command per member
+ * list and one per counter hash.
  *
- * Redis does a command call per key the chunk touches, not per activity: one SMISMEMBER finds the ids
- * already stored, then every key is written once with all its new entries.
+ * KEYS: act, members, cursors, months, standings, hold, then the count keys, then P member lists.
+ * ARGV[1]: MessagePack [ids, the P list entries, count specs flat as (key index, K), the specs'
+ * members (K each, in order), months, members flat as (id, JSON, standing), cursor as [] or
+ * (key, JSON)]; ARGV[1 + s]: the s-th spec's K × six uint32 LE to add (Redis's cmsgpack has no
+ * binary type).
+ *
+ * Returns the number of activities written. Writes nothing and returns -1 when the hold key is set
+ * (an earlier chunk of the same call could not be written, so this one must wait for it), or the
+ * 0-based positions of the ids already stored (and sets the hold key): the caller drops those and
+ * sends the rest again. So chunks land in the order they were sent, and concurrent writers of the
+ * same ids (a webhook and a sync) never both count one.
  */
 const INGEST = `
-local data = cmsgpack.unpack(ARGV[1])
-local months, bMember, bMonth, ev = data[1], data[2], data[3], data[4]
-local nMonths = #months
-local bucketBase = 5 + 3 * nMonths
-local lgBase = bucketBase + #bMember
-local n = #ev / 6
+if redis.call('EXISTS', KEYS[6]) == 1 then return -1 end
+local h = cmsgpack.unpack(ARGV[1])
+local ids, entries, specs, who, months, people, cursor = h[1], h[2], h[3], h[4], h[5], h[6], h[7]
+local n = #ids
+local FMT = '<I4I4I4I4I4I4'
 
--- Lua's stack limits unpack: write in calls of bounded size.
-local function call(cmd, key, values)
-  for i = 1, #values, 4000 do
-    redis.call(cmd, key, unpack(values, i, math.min(i + 3999, #values)))
+-- Lua's stack limits unpack: arguments go in slices of at most 4000.
+local function slices(cmd, key, list, from, to)
+  for i = from, to, 4000 do redis.call(cmd, key, unpack(list, i, math.min(i + 3999, to))) end
+end
+
+if n > 0 then
+  local found = {}
+  for i = 1, n, 4000 do
+    local got = redis.call('SMISMEMBER', KEYS[1], unpack(ids, i, math.min(i + 3999, n)))
+    for j = 1, #got do if got[j] == 1 then found[#found + 1] = i + j - 2 end end
   end
-end
-
-local ids = {}
-for k = 1, n do ids[k] = ev[(k - 1) * 6 + 1] end
-local stored = {}
-for i = 1, n, 4000 do
-  local got = redis.call('SMISMEMBER', KEYS[1], unpack(ids, i, math.min(i + 3999, n)))
-  for j = 1, #got do stored[i + j - 1] = got[j] end
-end
-
-local seen, act, lists, likes, delta = {}, {}, {}, {}, {}
-local inserted = 0
-for k = 1, n do
-  local id = ids[k]
-  if stored[k] == 0 and not seen[id] then
-    seen[id] = true
-    inserted = inserted + 1
-    local q = (k - 1) * 6
-    local b, code, l = ev[q + 2], ev[q + 3], ev[q + 4]
-    act[#act + 1] = id
-    local list = lists[b]
-    if not list then list = {}; lists[b] = list end
-    list[#list + 1] = ev[q + 6]
-    if l > 0 then
-      local lk = likes[l]
-      if not lk then lk = {}; likes[l] = lk end
-      lk[#lk + 1] = ev[q + 5]
-    end
-    local d = delta[b]
-    if not d then
-      d = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
-      delta[b] = d
-    end
-    local sig = code % 6
-    local edge = (code - sig) / 6
-    d[sig + 1] = d[sig + 1] + 1
-    if edge > 0 then d[edge * 6 + sig + 1] = d[edge * 6 + sig + 1] + 1 end
+  if #found > 0 then
+    redis.call('SET', KEYS[6], '1', 'PX', 600000)
+    return found
   end
-end
-
-if inserted > 0 then
-  call('SADD', KEYS[1], act)
-  for b, list in pairs(lists) do call('RPUSH', KEYS[bucketBase + b], list) end
-  for l, list in pairs(likes) do call('RPUSH', KEYS[lgBase + l], list) end
-  -- Counts: per month and part, one HMGET and one HSET for every member with new activities.
-  for mi = 1, nMonths do
-    for part = 0, 2 do
-      local o = part * 6
-      local who, rows = {}, {}
-      for b, d in pairs(delta) do
-        if bMonth[b] == mi and d[o + 1] + d[o + 2] + d[o + 3] + d[o + 4] + d[o + 5] + d[o + 6] > 0 then
-          who[#who + 1] = bMember[b]
-          rows[#rows + 1] = d
+  slices('SADD', KEYS[1], ids, 1, n)
+  local kb = 6 + #specs / 2
+  for k = 1, #entries do redis.call('RPUSH', KEYS[kb + k], entries[k]) end
+  local o = 0
+  for s = 1, #specs, 2 do
+    local key, k = KEYS[specs[s]], specs[s + 1]
+    local deltas, fields = ARGV[1 + (s + 1) / 2], {}
+    for i = 0, k - 1, 4000 do
+      local cur = redis.call('HMGET', key, unpack(who, o + i + 1, o + math.min(i + 4000, k)))
+      for j = 1, #cur do
+        local d1, d2, d3, d4, d5, d6 = struct.unpack(FMT, deltas, (i + j - 1) * 24 + 1)
+        if cur[j] then
+          local c1, c2, c3, c4, c5, c6 = struct.unpack(FMT, cur[j])
+          d1, d2, d3, d4, d5, d6 = d1 + c1, d2 + c2, d3 + c3, d4 + c4, d5 + c5, d6 + c6
         end
-      end
-      if #who > 0 then
-        local key = KEYS[5 + 3 * (mi - 1) + part + 1]
-        local fields = {}
-        for i = 1, #who, 4000 do
-          local cur = redis.call('HMGET', key, unpack(who, i, math.min(i + 3999, #who)))
-          for j = 1, #cur do
-            local d = rows[i + j - 1]
-            local c1, c2, c3, c4, c5, c6 = 0, 0, 0, 0, 0, 0
-            if cur[j] then c1, c2, c3, c4, c5, c6 = struct.unpack('<I4I4I4I4I4I4', cur[j]) end
-            fields[#fields + 1] = who[i + j - 1]
-            fields[#fields + 1] = struct.pack('<I4I4I4I4I4I4', c1 + d[o + 1], c2 + d[o + 2], c3 + d[o + 3], c4 + d[o + 4], c5 + d[o + 5], c6 + d[o + 6])
-          end
-        end
-        call('HSET', key, fields)
+        fields[#fields + 1] = who[o + i + j]
+        fields[#fields + 1] = struct.pack(FMT, d1, d2, d3, d4, d5, d6)
       end
     end
+    slices('HSET', key, fields, 1, #fields)
+    o = o + k
   end
-  call('SADD', KEYS[4], months)
+  redis.call('SADD', KEYS[4], unpack(months))
 end
 
-local people = data[5]
 if #people > 0 then
   local profiles, standings = {}, {}
   for i = 1, #people, 3 do
@@ -133,12 +101,11 @@ if #people > 0 then
     standings[#standings + 1] = people[i]
     standings[#standings + 1] = people[i + 2]
   end
-  call('HSET', KEYS[2], profiles)
-  call('HSET', KEYS[5], standings)
+  slices('HSET', KEYS[2], profiles, 1, #profiles)
+  slices('HSET', KEYS[5], standings, 1, #standings)
 end
-local cursor = data[6]
 if #cursor > 0 then redis.call('HSET', KEYS[3], cursor[1], cursor[2]) end
-return inserted
+return n
 `;
 
 export interface RedisStoreOptions {
@@ -148,17 +115,38 @@ export interface RedisStoreOptions {
   redis?: RedisOptions;
 }
 
-/** Activities are stored compactly: the fields, in order. */
-const pack = (a: Activity) => JSON.stringify([a.id, a.memberId, a.signal, a.at, a.otherId ?? null, a.topicId ?? null, a.url ?? null, a.title ?? null]);
-const unpack = (json: string): Activity => {
-  const [id, memberId, signal, at, otherId, topicId, url, title] = JSON.parse(json);
-  return { id, memberId, signal, at, otherId, topicId, url, title };
-};
+type Tuple = [string, Signal, string, string | null, string | null, string | null, string | null];
+/** An activity's fields, in order, but the member credited: the list is theirs. */
+const tuple = (a: Activity): Tuple => [a.id, a.signal, a.at, a.otherId ?? null, a.topicId ?? null, a.url ?? null, a.title ?? null];
+/** A member list entry: JSON [activity tuples, flat (receiver, time) pairs of likes given]. */
+const entryOf = (activities: readonly Activity[], likes: readonly string[]) => JSON.stringify([activities.map(tuple), likes]);
+const readEntry = (entry: string) => JSON.parse(entry) as [Tuple[], string[]];
+const activityOf = (memberId: string, [id, signal, at, otherId, topicId, url, title]: Tuple): Activity => ({ id, memberId, signal, at, otherId, topicId, url, title });
 /** Plain MessagePack (no msgpackr extensions), which Redis's cmsgpack reads. */
 const msgpack = new Packr({ useRecords: false, variableMapSize: true });
 
-/** A member's list for a UTC month, under a site's key base (ingestion builds thousands a chunk). */
-const monthKeyUnder = (base: string, kind: "m" | "likes", month: string, member: string) => `${base}:${kind}:${month}:${member}`;
+/** What one chunk adds for one member in one UTC month. */
+interface Person {
+  id: string;
+  activities: Activity[];
+  likes: string[];
+  /** Counter deltas (COUNT_SLOTS), when the chunk credits them with activities. */
+  counts: number[] | null;
+}
+
+/** (month, member) lists as read: each entry [activity tuples, likes given as (receiver, time) pairs]. */
+type MemberLists = Array<{ member: string; month: string; entries: Array<[Tuple[], string[]]> }>;
+
+/** One script call's keys and arguments; `keys[HOLD]` is filled in per attempt. */
+interface Chunk {
+  batch: number;
+  /** The batch's last chunk, which carries its members and cursor. */
+  last: boolean;
+  activities: Activity[];
+  keys: string[];
+  args: Buffer[];
+}
+const HOLD = 5;
 
 const byTimeThenId = (a: Activity, b: Activity) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -178,12 +166,14 @@ const encodeCounts = (counts: ArrayLike<number>, part: number): Buffer => {
   return buf;
 };
 
-/** Ingest in chunks: bounded script arguments, one round trip per chunk. */
-const CHUNK = 10_000;
+/** Ingest in chunks: bounded script arguments and time inside Redis, one round trip for all chunks. */
+const CHUNK = 50_000;
 
 export class RedisStore implements Store {
   readonly redis: Redis;
   private readonly prefix: string;
+  /** Reads of members' lists in flight, by what they read. */
+  private readonly reading = new Map<string, Promise<MemberLists>>();
 
   constructor(options: RedisStoreOptions) {
     this.prefix = options.prefix ?? "spotlight";
@@ -198,120 +188,197 @@ export class RedisStore implements Store {
     return [`${this.prefix}:{${site}}`, ...rest].join(":");
   }
 
-  private monthKey(site: string, kind: "m" | "likes", month: string, member: string) {
-    return monthKeyUnder(this.key(site), kind, month, member);
+  /** A member's list for a UTC month. */
+  private personKey(site: string, month: string, member: string) {
+    return `${this.key(site)}:p:${month}:${member}`;
   }
 
   async ingest(site: string, batch: SyncBatch) {
-    const acts = batch.activities ?? [];
-    const members = batch.members ?? [];
-    const chunks = Math.max(1, Math.ceil(acts.length / CHUNK));
-    const base = this.key(site);
-    // Pipelined on one connection: Redis runs the chunks in order, so the cursor (in the last
-    // one) still never runs ahead of its data, without a round trip per chunk.
-    const calls: Array<Promise<number>> = [];
-    for (let c = 0; c < chunks; c++) {
-      const slice = acts.slice(c * CHUNK, (c + 1) * CHUNK);
-      const last = c === chunks - 1;
-      const months = new Map<string, number>();
-      const buckets = new Map<string, number>();
-      const bucketMembers: string[] = [];
-      const bucketMonths: number[] = [];
-      const bucketKeys: string[] = [];
-      const likes = new Map<string, number>();
-      const likeKeys: string[] = [];
-      const events: Array<string | number> = [];
-      for (const given of slice) {
-        const a = given.at === canonicalTime(given.at) ? given : { ...given, at: canonicalTime(given.at) };
-        const { month, slots } = slotsOf(a);
-        let mi = months.get(month);
-        if (mi === undefined) months.set(month, (mi = months.size + 1));
-        const bk = monthKeyUnder(base, "m", month, a.memberId);
-        let bi = buckets.get(bk);
-        if (bi === undefined) {
-          buckets.set(bk, (bi = buckets.size + 1));
-          bucketKeys.push(bk);
-          bucketMembers.push(a.memberId);
-          bucketMonths.push(mi);
-        }
-        let li = 0;
-        let entry = "";
-        if (a.signal === "like_received" && a.otherId && a.otherId !== a.memberId) {
-          const lk = monthKeyUnder(base, "likes", month, a.otherId);
-          li = likes.get(lk) ?? 0;
-          if (!li) {
-            likes.set(lk, (li = likes.size + 1));
-            likeKeys.push(lk);
-          }
-          entry = `${a.memberId}\u001f${a.at}`;
-        }
-        const sig = slots.length ? slots[0]! : 0;
-        const edge = slots.length > 1 ? Math.floor(slots[1]! / SIGNALS.length) : 0;
-        events.push(a.id, bi, edge * SIGNALS.length + sig, li, entry, pack(a));
-      }
-      const monthList = [...months.keys()];
-      const keys = [
-        this.key(site, "act"),
-        this.key(site, "members"),
-        this.key(site, "cursors"),
-        this.key(site, "months"),
-        this.key(site, "standings"),
-        ...monthList.flatMap((m) => [0, 1, 2].map((part) => this.key(site, "counts", m, String(part)))),
-        ...bucketKeys,
-        ...likeKeys,
-      ];
-      const people: string[] = [];
-      if (last) for (const m of members) people.push(m.id, JSON.stringify(m), m.standing);
-      const cursor = last && batch.cursor ? [batch.cursor.key, JSON.stringify(batch.cursor.value)] : [];
-      const payload = msgpack.pack([monthList, bucketMembers, bucketMonths, events, people, cursor]);
-      calls.push((this.redis as unknown as { spotlightIngest: (n: number, ...a: Array<string | Buffer>) => Promise<number> }).spotlightIngest(keys.length, ...keys, payload));
-    }
-    const inserted = (await Promise.all(calls)).reduce((a, b) => a + Number(b), 0);
-    return { inserted, duplicates: acts.length - inserted };
+    return (await this.ingestEach(site, [batch]))[0]!;
   }
 
+  /**
+   * Every chunk of every batch is sent at once (one round trip); Redis runs them in order. A chunk
+   * that meets ids already stored writes nothing and holds back the chunks after it; it is sent
+   * again without those ids, followed by the chunks it held. A batch's members and cursor ride in
+   * its last chunk, so a cursor never lands before its data.
+   */
   async ingestEach(site: string, batches: readonly SyncBatch[]) {
-    // Issued together on one connection: Redis runs them in order, one round trip for all.
-    return Promise.all(batches.map((b) => this.ingest(site, b)));
+    const seen = new Set<string>();
+    const results = batches.map(() => ({ inserted: 0, duplicates: 0 }));
+    let round = 0;
+    const holdKey = () => this.key(site, "hold", `${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.${round++}`);
+    const send = (c: Chunk, hold: string) => {
+      c.keys[HOLD] = hold;
+      return (this.redis as unknown as { spotlightIngest: (n: number, keys: string[], args: Buffer[]) => Promise<number | number[]> }).spotlightIngest(c.keys.length, c.keys, c.args);
+    };
+    // First round: each chunk goes out as soon as it is built, so Redis writes one while Node builds the next.
+    let hold = holdKey();
+    let pending: Chunk[] = [];
+    let sent: Array<Promise<number | number[]>> = [];
+    batches.forEach((batch, b) => {
+      // An id met earlier in this call is a duplicate here, without asking Redis.
+      const fresh: Activity[] = [];
+      for (const a of batch.activities ?? []) {
+        if (seen.has(a.id)) results[b]!.duplicates++;
+        else (seen.add(a.id), fresh.push(a));
+      }
+      const chunks = Math.max(1, Math.ceil(fresh.length / CHUNK));
+      for (let c = 0; c < chunks; c++) {
+        const chunk = this.chunk(site, b, fresh.slice(c * CHUNK, (c + 1) * CHUNK), c === chunks - 1 ? batch : undefined);
+        pending.push(chunk);
+        sent.push(send(chunk, hold));
+      }
+    });
+    for (;;) {
+      const replies = await Promise.all(sent);
+      const stop = replies.findIndex((r) => typeof r !== "number" || r < 0);
+      for (let i = 0; i < (stop < 0 ? replies.length : stop); i++) results[pending[i]!.batch]!.inserted += replies[i] as number;
+      if (stop < 0) return results;
+      // The chunk that met stored ids goes again without them, then the chunks it held back.
+      const blocked = pending[stop]!;
+      const found = new Set(replies[stop] as number[]);
+      results[blocked.batch]!.duplicates += found.size;
+      const rest = blocked.activities.filter((_, i) => !found.has(i));
+      pending = [this.chunk(site, blocked.batch, rest, blocked.last ? batches[blocked.batch] : undefined), ...pending.slice(stop + 1)];
+      hold = holdKey();
+      sent = pending.map((c) => send(c, hold));
+    }
   }
 
-  /** Every (month, member) bucket's activities for these months (all members when ids is omitted). */
-  private async buckets(site: string, months: readonly string[], ids?: readonly string[]): Promise<Array<{ member: string; month: string; activities: Activity[] }>> {
+  /**
+   * A chunk's script call. Node groups the activities by the member list they go to (the member
+   * credited, and the giver of a like), so Redis writes each list once per chunk, and counts as
+   * one row per member.
+   */
+  private chunk(site: string, batch: number, activities: Activity[], last: SyncBatch | undefined): Chunk {
+    const byMonth = new Map<string, Map<string, Person>>();
+    const ids = new Array<string>(activities.length);
+    let month = "";
+    let lastDay = "";
+    let persons = new Map<string, Person>();
+    const personOf = (id: string) => {
+      let p = persons.get(id);
+      if (!p) persons.set(id, (p = { id, activities: [], likes: [], counts: null }));
+      return p;
+    };
+    for (let i = 0; i < activities.length; i++) {
+      const given = activities[i]!;
+      const at = canonicalTime(given.at);
+      const a = at === given.at ? given : { ...given, at };
+      ids[i] = a.id;
+      if (!month || !at.startsWith(month)) {
+        month = at.slice(0, 7);
+        lastDay = lastDayOf(month);
+        persons = byMonth.get(month) ?? new Map();
+        byMonth.set(month, persons);
+      }
+      const p = personOf(a.memberId);
+      p.activities.push(a);
+      const sig = signalIndex(a.signal);
+      if (sig >= 0) {
+        const counts = (p.counts ??= new Array<number>(COUNT_SLOTS).fill(0));
+        counts[sig]!++;
+        const part = edgePart(at, lastDay);
+        if (part) counts[part * SIGNALS.length + sig]!++;
+      }
+      if (a.signal === "like_received" && a.otherId && a.otherId !== a.memberId) personOf(a.otherId).likes.push(a.memberId, at);
+    }
+    // Counts: per month and part, the members with something to add and what they add.
+    const keys = [this.key(site, "act"), this.key(site, "members"), this.key(site, "cursors"), this.key(site, "months"), this.key(site, "standings"), ""];
+    const specs: number[] = [];
+    const who: string[] = [];
+    const deltas: Buffer[] = [];
+    for (const [m, group] of byMonth) {
+      for (const part of [0, 1, 2]) {
+        const o = part * SIGNALS.length;
+        const rows: number[][] = [];
+        for (const p of group.values()) {
+          const c = p.counts;
+          if (c && c[o]! + c[o + 1]! + c[o + 2]! + c[o + 3]! + c[o + 4]! + c[o + 5]! > 0) (who.push(p.id), rows.push(c));
+        }
+        if (!rows.length) continue;
+        const buf = Buffer.allocUnsafe(rows.length * SIGNALS.length * 4);
+        for (let r = 0; r < rows.length; r++) for (let j = 0; j < SIGNALS.length; j++) buf.writeUInt32LE(rows[r]![o + j]!, (r * SIGNALS.length + j) * 4);
+        deltas.push(buf);
+        specs.push(keys.length + 1, rows.length);
+        keys.push(this.key(site, "counts", m, String(part)));
+      }
+    }
+    const entries: string[] = [];
+    for (const [m, group] of byMonth) {
+      for (const p of group.values()) {
+        keys.push(this.personKey(site, m, p.id));
+        entries.push(entryOf(p.activities, p.likes));
+      }
+    }
+    const people: string[] = [];
+    let cursor: string[] = [];
+    if (last) {
+      for (const m of last.members ?? []) people.push(m.id, JSON.stringify(m), m.standing);
+      if (last.cursor) cursor = [last.cursor.key, JSON.stringify(last.cursor.value)];
+    }
+    const args = [msgpack.pack([ids, entries, specs, who, [...byMonth.keys()], people, cursor]), ...deltas];
+    return { batch, last: last !== undefined, activities, keys, args };
+  }
+
+  /**
+   * The (month, member) lists of these months, as read (all members credited with activities when
+   * ids is omitted): each entry is [activity tuples, likes given as (receiver, time) pairs].
+   */
+  private lists(site: string, months: readonly string[], ids?: readonly string[], conn: Redis = this.redis): Promise<MemberLists> {
+    // Ranking asks for the activities and the likes given of the same members at once: one read serves both.
+    if (!ids || conn !== this.redis) return this.readLists(site, months, ids, conn);
+    const key = JSON.stringify([site, months, ids]);
+    let reading = this.reading.get(key);
+    if (!reading) {
+      reading = this.readLists(site, months, ids, conn).finally(() => this.reading.delete(key));
+      this.reading.set(key, reading);
+    }
+    return reading;
+  }
+
+  private async readLists(site: string, months: readonly string[], ids: readonly string[] | undefined, conn: Redis): Promise<MemberLists> {
     const pairs: Array<[string, string]> = [];
     for (const month of months) {
-      const who = ids ?? (await this.redis.hkeys(this.key(site, "counts", month, "0")));
+      const who = ids ?? (await conn.hkeys(this.key(site, "counts", month, "0")));
       for (const id of who) pairs.push([id, month]);
     }
-    const out: Array<{ member: string; month: string; activities: Activity[] }> = [];
+    const out: MemberLists = [];
     for (let i = 0; i < pairs.length; i += 1000) {
-      const pipe = this.redis.pipeline();
+      const pipe = conn.pipeline();
       const slice = pairs.slice(i, i + 1000);
-      for (const [id, month] of slice) pipe.lrange(this.monthKey(site, "m", month, id), 0, -1);
+      for (const [id, month] of slice) pipe.lrange(this.personKey(site, month, id), 0, -1);
       const res = (await pipe.exec()) ?? [];
       res.forEach(([err, v], j) => {
         if (err) throw err;
-        out.push({ member: slice[j]![0], month: slice[j]![1], activities: (v as string[]).map(unpack) });
+        out.push({ member: slice[j]![0], month: slice[j]![1], entries: (v as string[]).map(readEntry) });
       });
+    }
+    return out;
+  }
+
+  /** Activities credited to the listed members (all when ids is omitted) with from <= at < to, by member. */
+  private async credited(site: string, from: string, to: string, ids?: readonly string[]) {
+    const out = new Map<string, Activity[]>();
+    for (const { member, entries } of await this.lists(site, monthsOf(from, to), ids)) {
+      let list = out.get(member);
+      if (!list) out.set(member, (list = []));
+      for (const [tuples] of entries) for (const t of tuples) if (t[2] >= from && t[2] < to) list.push(activityOf(member, t));
     }
     return out;
   }
 
   async activities(site: string, from: string, to: string): Promise<Activity[]> {
     [from, to] = [canonicalTime(from), canonicalTime(to)];
-    const out: Activity[] = [];
-    for (const b of await this.buckets(site, monthsOf(from, to))) for (const a of b.activities) if (a.at >= from && a.at < to) out.push(a);
-    return out.sort(byTimeThenId);
+    return [...(await this.credited(site, from, to)).values()].flat().sort(byTimeThenId);
   }
 
   async memberActivities(site: string, memberIds: readonly string[], from: string, to: string) {
     [from, to] = [canonicalTime(from), canonicalTime(to)];
     const out = new Map<string, Activity[]>(memberIds.map((id) => [id, []]));
     if (!memberIds.length) return out;
-    for (const b of await this.buckets(site, monthsOf(from, to), memberIds)) {
-      const list = out.get(b.member)!;
-      for (const a of b.activities) if (a.at >= from && a.at < to) list.push(a);
-    }
-    for (const list of out.values()) list.sort(byTimeThenId);
+    for (const [member, list] of await this.credited(site, from, to, memberIds)) out.set(member, list.sort(byTimeThenId));
     return out;
   }
 
@@ -319,21 +386,16 @@ export class RedisStore implements Store {
     [from, to] = [canonicalTime(from), canonicalTime(to)];
     const out = new Map<string, Map<string, number>>(giverIds.map((id) => [id, new Map()]));
     if (!giverIds.length) return out;
-    const pipe = this.redis.pipeline();
-    const order: string[] = [];
-    for (const month of monthsOf(from, to)) for (const id of giverIds) (order.push(id), pipe.lrange(this.monthKey(site, "likes", month, id), 0, -1));
-    const res = (await pipe.exec()) ?? [];
-    res.forEach(([err, vals], i) => {
-      if (err) throw err;
-      const row = out.get(order[i]!)!;
-      for (const v of vals as string[]) {
-        const sep = v.lastIndexOf("\u001f");
-        const at = v.slice(sep + 1);
-        if (at < from || at >= to) continue;
-        const receiver = v.slice(0, sep);
-        row.set(receiver, (row.get(receiver) ?? 0) + 1);
+    for (const { member, entries } of await this.lists(site, monthsOf(from, to), giverIds)) {
+      const row = out.get(member)!;
+      for (const [, likes] of entries) {
+        for (let j = 0; j + 1 < likes.length; j += 2) {
+          const receiver = likes[j]!;
+          const at = likes[j + 1]!;
+          if (at >= from && at < to) row.set(receiver, (row.get(receiver) ?? 0) + 1);
+        }
       }
-    });
+    }
     return out;
   }
 
@@ -414,49 +476,74 @@ export class RedisStore implements Store {
 
   /**
    * Forgetting is rare and may be slow; ingestion is hot and must not be: no index by the other
-   * person is kept, so this reads each month's buckets once for activities naming the member.
+   * person is kept, so this reads each month's buckets once for activities naming the member. It
+   * reads and rewrites under WATCH of the id set (which every ingested chunk changes) on a
+   * connection of its own, so an ingestion in between makes it start over instead of being lost.
    */
   async forgetMember(site: string, memberId: string) {
-    const tx = this.redis.multi();
-    for (const month of await this.redis.smembers(this.key(site, "months"))) {
-      for (const { member, activities } of await this.buckets(site, [month])) {
+    const conn = this.redis.duplicate();
+    conn.on("error", () => {});
+    try {
+      for (let attempt = 0; ; attempt++) {
+        await conn.watch(this.key(site, "act"));
+        const tx = await this.forgetting(conn, site, memberId);
+        if (await tx.exec()) return;
+        if (attempt >= 20) throw new Error(`forgetting a member of ${site}: the store kept changing (ingestion running); try again`);
+      }
+    } finally {
+      await conn.quit().catch(() => conn.disconnect());
+    }
+  }
+
+  /** The transaction that forgets a member, built from what `conn` reads. */
+  private async forgetting(conn: Redis, site: string, memberId: string) {
+    const tx = conn.multi();
+    for (const month of await conn.smembers(this.key(site, "months"))) {
+      // Givers whose lists name the member as the receiver of a like.
+      const givers = new Set<string>();
+      const rewrite = new Map<string, { activities: Activity[]; likes: string[]; recount: boolean }>();
+      for (const { member, entries } of await this.lists(site, [month], undefined, conn)) {
+        const activities = entries.flatMap(([tuples]) => tuples.map((t) => activityOf(member, t)));
         const gone = activities.filter((a) => member === memberId || a.otherId === memberId);
         if (!gone.length) continue;
-        const kept = activities.filter((a) => !gone.includes(a));
-        const bucket = this.monthKey(site, "m", month, member);
-        tx.del(bucket);
-        if (kept.length) tx.rpush(bucket, ...kept.map(pack));
-        const likesGone = new Map<string, string[]>();
         for (const a of gone) {
           tx.srem(this.key(site, "act"), a.id);
-          if (a.signal === "like_received" && a.otherId && a.otherId !== a.memberId && a.otherId !== memberId) {
-            const list = likesGone.get(a.otherId) ?? [];
-            likesGone.set(a.otherId, [...list, `${a.memberId}\u001f${a.at}`]);
-          }
+          if (member === memberId && a.signal === "like_received" && a.otherId && a.otherId !== memberId) givers.add(a.otherId);
         }
-        // The givers' entries for likes the forgotten member received.
-        for (const [giver, entries] of likesGone) for (const e of entries) tx.lrem(this.monthKey(site, "likes", month, giver), 1, e);
-        // Recount what the member keeps this month.
-        const counts = new Array<number>(SIGNALS.length * 3).fill(0);
-        for (const a of kept) for (const slot of slotsOf(a).slots) counts[slot]!++;
+        if (member !== memberId) rewrite.set(member, { activities: activities.filter((a) => !gone.includes(a)), likes: entries.flatMap(([, likes]) => likes), recount: true });
+      }
+      const others = [...givers].filter((g) => !rewrite.has(g));
+      for (const { member, entries } of await this.lists(site, [month], others, conn)) {
+        rewrite.set(member, { activities: entries.flatMap(([tuples]) => tuples.map((t) => activityOf(member, t))), likes: entries.flatMap(([, likes]) => likes), recount: false });
+      }
+      for (const [member, { activities, likes, recount }] of rewrite) {
+        const kept: string[] = [];
+        for (let j = 0; j + 1 < likes.length; j += 2) if (likes[j] !== memberId) kept.push(likes[j]!, likes[j + 1]!);
+        const key = this.personKey(site, month, member);
+        tx.del(key);
+        if (activities.length || kept.length) tx.rpush(key, entryOf(activities, kept));
+        if (!recount) continue;
+        const counts = new Array<number>(COUNT_SLOTS).fill(0);
+        for (const a of activities) for (const slot of slotsOf(a).slots) counts[slot]!++;
         for (const part of [0, 1, 2]) {
           const key = this.key(site, "counts", month, String(part));
           if (counts.slice(part * SIGNALS.length, (part + 1) * SIGNALS.length).some((n) => n > 0)) tx.hset(key, member, encodeCounts(counts, part));
           else tx.hdel(key, member);
         }
       }
-      tx.del(this.monthKey(site, "likes", month, memberId));
+      tx.del(this.personKey(site, month, memberId));
+      for (const part of [0, 1, 2]) tx.hdel(this.key(site, "counts", month, String(part)), memberId);
     }
     tx.hdel(this.key(site, "members"), memberId);
     tx.hdel(this.key(site, "standings"), memberId);
     // Every period with a feature history has a plan: no key scan needed (cluster-safe).
-    for (const [period, json] of Object.entries(await this.redis.hgetall(this.key(site, "plans")))) {
+    for (const [period, json] of Object.entries(await conn.hgetall(this.key(site, "plans")))) {
       tx.srem(this.key(site, "featured", period), memberId);
       const stored = JSON.parse(json) as StoredPlan;
       const scrubbed = scrubPlan(stored.plan, memberId);
       if (scrubbed !== stored.plan) tx.hset(this.key(site, "plans"), period, JSON.stringify({ ...stored, plan: scrubbed }));
     }
-    await tx.exec();
+    return tx;
   }
 
   async appendAudit(site: string, entry: AuditEntry) {

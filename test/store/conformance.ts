@@ -103,7 +103,7 @@ export function testStore(name: string, factory: () => Promise<Store> | Store) {
     });
 
     it("forgets a member entirely but keeps their opt-out", async () => {
-      await store.ingest("s", { activities: [act("gone", "reply", { id: "1" }), act("other", "like_received", { id: "2", otherId: "gone" }), act("other", "reply", { id: "3" })], members: [member("gone")] });
+      await store.ingest("s", { activities: [act("gone", "reply", { id: "1" }), act("other", "like_received", { id: "2", otherId: "gone" }), act("other", "reply", { id: "3" }), act("gone", "like_received", { id: "4", otherId: "giver" }), act("other", "like_received", { id: "5", otherId: "giver" })], members: [member("gone")] });
       await store.recordFeatured("s", "2026-09", ["gone"]);
       await store.addOptOut("s", "hash-of-gone");
       const plan = { site: "s", period: periodOf("2026-09"), generatedAt: "2026-10-01T00:00:00Z", featured: [], skipped: [{ memberId: "gone", username: "gone_user", total: 5, reasons: ["cooldown" as const] }], ranked: [{ memberId: "gone", username: "gone_user", total: 5, eligible: false }, { memberId: "other", username: "o", total: 1, eligible: true }], overrides: { pin: ["gone"], exclude: [] }, stats: { members: 2, activities: 3, requests: 0 } } satisfies Plan;
@@ -113,15 +113,17 @@ export function testStore(name: string, factory: () => Promise<Store> | Store) {
       expect(JSON.stringify(kept)).not.toContain("gone");
       expect(kept?.plan.ranked.map((r) => r.memberId)).toEqual(["other"]);
       const left = await store.activities("s", "2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z");
-      expect(left.map((a) => a.id)).toEqual(["3"]);
+      expect(left.map((a) => a.id).sort()).toEqual(["3", "5"]);
       expect((await store.members("s")).has("gone")).toBe(false);
       expect((await store.standings("s", ["gone"])).size).toBe(0);
       expect((await store.featuredBetween("s", "2000-01", "2100-01")).has("gone")).toBe(false);
       expect((await store.optOutKeys("s")).has("hash-of-gone")).toBe(true);
       // What is left is what ranking sees.
       const october = ["2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z"] as const;
-      expect(await store.activityCounts("s", ...october)).toEqual(new Map([["other", { reply: 1 }]]));
+      expect(await store.activityCounts("s", ...october)).toEqual(new Map([["other", { reply: 1, like_received: 1 }]]));
       expect((await store.likesGiven("s", ["gone"], ...october)).get("gone")?.size ?? 0).toBe(0);
+      // The like the member received is gone from the giver's likes too; the giver's other like stays.
+      expect((await store.likesGiven("s", ["giver"], ...october)).get("giver")).toEqual(new Map([["other", 1]]));
     });
 
     it("counts each member's activities per signal at ingestion, once per id, covering the period", async () => {

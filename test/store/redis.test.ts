@@ -34,4 +34,34 @@ describe("RedisStore", () => {
     expect(await store.activities("s", "2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z")).toHaveLength(5000);
     await store.close();
   });
+
+  it("sends a chunk that meets stored ids again without them, and the chunks it held back after it: counts, lists and cursor come out whole", async () => {
+    const store = new RedisStore({ url: redis.url, prefix: "order" });
+    const oct = ["2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z"] as const;
+    const at = (i: number) => new Date(Date.UTC(2026, 9, 2) + i * 1000).toISOString();
+    // 120k activities make three chunks; ids stored before sit in the first and the second.
+    const acts = Array.from({ length: 120_000 }, (_, i) => act(`m${i % 7}`, "reply", { id: `r${i}`, at: at(i) }));
+    await store.ingest("s", { activities: [acts[10]!, acts[70_000]!, acts[70_001]!] });
+    const result = await store.ingest("s", { activities: acts, cursor: { key: "read", value: "done" } });
+    expect(result).toEqual({ inserted: 120_000 - 3, duplicates: 3 });
+    const counts = await store.activityCounts("s", ...oct);
+    expect([...counts.values()].reduce((sum, c) => sum + (c.reply ?? 0), 0)).toBe(120_000);
+    expect(await store.getCursor("s", "read")).toBe("done");
+    expect((await store.memberActivities("s", ["m3"], ...oct)).get("m3")).toHaveLength(acts.filter((a) => a.memberId === "m3").length);
+    await store.close();
+  });
+
+  it("counts an activity once when two workers ingest it at the same time", async () => {
+    const a = new RedisStore({ url: redis.url, prefix: "race" });
+    const b = new RedisStore({ url: redis.url, prefix: "race" });
+    const oct = ["2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z"] as const;
+    const acts = Array.from({ length: 3000 }, (_, i) => act(`m${i % 13}`, "like_received", { id: `l${i}`, otherId: `g${i % 5}` }));
+    const results = await Promise.all([a.ingest("s", { activities: acts }), b.ingest("s", { activities: [...acts].reverse() }), a.ingest("s", { activities: acts.slice(1000, 2000) })]);
+    expect(results.reduce((sum, r) => sum + r.inserted, 0)).toBe(3000);
+    const counts = await a.activityCounts("s", ...oct);
+    expect([...counts.values()].reduce((sum, c) => sum + (c.like_received ?? 0), 0)).toBe(3000);
+    const given = await a.likesGiven("s", ["g0", "g1", "g2", "g3", "g4"], ...oct);
+    expect([...given.values()].reduce((sum, m) => sum + [...m.values()].reduce((x, y) => x + y, 0), 0)).toBe(3000);
+    await Promise.all([a.close(), b.close()]);
+  });
 });
