@@ -33,7 +33,7 @@ const report = (r: Record<string, unknown>) => {
   console.log(JSON.stringify(r));
 };
 const PERIOD = periodOf("2026-10");
-const settings = defaultSettings();
+const settings = { ...defaultSettings(), sites: [] };
 
 /** A synthetic month: members with heavy-tailed activity, likes from distinct givers. */
 function* synthetic(members: number, events: number, seed = 7): Generator<Activity[]> {
@@ -146,7 +146,7 @@ async function benchStores() {
       await sqlite.close();
       rmSync(dir, { recursive: true, force: true });
       const ref = reference();
-      await execFileAsync("redis-cli", ["-p", String(redis.port), "del", "bench:ref", "bench:ids"]);
+      execFileSync("redis-cli", ["-p", String(redis.port), "del", "bench:ref", "bench:ids"]);
       const store = new RedisStore({ url: redis.url, prefix: `b${members}` });
       const used = async () => Number(/used_memory:(\d+)/.exec(await store.redis.info("memory"))![1]);
       await ingestAndRank("redis", store, members, events, { memory: used, ...ref });

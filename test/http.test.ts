@@ -81,7 +81,7 @@ describe("HttpClient", () => {
     const ok = client({ maxRetries: 0 });
     await expect(ok.c.get("/x.json")).resolves.toEqual({ ok: true });
     script([429, { "Retry-After": "3600" }, "{}"]);
-    const err = await client({ maxRateLimitWaitMs: 60_000 }).c.get("/x.json").catch((e) => e);
+    const err = (await client({ maxRateLimitWaitMs: 60_000 }).c.get("/x.json").catch((e: unknown) => e)) as SpotlightError;
     expect(err).toBeInstanceOf(SpotlightError);
     expect(err.kind).toBe("rate_limit");
     expect(err.message).toMatch(/^\[spotlight\] \[test\] GET \/c\d+\/x\.json: 429/);
@@ -90,7 +90,7 @@ describe("HttpClient", () => {
   it("retries 5xx with growing backoff, then fails naming the place", async () => {
     script(...Array.from({ length: 9 }, () => [502, {}, "<html>bad gateway</html>"] as [number, Record<string, string>, string]));
     const { c, waits } = client({ backoffMs: 100 });
-    const err = await c.get("/x.json").catch((e) => e);
+    const err = (await c.get("/x.json").catch((e: unknown) => e)) as SpotlightError;
     expect(err.kind).toBe("transient");
     expect(err.message).toMatch(/GET \/c\d+\/x\.json: 502 after 3 retries/);
     expect(hits).toBe(4);
@@ -107,7 +107,7 @@ describe("HttpClient", () => {
 
   it("never retries an auth error and says which request failed", async () => {
     script([403, {}, '{"errors":["You are not permitted to view the requested resource."],"error_type":"invalid_access"}']);
-    const err = await client().c.get("/admin/x.json").catch((e) => e);
+    const err = (await client().c.get("/admin/x.json").catch((e: unknown) => e)) as SpotlightError;
     expect(err.kind).toBe("auth");
     expect(err.final).toBe(true);
     expect(err.message).toMatch(/GET \/c\d+\/admin\/x\.json: 403 invalid_access: You are not permitted/);
@@ -116,14 +116,14 @@ describe("HttpClient", () => {
 
   it("does not repeat a POST after a 5xx (it may have been applied)", async () => {
     script([500, {}, "oops"]);
-    const err = await client().c.request("POST", "/posts.json", { body: { raw: "hi" } }).catch((e) => e);
+    const err = (await client().c.request("POST", "/posts.json", { body: { raw: "hi" } }).catch((e: unknown) => e)) as SpotlightError;
     expect(err.kind).toBe("transient");
     expect(hits).toBe(1);
   });
 
   it("reports a 200 that is not JSON as a bad response", async () => {
     script([200, { "Content-Type": "text/html" }, "<html>login</html>"]);
-    const err = await client().c.get("/x.json").catch((e) => e);
+    const err = (await client().c.get("/x.json").catch((e: unknown) => e)) as SpotlightError;
     expect(err.kind).toBe("bad_response");
   });
 
