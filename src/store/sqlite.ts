@@ -14,7 +14,7 @@ const COUNT_COLUMNS_DDL = COUNT_COLUMNS.map((c) => `${c} INTEGER NOT NULL DEFAUL
  * Schema version: 2 added member_counts (filled from the activities on first open); 3 keeps the
  * activities in member order (ranking reads a member's month as one range; ids stay unique).
  */
-const VERSION = 3;
+const VERSION = 4;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS activities (
@@ -30,8 +30,9 @@ CREATE TABLE IF NOT EXISTS member_counts (
   site TEXT NOT NULL, month TEXT NOT NULL, member_id TEXT NOT NULL, ${COUNT_COLUMNS_DDL},
   PRIMARY KEY (site, month, member_id)
 ) WITHOUT ROWID;
+-- standing: the member's standing from json, in a column of its own (ranking reads it for thousands of likers).
 CREATE TABLE IF NOT EXISTS members (
-  site TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (site, id)
+  site TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL, standing TEXT, PRIMARY KEY (site, id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS cursors (
   site TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (site, key)
@@ -111,6 +112,11 @@ export class SqliteStore implements Store {
           DROP INDEX IF EXISTS activities_by_member_time; DROP INDEX IF EXISTS activities_by_other_signal;
           ALTER TABLE activities RENAME TO activities_before_v3;`);
       this.db.exec(SCHEMA);
+      // Schema 4: the standing column (a table from before has none).
+      if (!(this.db.prepare(`PRAGMA table_info(members)`).all() as Array<{ name: string }>).some((c) => c.name === "standing"))
+        this.db.exec(`ALTER TABLE members ADD COLUMN standing TEXT; UPDATE members SET standing = json_extract(json, '$.standing');`);
+      // Small enough to stay in cache, unlike the profiles themselves.
+      this.db.exec(`CREATE INDEX IF NOT EXISTS members_standing ON members (site, id, standing)`);
       if (recluster)
         this.db.exec(`INSERT OR IGNORE INTO activities (site, id, member_id, signal, at, other_id, topic_id, url, title)
           SELECT site, id, member_id, signal, at, other_id, topic_id, url, title FROM activities_before_v3;
@@ -123,7 +129,7 @@ export class SqliteStore implements Store {
          VALUES (@site, @id, @memberId, @signal, @at, @otherId, @topicId, @url, @title)`,
       ),
       upsertMember: db.prepare(
-        `INSERT INTO members (site, id, json) VALUES (?, ?, ?) ON CONFLICT (site, id) DO UPDATE SET json = excluded.json`,
+        `INSERT INTO members (site, id, json, standing) VALUES (?, ?, ?, ?) ON CONFLICT (site, id) DO UPDATE SET json = excluded.json, standing = excluded.standing`,
       ),
       setCursor: db.prepare(
         `INSERT INTO cursors (site, key, value) VALUES (?, ?, ?) ON CONFLICT (site, key) DO UPDATE SET value = excluded.value`,
@@ -151,12 +157,13 @@ export class SqliteStore implements Store {
       memberActivities: db
         .prepare(`SELECT id, member_id, signal, at, other_id, topic_id, url, title FROM activities NOT INDEXED WHERE site = ? AND member_id = ? AND at >= ? AND at < ? ORDER BY at, id`)
         .raw(true),
-      standings500: db.prepare(`SELECT id, json_extract(json, '$.standing') FROM members WHERE site = ? AND id IN (${Array(500).fill("?").join(", ")})`).raw(true),
+      standings500: db.prepare(`SELECT id, standing FROM members WHERE site = ? AND id IN (${Array(500).fill("?").join(", ")})`).raw(true),
       likesGiven: db.prepare(`SELECT member_id, COUNT(*) AS n FROM activities INDEXED BY activities_by_other_signal WHERE site = ? AND other_id = ? AND signal = 'like_received' AND at >= ? AND at < ? GROUP BY member_id`),
     };
     if (version < VERSION) {
       this.db.transaction(() => {
-        this.rebuildCounts(null);
+        // Counts came with schema 3.
+        if (version < 3) this.rebuildCounts(null);
         this.db.pragma(`user_version = ${VERSION}`);
       })();
     }
@@ -216,7 +223,7 @@ export class SqliteStore implements Store {
         } else duplicates++;
       }
       for (const row of counts.values()) this.stmts.addCounts.run(site, row.month, row.member, ...row.counts);
-      for (const m of batch.members ?? []) this.stmts.upsertMember.run(site, m.id, JSON.stringify(m));
+      for (const m of batch.members ?? []) this.stmts.upsertMember.run(site, m.id, JSON.stringify(m), m.standing);
       if (batch.cursor) this.stmts.setCursor.run(site, batch.cursor.key, JSON.stringify(batch.cursor.value));
     }
     return { inserted, duplicates };
@@ -277,7 +284,7 @@ export class SqliteStore implements Store {
     const out = new Map<string, Standing>();
     for (let i = 0; i < ids.length; i += 500) {
       const slice = ids.slice(i, i + 500);
-      const stmt = slice.length === 500 ? this.stmts.standings500 : this.db.prepare(`SELECT id, json_extract(json, '$.standing') FROM members WHERE site = ? AND id IN (${slice.map(() => "?").join(", ")})`).raw(true);
+      const stmt = slice.length === 500 ? this.stmts.standings500 : this.db.prepare(`SELECT id, standing FROM members WHERE site = ? AND id IN (${slice.map(() => "?").join(", ")})`).raw(true);
       const rows = stmt.all(site, ...slice) as Array<[string, Standing | null]>;
       for (const [id, standing] of rows) if (standing) out.set(id, standing);
     }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { SqliteStore } from "../../src/store/sqlite.js";
-import { act } from "../helpers.js";
+import { act, member } from "../helpers.js";
 import { testStore } from "./conformance.js";
 
 const dir = mkdtempSync(join(tmpdir(), "spotlight-store-"));
@@ -57,5 +57,19 @@ describe("SqliteStore", () => {
     const b = new SqliteStore(file);
     expect(await b.activityCounts("s", "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z")).toEqual(new Map([["m", { reply: 1, like_received: 1 }]]));
     await b.close();
+  });
+
+  it("gives the members of a database from before schema 4 their standing column, on first open", async () => {
+    const file = join(dir, "v3.db");
+    const old = new Database(file);
+    old.exec(`CREATE TABLE members (site TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (site, id)) WITHOUT ROWID;`);
+    old.prepare(`INSERT INTO members VALUES ('s', 'm', ?)`).run(JSON.stringify(member("m", { standing: "tl3" })));
+    old.pragma("user_version = 3");
+    old.close();
+    const store = new SqliteStore(file);
+    expect(await store.standings("s", ["m", "nobody"])).toEqual(new Map([["m", "tl3"]]));
+    await store.ingest("s", { members: [member("m", { standing: "staff" })] });
+    expect(await store.standings("s", ["m"])).toEqual(new Map([["m", "staff"]]));
+    await store.close();
   });
 });
