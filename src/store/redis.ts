@@ -128,10 +128,12 @@ const msgpack = new Packr({ useRecords: false, variableMapSize: true });
 /** What one chunk adds for one member in one UTC month. */
 interface Person {
   id: string;
-  activities: Activity[];
-  likes: string[];
-  /** Counter deltas (COUNT_SLOTS), when the chunk credits them with activities. */
-  counts: number[] | null;
+  /** Activities credited to them. */
+  activities: Activity[] | null;
+  /** Likes they gave, flat (receiver, time). */
+  likes: string[] | null;
+  /** Where their counter deltas (COUNT_SLOTS) start in the chunk's array, or -1 (none). */
+  counts: number;
 }
 
 /** (month, member) lists as read: each entry [activity tuples, likes given as (receiver, time) pairs]. */
@@ -204,7 +206,6 @@ export class RedisStore implements Store {
    * its last chunk, so a cursor never lands before its data.
    */
   async ingestEach(site: string, batches: readonly SyncBatch[]) {
-    const seen = new Set<string>();
     const results = batches.map(() => ({ inserted: 0, duplicates: 0 }));
     let round = 0;
     const holdKey = () => this.key(site, "hold", `${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.${round++}`);
@@ -216,20 +217,25 @@ export class RedisStore implements Store {
     let hold = holdKey();
     let pending: Chunk[] = [];
     let sent: Array<Promise<number | number[]>> = [];
-    batches.forEach((batch, b) => {
-      // An id met earlier in this call is a duplicate here, without asking Redis.
-      const fresh: Activity[] = [];
-      for (const a of batch.activities ?? []) {
-        if (seen.has(a.id)) results[b]!.duplicates++;
-        else (seen.add(a.id), fresh.push(a));
-      }
-      const chunks = Math.max(1, Math.ceil(fresh.length / CHUNK));
+    for (const [b, batch] of batches.entries()) {
+      const all = batch.activities ?? [];
+      const chunks = Math.max(1, Math.ceil(all.length / CHUNK));
       for (let c = 0; c < chunks; c++) {
-        const chunk = this.chunk(site, b, fresh.slice(c * CHUNK, (c + 1) * CHUNK), c === chunks - 1 ? batch : undefined);
+        // An id twice in one chunk is a duplicate without asking Redis; one in an earlier chunk,
+        // Redis finds (the chunks run in order).
+        const seen = new Set<string>();
+        const fresh: Activity[] = [];
+        for (const a of all.slice(c * CHUNK, (c + 1) * CHUNK)) {
+          if (seen.has(a.id)) results[b]!.duplicates++;
+          else (seen.add(a.id), fresh.push(a));
+        }
+        const chunk = await this.chunk(site, b, fresh, c === chunks - 1 ? batch : undefined);
         pending.push(chunk);
-        sent.push(send(chunk, hold));
+        const reply = send(chunk, hold);
+        reply.catch(() => {}); // awaited below, with the others
+        sent.push(reply);
       }
-    });
+    }
     for (;;) {
       const replies = await Promise.all(sent);
       const stop = replies.findIndex((r) => typeof r !== "number" || r < 0);
@@ -240,29 +246,34 @@ export class RedisStore implements Store {
       const found = new Set(replies[stop] as number[]);
       results[blocked.batch]!.duplicates += found.size;
       const rest = blocked.activities.filter((_, i) => !found.has(i));
-      pending = [this.chunk(site, blocked.batch, rest, blocked.last ? batches[blocked.batch] : undefined), ...pending.slice(stop + 1)];
+      pending = [await this.chunk(site, blocked.batch, rest, blocked.last ? batches[blocked.batch] : undefined), ...pending.slice(stop + 1)];
       hold = holdKey();
       sent = pending.map((c) => send(c, hold));
     }
   }
 
   /**
-   * A chunk's script call. Node groups the activities by the member list they go to (the member
+   * A chunk's script call (built in steps, so that the chunks sent before it go out meanwhile). Node groups the activities by the member list they go to (the member
    * credited, and the giver of a like), so Redis writes each list once per chunk, and counts as
    * one row per member.
    */
-  private chunk(site: string, batch: number, activities: Activity[], last: SyncBatch | undefined): Chunk {
+  private async chunk(site: string, batch: number, activities: Activity[], last: SyncBatch | undefined): Promise<Chunk> {
     const byMonth = new Map<string, Map<string, Person>>();
     const ids = new Array<string>(activities.length);
+    // Counter deltas of the chunk's persons, COUNT_SLOTS each, in one array (Person.counts is the offset).
+    const counts = new Uint32Array(activities.length * COUNT_SLOTS);
+    let used = 0;
     let month = "";
     let lastDay = "";
     let persons = new Map<string, Person>();
     const personOf = (id: string) => {
       let p = persons.get(id);
-      if (!p) persons.set(id, (p = { id, activities: [], likes: [], counts: null }));
+      if (!p) persons.set(id, (p = { id, activities: null, likes: null, counts: -1 }));
       return p;
     };
     for (let i = 0; i < activities.length; i++) {
+      // Let the event loop run now and then: the chunks sent before this one reach Redis meanwhile.
+      if ((i & 4095) === 4095) await new Promise<void>((resolve) => setImmediate(resolve));
       const given = activities[i]!;
       const at = canonicalTime(given.at);
       const a = at === given.at ? given : { ...given, at };
@@ -274,15 +285,15 @@ export class RedisStore implements Store {
         byMonth.set(month, persons);
       }
       const p = personOf(a.memberId);
-      p.activities.push(a);
+      (p.activities ??= []).push(a);
       const sig = signalIndex(a.signal);
       if (sig >= 0) {
-        const counts = (p.counts ??= new Array<number>(COUNT_SLOTS).fill(0));
-        counts[sig]!++;
+        if (p.counts < 0) (p.counts = used), (used += COUNT_SLOTS);
+        counts[p.counts + sig]!++;
         const part = edgePart(at, lastDay);
-        if (part) counts[part * SIGNALS.length + sig]!++;
+        if (part) counts[p.counts + part * SIGNALS.length + sig]!++;
       }
-      if (a.signal === "like_received" && a.otherId && a.otherId !== a.memberId) personOf(a.otherId).likes.push(a.memberId, at);
+      if (a.signal === "like_received" && a.otherId && a.otherId !== a.memberId) (personOf(a.otherId).likes ??= []).push(a.memberId, at);
     }
     // Counts: per month and part, the members with something to add and what they add.
     const keys = [this.key(site, "act"), this.key(site, "members"), this.key(site, "cursors"), this.key(site, "months"), this.key(site, "standings"), ""];
@@ -291,15 +302,14 @@ export class RedisStore implements Store {
     const deltas: Buffer[] = [];
     for (const [m, group] of byMonth) {
       for (const part of [0, 1, 2]) {
-        const o = part * SIGNALS.length;
-        const rows: number[][] = [];
+        const rows: number[] = [];
         for (const p of group.values()) {
-          const c = p.counts;
-          if (c && c[o]! + c[o + 1]! + c[o + 2]! + c[o + 3]! + c[o + 4]! + c[o + 5]! > 0) (who.push(p.id), rows.push(c));
+          const o = p.counts + part * SIGNALS.length;
+          if (p.counts >= 0 && counts[o]! + counts[o + 1]! + counts[o + 2]! + counts[o + 3]! + counts[o + 4]! + counts[o + 5]! > 0) (who.push(p.id), rows.push(o));
         }
         if (!rows.length) continue;
         const buf = Buffer.allocUnsafe(rows.length * SIGNALS.length * 4);
-        for (let r = 0; r < rows.length; r++) for (let j = 0; j < SIGNALS.length; j++) buf.writeUInt32LE(rows[r]![o + j]!, (r * SIGNALS.length + j) * 4);
+        for (let r = 0; r < rows.length; r++) for (let j = 0; j < SIGNALS.length; j++) buf.writeUInt32LE(counts[rows[r]! + j]!, (r * SIGNALS.length + j) * 4);
         deltas.push(buf);
         specs.push(keys.length + 1, rows.length);
         keys.push(this.key(site, "counts", m, String(part)));
@@ -308,8 +318,9 @@ export class RedisStore implements Store {
     const entries: string[] = [];
     for (const [m, group] of byMonth) {
       for (const p of group.values()) {
+        if ((entries.length & 4095) === 4095) await new Promise<void>((resolve) => setImmediate(resolve));
         keys.push(this.personKey(site, m, p.id));
-        entries.push(entryOf(p.activities, p.likes));
+        entries.push(entryOf(p.activities ?? [], p.likes ?? []));
       }
     }
     const people: string[] = [];
