@@ -115,11 +115,11 @@ export interface RedisStoreOptions {
   redis?: RedisOptions;
 }
 
-type Tuple = [string, Signal, string, string | null, string | null, string | null, string | null];
 /** An activity's fields, in order, but the member credited: the list is theirs. */
-const tuple = (a: Activity): Tuple => [a.id, a.signal, a.at, a.otherId ?? null, a.topicId ?? null, a.url ?? null, a.title ?? null];
+type Tuple = [string, Signal, string, string | null, string | null, string | null, string | null];
 /** A member list entry: JSON [activity tuples, flat (receiver, time) pairs of likes given]. */
-const entryOf = (activities: readonly Activity[], likes: readonly string[]) => JSON.stringify([activities.map(tuple), likes]);
+const entryOf = (activities: readonly Activity[], likes: readonly string[]) =>
+  JSON.stringify([activities.map((a): Tuple => [a.id, a.signal, a.at, a.otherId ?? null, a.topicId ?? null, a.url ?? null, a.title ?? null]), likes]);
 const readEntry = (entry: string) => JSON.parse(entry) as [Tuple[], string[]];
 const activityOf = (memberId: string, [id, signal, at, otherId, topicId, url, title]: Tuple): Activity => ({ id, memberId, signal, at, otherId, topicId, url, title });
 /** Plain MessagePack (no msgpackr extensions), which Redis's cmsgpack reads. */

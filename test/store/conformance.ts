@@ -50,6 +50,16 @@ export function testStore(name: string, factory: () => Promise<Store> | Store) {
       expect(got).toEqual([early, inside]);
     });
 
+    it("gives back hostile fields exactly as they came", async () => {
+      const odd = ['"quoted" \\ back\\slash', "tab\tnew\nline\u0000nul", "emoji 🎉 and 𝒜 astral", "\u2028line\u2029para", "<script>alert(1)</script>", "ünïcödé"];
+      const acts = odd.map((s, i) => act(`m${s}`, "like_received", { id: `id ${s}`, otherId: `giver ${s}`, topicId: s, url: `https://f/t/${s}`, title: s, at: `2026-10-0${i + 1}T10:00:00.000Z` }));
+      await store.ingest("s", { activities: acts });
+      const got = await store.activities("s", "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z");
+      expect(got).toEqual(acts);
+      const given = await store.likesGiven("s", acts.map((a) => a.otherId!), "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z");
+      expect(acts.map((a) => given.get(a.otherId!)?.get(a.memberId))).toEqual(acts.map(() => 1));
+    });
+
     it("takes a whole community's profiles in one batch", async () => {
       const many = Array.from({ length: 30_000 }, (_, i) => member(String(i), { standing: i % 2 ? "tl1" : "tl3" }));
       await store.ingest("s", { members: many, activities: [act("7", "reply", { id: "with-members" })] });
