@@ -1,6 +1,7 @@
 /**
  * Ranking a period without reading every activity of it. The store keeps per-member counts at
- * ingestion; from them `upperBounds` gives the most each member could score. Members are scored
+ * ingestion; from them (and how many members hold each standing, which bounds the likes from the
+ * heavier ones) `upperBounds` gives the most each member could score. Members are scored
  * exactly (their own activities, the likes they gave back) best bound first, until nobody left
  * could still enter what the plan needs: the `leaderboardSize` best, the `leaderboardSize` best
  * eligible (featured and the dashboard's swap choices come from these), and the rising slot.
@@ -57,10 +58,10 @@ const kth = (values: number[], k: number) => (values.length < k ? -Infinity : [.
 export async function rankPeriod(input: RankInput): Promise<Ranking> {
   const { store, site, period, settings } = input;
   const { scoring, selection } = settings;
-  const counts = await store.activityCounts(site, period.start, period.end);
+  const [counts, standingCounts] = await Promise.all([store.activityCounts(site, period.start, period.end), store.standingCounts(site)]);
   let activities = 0;
   for (const c of counts.values()) for (const n of Object.values(c)) activities += n ?? 0;
-  const bound = upperBounds(scoring);
+  const bound = upperBounds(scoring, standingCounts);
   const pinned = new Set(input.overrides.pin);
   const all: Array<{ id: string; bound: number }> = [];
   for (const [id, c] of counts) all.push({ id, bound: bound(c) });

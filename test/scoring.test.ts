@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { defaultSettings } from "../src/config.js";
-import type { Activity, Member, Signal } from "../src/domain.js";
-import { scoreAll } from "../src/scoring/index.js";
+import type { Activity, Member, Signal, Standing } from "../src/domain.js";
+import { scoreAll, upperBound } from "../src/scoring/index.js";
 import { act, likes, member } from "./helpers.js";
 
 const settings = defaultSettings().scoring;
@@ -157,6 +157,27 @@ describe("scoring", () => {
       );
     });
 
+    it("a member's upper bound, from counts and how many members hold each standing, is never below their score", () => {
+      const standing = fc.constantFrom<Standing>("staff", "tl0", "tl1", "tl2", "tl3", "tl4", "unknown");
+      // Likes also come from givers without a stored profile (x1, x2), who weigh `unknown`.
+      const giving = fc.record({ memberId: fc.constantFrom(...ids), signal: fc.oneof({ arbitrary: fc.constant<Signal>("like_received"), weight: 4 }, { arbitrary: fc.constantFrom(...signals), weight: 1 }), otherId: fc.option(fc.constantFrom(...ids, "x1", "x2"), { nil: null }), topicId: fc.constantFrom("t1", "t2"), day: fc.integer({ min: 1, max: 28 }) });
+      fc.assert(
+        fc.property(fc.array(giving, { maxLength: 80 }), fc.array(standing, { minLength: ids.length, maxLength: ids.length }), fc.integer({ min: 1, max: 4 }), (rows, standings, maxPerGiver) => {
+          const s = { ...settings, likes: { ...settings.likes, maxPerGiver } };
+          const members = new Map(ids.map((id, i) => [id, member(id, { standing: standings[i] })]));
+          const held = new Map<Standing, number>();
+          for (const m of members.values()) held.set(m.standing, (held.get(m.standing) ?? 0) + 1);
+          const acts = toActs(rows);
+          for (const [id, card] of score(acts, members, s)) {
+            const counts: Partial<Record<Signal, number>> = {};
+            for (const a of acts) if (a.memberId === id) counts[a.signal] = (counts[a.signal] ?? 0) + 1;
+            expect(upperBound(counts, s, held)).toBeGreaterThanOrEqual(card.total);
+          }
+        }),
+        { numRuns: 2000 },
+      );
+    });
+
     it("the same events in any order give the same cards", () => {
       fc.assert(
         fc.property(fc.array(activity, { maxLength: 40 }), (rows) => {
@@ -168,5 +189,15 @@ describe("scoring", () => {
         { numRuns: 100 },
       );
     });
+  });
+
+  it("bounds likes by the heaviest givers there are, maxPerGiver each, the rest at the weight of givers without a profile", () => {
+    const held = new Map<Standing, number>([["staff", 5], ["tl4", 10], ["tl3", 200], ["tl2", 5000]]);
+    // 15 likes from staff (×3), 30 from tl4 (×2), the other 55 from tl3 (×1.5); then 0.06 of rounding slack.
+    expect(upperBound({ like_received: 100 }, settings, held)).toBeCloseTo(45 + 60 + 82.5 + 0.06, 6);
+    // Past what tl3 can give, tl2 and unknown givers weigh 1 each.
+    expect(upperBound({ like_received: 1000 }, settings, held)).toBeCloseTo(45 + 60 + 900 + 355 + 0.06, 6);
+    // Without standings every like may be a staff member's.
+    expect(upperBound({ like_received: 100 }, settings)).toBeCloseTo(300.06, 6);
   });
 });

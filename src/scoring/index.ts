@@ -47,18 +47,42 @@ export function scoreAll(input: ScoreInput): Map<string, ScoreCard> {
 
 /**
  * The most `counts` (a member's activities per signal, possibly over a longer span than the
- * period) can score: likes all from the heaviest-weighted standing, replies up to the period cap,
- * penalties ignored. Never below the member's true total, so ranking can score exactly only the
- * members whose bound can still reach the top (src/ranking.ts).
+ * period) can score: replies up to the period cap, penalties ignored, and likes from the
+ * heaviest-weighted givers there can be. Scoring counts at most `maxPerGiver` likes from one
+ * giver, so with `standings` (how many stored members hold each standing) the likes are bounded by
+ * filling them from the heaviest standing down, `maxPerGiver` per member of it; givers without a
+ * stored profile weigh `unknown` and are not limited in number. Without `standings`, every like
+ * weighs the heaviest standing. Never below the member's true total, so ranking can score exactly
+ * only the members whose bound can still reach the top (src/ranking.ts).
  */
-export function upperBound(counts: Partial<Record<Signal, number>>, s: ScoringSettings): number {
-  return upperBounds(s)(counts);
+export function upperBound(counts: Partial<Record<Signal, number>>, s: ScoringSettings, standings?: ReadonlyMap<Standing, number>): number {
+  return upperBounds(s, standings)(counts);
 }
 
 /** upperBound with the settings' constants worked out once, for ranking many members. */
-export function upperBounds(s: ScoringSettings): (counts: Partial<Record<Signal, number>>) => number {
+export function upperBounds(s: ScoringSettings, standings?: ReadonlyMap<Standing, number>): (counts: Partial<Record<Signal, number>>) => number {
   const pos = (x: number) => Math.max(0, x);
-  const perLike = pos(s.points.like_received) * Math.max(0, ...Object.values(s.likes.giverWeights)) * Math.max(1, s.likes.mutualFactor);
+  const perLike = pos(s.points.like_received) * Math.max(1, s.likes.mutualFactor);
+  // Weight tiers, heaviest first: [weight, likes they can give one member] (Infinity: unknown givers).
+  const weights = Object.entries(s.likes.giverWeights) as Array<[Standing, number]>;
+  const heaviest = Math.max(0, ...weights.map(([, w]) => w));
+  const tiers: Array<[number, number]> = standings
+    ? [
+        ...weights.filter(([standing]) => standing !== "unknown").map(([standing, w]): [number, number] => [pos(w), (standings.get(standing) ?? 0) * pos(s.likes.maxPerGiver)]),
+        [pos(s.likes.giverWeights.unknown ?? heaviest), Infinity],
+      ]
+    : [[heaviest, Infinity]];
+  tiers.sort((a, b) => b[0] - a[0]);
+  const likePoints = (n: number) => {
+    let points = 0;
+    for (const [w, room] of tiers) {
+      const take = Math.min(n, room);
+      points += take * w;
+      n -= take;
+      if (n <= 0) break;
+    }
+    return points * perLike;
+  };
   const perReply = pos(s.points.reply);
   const per = Object.fromEntries(SIGNALS.map((sig) => [sig, pos(s.points[sig])])) as Record<Signal, number>;
   // Totals are rounded to cents per signal: allow for it.
@@ -68,7 +92,7 @@ export function upperBounds(s: ScoringSettings): (counts: Partial<Record<Signal,
     for (const sig of SIGNALS) {
       const n = counts[sig];
       if (!n) continue;
-      if (sig === "like_received") bound += n * perLike;
+      if (sig === "like_received") bound += likePoints(n);
       else if (sig === "reply") bound += Math.min(n, s.replies.maxPerPeriod) * perReply;
       else bound += n * per[sig];
     }

@@ -448,6 +448,12 @@ export class RedisStore implements Store {
     return out;
   }
 
+  async standingCounts(site: string) {
+    const out = new Map<Standing, number>();
+    for (const standing of (await this.redis.hvals(this.key(site, "standings"))) as Standing[]) out.set(standing, (out.get(standing) ?? 0) + 1);
+    return out;
+  }
+
   async getCursor<T>(site: string, key: string): Promise<T | null> {
     const v = await this.redis.hget(this.key(site, "cursors"), key);
     return v === null ? null : (JSON.parse(v) as T);

@@ -157,6 +157,7 @@ export class SqliteStore implements Store {
       memberActivities: db
         .prepare(`SELECT id, member_id, signal, at, other_id, topic_id, url, title FROM activities NOT INDEXED WHERE site = ? AND member_id = ? AND at >= ? AND at < ? ORDER BY at, id`)
         .raw(true),
+      standingCounts: db.prepare(`SELECT standing, COUNT(*) FROM members INDEXED BY members_standing WHERE site = ? GROUP BY standing`).raw(true),
       standings500: db.prepare(`SELECT id, standing FROM members WHERE site = ? AND id IN (${Array(500).fill("?").join(", ")})`).raw(true),
       likesGiven: db.prepare(`SELECT member_id, COUNT(*) AS n FROM activities INDEXED BY activities_by_other_signal WHERE site = ? AND other_id = ? AND signal = 'like_received' AND at >= ? AND at < ? GROUP BY member_id`),
     };
@@ -289,6 +290,11 @@ export class SqliteStore implements Store {
       for (const [id, standing] of rows) if (standing) out.set(id, standing);
     }
     return out;
+  }
+
+  async standingCounts(site: string) {
+    const rows = this.stmts.standingCounts.all(site) as Array<[Standing | null, number]>;
+    return new Map(rows.filter((r): r is [Standing, number] => r[0] !== null));
   }
 
   async getCursor<T>(site: string, key: string): Promise<T | null> {

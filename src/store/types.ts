@@ -51,6 +51,8 @@ export interface Store {
   likesGiven(site: string, giverIds: readonly string[], from: string, to: string): Promise<Map<string, Map<string, number>>>;
   /** The standing of each of these members whose profile is stored (to weigh the likes they gave). */
   standings(site: string, ids: readonly string[]): Promise<Map<string, Standing>>;
+  /** How many stored members hold each standing (ranking's bound on likes from the heavier ones). */
+  standingCounts(site: string): Promise<Map<Standing, number>>;
   /** Members by id (all of the site's when ids is omitted). */
   members(site: string, ids?: readonly string[]): Promise<Map<string, Member>>;
   getCursor<T = unknown>(site: string, key: string): Promise<T | null>;

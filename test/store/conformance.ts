@@ -50,6 +50,15 @@ export function testStore(name: string, factory: () => Promise<Store> | Store) {
       expect(got).toEqual([early, inside]);
     });
 
+    it("counts the stored members holding each standing", async () => {
+      await store.ingest("s", { members: [member("a", { standing: "staff" }), member("b", { standing: "tl3" }), member("c", { standing: "tl3" })] });
+      await store.ingest("s", { members: [member("b", { standing: "tl4" })] });
+      await store.ingest("other", { members: [member("d", { standing: "tl3" })] });
+      expect(await store.standingCounts("s")).toEqual(new Map([["staff", 1], ["tl3", 1], ["tl4", 1]]));
+      await store.forgetMember("s", "c");
+      expect(await store.standingCounts("s")).toEqual(new Map([["staff", 1], ["tl4", 1]]));
+    });
+
     it("gives back hostile fields exactly as they came", async () => {
       const odd = ['"quoted" \\ back\\slash', "tab\tnew\nline\u0000nul", "emoji 🎉 and 𝒜 astral", "\u2028line\u2029para", "<script>alert(1)</script>", "ünïcödé"];
       const acts = odd.map((s, i) => act(`m${s}`, "like_received", { id: `id ${s}`, otherId: `giver ${s}`, topicId: s, url: `https://f/t/${s}`, title: s, at: `2026-10-0${i + 1}T10:00:00.000Z` }));
