@@ -12,6 +12,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import createDiscourseAdapter from "../adapters/discourse/index.js";
 import { startSimulator } from "../adapters/discourse/simulator/app.js";
 import { prng } from "../adapters/discourse/simulator/community.js";
@@ -27,6 +29,10 @@ import { SqliteStore } from "../src/store/sqlite.js";
 import type { Store } from "../src/store/types.js";
 import { startRedis } from "../test/redis-server.js";
 
+setFlagsFromString("--expose-gc");
+/** A full garbage collection (V8's gc(), reached without a command-line flag). */
+const collectGarbage = runInNewContext("gc") as () => void;
+
 const results: Array<Record<string, unknown>> = [];
 const report = (r: Record<string, unknown>) => {
   results.push(r);
@@ -36,7 +42,7 @@ const PERIOD = periodOf("2026-10");
 const settings = { ...defaultSettings(), sites: [] };
 
 /**
- * Activities per ingest call. `spotlight sync` hands the store a period's activities in one call;
+ * Activities per ingest call. `spotlight run` syncs a period by handing the store its activities in one call;
  * half a million at a time keeps the 5M-event month's memory in bounds.
  */
 const BATCH = 500_000;
@@ -86,6 +92,8 @@ async function ingestAndRank(kind: string, store: Store, members: number, events
     ingestMs += performance.now() - t;
   }
   for (const batch of synthetic(members, events)) {
+    // The generator's garbage is collected here, outside the timing (each store's own is not).
+    collectGarbage();
     const t = performance.now();
     await store.ingest("bench", { activities: batch });
     ingestMs += performance.now() - t;
@@ -271,16 +279,26 @@ Second session (2026-11-25 afternoon):
 | Discourse requests, 10k members, 60k posts | 2,089 | 988 | the same |
 | Redis ingest (ratio to pipelined ZINCRBY) | 0.15 (no per-member data) | 0.13–0.14 at 10k members, 0.07–0.09 at 100k | now also keeps per-member lists, likes given and counts for ranking: several writes per event; one Lua call per 10k events with MessagePack arguments |
 
-Still short of target, or close:
-- Redis ingestion, at 0.07–0.14 of the one-write-per-event ceiling (target 0.5; lowest with 100k
-  members, where a 10k-event chunk touches ~7k member lists). The store writes per event an id,
-  a per-member list entry, a likes-given entry for likes, and counts; the README's design notes
-  give Redis's measured time per step.
-- Ranking 100k members / 5M events now takes 0.95–0.98 s (target 1 s), with little margin on a
-  noisy machine. The floor is the leaderboard: the 50 best members of this heavy-tailed month hold
-  about 110,000 of its activities, all read and scored. A tighter bound (likes are bounded by the
-  staff weight, 3×, since givers are unknown until read) would score fewer than the 90–100 members
-  it scores now.
+Third session (2026-11-25, later):
+
+| figure | before | after | change |
+|---|---|---|---|
+| ingestion reference | ZINCRBY without \`-r\`: 0.89–0.92M/s | ZINCRBY of a random one of the run's members: 0.65–0.70M/s (10k), 0.26–0.31M/s (100k); SADD of new ids 0.79–0.96M/s | redis-benchmark replaces \`__rand_int__\` only with \`-r\`: every call had incremented one member, which is no write per event |
+| ingest calls | 50,000 activities a call | 500,000 a call | \`spotlight run\` hands the store a period in one call; with 50,000 a call the store below measures 160–200k/s (10k members), as Node and Redis cannot overlap within one chunk |
+| Redis ingest, 10k members / 500k events | 124–178k/s: 0.19–0.27 of the new reference (0.13–0.19 of the old) | 256–289k/s: 0.38–0.42 | Node groups each 50k-activity chunk by member: one list entry per member and chunk (their activities and the likes they gave), one counts row; one MessagePack argument; chunks sent as built, the build yielding so Redis writes one while Node builds the next |
+| Redis ingest, 100k members / 5M events | 72–77k/s: 0.23–0.30 of the new reference (0.08 of the old) | 107–109k/s: 0.34–0.42 | the same |
+| rank a month, 100k members / 5M events | Redis 0.95 s, SQLite 0.98 s (100 members scored) | Redis 0.74 s, SQLite 0.87 s (50 scored) | likes bounded by the heaviest givers there are (each standing can give a member \`maxPerGiver\` likes per member holding it); one Redis read serves a member's activities and likes given; SQLite keeps the standing in a column (schema 4); local days in UTC without Date |
+| rank a month, 10k members / 500k events | 0.22–0.32 s | 0.16–0.18 s | the same |
+
+Still short of target:
+- Redis ingestion, at 0.34–0.42 of pipelined ZINCRBY of the run's members (target 0.5). Per
+  million activities with 100k members Redis spends about 1.3 s unpacking the chunk's argument,
+  1.1 s checking and adding ids (idempotence alone: the SADD reference is 0.8–0.96M/s), 1.8 s
+  appending to members' lists and 1.7 s on counts, and Node about 4 µs an activity building
+  chunks (JSON of the activities, grouping, garbage collection); on 2 cores the two compete. The
+  store keeps, per activity, what exact ranking and the dashboard read back (the activity, the
+  like's giver, counts); a layout with one write per activity would have to give one of those up.
+`;
 `;
 
 function markdown(): string {
@@ -289,8 +307,10 @@ function markdown(): string {
 
 Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB,
 Node ${process.version}, Debian's redis-server. The machine is shared and noisy: compare each figure with
-the reference measured in the same run (redis-benchmark's pipelined ZINCRBY for ingestion, a bare
-node:http server returning the same bytes for the widget), not with other runs.
+the reference measured in the same run (redis-benchmark's pipelined ZINCRBY of a random one of the
+run's members, and pipelined SADD of new ids, for ingestion; a bare node:http server returning the
+same bytes for the widget), not with other runs. Ingestion hands the store 500,000 activities a call,
+as \`spotlight run\` hands it a period's.
 
 Reproduce: \`npm ci && npm run bench\` (\`BENCH_SCALE=small\` skips the 100k-member / 5M-event run).
 
