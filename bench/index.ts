@@ -299,7 +299,6 @@ Still short of target:
   store keeps, per activity, what exact ranking and the dashboard read back (the activity, the
   like's giver, counts); a layout with one write per activity would have to give one of those up.
 `;
-`;
 
 function markdown(): string {
   const rows = results.map((r) => `| ${r.benchmark} | \`${JSON.stringify(Object.fromEntries(Object.entries(r).filter(([k]) => k !== "benchmark")))}\` |`);
