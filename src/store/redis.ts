@@ -200,23 +200,31 @@ export class RedisStore implements Store {
   }
 
   /**
-   * Every chunk of every batch is sent at once (one round trip); Redis runs them in order. A chunk
-   * that meets ids already stored writes nothing and holds back the chunks after it; it is sent
-   * again without those ids, followed by the chunks it held. A batch's members and cursor ride in
-   * its last chunk, so a cursor never lands before its data.
+   * Each chunk goes out as soon as it is built, without waiting for the ones before (Redis runs
+   * them in order, one connection), so Redis writes one while Node builds the next. A chunk that
+   * meets ids already stored writes nothing and holds back the chunks after it; it is sent again
+   * without those ids, followed by the chunks it held. A batch's members and cursor ride in its
+   * last chunk, sent only once the chunks before it have answered, so a cursor never lands before
+   * its data, even when a chunk fails.
    */
   async ingestEach(site: string, batches: readonly SyncBatch[]) {
     const results = batches.map(() => ({ inserted: 0, duplicates: 0 }));
     let round = 0;
     const holdKey = () => this.key(site, "hold", `${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.${round++}`);
-    const send = (c: Chunk, hold: string) => {
-      c.keys[HOLD] = hold;
-      return (this.redis as unknown as { spotlightIngest: (n: number, keys: string[], args: Buffer[]) => Promise<number | number[]> }).spotlightIngest(c.keys.length, c.keys, c.args);
-    };
-    // First round: each chunk goes out as soon as it is built, so Redis writes one while Node builds the next.
     let hold = holdKey();
     let pending: Chunk[] = [];
     let sent: Array<Promise<number | number[]>> = [];
+    const send = async (c: Chunk) => {
+      if (c.last && batches[c.batch]!.cursor) {
+        const failed = (await Promise.allSettled(sent)).find((r) => r.status === "rejected");
+        if (failed) throw failed.reason;
+      }
+      c.keys[HOLD] = hold;
+      const reply = (this.redis as unknown as { spotlightIngest: (n: number, keys: string[], args: Buffer[]) => Promise<number | number[]> }).spotlightIngest(c.keys.length, c.keys, c.args);
+      reply.catch(() => {}); // awaited below, with the others
+      pending.push(c);
+      sent.push(reply);
+    };
     for (const [b, batch] of batches.entries()) {
       const all = batch.activities ?? [];
       const chunks = Math.max(1, Math.ceil(all.length / CHUNK));
@@ -229,11 +237,7 @@ export class RedisStore implements Store {
           if (seen.has(a.id)) results[b]!.duplicates++;
           else (seen.add(a.id), fresh.push(a));
         }
-        const chunk = await this.chunk(site, b, fresh, c === chunks - 1 ? batch : undefined);
-        pending.push(chunk);
-        const reply = send(chunk, hold);
-        reply.catch(() => {}); // awaited below, with the others
-        sent.push(reply);
+        await send(await this.chunk(site, b, fresh, c === chunks - 1 ? batch : undefined));
       }
     }
     for (;;) {
@@ -246,16 +250,16 @@ export class RedisStore implements Store {
       const found = new Set(replies[stop] as number[]);
       results[blocked.batch]!.duplicates += found.size;
       const rest = blocked.activities.filter((_, i) => !found.has(i));
-      pending = [await this.chunk(site, blocked.batch, rest, blocked.last ? batches[blocked.batch] : undefined), ...pending.slice(stop + 1)];
-      hold = holdKey();
-      sent = pending.map((c) => send(c, hold));
+      const again = [await this.chunk(site, blocked.batch, rest, blocked.last ? batches[blocked.batch] : undefined), ...pending.slice(stop + 1)];
+      [hold, pending, sent] = [holdKey(), [], []];
+      for (const c of again) await send(c);
     }
   }
 
   /**
-   * A chunk's script call (built in steps, so that the chunks sent before it go out meanwhile). Node groups the activities by the member list they go to (the member
-   * credited, and the giver of a like), so Redis writes each list once per chunk, and counts as
-   * one row per member.
+   * A chunk's script call, built in steps so that the chunks sent before it go out meanwhile. Node
+   * groups the activities by the member list they go to (the member credited, and the giver of a
+   * like), so Redis writes each list once per chunk, and counts as one row per member.
    */
   private async chunk(site: string, batch: number, activities: Activity[], last: SyncBatch | undefined): Promise<Chunk> {
     const byMonth = new Map<string, Map<string, Person>>();

@@ -64,4 +64,15 @@ describe("RedisStore", () => {
     expect([...given.values()].reduce((sum, m) => sum + [...m.values()].reduce((x, y) => x + y, 0), 0)).toBe(3000);
     await Promise.all([a.close(), b.close()]);
   });
+
+  it("does not move the cursor when a chunk before it fails", async () => {
+    const store = new RedisStore({ url: redis.url, prefix: "fails" });
+    // September's counts key holds the wrong type, so the first chunk (September) fails in Redis.
+    await store.redis.set("fails:{s}:counts:2026-09:0", "not a hash");
+    const at = (month: number, i: number) => new Date(Date.UTC(2026, month, 2) + i * 1000).toISOString();
+    const acts = Array.from({ length: 120_000 }, (_, i) => act("m", "reply", { id: `r${i}`, at: i < 50_000 ? at(8, i) : at(9, i) }));
+    await expect(store.ingest("s", { activities: acts, cursor: { key: "read", value: "done" } })).rejects.toThrow(/WRONGTYPE/);
+    expect(await store.getCursor("s", "read")).toBeNull();
+    await store.close();
+  });
 });
