@@ -35,10 +35,9 @@ import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./typ
  * list and one per counter hash.
  *
  * KEYS: act, members, cursors, months, standings, hold, then the count keys, then P member lists.
- * ARGV[1]: MessagePack [ids, the P list entries, count specs flat as (key index, K), the specs'
- * members (K each, in order), months, members flat as (id, JSON, standing), cursor as [] or
- * (key, JSON)]; ARGV[1 + s]: the s-th spec's K × six uint32 LE to add (Redis's cmsgpack has no
- * binary type).
+ * ARGV[1], the only one: MessagePack [ids, the P list entries, count specs flat as (key index, K),
+ * the specs' members (K each, in order), months, members flat as (id, JSON, standing), cursor as []
+ * or (key, JSON), what to add to the specs' members' counts (six numbers each, in order)].
  *
  * Returns the number of activities written. Writes nothing and returns -1 when the hold key is set
  * (an earlier chunk of the same call could not be written, so this one must wait for it), or the
@@ -49,7 +48,7 @@ import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./typ
 const INGEST = `
 if redis.call('EXISTS', KEYS[6]) == 1 then return -1 end
 local h = cmsgpack.unpack(ARGV[1])
-local ids, entries, specs, who, months, people, cursor = h[1], h[2], h[3], h[4], h[5], h[6], h[7]
+local ids, entries, specs, who, months, people, cursor, adds = h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8]
 local n = #ids
 local FMT = '<I4I4I4I4I4I4'
 
@@ -74,11 +73,12 @@ if n > 0 then
   local o = 0
   for s = 1, #specs, 2 do
     local key, k = KEYS[specs[s]], specs[s + 1]
-    local deltas, fields = ARGV[1 + (s + 1) / 2], {}
+    local fields = {}
     for i = 0, k - 1, 4000 do
       local cur = redis.call('HMGET', key, unpack(who, o + i + 1, o + math.min(i + 4000, k)))
       for j = 1, #cur do
-        local d1, d2, d3, d4, d5, d6 = struct.unpack(FMT, deltas, (i + j - 1) * 24 + 1)
+        local q = (o + i + j - 1) * 6
+        local d1, d2, d3, d4, d5, d6 = adds[q + 1], adds[q + 2], adds[q + 3], adds[q + 4], adds[q + 5], adds[q + 6]
         if cur[j] then
           local c1, c2, c3, c4, c5, c6 = struct.unpack(FMT, cur[j])
           d1, d2, d3, d4, d5, d6 = d1 + c1, d2 + c2, d3 + c3, d4 + c4, d5 + c5, d6 + c6
@@ -146,7 +146,7 @@ interface Chunk {
   last: boolean;
   activities: Activity[];
   keys: string[];
-  args: Buffer[];
+  args: [Buffer];
 }
 const HOLD = 5;
 
@@ -220,7 +220,7 @@ export class RedisStore implements Store {
         if (failed) throw failed.reason;
       }
       c.keys[HOLD] = hold;
-      const reply = (this.redis as unknown as { spotlightIngest: (n: number, keys: string[], args: Buffer[]) => Promise<number | number[]> }).spotlightIngest(c.keys.length, c.keys, c.args);
+      const reply = (this.redis as unknown as { spotlightIngest: (n: number, keys: string[], args: [Buffer]) => Promise<number | number[]> }).spotlightIngest(c.keys.length, c.keys, c.args);
       reply.catch(() => {}); // awaited below, with the others
       pending.push(c);
       sent.push(reply);
@@ -303,7 +303,7 @@ export class RedisStore implements Store {
     const keys = [this.key(site, "act"), this.key(site, "members"), this.key(site, "cursors"), this.key(site, "months"), this.key(site, "standings"), ""];
     const specs: number[] = [];
     const who: string[] = [];
-    const deltas: Buffer[] = [];
+    const adds: number[] = [];
     for (const [m, group] of byMonth) {
       for (const part of [0, 1, 2]) {
         const rows: number[] = [];
@@ -312,9 +312,7 @@ export class RedisStore implements Store {
           if (p.counts >= 0 && counts[o]! + counts[o + 1]! + counts[o + 2]! + counts[o + 3]! + counts[o + 4]! + counts[o + 5]! > 0) (who.push(p.id), rows.push(o));
         }
         if (!rows.length) continue;
-        const buf = Buffer.allocUnsafe(rows.length * SIGNALS.length * 4);
-        for (let r = 0; r < rows.length; r++) for (let j = 0; j < SIGNALS.length; j++) buf.writeUInt32LE(counts[rows[r]! + j]!, (r * SIGNALS.length + j) * 4);
-        deltas.push(buf);
+        for (const o of rows) for (let j = 0; j < SIGNALS.length; j++) adds.push(counts[o + j]!);
         specs.push(keys.length + 1, rows.length);
         keys.push(this.key(site, "counts", m, String(part)));
       }
@@ -333,7 +331,7 @@ export class RedisStore implements Store {
       for (const m of last.members ?? []) people.push(m.id, JSON.stringify(m), m.standing);
       if (last.cursor) cursor = [last.cursor.key, JSON.stringify(last.cursor.value)];
     }
-    const args = [msgpack.pack([ids, entries, specs, who, [...byMonth.keys()], people, cursor]), ...deltas];
+    const args: [Buffer] = [msgpack.pack([ids, entries, specs, who, [...byMonth.keys()], people, cursor, adds])];
     return { batch, last: last !== undefined, activities, keys, args };
   }
 
