@@ -111,6 +111,20 @@ async function session(): Promise<{ cookie: string; csrf: string }> {
   return { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page)![1]! };
 }
 
+describe("the period page", () => {
+  it("charts each day's activity, as the stored activities have it", async () => {
+    const { cookie } = await session();
+    const page = await (await fetch(`${base}/admin/sites/test/periods/${PERIOD}`, { headers: { cookie } })).text();
+    const plan = (await store.getPlan("test", PERIOD))!.plan;
+    const expected = new Map<string, number>();
+    for (const a of await store.activities("test", plan.period.start, plan.period.end)) expected.set(a.at.slice(0, 10), (expected.get(a.at.slice(0, 10)) ?? 0) + 1);
+    const charted = new Map([...page.matchAll(/<title>(\d{4}-\d{2}-\d{2}): (\d+)<\/title>/g)].map((m) => [m[1]!, Number(m[2])]));
+    expect(charted.size).toBe(31);
+    expect([...expected.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(100);
+    for (const [day, n] of charted) expect(n, day).toBe(expected.get(day) ?? 0);
+  });
+});
+
 describe("admin actions", () => {
   it("excluding a featured member re-plans without touching the forum, and the audit log says who did it", async () => {
     const { cookie, csrf } = await session();

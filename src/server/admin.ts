@@ -150,12 +150,12 @@ export function adminRouter(deps: AdminDeps): Router {
     const editable = stored.status === "prepared";
     const labels = Object.fromEntries(SIGNALS.map((s) => [s, t(`signal.${s}`)]));
     const max = Math.max(1, ...plan.featured.flatMap((f) => Object.values(f.card.signals).map((x) => Math.abs(x.points))));
-    const activities = await store.activities(site.id, plan.period.start, plan.period.end);
+    // Per local day from the store's quarter-hour counts: a month's activities are never read here.
     const perDay = new Map<string, number>();
     for (let d = Date.parse(plan.period.start); d < Date.parse(plan.period.end); d += 86_400_000) perDay.set(localDay(new Date(d + 43_200_000).toISOString(), settings.timezone), 0);
-    for (const a of activities) {
-      const day = localDay(a.at, settings.timezone);
-      if (perDay.has(day)) perDay.set(day, perDay.get(day)! + 1);
+    for (const [quarter, n] of await store.activityTimeline(site.id, plan.period.start, plan.period.end)) {
+      const day = localDay(`${quarter}:00.000Z`, settings.timezone);
+      if (perDay.has(day)) perDay.set(day, perDay.get(day)! + n);
     }
     const label = periodLabel(plan, locale, settings.timezone);
     const featuredIds = new Set(plan.featured.map((f) => f.member.id));

@@ -115,3 +115,23 @@ export function canonicalTime(at: string): string {
 export function monthsOf(from: string, to: string): string[] {
   return spansCovering(from, to).map((s) => s.month);
 }
+
+/**
+ * The quarter hour a canonical time falls in, "YYYY-MM-DDTHH:MM" (MM 00, 15, 30 or 45). Every time
+ * zone's offset is a whole number of quarter hours, so local days are sums of these: the stores
+ * keep a count per quarter at ingestion for the dashboard's daily chart.
+ */
+export function quarterOf(at: string): string {
+  const minute = Number(at.slice(14, 16));
+  return `${at.slice(0, 14)}${String(Number.isNaN(minute) ? 0 : minute - (minute % 15)).padStart(2, "0")}`;
+}
+
+/**
+ * The quarters [lo, hi) that hold the times in [from, to): from's quarter up to to's, and to's
+ * own too when to falls inside it (a period's bounds fall on quarter hours).
+ */
+export function quarterRange(from: string, to: string): [string, string] {
+  const [f, t] = [canonicalTime(from), canonicalTime(to)];
+  const last = quarterOf(t);
+  return [quarterOf(f), t.slice(0, 16) === last && t.slice(16) === ":00.000Z" ? last : `${last}\uffff`];
+}

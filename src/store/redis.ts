@@ -12,6 +12,7 @@
  *   {p}:{site}:hold:T              STRING set for a while when chunk call T met stored ids (INGEST)
  *   {p}:{site}:counts:M:part       HASH  member -> six uint32 LE (per signal) for UTC month M,
  *                                        part 0 whole month, 1 its first day, 2 its last (counts.ts)
+ *   {p}:{site}:quarters:M          HASH  quarter hour -> activities in it, for UTC month M (counts.ts quarterOf)
  *   {p}:{site}:months              SET   UTC months with activities
  *   {p}:{site}:members             HASH  member id -> JSON
  *   {p}:{site}:standings           HASH  member id -> standing (weighs their likes, read in bulk by ranking)
@@ -25,7 +26,7 @@ import { Redis, type RedisOptions } from "ioredis";
 import { Packr } from "msgpackr";
 import { SIGNALS, type Activity, type Member, type Plan, type Signal, type Standing } from "../domain.js";
 import { shiftPeriod } from "../period.js";
-import { addCounts, canonicalTime, COUNT_SLOTS, edgePart, lastDayOf, monthsOf, signalIndex, slotsOf, spansCovering } from "./counts.js";
+import { addCounts, canonicalTime, COUNT_SLOTS, edgePart, lastDayOf, monthsOf, quarterOf, quarterRange, signalIndex, slotsOf, spansCovering } from "./counts.js";
 import { scrubPlan } from "./sqlite.js";
 import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./types.js";
 
@@ -34,10 +35,12 @@ import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./typ
  * Redis does per activity only the id check and the id's SADD; the rest is one command per member
  * list and one per counter hash.
  *
- * KEYS: act, members, cursors, months, standings, hold, then the count keys, then P member lists.
+ * KEYS: act, members, cursors, months, standings, hold, then the count keys, then the quarter
+ * keys, then P member lists.
  * ARGV[1], the only one: MessagePack [ids, the P list entries, count specs flat as (key index, K),
  * the specs' members (K each, in order), months, members flat as (id, JSON, standing), cursor as []
- * or (key, JSON), what to add to the specs' members' counts (six numbers each, in order)].
+ * or (key, JSON), what to add to the specs' members' counts (six numbers each, in order), quarter
+ * specs flat as (key index, K), the quarters flat as (quarter, activities), K each in order].
  *
  * Returns the number of activities written. Writes nothing and returns -1 when the hold key is set
  * (an earlier chunk of the same call could not be written, so this one must wait for it), or the
@@ -48,7 +51,7 @@ import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./typ
 const INGEST = `
 if redis.call('EXISTS', KEYS[6]) == 1 then return -1 end
 local h = cmsgpack.unpack(ARGV[1])
-local ids, entries, specs, who, months, people, cursor, adds = h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8]
+local ids, entries, specs, who, months, people, cursor, adds, qspecs, quarters = h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10]
 local n = #ids
 local FMT = '<I4I4I4I4I4I4'
 
@@ -68,7 +71,7 @@ if n > 0 then
     return found
   end
   slices('SADD', KEYS[1], ids, 1, n)
-  local kb = 6 + #specs / 2
+  local kb = 6 + #specs / 2 + #qspecs / 2
   for k = 1, #entries do redis.call('RPUSH', KEYS[kb + k], entries[k]) end
   local o = 0
   for s = 1, #specs, 2 do
@@ -89,6 +92,12 @@ if n > 0 then
     end
     slices('HSET', key, fields, 1, #fields)
     o = o + k
+  end
+  o = 0
+  for s = 1, #qspecs, 2 do
+    local key, k = KEYS[qspecs[s]], qspecs[s + 1]
+    for j = o + 1, o + 2 * k, 2 do redis.call('HINCRBY', key, quarters[j], quarters[j + 1]) end
+    o = o + 2 * k
   end
   redis.call('SADD', KEYS[4], unpack(months))
 end
@@ -149,6 +158,16 @@ interface Chunk {
   args: [Buffer];
 }
 const HOLD = 5;
+
+const QUARTERS_A_MONTH = 31 * 96;
+const digits = (at: string, i: number) => (at.charCodeAt(i) - 48) * 10 + at.charCodeAt(i + 1) - 48;
+/** A canonical time's quarter hour within its month: (day - 1) × 96 + hour × 4 + minute / 15. */
+const quarterIndex = (at: string) => (digits(at, 8) - 1) * 96 + digits(at, 11) * 4 + Math.floor(digits(at, 14) / 15);
+/** quarterIndex back to counts.ts quarterOf's form, in `month`. */
+const quarterAt = (month: string, i: number) => {
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${month}-${two(Math.floor(i / 96) + 1)}T${two(Math.floor((i % 96) / 4))}:${two((i % 4) * 15)}`;
+};
 
 const byTimeThenId = (a: Activity, b: Activity) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -270,6 +289,9 @@ export class RedisStore implements Store {
     let month = "";
     let lastDay = "";
     let persons = new Map<string, Person>();
+    // Activities per quarter hour of each month, by (day - 1) × 96 + hour × 4 + quarter.
+    const quartersByMonth = new Map<string, Uint32Array>();
+    let quarters: Uint32Array = new Uint32Array(QUARTERS_A_MONTH);
     const personOf = (id: string) => {
       let p = persons.get(id);
       if (!p) persons.set(id, (p = { id, activities: null, likes: null, counts: -1 }));
@@ -287,7 +309,11 @@ export class RedisStore implements Store {
         lastDay = lastDayOf(month);
         persons = byMonth.get(month) ?? new Map();
         byMonth.set(month, persons);
+        quarters = quartersByMonth.get(month) ?? new Uint32Array(QUARTERS_A_MONTH);
+        quartersByMonth.set(month, quarters);
       }
+      // Canonical times only (an unreadable one falls in no period anyway).
+      if (at.length === 24) quarters[quarterIndex(at)]!++;
       const p = personOf(a.memberId);
       (p.activities ??= []).push(a);
       const sig = signalIndex(a.signal);
@@ -317,6 +343,15 @@ export class RedisStore implements Store {
         keys.push(this.key(site, "counts", m, String(part)));
       }
     }
+    const qspecs: number[] = [];
+    const qfields: Array<string | number> = [];
+    for (const [m, counted] of quartersByMonth) {
+      const before = qfields.length;
+      counted.forEach((n, i) => n && qfields.push(quarterAt(m, i), n));
+      if (qfields.length === before) continue;
+      qspecs.push(keys.length + 1, (qfields.length - before) / 2);
+      keys.push(this.key(site, "quarters", m));
+    }
     const entries: string[] = [];
     for (const [m, group] of byMonth) {
       for (const p of group.values()) {
@@ -331,7 +366,7 @@ export class RedisStore implements Store {
       for (const m of last.members ?? []) people.push(m.id, JSON.stringify(m), m.standing);
       if (last.cursor) cursor = [last.cursor.key, JSON.stringify(last.cursor.value)];
     }
-    const args: [Buffer] = [msgpack.pack([ids, entries, specs, who, [...byMonth.keys()], people, cursor, adds])];
+    const args: [Buffer] = [msgpack.pack([ids, entries, specs, who, [...byMonth.keys()], people, cursor, adds, qspecs, qfields])];
     return { batch, last: last !== undefined, activities, keys, args };
   }
 
@@ -385,6 +420,15 @@ export class RedisStore implements Store {
   async activities(site: string, from: string, to: string): Promise<Activity[]> {
     [from, to] = [canonicalTime(from), canonicalTime(to)];
     return [...(await this.credited(site, from, to)).values()].flat().sort(byTimeThenId);
+  }
+
+  async activityTimeline(site: string, from: string, to: string) {
+    const [lo, hi] = quarterRange(from, to);
+    const out = new Map<string, number>();
+    for (const month of monthsOf(from, to)) {
+      for (const [q, n] of Object.entries(await this.redis.hgetall(this.key(site, "quarters", month)))) if (q >= lo && q < hi && Number(n) > 0) out.set(q, Number(n));
+    }
+    return out;
   }
 
   async memberActivities(site: string, memberIds: readonly string[], from: string, to: string) {
@@ -521,16 +565,19 @@ export class RedisStore implements Store {
       // Givers whose lists name the member as the receiver of a like.
       const givers = new Set<string>();
       const rewrite = new Map<string, { activities: Activity[]; likes: string[]; recount: boolean }>();
+      const quarters = new Map<string, number>();
       for (const { member, entries } of await this.lists(site, [month], undefined, conn)) {
         const activities = entries.flatMap(([tuples]) => tuples.map((t) => activityOf(member, t)));
         const gone = activities.filter((a) => member === memberId || a.otherId === memberId);
         if (!gone.length) continue;
         for (const a of gone) {
           tx.srem(this.key(site, "act"), a.id);
+          quarters.set(quarterOf(a.at), (quarters.get(quarterOf(a.at)) ?? 0) - 1);
           if (member === memberId && a.signal === "like_received" && a.otherId && a.otherId !== memberId) givers.add(a.otherId);
         }
         if (member !== memberId) rewrite.set(member, { activities: activities.filter((a) => !gone.includes(a)), likes: entries.flatMap(([, likes]) => likes), recount: true });
       }
+      for (const [q, n] of quarters) tx.hincrby(this.key(site, "quarters", month), q, n);
       const others = [...givers].filter((g) => !rewrite.has(g));
       for (const { member, entries } of await this.lists(site, [month], others, conn)) {
         rewrite.set(member, { activities: entries.flatMap(([tuples]) => tuples.map((t) => activityOf(member, t))), likes: entries.flatMap(([, likes]) => likes), recount: false });

@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Activity, Member, Plan, Signal, Standing } from "../domain.js";
-import { COUNT_SLOTS, addCounts, canonicalTime, partCounts, spansCovering, tally, type Part } from "./counts.js";
+import { COUNT_SLOTS, addCounts, canonicalTime, partCounts, quarterOf, quarterRange, spansCovering, tally, type Part } from "./counts.js";
 import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./types.js";
 
 const COUNT_COLUMNS = Array.from({ length: COUNT_SLOTS }, (_, i) => `c${i}`);
@@ -14,7 +14,10 @@ const COUNT_COLUMNS_DDL = COUNT_COLUMNS.map((c) => `${c} INTEGER NOT NULL DEFAUL
  * Schema version: 2 added member_counts (filled from the activities on first open); 3 keeps the
  * activities in member order (ranking reads a member's month as one range; ids stay unique).
  */
-const VERSION = 4;
+const VERSION = 5;
+
+/** counts.ts quarterOf, in SQL. */
+const QUARTER_SQL = `substr(at, 1, 14) || printf('%02d', (CAST(substr(at, 15, 2) AS INTEGER) / 15) * 15)`;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS activities (
@@ -29,6 +32,10 @@ CREATE INDEX IF NOT EXISTS activities_by_other_signal ON activities (site, other
 CREATE TABLE IF NOT EXISTS member_counts (
   site TEXT NOT NULL, month TEXT NOT NULL, member_id TEXT NOT NULL, ${COUNT_COLUMNS_DDL},
   PRIMARY KEY (site, month, member_id)
+) WITHOUT ROWID;
+-- Activities per quarter hour (counts.ts quarterOf), for the dashboard's daily chart.
+CREATE TABLE IF NOT EXISTS activity_quarters (
+  site TEXT NOT NULL, quarter TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (site, quarter)
 ) WITHOUT ROWID;
 -- standing: the member's standing from json, in a column of its own (ranking reads it for thousands of likers).
 CREATE TABLE IF NOT EXISTS members (
@@ -103,6 +110,7 @@ export class SqliteStore implements Store {
     const version = this.db.pragma("user_version", { simple: true }) as number;
     const existing = this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'activities'`).get();
     const recluster = !!existing && version < 3;
+    const hadQuarters = !!this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'activity_quarters'`).get();
     // One transaction: a schema change interrupted half way leaves the old schema.
     this.db.transaction(() => {
       // Before schema 3 the activities were keyed by id: move them aside and copy them over.
@@ -121,6 +129,10 @@ export class SqliteStore implements Store {
         this.db.exec(`INSERT OR IGNORE INTO activities (site, id, member_id, signal, at, other_id, topic_id, url, title)
           SELECT site, id, member_id, signal, at, other_id, topic_id, url, title FROM activities_before_v3;
           DROP TABLE activities_before_v3;`);
+      // Schema 5: quarter-hour counts, from the activities already stored.
+      if (!hadQuarters)
+        this.db.exec(`INSERT INTO activity_quarters (site, quarter, n)
+          SELECT site, ${QUARTER_SQL}, COUNT(*) FROM activities GROUP BY 1, 2`);
     })();
     const db = this.db;
     this.stmts = {
@@ -147,6 +159,8 @@ export class SqliteStore implements Store {
       featuredBetween: db.prepare(`SELECT DISTINCT member_id FROM featured WHERE site = ? AND period >= ? AND period <= ?`),
       addOptOut: db.prepare(`INSERT OR IGNORE INTO optouts (site, key, created_at) VALUES (?, ?, ?)`),
       optOutKeys: db.prepare(`SELECT key FROM optouts WHERE site = ?`),
+      addQuarter: db.prepare(`INSERT INTO activity_quarters (site, quarter, n) VALUES (?, ?, ?) ON CONFLICT (site, quarter) DO UPDATE SET n = n + excluded.n`),
+      timeline: db.prepare(`SELECT quarter, n FROM activity_quarters WHERE site = ? AND quarter >= ? AND quarter < ? AND n > 0`).raw(true),
       addCounts: db.prepare(
         `INSERT INTO member_counts (site, month, member_id, ${COUNT_COLUMNS.join(", ")}) VALUES (?, ?, ?, ${COUNT_COLUMNS.map(() => "?").join(", ")})
          ON CONFLICT (site, month, member_id) DO UPDATE SET ${COUNT_COLUMNS.map((c) => `${c} = ${c} + excluded.${c}`).join(", ")}`,
@@ -204,6 +218,7 @@ export class SqliteStore implements Store {
     let inserted = 0;
     let duplicates = 0;
     const counts = new Map<string, { month: string; member: string; counts: number[] }>();
+    const quarters = new Map<string, number>();
     {
       for (const given of batch.activities ?? []) {
         const a = given.at === canonicalTime(given.at) ? given : { ...given, at: canonicalTime(given.at) };
@@ -221,8 +236,11 @@ export class SqliteStore implements Store {
         if (r.changes) {
           inserted++;
           tally(counts, a);
+          const q = quarterOf(a.at);
+          quarters.set(q, (quarters.get(q) ?? 0) + 1);
         } else duplicates++;
       }
+      for (const [q, n] of quarters) this.stmts.addQuarter.run(site, q, n);
       for (const row of counts.values()) this.stmts.addCounts.run(site, row.month, row.member, ...row.counts);
       for (const m of batch.members ?? []) this.stmts.upsertMember.run(site, m.id, JSON.stringify(m), m.standing);
       if (batch.cursor) this.stmts.setCursor.run(site, batch.cursor.key, JSON.stringify(batch.cursor.value));
@@ -246,6 +264,11 @@ export class SqliteStore implements Store {
     }
     for (const [id, c] of out) if (!Object.keys(c).length) out.delete(id);
     return out;
+  }
+
+  async activityTimeline(site: string, from: string, to: string) {
+    const [lo, hi] = quarterRange(from, to);
+    return new Map(this.stmts.timeline.all(site, lo, hi) as Array<[string, number]>);
   }
 
   async memberActivities(site: string, memberIds: readonly string[], from: string, to: string) {
@@ -338,6 +361,8 @@ export class SqliteStore implements Store {
     this.db.transaction(() => {
       // Members the forgotten one liked or answered lose those activities: recount them.
       const touched = (this.db.prepare(`SELECT DISTINCT member_id FROM activities WHERE site = ? AND other_id = ?`).all(site, memberId) as Array<{ member_id: string }>).map((r) => r.member_id);
+      for (const [q, n] of this.db.prepare(`SELECT ${QUARTER_SQL}, COUNT(*) FROM activities WHERE site = ? AND (member_id = ? OR other_id = ?) GROUP BY 1`).raw(true).all(site, memberId, memberId) as Array<[string, number]>)
+        this.stmts.addQuarter.run(site, q, -n);
       this.db.prepare(`DELETE FROM activities WHERE site = ? AND (member_id = ? OR other_id = ?)`).run(site, memberId, memberId);
       this.db.prepare(`DELETE FROM member_counts WHERE site = ? AND member_id = ?`).run(site, memberId);
       this.rebuildCounts({ site, memberIds: touched.filter((id) => id !== memberId) });

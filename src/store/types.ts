@@ -45,6 +45,12 @@ export interface Store {
    * ranking; for a UTC calendar month they are exact.
    */
   activityCounts(site: string, from: string, to: string): Promise<Map<string, Partial<Record<Signal, number>>>>;
+  /**
+   * How many activities fall in each quarter hour ("YYYY-MM-DDTHH:MM", counts.ts quarterOf) with
+   * from <= at < to, kept at ingestion: the dashboard's daily chart, in any time zone, without
+   * reading a month's activities. Quarters without activity are absent.
+   */
+  activityTimeline(site: string, from: string, to: string): Promise<Map<string, number>>;
   /** These members' activities with from <= at < to, each list in (at, id) order. */
   memberActivities(site: string, memberIds: readonly string[], from: string, to: string): Promise<Map<string, Activity[]>>;
   /** Likes each of these members gave with from <= at < to, by the member who received them. */

@@ -50,6 +50,20 @@ export function testStore(name: string, factory: () => Promise<Store> | Store) {
       expect(got).toEqual([early, inside]);
     });
 
+    it("counts activities per quarter hour, once per id, in [from, to), and forgets with the member", async () => {
+      const t = (at: string, extra = {}) => act("m1", "reply", { at, ...extra });
+      const kept = [t("2026-10-01T00:00:00.000Z"), t("2026-10-01T00:14:59.999Z"), t("2026-10-01T00:15:00.000Z"), t("2026-10-31T23:59:59.999Z"), t("2026-10-15T09:44:00+02:00")];
+      const gone = act("gone", "reply", { at: "2026-10-01T00:05:00.000Z" });
+      await store.ingest("s", { activities: [...kept, kept[0]!, gone, t("2026-09-30T23:59:59.999Z"), t("2026-11-01T00:00:00.000Z")] });
+      await store.ingest("other", { activities: [act("x", "reply", { at: "2026-10-01T00:00:00.000Z" })] });
+      const oct = ["2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z"] as const;
+      expect(await store.activityTimeline("s", ...oct)).toEqual(new Map([["2026-10-01T00:00", 3], ["2026-10-01T00:15", 1], ["2026-10-15T07:30", 1], ["2026-10-31T23:45", 1]]));
+      // A range inside a quarter still covers it.
+      expect(await store.activityTimeline("s", "2026-10-01T00:10:00.000Z", "2026-10-01T00:20:00.000Z")).toEqual(new Map([["2026-10-01T00:00", 3], ["2026-10-01T00:15", 1]]));
+      await store.forgetMember("s", "gone");
+      expect((await store.activityTimeline("s", ...oct)).get("2026-10-01T00:00")).toBe(2);
+    });
+
     it("counts the stored members holding each standing", async () => {
       await store.ingest("s", { members: [member("a", { standing: "staff" }), member("b", { standing: "tl3" }), member("c", { standing: "tl3" })] });
       await store.ingest("s", { members: [member("b", { standing: "tl4" })] });

@@ -42,6 +42,8 @@ describe("SqliteStore", () => {
     expect((await store.activities("s", "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z")).map((a) => a.id)).toEqual(["p2", "p1", "p3"]);
     expect(await store.ingest("s", { activities: [act("m", "reply", { id: "p1", at: "2026-10-02T00:00:00.000Z" })] })).toEqual({ inserted: 0, duplicates: 1 });
     expect(await store.activityCounts("s", "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z")).toEqual(new Map([["m", { reply: 2 }], ["n", { reply: 1 }]]));
+    // Schema 5: the quarter-hour counts, from the activities moved over.
+    expect(await store.activityTimeline("s", "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z")).toEqual(new Map([["2026-10-01T00:00", 1], ["2026-10-02T00:00", 1], ["2026-10-03T00:00", 1]]));
     await store.close();
   });
 
