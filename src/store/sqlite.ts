@@ -12,7 +12,8 @@ const COUNT_COLUMNS = Array.from({ length: COUNT_SLOTS }, (_, i) => `c${i}`);
 const COUNT_COLUMNS_DDL = COUNT_COLUMNS.map((c) => `${c} INTEGER NOT NULL DEFAULT 0`).join(", ");
 /**
  * Schema version: 2 added member_counts (filled from the activities on first open); 3 keeps the
- * activities in member order (ranking reads a member's month as one range; ids stay unique).
+ * activities in member order (ranking reads a member's month as one range; ids stay unique); 4
+ * gave members a standing column; 5 added activity_quarters (filled from the activities).
  */
 const VERSION = 5;
 
