@@ -170,7 +170,7 @@ export class SqliteStore implements Store {
         db.prepare(`SELECT member_id, ${COUNT_COLUMNS.slice(part * 6, part * 6 + 6).join(", ")} FROM member_counts WHERE site = ? AND month = ?`).raw(true),
       ),
       memberActivities: db
-        .prepare(`SELECT id, member_id, signal, at, other_id, topic_id, url, title FROM activities NOT INDEXED WHERE site = ? AND member_id = ? AND at >= ? AND at < ? ORDER BY at, id`)
+        .prepare(`SELECT id, signal, at, other_id, topic_id, url, title FROM activities NOT INDEXED WHERE site = ? AND member_id = ? AND at >= ? AND at < ? ORDER BY at, id`)
         .raw(true),
       standingCounts: db.prepare(`SELECT standing, COUNT(*) FROM members INDEXED BY members_standing WHERE site = ? GROUP BY standing`).raw(true),
       standings500: db.prepare(`SELECT id, standing FROM members WHERE site = ? AND id IN (${Array(500).fill("?").join(", ")})`).raw(true),
@@ -276,8 +276,8 @@ export class SqliteStore implements Store {
     [from, to] = [canonicalTime(from), canonicalTime(to)];
     const out = new Map<string, Activity[]>();
     for (const id of memberIds) {
-      const rows = this.stmts.memberActivities.all(site, id, from, to) as Array<[string, string, Signal, string, string | null, string | null, string | null, string | null]>;
-      out.set(id, rows.map(([id, memberId, signal, at, otherId, topicId, url, title]) => ({ id, memberId, signal, at, otherId, topicId, url, title })));
+      const rows = this.stmts.memberActivities.all(site, id, from, to) as Array<[string, Signal, string, string | null, string | null, string | null, string | null]>;
+      out.set(id, rows.map(([aid, signal, at, otherId, topicId, url, title]) => ({ id: aid, memberId: id, signal, at, otherId, topicId, url, title })));
     }
     return out;
   }
