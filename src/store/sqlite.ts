@@ -17,6 +17,9 @@ const COUNT_COLUMNS_DDL = COUNT_COLUMNS.map((c) => `${c} INTEGER NOT NULL DEFAUL
  */
 const VERSION = 5;
 
+/** Activities in one ingestion after which the write-ahead log is checkpointed and truncated. */
+const LARGE_INGEST = 10_000;
+
 /** counts.ts quarterOf, in SQL. */
 const QUARTER_SQL = `substr(at, 1, 14) || printf('%02d', (CAST(substr(at, 15, 2) AS INTEGER) / 15) * 15)`;
 
@@ -212,7 +215,11 @@ export class SqliteStore implements Store {
   }
 
   async ingestEach(site: string, batches: readonly SyncBatch[]) {
-    return this.db.transaction(() => batches.map((batch) => this.ingestOne(site, batch)))();
+    const results = this.db.transaction(() => batches.map((batch) => this.ingestOne(site, batch)))();
+    // A large transaction leaves a long write-ahead log that every later read searches, even once
+    // copied into the database (measured: ranking a 5M-activity month 1.0 s before, 0.6 s after).
+    if (results.reduce((n, r) => n + r.inserted, 0) >= LARGE_INGEST) this.db.pragma("wal_checkpoint(TRUNCATE)");
+    return results;
   }
 
   private ingestOne(site: string, batch: SyncBatch) {

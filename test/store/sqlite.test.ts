@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -72,6 +72,17 @@ describe("SqliteStore", () => {
     expect(await store.standings("s", ["m", "nobody"])).toEqual(new Map([["m", "tl3"]]));
     await store.ingest("s", { members: [member("m", { standing: "staff" })] });
     expect(await store.standings("s", ["m"])).toEqual(new Map([["m", "staff"]]));
+    await store.close();
+  });
+
+  it("truncates the write-ahead log after a large ingestion, so later reads do not search it", async () => {
+    const file = join(dir, "large.db");
+    const store = new SqliteStore(file);
+    await store.ingest("s", { activities: [act("m", "reply", { id: "small" })] });
+    expect(statSync(`${file}-wal`).size).toBeGreaterThan(0);
+    await store.ingest("s", { activities: Array.from({ length: 10_000 }, (_, i) => act(`m${i % 100}`, "reply", { id: `big${i}` })) });
+    expect(statSync(`${file}-wal`).size).toBe(0);
+    expect((await store.activityCounts("s", "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z")).size).toBe(101);
     await store.close();
   });
 });
