@@ -100,9 +100,8 @@ async function ingestAndRank(kind: string, store: Store, members: number, events
     peak = Math.max(peak, process.memoryUsage().rss);
   }
   const mem1 = redisMemory ? await redisMemory() : 0;
-  // Ranking as `spotlight run` does it: counts, exact scores for the top, selection. Ingestion's
-  // garbage is collected first: ranking is timed with its own.
-  collectGarbage();
+  // Ranking as `spotlight run` does it: counts, exact scores for the top, selection. (No forced
+  // collection first: it shrinks the heap, and ranking 5M events then took 0.86 s instead of 0.47.)
   const t1 = performance.now();
   const overrides = { pin: [], exclude: [] };
   const ranking = await rankPeriod({ store, site: "bench", period: PERIOD, previous: periodOf("2026-09"), previousPlan: null, settings, secret: "bench", optOutKeys: new Set(), recentlyFeatured: new Set(), overrides });
