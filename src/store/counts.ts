@@ -46,13 +46,10 @@ export function edgePart(at: string, lastDay: string): Part {
 export function slotsOf(a: Pick<Activity, "signal" | "at">): { month: string; slots: number[] } {
   const at = canonicalTime(a.at);
   const month = at.slice(0, 7);
-  const day = at.slice(8, 10);
-  const i = SIGNAL_INDEX.get(a.signal) ?? -1;
+  const i = signalIndex(a.signal);
   if (i < 0) return { month, slots: [] };
-  const slots = [PART_ALL * SIGNALS.length + i];
-  if (day === "01") slots.push(PART_FIRST * SIGNALS.length + i);
-  else if (day === lastDayOf(month)) slots.push(PART_LAST * SIGNALS.length + i);
-  return { month, slots };
+  const part = edgePart(at, lastDayOf(month));
+  return { month, slots: part === PART_ALL ? [i] : [i, part * SIGNALS.length + i] };
 }
 
 /** Adds an activity's slots to a per-(month, member) tally. */

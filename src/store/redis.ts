@@ -572,7 +572,8 @@ export class RedisStore implements Store {
         if (!gone.length) continue;
         for (const a of gone) {
           tx.srem(this.key(site, "act"), a.id);
-          quarters.set(quarterOf(a.at), (quarters.get(quarterOf(a.at)) ?? 0) - 1);
+          const q = quarterOf(a.at);
+          quarters.set(q, (quarters.get(q) ?? 0) - 1);
           if (member === memberId && a.signal === "like_received" && a.otherId && a.otherId !== memberId) givers.add(a.otherId);
         }
         if (member !== memberId) rewrite.set(member, { activities: activities.filter((a) => !gone.includes(a)), likes: entries.flatMap(([, likes]) => likes), recount: true });
