@@ -75,19 +75,23 @@ describe("exactly-once publishing under SIGKILL", () => {
     expect(featured).toHaveLength(3);
     const random = prng(Number(process.env.SPOTLIGHT_CRASH_SEED ?? 20261125));
     const killedMidway: number[] = [];
-    // Calibrate: when, after spawning, do the writes start and end on this machine?
-    let windowStart = 0;
-    let windowEnd = 0;
-    {
+    // Calibrate: when, after spawning, do the writes start and end on this machine? The median of
+    // three runs, so that one slow or fast start on a shared machine does not skew the window.
+    const starts: number[] = [];
+    const ends: number[] = [];
+    for (let c = 0; c < 3; c++) {
       sim = await startSimulator({ community: smallCommunity(), faults: { slowEvery: 1, slowMs: 10, replyDelayMs: 30 } });
-      const db = join(dir, "calibrate.db");
+      const db = join(dir, `calibrate${c}.db`);
       copyFileSync(template, db);
       const t0 = Date.now();
       expect((await approve(config(sim.url, db), null)).code).toBe(0);
-      windowStart = Date.parse(sim.state.writes.log[0]!.at) - t0 - 20;
-      windowEnd = Date.now() - t0;
+      starts.push(Date.parse(sim.state.writes.log[0]!.at) - t0 - 20);
+      ends.push(Date.now() - t0);
       await sim.close();
     }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
+    const windowStart = median(starts);
+    const windowEnd = median(ends);
     for (let run = 0; run < RUNS; run++) {
       // Every write takes a little while, so kills land before, during and after the sends.
       sim = await startSimulator({ community: smallCommunity(), faults: { slowEvery: 1, slowMs: 10, replyDelayMs: 30 } });
