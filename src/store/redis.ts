@@ -5,10 +5,10 @@
  * declares every key it touches.
  *
  *   {p}:{site}:act                 SET   activity ids seen (ingestion is idempotent)
- *   {p}:{site}:p:M:member          LIST  per UTC month M and member, one entry per ingested chunk that
- *                                        had something of theirs: JSON [activities credited to them as
- *                                        field tuples (no member: the list is theirs), likes they gave
- *                                        as flat (receiver, time) pairs]
+ *   {p}:{site}:b:M:k               LIST  per UTC month M and bucket k of the members (bucketOf), one
+ *                                        entry per ingested chunk that had something of the bucket's
+ *                                        members: JSON [[member, activities credited to them as field
+ *                                        tuples, likes they gave as flat (receiver, time) pairs], …]
  *   {p}:{site}:hold:T              STRING set for a while when chunk call T met stored ids (INGEST)
  *   {p}:{site}:counts:M:part       HASH  member -> six uint32 LE (per signal) for UTC month M,
  *                                        part 0 whole month, 1 its first day, 2 its last (counts.ts)
@@ -23,20 +23,21 @@
  *   {p}:{site}:audit               LIST  admin actions, newest first
  */
 import { Redis, type RedisOptions } from "ioredis";
-import { Packr } from "msgpackr";
+import { Packr, unpack } from "msgpackr";
 import { SIGNALS, type Activity, type Member, type Plan, type Signal, type Standing } from "../domain.js";
 import { shiftPeriod } from "../period.js";
 import { addCounts, canonicalTime, COUNT_SLOTS, edgePart, lastDayOf, monthsOf, quarterOf, quarterRange, signalIndex, slotsOf, spansCovering } from "./counts.js";
 import { scrubPlan } from "./sqlite.js";
+import { Writer } from "./msgpack.js";
 import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./types.js";
 
 /**
- * One chunk, written whole or not at all. Node groups the chunk by member before sending it, so
- * Redis does per activity only the id check and the id's SADD; the rest is one command per member
- * list and one per counter hash.
+ * One chunk, written whole or not at all. Node groups the chunk by bucket and member before sending
+ * it, so Redis does per activity only the id check and the id's SADD; the rest is one command per
+ * bucket list and a few per counter hash.
  *
  * KEYS: act, members, cursors, months, standings, hold, then the count keys, then the quarter
- * keys, then P member lists.
+ * keys, then P bucket lists.
  * ARGV[1], the only one: MessagePack [ids, the P list entries, count specs flat as (key index, K),
  * the specs' members (K each, in order), months, members flat as (id, JSON, standing), cursor as []
  * or (key, JSON), what to add to the specs' members' counts (six numbers each, in order), quarter
@@ -44,9 +45,11 @@ import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./typ
  *
  * Returns the number of activities written. Writes nothing and returns -1 when the hold key is set
  * (an earlier chunk of the same call could not be written, so this one must wait for it), or the
- * 0-based positions of the ids already stored (and sets the hold key): the caller drops those and
- * sends the rest again. So chunks land in the order they were sent, and concurrent writers of the
- * same ids (a webhook and a sync) never both count one.
+ * 0-based positions of the ids already stored, or -2 when an id is twice in the chunk (and sets the
+ * hold key either way): the caller drops those and sends the rest again. So chunks land in the
+ * order they were sent, and concurrent writers of the same ids (a webhook and a sync) never both
+ * count one. Node does not look for repeated ids itself: they are rare, and SADD's answer finds
+ * them for free.
  */
 const INGEST = `
 if redis.call('EXISTS', KEYS[6]) == 1 then return -1 end
@@ -70,7 +73,14 @@ if n > 0 then
     redis.call('SET', KEYS[6], '1', 'PX', 600000)
     return found
   end
-  slices('SADD', KEYS[1], ids, 1, n)
+  local added = 0
+  for i = 1, n, 4000 do added = added + redis.call('SADD', KEYS[1], unpack(ids, i, math.min(i + 3999, n))) end
+  if added < n then
+    -- An id twice in the chunk. None was stored before (above), so removing them all undoes this.
+    slices('SREM', KEYS[1], ids, 1, n)
+    redis.call('SET', KEYS[6], '1', 'PX', 600000)
+    return -2
+  end
   local kb = 6 + #specs / 2 + #qspecs / 2
   for k = 1, #entries do redis.call('RPUSH', KEYS[kb + k], entries[k]) end
   local o = 0
@@ -124,40 +134,90 @@ export interface RedisStoreOptions {
   redis?: RedisOptions;
 }
 
-/** An activity's fields, in order, but the member credited: the list is theirs. */
-type Tuple = [string, Signal, string, string | null, string | null, string | null, string | null];
-/** A member list entry: JSON [activity tuples, flat (receiver, time) pairs of likes given]. */
-const entryOf = (activities: readonly Activity[], likes: readonly string[]) =>
-  JSON.stringify([activities.map((a): Tuple => [a.id, a.signal, a.at, a.otherId ?? null, a.topicId ?? null, a.url ?? null, a.title ?? null]), likes]);
-const readEntry = (entry: string) => JSON.parse(entry) as [Tuple[], string[]];
-const activityOf = (memberId: string, [id, signal, at, otherId, topicId, url, title]: Tuple): Activity => ({ id, memberId, signal, at, otherId, topicId, url, title });
 /** Plain MessagePack (no msgpackr extensions), which Redis's cmsgpack reads. */
 const msgpack = new Packr({ useRecords: false, variableMapSize: true });
+/** An activity's fields, in order, but the member credited (the person it is filed under). */
+type Tuple = [string, Signal, string, string | null, string | null, string | null, string | null];
+/** One member in a bucket list entry: [member, activities credited to them, flat (receiver, time) pairs of likes they gave]. */
+type Filed = [string, Tuple[], string[]];
+const tupleOf = (a: Activity): Tuple => [a.id, a.signal, a.at, a.otherId ?? null, a.topicId ?? null, a.url ?? null, a.title ?? null];
+/** A bucket list entry: MessagePack of the members it files (ingestion writes the same bytes by hand). */
+const entryOf = (filed: readonly Filed[]) => msgpack.pack(filed);
+const readEntry = (entry: Buffer) => unpack(entry) as Filed[];
 
-/** What one chunk adds for one member in one UTC month. */
-interface Person {
-  id: string;
-  /** Activities credited to them. */
-  activities: Activity[] | null;
-  /** Likes they gave, flat (receiver, time). */
-  likes: string[] | null;
-  /** Where their counter deltas (COUNT_SLOTS) start in the chunk's array, or -1 (none). */
-  counts: number;
+/**
+ * Members' activities are filed in buckets, not a list per member: a chunk of 50k activities then
+ * writes at most BUCKETS lists whether the community has ten thousand members or a million (a list
+ * per member meant one write per member in the chunk), and reading a member reads 1/BUCKETS of a
+ * month. Changing it orphans what is stored (the key names carry no version).
+ */
+const BUCKETS = 4096;
+/** A member's bucket: FNV-1a over the id's UTF-16 code units, folded; the same in every worker. */
+export function bucketOf(member: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < member.length; i++) h = Math.imul(h ^ member.charCodeAt(i), 0x01000193);
+  return ((h >>> 16) ^ h) & (BUCKETS - 1);
 }
+const activityOf = (memberId: string, [id, signal, at, otherId, topicId, url, title]: Tuple): Activity => ({ id, memberId, signal, at, otherId, topicId, url, title });
 
 /** (month, member) lists as read: each entry [activity tuples, likes given as (receiver, time) pairs]. */
 type MemberLists = Array<{ member: string; month: string; entries: Array<[Tuple[], string[]]> }>;
+
+/**
+ * A batch encoded once, in the order it arrived (see msgpack.ts): each activity's tuple as
+ * MessagePack in `bytes`, and a row of `meta` per activity (ROW numbers: where its bytes are, what
+ * grouping and counting need), the rows ordered by (month, bucket, member credited). Chunks are
+ * slices of that order; their loops read the rows in order (one row, one cache line or two) and
+ * copy the tuples' bytes.
+ */
+interface Prepared {
+  activities: readonly Activity[];
+  bytes: Buffer;
+  meta: Int32Array;
+  /** Members (credited, or giving a like) as META_CREDITED and META_GIVER number them. */
+  people: string[];
+  /** Each person's bucket. */
+  bucket: number[];
+  months: string[];
+}
+const ROW = 12;
+/** A meta row: where the tuple starts (its id after the one-byte array header) and ends, where the id ends. */
+const [META_TUPLE, META_TUPLE_END, META_ID_END] = [0, 1, 2];
+/** Where the tuple's (canonical) time starts and ends: a like's pair under its giver copies it. */
+const [META_AT, META_AT_END] = [3, 4];
+/** The member credited and the giver of a like (else -1), as indexes into `people`. */
+const [META_CREDITED, META_GIVER] = [5, 6];
+/** Signal index (-1: not counted), count part (counts.ts edgePart), month (index into `months`), quarter hour in it (-1: none). */
+const [META_SIGNAL, META_PART, META_MONTH, META_QUARTER] = [7, 8, 9, 10];
+/** The activity's position in the batch. */
+const META_INDEX = 11;
 
 /** One script call's keys and arguments; `keys[HOLD]` is filled in per attempt. */
 interface Chunk {
   batch: number;
   /** The batch's last chunk, which carries its members and cursor. */
   last: boolean;
-  activities: Activity[];
+  prepared: Prepared;
+  /** Its activities, as rows of `prepared.meta`. */
+  rows: Uint32Array;
   keys: string[];
   args: [Buffer];
 }
 const HOLD = 5;
+/** INGEST's answer when an id is twice in the chunk (the caller finds which: `repeats`). */
+const REPEATS = -2;
+
+/** Positions in a chunk of the ids that came earlier in it. */
+function repeats(c: Chunk): number[] {
+  const seen = new Set<string>();
+  const out: number[] = [];
+  c.rows.forEach((r, k) => {
+    const id = c.prepared.activities[c.prepared.meta[r * ROW + META_INDEX]!]!.id;
+    if (seen.has(id)) out.push(k);
+    else seen.add(id);
+  });
+  return out;
+}
 
 const QUARTERS_A_MONTH = 31 * 96;
 const digits = (at: string, i: number) => (at.charCodeAt(i) - 48) * 10 + at.charCodeAt(i + 1) - 48;
@@ -189,6 +249,87 @@ const encodeCounts = (counts: ArrayLike<number>, part: number): Buffer => {
 
 /** Ingest in chunks: bounded script arguments and time inside Redis, one round trip for all chunks. */
 const CHUNK = 50_000;
+/**
+ * Batches are encoded and ordered in windows of this many activities, so Redis writes one window's
+ * chunks while Node encodes the next (a whole batch first would leave Redis idle meanwhile).
+ */
+const WINDOW = 125_000;
+
+/** Let the event loop run (a batch of half a million activities takes a while to encode). */
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A stable counting sort of `positions` by key(position) in [0, keys). */
+function sortBy(positions: Uint32Array, keys: number, key: ArrayLike<number>) {
+  const start = new Uint32Array(keys + 1);
+  for (const i of positions) start[key[i]! + 1]!++;
+  for (let k = 0; k < keys; k++) start[k + 1]! += start[k]!;
+  const out = new Uint32Array(positions.length);
+  for (const i of positions) out[start[key[i]!]!++] = i;
+  return out;
+}
+
+/** Encodes a batch once, in arrival order, and orders it for chunking (Prepared). */
+async function prepare(activities: readonly Activity[]): Promise<Prepared> {
+  const n = activities.length;
+  const w = new Writer(n * 128 + 1024);
+  const meta = new Int32Array(n * ROW);
+  const index = new Map<string, number>();
+  const people: string[] = [];
+  const bucket: number[] = [];
+  const personOf = (id: string) => {
+    let p = index.get(id);
+    if (p === undefined) (index.set(id, (p = people.length)), people.push(id), bucket.push(bucketOf(id)));
+    return p;
+  };
+  // Sort keys: the member credited, and (month, their bucket).
+  const credited = new Uint32Array(n);
+  const list = new Uint32Array(n);
+  const months: string[] = [];
+  let m = -1;
+  let lastDay = "";
+  for (let i = 0, o = 0; i < n; i++, o += ROW) {
+    if ((i & 16383) === 16383) await breathe();
+    const a = activities[i]!;
+    const at = canonicalTime(a.at);
+    if (m < 0 || !at.startsWith(months[m]!)) {
+      const name = at.slice(0, 7);
+      m = months.indexOf(name);
+      if (m < 0) (m = months.length), months.push(name);
+      lastDay = lastDayOf(name);
+    }
+    const who = personOf(a.memberId);
+    const sig = signalIndex(a.signal);
+    credited[i] = who;
+    list[i] = m * BUCKETS + bucket[who]!;
+    meta[o + META_CREDITED] = who;
+    meta[o + META_GIVER] = a.signal === "like_received" && a.otherId && a.otherId !== a.memberId ? personOf(a.otherId) : -1;
+    meta[o + META_SIGNAL] = sig;
+    meta[o + META_PART] = sig >= 0 ? edgePart(at, lastDay) : 0;
+    meta[o + META_MONTH] = m;
+    // Canonical times only (an unreadable one falls in no period anyway).
+    meta[o + META_QUARTER] = at.length === 24 ? quarterIndex(at) : -1;
+    meta[o + META_INDEX] = i;
+    meta[o + META_TUPLE] = w.pos;
+    w.array(7);
+    w.str(a.id);
+    meta[o + META_ID_END] = w.pos;
+    w.str(a.signal);
+    meta[o + META_AT] = w.pos;
+    w.str(at);
+    meta[o + META_AT_END] = w.pos;
+    w.strOrNil(a.otherId);
+    w.strOrNil(a.topicId);
+    w.strOrNil(a.url);
+    w.strOrNil(a.title);
+    meta[o + META_TUPLE_END] = w.pos;
+  }
+  let order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order = sortBy(sortBy(order, people.length, credited), months.length * BUCKETS, list);
+  const sorted = new Int32Array(n * ROW);
+  for (let r = 0; r < n; r++) for (let j = 0, from = order[r]! * ROW, to = r * ROW; j < ROW; j++) sorted[to + j] = meta[from + j]!;
+  return { activities, bytes: w.buf, meta: sorted, people, bucket, months };
+}
 
 export class RedisStore implements Store {
   readonly redis: Redis;
@@ -209,9 +350,9 @@ export class RedisStore implements Store {
     return [`${this.prefix}:{${site}}`, ...rest].join(":");
   }
 
-  /** A member's list for a UTC month. */
-  private personKey(site: string, month: string, member: string) {
-    return `${this.key(site)}:p:${month}:${member}`;
+  /** A bucket's list for a UTC month. */
+  private bucketKey(site: string, month: string, bucket: number) {
+    return `${this.key(site)}:b:${month}:${bucket}`;
   }
 
   async ingest(site: string, batch: SyncBatch) {
@@ -219,6 +360,11 @@ export class RedisStore implements Store {
   }
 
   /**
+   * A batch's activities are ordered by the bucket of the member credited, then cut into chunks:
+   * each member's activities of a batch land in one chunk or two, so a chunk adds one counts row
+   * per member it credits and writes a slice of the buckets (a like also files a pair under its
+   * giver, whose bucket may be any).
+   *
    * Each chunk goes out as soon as it is built, without waiting for the ones before (Redis runs
    * them in order, one connection), so Redis writes one while Node builds the next. A chunk that
    * meets ids already stored writes nothing and holds back the chunks after it; it is sent again
@@ -246,17 +392,15 @@ export class RedisStore implements Store {
     };
     for (const [b, batch] of batches.entries()) {
       const all = batch.activities ?? [];
-      const chunks = Math.max(1, Math.ceil(all.length / CHUNK));
-      for (let c = 0; c < chunks; c++) {
-        // An id twice in one chunk is a duplicate without asking Redis; one in an earlier chunk,
-        // Redis finds (the chunks run in order).
-        const seen = new Set<string>();
-        const fresh: Activity[] = [];
-        for (const a of all.slice(c * CHUNK, (c + 1) * CHUNK)) {
-          if (seen.has(a.id)) results[b]!.duplicates++;
-          else (seen.add(a.id), fresh.push(a));
+      for (let from = 0; from === 0 || from < all.length; from += WINDOW) {
+        const prepared = await prepare(all.slice(from, from + WINDOW));
+        const n = prepared.activities.length;
+        const chunks = Math.max(1, Math.ceil(n / CHUNK));
+        for (let c = 0; c < chunks; c++) {
+          const rows = new Uint32Array(Math.min(CHUNK, n - c * CHUNK));
+          for (let k = 0; k < rows.length; k++) rows[k] = c * CHUNK + k;
+          await send(await this.chunk(site, b, prepared, rows, from + WINDOW >= all.length && c === chunks - 1 ? batch : undefined));
         }
-        await send(await this.chunk(site, b, fresh, c === chunks - 1 ? batch : undefined));
       }
     }
     for (;;) {
@@ -264,110 +408,141 @@ export class RedisStore implements Store {
       const stop = replies.findIndex((r) => typeof r !== "number" || r < 0);
       for (let i = 0; i < (stop < 0 ? replies.length : stop); i++) results[pending[i]!.batch]!.inserted += replies[i] as number;
       if (stop < 0) return results;
-      // The chunk that met stored ids goes again without them, then the chunks it held back.
+      // The chunk that met stored ids, or an id twice (REPEATS), goes again without them, then the
+      // chunks it held back.
       const blocked = pending[stop]!;
-      const found = new Set(replies[stop] as number[]);
+      const found = new Set(replies[stop] === REPEATS ? repeats(blocked) : (replies[stop] as number[]));
       results[blocked.batch]!.duplicates += found.size;
-      const rest = blocked.activities.filter((_, i) => !found.has(i));
-      const again = [await this.chunk(site, blocked.batch, rest, blocked.last ? batches[blocked.batch] : undefined), ...pending.slice(stop + 1)];
+      const rest = blocked.rows.filter((_, i) => !found.has(i));
+      const again = [await this.chunk(site, blocked.batch, blocked.prepared, rest, blocked.last ? batches[blocked.batch] : undefined), ...pending.slice(stop + 1)];
       [hold, pending, sent] = [holdKey(), [], []];
       for (const c of again) await send(c);
     }
   }
 
   /**
-   * A chunk's script call, built in steps so that the chunks sent before it go out meanwhile. Node
-   * groups the activities by the member list they go to (the member credited, and the giver of a
-   * like), so Redis writes each list once per chunk, and counts as one row per member.
+   * A chunk's script call, assembled from the batch's encoded activities: ids, then one list entry
+   * per (month, bucket) touched, with a record per member credited (their tuples) and per giver of
+   * a like (their (receiver, time) pairs), then a counts row per (month, member credited, part),
+   * then the quarter hours. It breathes now and then, so the chunks sent before it go out meanwhile.
    */
-  private async chunk(site: string, batch: number, activities: Activity[], last: SyncBatch | undefined): Promise<Chunk> {
-    const byMonth = new Map<string, Map<string, Person>>();
-    const ids = new Array<string>(activities.length);
-    // Counter deltas of the chunk's persons, COUNT_SLOTS each, in one array (Person.counts is the offset).
-    const counts = new Uint32Array(activities.length * COUNT_SLOTS);
-    let used = 0;
-    let month = "";
-    let lastDay = "";
-    let persons = new Map<string, Person>();
-    // Activities per quarter hour of each month, by (day - 1) × 96 + hour × 4 + quarter.
-    const quartersByMonth = new Map<string, Uint32Array>();
-    let quarters: Uint32Array = new Uint32Array(QUARTERS_A_MONTH);
-    const personOf = (id: string) => {
-      let p = persons.get(id);
-      if (!p) persons.set(id, (p = { id, activities: null, likes: null, counts: -1 }));
-      return p;
+  private async chunk(site: string, batch: number, p: Prepared, rows: Uint32Array, last: SyncBatch | undefined): Promise<Chunk> {
+    const { bytes, meta, people, bucket, months } = p;
+    const w = new Writer(rows.length * 160 + 65536);
+    w.array(10);
+    w.array(rows.length);
+    for (const r of rows) w.raw(bytes, meta[r * ROW + META_TUPLE]! + 1, meta[r * ROW + META_ID_END]!);
+
+    // Lists: runs of one (month, bucket, member) in `rows` (their order), and the likes of each giver.
+    const lists = new Map<number, { runs: number[]; givers: Map<number, number[]> | null }>();
+    const listOf = (key: number) => {
+      let l = lists.get(key);
+      if (!l) lists.set(key, (l = { runs: [], givers: null }));
+      return l;
     };
-    for (let i = 0; i < activities.length; i++) {
-      // Let the event loop run now and then: the chunks sent before this one reach Redis meanwhile.
-      if ((i & 4095) === 4095) await new Promise<void>((resolve) => setImmediate(resolve));
-      const given = activities[i]!;
-      const at = canonicalTime(given.at);
-      const a = at === given.at ? given : { ...given, at };
-      ids[i] = a.id;
-      if (!month || !at.startsWith(month)) {
-        month = at.slice(0, 7);
-        lastDay = lastDayOf(month);
-        persons = byMonth.get(month) ?? new Map();
-        byMonth.set(month, persons);
-        quarters = quartersByMonth.get(month) ?? new Uint32Array(QUARTERS_A_MONTH);
-        quartersByMonth.set(month, quarters);
+    const counted = new Map<number, { who: string[]; adds: number[] }>();
+    const quartersByMonth = new Map<number, Uint32Array>();
+    const d = new Uint32Array(COUNT_SLOTS);
+    for (let k = 0, breath = 4096; k < rows.length; ) {
+      if (k >= breath) (breath = k + 4096), await breathe();
+      const first = rows[k]! * ROW;
+      const who = meta[first + META_CREDITED]!;
+      const mi = meta[first + META_MONTH]!;
+      let end = k;
+      d.fill(0);
+      let quarters = quartersByMonth.get(mi);
+      if (!quarters) quartersByMonth.set(mi, (quarters = new Uint32Array(QUARTERS_A_MONTH)));
+      for (; end < rows.length; end++) {
+        const o = rows[end]! * ROW;
+        if (meta[o + META_CREDITED] !== who || meta[o + META_MONTH] !== mi) break;
+        const sig = meta[o + META_SIGNAL]!;
+        if (sig >= 0) {
+          d[sig]!++;
+          if (meta[o + META_PART]) d[meta[o + META_PART]! * SIGNALS.length + sig]!++;
+        }
+        if (meta[o + META_QUARTER]! >= 0) quarters[meta[o + META_QUARTER]!]!++;
+        const g = meta[o + META_GIVER]!;
+        if (g >= 0) {
+          const l = listOf(mi * BUCKETS + bucket[g]!);
+          const givers = (l.givers ??= new Map());
+          const likes = givers.get(g);
+          if (likes) likes.push(o);
+          else givers.set(g, [o]);
+        }
       }
-      // Canonical times only (an unreadable one falls in no period anyway).
-      if (at.length === 24) quarters[quarterIndex(at)]!++;
-      const p = personOf(a.memberId);
-      (p.activities ??= []).push(a);
-      const sig = signalIndex(a.signal);
-      if (sig >= 0) {
-        if (p.counts < 0) (p.counts = used), (used += COUNT_SLOTS);
-        counts[p.counts + sig]!++;
-        const part = edgePart(at, lastDay);
-        if (part) counts[p.counts + part * SIGNALS.length + sig]!++;
+      listOf(mi * BUCKETS + bucket[who]!).runs.push(k, end);
+      for (let part = 0; part < 3; part++) {
+        const o = part * SIGNALS.length;
+        if (d[o]! + d[o + 1]! + d[o + 2]! + d[o + 3]! + d[o + 4]! + d[o + 5]! === 0) continue;
+        let row = counted.get(mi * 3 + part);
+        if (!row) counted.set(mi * 3 + part, (row = { who: [], adds: [] }));
+        row.who.push(people[who]!);
+        for (let j = 0; j < SIGNALS.length; j++) row.adds.push(d[o + j]!);
       }
-      if (a.signal === "like_received" && a.otherId && a.otherId !== a.memberId) (personOf(a.otherId).likes ??= []).push(a.memberId, at);
+      k = end;
     }
-    // Counts: per month and part, the members with something to add and what they add.
+
     const keys = [this.key(site, "act"), this.key(site, "members"), this.key(site, "cursors"), this.key(site, "months"), this.key(site, "standings"), ""];
+    // The list entries follow the ids in the same argument.
+    w.array(lists.size);
+    const e = w;
+    const listKeys: string[] = [];
+    for (const [key, { runs, givers }] of lists) {
+      if ((listKeys.length & 1023) === 1023) await breathe();
+      listKeys.push(this.bucketKey(site, months[Math.floor(key / BUCKETS)]!, key % BUCKETS));
+      const start = e.open();
+      e.array(runs.length / 2 + (givers?.size ?? 0));
+      for (let j = 0; j < runs.length; j += 2) {
+        e.array(3);
+        e.str(people[meta[rows[runs[j]!]! * ROW + META_CREDITED]!]!);
+        e.array(runs[j + 1]! - runs[j]!);
+        for (let k = runs[j]!; k < runs[j + 1]!; k++) e.raw(bytes, meta[rows[k]! * ROW + META_TUPLE]!, meta[rows[k]! * ROW + META_TUPLE_END]!);
+        e.array(0);
+      }
+      for (const [g, likes] of givers ?? []) {
+        e.array(3);
+        e.str(people[g]!);
+        e.array(0);
+        e.array(likes.length * 2);
+        for (const o of likes) (e.str(people[meta[o + META_CREDITED]!]!), e.raw(bytes, meta[o + META_AT]!, meta[o + META_AT_END]!));
+      }
+      e.close(start);
+    }
+
+    // Counts: per month and part, the members with something to add and what they add.
     const specs: number[] = [];
     const who: string[] = [];
     const adds: number[] = [];
-    for (const [m, group] of byMonth) {
-      for (const part of [0, 1, 2]) {
-        const rows: number[] = [];
-        for (const p of group.values()) {
-          const o = p.counts + part * SIGNALS.length;
-          if (p.counts >= 0 && counts[o]! + counts[o + 1]! + counts[o + 2]! + counts[o + 3]! + counts[o + 4]! + counts[o + 5]! > 0) (who.push(p.id), rows.push(o));
-        }
-        if (!rows.length) continue;
-        for (const o of rows) for (let j = 0; j < SIGNALS.length; j++) adds.push(counts[o + j]!);
-        specs.push(keys.length + 1, rows.length);
-        keys.push(this.key(site, "counts", m, String(part)));
-      }
+    for (const [mk, row] of [...counted].sort((x, y) => x[0] - y[0])) {
+      specs.push(keys.length + 1, row.who.length);
+      keys.push(this.key(site, "counts", months[Math.floor(mk / 3)]!, String(mk % 3)));
+      for (const id of row.who) who.push(id);
+      for (const n of row.adds) adds.push(n);
     }
     const qspecs: number[] = [];
     const qfields: Array<string | number> = [];
-    for (const [m, counted] of quartersByMonth) {
+    for (const [mi, counted] of quartersByMonth) {
       const before = qfields.length;
-      counted.forEach((n, i) => n && qfields.push(quarterAt(m, i), n));
+      counted.forEach((n, i) => n && qfields.push(quarterAt(months[mi]!, i), n));
       if (qfields.length === before) continue;
       qspecs.push(keys.length + 1, (qfields.length - before) / 2);
-      keys.push(this.key(site, "quarters", m));
+      keys.push(this.key(site, "quarters", months[mi]!));
     }
-    const entries: string[] = [];
-    for (const [m, group] of byMonth) {
-      for (const p of group.values()) {
-        if ((entries.length & 4095) === 4095) await new Promise<void>((resolve) => setImmediate(resolve));
-        keys.push(this.personKey(site, m, p.id));
-        entries.push(entryOf(p.activities ?? [], p.likes ?? []));
-      }
-    }
-    const people: string[] = [];
+    keys.push(...listKeys);
+    const profiles: string[] = [];
     let cursor: string[] = [];
     if (last) {
-      for (const m of last.members ?? []) people.push(m.id, JSON.stringify(m), m.standing);
+      for (const m of last.members ?? []) profiles.push(m.id, JSON.stringify(m), m.standing);
       if (last.cursor) cursor = [last.cursor.key, JSON.stringify(last.cursor.value)];
     }
-    const args: [Buffer] = [msgpack.pack([ids, entries, specs, who, [...byMonth.keys()], people, cursor, adds, qspecs, qfields])];
-    return { batch, last: last !== undefined, activities, keys, args };
+    const chunkMonths = [...new Set(Array.from(quartersByMonth.keys(), (mi) => months[mi]!))];
+    for (const list of [specs, who, chunkMonths, profiles, cursor, adds, qspecs]) {
+      w.array(list.length);
+      for (const v of list) typeof v === "number" ? w.uint(v) : w.str(v);
+    }
+    w.array(qfields.length);
+    for (const v of qfields) typeof v === "number" ? w.uint(v) : w.str(v);
+    return { batch, last: last !== undefined, prepared: p, rows, keys, args: [w.bytes()] };
   }
 
   /**
@@ -387,20 +562,38 @@ export class RedisStore implements Store {
   }
 
   private async readLists(site: string, months: readonly string[], ids: readonly string[] | undefined, conn: Redis): Promise<MemberLists> {
-    const pairs: Array<[string, string]> = [];
-    for (const month of months) {
-      const who = ids ?? (await conn.hkeys(this.key(site, "counts", month, "0")));
-      for (const id of who) pairs.push([id, month]);
-    }
+    const wanted = ids && new Set(ids);
+    const buckets = wanted ? [...new Set([...wanted].map(bucketOf))] : undefined;
     const out: MemberLists = [];
-    for (let i = 0; i < pairs.length; i += 1000) {
+    const stored = new Set(await conn.smembers(this.key(site, "months")));
+    for (const month of months) {
+      if (!stored.has(month)) continue;
+      const byMember = new Map<string, MemberLists[number]>();
+      for (const [, filed] of await this.readBuckets(site, month, buckets, conn)) {
+        for (const [member, tuples, likes] of filed) {
+          if (wanted && !wanted.has(member)) continue;
+          let row = byMember.get(member);
+          if (!row) byMember.set(member, (row = { member, month, entries: [] }));
+          row.entries.push([tuples, likes]);
+        }
+      }
+      out.push(...byMember.values());
+    }
+    return out;
+  }
+
+  /** What these buckets (all when omitted) file for a UTC month, each bucket's entries in one array. */
+  private async readBuckets(site: string, month: string, buckets: readonly number[] | undefined, conn: Redis): Promise<Array<[number, Filed[]]>> {
+    const all = buckets ?? Array.from({ length: BUCKETS }, (_, b) => b);
+    const out: Array<[number, Filed[]]> = [];
+    for (let i = 0; i < all.length; i += 1000) {
       const pipe = conn.pipeline();
-      const slice = pairs.slice(i, i + 1000);
-      for (const [id, month] of slice) pipe.lrange(this.personKey(site, month, id), 0, -1);
+      const slice = all.slice(i, i + 1000);
+      for (const b of slice) pipe.lrangeBuffer(this.bucketKey(site, month, b), 0, -1);
       const res = (await pipe.exec()) ?? [];
       res.forEach(([err, v], j) => {
         if (err) throw err;
-        out.push({ member: slice[j]![0], month: slice[j]![1], entries: (v as string[]).map(readEntry) });
+        if ((v as Buffer[]).length) out.push([slice[j]!, (v as Buffer[]).flatMap(readEntry)]);
       });
     }
     return out;
@@ -562,43 +755,50 @@ export class RedisStore implements Store {
   private async forgetting(conn: Redis, site: string, memberId: string) {
     const tx = conn.multi();
     for (const month of await conn.smembers(this.key(site, "months"))) {
-      // Givers whose lists name the member as the receiver of a like.
-      const givers = new Set<string>();
-      const rewrite = new Map<string, { activities: Activity[]; likes: string[]; recount: boolean }>();
       const quarters = new Map<string, number>();
-      for (const { member, entries } of await this.lists(site, [month], undefined, conn)) {
-        const activities = entries.flatMap(([tuples]) => tuples.map((t) => activityOf(member, t)));
-        const gone = activities.filter((a) => member === memberId || a.otherId === memberId);
-        if (!gone.length) continue;
-        for (const a of gone) {
-          tx.srem(this.key(site, "act"), a.id);
-          const q = quarterOf(a.at);
-          quarters.set(q, (quarters.get(q) ?? 0) - 1);
-          if (member === memberId && a.signal === "like_received" && a.otherId && a.otherId !== memberId) givers.add(a.otherId);
+      for (const [bucket, filed] of await this.readBuckets(site, month, undefined, conn)) {
+        // The bucket's members, one row each, without what names the forgotten member: their own
+        // activities and likes given, and others' activities and likes that name them.
+        const kept = new Map<string, { activities: Activity[]; likes: string[]; lost: boolean }>();
+        let changed = false;
+        for (const [member, tuples, likes] of filed) {
+          let row = kept.get(member);
+          if (!row) kept.set(member, (row = { activities: [], likes: [], lost: false }));
+          for (const t of tuples) {
+            const a = activityOf(member, t);
+            if (member !== memberId && a.otherId !== memberId) {
+              row.activities.push(a);
+              continue;
+            }
+            changed = row.lost = true;
+            tx.srem(this.key(site, "act"), a.id);
+            const q = quarterOf(a.at);
+            quarters.set(q, (quarters.get(q) ?? 0) - 1);
+          }
+          for (let j = 0; j + 1 < likes.length; j += 2) {
+            if (member === memberId || likes[j] === memberId) changed = true;
+            else row.likes.push(likes[j]!, likes[j + 1]!);
+          }
         }
-        if (member !== memberId) rewrite.set(member, { activities: activities.filter((a) => !gone.includes(a)), likes: entries.flatMap(([, likes]) => likes), recount: true });
+        if (!changed) continue;
+        kept.delete(memberId);
+        const key = this.bucketKey(site, month, bucket);
+        tx.del(key);
+        const rest = [...kept].filter(([, r]) => r.activities.length || r.likes.length).map(([member, r]): Filed => [member, r.activities.map(tupleOf), r.likes]);
+        if (rest.length) tx.rpush(key, entryOf(rest));
+        // A member's activities of a month are all in their bucket: recount from what is kept.
+        for (const [member, { activities, lost }] of kept) {
+          if (!lost) continue;
+          const counts = new Array<number>(COUNT_SLOTS).fill(0);
+          for (const a of activities) for (const slot of slotsOf(a).slots) counts[slot]!++;
+          for (const part of [0, 1, 2]) {
+            const key = this.key(site, "counts", month, String(part));
+            if (counts.slice(part * SIGNALS.length, (part + 1) * SIGNALS.length).some((n) => n > 0)) tx.hset(key, member, encodeCounts(counts, part));
+            else tx.hdel(key, member);
+          }
+        }
       }
       for (const [q, n] of quarters) tx.hincrby(this.key(site, "quarters", month), q, n);
-      const others = [...givers].filter((g) => !rewrite.has(g));
-      for (const { member, entries } of await this.lists(site, [month], others, conn)) {
-        rewrite.set(member, { activities: entries.flatMap(([tuples]) => tuples.map((t) => activityOf(member, t))), likes: entries.flatMap(([, likes]) => likes), recount: false });
-      }
-      for (const [member, { activities, likes, recount }] of rewrite) {
-        const kept: string[] = [];
-        for (let j = 0; j + 1 < likes.length; j += 2) if (likes[j] !== memberId) kept.push(likes[j]!, likes[j + 1]!);
-        const key = this.personKey(site, month, member);
-        tx.del(key);
-        if (activities.length || kept.length) tx.rpush(key, entryOf(activities, kept));
-        if (!recount) continue;
-        const counts = new Array<number>(COUNT_SLOTS).fill(0);
-        for (const a of activities) for (const slot of slotsOf(a).slots) counts[slot]!++;
-        for (const part of [0, 1, 2]) {
-          const key = this.key(site, "counts", month, String(part));
-          if (counts.slice(part * SIGNALS.length, (part + 1) * SIGNALS.length).some((n) => n > 0)) tx.hset(key, member, encodeCounts(counts, part));
-          else tx.hdel(key, member);
-        }
-      }
-      tx.del(this.personKey(site, month, memberId));
       for (const part of [0, 1, 2]) tx.hdel(this.key(site, "counts", month, String(part)), memberId);
     }
     tx.hdel(this.key(site, "members"), memberId);
