@@ -197,11 +197,12 @@ interface Chunk {
   batch: number;
   /** The batch's last chunk, which carries its members and cursor. */
   last: boolean;
-  prepared: Prepared;
-  /** Its activities, as rows of `prepared.meta`. */
-  rows: Uint32Array;
+  /** Its activities, in the order of its ids. */
+  activities: Activity[];
   keys: string[];
   args: [Buffer];
+  /** What args[0] is a view of (reused once the chunk is written). */
+  buffer: Buffer;
 }
 const HOLD = 5;
 /** INGEST's answer when an id is twice in the chunk (the caller finds which: `repeats`). */
@@ -211,8 +212,7 @@ const REPEATS = -2;
 function repeats(c: Chunk): number[] {
   const seen = new Set<string>();
   const out: number[] = [];
-  c.rows.forEach((r, k) => {
-    const id = c.prepared.activities[c.prepared.meta[r * ROW + META_INDEX]!]!.id;
+  c.activities.forEach(({ id }, k) => {
     if (seen.has(id)) out.push(k);
     else seen.add(id);
   });
@@ -247,32 +247,59 @@ const encodeCounts = (counts: ArrayLike<number>, part: number): Buffer => {
   return buf;
 };
 
-/** Ingest in chunks: bounded script arguments and time inside Redis, one round trip for all chunks. */
-const CHUNK = 50_000;
 /**
- * Batches are encoded and ordered in windows of this many activities, so Redis writes one window's
- * chunks while Node encodes the next (a whole batch first would leave Redis idle meanwhile).
+ * Ingest in chunks: bounded script arguments and time inside Redis, one round trip for all chunks.
+ * Each chunk is encoded and ordered on its own, so Redis writes one while Node encodes the next,
+ * and what Node reorders stays in its caches (measured at 10k members: 125k-activity windows cut
+ * into chunks ingested 15–20% slower, 250k-activity windows 25%; 25k-activity chunks cost Redis
+ * more per activity).
  */
-const WINDOW = 125_000;
+const CHUNK = 50_000;
 
 /** Let the event loop run (a batch of half a million activities takes a while to encode). */
 const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A stable counting sort of `positions` by key(position) in [0, keys). */
-function sortBy(positions: Uint32Array, keys: number, key: ArrayLike<number>) {
+function sortBy(positions: Uint32Array, n: number, keys: number, key: Uint32Array, out: Uint32Array) {
   const start = new Uint32Array(keys + 1);
-  for (const i of positions) start[key[i]! + 1]!++;
+  for (let j = 0; j < n; j++) start[key[positions[j]!]! + 1]!++;
   for (let k = 0; k < keys; k++) start[k + 1]! += start[k]!;
-  const out = new Uint32Array(positions.length);
-  for (const i of positions) out[start[key[i]!]!++] = i;
+  for (let j = 0; j < n; j++) out[start[key[positions[j]!]!]!++] = positions[j]!;
   return out;
 }
 
-/** Encodes a batch once, in arrival order, and orders it for chunking (Prepared). */
-async function prepare(activities: readonly Activity[]): Promise<Prepared> {
+/**
+ * What prepare writes, kept from one window to the next: allocating tens of megabytes of buffers
+ * per window made V8 collect garbage for the memory pressure, each time marking the whole batch
+ * being ingested. A store keeps a few (ingestions may run at once).
+ */
+class Scratch {
+  writer = new Writer(1 << 20);
+  meta = new Int32Array(0);
+  sorted = new Int32Array(0);
+  credited = new Uint32Array(0);
+  list = new Uint32Array(0);
+  order = new Uint32Array(0);
+  other = new Uint32Array(0);
+
+  /** Room for n activities. */
+  fit(n: number) {
+    this.writer.pos = 0;
+    if (this.credited.length >= n) return this;
+    this.meta = new Int32Array(n * ROW);
+    this.sorted = new Int32Array(n * ROW);
+    this.credited = new Uint32Array(n);
+    this.list = new Uint32Array(n);
+    this.order = new Uint32Array(n);
+    this.other = new Uint32Array(n);
+    return this;
+  }
+}
+
+/** Encodes a batch once, in arrival order, and orders it for chunking (Prepared, in `scratch`'s buffers). */
+async function prepare(activities: readonly Activity[], scratch: Scratch): Promise<Prepared> {
   const n = activities.length;
-  const w = new Writer(n * 128 + 1024);
-  const meta = new Int32Array(n * ROW);
+  const { writer: w, meta, credited, list, order, other, sorted } = scratch.fit(n);
   const index = new Map<string, number>();
   const people: string[] = [];
   const bucket: number[] = [];
@@ -281,9 +308,7 @@ async function prepare(activities: readonly Activity[]): Promise<Prepared> {
     if (p === undefined) (index.set(id, (p = people.length)), people.push(id), bucket.push(bucketOf(id)));
     return p;
   };
-  // Sort keys: the member credited, and (month, their bucket).
-  const credited = new Uint32Array(n);
-  const list = new Uint32Array(n);
+  // Sort keys (credited, list): the member credited, and (month, their bucket).
   const months: string[] = [];
   let m = -1;
   let lastDay = "";
@@ -323,10 +348,8 @@ async function prepare(activities: readonly Activity[]): Promise<Prepared> {
     w.strOrNil(a.title);
     meta[o + META_TUPLE_END] = w.pos;
   }
-  let order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  order = sortBy(sortBy(order, people.length, credited), months.length * BUCKETS, list);
-  const sorted = new Int32Array(n * ROW);
+  sortBy(sortBy(order, n, people.length, credited, other), n, months.length * BUCKETS, list, order);
   for (let r = 0; r < n; r++) for (let j = 0, from = order[r]! * ROW, to = r * ROW; j < ROW; j++) sorted[to + j] = meta[from + j]!;
   return { activities, bytes: w.buf, meta: sorted, people, bucket, months };
 }
@@ -336,6 +359,10 @@ export class RedisStore implements Store {
   private readonly prefix: string;
   /** Reads of members' lists in flight, by what they read. */
   private readonly reading = new Map<string, Promise<MemberLists>>();
+  /** Buffers for ingestions, one each while they run. */
+  private readonly scratch: Scratch[] = [];
+  /** Buffers of chunks written, for the next chunks' arguments (a few; ioredis is done with them). */
+  private readonly buffers: Buffer[] = [];
 
   constructor(options: RedisStoreOptions) {
     this.prefix = options.prefix ?? "spotlight";
@@ -373,6 +400,16 @@ export class RedisStore implements Store {
    * its data, even when a chunk fails.
    */
   async ingestEach(site: string, batches: readonly SyncBatch[]) {
+    const scratch = this.scratch.pop() ?? new Scratch();
+    try {
+      return await this.ingestWith(site, batches, scratch);
+    } finally {
+      // Kept for the next ingestion, unless it held a batch of unusual size.
+      if (scratch.credited.length <= CHUNK) this.scratch.push(scratch);
+    }
+  }
+
+  private async ingestWith(site: string, batches: readonly SyncBatch[], scratch: Scratch) {
     const results = batches.map(() => ({ inserted: 0, duplicates: 0 }));
     let round = 0;
     const holdKey = () => this.key(site, "hold", `${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.${round++}`);
@@ -386,21 +423,18 @@ export class RedisStore implements Store {
       }
       c.keys[HOLD] = hold;
       const reply = (this.redis as unknown as { spotlightIngest: (n: number, keys: string[], args: [Buffer]) => Promise<number | number[]> }).spotlightIngest(c.keys.length, c.keys, c.args);
-      reply.catch(() => {}); // awaited below, with the others
+      reply.then(
+        (written) => typeof written === "number" && written >= 0 && this.buffers.length < 4 && this.buffers.push(c.buffer),
+        () => {}, // awaited below, with the others
+      );
       pending.push(c);
       sent.push(reply);
     };
     for (const [b, batch] of batches.entries()) {
       const all = batch.activities ?? [];
-      for (let from = 0; from === 0 || from < all.length; from += WINDOW) {
-        const prepared = await prepare(all.slice(from, from + WINDOW));
-        const n = prepared.activities.length;
-        const chunks = Math.max(1, Math.ceil(n / CHUNK));
-        for (let c = 0; c < chunks; c++) {
-          const rows = new Uint32Array(Math.min(CHUNK, n - c * CHUNK));
-          for (let k = 0; k < rows.length; k++) rows[k] = c * CHUNK + k;
-          await send(await this.chunk(site, b, prepared, rows, from + WINDOW >= all.length && c === chunks - 1 ? batch : undefined));
-        }
+      for (let from = 0; from === 0 || from < all.length; from += CHUNK) {
+        const prepared = await prepare(all.slice(from, from + CHUNK), scratch);
+        await send(await this.chunk(site, b, prepared, from + CHUNK >= all.length ? batch : undefined));
       }
     }
     for (;;) {
@@ -413,8 +447,8 @@ export class RedisStore implements Store {
       const blocked = pending[stop]!;
       const found = new Set(replies[stop] === REPEATS ? repeats(blocked) : (replies[stop] as number[]));
       results[blocked.batch]!.duplicates += found.size;
-      const rest = blocked.rows.filter((_, i) => !found.has(i));
-      const again = [await this.chunk(site, blocked.batch, blocked.prepared, rest, blocked.last ? batches[blocked.batch] : undefined), ...pending.slice(stop + 1)];
+      const rest = await prepare(blocked.activities.filter((_, i) => !found.has(i)), scratch);
+      const again = [await this.chunk(site, blocked.batch, rest, blocked.last ? batches[blocked.batch] : undefined), ...pending.slice(stop + 1)];
       [hold, pending, sent] = [holdKey(), [], []];
       for (const c of again) await send(c);
     }
@@ -426,14 +460,15 @@ export class RedisStore implements Store {
    * a like (their (receiver, time) pairs), then a counts row per (month, member credited, part),
    * then the quarter hours. It breathes now and then, so the chunks sent before it go out meanwhile.
    */
-  private async chunk(site: string, batch: number, p: Prepared, rows: Uint32Array, last: SyncBatch | undefined): Promise<Chunk> {
+  private async chunk(site: string, batch: number, p: Prepared, last: SyncBatch | undefined): Promise<Chunk> {
     const { bytes, meta, people, bucket, months } = p;
-    const w = new Writer(rows.length * 160 + 65536);
+    const n = p.activities.length;
+    const w = new Writer(n * 160 + 65536, this.buffers.pop());
     w.array(10);
-    w.array(rows.length);
-    for (const r of rows) w.raw(bytes, meta[r * ROW + META_TUPLE]! + 1, meta[r * ROW + META_ID_END]!);
+    w.array(n);
+    for (let r = 0; r < n; r++) w.raw(bytes, meta[r * ROW + META_TUPLE]! + 1, meta[r * ROW + META_ID_END]!);
 
-    // Lists: runs of one (month, bucket, member) in `rows` (their order), and the likes of each giver.
+    // Lists: runs of one (month, bucket, member) in the chunk's order, and the likes of each giver.
     const lists = new Map<number, { runs: number[]; givers: Map<number, number[]> | null }>();
     const listOf = (key: number) => {
       let l = lists.get(key);
@@ -443,17 +478,17 @@ export class RedisStore implements Store {
     const counted = new Map<number, { who: string[]; adds: number[] }>();
     const quartersByMonth = new Map<number, Uint32Array>();
     const d = new Uint32Array(COUNT_SLOTS);
-    for (let k = 0, breath = 4096; k < rows.length; ) {
+    for (let k = 0, breath = 4096; k < n; ) {
       if (k >= breath) (breath = k + 4096), await breathe();
-      const first = rows[k]! * ROW;
+      const first = k * ROW;
       const who = meta[first + META_CREDITED]!;
       const mi = meta[first + META_MONTH]!;
       let end = k;
       d.fill(0);
       let quarters = quartersByMonth.get(mi);
       if (!quarters) quartersByMonth.set(mi, (quarters = new Uint32Array(QUARTERS_A_MONTH)));
-      for (; end < rows.length; end++) {
-        const o = rows[end]! * ROW;
+      for (; end < n; end++) {
+        const o = end * ROW;
         if (meta[o + META_CREDITED] !== who || meta[o + META_MONTH] !== mi) break;
         const sig = meta[o + META_SIGNAL]!;
         if (sig >= 0) {
@@ -494,9 +529,9 @@ export class RedisStore implements Store {
       e.array(runs.length / 2 + (givers?.size ?? 0));
       for (let j = 0; j < runs.length; j += 2) {
         e.array(3);
-        e.str(people[meta[rows[runs[j]!]! * ROW + META_CREDITED]!]!);
+        e.str(people[meta[runs[j]! * ROW + META_CREDITED]!]!);
         e.array(runs[j + 1]! - runs[j]!);
-        for (let k = runs[j]!; k < runs[j + 1]!; k++) e.raw(bytes, meta[rows[k]! * ROW + META_TUPLE]!, meta[rows[k]! * ROW + META_TUPLE_END]!);
+        for (let k = runs[j]!; k < runs[j + 1]!; k++) e.raw(bytes, meta[k * ROW + META_TUPLE]!, meta[k * ROW + META_TUPLE_END]!);
         e.array(0);
       }
       for (const [g, likes] of givers ?? []) {
@@ -542,7 +577,8 @@ export class RedisStore implements Store {
     }
     w.array(qfields.length);
     for (const v of qfields) typeof v === "number" ? w.uint(v) : w.str(v);
-    return { batch, last: last !== undefined, prepared: p, rows, keys, args: [w.bytes()] };
+    const activities = Array.from({ length: n }, (_, r) => p.activities[meta[r * ROW + META_INDEX]!]!);
+    return { batch, last: last !== undefined, activities, keys, args: [w.bytes()], buffer: w.buf };
   }
 
   /**
