@@ -171,7 +171,10 @@ type MemberLists = Array<{ member: string; month: string; entries: Array<[Tuple[
  * copy the tuples' bytes.
  */
 interface Prepared {
+  /** The batch; this chunk is its activities [from, to). */
   activities: readonly Activity[];
+  from: number;
+  to: number;
   bytes: Buffer;
   meta: Int32Array;
   /** Members (credited, or giving a like) as META_CREDITED and META_GIVER number them. */
@@ -197,8 +200,9 @@ interface Chunk {
   batch: number;
   /** The batch's last chunk, which carries its members and cursor. */
   last: boolean;
-  /** Its activities, in the order of its ids. */
-  activities: Activity[];
+  /** Its activities, in the order of its ids, as positions in `source` (a typed array: a call's pending chunks hold nothing for V8 to trace). */
+  source: readonly Activity[];
+  order: Uint32Array;
   keys: string[];
   args: [Buffer];
   /** What args[0] is a view of (reused once the chunk is written). */
@@ -212,7 +216,8 @@ const REPEATS = -2;
 function repeats(c: Chunk): number[] {
   const seen = new Set<string>();
   const out: number[] = [];
-  c.activities.forEach(({ id }, k) => {
+  c.order.forEach((i, k) => {
+    const { id } = c.source[i]!;
     if (seen.has(id)) out.push(k);
     else seen.add(id);
   });
@@ -297,8 +302,8 @@ class Scratch {
 }
 
 /** Encodes a batch once, in arrival order, and orders it for chunking (Prepared, in `scratch`'s buffers). */
-async function prepare(activities: readonly Activity[], scratch: Scratch): Promise<Prepared> {
-  const n = activities.length;
+async function prepare(activities: readonly Activity[], from: number, to: number, scratch: Scratch): Promise<Prepared> {
+  const n = to - from;
   const { writer: w, meta, credited, list, order, other, sorted } = scratch.fit(n);
   const index = new Map<string, number>();
   const people: string[] = [];
@@ -314,7 +319,7 @@ async function prepare(activities: readonly Activity[], scratch: Scratch): Promi
   let lastDay = "";
   for (let i = 0, o = 0; i < n; i++, o += ROW) {
     if ((i & 16383) === 16383) await breathe();
-    const a = activities[i]!;
+    const a = activities[from + i]!;
     const at = canonicalTime(a.at);
     if (m < 0 || !at.startsWith(months[m]!)) {
       const name = at.slice(0, 7);
@@ -333,7 +338,7 @@ async function prepare(activities: readonly Activity[], scratch: Scratch): Promi
     meta[o + META_MONTH] = m;
     // Canonical times only (an unreadable one falls in no period anyway).
     meta[o + META_QUARTER] = at.length === 24 ? quarterIndex(at) : -1;
-    meta[o + META_INDEX] = i;
+    meta[o + META_INDEX] = from + i;
     meta[o + META_TUPLE] = w.pos;
     w.array(7);
     w.str(a.id);
@@ -351,7 +356,7 @@ async function prepare(activities: readonly Activity[], scratch: Scratch): Promi
   for (let i = 0; i < n; i++) order[i] = i;
   sortBy(sortBy(order, n, people.length, credited, other), n, months.length * BUCKETS, list, order);
   for (let r = 0; r < n; r++) for (let j = 0, from = order[r]! * ROW, to = r * ROW; j < ROW; j++) sorted[to + j] = meta[from + j]!;
-  return { activities, bytes: w.buf, meta: sorted, people, bucket, months };
+  return { activities, from, to, bytes: w.buf, meta: sorted, people, bucket, months };
 }
 
 export class RedisStore implements Store {
@@ -433,7 +438,7 @@ export class RedisStore implements Store {
     for (const [b, batch] of batches.entries()) {
       const all = batch.activities ?? [];
       for (let from = 0; from === 0 || from < all.length; from += CHUNK) {
-        const prepared = await prepare(all.slice(from, from + CHUNK), scratch);
+        const prepared = await prepare(all, from, Math.min(all.length, from + CHUNK), scratch);
         await send(await this.chunk(site, b, prepared, from + CHUNK >= all.length ? batch : undefined));
       }
     }
@@ -447,7 +452,8 @@ export class RedisStore implements Store {
       const blocked = pending[stop]!;
       const found = new Set(replies[stop] === REPEATS ? repeats(blocked) : (replies[stop] as number[]));
       results[blocked.batch]!.duplicates += found.size;
-      const rest = await prepare(blocked.activities.filter((_, i) => !found.has(i)), scratch);
+      const left = Array.from(blocked.order.filter((_, k) => !found.has(k)), (i) => blocked.source[i]!);
+      const rest = await prepare(left, 0, left.length, scratch);
       const again = [await this.chunk(site, blocked.batch, rest, blocked.last ? batches[blocked.batch] : undefined), ...pending.slice(stop + 1)];
       [hold, pending, sent] = [holdKey(), [], []];
       for (const c of again) await send(c);
@@ -462,7 +468,7 @@ export class RedisStore implements Store {
    */
   private async chunk(site: string, batch: number, p: Prepared, last: SyncBatch | undefined): Promise<Chunk> {
     const { bytes, meta, people, bucket, months } = p;
-    const n = p.activities.length;
+    const n = p.to - p.from;
     const w = new Writer(n * 160 + 65536, this.buffers.pop());
     w.array(10);
     w.array(n);
@@ -577,8 +583,9 @@ export class RedisStore implements Store {
     }
     w.array(qfields.length);
     for (const v of qfields) typeof v === "number" ? w.uint(v) : w.str(v);
-    const activities = Array.from({ length: n }, (_, r) => p.activities[meta[r * ROW + META_INDEX]!]!);
-    return { batch, last: last !== undefined, activities, keys, args: [w.bytes()], buffer: w.buf };
+    const order = new Uint32Array(n);
+    for (let r = 0; r < n; r++) order[r] = meta[r * ROW + META_INDEX]!;
+    return { batch, last: last !== undefined, source: p.activities, order, keys, args: [w.bytes()], buffer: w.buf };
   }
 
   /**
