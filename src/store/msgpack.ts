@@ -115,3 +115,55 @@ export class Writer {
     return this.buf.subarray(0, this.pos);
   }
 }
+
+/**
+ * The position right after the MessagePack value that starts at `pos`: readers step over what they
+ * do not want (a bucket list entry's other members) without decoding it.
+ */
+export function skip(buf: Buffer, pos: number): number {
+  let pending = 1;
+  while (pending > 0) {
+    pending--;
+    const b = buf[pos++]!;
+    if (b < 0x80 || b >= 0xe0 || b === 0xc0 || b === 0xc2 || b === 0xc3) continue;
+    if (b < 0x90) pending += (b & 0x0f) * 2;
+    else if (b < 0xa0) pending += b & 0x0f;
+    else if (b < 0xc0) pos += b & 0x1f;
+    else if (b === 0xd9 || b === 0xc4) pos += 1 + buf[pos]!;
+    else if (b === 0xda || b === 0xc5) pos += 2 + buf.readUInt16BE(pos);
+    else if (b === 0xdb || b === 0xc6) pos += 4 + buf.readUInt32BE(pos);
+    else if (b === 0xdc) (pending += buf.readUInt16BE(pos)), (pos += 2);
+    else if (b === 0xdd) (pending += buf.readUInt32BE(pos)), (pos += 4);
+    else if (b === 0xde) (pending += buf.readUInt16BE(pos) * 2), (pos += 2);
+    else if (b === 0xdf) (pending += buf.readUInt32BE(pos) * 2), (pos += 4);
+    else if (b === 0xcc || b === 0xd0) pos += 1;
+    else if (b === 0xcd || b === 0xd1) pos += 2;
+    else if (b === 0xca || b === 0xce || b === 0xd2) pos += 4;
+    else if (b === 0xcb || b === 0xcf || b === 0xd3) pos += 8;
+    else if (b >= 0xd4 && b <= 0xd8) pos += 1 + (1 << (b - 0xd4));
+    else if (b === 0xc7) pos += 2 + buf[pos]!;
+    else if (b === 0xc8) pos += 3 + buf.readUInt16BE(pos);
+    else if (b === 0xc9) pos += 5 + buf.readUInt32BE(pos);
+    else throw new Error(`MessagePack: unexpected byte 0x${b.toString(16)} at ${pos - 1}`);
+  }
+  return pos;
+}
+
+/** A string's [start, end) when a str starts at `pos` (else null). */
+export function strAt(buf: Buffer, pos: number): [number, number] | null {
+  const b = buf[pos]!;
+  if (b >= 0xa0 && b < 0xc0) return [pos + 1, pos + 1 + (b & 0x1f)];
+  if (b === 0xd9) return [pos + 2, pos + 2 + buf[pos + 1]!];
+  if (b === 0xda) return [pos + 3, pos + 3 + buf.readUInt16BE(pos + 1)];
+  if (b === 0xdb) return [pos + 5, pos + 5 + buf.readUInt32BE(pos + 1)];
+  return null;
+}
+
+/** The number of elements of an array that starts at `pos`, and where its first element starts (else null). */
+export function arrayAt(buf: Buffer, pos: number): [number, number] | null {
+  const b = buf[pos]!;
+  if (b >= 0x90 && b < 0xa0) return [b & 0x0f, pos + 1];
+  if (b === 0xdc) return [buf.readUInt16BE(pos + 1), pos + 3];
+  if (b === 0xdd) return [buf.readUInt32BE(pos + 1), pos + 5];
+  return null;
+}

