@@ -7,8 +7,8 @@
  *   {p}:{site}:act                 SET   activity ids seen (ingestion is idempotent)
  *   {p}:{site}:b:M:k               LIST  per UTC month M and bucket k of the members (bucketOf), one
  *                                        entry per ingested chunk that had something of the bucket's
- *                                        members: JSON [[member, activities credited to them as field
- *                                        tuples, likes they gave as flat (receiver, time) pairs], …]
+ *                                        members: MessagePack [[member, activities credited to them as
+ *                                        field tuples, likes they gave as flat (receiver, time) pairs], …]
  *   {p}:{site}:hold:T              STRING set for a while when chunk call T met stored ids (INGEST)
  *   {p}:{site}:counts:M:part       HASH  member -> six uint32 LE (per signal) for UTC month M,
  *                                        part 0 whole month, 1 its first day, 2 its last (counts.ts)
@@ -176,11 +176,11 @@ const activityOf = (memberId: string, [id, signal, at, otherId, topicId, url, ti
 type MemberLists = Array<{ member: string; month: string; entries: Array<[Tuple[], string[]]> }>;
 
 /**
- * A batch encoded once, in the order it arrived (see msgpack.ts): each activity's tuple as
- * MessagePack in `bytes`, and a row of `meta` per activity (ROW numbers: where its bytes are, what
- * grouping and counting need), the rows ordered by (month, bucket, member credited). Chunks are
- * slices of that order; their loops read the rows in order (one row, one cache line or two) and
- * copy the tuples' bytes.
+ * A chunk of a batch encoded once, in the order it arrived (see msgpack.ts): each activity's tuple
+ * as MessagePack in `bytes`, and a row of `meta` per activity (ROW numbers: where its bytes are,
+ * what grouping and counting need), the rows ordered by (month, bucket, member credited). The
+ * chunk's loops read the rows in that order (a row is a cache line or two) and copy the tuples'
+ * bytes, which stay in the caches as a chunk is small.
  */
 interface Prepared {
   /** The batch; this chunk is its activities [from, to). */
@@ -430,10 +430,9 @@ export class RedisStore implements Store {
   }
 
   /**
-   * A batch's activities are ordered by the bucket of the member credited, then cut into chunks:
-   * each member's activities of a batch land in one chunk or two, so a chunk adds one counts row
-   * per member it credits and writes a slice of the buckets (a like also files a pair under its
-   * giver, whose bucket may be any).
+   * A batch goes in chunks of CHUNK activities, each ordered by (month, bucket, member credited):
+   * a chunk adds one counts row per member it credits and one entry per bucket list it touches
+   * (a like also files a pair under its giver, whose bucket may be any).
    *
    * Each chunk goes out as soon as it is built, without waiting for the ones before (Redis runs
    * them in order, one connection), so Redis writes one while Node builds the next. A chunk that
