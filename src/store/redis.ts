@@ -16,6 +16,7 @@
  *   {p}:{site}:months              SET   UTC months with activities
  *   {p}:{site}:members             HASH  member id -> JSON
  *   {p}:{site}:standings           HASH  member id -> standing (weighs their likes, read in bulk by ranking)
+ *   {p}:{site}:standing-counts     HASH  standing -> members holding it (kept by INGEST and forgetting)
  *   {p}:{site}:cursors             HASH  key -> JSON
  *   {p}:{site}:plans               HASH  period -> JSON {status, plan, updatedAt}
  *   {p}:{site}:featured:P          SET   member ids featured in period P
@@ -36,8 +37,8 @@ import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./typ
  * it, so Redis does per activity only the id check and the id's SADD; the rest is one command per
  * bucket list and a few per counter hash.
  *
- * KEYS: act, members, cursors, months, standings, hold, then the count keys, then the quarter
- * keys, then P bucket lists.
+ * KEYS: act, members, cursors, months, standings, hold, standing counts, then the count keys,
+ * then the quarter keys, then P bucket lists.
  * ARGV[1], the only one: MessagePack [ids, the P list entries, count specs flat as (key index, K),
  * the specs' members (K each, in order), months, members flat as (id, JSON, standing), cursor as []
  * or (key, JSON), what to add to the specs' members' counts (six numbers each, in order), quarter
@@ -81,7 +82,7 @@ if n > 0 then
     redis.call('SET', KEYS[6], '1', 'PX', 600000)
     return -2
   end
-  local kb = 6 + #specs / 2 + #qspecs / 2
+  local kb = 7 + #specs / 2 + #qspecs / 2
   for k = 1, #entries do redis.call('RPUSH', KEYS[kb + k], entries[k]) end
   local o = 0
   for s = 1, #specs, 2 do
@@ -113,15 +114,30 @@ if n > 0 then
 end
 
 if #people > 0 then
-  local profiles, standings = {}, {}
+  local profiles, standings, final, distinct = {}, {}, {}, {}
   for i = 1, #people, 3 do
     profiles[#profiles + 1] = people[i]
     profiles[#profiles + 1] = people[i + 1]
     standings[#standings + 1] = people[i]
     standings[#standings + 1] = people[i + 2]
+    if not final[people[i]] then distinct[#distinct + 1] = people[i] end
+    final[people[i]] = people[i + 2]
+  end
+  -- How many members hold each standing (ranking's like bound): moved by what changes.
+  local moved = {}
+  for i = 1, #distinct, 4000 do
+    local old = redis.call('HMGET', KEYS[5], unpack(distinct, i, math.min(i + 3999, #distinct)))
+    for j = 1, #old do
+      local new = final[distinct[i + j - 1]]
+      if old[j] ~= new then
+        if old[j] then moved[old[j]] = (moved[old[j]] or 0) - 1 end
+        moved[new] = (moved[new] or 0) + 1
+      end
+    end
   end
   slices('HSET', KEYS[2], profiles, 1, #profiles)
   slices('HSET', KEYS[5], standings, 1, #standings)
+  for standing, d in pairs(moved) do if d ~= 0 then redis.call('HINCRBY', KEYS[7], standing, d) end end
 end
 if #cursor > 0 then redis.call('HSET', KEYS[3], cursor[1], cursor[2]) end
 return n
@@ -560,31 +576,30 @@ export class RedisStore implements Store {
       k = end;
     }
 
-    const keys = [this.key(site, "act"), this.key(site, "members"), this.key(site, "cursors"), this.key(site, "months"), this.key(site, "standings"), ""];
-    // The list entries follow the ids in the same argument.
+    const keys = [this.key(site, "act"), this.key(site, "members"), this.key(site, "cursors"), this.key(site, "months"), this.key(site, "standings"), "", this.key(site, "standing-counts")];
+    // The list entries follow the ids in the same argument, each a str of MessagePack records.
     w.array(lists.size);
-    const e = w;
     const listKeys: string[] = [];
     for (const [key, { runs, givers }] of lists) {
       if ((listKeys.length & 1023) === 1023) await breathe();
       listKeys.push(this.bucketKey(site, months[Math.floor(key / BUCKETS)]!, key % BUCKETS));
-      const start = e.open();
-      e.array(runs.length / 2 + (givers?.size ?? 0));
+      const start = w.open();
+      w.array(runs.length / 2 + (givers?.size ?? 0));
       for (let j = 0; j < runs.length; j += 2) {
-        e.array(3);
-        e.str(people[meta[runs[j]! * ROW + META_CREDITED]!]!);
-        e.array(runs[j + 1]! - runs[j]!);
-        for (let k = runs[j]!; k < runs[j + 1]!; k++) e.raw(bytes, meta[k * ROW + META_TUPLE]!, meta[k * ROW + META_TUPLE_END]!);
-        e.array(0);
+        w.array(3);
+        w.str(people[meta[runs[j]! * ROW + META_CREDITED]!]!);
+        w.array(runs[j + 1]! - runs[j]!);
+        for (let k = runs[j]!; k < runs[j + 1]!; k++) w.raw(bytes, meta[k * ROW + META_TUPLE]!, meta[k * ROW + META_TUPLE_END]!);
+        w.array(0);
       }
       for (const [g, likes] of givers ?? []) {
-        e.array(3);
-        e.str(people[g]!);
-        e.array(0);
-        e.array(likes.length * 2);
-        for (const o of likes) (e.str(people[meta[o + META_CREDITED]!]!), e.raw(bytes, meta[o + META_AT]!, meta[o + META_AT_END]!));
+        w.array(3);
+        w.str(people[g]!);
+        w.array(0);
+        w.array(likes.length * 2);
+        for (const o of likes) (w.str(people[meta[o + META_CREDITED]!]!), w.raw(bytes, meta[o + META_AT]!, meta[o + META_AT_END]!));
       }
-      e.close(start);
+      w.close(start);
     }
 
     // Counts: per month and part, the members with something to add and what they add.
@@ -769,7 +784,7 @@ export class RedisStore implements Store {
 
   async standingCounts(site: string) {
     const out = new Map<Standing, number>();
-    for (const standing of (await this.redis.hvals(this.key(site, "standings"))) as Standing[]) out.set(standing, (out.get(standing) ?? 0) + 1);
+    for (const [standing, n] of Object.entries(await this.redis.hgetall(this.key(site, "standing-counts")))) if (Number(n) > 0) out.set(standing as Standing, Number(n));
     return out;
   }
 
@@ -813,15 +828,16 @@ export class RedisStore implements Store {
   /**
    * Forgetting is rare and may be slow; ingestion is hot and must not be: no index by the other
    * person is kept, so this reads each month's buckets once for activities naming the member. It
-   * reads and rewrites under WATCH of the id set (which every ingested chunk changes) on a
-   * connection of its own, so an ingestion in between makes it start over instead of being lost.
+   * reads and rewrites under WATCH of the id set (which every ingested chunk changes) and of the
+   * standings (the standing counts move with them) on a connection of its own, so an ingestion in
+   * between makes it start over instead of being lost.
    */
   async forgetMember(site: string, memberId: string) {
     const conn = this.redis.duplicate();
     conn.on("error", () => {});
     try {
       for (let attempt = 0; ; attempt++) {
-        await conn.watch(this.key(site, "act"));
+        await conn.watch(this.key(site, "act"), this.key(site, "standings"));
         const tx = await this.forgetting(conn, site, memberId);
         if (await tx.exec()) return;
         if (attempt >= 20) throw new Error(`forgetting a member of ${site}: the store kept changing (ingestion running); try again`);
@@ -882,7 +898,9 @@ export class RedisStore implements Store {
       for (const part of [0, 1, 2]) tx.hdel(this.key(site, "counts", month, String(part)), memberId);
     }
     tx.hdel(this.key(site, "members"), memberId);
+    const standing = await conn.hget(this.key(site, "standings"), memberId);
     tx.hdel(this.key(site, "standings"), memberId);
+    if (standing !== null) tx.hincrby(this.key(site, "standing-counts"), standing, -1);
     // Every period with a feature history has a plan: no key scan needed (cluster-safe).
     for (const [period, json] of Object.entries(await conn.hgetall(this.key(site, "plans")))) {
       tx.srem(this.key(site, "featured", period), memberId);

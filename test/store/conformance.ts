@@ -68,6 +68,11 @@ export function testStore(name: string, factory: () => Promise<Store> | Store) {
       await store.ingest("s", { members: [member("a", { standing: "staff" }), member("b", { standing: "tl3" }), member("c", { standing: "tl3" })] });
       await store.ingest("s", { members: [member("b", { standing: "tl4" })] });
       await store.ingest("other", { members: [member("d", { standing: "tl3" })] });
+      // A member twice in one batch counts once, with the standing they came with last.
+      await store.ingest("s", { members: [member("e", { standing: "tl1" }), member("e", { standing: "tl3" }), member("a", { standing: "staff" })] });
+      await store.ingest("s", { members: [member("e", { standing: "tl4" })] });
+      expect(await store.standingCounts("s")).toEqual(new Map([["staff", 1], ["tl3", 1], ["tl4", 2]]));
+      await store.forgetMember("s", "e");
       expect(await store.standingCounts("s")).toEqual(new Map([["staff", 1], ["tl3", 1], ["tl4", 1]]));
       await store.forgetMember("s", "c");
       expect(await store.standingCounts("s")).toEqual(new Map([["staff", 1], ["tl4", 1]]));
