@@ -240,15 +240,16 @@ const HOLD = 5;
 /** INGEST's answer when an id is twice in the chunk (the caller finds which: `repeats`). */
 const REPEATS = -2;
 
-/** Positions in a chunk of the ids that came earlier in it. */
+/** Positions in a chunk of the ids it has twice or more: all but the one that came first in the batch. */
 function repeats(c: Chunk): number[] {
-  const seen = new Set<string>();
-  const out: number[] = [];
+  const first = new Map<string, number>();
   c.order.forEach((i, k) => {
     const { id } = c.source[i]!;
-    if (seen.has(id)) out.push(k);
-    else seen.add(id);
+    const seen = first.get(id);
+    if (seen === undefined || c.order[seen]! > i) first.set(id, k);
   });
+  const out: number[] = [];
+  c.order.forEach((i, k) => first.get(c.source[i]!.id) !== k && out.push(k));
   return out;
 }
 
@@ -315,7 +316,7 @@ const encodeCounts = (counts: ArrayLike<number>, part: number): Buffer => {
  */
 const CHUNK = 50_000;
 
-/** Let the event loop run (a batch of half a million activities takes a while to encode). */
+/** Let the event loop run: the chunks sent before reach Redis meanwhile, and the server answers. */
 const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A stable counting sort of `positions` by key(position) in [0, keys). */
@@ -328,9 +329,9 @@ function sortBy(positions: Uint32Array, n: number, keys: number, key: Uint32Arra
 }
 
 /**
- * What prepare writes, kept from one window to the next: allocating tens of megabytes of buffers
- * per window made V8 collect garbage for the memory pressure, each time marking the whole batch
- * being ingested. A store keeps a few (ingestions may run at once).
+ * What prepare writes, kept from one chunk to the next: allocating megabytes of buffers per chunk
+ * made V8 collect garbage for the memory pressure, each time marking the whole batch being
+ * ingested. A store keeps one per ingestion running at once.
  */
 class Scratch {
   writer = new Writer(1 << 20);
@@ -409,7 +410,7 @@ async function prepare(activities: readonly Activity[], from: number, to: number
   }
   for (let i = 0; i < n; i++) order[i] = i;
   sortBy(sortBy(order, n, people.length, credited, other), n, months.length * BUCKETS, list, order);
-  for (let r = 0; r < n; r++) for (let j = 0, from = order[r]! * ROW, to = r * ROW; j < ROW; j++) sorted[to + j] = meta[from + j]!;
+  for (let r = 0; r < n; r++) for (let j = 0, src = order[r]! * ROW, dst = r * ROW; j < ROW; j++) sorted[dst + j] = meta[src + j]!;
   return { activities, from, to, bytes: w.buf, meta: sorted, people, bucket, months };
 }
 
@@ -621,7 +622,7 @@ export class RedisStore implements Store {
       qspecs.push(keys.length + 1, (qfields.length - before) / 2);
       keys.push(this.key(site, "quarters", months[mi]!));
     }
-    keys.push(...listKeys);
+    for (const key of listKeys) keys.push(key);
     const profiles: string[] = [];
     let cursor: string[] = [];
     if (last) {
@@ -672,7 +673,7 @@ export class RedisStore implements Store {
           row.entries.push([tuples, likes]);
         }
       }
-      out.push(...byMember.values());
+      for (const row of byMember.values()) out.push(row);
     }
     return out;
   }

@@ -25,6 +25,15 @@ export function testStore(name: string, factory: () => Promise<Store> | Store) {
       expect(await store.activities("s", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z")).toHaveLength(1);
     });
 
+    it("keeps the first of one id given twice in a batch, whatever else differs", async () => {
+      const first = act("m-first", "reply", { id: "same", title: "first" });
+      // (In Redis the later one's member sorts first: bucket 497 before 610.)
+      const later = act("m-second", "topic", { id: "same", title: "later" });
+      expect(await store.ingest("s", { activities: [act("x", "reply"), first, later] })).toEqual({ inserted: 2, duplicates: 1 });
+      const got = await store.activities("s", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z");
+      expect(got.find((a) => a.id === "same")).toEqual(first);
+    });
+
     it("ingests several batches at once, each counted on its own and in order", async () => {
       const a = act("m", "reply", { id: "g1" });
       const b = act("m", "reply", { id: "g2" });
