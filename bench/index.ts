@@ -319,22 +319,23 @@ Still short of target:
   margin than Redis's: it allocates enough that the garbage collector's state decides a good part
   of it (0.47 s vs 0.86 s at 2M events with and without a full collection just before).
 
-Fourth session (2026-11-25, evening; three full runs):
+Fourth session (2026-11-25, evening; four full runs, the first without the warm-up):
 
 | figure | before | after | change |
 |---|---|---|---|
-| Redis ingest, 10k members / 500k events | 220–289k/s: 0.36–0.42 | 342–385k/s: 0.51–0.57 (325k/s, 0.48, in a cold process) | activities filed in 4,096 bucket lists a month instead of a list per member (a chunk writes at most 4,096 lists); each 50k-activity chunk encoded once as MessagePack in arrival order and reordered by (month, bucket, member) within Node's caches (reordering whole batches was 15–25% slower); repeated ids found from SADD's count; buffers reused; the bench warms each store up on a community of its own first |
-| Redis ingest, 100k members / 5M events | 101–113k/s: 0.32–0.42 | 173–208k/s: 0.57–0.64 | the same; per million activities Redis spends 3.7 s instead of 7.5 s (one counts row per member and chunk, at most 4,096 list writes a chunk) |
+| Redis ingest, 10k members / 500k events | 220–289k/s: 0.36–0.42 | 336–385k/s: 0.51–0.57 (325k/s, 0.48, in a cold process) | activities filed in 4,096 bucket lists a month instead of a list per member (a chunk writes at most 4,096 lists); each 50k-activity chunk encoded once as MessagePack in arrival order and reordered by (month, bucket, member) within Node's caches (reordering whole batches was 15–25% slower); repeated ids found from SADD's count; buffers reused; the bench warms each store up on a community of its own first |
+| Redis ingest, 100k members / 5M events | 101–113k/s: 0.32–0.42 | 173–208k/s: 0.55–0.64 | the same; per million activities Redis spends 3.7 s instead of 7.5 s (one counts row per member and chunk, at most 4,096 list writes a chunk) |
 | Redis memory per million events | 215–230 MB | 195–205 MB | bucket lists of MessagePack entries |
-| rank a month, 100k members / 5M events, Redis | 0.71–0.80 s | 0.78–0.92 s | a member's bucket is read and the other members' records in it stepped over, not decoded; activities sorted by numeric keys; the standing counts kept at ingestion instead of read from every member |
-| rank a month, 100k members / 5M events, SQLite | 0.78 s | 0.64–0.74 s | no change to its code |
+| rank a month, 100k members / 5M events, Redis | 0.71–0.80 s | 0.78–0.95 s | a member's bucket is read and the other members' records in it stepped over, not decoded; activities sorted by numeric keys; the standing counts kept at ingestion instead of read from every member |
+| rank a month, 100k members / 5M events, SQLite | 0.78 s | 0.64–0.87 s | no change to its code: the spread is the machine's |
 
 Still to watch:
 - Redis ingestion at 10k members is at the target's edge (0.51–0.57 warm, 0.48 cold). Per 500k
   activities Redis spends about 0.3 s reading the chunks' arguments, 0.45 s checking and adding
   ids, 0.1 s appending to lists and 0.2 s on counts, and Node about 1 s encoding and assembling
   (plus a third of a core compiling, in a cold process); on 2 cores the two compete.
-- Ranking 100k members on Redis keeps 10–20% margin under 1 s.
+- Ranking 100k members keeps 5–20% margin under 1 s on either store; the same code measured
+  0.64 s and 0.87 s (SQLite) in consecutive runs.
 `;
 
 function markdown(): string {
