@@ -181,7 +181,7 @@ function readEntry(entry: Buffer, wanted?: ReadonlySet<string>): Filed[] {
  */
 const BUCKETS = 4096;
 /** A member's bucket: FNV-1a over the id's UTF-16 code units, folded; the same in every worker. */
-export function bucketOf(member: string): number {
+function bucketOf(member: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < member.length; i++) h = Math.imul(h ^ member.charCodeAt(i), 0x01000193);
   return ((h >>> 16) ^ h) & (BUCKETS - 1);
@@ -463,8 +463,8 @@ export class RedisStore implements Store {
     try {
       return await this.ingestWith(site, batches, scratch);
     } finally {
-      // Kept for the next ingestion, unless it held a batch of unusual size.
-      if (scratch.credited.length <= CHUNK) this.scratch.push(scratch);
+      // Kept for the next ingestion (it holds at most a chunk's worth).
+      this.scratch.push(scratch);
     }
   }
 
@@ -667,7 +667,6 @@ export class RedisStore implements Store {
       const byMember = new Map<string, MemberLists[number]>();
       for (const [, filed] of await this.readBuckets(site, month, buckets, conn, wanted)) {
         for (const [member, tuples, likes] of filed) {
-          if (wanted && !wanted.has(member)) continue;
           let row = byMember.get(member);
           if (!row) byMember.set(member, (row = { member, month, entries: [] }));
           row.entries.push([tuples, likes]);
