@@ -4,6 +4,7 @@
  * assumes. Adding a platform means adding one folder next to this file, with the same file names.
  */
 import type { Activity, Member, Period } from "../src/domain.js";
+import type { Clock } from "../src/clock.js";
 import type { PublishSettings } from "../src/settings.js";
 import type { Logger } from "../src/log.js";
 import type { ScoringSettings, SiteSettings, SyncSettings } from "../src/settings.js";
@@ -34,7 +35,7 @@ export interface AdapterOptions {
   /** Key for hashing identities we must not store in clear (guest e-mail addresses). */
   identityKey?: string;
   /** Injectable clock and sleep for tests. */
-  now?: () => Date;
+  now?: Clock;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -45,7 +46,17 @@ export interface ReadRequest {
   /** Profiles we already have, so fresh ones are not fetched again. */
   knownMembers: ReadonlyMap<string, Member>;
   /** Progress callback for long reads. */
-  onProgress?: (step: string, done: number, total: number) => void;
+  onProgress?: (progress: ReadProgress) => void;
+}
+
+/** Where a long read is: `done` of `total` units of its current step, and what it cost so far. */
+export interface ReadProgress {
+  /** The step, in a word ("profiles", "activity"). */
+  step: string;
+  done: number;
+  total: number;
+  /** Requests this read has sent so far. */
+  requests: number;
 }
 
 export interface ReadResult {

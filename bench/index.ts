@@ -201,7 +201,7 @@ async function benchRequests() {
       const adapter = createDiscourseAdapter({ site, sync: settings.sync, scoring: settings.scoring, env: { K: "sim-key", U: "system" }, now: () => new Date("2026-11-01T06:00:00Z") });
       const steps = new Map<string, number>();
       sim.state.requests.clear();
-      const r = await adapter.readPeriod({ period: PERIOD, cursor: null, knownMembers: new Map(), onProgress: (step, _done, total) => steps.set(step, total) });
+      const r = await adapter.readPeriod({ period: PERIOD, cursor: null, knownMembers: new Map(), onProgress: ({ step, total }) => steps.set(step, total) });
       for (const [route, n] of sim.state.requests) byRoute.set(route, n);
       report({
         benchmark: "platform_requests",

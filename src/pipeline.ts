@@ -3,8 +3,9 @@
  * select, save the plan), render. Each step can be repeated: ingestion ignores events it has, a
  * prepared plan is recomputed, an approved or published plan is never replaced.
  */
-import type { Adapter } from "../adapters/types.js";
-import type { Member, Plan } from "./domain.js";
+import type { Adapter, ReadProgress } from "../adapters/types.js";
+import { systemClock, type Clock } from "./clock.js";
+import type { Plan } from "./domain.js";
 import { silentLogger, type Logger } from "./log.js";
 import { deploymentSecret } from "./optout.js";
 import { periodOf, shiftPeriod } from "./period.js";
@@ -19,8 +20,9 @@ export interface PipelineDeps {
   adapter: Adapter;
   site: SiteSettings;
   logger?: Logger;
-  now?: () => Date;
-  onProgress?: (step: string, done: number, total: number) => void;
+  now?: Clock;
+  /** Progress of reading the platform, with the period being read. */
+  onProgress?: (progress: ReadProgress & { period: string }) => void;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -37,7 +39,8 @@ export async function syncPeriod(deps: PipelineDeps, periodId: string): Promise<
   const cursorKey = `read:${period.id}`;
   const cursor = await store.getCursor(site.id, cursorKey);
   const knownMembers = await store.members(site.id);
-  const result = await adapter.readPeriod({ period, cursor, knownMembers, onProgress: deps.onProgress });
+  const onProgress = deps.onProgress && ((p: ReadProgress) => deps.onProgress!({ ...p, period: period.id }));
+  const result = await adapter.readPeriod({ period, cursor, knownMembers, onProgress });
   const { inserted, duplicates } = await store.ingest(site.id, {
     activities: result.activities,
     members: result.members,
@@ -98,7 +101,7 @@ export async function preparePlan(deps: PipelineDeps, periodId: string, options:
   const plan: Plan = {
     site: site.id,
     period,
-    generatedAt: (deps.now ?? (() => new Date()))().toISOString(),
+    generatedAt: (deps.now ?? systemClock)().toISOString(),
     featured: selection.featured,
     skipped: selection.skipped,
     ranked: selection.ranked,

@@ -4,7 +4,8 @@
  * transient platform errors re-run the step, which first looks for what the failed attempt may
  * already have done. `dryRun` describes every write and makes none.
  */
-import type { Adapter, AdapterState, NoteContent, Published, WriteAction, WriteContext } from "../adapters/types.js";
+import type { AdapterState, NoteContent, Published, WriteAction, WriteContext } from "../adapters/types.js";
+import { systemClock } from "./clock.js";
 import type { Plan, PlanEntry } from "./domain.js";
 import { SpotlightError, UsageError } from "./errors.js";
 import { siteTitle } from "./output.js";
@@ -172,7 +173,7 @@ async function deliverByMail(deps: PipelineDeps, plan: Plan, entry: PlanEntry, w
         log.warn({ event: "spotlight.note.skipped", code: "no_address", site: site.id, memberId: entry.member.id }, "no e-mail address");
         return { username, outcome: "no_channel" as const, ref: null };
       }
-      const at = rec?.at ?? new Date().toISOString();
+      const at = rec?.at ?? (deps.now ?? systemClock)().toISOString();
       await w.state.set(key, { status: "intent", at });
       const ref = await mail.send({ to, subject, text: render("note", "txt", nv), html: render("note", "html", nv), identity: `${site.id}:${plan.period.id}:${entry.member.id}`, optOutUrl: link ?? "" });
       await w.state.set(key, { status: "sent", at, ref });
@@ -223,7 +224,7 @@ async function deliverNote(deps: PipelineDeps, plan: Plan, entry: PlanEntry, w: 
       await adapter.sendNote!(note, w);
       return { username, outcome: "planned" as const, ref: null };
     }
-    const at = rec?.at ?? new Date().toISOString();
+    const at = rec?.at ?? (deps.now ?? systemClock)().toISOString();
     await w.state.set(key, { status: "intent", at });
     const { ref } = await adapter.sendNote!(note, w);
     await w.state.set(key, { status: "sent", at, ref });

@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type RunningSimulator } from "../adapters/discourse/simulator/app.js";
-import { generateCommunity } from "../adapters/discourse/simulator/community.js";
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, "..", "dist", "src", "cli.js");
@@ -15,37 +14,40 @@ describe("spotlight demo", () => {
   let stdout = "";
   let stderr = "";
   beforeAll(async () => {
-    ({ stdout, stderr } = await run(process.execPath, [CLI, "demo", "--out", out], { timeout: 120_000 }));
+    // A fixed "now": the demo's community and "last month" never depend on the machine's date.
+    ({ stdout, stderr } = await run(process.execPath, [CLI, "demo", "--out", out, "--now", "2026-11-26T09:00:00Z"], { timeout: 120_000 }));
   }, 150_000);
 
   it("writes every output", () => {
     for (const f of ["spotlight.html", "spotlight.md", "newsletter.html", "newsletter.txt", "plan.json"]) expect(existsSync(join(out, f)), f).toBe(true);
     expect(readdirSync(join(out, "notes"))).toHaveLength(3);
+    expect(JSON.parse(readFileSync(join(out, "plan.json"), "utf8")).period.id).toBe("2026-10");
   });
 
-  it("features the sample community's most helpful members and none of its traps", () => {
-    const plan = JSON.parse(readFileSync(join(out, "plan.json"), "utf8"));
-    const community = generateCommunity({ now: new Date(new Date().toISOString().slice(0, 10) + "T00:00:00Z") });
-    const role = new Map(community.users.map((u) => [String(u.id), u.role]));
-    expect(plan.featured).toHaveLength(3);
-    for (const f of plan.featured) expect(["expert", "welcomer"], `${f.username} is a ${role.get(f.memberId)}`).toContain(role.get(f.memberId));
-    for (const f of plan.featured) {
-      expect(f.evidence.length).toBeGreaterThan(0);
-      expect(f.why.distinctPeople).toBeGreaterThanOrEqual(3);
-    }
-    const reasons = new Map(plan.skipped.map((s: any) => [s.username, s.reasons]));
-    expect(reasons.get("admin_alex")).toContain("staff");
-    expect(reasons.get("suspended_sid")).toContain("restricted");
-    expect(reasons.get("greeter_bot")).toContain("bot");
-    for (const r of ["ring_a100", "ring_b101", "ring_c102", "loud_larry", "fan_frank"]) expect(plan.featured.map((f: any) => f.username)).not.toContain(r);
-    expect(JSON.stringify(plan)).not.toContain("hidden_hedda");
-    expect(readFileSync(join(out, "spotlight.html"), "utf8")).not.toContain("Hedda");
-  });
-
-  it("shows progress and a summary table", () => {
-    expect(stderr).toMatch(/reading: activity/);
-    expect(stdout).toMatch(/Community Spotlight · demo · \d{4}-\d{2}/);
+  it("reads well in a log file: a plain line per finished step, warnings in words in the summary, no JSON", () => {
+    expect(stderr).toMatch(/^\[demo\] 2026-10 activity: \d+\/\d+, \d+ requests in [\d.]+ s \((about \d+ minutes?|under a minute) at 60\/min\)$/m);
+    expect(stderr).not.toMatch(/\x1b|\r/);
+    expect(stderr).not.toMatch(/^\{/m);
+    expect(stdout).toMatch(/Community Spotlight · demo · 2026-10/);
     expect(stdout).toMatch(/staff/);
+    expect(stdout).toMatch(/^ {2}\d+ platform requests: about \d+ minutes at Discourse's limit of 60 a minute/m);
+    expect(stdout).toMatch(/Warnings:\n {5}- \d+ members? ranked on their newest 1000 activities only \(sync\.maxItemsPerMember\)/);
+  });
+
+  it("writes the JSON log lines to stderr when asked for with SPOTLIGHT_LOG_LEVEL", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "spotlight-demo-log-"));
+    const r = await run(process.execPath, [CLI, "demo", "--out", dir, "--now", "2026-11-26T09:00:00Z", "--no-publish"], { env: { ...process.env, SPOTLIGHT_LOG_LEVEL: "warn" }, timeout: 120_000 });
+    const events = r.stderr.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l).event);
+    expect(events).toContain("spotlight.discourse.stream_capped");
+  }, 150_000);
+
+  it("refuses a --now or --timezone it cannot read, before doing anything (exit 2)", async () => {
+    for (const [flag, value] of [["--now", "yesterday"], ["--timezone", "Mars/Olympus"]]) {
+      const err = await run(process.execPath, [CLI, "demo", "--out", join(out, "never"), flag!, value!]).catch((e) => e);
+      expect(err.code).toBe(2);
+      expect(err.stderr).toContain(flag);
+      expect(existsSync(join(out, "never"))).toBe(false);
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 /** The Discourse adapter: `createDiscourseAdapter(options)` (default export). */
+import { systemClock, type Clock } from "../../src/clock.js";
 import { defaultSettings } from "../../src/config.js";
 import { SpotlightError } from "../../src/errors.js";
 import type { HttpClient } from "../../src/http.js";
@@ -18,14 +19,14 @@ export interface DiscourseContext {
   apiUsername: string;
   options: AdapterOptions & { publish: NonNullable<AdapterOptions["publish"]> };
   log: Logger;
-  now: () => Date;
+  now: Clock;
 }
 
 const createDiscourseAdapter: AdapterFactory = (options): Adapter => {
   const { http, apiUsername } = createClient(options);
   const withPublish = { ...options, publish: options.publish ?? defaultSettings().publish };
   const webhookSecret = options.site.webhookSecretEnv ? ((options.env ?? process.env)[options.site.webhookSecretEnv] ?? null) : null;
-  const ctx: DiscourseContext = { http, apiUsername, options: withPublish, log: options.logger ?? silentLogger, now: options.now ?? (() => new Date()) };
+  const ctx: DiscourseContext = { http, apiUsername, options: withPublish, log: options.logger ?? silentLogger, now: options.now ?? systemClock };
   return {
     name: "discourse",
     // Webhooks arrive with worker mode.

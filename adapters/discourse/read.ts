@@ -130,7 +130,7 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
   const { start, end, contains: inPeriod } = periodBounds(req.period);
   const cursor: DiscourseCursor =
     req.cursor && (req.cursor as DiscourseCursor).version === 1 ? structuredClone(req.cursor as DiscourseCursor) : { version: 1, newest: {}, ownTopics: {} };
-  const progress = req.onProgress ?? (() => {});
+  const progress = (step: string, done: number, total: number) => req.onProgress?.({ step, done, total, requests: http.requests - startRequests });
 
   // 1. Candidates from the directory.
   const candidates = new Map<string, string>(); // id -> username

@@ -1,5 +1,6 @@
 /** The WordPress adapter: `createWordPressAdapter(options)` (default export). */
 import { defaultSettings } from "../../src/config.js";
+import { systemClock } from "../../src/clock.js";
 import { SpotlightError } from "../../src/errors.js";
 import type { HttpClient } from "../../src/http.js";
 import type { Member } from "../../src/domain.js";
@@ -32,7 +33,7 @@ const createWordPressAdapter: AdapterFactory = (options): Adapter => {
     user,
     options: { ...options, publish: options.publish ?? defaultSettings().publish },
     identityKey: options.identityKey ?? options.env?.SPOTLIGHT_SECRET ?? process.env.SPOTLIGHT_SECRET ?? `spotlight:${options.site.id}`,
-    now: options.now ?? (() => new Date()),
+    now: options.now ?? systemClock,
   };
   const creds = options.site.credentials;
   return {

@@ -41,7 +41,7 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
   const { start, end, contains: inPeriod } = periodBounds(req.period);
   const cursor: WordPressCursor =
     req.cursor && (req.cursor as WordPressCursor).version === 1 ? structuredClone(req.cursor as WordPressCursor) : { version: 1, firstComment: {} };
-  const progress = req.onProgress ?? (() => {});
+  const progress = (step: string, done: number, total: number) => req.onProgress?.({ step, done, total, requests: http.requests - start0 });
   const key = (c: WpComment) => authorKey(c, ctx.identityKey);
   const guestsCount = options.site.guests;
 

@@ -16,6 +16,7 @@
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from "bullmq";
 import { Redis } from "ioredis";
 import type { Adapter } from "../../adapters/types.js";
+import { systemClock, type Clock } from "../clock.js";
 import { ConfigError, SpotlightError } from "../errors.js";
 import { silentLogger, type Logger } from "../log.js";
 import { lastCompletePeriod, localDay, shiftPeriod } from "../period.js";
@@ -102,7 +103,7 @@ export interface WorkerDeps {
   adapterFor: (site: SiteSettings) => Adapter;
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
-  now?: () => Date;
+  now?: Clock;
 }
 
 /** Final errors (auth, not found, bad config, malformed responses) must not be retried. */
@@ -121,7 +122,7 @@ function guard<T, R>(fn: (job: Job<T>) => Promise<R>): (job: Job<T>) => Promise<
 export function startWorkers(deps: WorkerDeps, url: string): { close: () => Promise<void>; workers: Worker[] } {
   const { settings } = deps;
   const log = deps.logger ?? silentLogger;
-  const now = deps.now ?? (() => new Date());
+  const now = deps.now ?? systemClock;
   const sites = new Map(settings.sites.map((s) => [s.id, s]));
   const prefix = `${settings.store.prefix}:bull`;
   const producer = producerConnection(url, log);

@@ -19,6 +19,7 @@ import { render, resolveLocale, translate } from "../render/index.js";
 import { memberView, noteView, periodLabel, spotlightView } from "../render/view.js";
 import type { Settings, SiteSettings } from "../settings.js";
 import type { Store } from "../store/types.js";
+import { systemClock, type Clock } from "../clock.js";
 import { Attempts, csrfToken, makeSession, parseCookies, readSession, sameToken, verifyPassword } from "./auth.js";
 import { dailyChart, signalBars } from "./charts.js";
 
@@ -28,6 +29,8 @@ export interface AdminDeps {
   secret: string;
   adapters: ReadonlyMap<string, Adapter>;
   env?: NodeJS.ProcessEnv;
+  /** Stamps audit entries and sessions (default: the system clock). */
+  now?: Clock;
   logger?: Logger;
   /** bull-board's router, in worker mode. */
   queuesRouter?: Router;
@@ -45,6 +48,7 @@ export function adminRouter(deps: AdminDeps): Router {
   const { settings, store, secret } = deps;
   const log = deps.logger ?? silentLogger;
   const env = deps.env ?? process.env;
+  const now = deps.now ?? systemClock;
   const locale = resolveLocale(settings.locale);
   const sites = new Map(settings.sites.map((s) => [s.id, s]));
   const attempts = new Attempts();
@@ -67,7 +71,7 @@ export function adminRouter(deps: AdminDeps): Router {
 
   // ---- sign-in ------------------------------------------------------------------------------
   router.get("/login", (req, res) => {
-    const nonce = makeSession(secret, "login", 1).split(".")[2]!;
+    const nonce = makeSession(secret, "login", 1, now().getTime()).split(".")[2]!;
     res.set("Set-Cookie", cookie(LOGIN, nonce, 3600));
     const disabled = !passwordHash();
     page(res, "login", { pageTitle: t("admin.signin"), csrf: nonce, disabled, error: disabled ? "admin.disabled" : null, env: settings.admin.passwordHashEnv }, disabled ? 503 : 200);
@@ -77,28 +81,28 @@ export function adminRouter(deps: AdminDeps): Router {
     const hash = passwordHash();
     const ip = req.socket.remoteAddress ?? "?";
     const fail = (error: string, status: number) => {
-      const nonce = makeSession(secret, "login", 1).split(".")[2]!;
+      const nonce = makeSession(secret, "login", 1, now().getTime()).split(".")[2]!;
       res.set("Set-Cookie", cookie(LOGIN, nonce, 3600));
       page(res, "login", { pageTitle: t("admin.signin"), csrf: nonce, error, disabled: !hash, env: settings.admin.passwordHashEnv }, status);
     };
     if (!hash) return fail("admin.disabled", 503);
     const nonce = parseCookies(req.headers.cookie)[LOGIN];
     if (!nonce || !sameToken(req.body?._csrf, nonce)) return void res.status(403).type("text/plain").send("Forbidden: stale or forged form");
-    if (attempts.blocked(ip)) return fail("admin.signin.blocked", 429);
+    if (attempts.blocked(ip, now().getTime())) return fail("admin.signin.blocked", 429);
     const ok = req.body?.username === settings.admin.username && typeof req.body?.password === "string" && verifyPassword(req.body.password, hash);
     if (!ok) {
-      attempts.fail(ip);
+      attempts.fail(ip, now().getTime());
       log.warn({ event: "spotlight.admin.signin_failed" }, "admin sign-in failed");
       return fail("admin.signin.failed", 401);
     }
-    res.set("Set-Cookie", [cookie(SESSION, makeSession(secret, settings.admin.username, settings.admin.sessionHours), settings.admin.sessionHours * 3600), cookie(LOGIN, "", 0)]);
+    res.set("Set-Cookie", [cookie(SESSION, makeSession(secret, settings.admin.username, settings.admin.sessionHours, now().getTime()), settings.admin.sessionHours * 3600), cookie(LOGIN, "", 0)]);
     log.info({ event: "spotlight.admin.signed_in", actor: settings.admin.username }, "admin signed in");
     res.redirect(303, "/admin");
   });
 
   // ---- everything else needs a session, and every POST a CSRF token ---------------------------
   router.use((req: Request, res: Response, next: NextFunction) => {
-    const session = readSession(secret, parseCookies(req.headers.cookie)[SESSION]);
+    const session = readSession(secret, parseCookies(req.headers.cookie)[SESSION], now().getTime());
     if (!session || !passwordHash()) return void res.redirect(303, "/admin/login");
     const csrf = csrfToken(secret, session.id);
     if (req.method === "POST" && !sameToken(req.body?._csrf, csrf)) return void res.status(403).type("text/plain").send("Forbidden: stale or forged form");
@@ -116,7 +120,7 @@ export function adminRouter(deps: AdminDeps): Router {
 
   const common = (res: Response, pageTitle: string) => ({ pageTitle, actor: res.locals.actor, csrf: res.locals.csrf });
   const audit = (site: string, actor: string, action: string, period: string | null, detail: string) =>
-    store.appendAudit(site, { at: new Date().toISOString(), actor, action, period, detail });
+    store.appendAudit(site, { at: now().toISOString(), actor, action, period, detail });
 
   router.get("/", route(async (_req, res) => {
     const list = [];

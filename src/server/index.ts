@@ -7,6 +7,7 @@
 import { createServer as createHttpServer, type Server } from "node:http";
 import express, { type Request, type Response } from "express";
 import type { Adapter } from "../../adapters/types.js";
+import type { Clock } from "../clock.js";
 import { adminRouter } from "./admin.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createWebhooks } from "./webhooks.js";
@@ -31,6 +32,8 @@ export interface ServerDeps {
   /** bull-board's router for /admin/queues, in worker mode. */
   queuesRouter?: express.Router;
   env?: NodeJS.ProcessEnv;
+  /** The clock for everything the server stamps (default: the system clock). */
+  now?: Clock;
 }
 
 /** The server: the widget's cached answers and the webhooks straight from node:http, everything else through express. */
@@ -66,7 +69,7 @@ export function createApp(deps: ServerDeps): { app: express.Express; widget: Wid
     res.set({ ...SECURITY_HEADERS, "Cache-Control": "no-store" });
     next();
   });
-  app.use("/admin", adminRouter({ settings: deps.settings, store: deps.store, secret: deps.secret, adapters: deps.adapters ?? new Map(), env: deps.env, logger: log, queuesRouter: deps.queuesRouter }));
+  app.use("/admin", adminRouter({ settings: deps.settings, store: deps.store, secret: deps.secret, adapters: deps.adapters ?? new Map(), env: deps.env, logger: log, queuesRouter: deps.queuesRouter, now: deps.now }));
   const widget = createWidget(deps.settings, deps.store, (route, method, status) => metrics.requests.inc({ route, method, status: String(status) }));
   app.use(widget.router);
   app.use(express.urlencoded({ extended: false, limit: "4kb" }));

@@ -23,6 +23,7 @@
  *   {p}:{site}:optouts             SET   opt-out keys (keyed hashes)
  *   {p}:{site}:audit               LIST  admin actions, newest first
  */
+import { systemClock, type Clock } from "../clock.js";
 import { Redis, type RedisOptions } from "ioredis";
 import { Packr, unpack } from "msgpackr";
 import { SIGNALS, type Activity, type Member, type Plan, type Signal, type Standing } from "../domain.js";
@@ -148,6 +149,8 @@ export interface RedisStoreOptions {
   /** Key prefix (default "spotlight"). */
   prefix?: string;
   redis?: RedisOptions;
+  /** Stamps saved plans (default: the system clock). */
+  now?: Clock;
 }
 
 /** Plain MessagePack (no msgpackr extensions), which Redis's cmsgpack reads. */
@@ -424,7 +427,10 @@ export class RedisStore implements Store {
   /** Buffers of chunks written, for the next chunks' arguments (a few; ioredis is done with them). */
   private readonly buffers: Buffer[] = [];
 
+  private readonly now: Clock;
+
   constructor(options: RedisStoreOptions) {
+    this.now = options.now ?? systemClock;
     this.prefix = options.prefix ?? "spotlight";
     this.redis = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 20, enableOfflineQueue: true, ...options.redis });
     this.redis.on("error", () => {
@@ -794,7 +800,7 @@ export class RedisStore implements Store {
   }
 
   async savePlan(site: string, plan: Plan, status: PlanStatus) {
-    await this.redis.hset(this.key(site, "plans"), plan.period.id, JSON.stringify({ status, plan, updatedAt: new Date().toISOString() }));
+    await this.redis.hset(this.key(site, "plans"), plan.period.id, JSON.stringify({ status, plan, updatedAt: this.now().toISOString() }));
   }
 
   async getPlan(site: string, period: string): Promise<StoredPlan | null> {

@@ -1,6 +1,7 @@
 /**
  * The embedded default store: one SQLite file in WAL mode (better-sqlite3 12.x).
  */
+import { systemClock, type Clock } from "../clock.js";
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
@@ -103,7 +104,11 @@ export class SqliteStore implements Store {
   private db: Database.Database;
   private stmts;
 
-  constructor(file: string) {
+  private readonly now: Clock;
+
+  /** `now` stamps saved plans and opt-outs (default: the system clock). */
+  constructor(file: string, options: { now?: Clock } = {}) {
+    this.now = options.now ?? systemClock;
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
@@ -334,7 +339,7 @@ export class SqliteStore implements Store {
   }
 
   async savePlan(site: string, plan: Plan, status: PlanStatus) {
-    this.stmts.savePlan.run(site, plan.period.id, status, JSON.stringify(plan), new Date().toISOString());
+    this.stmts.savePlan.run(site, plan.period.id, status, JSON.stringify(plan), this.now().toISOString());
   }
 
   async getPlan(site: string, period: string): Promise<StoredPlan | null> {
@@ -358,7 +363,7 @@ export class SqliteStore implements Store {
   }
 
   async addOptOut(site: string, key: string) {
-    this.stmts.addOptOut.run(site, key, new Date().toISOString());
+    this.stmts.addOptOut.run(site, key, this.now().toISOString());
   }
 
   async optOutKeys(site: string): Promise<Set<string>> {

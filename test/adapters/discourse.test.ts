@@ -54,7 +54,7 @@ describe("Discourse adapter", () => {
       const a = createDiscourseAdapter({ site: s.sites[0]!, sync, scoring: s.scoring, env: TEST_ENV, now: () => SIM_NOW });
       const totals = new Map<string, number>();
       busy.state.requests.clear();
-      const r = await a.readPeriod({ period, cursor: null, knownMembers: new Map(), onProgress: (step, _done, total) => totals.set(step, total) });
+      const r = await a.readPeriod({ period, cursor: null, knownMembers: new Map(), onProgress: ({ step, total }) => totals.set(step, total) });
       expect(totals.get("newcomers")).toBe(5);
       const candidates = totals.get("profiles")!;
       const profiles = busy.state.requests.get("/u/{username}.json") ?? 0;

@@ -42,9 +42,10 @@ export interface Faults {
   replyDelayMs?: number;
 }
 
-export interface SimulatorOptions {
-  community?: Community;
-  communityOptions?: CommunityOptions;
+/** The forum: a community made beforehand, or the options to generate one. */
+export type SimulatorOptions = ({ community: Community; communityOptions?: never } | { community?: never; communityOptions: CommunityOptions }) & SimulatorSettings;
+
+interface SimulatorSettings {
   /** The admin API key the simulator accepts (default "sim-key"). */
   apiKey?: string;
   faults?: Faults;
@@ -54,6 +55,12 @@ export interface SimulatorOptions {
   userActionsMaxLimit?: number;
   /** Called with every JSON response (tests validate them against the OpenAPI spec). */
   onResponse?: (r: RecordedResponse) => void;
+  /**
+   * The forum's clock, which stamps what is written to it (default: the community's `now`, moving
+   * on with real elapsed time from the simulator's start, so the forum never depends on the date
+   * the machine thinks it is).
+   */
+  clock?: () => Date;
 }
 
 export interface RecordedResponse {
@@ -107,15 +114,17 @@ function specRoute(path: string): string {
   return path;
 }
 
-export function createSimulator(options: SimulatorOptions = {}) {
+export function createSimulator(options: SimulatorOptions) {
   // Writes add topics: keep them out of a community object other simulators may share.
-  const generated = options.community ?? generateCommunity(options.communityOptions);
+  const generated = options.community ?? generateCommunity(options.communityOptions!);
   const community: Community = { ...generated, topics: [...generated.topics] };
   const apiKey = options.apiKey ?? "sim-key";
   const solved = options.solvedPlugin ?? true;
   const maxLimit = options.userActionsMaxLimit ?? Number.POSITIVE_INFINITY;
   const state: SimulatorState = { community, faults: { ...options.faults }, requests: new Map(), total: 0, writes: null as unknown as SimWrites };
   const now = Date.parse(community.now);
+  const startedAt = performance.now();
+  const clock = options.clock ?? (() => new Date(now + Math.round(performance.now() - startedAt)));
 
   const users = new Map(community.users.map((u) => [u.id, u]));
   const byName = new Map(community.users.map((u) => [u.username.toLowerCase(), u]));
@@ -428,7 +437,7 @@ export function createSimulator(options: SimulatorOptions = {}) {
       res.json({ errors: [`You’ve performed this action too many times. Please wait ${wait} seconds before trying again.`], error_type: "rate_limit", extras: { wait_seconds: wait, time_left: `${wait} seconds` } });
     };
     if (f.perMinute) {
-      const t = Date.now();
+      const t = performance.now();
       while (window.length && window[0]! <= t - 60_000) window.shift();
       if (window.length >= f.perMinute) return tooMany();
       window.push(t);
@@ -551,7 +560,7 @@ export function createSimulator(options: SimulatorOptions = {}) {
     list.unshift({ type: 4, at: post.createdAt, post, owner: post.userId, acting: post.userId });
     streams.set(post.userId, list);
   };
-  state.writes = registerWrites(app, { community, users, byName, topics, posts, now, avatar, basicUser, onNewTopic });
+  state.writes = registerWrites(app, { community, users, byName, topics, posts, now, clock, avatar, basicUser, onNewTopic });
 
   app.use((_req: Request, res: Response) => void res.status(404).json(ERR_404));
   return { app, state };
@@ -564,7 +573,7 @@ export interface RunningSimulator {
 }
 
 /** Start the simulator on 127.0.0.1 (a free port unless one is given). */
-export async function startSimulator(options: SimulatorOptions & { port?: number } = {}): Promise<RunningSimulator> {
+export async function startSimulator(options: SimulatorOptions & { port?: number }): Promise<RunningSimulator> {
   const { app, state } = createSimulator(options);
   const server = app.listen(options.port ?? 0, "127.0.0.1");
   await new Promise<void>((resolve, reject) => {

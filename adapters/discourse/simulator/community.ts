@@ -77,8 +77,8 @@ export interface CommunityOptions {
   members?: number;
   posts?: number;
   months?: number;
-  /** The end of the timeline (default: the start of the current UTC day). */
-  now?: Date;
+  /** The end of the timeline: the forum's "now" (an input, never the machine's date). */
+  now: Date;
 }
 
 /** mulberry32: small, fast, good enough for sample data, and the same on every machine. */
@@ -101,13 +101,12 @@ const NOUNS = ["the mail server", "SSO login", "webhooks", "the theme", "uploads
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
-export function generateCommunity(options: CommunityOptions = {}): Community {
+export function generateCommunity(options: CommunityOptions): Community {
   const rnd = prng(options.seed ?? 42);
   const memberCount = options.members ?? 500;
   const postTarget = options.posts ?? 20_000;
   const months = options.months ?? 6;
-  const nowDate = options.now ?? new Date(new Date().toISOString().slice(0, 10) + "T00:00:00Z");
-  const end = nowDate.getTime();
+  const end = options.now.getTime();
   const startDate = new Date(end);
   startDate.setUTCMonth(startDate.getUTCMonth() - months);
   const begin = startDate.getTime();
@@ -177,7 +176,6 @@ export function generateCommunity(options: CommunityOptions = {}): Community {
   }
   const byId = new Map(users.map((u) => [u.id, u]));
   const createdMs = new Map(users.map((u) => [u.id, Date.parse(u.createdAt)]));
-  const existsAt = (u: SimUser, t: number) => createdMs.get(u.id)! <= t;
   const posters = users.filter((u) => (weight.get(u.id) ?? 0) > 0 && u.id !== -2);
   /**
    * Picks among the pool's members who existed at time t, in proportion to w: members sorted by

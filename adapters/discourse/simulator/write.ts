@@ -34,6 +34,8 @@ interface Ctx {
   topics: Map<number, SimTopic>;
   posts: Map<number, SimPost>;
   now: number;
+  /** The forum's clock (stamps writes). */
+  clock: () => Date;
   avatar: (u: SimUser) => string;
   basicUser: (u: SimUser) => { id: number; username: string; name: string | null; avatar_template: string; title: string | null };
   /** A regular topic was created through the API (it appears in its creator's stream). */
@@ -63,7 +65,7 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
   };
   let nextTopicId = largest(topics.keys()) + 1;
   let nextPostId = largest(posts.keys()) + 1;
-  const clock = () => new Date(Math.max(ctx.now, Date.now())).toISOString();
+  const clock = () => new Date(Math.max(ctx.now, ctx.clock().getTime())).toISOString();
   const stateOf = (id: number): SimTopicState => writes.topicState.get(id) ?? { archetype: "regular", pinnedGlobally: false, pinnedUntil: null, allowed: [] };
   const cooked = (raw: string) => `<p>${raw.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</p>`;
   const log = (req: Request, res: Response) => writes.log.push({ method: req.method, path: req.path, body: req.body, actor: (res.locals.actor as SimUser).username, at: clock() });

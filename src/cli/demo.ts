@@ -1,0 +1,95 @@
+/**
+ * spotlight demo: the whole period pipeline against the bundled Discourse simulator. The sample
+ * community ends on the day of the demo's clock (`--now`, default the real date), the demo ranks
+ * the last complete month in its time zone, publishes to the simulator and serves the opt-out
+ * pages the notes link to for as long as it runs.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startSimulator } from "../../adapters/discourse/simulator/app.js";
+import { defaultSettings, siteWithDefaults } from "../config.js";
+import { deploymentSecret } from "../optout.js";
+import { lastCompletePeriod } from "../period.js";
+import { createServer } from "../server/index.js";
+import type { Settings } from "../settings.js";
+import { SqliteStore } from "../store/sqlite.js";
+import type { Store } from "../store/types.js";
+import { runSite, type CliIO } from "./site.js";
+import type { CliLog } from "./warnings.js";
+
+/** Discourse's admin API limit, shared by every integration of a site: the pace of a real month. */
+export const DISCOURSE_LIMIT_PER_MINUTE = 60;
+
+export interface DemoOptions {
+  out: string;
+  seed: number;
+  members: number;
+  posts: number;
+  /** The month to rank (default: the last complete month in `timezone` at the clock's now). */
+  period?: string;
+  timezone: string;
+  publish: boolean;
+  /** Where to keep the demo's data (default: a temporary SQLite file, removed afterwards). */
+  store?: Store;
+}
+
+export async function runDemo(options: DemoOptions, io: CliIO, log: CliLog) {
+  const base = defaultSettings();
+  const settings: Settings = {
+    ...base,
+    timezone: options.timezone,
+    publish: { ...base.publish, newsletter: { enabled: true, categoryId: 3, categorySlug: "newsletter" } },
+    sites: [
+      siteWithDefaults({
+        id: "demo",
+        platform: "discourse",
+        baseUrl: "http://127.0.0.1/",
+        title: "Demo Community",
+        credentials: { apiKeyEnv: "SPOTLIGHT_DEMO_API_KEY", apiUsernameEnv: "SPOTLIGHT_DEMO_API_USERNAME" },
+        // The simulator is not rate-limited; the summary says how long a real forum would take.
+        requestsPerMinute: 1_000_000,
+        timeoutMs: 10_000,
+        maxRetries: 3,
+      }),
+    ],
+  };
+  const now = io.now();
+  const periodId = options.period ?? lastCompletePeriod(now, settings.timezone);
+  io.stderr.write(`[demo] generating a sample community (${options.members} members, ${options.posts} posts, seed ${options.seed}) up to ${now.toISOString().slice(0, 10)}\n`);
+  // The community's timeline ends at the start of the clock's UTC day; the forum's clock goes on from the demo's.
+  const sim = await startSimulator({
+    apiKey: "demo-key",
+    communityOptions: { seed: options.seed, members: options.members, posts: options.posts, now: new Date(now.toISOString().slice(0, 10) + "T00:00:00Z") },
+    clock: io.now,
+  });
+  const tmp = options.store ? null : mkdtempSync(join(tmpdir(), "spotlight-demo-"));
+  const store = options.store ?? new SqliteStore(join(tmp!, "demo.db"), { now: io.now });
+  const secret = await deploymentSecret(store);
+  const server = createServer({ settings, store, secret, now: io.now }).listen(0, "127.0.0.1");
+  await new Promise<void>((r) => server.once("listening", () => r()));
+  settings.server = { ...settings.server, publicUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+  try {
+    io.stderr.write(`[demo] Discourse simulator listening on ${sim.url}\n`);
+    const site = { ...settings.sites[0]!, baseUrl: sim.url };
+    settings.sites = [site];
+    return await runSite({
+      settings,
+      site,
+      store,
+      log,
+      io: { ...io, env: { ...io.env, SPOTLIGHT_DEMO_API_KEY: "demo-key", SPOTLIGHT_DEMO_API_USERNAME: "system" } },
+      identityKey: secret,
+      periodId,
+      outDir: options.out,
+      publish: options.publish ? { dryRun: false } : false,
+      pace: { perMinute: DISCOURSE_LIMIT_PER_MINUTE, name: `Discourse's limit of ${DISCOURSE_LIMIT_PER_MINUTE} a minute (a real forum; the simulator has none)` },
+    });
+  } finally {
+    server.close();
+    if (!options.store) await store.close();
+    await sim.close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * One site's turn in `run`, `approve` and `demo`: its adapter, then read, plan, write the outputs,
+ * and publish when asked, with progress on stderr and the summary on stdout.
+ */
+import createDiscourseAdapter from "../../adapters/discourse/index.js";
+import createWordPressAdapter from "../../adapters/wordpress/index.js";
+import type { Adapter, AdapterOptions } from "../../adapters/types.js";
+import type { Clock } from "../clock.js";
+import type { Logger } from "../log.js";
+import { renderOutputs, writeOutputs } from "../output.js";
+import { preparePlan } from "../pipeline.js";
+import { publishPlan } from "../publish.js";
+import type { Settings, SiteSettings } from "../settings.js";
+import type { Store } from "../store/types.js";
+import { progressReporter } from "./progress.js";
+import { planSummary, publishSummary, type Pace } from "./report.js";
+import type { CliLog } from "./warnings.js";
+
+const ADAPTERS: Record<SiteSettings["platform"], (o: AdapterOptions) => Adapter> = { discourse: createDiscourseAdapter, wordpress: createWordPressAdapter };
+
+export interface CliIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  env: NodeJS.ProcessEnv;
+  now: Clock;
+}
+
+export function makeAdapter(settings: Settings, site: SiteSettings, env: NodeJS.ProcessEnv, logger: Logger, now: Clock, identityKey?: string): Adapter {
+  return ADAPTERS[site.platform]({ site, sync: settings.sync, scoring: settings.scoring, publish: settings.publish, env, logger, identityKey, now });
+}
+
+/** A real site goes at its own budget. */
+export const sitePace = (site: SiteSettings): Pace => ({ perMinute: site.requestsPerMinute, name: `the site's budget of ${site.requestsPerMinute} a minute` });
+
+export interface SiteRun {
+  settings: Settings;
+  site: SiteSettings;
+  store: Store;
+  log: CliLog;
+  io: CliIO;
+  identityKey: string;
+  periodId: string;
+  outDir: string;
+  publish: false | { dryRun: boolean };
+  pace: Pace;
+}
+
+export async function runSite(r: SiteRun) {
+  const { settings, site, store, log, io } = r;
+  const adapter = makeAdapter(settings, site, io.env, log.logger, io.now, r.identityKey);
+  io.stderr.write(`[${site.id}] checking credentials at ${site.baseUrl}\n`);
+  await adapter.checkCredentials();
+  const progress = progressReporter({ site: site.id, out: io.stderr, budgetPerMinute: r.pace.perMinute });
+  const deps = { settings, store, adapter, site, logger: log.logger, env: io.env, now: io.now, onProgress: progress.onProgress };
+  let prepared;
+  try {
+    prepared = await preparePlan(deps, r.periodId);
+  } finally {
+    progress.end();
+  }
+  const { plan, unchanged } = prepared;
+  if (unchanged) io.stderr.write(`[${site.id}] the ${r.periodId} plan is already approved; showing it unchanged\n`);
+  const files = writeOutputs(r.outDir, renderOutputs(plan, site, settings));
+  io.stdout.write(planSummary(plan, r.outDir, files, r.pace, log.takeWarnings()) + "\n");
+  if (r.publish) {
+    const report = await publishPlan(deps, r.periodId, r.publish);
+    io.stdout.write(publishSummary(report, log.takeWarnings()) + "\n");
+    return { plan, report };
+  }
+  io.stdout.write(`\n  Review mode: nothing was published. Approve with: spotlight approve --period ${r.periodId}\n`);
+  return { plan, report: null };
+}
