@@ -27,6 +27,7 @@ import { createServer as createSpotlightServer } from "../src/server/index.js";
 import { RedisStore } from "../src/store/redis.js";
 import { SqliteStore } from "../src/store/sqlite.js";
 import type { Store } from "../src/store/types.js";
+import { MissingProgramError, requireProgram } from "../test/programs.js";
 import { startRedis } from "../test/redis-server.js";
 
 setFlagsFromString("--expose-gc");
@@ -379,6 +380,8 @@ function runGroup(group: string): Promise<void> {
 }
 
 async function main() {
+  const why = "the store benchmarks run a Redis server and redis-benchmark's reference";
+  for (const program of ["redis-server", "redis-benchmark", "redis-cli"]) requireProgram(program, "redis-server", why);
   // BENCH_ONLY=stores,requests,http runs those groups here and only prints; otherwise each group
   // runs in its own process and the figures go to docs/benchmarks.md.
   const only = process.env.BENCH_ONLY?.split(",");
@@ -394,7 +397,8 @@ async function main() {
 main().then(
   () => process.exit(0),
   (err) => {
-    console.error(err);
+    // A missing program is one line naming its package; anything else keeps its stack.
+    console.error(err instanceof MissingProgramError ? `npm run bench: ${err.message}` : err);
     process.exit(1);
   },
 );

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type RunningSimulator } from "../adapters/discourse/simulator/app.js";
+import { systemClock } from "../src/clock.js";
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, "..", "dist", "src", "cli.js");
@@ -55,7 +56,7 @@ describe("spotlight run", () => {
   let sim: RunningSimulator;
   const dir = mkdtempSync(join(tmpdir(), "spotlight-run-"));
   beforeAll(async () => {
-    sim = await startSimulator({ communityOptions: { seed: 3, members: 200, posts: 5000, now: new Date("2026-11-01T00:00:00Z") } });
+    sim = await startSimulator({ clock: systemClock, communityOptions: { seed: 3, members: 200, posts: 5000, now: new Date("2026-11-01T00:00:00Z") } });
     writeFileSync(
       join(dir, "config.json"),
       JSON.stringify({
@@ -111,8 +112,8 @@ describe("spotlight run", () => {
 
 describe("several sites in one config", () => {
   it("runs each site on its own, with its own outputs, plans and credentials", async () => {
-    const a = await startSimulator({ apiKey: "key-a", communityOptions: { seed: 3, members: 150, posts: 3000, now: new Date("2026-11-01T00:00:00Z") } });
-    const b = await startSimulator({ apiKey: "key-b", communityOptions: { seed: 4, members: 150, posts: 3000, now: new Date("2026-11-01T00:00:00Z") } });
+    const a = await startSimulator({ clock: systemClock, apiKey: "key-a", communityOptions: { seed: 3, members: 150, posts: 3000, now: new Date("2026-11-01T00:00:00Z") } });
+    const b = await startSimulator({ clock: systemClock, apiKey: "key-b", communityOptions: { seed: 4, members: 150, posts: 3000, now: new Date("2026-11-01T00:00:00Z") } });
     try {
       const dir = mkdtempSync(join(tmpdir(), "spotlight-multi-"));
       const site = (id: string, url: string, key: string) => ({ id, platform: "discourse", baseUrl: url, credentials: { apiKeyEnv: key, apiUsernameEnv: "MULTI_USER" }, requestsPerMinute: 100000 });

@@ -2,6 +2,8 @@
  * Exactly once, even when the process dies: `spotlight approve` runs as a real child process and
  * is killed with SIGKILL at random points, then run again to completion. Every featured member
  * must end up with exactly one note, and the homepage topic and newsletter draft must exist once.
+ * The forum keeps the machine's clock, as a real forum and the processes that call it do (the
+ * processes under test read the system clock; CI also runs this under faked dates).
  */
 import { spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -14,6 +16,7 @@ import { prng } from "../adapters/discourse/simulator/community.js";
 import { preparePlan } from "../src/pipeline.js";
 import { SqliteStore } from "../src/store/sqlite.js";
 import { SIM_NOW, smallCommunity, testSettings } from "./helpers.js";
+import { systemClock } from "../src/clock.js";
 
 const CLI = join(import.meta.dirname, "..", "dist", "src", "cli.js");
 const RUNS = Number(process.env.SPOTLIGHT_CRASH_RUNS ?? 16);
@@ -53,7 +56,7 @@ function approve(configFile: string, killAfterMs: number | null): Promise<{ code
 
 beforeAll(async () => {
   // One prepared plan, copied for every run.
-  const sim = await startSimulator({ community: smallCommunity() });
+  const sim = await startSimulator({ clock: systemClock, community: smallCommunity() });
   const settings = testSettings(sim.url);
   settings.sites[0] = { ...settings.sites[0]!, id: "forum", title: "Forum" };
   const store = new SqliteStore(template);
@@ -80,7 +83,7 @@ describe("exactly-once publishing under SIGKILL", () => {
     const starts: number[] = [];
     const ends: number[] = [];
     for (let c = 0; c < 3; c++) {
-      sim = await startSimulator({ community: smallCommunity(), faults: { slowEvery: 1, slowMs: 10, replyDelayMs: 30 } });
+      sim = await startSimulator({ clock: systemClock, community: smallCommunity(), faults: { slowEvery: 1, slowMs: 10, replyDelayMs: 30 } });
       const db = join(dir, `calibrate${c}.db`);
       copyFileSync(template, db);
       const t0 = Date.now();
@@ -94,7 +97,7 @@ describe("exactly-once publishing under SIGKILL", () => {
     const windowEnd = median(ends);
     for (let run = 0; run < RUNS; run++) {
       // Every write takes a little while, so kills land before, during and after the sends.
-      sim = await startSimulator({ community: smallCommunity(), faults: { slowEvery: 1, slowMs: 10, replyDelayMs: 30 } });
+      sim = await startSimulator({ clock: systemClock, community: smallCommunity(), faults: { slowEvery: 1, slowMs: 10, replyDelayMs: 30 } });
       const db = join(dir, `run${run}.db`);
       copyFileSync(template, db);
       const file = config(sim.url, db);

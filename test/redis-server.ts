@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { requireProgram } from "./programs.js";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -48,11 +49,14 @@ async function waitForPing(port: number, proc: ChildProcess): Promise<void> {
 export async function startRedis(options: { appendonly?: boolean } = {}): Promise<TestRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "spotlight-redis-"));
-  const bin = process.env.REDIS_SERVER ?? "redis-server";
+  const bin = requireProgram(process.env.REDIS_SERVER ?? "redis-server", "redis-server", "the Redis tests start their own server");
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", options.appendonly ? "yes" : "no", "--appendfsync", "always", "--loglevel", "warning"];
   let proc: ChildProcess;
   const start = async () => {
-    proc = spawn(bin, args, { stdio: "ignore" });
+    // Redis keeps the machine's real clock when the tests run under faketime (it does not start
+    // under libfaketime); what is tested is our code's notion of "now".
+    const { LD_PRELOAD: _preload, FAKETIME: _faketime, ...env } = process.env;
+    proc = spawn(bin, args, { stdio: "ignore", env });
     await waitForPing(port, proc);
   };
   const stopProc = () =>

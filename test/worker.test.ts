@@ -2,6 +2,8 @@
  * Worker mode against a real redis-server: several worker processes cooperate without doing
  * anything twice, a SIGKILLed worker's work is taken over, a Redis restart is survived, and
  * SIGTERM lets running jobs finish.
+ * The forum keeps the machine's clock, as a real forum and the processes that call it do (the
+ * processes under test read the system clock; CI also runs this under faked dates).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -16,6 +18,7 @@ import { RedisStore } from "../src/store/redis.js";
 import type { Settings } from "../src/settings.js";
 import { smallCommunity } from "./helpers.js";
 import { startRedis, type TestRedis } from "./redis-server.js";
+import { systemClock } from "../src/clock.js";
 
 const CLI = join(import.meta.dirname, "..", "dist", "src", "cli.js");
 const PERIOD = "2026-10";
@@ -33,7 +36,7 @@ interface World {
 
 async function world(faults: RunningSimulator["state"]["faults"] = {}): Promise<World> {
   const redis = await startRedis({ appendonly: true });
-  const sim = await startSimulator({ community: smallCommunity(), faults });
+  const sim = await startSimulator({ clock: systemClock, community: smallCommunity(), faults });
   const prefix = `w${n++}`;
   const raw = {
     store: { kind: "redis", redisUrlEnv: "REDIS_URL", prefix },

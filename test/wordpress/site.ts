@@ -4,6 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
+import { requireFile, requireProgram } from "../programs.js";
 import { freePort } from "../redis-server.js";
 
 const SCRIPT = join(import.meta.dirname, "..", "..", "scripts", "wordpress-test-site.sh");
@@ -20,6 +21,10 @@ export interface WordPressSite {
 }
 
 export async function startWordPress(): Promise<WordPressSite> {
+  const why = "the WordPress tests run a real site";
+  requireFile("/usr/share/wordpress/wp-settings.php", "wordpress", why);
+  requireProgram("php", "php-cli", why);
+  requireProgram("mariadb-install-db", "mariadb-server", why);
   const port = await freePort();
   const out = execFileSync("bash", [SCRIPT, "start", String(port)], { encoding: "utf8", env: { ...process.env, WP_TEST_ROOT: ROOT }, stdio: ["ignore", "pipe", "pipe"], timeout: 180_000 });
   const kv = Object.fromEntries(out.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
