@@ -1,6 +1,6 @@
 /**
  * Discourse's raw JSON, limited to the fields we read. Each is documented against the API docs
- * (https://docs.discourse.org, shared/fixtures/discourse/openapi.json) and core's serializers.
+ * (https://docs.discourse.org, test/fixtures/discourse/openapi.json) and core's serializers.
  * We read only these and ignore the rest.
  */
 
