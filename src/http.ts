@@ -28,6 +28,8 @@ export interface HttpClientOptions {
   logger?: Logger;
   /** Injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
+  /** Monotonic milliseconds for the request budget (default performance.now); injectable for tests. */
+  elapsed?: () => number;
   /**
    * Sends one request and returns the platform's response, whatever its status (default: Node's
    * fetch). The WordPress adapter plugs @wordpress/api-fetch in here; the policy above stays ours.
@@ -56,9 +58,9 @@ class MinuteBudget {
   setLimit(perMinute: number) {
     this.perMinute = Math.min(this.perMinute, perMinute);
   }
-  async take(sleep: (ms: number) => Promise<void>): Promise<void> {
+  async take(sleep: (ms: number) => Promise<void>, elapsed: () => number): Promise<void> {
     for (;;) {
-      const now = Date.now();
+      const now = elapsed();
       while (this.starts.length && this.starts[0]! <= now - 60_000) this.starts.shift();
       if (this.starts.length < Math.max(1, Math.floor(this.perMinute))) {
         this.starts.push(now);
@@ -70,7 +72,10 @@ class MinuteBudget {
 }
 const budgets = new Map<string, MinuteBudget>();
 
-/** Parse Retry-After (seconds or HTTP date) into milliseconds. */
+/**
+ * Parse Retry-After (seconds or HTTP date) into milliseconds. An HTTP date is compared with the
+ * real clock: the server's date is real whatever a test or the demo's --now pretends.
+ */
 export function retryAfterMs(header: string | null, now = Date.now()): number | null {
   if (!header) return null;
   const secs = Number(header);
@@ -122,7 +127,7 @@ export class HttpClient {
     let retries = 0;
     let waits = 0;
     for (;;) {
-      await this.budget.take(this.sleep);
+      await this.budget.take(this.sleep, this.options.elapsed ?? (() => performance.now()));
       this.requests++;
       let res: Response;
       try {

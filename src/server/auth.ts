@@ -30,12 +30,12 @@ export function verifyPassword(password: string, stored: string): boolean {
 const mac = (secret: string, text: string) => createHmac("sha256", secret).update(text).digest("base64url");
 
 /** `user.expiresMs.nonce.mac` */
-export function makeSession(secret: string, user: string, hours: number, now = Date.now()): string {
+export function makeSession(secret: string, user: string, hours: number, now: number): string {
   const body = `${Buffer.from(user).toString("base64url")}.${now + hours * 3600_000}.${randomBytes(9).toString("base64url")}`;
   return `${body}.${mac(secret, `session:${body}`)}`;
 }
 
-export function readSession(secret: string, cookie: string | undefined, now = Date.now()): { user: string; id: string } | null {
+export function readSession(secret: string, cookie: string | undefined, now: number): { user: string; id: string } | null {
   if (!cookie) return null;
   const parts = cookie.split(".");
   if (parts.length !== 4) return null;
@@ -74,12 +74,12 @@ export class Attempts {
     private max = 10,
     private windowMs = 15 * 60_000,
   ) {}
-  blocked(key: string, now = Date.now()): boolean {
+  blocked(key: string, now: number): boolean {
     const list = (this.seen.get(key) ?? []).filter((t) => t > now - this.windowMs);
     this.seen.set(key, list);
     return list.length >= this.max;
   }
-  fail(key: string, now = Date.now()) {
+  fail(key: string, now: number) {
     this.seen.set(key, [...(this.seen.get(key) ?? []), now]);
   }
 }

@@ -65,12 +65,12 @@ export function createWidget(settings: Settings, store: Store, onServed?: (route
   /** The latest public plan, looked up at most once per PLAN_TTL_MS per site ("nothing yet" is never trusted). */
   const latest = (site: string): Promise<StoredPlan | null> => {
     let memo = latestMemo.get(site);
-    if (memo && memo.plan && Date.now() - memo.at < PLAN_TTL_MS) return Promise.resolve(memo.plan);
+    if (memo && memo.plan && performance.now() - memo.at < PLAN_TTL_MS) return Promise.resolve(memo.plan);
     if (memo?.pending) return memo.pending;
     if (!memo) latestMemo.set(site, (memo = { at: 0, plan: null, pending: null }));
     const m = memo;
     m.pending = publicPlans(site).then(
-      (plans) => Object.assign(m, { at: Date.now(), plan: plans[0] ?? null, pending: null }).plan,
+      (plans) => Object.assign(m, { at: performance.now(), plan: plans[0] ?? null, pending: null }).plan,
       (err) => {
         m.pending = null;
         throw err;
@@ -146,7 +146,7 @@ export function createWidget(settings: Settings, store: Store, onServed?: (route
     else {
       const memo = latestMemo.get(site.id);
       if (!memo?.plan) return false;
-      if (Date.now() - memo.at >= PLAN_TTL_MS) void latest(site.id).catch(() => {}); // refresh behind this answer
+      if (performance.now() - memo.at >= PLAN_TTL_MS) void latest(site.id).catch(() => {}); // refresh behind this answer
       r = rendered.get(`${site.id}\u0000${kind}`) ?? null;
       if (!r || r.version !== version(memo.plan)) return false;
     }
