@@ -3,7 +3,7 @@
  * activity). Everything else is optional and declared in `capabilities`; the core asks, never
  * assumes. Adding a platform means adding one folder next to this file, with the same file names.
  */
-import type { Activity, Member, Period } from "../src/domain.js";
+import type { Activity, Evidence, Member, Period } from "../src/domain.js";
 import type { Clock } from "../src/clock.js";
 import type { PublishSettings } from "../src/settings.js";
 import type { Logger } from "../src/log.js";
@@ -133,6 +133,12 @@ export interface Adapter {
   checkCredentials(): Promise<{ username: string }>;
   /** Every activity in the period that can earn points, and the profiles needed to judge it. */
   readPeriod(req: ReadRequest): Promise<ReadResult>;
+  /**
+   * Of these pieces of evidence (activities the read marked public), the urls anyone may see now,
+   * asked of the platform itself: the last look before a plan cites them. Platforms whose read
+   * already knows everything about visibility may leave it out.
+   */
+  confirmPublic?(evidence: readonly Evidence[]): Promise<Set<string>>;
 
   /** capabilities.homepage: create once, then update in place; feature it (pin/banner). */
   publishHomepage?(content: HomepageContent, ctx: WriteContext): Promise<Published>;

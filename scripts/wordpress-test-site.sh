@@ -280,6 +280,7 @@ foreach ([
     ['alice', 'subscriber', 'Alice Helpful 🦊'], ['bob', 'contributor', 'Bob Writer'],
     ['carol', 'subscriber', 'Carol Curious'], ['dave', 'author', 'Dave Author'],
     ['erin', 'subscriber', 'Erin Lurker'], ['edna', 'editor', 'Edna Editor'],
+    ['frank', 'subscriber', 'Frank Newcomer'],
 ] as [$login, $role, $name]) {
     $id = username_exists($login) ?: wp_insert_user([
         'user_login' => $login, 'user_pass' => "$login-pass", 'user_email' => "$login@example.test",

@@ -50,6 +50,13 @@ export interface Activity {
   /** Link to the post (absolute URL) and the discussion's title, for evidence. */
   url?: string | null;
   title?: string | null;
+  /**
+   * Anyone, signed in or not, can see it where it happened: the only activities ever cited in
+   * anything (spotlight, widget, RSS, newsletter, notes). Absent or false: it may count (a
+   * read-restricted category, a whisper) but is never cited. Private messages are never
+   * activities at all. The adapter marks it; the core cites nothing that is not marked.
+   */
+  public?: boolean;
 }
 
 /** A calendar month in the site's time zone. */
@@ -87,6 +94,11 @@ export interface ScoreCard {
   activeDays: number;
   /** Every rule that reduced the score, in words a person can check. */
   capsApplied: Array<{ rule: string; detail: string }>;
+  /**
+   * The best public pieces of evidence, best first. Scoring gives twice `evidenceCount` candidates;
+   * a plan's featured members keep the first `evidenceCount` the platform confirms public
+   * (src/evidence.ts).
+   */
   evidence: Evidence[];
 }
 
@@ -104,6 +116,8 @@ export type SkipReason =
   | "not_frequent"
   | "below_min_score"
   | "too_few_people"
+  /** Nothing of theirs this period may be cited publicly (all their help was where the public cannot look). */
+  | "no_public_evidence"
   | "profile_unknown";
 
 export type Slot = "pinned" | "top" | "rising";

@@ -37,7 +37,8 @@ export interface HttpClientOptions {
   transport?: (url: URL, init: RequestInit) => Promise<Response>;
 }
 
-export type Query = Record<string, string | number | boolean | undefined | null>;
+/** Query parameters; an array repeats its parameter (Rails' `post_ids[]=1&post_ids[]=2`). */
+export type Query = Record<string, string | number | boolean | readonly (string | number)[] | undefined | null>;
 
 export interface RequestOptions {
   query?: Query;
@@ -105,7 +106,10 @@ export class HttpClient {
 
   url(path: string, query?: Query): URL {
     const u = new URL(path.replace(/^\//, ""), this.base);
-    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null) u.searchParams.set(k, String(v));
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (Array.isArray(v)) for (const x of v) u.searchParams.append(k, String(x));
+      else if (v !== undefined && v !== null) u.searchParams.set(k, String(v));
+    }
     return u;
   }
 

@@ -7,6 +7,7 @@ import type { Adapter, ReadProgress } from "../adapters/types.js";
 import { systemClock, type Clock } from "./clock.js";
 import type { Plan } from "./domain.js";
 import { silentLogger, type Logger } from "./log.js";
+import { EvidenceCheck } from "./evidence.js";
 import { deploymentSecret } from "./optout.js";
 import { periodOf, shiftPeriod } from "./period.js";
 import { rankPeriod } from "./ranking.js";
@@ -88,21 +89,36 @@ export async function preparePlan(deps: PipelineDeps, periodId: string, options:
     recentlyFeatured: cooldown > 0 ? await store.featuredBetween(site.id, shiftPeriod(periodId, -cooldown), shiftPeriod(periodId, -1)) : new Set<string>(),
     overrides,
   });
-  const selection = select({
-    cards: ranking.cards,
-    members: ranking.members,
-    optedOut: ranking.optedOut,
-    recentlyFeatured: ranking.recentlyFeatured,
-    previousTotals: ranking.previousTotals,
-    overrides,
-    selection: settings.selection,
-    eligibility: settings.eligibility,
-  });
+  // Evidence must be public (src/evidence.ts): a featured member none of whose cited posts the
+  // platform confirms gives their place to the next, until every featured member has something
+  // to show (each round asks only about posts not asked about before).
+  const check = new EvidenceCheck(deps.adapter);
+  const unconfirmed = new Set<string>();
+  const selectNow = () =>
+    select({
+      cards: ranking.cards,
+      members: ranking.members,
+      optedOut: ranking.optedOut,
+      recentlyFeatured: ranking.recentlyFeatured,
+      previousTotals: ranking.previousTotals,
+      overrides,
+      selection: settings.selection,
+      eligibility: settings.eligibility,
+      unconfirmed,
+    });
+  let selection = selectNow();
+  for (;;) {
+    await check.confirm(selection.featured);
+    const lacking = selection.featured.filter((f) => f.slot !== "pinned" && !check.citable(f.card.evidence, 1).length);
+    if (!lacking.length) break;
+    for (const f of lacking) unconfirmed.add(f.member.id);
+    selection = selectNow();
+  }
   const plan: Plan = {
     site: site.id,
     period,
     generatedAt: (deps.now ?? systemClock)().toISOString(),
-    featured: selection.featured,
+    featured: check.keep(selection.featured, settings.scoring.evidenceCount),
     skipped: selection.skipped,
     ranked: selection.ranked,
     overrides,

@@ -6,6 +6,7 @@
  */
 import type { AdapterState, NoteContent, Published, WriteAction, WriteContext } from "../adapters/types.js";
 import { systemClock } from "./clock.js";
+import { EvidenceCheck } from "./evidence.js";
 import type { Plan, PlanEntry } from "./domain.js";
 import { SpotlightError, UsageError } from "./errors.js";
 import { siteTitle } from "./output.js";
@@ -73,7 +74,11 @@ export async function publishPlan(deps: PipelineDeps, periodId: string, options:
   const secret = await deploymentSecret(store, deps.env);
   const optOutKeys = await store.optOutKeys(site.id);
   const optedOut = (id: string | null) => id !== null && optOutKeys.has(optOutKey(secret, site.id, id));
-  const featured = stored.plan.featured.filter((f) => !optedOut(f.member.id));
+  // Cited posts are confirmed public again: a topic may have been unlisted since the plan was made.
+  const check = new EvidenceCheck(adapter);
+  const kept = stored.plan.featured.filter((f) => !optedOut(f.member.id));
+  await check.confirm(kept);
+  const featured = check.keep(kept, settings.scoring.evidenceCount);
   const plan: Plan = {
     ...stored.plan,
     featured,

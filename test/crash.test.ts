@@ -40,13 +40,26 @@ function config(simUrl: string, db: string): string {
   return file;
 }
 
-/** Run `spotlight approve`; kill it with SIGKILL after `killAfterMs` (or let it finish). */
-function approve(configFile: string, killAfterMs: number | null): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+/**
+ * Run `spotlight approve`, and kill it with SIGKILL `afterMs` after spawning it, or the moment the
+ * forum has applied its `afterWrites`-th write (while the reply is still on its way: the process
+ * does not know the write happened), or let it finish.
+ */
+function approve(configFile: string, kill: { afterMs: number } | { afterWrites: number; sim: RunningSimulator } | null): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, "approve", "--config", configFile, "--period", PERIOD], { env, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
-    const timer = killAfterMs === null ? null : setTimeout(() => child.kill("SIGKILL"), killAfterMs);
+    const timer = kill && "afterMs" in kill ? setTimeout(() => child.kill("SIGKILL"), kill.afterMs) : null;
+    if (kill && "afterWrites" in kill) {
+      const log = kill.sim.state.writes.log;
+      const push = log.push.bind(log);
+      log.push = (...entries) => {
+        const n = push(...entries);
+        if (n === kill.afterWrites) child.kill("SIGKILL");
+        return n;
+      };
+    }
     child.on("exit", (code, signal) => {
       if (timer) clearTimeout(timer);
       resolve({ code, signal, stderr });
@@ -78,6 +91,7 @@ describe("exactly-once publishing under SIGKILL", () => {
     expect(featured).toHaveLength(3);
     const random = prng(Number(process.env.SPOTLIGHT_CRASH_SEED ?? 20261125));
     const killedMidway: number[] = [];
+    let writesInAll = 0;
     // Calibrate: when, after spawning, do the writes start and end on this machine? The median of
     // three runs, so that one slow or fast start on a shared machine does not skew the window.
     const starts: number[] = [];
@@ -88,6 +102,7 @@ describe("exactly-once publishing under SIGKILL", () => {
       copyFileSync(template, db);
       const t0 = Date.now();
       expect((await approve(config(sim.url, db), null)).code).toBe(0);
+      writesInAll = sim.state.writes.log.length;
       starts.push(Date.parse(sim.state.writes.log[0]!.at) - t0 - 20);
       ends.push(Date.now() - t0);
       await sim.close();
@@ -101,10 +116,13 @@ describe("exactly-once publishing under SIGKILL", () => {
       const db = join(dir, `run${run}.db`);
       copyFileSync(template, db);
       const file = config(sim.url, db);
+      // Even runs: a random moment from before the first write to after the last (however the
+      // machine's load moves them). Odd runs: right as a random write lands, whatever the timing.
       const killAt = Math.round(windowStart + random() * (windowEnd - windowStart));
-      const first = await approve(file, killAt);
+      const afterWrites = 1 + Math.floor(random() * (writesInAll - 1));
+      const first = await approve(file, run % 2 ? { afterWrites, sim } : { afterMs: killAt });
       const writesBefore = sim.state.writes.log.length;
-      if (first.signal === "SIGKILL" && writesBefore > 0 && writesBefore < 6) killedMidway.push(writesBefore);
+      if (first.signal === "SIGKILL" && writesBefore > 0 && writesBefore < writesInAll) killedMidway.push(writesBefore);
       const second = await approve(file, null);
       expect(second.code, `run ${run} (killed at ${killAt} ms): ${second.stderr}`).toBe(0);
 

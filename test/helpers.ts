@@ -38,7 +38,7 @@ export const TEST_ENV = { K: "sim-key", U: "system" };
 let n = 0;
 export function act(memberId: string, signal: Signal, extra: Partial<Activity> = {}): Activity {
   n++;
-  return { id: `a${n}`, memberId, signal, at: "2026-10-10T12:00:00.000Z", otherId: null, topicId: `t${n}`, url: `https://forum.example/t/x/${n}/1`, title: `Topic ${n}`, ...extra };
+  return { id: `a${n}`, memberId, signal, at: "2026-10-10T12:00:00.000Z", otherId: null, topicId: `t${n}`, url: `https://forum.example/t/x/${n}/1`, title: `Topic ${n}`, public: true, ...extra };
 }
 
 /** `count` likes from `giver` to `receiver`, on different posts and days. */
@@ -75,7 +75,7 @@ export function card(memberId: string, total: number, extra: Partial<ScoreCard> 
     distinctPeople: 10,
     activeDays: 10,
     capsApplied: [],
-    evidence: [],
+    evidence: [{ signal: "solution", url: `https://forum.example/t/answer/${memberId}/2`, title: "An answer", at: "2026-10-10T12:00:00.000Z" }],
     ...extra,
   };
 }

@@ -32,13 +32,13 @@ function community(seed: number, size: number, events: number, from: string, to:
     const signal = signals[Math.floor(rnd() * signals.length)]!;
     const m = pick();
     const other = signal === "reply" && rnd() < 0.5 ? null : signal === "topic" || signal === "flagged" ? null : rnd() < 0.05 ? m : String(1 + Math.floor(size * rnd()));
-    acts.push({ id: `${seed}-${from}-${i}`, memberId: m, signal, at: at(), otherId: other, topicId: `t${Math.floor(rnd() * 40)}`, url: `https://forum.example/t/x/${i}/1`, title: null });
+    acts.push({ id: `${seed}-${from}-${i}`, memberId: m, signal, at: at(), otherId: other, topicId: `t${Math.floor(rnd() * 40)}`, url: `https://forum.example/t/x/${i}/1`, title: null, public: rnd() < 0.7 });
   }
   // A like ring: five members liking each other a lot (never a top helper by itself).
   for (let i = 0; i < 300; i++) {
     const a = String(size + 1 + (i % 5));
     const b = String(size + 1 + ((i + 1 + (i % 3)) % 5));
-    acts.push({ id: `${seed}-${from}-ring${i}`, memberId: a, signal: "like_received", at: at(), otherId: b, topicId: `r${i % 7}`, url: `https://forum.example/t/r/${i}/1`, title: null });
+    acts.push({ id: `${seed}-${from}-ring${i}`, memberId: a, signal: "like_received", at: at(), otherId: b, topicId: `r${i % 7}`, url: `https://forum.example/t/r/${i}/1`, title: null, public: true });
   }
   const members: Member[] = [];
   for (let i = 1; i <= size + 5; i++) {

@@ -112,7 +112,19 @@ describe("scoring", () => {
       act("a", "reply", { url: "https://forum.example/t/plain/4/5" }),
     ];
     const c = score(acts).get("a")!;
-    expect(c.evidence.map((e) => e.url)).toEqual(["https://forum.example/t/solved/3/4", "https://forum.example/t/welcome/2/2", liked]);
+    // Twice evidenceCount candidates, best first: the plan keeps the first three confirmed public.
+    expect(c.evidence.map((e) => e.url)).toEqual(["https://forum.example/t/solved/3/4", "https://forum.example/t/welcome/2/2", liked, "https://forum.example/t/plain/4/5"]);
+  });
+
+  it("never cites what the adapter did not mark public, though it counts", () => {
+    const acts = [
+      act("a", "solution", { otherId: "b", url: "https://forum.example/t/lounge/7/2", public: false }),
+      act("a", "solution", { otherId: "c", url: "https://forum.example/t/unmarked/8/2", public: undefined }),
+      act("a", "reply", { url: "https://forum.example/t/open/9/3" }),
+    ];
+    const c = score(acts).get("a")!;
+    expect(c.signals.solution.counted).toBe(2);
+    expect(c.evidence.map((e) => e.url)).toEqual(["https://forum.example/t/open/9/3"]);
   });
 
   describe("invariants", () => {

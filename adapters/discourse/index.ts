@@ -10,6 +10,7 @@ import { updateNewsletter } from "./newsletter.js";
 import { findNote, sendNote } from "./notes.js";
 import { publishHomepage } from "./publish.js";
 import { readPeriod } from "./read.js";
+import { confirmPublic } from "./visibility.js";
 import { grantBadge, setGroupMembers } from "./recognition.js";
 import { parseWebhook, verifyWebhook } from "./webhooks.js";
 
@@ -20,13 +21,15 @@ export interface DiscourseContext {
   options: AdapterOptions & { publish: NonNullable<AdapterOptions["publish"]> };
   log: Logger;
   now: Clock;
+  /** The read-restricted category ids as the last read found them (webhooks mark with it). */
+  restricted: Set<number>;
 }
 
 const createDiscourseAdapter: AdapterFactory = (options): Adapter => {
   const { http, apiUsername } = createClient(options);
   const withPublish = { ...options, publish: options.publish ?? defaultSettings().publish };
   const webhookSecret = options.site.webhookSecretEnv ? ((options.env ?? process.env)[options.site.webhookSecretEnv] ?? null) : null;
-  const ctx: DiscourseContext = { http, apiUsername, options: withPublish, log: options.logger ?? silentLogger, now: options.now ?? systemClock };
+  const ctx: DiscourseContext = { http, apiUsername, options: withPublish, log: options.logger ?? silentLogger, now: options.now ?? systemClock, restricted: new Set() };
   return {
     name: "discourse",
     // Webhooks arrive with worker mode.
@@ -54,6 +57,7 @@ const createDiscourseAdapter: AdapterFactory = (options): Adapter => {
       return { username: apiUsername };
     },
     readPeriod: (req) => readPeriod(ctx, req),
+    confirmPublic: (evidence) => confirmPublic(ctx, evidence),
     publishHomepage: (content, w) => publishHomepage(ctx, content, w),
     sendNote: (note, w) => sendNote(ctx, note, w),
     findNote: (note, since) => findNote(ctx, note, since),

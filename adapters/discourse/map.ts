@@ -1,6 +1,6 @@
 /** Pure mappers from Discourse's raw JSON into the domain. */
 import type { Activity, Member, Signal, Standing } from "../../src/domain.js";
-import { ACTION, type DiscourseAdminUser, type DiscourseUser, type DiscourseUserAction } from "./raw.js";
+import { ACTION, POST_TYPE, type DiscourseAdminUser, type DiscourseUser, type DiscourseUserAction } from "./raw.js";
 
 export function absoluteUrl(base: URL, pathOrUrl: string): string {
   return new URL(pathOrUrl.startsWith("//") ? base.protocol + pathOrUrl : pathOrUrl, base).toString();
@@ -61,13 +61,36 @@ export function toMemberFromList(u: DiscourseAdminUser, base: URL, now: Date): M
 }
 
 /**
- * One item of a member's own stream (filter 2,4,5,15) into an Activity, or null when it earns
- * nothing (deleted posts). A hidden (flagged) post earns `flagged` instead of reply/topic credit.
+ * Where a stream item happened, as far as the item tells: "private" (a private message: never
+ * counted), "restricted" (a read-restricted category, a whisper: counts, never cited), "public",
+ * or "none" (a deleted post, a moderator's or small action: nothing a member did). Unlisted topics
+ * and hidden first posts do not show in the stream: cited posts are confirmed with the topic itself
+ * (visibility.ts) before anything public cites them.
  */
-export function toActivity(a: DiscourseUserAction, base: URL): Activity | null {
-  if (a.deleted) return null;
+export function whereItHappened(a: Pick<DiscourseUserAction, "category_id" | "post_type" | "deleted" | "hidden">, restricted: ReadonlySet<number>): "private" | "restricted" | "public" | "none" {
+  if (a.category_id === null) return "private";
+  if (a.deleted) return "none";
+  // A stream without category_id (Discourse before 2018, or a hand-made fixture) cannot show
+  // where anything happened: it may count, but nothing of it is cited.
+  if (a.category_id === undefined) return a.post_type === undefined || a.post_type === POST_TYPE.REGULAR ? "restricted" : "none";
+  const type = a.post_type ?? POST_TYPE.REGULAR;
+  if (type === POST_TYPE.WHISPER) return "restricted";
+  if (type !== POST_TYPE.REGULAR) return "none";
+  if (restricted.has(a.category_id) || a.hidden) return "restricted";
+  return "public";
+}
+
+/**
+ * One item of a member's own stream (filter 2,4,5,15) into an Activity, or null when it earns
+ * nothing: deleted posts, private messages (never counted, whoever asks), moderator and small
+ * actions. A hidden (flagged) post earns `flagged` instead of reply/topic credit. Only items anyone
+ * may see are marked public (`restricted`: the site's read-restricted category ids).
+ */
+export function toActivity(a: DiscourseUserAction, base: URL, restricted: ReadonlySet<number>): Activity | null {
+  const where = whereItHappened(a, restricted);
+  if (where === "private" || where === "none") return null;
   const post = `${a.topic_id}:${a.post_number}`;
-  const common = { memberId: String(a.target_user_id), at: a.created_at, topicId: String(a.topic_id), url: postUrl(base, a), title: a.title ?? null };
+  const common = { memberId: String(a.target_user_id), at: a.created_at, topicId: String(a.topic_id), url: postUrl(base, a), title: a.title ?? null, public: where === "public" };
   const make = (signal: Signal, id: string, otherId: string | null = null): Activity => ({ id, signal, otherId, ...common });
   switch (a.action_type) {
     case ACTION.WAS_LIKED:

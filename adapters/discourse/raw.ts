@@ -29,8 +29,15 @@ export interface DiscourseAdminUser {
   trust_level: number;
   admin: boolean;
   moderator: boolean;
-  /** Lifetime posts (topics + replies); 0 means there is nothing to read. */
+  /**
+   * UserStat#post_count: replies only, not the first posts of topics, so 0 does not mean the
+   * member did nothing (a newcomer who opened a topic and never replied has 0).
+   */
   post_count?: number;
+  /** Topics the member opened to read; days they visited; seconds they spent reading. */
+  topics_entered?: number;
+  days_visited?: number;
+  time_read?: number;
   name?: string | null;
   avatar_template?: string;
   staged?: boolean;
@@ -89,5 +96,43 @@ export interface DiscourseUserAction {
   acting_username: string;
   reply_to_post_number?: number | null;
   deleted?: boolean;
+  /** The post was hidden after flags. Null on topic rows (NEW_TOPIC carries no post). */
   hidden?: boolean | null;
+  /** Post.types: 1 regular, 2 moderator action, 3 small action, 4 whisper (staff-only). */
+  post_type?: number | null;
+  /**
+   * The topic's category; null for a private message (PMs have no category: UserAction.stream
+   * selects t.category_id, and an admin who passes a filter gets PM rows too).
+   */
+  category_id?: number | null;
+}
+
+/** Post.types (core app/models/post.rb). */
+export const POST_TYPE = { REGULAR: 1, MODERATOR_ACTION: 2, SMALL_ACTION: 3, WHISPER: 4 } as const;
+
+/** A category of GET /categories.json (CategoryList; `include_subcategories=true` nests the children). */
+export interface DiscourseCategory {
+  id: number;
+  /** Only some groups may read it (CategorySerializer; Category#read_restricted). */
+  read_restricted: boolean;
+  subcategory_list?: DiscourseCategory[];
+}
+
+/** What GET /t/{id}.json tells about a topic's visibility (TopicViewSerializer). */
+export interface DiscourseTopicView {
+  id: number;
+  archetype: string;
+  /** False: unlisted (a moderator unlisted it, or its first post was hidden after flags). */
+  visible: boolean;
+  category_id: number | null;
+  deleted_at: string | null;
+  post_stream: { posts: DiscourseTopicPost[]; stream?: number[] };
+}
+
+export interface DiscourseTopicPost {
+  id: number;
+  post_number: number;
+  post_type: number;
+  hidden: boolean;
+  deleted_at: string | null;
 }

@@ -28,8 +28,8 @@ import { periodBounds } from "../../src/period.js";
 import type { Logger } from "../../src/log.js";
 import type { AdapterOptions, ReadRequest, ReadResult } from "../types.js";
 import { need } from "./client.js";
-import { postUrl, toActivity, toMember, toMemberFromList } from "./map.js";
-import { ACTION, type DiscourseAdminUser, type DiscourseDirectoryResponse, type DiscourseUser, type DiscourseUserAction } from "./raw.js";
+import { postUrl, toActivity, toMember, toMemberFromList, whereItHappened } from "./map.js";
+import { ACTION, POST_TYPE, type DiscourseAdminUser, type DiscourseCategory, type DiscourseDirectoryResponse, type DiscourseUser, type DiscourseUserAction } from "./raw.js";
 
 const DAY = 86_400_000;
 const DIRECTORY_PAGE = 50;
@@ -52,6 +52,7 @@ export interface ReadContext {
   options: AdapterOptions;
   log: Logger;
   now: () => Date;
+  restricted: Set<number>;
 }
 
 /** The smallest rolling directory window that covers `start` (a few days' slack for monthly). */
@@ -66,6 +67,29 @@ export function directoryWindow(start: string, now: Date): "monthly" | "quarterl
   if (t >= monthsBack(3)) return "quarterly";
   if (t >= monthsBack(12)) return "yearly";
   return "all";
+}
+
+/**
+ * The ids of the site's read-restricted categories, asked of the site itself (an admin sees every
+ * category; CategoryList with include_subcategories nests the children). One request.
+ */
+export async function restrictedCategories(ctx: Pick<ReadContext, "http">): Promise<Set<number>> {
+  const path = "/categories.json";
+  const query = { include_subcategories: true };
+  const body = await ctx.http.get<{ category_list?: { categories?: DiscourseCategory[] } }>(path, query);
+  need(body, "category_list", "object", path, query);
+  need(body.category_list, "categories", "array", path, query);
+  const out = new Set<number>();
+  const visit = (list: DiscourseCategory[]) => {
+    for (const c of list) {
+      need(c, "id", "number", path, query);
+      need(c, "read_restricted", "boolean", path, query);
+      if (c.read_restricted) out.add(c.id);
+      if (Array.isArray(c.subcategory_list)) visit(c.subcategory_list);
+    }
+  };
+  visit(body.category_list!.categories!);
+  return out;
 }
 
 async function getProfile(ctx: ReadContext, username: string, strict: boolean): Promise<Member | null> {
@@ -89,39 +113,91 @@ async function getProfile(ctx: ReadContext, username: string, strict: boolean): 
   return toMember(u, ctx.http.base, ctx.now());
 }
 
+/** One page of a member's stream, every item checked for the fields we read. */
+async function streamPage(ctx: ReadContext, username: string, filter: string, offset: number, limit: number): Promise<DiscourseUserAction[]> {
+  const path = "/user_actions.json";
+  const query = { username, filter, offset, limit };
+  const body = await ctx.http.get<{ user_actions?: DiscourseUserAction[] }>(path, query);
+  need(body, "user_actions", "array", path, query);
+  for (const a of body.user_actions!) {
+    need(a, "action_type", "number", path, query);
+    need(a, "created_at", "string", path, query);
+    need(a, "topic_id", "number", path, query);
+    need(a, "post_number", "number", path, query);
+    need(a, "target_user_id", "number", path, query);
+    need(a, "acting_user_id", "number", path, query);
+  }
+  return body.user_actions!;
+}
+
 /**
- * Page a member's stream newest-first, calling `visit` for each item, until `stopBefore` or
- * `maxPages`. True when it stopped at `maxPages` with more left.
+ * The offset of the first item older than `before` in a newest-first stream: single items probed
+ * at doubling offsets, then halving, so that a member read weeks after the period does not spend
+ * the period's budget paging through what came after it (about 2·log2(n / 100) small requests).
+ */
+async function firstOffsetBefore(ctx: ReadContext, username: string, filter: string, before: number): Promise<number> {
+  const olderAt = async (offset: number) => {
+    const [a] = await streamPage(ctx, username, filter, offset, 1);
+    return !a || Date.parse(a.created_at) < before;
+  };
+  let newer = STREAM_PAGE - 1; // the first page showed items up to here all newer
+  let step = STREAM_PAGE;
+  let older = newer + step;
+  while (!(await olderAt(older))) {
+    newer = older;
+    step *= 2;
+    older = newer + step;
+  }
+  while (older - newer > STREAM_PAGE) {
+    const mid = newer + Math.floor((older - newer) / 2);
+    if (await olderAt(mid)) older = mid;
+    else newer = mid;
+  }
+  return newer + 1;
+}
+
+/**
+ * Page a member's stream newest-first, calling `visit` for each item, from the first item before
+ * `window.end` (when given) until `window.stopBefore`; at most `maxItems` items before
+ * `window.end` are read (newer ones cost nothing of that budget). True when it stopped at
+ * `maxItems` with more of the window left.
  */
 async function readStream(
   ctx: ReadContext,
   username: string,
   filter: string,
-  stopBefore: number | null,
+  window: { end: number | null; stopBefore: number | null },
   visit: (a: DiscourseUserAction) => void,
-  maxPages = Number.POSITIVE_INFINITY,
+  maxItems = Number.POSITIVE_INFINITY,
 ): Promise<boolean> {
-  const path = "/user_actions.json";
-  for (let offset = 0, page = 0; ; page++) {
-    if (page >= maxPages) return true;
-    const query = { username, filter, offset, limit: STREAM_PAGE };
-    const body = await ctx.http.get<{ user_actions?: DiscourseUserAction[] }>(path, query);
-    need(body, "user_actions", "array", path, query);
-    const items = body.user_actions!;
+  let offset = 0;
+  let counted = 0;
+  for (let first = true; ; first = false) {
+    const items = await streamPage(ctx, username, filter, offset, STREAM_PAGE);
     if (!items.length) return false;
+    // A whole first page after the window: jump to where the window starts.
+    if (first && window.end !== null && items.length === STREAM_PAGE && Date.parse(items[items.length - 1]!.created_at) >= window.end) {
+      offset = await firstOffsetBefore(ctx, username, filter, window.end);
+      continue;
+    }
     for (const a of items) {
-      need(a, "action_type", "number", path, query);
-      need(a, "created_at", "string", path, query);
-      need(a, "topic_id", "number", path, query);
-      need(a, "post_number", "number", path, query);
-      need(a, "target_user_id", "number", path, query);
-      need(a, "acting_user_id", "number", path, query);
+      const t = Date.parse(a.created_at);
+      if (window.stopBefore !== null && t < window.stopBefore) return false;
+      if (window.end !== null && t >= window.end) continue;
+      if (counted >= maxItems) return true;
+      counted++;
       visit(a);
     }
     offset += items.length;
-    if (stopBefore !== null && Date.parse(items[items.length - 1]!.created_at) < stopBefore) return false;
   }
 }
+
+/**
+ * Whether an account did anything after signing up: replied, opened a topic to read, visited or
+ * read. post_count alone would miss a newcomer who opened a topic and never replied (it counts
+ * replies only). A field the site does not send counts as "maybe".
+ */
+const cameBack = (u: DiscourseAdminUser) => [u.post_count, u.topics_entered, u.days_visited, u.time_read].some((n) => typeof n !== "number" || n > 0);
 
 export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<ReadResult> {
   const { http, options, log } = ctx;
@@ -131,6 +207,10 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
   const cursor: DiscourseCursor =
     req.cursor && (req.cursor as DiscourseCursor).version === 1 ? structuredClone(req.cursor as DiscourseCursor) : { version: 1, newest: {}, ownTopics: {} };
   const progress = (step: string, done: number, total: number) => req.onProgress?.({ step, done, total, requests: http.requests - startRequests });
+
+  // 0. Where the public may not look: read-restricted categories.
+  const restricted = await restrictedCategories(ctx);
+  ctx.restricted = restricted;
 
   // 1. Candidates from the directory.
   const candidates = new Map<string, string>(); // id -> username
@@ -179,7 +259,7 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
         older = true;
         continue;
       }
-      if (created < end && u.id > 0 && u.post_count !== 0) newcomers.push(u);
+      if (created < end && u.id > 0 && !u.staged && cameBack(u)) newcomers.push(u);
     }
     if (newcomers.length > options.sync.maxNewcomers) {
       log.warn({ event: "spotlight.discourse.newcomers_capped", site: options.site.id, limit: options.sync.maxNewcomers }, "more newcomers posted than sync.maxNewcomers; the newest were examined");
@@ -192,11 +272,15 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
   for (const n of newcomers) {
     let firstTopic: DiscourseUserAction | null = null;
     const responses: DiscourseUserAction[] = [];
-    await readStream(ctx, n.username, `${ACTION.NEW_TOPIC},${ACTION.RESPONSE}`, null, (a) => {
-      if (a.deleted) return;
+    await readStream(ctx, n.username, `${ACTION.NEW_TOPIC},${ACTION.RESPONSE}`, { end: null, stopBefore: null }, (a) => {
+      // A private message is nobody's first topic and nobody's welcome.
+      const where = whereItHappened(a, restricted);
+      if (where === "private" || where === "none") return;
+      // A whisper or a hidden reply is no welcome: the newcomer never saw it.
+      if (a.action_type === ACTION.RESPONSE && ((a.post_type ?? POST_TYPE.REGULAR) !== POST_TYPE.REGULAR || a.hidden)) return;
       if (a.action_type === ACTION.NEW_TOPIC && (!firstTopic || a.created_at < firstTopic.created_at)) firstTopic = a;
       if (a.action_type === ACTION.RESPONSE) responses.push(a);
-    }, Math.ceil(options.sync.maxItemsPerMember / STREAM_PAGE));
+    }, options.sync.maxItemsPerMember);
     progress("newcomers", ++done, newcomers.length);
     const topic = firstTopic as DiscourseUserAction | null;
     if (!topic || Date.parse(topic.created_at) - Date.parse(n.created_at) > ageMs) continue;
@@ -213,6 +297,7 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
       topicId: String(first.topic_id),
       url: postUrl(http.base, first),
       title: first.title ?? null,
+      public: whereItHappened(first, restricted) === "public" && whereItHappened(topic, restricted) === "public",
     });
     if (first.acting_username) candidates.set(String(first.acting_user_id), first.acting_username);
   }
@@ -241,20 +326,20 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
       ctx,
       username,
       `${ACTION.WAS_LIKED},${ACTION.NEW_TOPIC},${ACTION.REPLY},${ACTION.SOLVED}`,
-      stopBefore,
+      { end, stopBefore },
       (a) => {
         if (!inPeriod(a.created_at) || String(a.target_user_id) !== id) return;
         items.push(a);
         if (!newest || a.created_at > newest) newest = a.created_at;
         if (a.action_type === ACTION.NEW_TOPIC) ownTopics.add(a.topic_id);
       },
-      Math.ceil(options.sync.maxItemsPerMember / STREAM_PAGE),
+      options.sync.maxItemsPerMember,
     );
     if (capped) log.warn({ event: "spotlight.discourse.stream_capped", site: options.site.id, memberId: id, limit: options.sync.maxItemsPerMember }, "member ranked on their newest activities only");
     for (const a of items) {
       // A reply in a topic the member started is conversation, not help to someone else.
       if (a.action_type === ACTION.REPLY && ownTopics.has(a.topic_id) && !a.hidden) continue;
-      const act = toActivity(a, http.base);
+      const act = toActivity(a, http.base, restricted);
       if (!act) continue;
       activities.push(act);
       if (act.signal === "like_received" && act.otherId && !fetched.has(act.otherId) && a.acting_username) likers.set(act.otherId, a.acting_username);

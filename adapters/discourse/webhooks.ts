@@ -24,6 +24,7 @@ interface WebhookPost {
   created_at?: string;
   hidden?: boolean;
   deleted_at?: string | null;
+  category_id?: number | null;
 }
 
 export function verifyWebhook(secret: string | null, headers: Record<string, string | undefined>, raw: Buffer): WebhookCheck {
@@ -51,10 +52,13 @@ export function parseWebhook(d: DiscourseContext, headers: Record<string, string
   const b = body as Record<string, unknown>;
   const at = d.now().toISOString();
   const base = d.http.base;
+  // Public unless its category is read-restricted as the last read saw it (a post the public may
+  // not see after all is caught when cited: visibility.ts confirms every cited post with the topic).
   const common = (p: WebhookPost) => ({
     topicId: String(p.topic_id),
     url: postUrl(base, { slug: p.topic_slug ?? "-", topic_id: p.topic_id, post_number: p.post_number }),
     title: p.topic_title ?? null,
+    public: typeof p.category_id === "number" && !d.restricted.has(p.category_id) && !p.hidden,
   });
   const visible = (p: WebhookPost) => p.topic_archetype !== "private_message" && (p.post_type ?? 1) === 1 && !p.deleted_at;
   const activities: Activity[] = [];

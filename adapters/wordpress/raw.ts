@@ -51,6 +51,8 @@ export interface WpPost {
   title: { raw?: string; rendered?: string };
   content?: { raw?: string };
   categories?: number[];
+  /** context=edit: the post's password; a protected post is not public (its comments neither). */
+  password?: string;
 }
 
 /** GET /wp/v2/blocks/{id}?context=edit: a synced pattern (reusable block, post type wp_block). */

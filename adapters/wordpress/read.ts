@@ -84,7 +84,7 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
   const parentAuthors = new Map<string, WpComment>();
   for (const r of replies) {
     const p = byId.get(r.parent)!;
-    if (key(p) !== key(r)) parentAuthors.set(key(p), p);
+    if (key(p) !== key(r) && credited(p)) parentAuthors.set(key(p), p);
   }
   let done = 0;
   for (const [k, p] of parentAuthors) {
@@ -98,12 +98,17 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
     if (Array.isArray(first) && first[0]) cursor.firstComment[k] = first[0].id;
   }
 
-  // The titles of the posts the comments are on, for the evidence the notes quote.
+  // The titles of the posts the comments are on, for the evidence the notes quote, and which of
+  // them anyone may read (published, no password): only comments there are ever cited.
   const titles = new Map<number, string>();
+  const publicPosts = new Set<number>();
   const postIds = [...new Set(comments.filter(credited).map((c) => c.post))];
   for (let i = 0; i < postIds.length; i += 100) {
     for await (const page of pages<WpPost>(http, "wp/v2/posts", { context: "edit", include: postIds.slice(i, i + 100).join(","), status: "publish" }))
-      for (const p of page) titles.set(p.id, p.title.raw ?? p.title.rendered ?? "");
+      for (const p of page) {
+        titles.set(p.id, p.title.raw ?? p.title.rendered ?? "");
+        if (p.status === "publish" && !p.password) publicPosts.add(p.id);
+      }
   }
 
   const activities: Activity[] = [];
@@ -112,15 +117,17 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
     if (!credited(c)) continue;
     const who = key(c);
     const at = utc(c.date_gmt);
-    const common = { memberId: who, at, topicId: `post:${c.post}`, url: c.link, title: titles.get(c.post) || null };
+    const common = { memberId: who, at, topicId: `post:${c.post}`, url: c.link, title: titles.get(c.post) || null, public: publicPosts.has(c.post) };
     if (c.parent === 0) {
       activities.push({ id: `comment:${c.id}`, signal: "topic", otherId: null, ...common });
       continue;
     }
     const parent = byId.get(c.parent);
     if (!parent || key(parent) === who) continue; // talking to oneself helps nobody
-    activities.push({ id: `comment:${c.id}`, signal: "reply", otherId: key(parent), ...common });
-    if (cursor.firstComment[key(parent)] === parent.id && !welcomed.has(parent.id)) {
+    // A guest counts as a person helped, or a newcomer welcomed, only where guests count at all.
+    const counts = credited(parent);
+    activities.push({ id: `comment:${c.id}`, signal: "reply", otherId: counts ? key(parent) : null, ...common });
+    if (counts && cursor.firstComment[key(parent)] === parent.id && !welcomed.has(parent.id)) {
       welcomed.add(parent.id); // the first reply (in time) to their first comment
       activities.push({ id: `newcomer_reply:${c.id}`, signal: "newcomer_reply", otherId: key(parent), ...common });
     }
@@ -131,7 +138,7 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
     for (const p of page) {
       const at = utc(p.date_gmt);
       if (!inPeriod(at) || !isMember(String(p.author))) continue;
-      activities.push({ id: `post:${p.id}`, memberId: String(p.author), signal: "topic", at, otherId: null, topicId: `post:${p.id}`, url: p.link, title: p.title.raw ?? p.title.rendered ?? null });
+      activities.push({ id: `post:${p.id}`, memberId: String(p.author), signal: "topic", at, otherId: null, topicId: `post:${p.id}`, url: p.link, title: p.title.raw ?? p.title.rendered ?? null, public: !p.password });
     }
   }
   return { activities, members: [...members.values()], cursor, requests: http.requests - start0 };

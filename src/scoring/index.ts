@@ -213,15 +213,20 @@ export function scoreMember(
     distinctPeople: people.size,
     activeDays: days.size,
     capsApplied: caps,
-    evidence: pickEvidence(memberId, bySignal, s.evidenceCount),
+    // Twice as many as cited: the plan keeps the first evidenceCount the platform confirms public.
+    evidence: pickEvidence(memberId, bySignal, s.evidenceCount * 2),
   };
 }
 
-/** The best pieces of evidence: accepted answers, welcomes, then the most-liked posts. */
+/**
+ * The best pieces of evidence: accepted answers, welcomes, then the most-liked posts. Evidence
+ * must be public: only activities the adapter marked `public` are ever cited (anything else may
+ * count, but is never linked or named, in any output).
+ */
 function pickEvidence(memberId: string, bySignal: Map<Signal, Activity[]>, n: number): Evidence[] {
   const candidates = new Map<string, { e: Evidence; weight: number }>();
   const consider = (a: Activity, weight: number) => {
-    if (!a.url) return;
+    if (!a.url || a.public !== true) return;
     const prev = candidates.get(a.url);
     if (prev) {
       prev.weight += weight;

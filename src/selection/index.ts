@@ -17,6 +17,8 @@ export interface SelectInput {
   overrides: Overrides;
   selection: SelectionSettings;
   eligibility: EligibilitySettings;
+  /** Members whose cited posts the platform did not confirm public (src/evidence.ts). */
+  unconfirmed?: ReadonlySet<string>;
 }
 
 export interface Selection {
@@ -75,6 +77,9 @@ export function skipReasons(card: ScoreCard, member: Member | undefined, input: 
   if (card.activeDays < sel.minActiveDays) r.push("not_frequent");
   if (card.total < sel.minScore) r.push("below_min_score");
   if (card.distinctPeople < sel.minDistinctPeopleHelped) r.push("too_few_people");
+  // A spotlight shows newcomers what the best members do: someone whose help the public cannot
+  // see has nothing to show (their help still counts, and an admin's pin still features them).
+  if (card.evidence.length === 0 || input.unconfirmed?.has(card.memberId)) r.push("no_public_evidence");
   return r;
 }
 

@@ -81,6 +81,11 @@ export class Writer {
     this.pos = at + 5 + len;
   }
 
+  bool(b: boolean) {
+    this.ensure(1);
+    this.buf[this.pos++] = b ? 0xc3 : 0xc2;
+  }
+
   strOrNil(s: string | null | undefined) {
     if (s === null || s === undefined) this.nil();
     else this.str(s);

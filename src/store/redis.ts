@@ -156,10 +156,11 @@ export interface RedisStoreOptions {
 /** Plain MessagePack (no msgpackr extensions), which Redis's cmsgpack reads. */
 const msgpack = new Packr({ useRecords: false, variableMapSize: true });
 /** An activity's fields, in order, but the member credited (the person it is filed under). */
-type Tuple = [string, Signal, string, string | null, string | null, string | null, string | null];
+/** [id, signal, at, otherId, topicId, url, title, public]: `public` absent in entries written before it (never cited). */
+type Tuple = [string, Signal, string, string | null, string | null, string | null, string | null, boolean?];
 /** One member in a bucket list entry: [member, activities credited to them, flat (receiver, time) pairs of likes they gave]. */
 type Filed = [string, Tuple[], string[]];
-const tupleOf = (a: Activity): Tuple => [a.id, a.signal, a.at, a.otherId ?? null, a.topicId ?? null, a.url ?? null, a.title ?? null];
+const tupleOf = (a: Activity): Tuple => [a.id, a.signal, a.at, a.otherId ?? null, a.topicId ?? null, a.url ?? null, a.title ?? null, a.public === true];
 /** A bucket list entry: MessagePack of the members it files (ingestion writes the same bytes by hand). */
 const entryOf = (filed: readonly Filed[]) => msgpack.pack(filed);
 /** A bucket list entry's records; only the wanted members' when `wanted` is given (the others are stepped over, not decoded). */
@@ -189,7 +190,7 @@ function bucketOf(member: string): number {
   for (let i = 0; i < member.length; i++) h = Math.imul(h ^ member.charCodeAt(i), 0x01000193);
   return ((h >>> 16) ^ h) & (BUCKETS - 1);
 }
-const activityOf = (memberId: string, [id, signal, at, otherId, topicId, url, title]: Tuple): Activity => ({ id, memberId, signal, at, otherId, topicId, url, title });
+const activityOf = (memberId: string, [id, signal, at, otherId, topicId, url, title, pub]: Tuple): Activity => ({ id, memberId, signal, at, otherId, topicId, url, title, public: pub === true });
 
 /** (month, member) lists as read: each entry [activity tuples, likes given as (receiver, time) pairs]. */
 type MemberLists = Array<{ member: string; month: string; entries: Array<[Tuple[], string[]]> }>;
@@ -398,7 +399,7 @@ async function prepare(activities: readonly Activity[], from: number, to: number
     meta[o + META_QUARTER] = at.length === 24 ? quarterIndex(at) : -1;
     meta[o + META_INDEX] = from + i;
     meta[o + META_TUPLE] = w.pos;
-    w.array(7);
+    w.array(8);
     w.str(a.id);
     meta[o + META_ID_END] = w.pos;
     w.str(a.signal);
@@ -409,6 +410,7 @@ async function prepare(activities: readonly Activity[], from: number, to: number
     w.strOrNil(a.topicId);
     w.strOrNil(a.url);
     w.strOrNil(a.title);
+    w.bool(a.public === true);
     meta[o + META_TUPLE_END] = w.pos;
   }
   for (let i = 0; i < n; i++) order[i] = i;

@@ -14,9 +14,10 @@ const COUNT_COLUMNS_DDL = COUNT_COLUMNS.map((c) => `${c} INTEGER NOT NULL DEFAUL
 /**
  * Schema version: 2 added member_counts (filled from the activities on first open); 3 keeps the
  * activities in member order (ranking reads a member's month as one range; ids stay unique); 4
- * gave members a standing column; 5 added activity_quarters (filled from the activities).
+ * gave members a standing column; 5 added activity_quarters (filled from the activities); 6 marks
+ * the activities anyone may see (activities.public: what may be cited; 0 for those stored before).
  */
-const VERSION = 5;
+const VERSION = 6;
 
 /** Activities in one ingestion after which the write-ahead log is checkpointed and truncated. */
 const LARGE_INGEST = 10_000;
@@ -27,7 +28,7 @@ const QUARTER_SQL = `substr(at, 1, 14) || printf('%02d', (CAST(substr(at, 15, 2)
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS activities (
   site TEXT NOT NULL, id TEXT NOT NULL, member_id TEXT NOT NULL, signal TEXT NOT NULL, at TEXT NOT NULL,
-  other_id TEXT, topic_id TEXT, url TEXT, title TEXT,
+  other_id TEXT, topic_id TEXT, url TEXT, title TEXT, public INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (site, member_id, at, id)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS activities_by_id ON activities (site, id);
@@ -74,6 +75,7 @@ interface ActivityRow {
   topic_id: string | null;
   url: string | null;
   title: string | null;
+  public: number;
 }
 
 const toActivity = (r: ActivityRow): Activity => ({
@@ -85,6 +87,7 @@ const toActivity = (r: ActivityRow): Activity => ({
   topicId: r.topic_id,
   url: r.url,
   title: r.title,
+  public: r.public === 1,
 });
 
 /** The plan without any trace of `memberId` (the same object when there was none). */
@@ -132,6 +135,9 @@ export class SqliteStore implements Store {
       // Schema 4: the standing column (a table from before has none).
       if (!(this.db.prepare(`PRAGMA table_info(members)`).all() as Array<{ name: string }>).some((c) => c.name === "standing"))
         this.db.exec(`ALTER TABLE members ADD COLUMN standing TEXT; UPDATE members SET standing = json_extract(json, '$.standing');`);
+      // Schema 6: the public column (activities stored before it are never cited).
+      if (!(this.db.prepare(`PRAGMA table_info(activities)`).all() as Array<{ name: string }>).some((c) => c.name === "public"))
+        this.db.exec(`ALTER TABLE activities ADD COLUMN public INTEGER NOT NULL DEFAULT 0`);
       // Small enough to stay in cache, unlike the profiles themselves.
       this.db.exec(`CREATE INDEX IF NOT EXISTS members_standing ON members (site, id, standing)`);
       if (recluster)
@@ -146,8 +152,8 @@ export class SqliteStore implements Store {
     const db = this.db;
     this.stmts = {
       insertActivity: db.prepare(
-        `INSERT OR IGNORE INTO activities (site, id, member_id, signal, at, other_id, topic_id, url, title)
-         VALUES (@site, @id, @memberId, @signal, @at, @otherId, @topicId, @url, @title)`,
+        `INSERT OR IGNORE INTO activities (site, id, member_id, signal, at, other_id, topic_id, url, title, public)
+         VALUES (@site, @id, @memberId, @signal, @at, @otherId, @topicId, @url, @title, @public)`,
       ),
       upsertMember: db.prepare(
         `INSERT INTO members (site, id, json, standing) VALUES (?, ?, ?, ?) ON CONFLICT (site, id) DO UPDATE SET json = excluded.json, standing = excluded.standing`,
@@ -178,7 +184,7 @@ export class SqliteStore implements Store {
         db.prepare(`SELECT member_id, ${COUNT_COLUMNS.slice(part * 6, part * 6 + 6).join(", ")} FROM member_counts WHERE site = ? AND month = ?`).raw(true),
       ),
       memberActivities: db
-        .prepare(`SELECT id, signal, at, other_id, topic_id, url, title FROM activities NOT INDEXED WHERE site = ? AND member_id = ? AND at >= ? AND at < ? ORDER BY at, id`)
+        .prepare(`SELECT id, signal, at, other_id, topic_id, url, title, public FROM activities NOT INDEXED WHERE site = ? AND member_id = ? AND at >= ? AND at < ? ORDER BY at, id`)
         .raw(true),
       standingCounts: db.prepare(`SELECT standing, COUNT(*) FROM members INDEXED BY members_standing WHERE site = ? GROUP BY standing`).raw(true),
       standings500: db.prepare(`SELECT id, standing FROM members WHERE site = ? AND id IN (${Array(500).fill("?").join(", ")})`).raw(true),
@@ -245,6 +251,7 @@ export class SqliteStore implements Store {
           topicId: a.topicId ?? null,
           url: a.url ?? null,
           title: a.title ?? null,
+          public: a.public === true ? 1 : 0,
         });
         if (r.changes) {
           inserted++;
@@ -288,8 +295,8 @@ export class SqliteStore implements Store {
     [from, to] = [canonicalTime(from), canonicalTime(to)];
     const out = new Map<string, Activity[]>();
     for (const id of memberIds) {
-      const rows = this.stmts.memberActivities.all(site, id, from, to) as Array<[string, Signal, string, string | null, string | null, string | null, string | null]>;
-      out.set(id, rows.map(([aid, signal, at, otherId, topicId, url, title]) => ({ id: aid, memberId: id, signal, at, otherId, topicId, url, title })));
+      const rows = this.stmts.memberActivities.all(site, id, from, to) as Array<[string, Signal, string, string | null, string | null, string | null, string | null, number]>;
+      out.set(id, rows.map(([aid, signal, at, otherId, topicId, url, title, pub]) => ({ id: aid, memberId: id, signal, at, otherId, topicId, url, title, public: pub === 1 })));
     }
     return out;
   }

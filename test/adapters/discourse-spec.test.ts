@@ -68,7 +68,8 @@ describe("Discourse simulator against the official OpenAPI spec", () => {
     await publishPlan(deps, "2026-09");
     const note = { member: { id: "11", username: "ada_lovelace" } as never, title: "x", body: "x", marker: "x" };
     await writer.findNote!(note, "2026-01-01T00:00:00Z");
-    for (const path of ["/user-badges/ada_lovelace.json", "/groups/spotlight.json", "/groups/spotlight/members.json"])
+    const long = smallCommunity().topics.find((t) => t.postIds.length > 25)!;
+    for (const path of ["/user-badges/ada_lovelace.json", "/groups/spotlight.json", "/groups/spotlight/members.json", `/t/${long.id}/posts.json?post_ids[]=${long.postIds[22]}&post_ids[]=${long.postIds[23]}`, "/categories.json?include_subcategories=true"])
       await fetch(sim.url + path, { headers: { "Api-Key": "sim-key", "Api-Username": "system" } });
     await store.close();
     for (const path of ["/admin/users/list/active.json?page=99", "/admin/users/list/staff.json", "/admin/users/list/suspended.json", "/directory_items.json?period=all&order=post_count&page=10", "/user_actions.json?username=ada_lovelace&filter=1&offset=0"])

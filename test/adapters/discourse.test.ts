@@ -113,6 +113,7 @@ describe("Discourse adapter", () => {
       res.setHeader("Content-Type", "application/json");
       if (req.url!.startsWith("/directory_items.json")) return res.end(JSON.stringify({ directory_items: [{ id: 5, user: { id: 5, username: "x" } }] }));
       if (req.url!.startsWith("/admin/users/list")) return res.end("[]");
+      if (req.url!.startsWith("/categories.json")) return res.end(JSON.stringify({ category_list: { categories: [] } }));
       if (req.url!.startsWith("/u/")) return res.end(JSON.stringify({ user: { id: 5, username: "x", trust_level: 2, admin: false, moderator: false, user_option: {} } }));
       if (req.url!.startsWith("/user_actions.json")) return res.end(JSON.stringify({ user_actions: [{ action_type: 5, created_at: "2026-10-03T00:00:00Z", post_number: 2, target_user_id: 5, acting_user_id: 5 }] }));
       res.statusCode = 404;
@@ -134,6 +135,7 @@ describe("Discourse adapter", () => {
       res.setHeader("Content-Type", "application/json");
       if (req.url!.startsWith("/directory_items.json")) return res.end(JSON.stringify({ directory_items: [{ id: 5, user: { id: 5, username: "x" } }] }));
       if (req.url!.startsWith("/admin/users/list")) return res.end("[]");
+      if (req.url!.startsWith("/categories.json")) return res.end(JSON.stringify({ category_list: { categories: [] } }));
       if (req.url!.startsWith("/u/")) return res.end(JSON.stringify({ user: { id: 5, username: "x", trust_level: 2, admin: false, moderator: false } }));
       res.end(JSON.stringify({ user_actions: [] }));
     });
@@ -159,9 +161,9 @@ describe("Discourse adapter", () => {
 
   it("maps real Discourse stream items (fixtures) into activities", () => {
     const base = new URL("https://meta.example/");
-    const reply = toActivity(replies.user_actions[0] as unknown as DiscourseUserAction, base)!;
+    const reply = toActivity(replies.user_actions[0] as unknown as DiscourseUserAction, base, new Set())!;
     expect(reply).toMatchObject({ id: "post:39:3", signal: "reply", memberId: "11", topicId: "39", url: "https://meta.example/t/test-topic/39/3" });
-    const like = toActivity(liked.user_actions[0] as unknown as DiscourseUserAction, base)!;
+    const like = toActivity(liked.user_actions[0] as unknown as DiscourseUserAction, base, new Set())!;
     expect(like).toMatchObject({ signal: "like_received", memberId: "19", otherId: "32" });
     expect(like.id).toBe(`like:${liked.user_actions[0]!.topic_id}:${liked.user_actions[0]!.post_number}:32`);
   });

@@ -89,6 +89,9 @@ describe("WordPress adapter", () => {
     // Carol and Erin commented last month: answering them is help, not a welcome.
     const welcomed = new Set(r.activities.filter((a) => a.signal === "newcomer_reply").map((a) => a.otherId));
     expect(welcomed.has(members.get("carol")!.id)).toBe(false);
+    expect(welcomed.has(members.get("frank")!.id)).toBe(true);
+    // With guests: false a guest is nobody's newcomer nor anyone's person helped.
+    expect(r.activities.some((a) => a.otherId?.startsWith("guest:"))).toBe(false);
     expect(r.activities.some((a) => a.memberId.startsWith("guest:"))).toBe(false);
     const reply = r.activities.find((a) => a.signal === "reply" && a.memberId === alice.id)!;
     expect(reply.url).toMatch(new RegExp(`^${wp.baseUrl}/.+#comment-\\d+$`));

@@ -102,6 +102,7 @@ const SPEC_ROUTES: Array<[RegExp, string]> = [
   [/^\/posts\/\d+\.json$/, "/posts/{id}.json"],
   [/^\/t\/\d+\.json$/, "/t/{id}.json"],
   [/^\/t\/\d+\/status\.json$/, "/t/{id}/status.json"],
+  [/^\/t\/\d+\/posts\.json$/, "/t/{id}/posts.json"],
   [/^\/t\/\d+\/make-banner\.json$/, "/t/{id}/make-banner.json"],
   [/^\/topics\/private-messages-sent\/[^/]+\.json$/, "/topics/private-messages-sent/{username}.json"],
   [/^\/c\/[^/]+\/\d+\.json$/, "/c/{slug}/{id}.json"],
@@ -141,6 +142,12 @@ export function createSimulator(options: SimulatorOptions) {
   };
   for (const p of community.posts) {
     const topic = topics.get(p.topicId)!;
+    if (topic.archetype === "private_message") {
+      // UserActionManager: every post of a private message is a NEW_PRIVATE_MESSAGE (12) for its
+      // author and a GOT_PRIVATE_MESSAGE (13) for the other members; no topic or reply rows.
+      for (const member of topic.allowed ?? []) push(member, { type: member === p.userId ? 12 : 13, at: p.createdAt, post: p, acting: p.userId });
+      continue;
+    }
     push(p.userId, { type: p.postNumber === 1 ? 4 : 5, at: p.createdAt, post: p, acting: p.userId });
     if (p.postNumber > 1) {
       const notified = new Set<number>([p.userId]);
@@ -192,10 +199,11 @@ export function createSimulator(options: SimulatorOptions) {
       acting_user_id: acting.id,
       title: topic.title,
       deleted: false,
-      hidden: r.post.hidden,
-      post_type: 1,
+      // Topic rows carry no post (target_post_id -1): hidden is null there.
+      hidden: r.type === 4 ? null : r.post.hidden,
+      post_type: r.type === 4 ? null : (r.post.postType ?? 1),
       action_code: null,
-      category_id: topic.categoryId,
+      category_id: topic.archetype === "private_message" ? null : topic.categoryId,
       closed: false,
       archived: false,
     };
@@ -203,7 +211,8 @@ export function createSimulator(options: SimulatorOptions) {
 
   const stats = (u: SimUser) => {
     const list = streams.get(u.id) ?? [];
-    const postCount = list.filter((r) => r.type === 4 || r.type === 5).length;
+    // UserStat#post_count counts replies, not the first posts of topics.
+    const postCount = list.filter((r) => r.type === 5).length;
     // Last seen: their latest own act (posting or liking), else when they joined.
     const lastSeen = list.find((r) => r.type === 1 || r.type === 4 || r.type === 5)?.at ?? u.createdAt;
     return { postCount, timeRead: postCount * 240, daysVisited: Math.min(180, postCount + 1), lastSeen };
@@ -391,6 +400,7 @@ export function createSimulator(options: SimulatorOptions) {
       const days = new Set<string>();
       for (const r of list) {
         if (r.at < from) break;
+        if (topics.get(r.post.topicId)!.archetype === "private_message") continue; // the directory counts public topics
         if (r.type === 1) row.likes_given!++;
         else if (r.type === 2) row.likes_received!++;
         else if (r.type === 4) row.topic_count!++;
@@ -537,6 +547,62 @@ export function createSimulator(options: SimulatorOptions) {
     return list;
   }
 
+  // Every category the admin sees, children nested (CategoryList with include_subcategories).
+  app.get("/categories.json", (_req: Request, res: Response) => {
+    const count = (id: number) => community.topics.filter((t) => t.categoryId === id);
+    res.json({
+      category_list: {
+        can_create_category: true,
+        can_create_topic: true,
+        categories: community.categories.map((c, i) => {
+          const list = count(c.id);
+          const recent = (days: number) => list.filter((t) => Date.parse(t.createdAt) >= now - days * DAY).length;
+          return {
+            id: c.id,
+            name: c.name,
+            color: "0088CC",
+            text_color: "FFFFFF",
+            slug: c.slug,
+            topic_count: list.length,
+            post_count: list.reduce((n, t) => n + t.postIds.length, 0),
+            position: i,
+            description: null,
+            description_text: null,
+            description_excerpt: null,
+            topic_url: `/t/about-the-${c.slug}-category`,
+            read_restricted: c.readRestricted,
+            permission: 1,
+            notification_level: 1,
+            can_edit: true,
+            topic_template: null,
+            has_children: false,
+            subcategory_count: null,
+            sort_order: null,
+            sort_ascending: null,
+            show_subcategory_list: false,
+            num_featured_topics: 3,
+            default_view: null,
+            subcategory_list_style: "rows_with_featured_topics",
+            default_top_period: "all",
+            default_list_filter: "all",
+            minimum_required_tags: 0,
+            navigate_to_first_post_after_read: false,
+            topics_day: recent(1),
+            topics_week: recent(7),
+            topics_month: recent(30),
+            topics_year: recent(365),
+            topics_all_time: list.length,
+            subcategory_ids: [],
+            uploaded_logo: null,
+            uploaded_logo_dark: null,
+            uploaded_background: null,
+            uploaded_background_dark: null,
+          };
+        }),
+      },
+    });
+  });
+
   app.get("/u/:username.json", (req: Request, res: Response) => {
     const u = byName.get(String(req.params.username).toLowerCase());
     if (!u) return void res.status(404).json(ERR_404);
@@ -551,7 +617,9 @@ export function createSimulator(options: SimulatorOptions) {
     if (!(offset >= 0)) return invalid(res, "offset");
     if (!(limit >= 1)) return invalid(res, "limit");
     const filter = req.query.filter === undefined ? null : new Set(String(req.query.filter).split(",").map(Number));
-    const list = (streams.get(u.id) ?? []).filter((r) => !filter || filter.has(r.type));
+    // Private messages are left out only when no filter is given (UserActionsController#index:
+    // ignore_private_messages: params[:filter] ? false : true).
+    const list = (streams.get(u.id) ?? []).filter((r) => (filter ? filter.has(r.type) : topics.get(r.post.topicId)!.archetype !== "private_message"));
     res.json({ user_actions: list.slice(offset, offset + limit).map(actionJson) });
   });
 

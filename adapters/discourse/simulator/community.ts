@@ -8,7 +8,10 @@
  * - a like-ring of three accounts liking each other's every post;
  * - a loud member who posts constantly and is liked mostly by one enthusiastic fan;
  * - a suspended member and a member who hid their profile, both otherwise helpful;
- * - newcomers joining every month, late likes and accepted answers that cross month boundaries.
+ * - newcomers joining every month, late likes and accepted answers that cross month boundaries;
+ * - what the public cannot see: private messages (a member who helps only there), a read-restricted
+ *   category (a member who helps only there), unlisted topics, hidden first posts and whispers,
+ *   some of them holding a top helper's best answers.
  */
 
 export interface SimUser {
@@ -26,7 +29,15 @@ export interface SimUser {
   hideProfile: boolean;
   groups: string[];
   /** What the generator made this account to be (for tests and docs; never served). */
-  role: "member" | "expert" | "welcomer" | "staff" | "bot" | "ring" | "loud" | "fan" | "suspended" | "hidden" | "newcomer";
+  role: "member" | "expert" | "welcomer" | "staff" | "bot" | "ring" | "loud" | "fan" | "suspended" | "hidden" | "newcomer" | "private_helper" | "restricted_helper";
+}
+
+/** A category; read-restricted ones are seen by their groups only. */
+export interface SimCategory {
+  id: number;
+  slug: string;
+  name: string;
+  readRestricted: boolean;
 }
 
 export interface SimTopic {
@@ -34,9 +45,16 @@ export interface SimTopic {
   userId: number;
   title: string;
   slug: string;
+  /** 0 for a private message (no category). */
   categoryId: number;
   createdAt: string;
   postIds: number[];
+  /** A private message between `allowed` members (default: a regular topic). */
+  archetype?: "regular" | "private_message";
+  /** Members of a private message. */
+  allowed?: number[];
+  /** False: unlisted (by a moderator, or because its first post was hidden after flags). */
+  visible?: boolean;
 }
 
 export interface SimPost {
@@ -48,6 +66,8 @@ export interface SimPost {
   replyToPostNumber: number | null;
   hidden: boolean;
   raw: string;
+  /** Post.types: 1 regular (default), 4 whisper. */
+  postType?: number;
 }
 
 export interface SimLike {
@@ -65,6 +85,7 @@ export interface SimSolution {
 
 export interface Community {
   now: string;
+  categories: SimCategory[];
   users: SimUser[];
   topics: SimTopic[];
   posts: SimPost[];
@@ -79,6 +100,8 @@ export interface CommunityOptions {
   months?: number;
   /** The end of the timeline: the forum's "now" (an input, never the machine's date). */
   now: Date;
+  /** Add what the public cannot see (private messages, a restricted category, unlisted topics, hidden first posts, whispers); default true. */
+  hiddenPlaces?: boolean;
 }
 
 /** mulberry32: small, fast, good enough for sample data, and the same on every machine. */
@@ -329,7 +352,90 @@ export function generateCommunity(options: CommunityOptions): Community {
   }
   for (const p of posts) if ((p.userId === loud.id && rnd() < 0.01) || rnd() < 0.002) p.hidden = true;
 
-  return { now: iso(end), users, topics, posts, likes, solutions };
+  const categories: SimCategory[] = [
+    { id: 1, slug: "general", name: "General", readRestricted: false },
+    { id: 2, slug: "support", name: "Support", readRestricted: false },
+    { id: 3, slug: "newsletter", name: "Newsletter", readRestricted: true },
+    { id: 4, slug: "announcements", name: "Announcements", readRestricted: false },
+    { id: 5, slug: "members-lounge", name: "Members' lounge", readRestricted: true },
+  ];
+  if (options.hiddenPlaces !== false) addHiddenPlaces({ rnd, pick, exp, users, topics, posts, likes, solutions, end, begin, add, iso, newTopic, newPost, experts, postById });
+  return { now: iso(end), categories, users, topics, posts, likes, solutions };
+}
+
+/**
+ * What the public cannot see, and members whose help happens only there: a helper in private
+ * messages (never counted), a helper in the members' lounge (counted, never cited), and top
+ * helpers' best answers in unlisted topics, under hidden first posts and in whispers (never cited).
+ */
+function addHiddenPlaces(g: {
+  rnd: () => number;
+  pick: <T>(xs: readonly T[]) => T;
+  exp: (mean: number) => number;
+  users: SimUser[];
+  topics: SimTopic[];
+  posts: SimPost[];
+  likes: SimLike[];
+  solutions: SimSolution[];
+  end: number;
+  begin: number;
+  add: (u: Partial<SimUser> & Pick<SimUser, "id" | "username" | "role">, w: number, q: number) => SimUser;
+  iso: (t: number) => string;
+  newTopic: (userId: number, t: number, support: boolean) => SimTopic;
+  newPost: (topic: SimTopic, userId: number, t: number, replyTo: number | null) => SimPost;
+  experts: SimUser[];
+  postById: Map<number, SimPost>;
+}) {
+  const { rnd, pick, users, end, begin } = g;
+  const nextId = Math.max(...users.map((u) => u.id)) + 1;
+  const pmHelper = g.add({ id: nextId, username: "pm_polly", name: "Polly", trustLevel: 3, role: "private_helper" }, 0, 0);
+  const loungeHelper = g.add({ id: nextId + 1, username: "lounge_leo", name: "Leo", trustLevel: 3, role: "restricted_helper" }, 0, 0);
+  // Established members only (they joined before the timeline): newcomers' first topics stay theirs.
+  const regulars = users.filter((u) => u.role === "member" && u.trustLevel >= 1);
+  const when = () => begin + rnd() * (end - begin - 3 * DAY);
+  const thread = (topic: SimTopic, helper: SimUser, t: number, accepted: boolean, postType?: number) => {
+    const answer = g.newPost(topic, helper.id, t + 2 * HOUR, 1);
+    if (postType) answer.postType = postType;
+    g.newPost(topic, topic.userId, t + 5 * HOUR, answer.postNumber);
+    const likers = new Set<number>();
+    for (let k = 0; k < 3; k++) likers.add(pick(regulars).id);
+    likers.delete(helper.id);
+    let k = 0;
+    for (const liker of likers) g.likes.push({ postId: answer.id, userId: liker, createdAt: g.iso(t + (6 + k++) * HOUR) });
+    if (accepted) g.solutions.push({ topicId: topic.id, postId: answer.id, acceptedBy: topic.userId, acceptedAt: g.iso(t + 8 * HOUR) });
+    return answer;
+  };
+  // Private messages: questions answered, liked and even "solved" in private, all by one helper.
+  for (let i = 0; i < 160; i++) {
+    const asker = pick(regulars);
+    const t = when();
+    const topic = g.newTopic(asker.id, t, true);
+    Object.assign(topic, { categoryId: 0, archetype: "private_message", allowed: [asker.id, pmHelper.id] });
+    thread(topic, pmHelper, t, true);
+  }
+  // The members' lounge: real help, in a category only members see.
+  for (let i = 0; i < 120; i++) {
+    const t = when();
+    const topic = g.newTopic(pick(regulars).id, t, true);
+    topic.categoryId = 5;
+    thread(topic, loungeHelper, t, rnd() < 0.6);
+  }
+  // Top helpers' best answers where the public cannot look: unlisted topics, topics whose first
+  // post was hidden after flags (Discourse unlists them), and whispers.
+  for (let i = 0; i < 60; i++) {
+    const t = when();
+    const topic = g.newTopic(pick(regulars).id, t, true);
+    topic.visible = false;
+    if (i % 2) g.posts[g.posts.length - 1]!.hidden = true; // the first post, just written
+    thread(topic, g.experts[i % g.experts.length]!, t, true);
+  }
+  for (let i = 0; i < 60; i++) {
+    const t = when();
+    const topic = g.newTopic(pick(regulars).id, t, true);
+    thread(topic, g.experts[i % g.experts.length]!, t, false, 4);
+  }
+  for (const p of g.posts) g.postById.set(p.id, p);
+  g.posts.sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1) || a.id - b.id);
 }
 
 function weightedPickPost(xs: SimPost[], w: (p: SimPost) => number, rnd: () => number): SimPost | null {

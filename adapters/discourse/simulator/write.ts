@@ -51,6 +51,7 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
     topicState: new Map(),
     edits: new Map(),
     categories: new Map([
+      ...ctx.community.categories.map((c): [number, { slug: string; name: string }] => [c.id, { slug: c.slug, name: c.name }]),
       [1, { slug: "general", name: "General" }],
       [2, { slug: "support", name: "Support" }],
       [3, { slug: "newsletter", name: "Newsletter drafts" }],
@@ -66,7 +67,12 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
   let nextTopicId = largest(topics.keys()) + 1;
   let nextPostId = largest(posts.keys()) + 1;
   const clock = () => new Date(Math.max(ctx.now, ctx.clock().getTime())).toISOString();
-  const stateOf = (id: number): SimTopicState => writes.topicState.get(id) ?? { archetype: "regular", pinnedGlobally: false, pinnedUntil: null, allowed: [] };
+  const stateOf = (id: number): SimTopicState => {
+    const saved = writes.topicState.get(id);
+    if (saved) return saved;
+    const t = topics.get(id);
+    return { archetype: t?.archetype ?? "regular", pinnedGlobally: false, pinnedUntil: null, allowed: t?.allowed ?? [] };
+  };
   const cooked = (raw: string) => `<p>${raw.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</p>`;
   const log = (req: Request, res: Response) => writes.log.push({ method: req.method, path: req.path, body: req.body, actor: (res.locals.actor as SimUser).username, at: clock() });
 
@@ -86,7 +92,7 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
       created_at: p.createdAt,
       cooked: cooked(p.raw),
       post_number: p.postNumber,
-      post_type: 1,
+      post_type: p.postType ?? 1,
       posts_count: topic.postIds.length,
       updated_at: edit?.updatedAt ?? p.createdAt,
       reply_count: 0,
@@ -218,7 +224,7 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
       reply_count: topic.postIds.length - 1,
       like_count: 0,
       last_posted_at: posts.get(topic.postIds[topic.postIds.length - 1]!)!.createdAt,
-      visible: true,
+      visible: topic.visible !== false,
       closed: false,
       archived: false,
       has_summary: false,
@@ -273,6 +279,24 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
         created_by: person(owner),
         last_poster: person(last),
       },
+    });
+  });
+
+  // Posts of a topic by id (TopicsController#posts), as the topic's post stream serves them.
+  app.get("/t/:id/posts.json", (req: Request, res: Response) => {
+    const topic = topics.get(Number(req.params.id));
+    if (!topic) return void res.status(404).json(ERR_404);
+    const raw = req.query["post_ids[]"] ?? req.query.post_ids;
+    const wanted = new Set((Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(Number));
+    const actor = res.locals.actor as SimUser;
+    res.json({
+      post_stream: {
+        posts: topic.postIds.filter((id) => wanted.has(id)).map((id) => {
+          const { raw: _raw, draft_sequence: _d, posts_count: _c, post_url: _u, ...p } = postJson(posts.get(id)!, actor);
+          return { ...p, reviewable_id: 0, link_counts: [], read: true };
+        }),
+      },
+      id: topic.id,
     });
   });
 
