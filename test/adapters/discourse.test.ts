@@ -20,9 +20,12 @@ afterAll(() => sim.close());
 
 const period = periodOf("2026-10");
 const waits: number[] = [];
-function adapter(env: Record<string, string> = TEST_ENV, url = () => sim.url, site: Partial<ReturnType<typeof testSettings>["sites"][0]> = {}) {
+function options(env: Record<string, string> = TEST_ENV, url = () => sim.url, site: Partial<ReturnType<typeof testSettings>["sites"][0]> = {}) {
   const s = testSettings(url());
-  return createDiscourseAdapter({ site: { ...s.sites[0]!, ...site }, sync: s.sync, scoring: s.scoring, env, now: () => SIM_NOW, sleep: async (ms) => void waits.push(ms) });
+  return { site: { ...s.sites[0]!, ...site }, sync: s.sync, scoring: s.scoring, env, now: () => SIM_NOW, sleep: async (ms: number) => void waits.push(ms) };
+}
+function adapter(env: Record<string, string> = TEST_ENV, url = () => sim.url, site: Partial<ReturnType<typeof testSettings>["sites"][0]> = {}) {
+  return createDiscourseAdapter(options(env, url, site));
 }
 
 testAdapter({
@@ -72,6 +75,49 @@ describe("Discourse adapter", () => {
     } finally {
       await busy.close();
     }
+  });
+
+  it("spends the item budget on the period only: a member read months later is ranked on the whole period", async () => {
+    const june = periodOf("2026-06");
+    // Everyone's June, in full: no budget.
+    const full = await createDiscourseAdapter({ ...options(), sync: { ...testSettings().sync, maxItemsPerMember: 1e9 } }).readPeriod({ period: june, cursor: null, knownMembers: new Map() });
+    const perMember = new Map<string, number>();
+    for (const x of full.activities) if (x.signal !== "newcomer_reply") perMember.set(x.memberId, (perMember.get(x.memberId) ?? 0) + 1);
+    const [busiest, inJune] = [...perMember].sort((x, y) => y[1] - x[1])[0]!;
+    // A budget just above the busiest member's June, far below what they did from July to October.
+    const c = smallCommunity();
+    const theirs = new Set(c.posts.filter((p) => String(p.userId) === busiest).map((p) => p.id));
+    const later = [...c.posts.filter((p) => theirs.has(p.id)), ...c.likes.filter((l) => theirs.has(l.postId))].filter((x) => x.createdAt >= june.end).length;
+    expect(later).toBeGreaterThan(2 * inJune);
+    const before = sim.state.requests.get("GET /user_actions.json") ?? 0;
+    const r = await createDiscourseAdapter({ ...options(), sync: { ...testSettings().sync, maxItemsPerMember: inJune + 1 } }).readPeriod({ period: june, cursor: null, knownMembers: new Map() });
+    const mine = (xs: typeof r.activities) => xs.filter((x) => x.memberId === busiest && x.signal !== "newcomer_reply").map((x) => x.id).sort();
+    expect(mine(r.activities)).toEqual(mine(full.activities));
+    // And a budget below it keeps the newest of the period, not nothing.
+    const capped = await createDiscourseAdapter({ ...options(), sync: { ...testSettings().sync, maxItemsPerMember: Math.floor(inJune / 2) } }).readPeriod({ period: june, cursor: null, knownMembers: new Map() });
+    expect(mine(capped.activities)).toHaveLength(Math.floor(inJune / 2));
+    expect((sim.state.requests.get("GET /user_actions.json") ?? 0) - before).toBeGreaterThan(0);
+  });
+
+  it("finds newcomers who opened a topic and never replied (post_count counts replies only), and who welcomed them", async () => {
+    const c = smallCommunity();
+    const start = Date.parse(period.start) - 30 * 86_400_000;
+    const posts = new Map(c.posts.map((p) => [p.id, p]));
+    const replied = new Set(c.posts.filter((p) => p.postNumber > 1).map((p) => p.userId));
+    // Newcomers who never replied, whose first topic got its first reply (from someone else) this month.
+    const firstReply = (u: (typeof c.users)[number]) => {
+      const first = c.topics.filter((t) => t.userId === u.id && t.archetype !== "private_message").sort((x, y) => (x.createdAt < y.createdAt ? -1 : 1))[0];
+      return first?.postIds.map((id) => posts.get(id)!).find((p) => p.userId !== u.id && (p.postType ?? 1) === 1 && !p.hidden);
+    };
+    const topicOnly = c.users.filter((u) => {
+      if (u.role !== "newcomer" || replied.has(u.id) || Date.parse(u.createdAt) < start) return false;
+      const r = firstReply(u);
+      return !!r && r.createdAt >= period.start && r.createdAt < period.end;
+    });
+    expect(topicOnly.length).toBeGreaterThan(0);
+    const r = await adapter().readPeriod({ period, cursor: null, knownMembers: new Map() });
+    const welcomed = new Set(r.activities.filter((a) => a.signal === "newcomer_reply").map((a) => a.otherId));
+    for (const u of topicOnly) expect(welcomed.has(String(u.id)), u.username).toBe(true);
   });
 
   it("reads the facts that make a member ineligible from their profile", async () => {
