@@ -10,7 +10,7 @@
 import type { Member, Overrides, Period, ScoreCard } from "./domain.js";
 import { optOutKey } from "./optout.js";
 import { scoreMember, upperBounds } from "./scoring/index.js";
-import { compareCards, skipReasons, type SelectInput } from "./selection/index.js";
+import { compareCards, rose, skipReasons, type SelectInput } from "./selection/index.js";
 import type { Settings } from "./settings.js";
 import type { Store, StoredPlan } from "./store/types.js";
 
@@ -142,7 +142,10 @@ export async function rankPeriod(input: RankInput): Promise<Ranking> {
     if (selection.risingSlot) {
       const top = new Set([...eligible].sort(compareCards).slice(0, selection.featuredCount).map((c) => c.memberId));
       let bestRise = 0;
-      for (const c of eligible) if (!top.has(c.memberId)) bestRise = Math.max(bestRise, c.total - (previousTotals.get(c.memberId) ?? 0));
+      for (const c of eligible) {
+        const before = previousTotals.get(c.memberId);
+        if (!top.has(c.memberId) && rose(c.total, before, selection.risingGrowth)) bestRise = Math.max(bestRise, c.total - (before ?? 0));
+      }
       canRise = next >= Math.max(selection.minScore, bestRise);
     }
     if (!canEnterTop && !canEnterEligible && !canRise) break;

@@ -21,6 +21,7 @@ export interface SelectionSettings {
   featuredCount: number;
   cooldownPeriods: number;
   risingSlot: boolean;
+  risingGrowth: number;
   minActiveDays: number;
   minScore: number;
   minDistinctPeopleHelped: number;

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { defaultSettings } from "../src/config.js";
 import type { Member, ScoreCard } from "../src/domain.js";
-import { select, skipReasons, type SelectInput } from "../src/selection/index.js";
+import { rose, select, skipReasons, type SelectInput } from "../src/selection/index.js";
 import { card, member } from "./helpers.js";
 
 const d = defaultSettings();
@@ -101,6 +101,18 @@ describe("selection", () => {
     const previousTotals = new Map([["a", 90], ["b", 80], ["c", 75], ["d", 5]]);
     const s = select(input([card("a", 100), card("b", 95), card("c", 90), card("d", 60)], members, { previousTotals }));
     expect(s.featured.map((f) => [f.member.id, f.slot])).toEqual([["a", "top"], ["b", "top"], ["d", "rising"]]);
+  });
+
+  it("labels nobody rising who did only a little more than last month: the slot then goes by score", () => {
+    const members = ["a", "b", "c", "d"].map((id) => member(id));
+    const previousTotals = new Map([["a", 90], ["b", 80], ["c", 75], ["d", 50]]);
+    const s = select(input([card("a", 100), card("b", 95), card("c", 90), card("d", 60)], members, { previousTotals }));
+    expect(s.featured.map((f) => [f.member.id, f.slot])).toEqual([["a", "top"], ["b", "top"], ["c", "top"]]);
+    // A member new to helping rises from zero; a doubled score rises.
+    expect(rose(12, undefined, 2)).toBe(true);
+    expect(rose(40, 20, 2)).toBe(true);
+    expect(rose(39, 20, 2)).toBe(false);
+    expect(rose(0, undefined, 2)).toBe(false);
   });
 
   it("lets an admin pin over cooldown but never over an opt-out or staff", () => {

@@ -44,6 +44,16 @@ const HARD: ReadonlySet<SkipReason> = new Set([
 /** Reasons under which the member must not even be named in the plan. */
 const UNNAMED: ReadonlySet<SkipReason> = new Set(["opted_out", "hidden_profile"]);
 
+/**
+ * Rising means rising: help that grew against the member's own past, at least `growth` times
+ * their score the period before (a member new to helping, or a newcomer, rises from zero), not
+ * a regular top helper who simply did a little more.
+ */
+export function rose(total: number, previous: number | undefined, growth: number): boolean {
+  const before = Math.max(0, previous ?? 0);
+  return total > before && total >= growth * before;
+}
+
 /** Best first; the same order on every run: score, people helped, active days, then id. */
 export function compareCards(a: ScoreCard, b: ScoreCard): number {
   return (
@@ -117,7 +127,7 @@ export function select(input: SelectInput): Selection {
   if (chosen.size < featuredCount && risingSlot) {
     const rest = eligible.filter((c) => !chosen.has(c.memberId));
     const rise = (c: ScoreCard) => c.total - (input.previousTotals.get(c.memberId) ?? 0);
-    const best = rest.filter((c) => rise(c) > 0).sort((a, b) => rise(b) - rise(a) || compareCards(a, b))[0];
+    const best = rest.filter((c) => rose(c.total, input.previousTotals.get(c.memberId), input.selection.risingGrowth)).sort((a, b) => rise(b) - rise(a) || compareCards(a, b))[0];
     if (best) chosen.set(best.memberId, entry(best, "rising"));
   }
   // 4. Any slot still open goes to the next best.
