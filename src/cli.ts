@@ -65,7 +65,7 @@ function openConfig(io: CliIO, config: string | undefined, siteId: string | unde
 }
 
 async function run(args: string[], io: CliIO) {
-  const { values } = parse(args, { config: { type: "string" }, period: { type: "string" }, out: { type: "string" }, site: { type: "string" }, auto: { type: "boolean" }, "dry-run": { type: "boolean" } });
+  const { values } = parse(args, { config: { type: "string" }, period: { type: "string" }, out: { type: "string" }, site: { type: "string" }, auto: { type: "boolean" }, "dry-run": { type: "boolean" }, "accept-low-activity": { type: "boolean" } });
   if (values.help) return void io.stdout.write(HELP.run + "\n");
   const { settings, store, sites, env } = openConfig(io, values.config, values.site);
   const periodId = periodArg(values.period, settings, io.now());
@@ -79,7 +79,7 @@ async function run(args: string[], io: CliIO) {
     for (const site of sites) {
       try {
         const outDir = sites.length > 1 ? join(outRoot, site.id) : outRoot;
-        await runSite({ settings, site, store, log, io, identityKey, periodId, outDir, publish: auto ? { dryRun: !!values["dry-run"] } : false, pace: sitePace(site) });
+        await runSite({ settings, site, store, log, io, identityKey, periodId, outDir, publish: auto ? { dryRun: !!values["dry-run"] } : false, pace: sitePace(site), acceptLowActivity: !!values["accept-low-activity"] });
       } catch (err) {
         if (sites.length === 1) throw err;
         failed++;

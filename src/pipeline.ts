@@ -7,6 +7,7 @@ import type { Adapter, ReadProgress } from "../adapters/types.js";
 import { systemClock, type Clock } from "./clock.js";
 import type { Plan } from "./domain.js";
 import { silentLogger, type Logger } from "./log.js";
+import { SpotlightError } from "./errors.js";
 import { EvidenceCheck } from "./evidence.js";
 import { deploymentSecret } from "./optout.js";
 import { periodOf, shiftPeriod } from "./period.js";
@@ -62,7 +63,14 @@ export interface PrepareResult {
  * Sync the period (and, the first time, the one before it for the rising slot), then plan it.
  * With `sync: false` (an admin's pin or exclusion) the plan is recomputed from what the store has.
  */
-export async function preparePlan(deps: PipelineDeps, periodId: string, options: { sync?: boolean } = {}): Promise<PrepareResult> {
+/**
+ * A month whose active members fall below this share of the month before is not planned without
+ * an admin's word: a read that sees members' activity disappear has more likely lost a permission
+ * than the community its members.
+ */
+export const LOW_ACTIVITY_SHARE = 0.25;
+
+export async function preparePlan(deps: PipelineDeps, periodId: string, options: { sync?: boolean; acceptLowActivity?: boolean } = {}): Promise<PrepareResult> {
   const { store, site, settings } = deps;
   const existing = await store.getPlan(site.id, periodId);
   if (existing && (existing.status === "approved" || existing.status === "published")) return { plan: existing.plan, unchanged: true, requests: 0 };
@@ -89,6 +97,19 @@ export async function preparePlan(deps: PipelineDeps, periodId: string, options:
     recentlyFeatured: cooldown > 0 ? await store.featuredBetween(site.id, shiftPeriod(periodId, -cooldown), shiftPeriod(periodId, -1)) : new Set<string>(),
     overrides,
   });
+  // An empty read is not a plan.
+  if (sync && !options.acceptLowActivity) {
+    const previousPeriod = periodOf(previousId, settings.timezone);
+    const before = (await store.activityCounts(site.id, previousPeriod.start, previousPeriod.end)).size;
+    if (ranking.active === 0 || (before >= 20 && ranking.active < before * LOW_ACTIVITY_SHARE))
+      throw new SpotlightError(
+        `[spotlight] [${site.id}] ${periodId}: ${ranking.active} members with activity, against ${before} in ${previousId}. ` +
+          `The credentials may lack a permission the read needs, or the site has changed; nothing was planned. ` +
+          `If the month really was that quiet, run again with --accept-low-activity.`,
+        "bad_response",
+      );
+  }
+
   // Evidence must be public (src/evidence.ts): a featured member none of whose cited posts the
   // platform confirms gives their place to the next, until every featured member has something
   // to show (each round asks only about posts not asked about before).

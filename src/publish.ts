@@ -40,6 +40,8 @@ export interface PublishReport {
   newsletter: Published | null;
   badge: { granted: string[] } | null;
   group: { added: string[]; removed: string[] } | null;
+  /** Nobody to feature: the live spotlight, newsletter, badge and group were left as they were. */
+  keptLive: boolean;
   actions: WriteAction[];
 }
 
@@ -91,7 +93,15 @@ export async function publishPlan(deps: PipelineDeps, periodId: string, options:
   const locale = resolveLocale(settings.locale);
   const view: ViewOptions = { locale, site: { title: siteTitle(site), url: site.baseUrl }, timeZone: settings.timezone };
   const label = periodLabel(plan, locale, settings.timezone);
-  const report: PublishReport = { period: periodId, dryRun, featured: featured.map((f) => f.member.username), droppedOptedOut: stored.plan.featured.length - featured.length, homepage: null, notes: [], newsletter: null, badge: null, group: null, actions: w.actions };
+  const report: PublishReport = { period: periodId, dryRun, featured: featured.map((f) => f.member.username), droppedOptedOut: stored.plan.featured.length - featured.length, homepage: null, notes: [], newsletter: null, badge: null, group: null, keptLive: false, actions: w.actions };
+
+  // An empty plan never replaces a live spotlight (nor empties the newsletter or the flair group).
+  if (!featured.length) {
+    report.keptLive = true;
+    log.warn({ event: "spotlight.publish.nothing_to_feature", site: site.id, period: periodId }, "nobody to feature: the live spotlight was left as it was");
+    if (!dryRun) await store.savePlan(site.id, plan, "published");
+    return report;
+  }
 
   const pub = settings.publish;
   if (pub.homepage.enabled && adapter.capabilities.homepage && adapter.publishHomepage) {

@@ -172,6 +172,41 @@ describe("publishing to Discourse", () => {
     expect(JSON.stringify(next.plan)).not.toContain(gone.username);
   });
 
+  it("never replaces a live spotlight with an empty one: a period with nobody to feature publishes nothing", async () => {
+    await preparePlan(h.deps(), "2026-09");
+    await publishPlan(h.deps(), "2026-09");
+    const writes = h.sim.state.writes.log.length;
+    // Everyone featured in October opts out before approval: nobody is left.
+    const { plan } = await preparePlan(h.deps(), PERIOD);
+    const secret = await deploymentSecret(h.store, { SPOTLIGHT_SECRET: "test-secret" });
+    for (const f of plan.featured) await h.store.addOptOut("test", optOutKey(secret, "test", f.member.id));
+    const report = await publishPlan(h.deps(), PERIOD);
+    expect(report.keptLive).toBe(true);
+    expect(h.sim.state.writes.log.length).toBe(writes);
+    // The widget still serves September's spotlight, not October's empty one.
+    const { createServer } = await import("../src/server/index.js");
+    const server = createServer({ settings: h.settings, store: h.store, secret }).listen(0, "127.0.0.1");
+    await new Promise<void>((r) => server.once("listening", () => r()));
+    try {
+      const json = (await (await fetch(`http://127.0.0.1:${(server.address() as any).port}/sites/test/spotlight.json`)).json()) as any;
+      expect(json.period.id).toBe("2026-09");
+    } finally {
+      server.close();
+    }
+  });
+
+  it("stops instead of planning when a read sees members' activity disappear", async () => {
+    await preparePlan(h.deps(), PERIOD);
+    // The same forum, read as a key that sees nobody's activity (a lost permission looks like this).
+    const blind = { ...h.deps(), adapter: { ...h.deps().adapter, readPeriod: async () => ({ activities: [], members: [], cursor: null, requests: 1 }) } };
+    const err = await preparePlan(blind, "2026-11").catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/2026-11: 0 members with activity, against \d+ in 2026-10.*--accept-low-activity/s);
+    expect(await h.store.getPlan("test", "2026-11")).toBeNull();
+    const accepted = await preparePlan(blind, "2026-11", { acceptLowActivity: true });
+    expect(accepted.plan.featured).toEqual([]);
+  });
+
   it("grants the badge (created once) and keeps the flair group to exactly the period's featured members", async () => {
     const b = await harness((s) => {
       s.publish.badge.enabled = true;

@@ -49,6 +49,9 @@ Options:
   --site ID        Only this site
   --auto           Publish without waiting for approval
   --dry-run        With --auto: print every write that publishing would make, and make none
+  --accept-low-activity
+                   Plan a month whose active members fell below a quarter of the month before
+                   (by default that stops the run: a read that lost a permission looks the same)
   -h, --help       Show this help`,
   approve: `Usage: spotlight approve --config FILE --period YYYY-MM [options]
 

@@ -54,6 +54,7 @@ export function publishSummary(r: PublishReport, warnings: string[] = []): strin
   if (r.newsletter) lines.push(`     newsletter  ${r.newsletter.url ?? "(new draft)"}${r.newsletter.changed ? "" : "  (unchanged)"}`);
   if (r.badge) lines.push(`     badge       ${r.badge.granted.length ? `granted to ${r.badge.granted.map((u) => clean(u)).join(", ")}` : "(already granted)"}`);
   if (r.group) lines.push(`     group       ${r.group.added.length || r.group.removed.length ? `added ${r.group.added.length}, removed ${r.group.removed.length}` : "(unchanged)"}`);
+  if (r.keptLive) lines.push("     nobody to feature this period: the live spotlight, the newsletter, badge and group were left as they were");
   if (r.droppedOptedOut) lines.push(`     ${r.droppedOptedOut} featured member(s) opted out since the plan was made and were left out`);
   if (r.dryRun) {
     lines.push("", "  Writes it would make:");

@@ -43,6 +43,8 @@ export interface SiteRun {
   outDir: string;
   publish: false | { dryRun: boolean };
   pace: Pace;
+  /** Plan even a month whose activity fell far below the month before (src/pipeline.ts). */
+  acceptLowActivity?: boolean;
 }
 
 export async function runSite(r: SiteRun) {
@@ -54,7 +56,7 @@ export async function runSite(r: SiteRun) {
   const deps = { settings, store, adapter, site, logger: log.logger, env: io.env, now: io.now, onProgress: progress.onProgress };
   let prepared;
   try {
-    prepared = await preparePlan(deps, r.periodId);
+    prepared = await preparePlan(deps, r.periodId, { acceptLowActivity: r.acceptLowActivity });
   } finally {
     progress.end();
   }

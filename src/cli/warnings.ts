@@ -30,6 +30,7 @@ const WORDS: Record<string, (s: Seen) => string> = {
     `the site answered "too many requests" ${plural(s.count, "time")}: waited ${Math.round(s.sums.waitMs! / 1000)} s in all (another integration may share the budget)`,
   "spotlight.http.retry": (s) => `${plural(s.count, "request")} retried after an error or a timeout`,
   "spotlight.publish.retry": (s) => `${plural(s.count, "publishing step")} resumed after an error`,
+  "spotlight.publish.nothing_to_feature": () => "nobody to feature: nothing was published, the live spotlight stays",
   "spotlight.note.skipped": (s) => `${plural(s.count, "note")} not sent: the member has no channel (no private messages and no e-mail address)`,
 };
 

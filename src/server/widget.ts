@@ -61,7 +61,8 @@ export function createWidget(settings: Settings, store: Store, onServed?: (route
   /** Per site: the latest public plan as last looked up, and when. */
   const latestMemo = new Map<string, { at: number; plan: StoredPlan | null; pending: Promise<StoredPlan | null> | null }>();
 
-  const publicPlans = async (site: string): Promise<StoredPlan[]> => (await store.plans(site)).filter((p) => PUBLIC.has(p.status));
+  // A period with nobody to feature never replaces the live spotlight (nor adds an empty RSS item).
+  const publicPlans = async (site: string): Promise<StoredPlan[]> => (await store.plans(site)).filter((p) => PUBLIC.has(p.status) && p.plan.featured.length > 0);
   /** The latest public plan, looked up at most once per PLAN_TTL_MS per site ("nothing yet" is never trusted). */
   const latest = (site: string): Promise<StoredPlan | null> => {
     let memo = latestMemo.get(site);
