@@ -288,6 +288,13 @@ foreach ([
     ]);
     $users[$login] = get_userdata($id);
 }
+// A worker account holding exactly the capabilities Community Spotlight says it needs
+// (WPT_WORKER_CAPS, comma-separated; the tests pass the adapter's own list) and nothing else.
+$caps = ['read' => true];
+foreach (array_filter(explode(',', getenv('WPT_WORKER_CAPS') ?: 'list_users,edit_users,moderate_comments,edit_posts,publish_posts')) as $cap) $caps[trim($cap)] = true;
+remove_role('spotlight_worker');
+add_role('spotlight_worker', 'Spotlight worker', $caps);
+username_exists('spotworker') ?: wp_insert_user(['user_login' => 'spotworker', 'user_pass' => 'spotworker-pass', 'user_email' => 'spotworker@example.test', 'display_name' => 'Spotlight Worker', 'role' => 'spotlight_worker']);
 $cat_news = wp_create_category('News');
 $cat_howto = wp_create_category('How-to');
 $admin = get_user_by('login', 'admin');

@@ -126,6 +126,15 @@ describe("the README's Layout", () => {
   });
 });
 
+describe("the README's WordPress capabilities", () => {
+  it("are exactly what the adapter checks at start", async () => {
+    const { NEEDED_CAPABILITIES } = await import("../adapters/wordpress/index.js");
+    const step = README.slice(README.indexOf("## Connecting WordPress"), README.indexOf("2. Configure the site"));
+    const named = [...step.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]!).filter((c) => !c.startsWith("publish.") && c !== "pageId");
+    for (const [cap] of NEEDED_CAPABILITIES) expect(named, cap).toContain(cap);
+  });
+});
+
 describe("comments", () => {
   it("point only at files in this repository", () => {
     const files: string[] = [];

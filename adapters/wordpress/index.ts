@@ -19,11 +19,27 @@ export interface WordPressContext {
   now: () => Date;
 }
 
-/** What the worker needs to be allowed to do, and why. */
-const NEEDED: Array<[string, string]> = [
-  ["list_users", "read members and their roles"],
+/**
+ * What the worker needs to be allowed to do, and why: what WordPress really checks (the tests
+ * run the whole worker as a user holding exactly these). `users?context=edit` lists only the
+ * users the caller may edit (an empty list without edit_users); a published synced pattern
+ * (wp_block) needs publish_posts, and updating it each month edit_published_posts; the period's
+ * newsletter draft is often an editor's (edit_others_posts).
+ */
+export const NEEDED_CAPABILITIES: ReadonlyArray<readonly [string, string]> = [
+  ["list_users", "list the members"],
+  ["edit_users", "read the members' roles (WordPress lists no one in edit context without it)"],
   ["moderate_comments", "read approved comments with their authors"],
-  ["edit_posts", "write the newsletter draft and the synced pattern"],
+  ["edit_posts", "write the newsletter draft"],
+  ["edit_others_posts", "add the section to a draft an editor started, and update a pattern someone else made"],
+  ["publish_posts", "publish the synced pattern"],
+  ["edit_published_posts", "update the synced pattern every month"],
+];
+/** With publish.homepage.pageId: inserting the pattern into that page. */
+const NEEDED_FOR_PAGE: ReadonlyArray<readonly [string, string]> = [
+  ["edit_pages", "insert the synced pattern into publish.homepage.pageId"],
+  ["edit_others_pages", "insert it into a page someone else made"],
+  ["edit_published_pages", "insert it into a published page"],
 ];
 
 const createWordPressAdapter: AdapterFactory = (options): Adapter => {
@@ -55,7 +71,8 @@ const createWordPressAdapter: AdapterFactory = (options): Adapter => {
         throw err;
       }
       const caps = me.capabilities ?? {};
-      const missing = NEEDED.filter(([cap]) => !caps[cap]);
+      const needed = options.publish?.homepage.pageId ? [...NEEDED_CAPABILITIES, ...NEEDED_FOR_PAGE] : NEEDED_CAPABILITIES;
+      const missing = needed.filter(([cap]) => !caps[cap]);
       if (missing.length)
         throw new SpotlightError(
           `[spotlight] [wordpress] GET /wp/v2/users/me: "${user}" lacks ${missing.map(([c, why]) => `${c} (to ${why})`).join(", ")}; use an administrator's Application Password`,

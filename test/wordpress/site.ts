@@ -4,6 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
+import { NEEDED_CAPABILITIES } from "../../adapters/wordpress/index.js";
 import { requireFile, requireProgram } from "../programs.js";
 import { freePort } from "../redis-server.js";
 
@@ -26,7 +27,8 @@ export async function startWordPress(): Promise<WordPressSite> {
   requireProgram("php", "php-cli", why);
   requireProgram("mariadb-install-db", "mariadb-server", why);
   const port = await freePort();
-  const out = execFileSync("bash", [SCRIPT, "start", String(port)], { encoding: "utf8", env: { ...process.env, WP_TEST_ROOT: ROOT }, stdio: ["ignore", "pipe", "pipe"], timeout: 180_000 });
+  const caps = NEEDED_CAPABILITIES.map(([c]) => c).join(",");
+  const out = execFileSync("bash", [SCRIPT, "start", String(port)], { encoding: "utf8", env: { ...process.env, WP_TEST_ROOT: ROOT, WPT_WORKER_CAPS: caps }, stdio: ["ignore", "pipe", "pipe"], timeout: 180_000 });
   const kv = Object.fromEntries(out.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
   const auth = "Basic " + Buffer.from(`${kv.WP_ADMIN_USER}:${kv.WP_APP_PASSWORD}`).toString("base64");
   return {

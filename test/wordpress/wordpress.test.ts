@@ -180,4 +180,33 @@ describe("publishing to WordPress", () => {
     const blocks = await wp.rest<Array<{ title: { raw: string } }>>("wp/v2/blocks?context=edit&per_page=100");
     expect(blocks.filter((b) => b.title.raw === "Community Spotlight")).toHaveLength(1);
   });
+
+  it("works as a user holding exactly the capabilities it asks for, and names any that are missing", async () => {
+    // The seed gives "spotworker" exactly NEEDED_CAPABILITIES (test/wordpress/site.ts passes them).
+    const users = await wp.rest<Array<{ id: number; slug: string }>>("wp/v2/users?context=edit&search=spotworker");
+    const worker = users.find((u) => u.slug === "spotworker")!;
+    const { password } = await wp.rest<{ password: string }>(`wp/v2/users/${worker.id}/application-passwords`, { method: "POST", body: { name: "spotlight-test" } });
+    const workerEnv = { ...env(), WP_USER: "spotworker", WP_APP_PASSWORD: password };
+    const ws = settings((x) => (x.publish.newsletter = { enabled: true, categoryId: newsCategory, categorySlug: null }));
+    const a = adapter(ws, workerEnv);
+    await expect(a.checkCredentials()).resolves.toEqual({ username: "spotworker" });
+    // A fresh store: the worker finds the pattern and the draft an administrator made, and updates them.
+    const own = new SqliteStore(":memory:");
+    try {
+      const wdeps: PipelineDeps = { settings: ws, store: own, adapter: a, site: ws.sites[0]!, env: workerEnv };
+      const { plan } = await preparePlan(wdeps, PERIOD);
+      expect(plan.stats.members).toBeGreaterThan(3);
+      expect(plan.featured.map((f) => f.member.username)).toContain("alice");
+      expect(plan.skipped.find((x) => x.username === "edna")?.reasons).toContain("staff");
+      const report = await publishPlan(wdeps, PERIOD, { dryRun: false });
+      expect(report.homepage).not.toBeNull();
+      expect(report.newsletter).not.toBeNull();
+    } finally {
+      await own.close();
+    }
+    // And a page to insert the pattern into asks for the page capabilities by name.
+    const withPage = settings((x) => (x.publish.homepage.pageId = pageId));
+    const err = await adapter(withPage, workerEnv).checkCredentials().catch((e) => e);
+    expect(err.message).toMatch(/"spotworker" lacks edit_pages \(to insert the synced pattern into publish\.homepage\.pageId\)/);
+  });
 });
