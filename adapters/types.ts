@@ -67,6 +67,12 @@ export interface ReadResult {
   cursor: unknown;
   /** HTTP requests this read cost. */
   requests: number;
+  /**
+   * New accounts (newcomers of the period) with whom exactly one member dealt, as far as the
+   * platform shows (account id → that member's id): scoring counts all of one member's such
+   * accounts as one person (src/scoring/index.ts). Optional: platforms that cannot tell leave it out.
+   */
+  soleContacts?: Record<string, string>;
 }
 
 /** Durable per-site state the core keeps for an adapter, so that every write can be resumed. */

@@ -22,6 +22,7 @@ import { manifest } from "./manifest.js";
 import { deploymentSecret, optOutKey } from "./optout.js";
 import { isPeriodId, isValidTimeZone, lastCompletePeriod } from "./period.js";
 import { publishPlan } from "./publish.js";
+import { forgetSoleContacts } from "./ranking.js";
 import { enqueuePeriod, enqueueSync, producerConnection, queues, redisUrl, startWorkers, upsertSchedulers } from "./queue/index.js";
 import { hashPassword } from "./server/auth.js";
 import { createServer } from "./server/index.js";
@@ -224,7 +225,10 @@ async function memberCommand(args: string[], which: "optout" | "forget", io: Cli
     const id = m?.id ?? values.member;
     const secret = await deploymentSecret(store, io.env);
     await store.addOptOut(site.id, optOutKey(secret, site.id, id));
-    if (which === "forget") await store.forgetMember(site.id, id);
+    if (which === "forget") {
+      await store.forgetMember(site.id, id);
+      await forgetSoleContacts(store, site.id, id);
+    }
     io.stdout.write(which === "forget" ? `Forgot member ${id} on ${site.id}; only their opt-out remains.\n` : `Member ${id} on ${site.id} is opted out.\n`);
   } finally {
     await store.close();

@@ -11,7 +11,7 @@ import { SpotlightError } from "./errors.js";
 import { EvidenceCheck } from "./evidence.js";
 import { deploymentSecret } from "./optout.js";
 import { periodOf, shiftPeriod } from "./period.js";
-import { rankPeriod } from "./ranking.js";
+import { rankPeriod, SOLE_CONTACTS_KEY, type SoleContacts } from "./ranking.js";
 import { select } from "./selection/index.js";
 import type { Settings, SiteSettings } from "./settings.js";
 import type { Store } from "./store/types.js";
@@ -48,6 +48,12 @@ export async function syncPeriod(deps: PipelineDeps, periodId: string): Promise<
     members: result.members,
     cursor: { key: cursorKey, value: result.cursor },
   });
+  // What the read learnt of new accounts' sole contacts, merged over reads of the period.
+  if (result.soleContacts && Object.keys(result.soleContacts).length) {
+    const known = (await store.getCursor<SoleContacts>(site.id, SOLE_CONTACTS_KEY)) ?? {};
+    known[period.id] = { ...known[period.id], ...result.soleContacts };
+    await store.ingest(site.id, { cursor: { key: SOLE_CONTACTS_KEY, value: known } });
+  }
   (deps.logger ?? silentLogger).info({ event: "spotlight.sync.done", site: site.id, period: period.id, inserted, duplicates, requests: result.requests }, "synced");
   return { inserted, duplicates, requests: result.requests };
 }

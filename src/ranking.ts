@@ -44,6 +44,21 @@ export interface Ranking {
   activities: number;
 }
 
+/**
+ * Where new accounts' sole contacts are kept, per period (ReadResult.soleContacts, merged by the
+ * pipeline): { "2026-10": { account id: member id } }.
+ */
+export const SOLE_CONTACTS_KEY = "sole-contacts";
+export type SoleContacts = Record<string, Record<string, string>>;
+
+/** The sole-contact records without `memberId` on either side (forgetting a member). */
+export async function forgetSoleContacts(store: Store, site: string, memberId: string): Promise<void> {
+  const known = await store.getCursor<SoleContacts>(site, SOLE_CONTACTS_KEY);
+  if (!known) return;
+  const kept = Object.fromEntries(Object.entries(known).map(([period, ties]) => [period, Object.fromEntries(Object.entries(ties).filter(([a, c]) => a !== memberId && c !== memberId))]));
+  await store.ingest(site, { cursor: { key: SOLE_CONTACTS_KEY, value: kept } });
+}
+
 /** Members sorted by bound up front; ranking rarely needs more. */
 const HEAD = 2000;
 /**
@@ -93,16 +108,19 @@ export async function rankPeriod(input: RankInput): Promise<Ranking> {
     for (const id of unknown) looked.add(id);
     if (unknown.length) for (const [id, standing] of await store.standings(site, unknown)) if (!standings.has(id)) standings.set(id, { standing });
   };
+  const stored = (await store.getCursor<SoleContacts>(site, SOLE_CONTACTS_KEY)) ?? {};
+  const contactsOf = (p: Period) => new Map(Object.entries(stored[p.id] ?? {}));
   const score = async (ids: string[], p: Period): Promise<Map<string, ScoreCard>> => {
     const [acts, given] = await Promise.all([store.memberActivities(site, ids, p.start, p.end), store.likesGiven(site, ids, p.start, p.end)]);
     const likers: string[] = [];
     for (const list of acts.values()) for (const a of list) if (a.signal === "like_received" && a.otherId) likers.push(a.otherId);
     await profiles(ids, likers);
+    const contacts = contactsOf(p);
     const out = new Map<string, ScoreCard>();
     for (const id of ids) {
       const list = acts.get(id) ?? [];
       if (!list.length) continue; // counted on an edge day outside the period
-      out.set(id, scoreMember(id, list, (giver, receiver) => given.get(giver)?.get(receiver) ?? 0, { members: standings, settings: scoring, timeZone: settings.timezone }));
+      out.set(id, scoreMember(id, list, (giver, receiver) => given.get(giver)?.get(receiver) ?? 0, { members: standings, settings: scoring, timeZone: settings.timezone, soleContacts: contacts }));
     }
     return out;
   };

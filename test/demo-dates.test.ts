@@ -19,6 +19,7 @@ import { cliLogger } from "../src/cli/warnings.js";
 import { clockFrom } from "../src/clock.js";
 import { defaultSettings } from "../src/config.js";
 import { periodOf, shiftPeriod } from "../src/period.js";
+import { SOLE_CONTACTS_KEY, type SoleContacts } from "../src/ranking.js";
 import { scoreAll } from "../src/scoring/index.js";
 import { select } from "../src/selection/index.js";
 import { SqliteStore } from "../src/store/sqlite.js";
@@ -35,19 +36,24 @@ function capture() {
   return { stream, text: () => text };
 }
 
-/** What scoring every stored activity of the period would choose: the reference the plan must match. */
-async function reference(store: Store, site: string, periodId: string, timeZone: string) {
+/**
+ * What scoring every stored activity of the period would choose: the reference the plan must
+ * match (with the same sole contacts, and the same members the forum did not confirm anything
+ * public for).
+ */
+async function reference(store: Store, site: string, periodId: string, timeZone: string, unconfirmed: ReadonlySet<string>) {
   const settings = defaultSettings();
   const members = await store.members(site);
+  const contacts = (await store.getCursor<SoleContacts>(site, SOLE_CONTACTS_KEY)) ?? {};
   const cardsOf = async (id: string) => {
     const p = periodOf(id, timeZone);
     const ids = [...(await store.activityCounts(site, p.start, p.end)).keys()];
     const acts = [...(await store.memberActivities(site, ids, p.start, p.end)).values()].flat();
-    return scoreAll({ activities: acts, members, settings: settings.scoring, timeZone });
+    return scoreAll({ activities: acts, members, settings: settings.scoring, timeZone, soleContacts: new Map(Object.entries(contacts[id] ?? {})) });
   };
   const cards = await cardsOf(periodId);
   const previousTotals = new Map([...(await cardsOf(shiftPeriod(periodId, -1)))].map(([id, c]) => [id, c.total]));
-  return select({ cards, members, optedOut: new Set(), recentlyFeatured: new Set(), previousTotals, overrides: { pin: [], exclude: [] }, selection: settings.selection, eligibility: settings.eligibility });
+  return select({ cards, members, optedOut: new Set(), recentlyFeatured: new Set(), previousTotals, overrides: { pin: [], exclude: [] }, selection: settings.selection, eligibility: settings.eligibility, unconfirmed });
 }
 
 const CASES = [
@@ -76,7 +82,8 @@ describe.each(CASES)("the demo on $when ($now, $timezone)", ({ now, timezone, pe
       expect(plan.period).toEqual(periodOf(period, timezone));
 
       // The same plan as scoring every activity of the month.
-      const ref = await reference(store, "demo", period, timezone);
+      const unconfirmed = new Set(plan.skipped.filter((x) => x.reasons.includes("no_public_evidence") && x.memberId).map((x) => x.memberId!));
+      const ref = await reference(store, "demo", period, timezone, unconfirmed);
       const L = defaultSettings().selection.leaderboardSize;
       expect(plan.featured.map((f) => [f.member.username, f.slot, f.card.total])).toEqual(ref.featured.map((f) => [f.member.username, f.slot, f.card.total]));
       expect(plan.ranked.slice(0, L)).toEqual(ref.ranked.slice(0, L));

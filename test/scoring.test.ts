@@ -116,6 +116,27 @@ describe("scoring", () => {
     expect(c.evidence.map((e) => e.url)).toEqual(["https://forum.example/t/solved/3/4", "https://forum.example/t/welcome/2/2", liked, "https://forum.example/t/plain/4/5"]);
   });
 
+  it("counts new accounts that nobody but this member dealt with as one person", () => {
+    const puppets = ["p1", "p2", "p3", "p4", "p5"];
+    const acts = [
+      ...puppets.map((p) => act("m", "solution", { otherId: p })),
+      ...puppets.map((p) => act("m", "newcomer_reply", { otherId: p })),
+      ...puppets.map((p) => act("m", "like_received", { otherId: p })),
+      act("m", "solution", { otherId: "real" }),
+    ];
+    const soleContacts = new Map(puppets.map((p) => [p, "m"]));
+    const fair = scoreAll({ activities: acts, members: new Map(), settings: defaultSettings().scoring, soleContacts }).get("m")!;
+    expect(fair.signals.solution.counted).toBe(2);
+    expect(fair.signals.newcomer_reply.counted).toBe(1);
+    expect(fair.signals.like_received.counted).toBe(3); // one giver's worth: at most maxPerGiver
+    expect(fair.distinctPeople).toBe(2);
+    expect(fair.capsApplied.find((c) => c.rule === "new_accounts_one_person")?.detail).toBe("5 accepted answer(s), 5 welcome(s), 5 like(s) from 5 new accounts that nobody but this member dealt with count as from one person");
+    // Someone else's sole contact is an ordinary person to this member.
+    const other = scoreAll({ activities: acts, members: new Map(), settings: defaultSettings().scoring, soleContacts: new Map(puppets.map((p) => [p, "x"])) }).get("m")!;
+    expect(other.signals.solution.counted).toBe(6);
+    expect(other.distinctPeople).toBe(6);
+  });
+
   it("never cites what the adapter did not mark public, though it counts", () => {
     const acts = [
       act("a", "solution", { otherId: "b", url: "https://forum.example/t/lounge/7/2", public: false }),

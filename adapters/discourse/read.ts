@@ -1,18 +1,21 @@
 /**
  * Reading a period from Discourse at a cost that grows with the number of candidates, not posts:
  *
+ * 0. the read-restricted categories (/categories.json): help there counts, but is never cited;
  * 1. candidates: the top `sync.candidatesPerOrder` of /directory_items.json by likes received,
  *    replies and (with discourse-solved) solutions, in the smallest rolling window that covers the
  *    period (50 a page);
  * 2. newcomers: accounts created since `period.start - scoring.newcomer.accountAgeDays` from
- *    /admin/users/list/new.json (newest first, 100 a page); for each one who posted, their stream
- *    (topics and responses) gives the first reply to their first topic: a `newcomer_reply` for the
- *    replier, who also becomes a candidate;
+ *    /admin/users/list/new.json (newest first, 100 a page); for each one who came back after
+ *    signing up, their stream (topics and responses) gives the first reply to their first topic: a
+ *    `newcomer_reply` for the replier, who also becomes a candidate; a newcomer whom exactly one
+ *    member answered is that member's sole contact (ReadResult.soleContacts);
  * 3. each candidate's profile (/u/{username}.json: staff, suspended, hidden profile, groups);
  * 4. each candidate's own stream, /user_actions.json?filter=2,4,5,15 (likes received with the
- *    liker, topics, replies, accepted answers, newest first, 100 a page), paged until it is older
- *    than the period, or than the cursor minus `sync.rereadDays` on a re-read, and at most
- *    `sync.maxItemsPerMember` items;
+ *    liker, topics, replies, accepted answers, newest first, 100 a page), from the period's end
+ *    (probed for when the stream starts after it) until it is older than the period, or than the
+ *    cursor minus `sync.rereadDays` on a re-read, and at most `sync.maxItemsPerMember` of the
+ *    period's items; private messages (no category) never count;
  * 5. the standing (trust level) of the likers: cached profiles, else the admin user list ordered
  *    by last seen (everyone who liked in the period was seen since it began), else single
  *    profiles, `sync.maxProfileLookups` requests at most.
@@ -268,6 +271,8 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
     }
     if (older || rows.length < ADMIN_LIST_PAGE) break;
   }
+  // Newcomers whose posts only one member ever answered (sockpuppets look like this).
+  const soleContacts: Record<string, string> = {};
   let done = 0;
   for (const n of newcomers) {
     let firstTopic: DiscourseUserAction | null = null;
@@ -282,6 +287,8 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
       if (a.action_type === ACTION.RESPONSE) responses.push(a);
     }, options.sync.maxItemsPerMember);
     progress("newcomers", ++done, newcomers.length);
+    const responders = new Set(responses.map((r) => r.acting_user_id).filter((id) => id !== n.id));
+    if (responders.size === 1) soleContacts[String(n.id)] = String([...responders][0]);
     const topic = firstTopic as DiscourseUserAction | null;
     if (!topic || Date.parse(topic.created_at) - Date.parse(n.created_at) > ageMs) continue;
     const first = responses
@@ -392,5 +399,5 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
     progress("likers", likers.size - unknown.size + single, likers.size);
   }
 
-  return { activities, members: [...fetched.values()], cursor, requests: http.requests - startRequests };
+  return { activities, members: [...fetched.values()], cursor, requests: http.requests - startRequests, soleContacts };
 }

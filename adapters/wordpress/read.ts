@@ -141,5 +141,19 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
       activities.push({ id: `post:${p.id}`, memberId: String(p.author), signal: "topic", at, otherId: null, topicId: `post:${p.id}`, url: p.link, title: p.title.raw ?? p.title.rendered ?? null, public: !p.password });
     }
   }
-  return { activities, members: [...members.values()], cursor, requests: http.requests - start0 };
+  // Newcomers (first-ever comment this period) whom exactly one person answered.
+  const repliers = new Map<string, Set<string>>();
+  for (const c of comments) {
+    const p = c.parent > 0 ? byId.get(c.parent) : undefined;
+    if (!p || !credited(p) || !credited(c) || key(p) === key(c)) continue;
+    const set = repliers.get(key(p)) ?? new Set<string>();
+    set.add(key(c));
+    repliers.set(key(p), set);
+  }
+  const soleContacts: Record<string, string> = {};
+  for (const [k, set] of repliers) {
+    const first = byId.get(cursor.firstComment[k] ?? -1);
+    if (set.size === 1 && first && inPeriod(utc(first.date_gmt))) soleContacts[k] = [...set][0]!;
+  }
+  return { activities, members: [...members.values()], cursor, requests: http.requests - start0, soleContacts };
 }

@@ -12,6 +12,12 @@ export interface ScoreInput {
   members: ReadonlyMap<string, Pick<Member, "standing">>;
   settings: ScoringSettings;
   timeZone?: string;
+  /**
+   * New accounts whose only contact this period was one member (account id → that member), where
+   * the platform can tell: all of one member's such accounts together count as one person, so a
+   * crowd of fresh accounts that only ever deal with one member (sockpuppets) adds up to little.
+   */
+  soleContacts?: ReadonlyMap<string, string>;
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
@@ -123,15 +129,30 @@ export function scoreMember(
     if (OWN_ACTS.has(a.signal)) days.add(localDay(a.at, input.timeZone));
   }
 
+  // Accounts that only ever dealt with this member count together as one person, "tied".
+  const TIED = "\u0000tied";
+  const tiedAccounts = new Set<string>();
+  const tiedCounts = { solution: 0, newcomer_reply: 0, like_received: 0 };
+  const who = (other: string, signal?: keyof typeof tiedCounts) => {
+    if (input.soleContacts?.get(other) !== memberId) return other;
+    tiedAccounts.add(other);
+    if (signal) tiedCounts[signal]++;
+    return TIED;
+  };
+  const weightOf = (giver: string) => s.likes.giverWeights[input.members.get(giver)?.standing ?? "unknown"] ?? s.likes.giverWeights.unknown;
+
   // Likes: distinct givers, at most maxPerGiver each, weighed by standing, mutual pairs discounted.
   const likesByGiver = new Map<string, number>();
+  let tiedWeight = 0;
   let selfLikes = 0;
   for (const a of bySignal.get("like_received")!) {
     if (!a.otherId || a.otherId === memberId) {
       selfLikes++;
       continue;
     }
-    likesByGiver.set(a.otherId, (likesByGiver.get(a.otherId) ?? 0) + 1);
+    const giver = who(a.otherId, "like_received");
+    if (giver === TIED) tiedWeight = Math.max(tiedWeight, weightOf(a.otherId));
+    likesByGiver.set(giver, (likesByGiver.get(giver) ?? 0) + 1);
   }
   if (selfLikes) caps.push({ rule: "self_likes", detail: `${selfLikes} like(s) without another giver counted zero` });
   let likePoints = 0;
@@ -145,14 +166,14 @@ export function scoreMember(
       cappedGivers++;
       cappedLikes += n - counted;
     }
-    const back = likesBetween(memberId, giver);
+    const back = giver === TIED ? 0 : likesBetween(memberId, giver);
     // The part of this giver's likes that this member returned, once they returned at least
     // mutualMinLikes. It depends on the giver's count only through `counted`, so one more like
     // received can never lower the score.
     const mutual = back >= s.likes.mutualMinLikes ? Math.min(counted, back) : 0;
     if (mutual > 0) mutualGivers++;
     else people.add(giver);
-    const weight = s.likes.giverWeights[input.members.get(giver)?.standing ?? "unknown"] ?? s.likes.giverWeights.unknown;
+    const weight = giver === TIED ? tiedWeight : weightOf(giver);
     likePoints += ((counted - mutual) + mutual * s.likes.mutualFactor) * weight * s.points.like_received;
     likesCounted += counted;
   }
@@ -165,20 +186,28 @@ export function scoreMember(
 
   // Solutions: an answer the member accepted on their own topic counts zero.
   let selfSolved = 0;
+  let tiedSolved = false;
   for (const a of bySignal.get("solution")!) {
     if (a.otherId && a.otherId === memberId) {
       selfSolved++;
       continue;
     }
+    const asker = a.otherId ? who(a.otherId, "solution") : null;
+    if (asker === TIED && tiedSolved) continue;
+    if (asker === TIED) tiedSolved = true;
     tallies.solution.counted++;
-    if (a.otherId) people.add(a.otherId);
+    if (asker) people.add(asker);
   }
   if (selfSolved) caps.push({ rule: "self_solutions", detail: `${selfSolved} answer(s) accepted on their own topic counted zero` });
 
+  let tiedWelcomed = false;
   for (const a of bySignal.get("newcomer_reply")!) {
     if (a.otherId === memberId) continue;
+    const newcomer = a.otherId ? who(a.otherId, "newcomer_reply") : null;
+    if (newcomer === TIED && tiedWelcomed) continue;
+    if (newcomer === TIED) tiedWelcomed = true;
     tallies.newcomer_reply.counted++;
-    if (a.otherId) people.add(a.otherId);
+    if (newcomer) people.add(newcomer);
   }
 
   // Replies: at most maxPerTopic per discussion. Where the platform says whom they answered,
@@ -187,7 +216,7 @@ export function scoreMember(
   for (const a of bySignal.get("reply")!) {
     const key = a.topicId ?? a.id;
     perTopic.set(key, (perTopic.get(key) ?? 0) + 1);
-    if (a.otherId && a.otherId !== memberId) people.add(a.otherId);
+    if (a.otherId && a.otherId !== memberId) people.add(who(a.otherId));
   }
   let replyCapped = 0;
   for (const n of perTopic.values()) {
@@ -198,6 +227,15 @@ export function scoreMember(
   if (tallies.reply.counted > s.replies.maxPerPeriod) {
     caps.push({ rule: "replies_per_period", detail: `${tallies.reply.counted - s.replies.maxPerPeriod} reply(ies) beyond ${s.replies.maxPerPeriod} this period were not counted` });
     tallies.reply.counted = s.replies.maxPerPeriod;
+  }
+
+  if (tiedAccounts.size > 1) {
+    const what = [
+      tiedCounts.solution && `${tiedCounts.solution} accepted answer(s)`,
+      tiedCounts.newcomer_reply && `${tiedCounts.newcomer_reply} welcome(s)`,
+      tiedCounts.like_received && `${tiedCounts.like_received} like(s)`,
+    ].filter(Boolean);
+    caps.push({ rule: "new_accounts_one_person", detail: `${what.length ? what.join(", ") : "everything"} from ${tiedAccounts.size} new accounts that nobody but this member dealt with count as from one person` });
   }
 
   tallies.topic.counted = tallies.topic.count;

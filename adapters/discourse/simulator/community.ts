@@ -11,7 +11,9 @@
  * - newcomers joining every month, late likes and accepted answers that cross month boundaries;
  * - what the public cannot see: private messages (a member who helps only there), a read-restricted
  *   category (a member who helps only there), unlisted topics, hidden first posts and whispers,
- *   some of them holding a top helper's best answers.
+ *   some of them holding a top helper's best answers;
+ * - a sockpuppet master: brand-new trust-level-0 accounts open topics he answers first, accept his
+ *   answers and like his posts, and nobody else ever deals with them.
  */
 
 export interface SimUser {
@@ -29,7 +31,7 @@ export interface SimUser {
   hideProfile: boolean;
   groups: string[];
   /** What the generator made this account to be (for tests and docs; never served). */
-  role: "member" | "expert" | "welcomer" | "staff" | "bot" | "ring" | "loud" | "fan" | "suspended" | "hidden" | "newcomer" | "private_helper" | "restricted_helper";
+  role: "member" | "expert" | "welcomer" | "staff" | "bot" | "ring" | "loud" | "fan" | "suspended" | "hidden" | "newcomer" | "private_helper" | "restricted_helper" | "puppet_master" | "sockpuppet";
 }
 
 /** A category; read-restricted ones are seen by their groups only. */
@@ -433,6 +435,25 @@ function addHiddenPlaces(g: {
     const t = when();
     const topic = g.newTopic(pick(regulars).id, t, true);
     thread(topic, g.experts[i % g.experts.length]!, t, false, 4);
+  }
+  // A sockpuppet master and his puppets: each puppet joins, asks, gets his first (and only) reply,
+  // thanks him, accepts it and likes his posts. He also helps a little for real.
+  const master = g.add({ id: nextId + 2, username: "sock_sam", name: "Sam", trustLevel: 2, role: "puppet_master" }, 0, 0);
+  const masterPosts: SimPost[] = [];
+  for (let i = 0; i < 25; i++) {
+    const t = end - 60 * DAY + rnd() * 58 * DAY;
+    const topic = g.newTopic(pick(regulars).id, t, true);
+    masterPosts.push(g.newPost(topic, master.id, t + 3 * HOUR, 1));
+  }
+  for (let i = 0; i < 24; i++) {
+    const joined = end - 45 * DAY + i * 1.8 * DAY;
+    const puppet = g.add({ id: nextId + 3 + i, username: `helpme_${(i * 7919 + 17).toString(36)}`, name: null, trustLevel: 0, createdAt: g.iso(joined), role: "sockpuppet" }, 0, 0);
+    const t = joined + HOUR;
+    const topic = g.newTopic(puppet.id, t, true);
+    const answer = g.newPost(topic, master.id, t + HOUR, 1);
+    g.newPost(topic, puppet.id, t + 2 * HOUR, answer.postNumber);
+    g.solutions.push({ topicId: topic.id, postId: answer.id, acceptedBy: puppet.id, acceptedAt: g.iso(t + 3 * HOUR) });
+    for (const p of [answer, ...masterPosts.slice(i % 20, i % 20 + 3)]) if (Date.parse(p.createdAt) < end - HOUR) g.likes.push({ postId: p.id, userId: puppet.id, createdAt: g.iso(Math.max(Date.parse(p.createdAt), t) + 4 * HOUR) });
   }
   for (const p of g.posts) g.postById.set(p.id, p);
   g.posts.sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1) || a.id - b.id);

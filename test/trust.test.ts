@@ -1,8 +1,10 @@
 /**
- * Nothing private made public. A forum with private messages (a member who helps only there), a
+ * Trustworthy on a real forum. Nothing private made public. A forum with private messages (a member who helps only there), a
  * read-restricted category (a member who helps only there), unlisted topics, hidden first posts and
  * whispers holding top helpers' best answers: the whole pipeline, read to publish, and every
  * output (plan, spotlight, notes, newsletter, everything written to the forum) cites none of them.
+ * And no sockpuppet master featured: brand-new accounts that only ever deal with him add up to one
+ * person.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import createDiscourseAdapter from "../adapters/discourse/index.js";
@@ -12,6 +14,8 @@ import type { Plan } from "../src/domain.js";
 import { renderOutputs } from "../src/output.js";
 import { preparePlan, type PipelineDeps } from "../src/pipeline.js";
 import { publishPlan } from "../src/publish.js";
+import { SOLE_CONTACTS_KEY, type SoleContacts } from "../src/ranking.js";
+import { scoreAll } from "../src/scoring/index.js";
 import { SqliteStore } from "../src/store/sqlite.js";
 import { SIM_END, SIM_NOW, TEST_ENV, testSettings } from "./helpers.js";
 
@@ -105,5 +109,42 @@ describe("nothing private made public", () => {
     } finally {
       topic.visible = true;
     }
+  });
+});
+
+describe("no sockpuppet featured", () => {
+  it("counts a crowd of new accounts that only ever dealt with one member as one person, and says so", async () => {
+    const sam = community.users.find((u) => u.role === "puppet_master")!;
+    const puppets = community.users.filter((u) => u.role === "sockpuppet");
+    expect(plan.featured.map((f) => f.member.username)).not.toContain(sam.username);
+    // What he would have scored had each puppet counted as a person.
+    const settings = testSettings(sim.url);
+    const period = plan.period;
+    const acts = (await store.memberActivities("test", [sam.id.toString()], period.start, period.end)).get(String(sam.id))!;
+    const members = await store.members("test");
+    const naive = scoreAll({ activities: acts, members, settings: settings.scoring }).get(String(sam.id))!;
+    const contacts = new Map(Object.entries(((await store.getCursor<SoleContacts>("test", SOLE_CONTACTS_KEY)) ?? {})[PERIOD] ?? {}));
+    const fair = scoreAll({ activities: acts, members, settings: settings.scoring, soleContacts: contacts }).get(String(sam.id))!;
+    const inPeriod = puppets.filter((p) => p.createdAt < period.end && Date.parse(p.createdAt) + 3600_000 >= Date.parse(period.start));
+    expect(inPeriod.length).toBeGreaterThan(10);
+    expect(naive.signals.solution.counted).toBeGreaterThanOrEqual(inPeriod.length);
+    expect(fair.signals.solution.counted).toBeLessThanOrEqual(naive.signals.solution.counted - inPeriod.length + 1);
+    expect(fair.distinctPeople).toBeLessThanOrEqual(naive.distinctPeople - inPeriod.length + 1);
+    expect(fair.capsApplied.map((c) => c.rule)).toContain("new_accounts_one_person");
+    // Without the rule he would have been among the featured.
+    expect(naive.total).toBeGreaterThan(plan.featured.at(-1)!.card.total);
+  });
+
+  it("leaves real newcomers alone: a newcomer several members answered is a person of their own", async () => {
+    const contacts = ((await store.getCursor<SoleContacts>("test", SOLE_CONTACTS_KEY)) ?? {})[PERIOD] ?? {};
+    const puppets = new Set(community.users.filter((u) => u.role === "sockpuppet").map((u) => String(u.id)));
+    const sam = String(community.users.find((u) => u.role === "puppet_master")!.id);
+    for (const p of puppets) if (contacts[p]) expect(contacts[p]).toBe(sam);
+    const tiedToSam = Object.entries(contacts).filter(([, c]) => c === sam).map(([a]) => a);
+    expect(tiedToSam.every((a) => puppets.has(a))).toBe(true);
+    // Real newcomers are mostly answered by several members: few of them are anyone's sole contact.
+    const newcomers = community.users.filter((u) => u.role === "newcomer").map((u) => String(u.id));
+    const tiedNewcomers = newcomers.filter((n) => contacts[n]);
+    expect(tiedNewcomers.length).toBeLessThan(newcomers.length / 4);
   });
 });
