@@ -76,6 +76,9 @@ export function parseSettings(raw: unknown, options: ParseOptions = {}): Setting
         if (ids.has(site.id)) problems.push(`sites[${i}].id: "${site.id}" is used by another site`);
         ids.add(site.id);
       }
+      // Each platform's own limit: Discourse's admin API allows 60 a minute for every integration
+      // of a site together; WordPress core sets none.
+      if (site.requestsPerMinute === null || site.requestsPerMinute === undefined) site.requestsPerMinute = site.platform === "wordpress" ? Number.POSITIVE_INFINITY : 50;
       if (options.checkEnv !== false && site.credentials && typeof site.credentials === "object") {
         const env = options.env ?? process.env;
         for (const key of ["apiKeyEnv", "apiUsernameEnv"] as const) {

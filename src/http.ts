@@ -19,6 +19,8 @@ export interface HttpClientOptions {
   timeoutMs: number;
   /** Retries for 5xx, timeouts and network errors. */
   maxRetries: number;
+  /** The largest response body read, in bytes (default 32 MiB): a larger one is refused, never buffered. */
+  maxResponseBytes?: number;
   /** Give up when one 429 asks us to wait longer than this (default 15 minutes). */
   maxRateLimitWaitMs?: number;
   /** Give up after this many 429s for one request (default 10). */
@@ -52,23 +54,67 @@ export interface RequestOptions {
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Sliding one-minute window of request start times, per base URL. */
+const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+/** The response body as text, refusing it (and stopping the transfer) past `max` bytes. */
+async function readCapped(res: Response, max: number, controller: AbortController): Promise<string> {
+  const declared = Number(res.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > max) {
+    controller.abort();
+    throw new SpotlightError(`${res.status} response of ${declared} bytes is larger than the ${max} bytes accepted`, "bad_response", { status: res.status });
+  }
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      controller.abort();
+      await reader.cancel().catch(() => {});
+      throw new SpotlightError(`${res.status} response is larger than the ${max} bytes accepted`, "bad_response", { status: res.status });
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** A failed fetch's cause in words ("ECONNREFUSED 127.0.0.1:9", not "[object Object]"). */
+function describeCause(err: unknown): string {
+  const seen = new Set<unknown>();
+  const parts: string[] = [];
+  for (let e: unknown = err; e && !seen.has(e); e = (e as { cause?: unknown }).cause) {
+    seen.add(e);
+    if (typeof e === "string") parts.push(e);
+    else if (typeof e === "object") {
+      const { code, message } = e as { code?: unknown; message?: unknown };
+      const words = [typeof code === "string" ? code : null, typeof message === "string" && message !== "fetch failed" ? message : null].filter(Boolean).join(": ");
+      if (words) parts.push(words);
+    }
+  }
+  return [...new Set(parts)].join("; ") || "no answer";
+}
+
+/**
+ * A per-minute budget per base URL, spread evenly: requests start at least 60 s / perMinute apart,
+ * so a run at 50 a minute goes at a steady pace instead of a burst of 50 and a minute idle (which
+ * would take the whole site's allowance from every other integration at once).
+ */
 class MinuteBudget {
-  private starts: number[] = [];
+  private next = -Infinity;
   constructor(private perMinute: number) {}
   setLimit(perMinute: number) {
     this.perMinute = Math.min(this.perMinute, perMinute);
   }
   async take(sleep: (ms: number) => Promise<void>, elapsed: () => number): Promise<void> {
-    for (;;) {
-      const now = elapsed();
-      while (this.starts.length && this.starts[0]! <= now - 60_000) this.starts.shift();
-      if (this.starts.length < Math.max(1, Math.floor(this.perMinute))) {
-        this.starts.push(now);
-        return;
-      }
-      await sleep(this.starts[0]! + 60_000 - now + 1);
-    }
+    const now = elapsed();
+    // The slot is claimed before sleeping, so concurrent callers queue behind each other; time
+    // left unused while idle is not saved up for a burst.
+    const at = Math.max(now, this.next);
+    this.next = at + 60_000 / this.perMinute;
+    if (at - now >= 1) await sleep(at - now); // below a millisecond is no budget worth a timer
   }
 }
 const budgets = new Map<string, MinuteBudget>();
@@ -133,7 +179,12 @@ export class HttpClient {
     for (;;) {
       await this.budget.take(this.sleep, this.options.elapsed ?? (() => performance.now()));
       this.requests++;
+      // One deadline for the headers and the whole body: a site that drips or never ends its
+      // response is cut off at timeoutMs, and a body past maxResponseBytes is refused unread.
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(new DOMException(`timed out after ${this.options.timeoutMs} ms`, "TimeoutError")), this.options.timeoutMs);
       let res: Response;
+      let text: string;
       try {
         res = await (this.options.transport ?? fetch)(url, {
           method,
@@ -144,20 +195,23 @@ export class HttpClient {
             ...opts.headers,
           },
           body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
-          signal: AbortSignal.timeout(this.options.timeoutMs),
+          signal: controller.signal,
           redirect: "error",
         });
+        text = await readCapped(res, this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, controller);
       } catch (err) {
-        const timedOut = (err as Error).name === "TimeoutError";
-        const why = timedOut ? `timed out after ${this.options.timeoutMs} ms` : `network error (${(err as Error).cause ?? (err as Error).message})`;
+        if (err instanceof SpotlightError) throw new SpotlightError(`${place}: ${err.message}`, err.kind, { cause: err.cause });
+        const timedOut = controller.signal.aborted || (err as Error).name === "TimeoutError";
+        const why = timedOut ? `timed out after ${this.options.timeoutMs} ms` : `network error (${describeCause(err)})`;
         if (idempotent && retries < this.options.maxRetries) {
           await this.backoff(++retries, place, why);
           continue;
         }
         throw new SpotlightError(`${place}: ${why}${retries ? ` after ${retries} retries` : ""}`, "transient", { cause: err });
+      } finally {
+        clearTimeout(timer);
       }
       if (res.ok) {
-        const text = await res.text();
         if (!text) return { body: undefined as T, headers: res.headers };
         try {
           return { body: JSON.parse(text) as T, headers: res.headers };
@@ -165,7 +219,7 @@ export class HttpClient {
           throw new SpotlightError(`${place}: ${res.status} response is not JSON`, "bad_response", { cause: err, status: res.status });
         }
       }
-      const body = await res.text();
+      const body = text;
       let json: { errors?: unknown; error_type?: string; code?: string; message?: string; extras?: { wait_seconds?: number } } | null = null;
       try {
         json = JSON.parse(body);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { defaultSettings, loadConfig, parseSettings } from "../src/config.js";
+import { defaultSettings, loadConfig, parseSettings, siteWithDefaults } from "../src/config.js";
 import { ConfigError } from "../src/errors.js";
 import { manifest } from "../src/manifest.js";
 
@@ -27,6 +27,13 @@ function problems(raw: unknown, e: NodeJS.ProcessEnv = env): string[] {
 }
 
 describe("configuration", () => {
+  it("gives each platform its own request budget unless one is set: Discourse 50 a minute, WordPress none", () => {
+    const site = (platform: "discourse" | "wordpress", extra = {}) => siteWithDefaults({ id: platform, platform, baseUrl: "https://x.example", credentials: { apiKeyEnv: "K", apiUsernameEnv: "U" }, ...extra });
+    expect(site("discourse").requestsPerMinute).toBe(50);
+    expect(site("wordpress").requestsPerMinute).toBe(Number.POSITIVE_INFINITY);
+    expect(site("wordpress", { requestsPerMinute: 120 }).requestsPerMinute).toBe(120);
+  });
+
   it("takes its defaults from the manifest, and they are DESIGN.md's judgement defaults", () => {
     const d = defaultSettings();
     expect(d.scoring.points).toEqual({ solution: 10, newcomer_reply: 4, reply: 1, like_received: 1, topic: 1, flagged: -10 });

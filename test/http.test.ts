@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SpotlightError } from "../src/errors.js";
 import { HttpClient, retryAfterMs, type HttpClientOptions } from "../src/http.js";
+import { freePort } from "./redis-server.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 let handler: Handler = (_req, res) => res.end("{}");
@@ -27,7 +28,7 @@ function client(extra: Partial<HttpClientOptions> = {}) {
     platform: "test",
     baseUrl: `${base}/c${port++}/`,
     headers: { "Api-Key": "secret-key" },
-    requestsPerMinute: 1000,
+    requestsPerMinute: 1e9, // the budget's pacing has a test of its own
     timeoutMs: 200,
     maxRetries: 3,
     backoffMs: 1,
@@ -127,17 +128,65 @@ describe("HttpClient", () => {
     expect(err.kind).toBe("bad_response");
   });
 
-  it("keeps to the per-minute budget", async () => {
+  it("cuts off a response that never ends at the timeout, and names the request", async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.write("[");
+      const drip = setInterval(() => res.write('"x",'), 5);
+      res.on("close", () => clearInterval(drip));
+    };
+    const started = performance.now();
+    const err = (await client({ maxRetries: 1, timeoutMs: 300 }).c.get("/endless.json").catch((e: unknown) => e)) as SpotlightError;
+    expect(err.message).toBe("[spotlight] [test] GET /c" + (port - 1) + "/endless.json: timed out after 300 ms after 1 retries");
+    expect(err.kind).toBe("transient");
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+
+  it("refuses a response larger than the cap without reading it all, and does not retry it", async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024, "a");
+    let served = 0;
+    handler = (_req, res) => {
+      served++;
+      res.writeHead(200, { "Content-Type": "application/json", "Content-Length": String(big.length) });
+      res.end(big);
+    };
+    const err = (await client({ maxResponseBytes: 1024 * 1024 }).c.get("/huge.json").catch((e: unknown) => e)) as SpotlightError;
+    expect(err.kind).toBe("bad_response");
+    expect(err.message).toMatch(/^\[spotlight\] \[test\] GET \/c\d+\/huge\.json: 200 response of 3145728 bytes is larger than the 1048576 bytes accepted$/);
+    expect(served).toBe(1);
+    // Without a length announced (chunked), the cap holds while reading.
+    handler = (_req, res) => {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.write(big.subarray(0, 700_000));
+      res.end(big.subarray(0, 700_000));
+    };
+    const chunked = (await client({ maxResponseBytes: 1024 * 1024 }).c.get("/chunked.json").catch((e: unknown) => e)) as SpotlightError;
+    expect(chunked.message).toMatch(/GET \/c\d+\/chunked\.json: 200 response is larger than the 1048576 bytes accepted$/);
+  });
+
+  it("names the request and the cause when the site does not answer at all", async () => {
+    const closed = await freePort(); // nothing listens there
+    const c = new HttpClient({ platform: "test", baseUrl: `http://127.0.0.1:${closed}/`, headers: {}, requestsPerMinute: 1000, timeoutMs: 500, maxRetries: 0 });
+    const err = (await c.get("/x.json").catch((e: unknown) => e)) as SpotlightError;
+    expect(err.message).toBe(`[spotlight] [test] GET /x.json: network error (ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${closed})`);
+  });
+
+  it("keeps to the per-minute budget, spread evenly over the minute", async () => {
     handler = (_req, res) => res.end("{}");
     let now = 0;
     // The sleep advances the budget's clock, as time would.
     const { c, waits } = client({ requestsPerMinute: 2, elapsed: () => now, sleep: async (ms) => void (waits.push(ms), (now += ms)) });
+    // Spread evenly: one every 30 s, not two at once and then a minute idle.
     await c.get("/a.json");
-    await c.get("/b.json");
     expect(waits).toEqual([]);
+    await c.get("/b.json");
     await c.get("/c.json");
-    expect(waits).toHaveLength(1);
-    expect(waits[0]!).toBeGreaterThan(59_000);
+    expect(waits).toEqual([30_000, 30_000]);
+    // Idle time is not saved up for a burst.
+    now += 600_000;
+    await c.get("/d.json");
+    await c.get("/e.json");
+    expect(waits).toEqual([30_000, 30_000, 30_000]);
   });
 
   it("parses Retry-After as seconds or as an HTTP date", () => {
