@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { optOutKey, signOptOut, verifyOptOut } from "../src/optout.js";
 import { createServer } from "../src/server/index.js";
 import { SqliteStore } from "../src/store/sqlite.js";
-import { act, member, testSettings } from "./helpers.js";
+import { act, card, member, testSettings } from "./helpers.js";
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, "..", "dist", "src", "cli.js");
@@ -108,3 +108,49 @@ describe("spotlight optout / forget", () => {
     expect(err.code).toBe(2);
   });
 });
+
+describe("opting out reaches what is already public", () => {
+  it("a running server stops naming a member on the widget and RSS once they opt out or are forgotten, with no admin and no restart", async () => {
+    const store = new SqliteStore(":memory:");
+    const settings = testSettings("https://forum.example/");
+    const period = { id: "2026-10", start: "2026-10-01T00:00:00.000Z", end: "2026-11-01T00:00:00.000Z" };
+    const entry = (id: string, name: string) => ({ member: member(id, { username: name }), card: card(id, 50), slot: "top" as const, previousTotal: null });
+    await store.savePlan("test", { site: "test", period, generatedAt: period.end, featured: [entry("1", "ann"), entry("2", "bea"), entry("3", "cyd")], skipped: [], ranked: [], overrides: { pin: [], exclude: [] }, personalLines: { "3": "Cyd, thank you for the migration guide" }, stats: { members: 3, activities: 9, requests: 1 } }, "published");
+    const server = createServer({ settings, store, secret: SECRET }).listen(0, "127.0.0.1");
+    await new Promise<void>((r) => server.once("listening", () => r()));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const shown = async () => {
+      const json = (await (await fetch(`${base}/sites/test/spotlight.json`)).json()) as { members: Array<{ username: string }> };
+      const [html, rss] = await Promise.all([fetch(`${base}/sites/test/spotlight.html`).then((r) => r.text()), fetch(`${base}/sites/test/newsletter.rss`).then((r) => r.text())]);
+      return { json: json.members.map((m) => m.username), html, rss };
+    };
+    // The server looks the plan up again at most once a second, answering from its cache meanwhile.
+    const settled = async (want: string[]) => {
+      const deadline = performance.now() + 5000;
+      for (;;) {
+        const s = await shown();
+        if (JSON.stringify(s.json) === JSON.stringify(want) || performance.now() > deadline) return s;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    try {
+      expect((await shown()).json).toEqual(["ann", "bea", "cyd"]);
+      // bea opts out through her link: gone from every served surface within the memo's second.
+      expect((await fetch(`${base}/optout/${signOptOut(SECRET, "test", "2")}`, { method: "POST" })).status).toBe(200);
+      const after = await settled(["ann", "cyd"]);
+      expect(after.json).toEqual(["ann", "cyd"]);
+      expect(after.html + after.rss).not.toContain("bea");
+      // cyd is forgotten by an admin: gone too, with the admin's personal line about him.
+      await store.addOptOut("test", optOutKey(SECRET, "test", "3"));
+      await store.forgetMember("test", "3");
+      const forgotten = await settled(["ann"]);
+      expect(forgotten.json).toEqual(["ann"]);
+      const stored = (await store.getPlan("test", "2026-10"))!.plan;
+      expect(JSON.stringify(stored)).not.toMatch(/cyd|migration guide/);
+    } finally {
+      server.close();
+      await store.close();
+    }
+  });
+});
+

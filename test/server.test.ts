@@ -55,7 +55,7 @@ describe("spotlight serve", () => {
       const html = await res.text();
       expect(html).toContain("October 2026");
       expect(html).toContain("Ada &lt;script&gt;x&lt;/script&gt;");
-      expect(res.headers.get("cache-control")).toBe("public, max-age=300");
+      expect(res.headers.get("cache-control")).toBe("public, max-age=60");
       const etag = res.headers.get("etag")!;
       expect(etag).toMatch(/^"[\w-]+"$/);
       const again = await fetch(`${base}/sites/test/spotlight.html`, { headers: { "If-None-Match": etag } });

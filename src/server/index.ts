@@ -70,7 +70,7 @@ export function createApp(deps: ServerDeps): { app: express.Express; widget: Wid
     next();
   });
   app.use("/admin", adminRouter({ settings: deps.settings, store: deps.store, secret: deps.secret, adapters: deps.adapters ?? new Map(), env: deps.env, logger: log, queuesRouter: deps.queuesRouter, now: deps.now }));
-  const widget = createWidget(deps.settings, deps.store, (route, method, status) => metrics.requests.inc({ route, method, status: String(status) }));
+  const widget = createWidget(deps.settings, deps.store, deps.secret, (route, method, status) => metrics.requests.inc({ route, method, status: String(status) }));
   app.use(widget.router);
   app.use(express.urlencoded({ extended: false, limit: "4kb" }));
 

@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Request, Response, Router } from "express";
 import express from "express";
 import type { StoredPlan } from "../store/types.js";
+import { optOutKey } from "../optout.js";
 import { siteTitle } from "../output.js";
 import { render, resolveLocale, translate } from "../render/index.js";
 import { spotlightView, type SpotlightView } from "../render/view.js";
@@ -53,7 +54,7 @@ type Kind = (typeof KINDS)[keyof typeof KINDS];
 const TYPES: Record<Kind, string> = { html: "text/html; charset=utf-8", json: "application/json; charset=utf-8", embed: "text/javascript; charset=utf-8" };
 const WIDGET_PATH = /^\/sites\/([^/?#]+)\/(spotlight\.html|spotlight\.json|embed\.js)(?:\?.*)?$/;
 
-export function createWidget(settings: Settings, store: Store, onServed?: (route: string, method: string, status: number) => void): Widget {
+export function createWidget(settings: Settings, store: Store, secret: string, onServed?: (route: string, method: string, status: number) => void): Widget {
   const router = express.Router();
   const sites = new Map(settings.sites.map((s) => [s.id, s]));
   const locale = resolveLocale(settings.locale);
@@ -61,8 +62,23 @@ export function createWidget(settings: Settings, store: Store, onServed?: (route
   /** Per site: the latest public plan as last looked up, and when. */
   const latestMemo = new Map<string, { at: number; plan: StoredPlan | null; pending: Promise<StoredPlan | null> | null }>();
 
-  // A period with nobody to feature never replaces the live spotlight (nor adds an empty RSS item).
-  const publicPlans = async (site: string): Promise<StoredPlan[]> => (await store.plans(site)).filter((p) => PUBLIC.has(p.status) && p.plan.featured.length > 0);
+  /**
+   * The public plans, newest first, as they may be shown now: a member who opted out since a plan
+   * was published is left out at serve time (their opt-out needs no admin and no restart), and a
+   * period with nobody left to feature never replaces the live spotlight (nor adds an empty RSS
+   * item). The version names the opt-outs too, so a rendered answer never outlives one.
+   */
+  const publicPlans = async (site: string): Promise<StoredPlan[]> => {
+    const [plans, optOuts] = await Promise.all([store.plans(site), store.optOutKeys(site)]);
+    const out = (id: string) => optOuts.has(optOutKey(secret, site, id));
+    return plans
+      .filter((p) => PUBLIC.has(p.status))
+      .map((p) => {
+        const featured = p.plan.featured.filter((f) => !out(f.member.id));
+        return featured.length === p.plan.featured.length && !optOuts.size ? p : { ...p, plan: { ...p.plan, featured }, updatedAt: `${p.updatedAt}#${optOuts.size}` };
+      })
+      .filter((p) => p.plan.featured.length > 0);
+  };
   /** The latest public plan, looked up at most once per PLAN_TTL_MS per site ("nothing yet" is never trusted). */
   const latest = (site: string): Promise<StoredPlan | null> => {
     let memo = latestMemo.get(site);
@@ -121,7 +137,8 @@ export function createWidget(settings: Settings, store: Store, onServed?: (route
     return r;
   };
 
-  const version = (p: StoredPlan) => `${p.plan.period.id}@${p.updatedAt}`;
+  // Who is shown is part of the version: a forgotten or opted-out member's answer is never reused.
+  const version = (p: StoredPlan) => `${p.plan.period.id}@${p.updatedAt}:${p.plan.featured.map((f) => f.member.id).join(",")}`;
 
   const bodyFor = (site: SiteSettings, kind: Kind, p: StoredPlan | null): Rendered | null => {
     if (kind === "embed") return make(site, kind, "embed-v1", () => EMBED);
@@ -186,7 +203,7 @@ export function createWidget(settings: Settings, store: Store, onServed?: (route
       <title>${xml(`${title}: ${v.period.label}`)}</title>
       <link>${xml(site.baseUrl)}</link>
       <guid isPermaLink="false">${xml(`community-spotlight:${site.id}:${p.plan.period.id}`)}</guid>
-      <pubDate>${new Date(p.updatedAt).toUTCString()}</pubDate>
+      <pubDate>${new Date(p.updatedAt.replace(/#.*$/, "")).toUTCString()}</pubDate>
       <description>${xml(render("newsletter", "html", v))}</description>
     </item>`;
     });

@@ -914,7 +914,8 @@ export class RedisStore implements Store {
       tx.srem(this.key(site, "featured", period), memberId);
       const stored = JSON.parse(json) as StoredPlan;
       const scrubbed = scrubPlan(stored.plan, memberId);
-      if (scrubbed !== stored.plan) tx.hset(this.key(site, "plans"), period, JSON.stringify({ ...stored, plan: scrubbed }));
+      // A new version: a running server renders the scrubbed plan, not its cached answer.
+      if (scrubbed !== stored.plan) tx.hset(this.key(site, "plans"), period, JSON.stringify({ ...stored, plan: scrubbed, updatedAt: this.now().toISOString() }));
     }
     return tx;
   }

@@ -90,16 +90,27 @@ const toActivity = (r: ActivityRow): Activity => ({
   public: r.public === 1,
 });
 
-/** The plan without any trace of `memberId` (the same object when there was none). */
+/**
+ * The plan without any trace of `memberId`, the admin's personal line about them included (the
+ * same object when there was none).
+ */
 export function scrubPlan(plan: Plan, memberId: string): Plan {
-  const named = plan.featured.some((f) => f.member.id === memberId) || plan.ranked.some((r) => r.memberId === memberId) || plan.skipped.some((x) => x.memberId === memberId);
+  const named =
+    plan.featured.some((f) => f.member.id === memberId) ||
+    plan.ranked.some((r) => r.memberId === memberId) ||
+    plan.skipped.some((x) => x.memberId === memberId) ||
+    plan.overrides.pin.includes(memberId) ||
+    plan.overrides.exclude.includes(memberId) ||
+    (plan.personalLines !== undefined && memberId in plan.personalLines);
   if (!named) return plan;
+  const { [memberId]: _line, ...personalLines } = plan.personalLines ?? {};
   return {
     ...plan,
     featured: plan.featured.filter((f) => f.member.id !== memberId),
     ranked: plan.ranked.filter((r) => r.memberId !== memberId),
     skipped: plan.skipped.filter((x) => x.memberId !== memberId),
     overrides: { pin: plan.overrides.pin.filter((id) => id !== memberId), exclude: plan.overrides.exclude.filter((id) => id !== memberId) },
+    ...(plan.personalLines ? { personalLines } : {}),
   };
 }
 
@@ -391,7 +402,8 @@ export class SqliteStore implements Store {
       for (const row of this.db.prepare(`SELECT period, json FROM plans WHERE site = ?`).all(site) as Array<{ period: string; json: string }>) {
         const plan = JSON.parse(row.json) as Plan;
         const scrubbed = scrubPlan(plan, memberId);
-        if (scrubbed !== plan) this.db.prepare(`UPDATE plans SET json = ? WHERE site = ? AND period = ?`).run(JSON.stringify(scrubbed), site, row.period);
+        // A new version: a running server renders the scrubbed plan, not its cached answer.
+        if (scrubbed !== plan) this.db.prepare(`UPDATE plans SET json = ?, updated_at = ? WHERE site = ? AND period = ?`).run(JSON.stringify(scrubbed), this.now().toISOString(), site, row.period);
       }
     })();
   }
