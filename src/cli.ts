@@ -21,7 +21,7 @@ import { createLogger, type Logger } from "./log.js";
 import { manifest } from "./manifest.js";
 import { deploymentSecret, optOutKey } from "./optout.js";
 import { isPeriodId, isValidTimeZone, lastCompletePeriod } from "./period.js";
-import { publishPlan } from "./publish.js";
+import { publishPlan, republishLive } from "./publish.js";
 import { forgetSoleContacts } from "./ranking.js";
 import { enqueuePeriod, enqueueSync, producerConnection, queues, redisUrl, startWorkers, upsertSchedulers } from "./queue/index.js";
 import { hashPassword } from "./server/auth.js";
@@ -139,7 +139,24 @@ async function serve(args: string[], io: CliIO) {
       conn.disconnect();
     };
   }
-  const server = createServer({ settings, store, secret, logger, adapters, env, queuesRouter, now: io.now }).listen(port, values.host ?? settings.server.host);
+  // An opt-out reaches the platform too: the live spotlight is published again without the member,
+  // a few seconds after the last opt-out of a burst (one republish for many), one site at a time.
+  const pending = new Map<string, NodeJS.Timeout>();
+  const onOptOut = (siteId: string) => {
+    clearTimeout(pending.get(siteId));
+    pending.set(
+      siteId,
+      setTimeout(() => {
+        pending.delete(siteId);
+        const site = settings.sites.find((s) => s.id === siteId)!;
+        republishLive({ settings, store, adapter: adapters.get(siteId)!, site, logger, env, now: io.now }).then(
+          (r) => logger.info({ event: "spotlight.optout.republished", site: siteId, period: r?.period ?? null, homepageChanged: r?.homepage?.changed ?? null, newsletterChanged: r?.newsletter?.changed ?? null }, "live spotlight published again"),
+          (err: Error) => logger.warn({ event: "spotlight.optout.republish_failed", site: siteId, error: err.message }, "could not publish the live spotlight again; the next run will"),
+        );
+      }, OPT_OUT_REPUBLISH_DELAY_MS).unref(),
+    );
+  };
+  const server = createServer({ settings, store, secret, logger, adapters, env, queuesRouter, now: io.now, onOptOut }).listen(port, values.host ?? settings.server.host);
   await new Promise<void>((resolveListen, reject) => {
     server.once("listening", () => resolveListen());
     server.once("error", reject);
@@ -215,7 +232,7 @@ async function memberCommand(args: string[], which: "optout" | "forget", io: Cli
   if (values.help) return void io.stdout.write(HELP[which] + "\n");
   if (!values.site) throw new UsageError("--site ID is required");
   if (!values.member) throw new UsageError("--member USERNAME_OR_ID is required");
-  const { store, sites } = openConfig(io, values.config, values.site, { checkEnv: false });
+  const { settings, store, sites } = openConfig(io, values.config, values.site, { checkEnv: false });
   try {
     const site = sites[0]!;
     const wanted = values.member.toLowerCase();
@@ -230,6 +247,21 @@ async function memberCommand(args: string[], which: "optout" | "forget", io: Cli
       await forgetSoleContacts(store, site.id, id);
     }
     io.stdout.write(which === "forget" ? `Forgot member ${id} on ${site.id}; only their opt-out remains.\n` : `Member ${id} on ${site.id} is opted out.\n`);
+    // The platform's copies of the live spotlight stop naming them too.
+    const log = cliLogger({ env: io.env, stderr: io.stderr });
+    let adapter;
+    try {
+      adapter = makeAdapter(settings, site, io.env, log.logger, io.now, secret);
+    } catch (err) {
+      io.stdout.write(`The live spotlight on the site still names them until it is published again (${(err as Error).message}).\n`);
+      return;
+    }
+    try {
+      const report = await republishLive({ settings, store, adapter, site, logger: log.logger, env: io.env, now: io.now });
+      io.stdout.write(report ? `Published the ${report.period} spotlight again without them.\n` : "Nothing is published on the site yet.\n");
+    } catch (err) {
+      io.stdout.write(`Recorded, but the live spotlight could not be published again yet: ${(err as Error).message}\nThe next publish leaves them out; 'spotlight serve' already does.\n`);
+    }
   } finally {
     await store.close();
   }
@@ -270,6 +302,9 @@ async function demo(args: string[], io: CliIO) {
     log,
   );
 }
+
+/** How long `serve` waits after an opt-out before publishing the live spotlight again (a burst of opt-outs makes one republish). */
+const OPT_OUT_REPUBLISH_DELAY_MS = 5_000;
 
 /** The command names, as `spotlight help` lists them. */
 export const COMMANDS = ["demo", "run", "approve", "serve", "worker", "enqueue", "admin-hash", "optout", "forget", "help"] as const;

@@ -247,3 +247,15 @@ async function deliverNote(deps: PipelineDeps, plan: Plan, entry: PlanEntry, w: 
     return { username, outcome: "sent" as const, ref };
   });
 }
+
+/**
+ * After a member opts out or is forgotten: the site's live spotlight (the latest published plan)
+ * is published again, which leaves them out (opt-outs are filtered at publishing; forget has
+ * scrubbed the plan), so the platform's own copies (the spotlight topic or synced pattern, the
+ * newsletter draft, the flair group) stop naming them. Notes already sent stay sent, and what did
+ * not change is not written again. Null when nothing is published yet.
+ */
+export async function republishLive(deps: PipelineDeps): Promise<PublishReport | null> {
+  const live = (await deps.store.plans(deps.site.id)).find((p) => p.status === "published" && p.plan.featured.length > 0);
+  return live ? publishPlan(deps, live.plan.period.id) : null;
+}

@@ -116,7 +116,8 @@ describe("opting out reaches what is already public", () => {
     const period = { id: "2026-10", start: "2026-10-01T00:00:00.000Z", end: "2026-11-01T00:00:00.000Z" };
     const entry = (id: string, name: string) => ({ member: member(id, { username: name }), card: card(id, 50), slot: "top" as const, previousTotal: null });
     await store.savePlan("test", { site: "test", period, generatedAt: period.end, featured: [entry("1", "ann"), entry("2", "bea"), entry("3", "cyd")], skipped: [], ranked: [], overrides: { pin: [], exclude: [] }, personalLines: { "3": "Cyd, thank you for the migration guide" }, stats: { members: 3, activities: 9, requests: 1 } }, "published");
-    const server = createServer({ settings, store, secret: SECRET }).listen(0, "127.0.0.1");
+    const republish: string[] = [];
+    const server = createServer({ settings, store, secret: SECRET, onOptOut: (site) => republish.push(site) }).listen(0, "127.0.0.1");
     await new Promise<void>((r) => server.once("listening", () => r()));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const shown = async () => {
@@ -137,6 +138,8 @@ describe("opting out reaches what is already public", () => {
       expect((await shown()).json).toEqual(["ann", "bea", "cyd"]);
       // bea opts out through her link: gone from every served surface within the memo's second.
       expect((await fetch(`${base}/optout/${signOptOut(SECRET, "test", "2")}`, { method: "POST" })).status).toBe(200);
+      // ...and the platform's copy is published again without her (src/publish.ts republishLive, tested in publish.test.ts).
+      expect(republish).toEqual(["test"]);
       const after = await settled(["ann", "cyd"]);
       expect(after.json).toEqual(["ann", "cyd"]);
       expect(after.html + after.rss).not.toContain("bea");

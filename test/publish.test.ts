@@ -4,7 +4,7 @@ import { startSimulator, type RunningSimulator } from "../adapters/discourse/sim
 import type { Faults } from "../adapters/discourse/simulator/app.js";
 import { deploymentSecret, optOutKey } from "../src/optout.js";
 import { preparePlan, type PipelineDeps } from "../src/pipeline.js";
-import { publishPlan } from "../src/publish.js";
+import { publishPlan, republishLive } from "../src/publish.js";
 import { SECTION_END, SECTION_START } from "../src/sections.js";
 import type { Settings } from "../src/settings.js";
 import { SqliteStore } from "../src/store/sqlite.js";
@@ -205,6 +205,32 @@ describe("publishing to Discourse", () => {
     expect(await h.store.getPlan("test", "2026-11")).toBeNull();
     const accepted = await preparePlan(blind, "2026-11", { acceptLowActivity: true });
     expect(accepted.plan.featured).toEqual([]);
+  });
+
+  it("publishes the live spotlight again without a member who opted out or was forgotten, sending nothing twice", async () => {
+    const { plan } = await preparePlan(h.deps(), PERIOD);
+    await publishPlan(h.deps(), PERIOD);
+    const [kept, optedOut, forgotten] = plan.featured.map((f) => f.member);
+    const notes = pms(h.sim).length;
+    const homeTopic = (await publishPlan(h.deps(), PERIOD, { dryRun: true })).homepage!.url!;
+    const raw = async () => {
+      const topic = (await (await fetch(`${homeTopic}.json`.replace(/\/t\/[^/]+\//, "/t/"), { headers: { "Api-Key": "sim-key", "Api-Username": "system" } })).json()) as any;
+      return getRaw(h.sim, topic.post_stream.posts[0].id);
+    };
+    expect(await raw()).toContain(optedOut!.username);
+    const secret = await deploymentSecret(h.store, { SPOTLIGHT_SECRET: "test-secret" });
+    await h.store.addOptOut("test", optOutKey(secret, "test", optedOut!.id));
+    const again = await republishLive(h.deps());
+    expect(again?.homepage?.changed).toBe(true);
+    expect(await raw()).not.toContain(optedOut!.username);
+    expect(await raw()).toContain(kept!.username);
+    await h.store.addOptOut("test", optOutKey(secret, "test", forgotten!.id));
+    await h.store.forgetMember("test", forgotten!.id);
+    await republishLive(h.deps());
+    expect(await raw()).not.toContain(forgotten!.username);
+    // Nobody was thanked twice, and nothing else was created again.
+    expect(pms(h.sim).length).toBe(notes);
+    expect(creates(h.sim).filter((w) => (w.body as any).title === "Community Spotlight")).toHaveLength(1);
   });
 
   it("grants the badge (created once) and keeps the flair group to exactly the period's featured members", async () => {

@@ -34,6 +34,8 @@ export interface ServerDeps {
   env?: NodeJS.ProcessEnv;
   /** The clock for everything the server stamps (default: the system clock). */
   now?: Clock;
+  /** Called after a member opts out (spotlight serve republishes the site's live spotlight without them). */
+  onOptOut?: (site: string) => void;
 }
 
 /** The server: the widget's cached answers and the webhooks straight from node:http, everything else through express. */
@@ -112,6 +114,7 @@ export function createApp(deps: ServerDeps): { app: express.Express; widget: Wid
       await deps.store.addOptOut(who.site, optOutKey(deps.secret, who.site, who.memberId));
       metrics.optouts.inc({ site: who.site });
       log.info({ event: "spotlight.optout.recorded", site: who.site }, "member opted out");
+      deps.onOptOut?.(who.site);
       page(res, 200, { titleKey: "optout.done.title", messageKey: "optout.done", site: siteTitle(sites.get(who.site)!), confirm: false });
     } catch (err) {
       next(err);
