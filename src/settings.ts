@@ -75,6 +75,8 @@ export interface ServerSettings {
   host: string;
   port: number;
   corsOrigins: string[];
+  /** express's trust proxy: how many proxies (or which) stand in front. */
+  trustProxy: boolean | number | string;
   cacheSeconds: number;
   maxBodyBytes: number;
 }

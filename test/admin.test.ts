@@ -14,7 +14,8 @@ import createDiscourseAdapter from "../adapters/discourse/index.js";
 import { startSimulator, type RunningSimulator } from "../adapters/discourse/simulator/app.js";
 import { preparePlan } from "../src/pipeline.js";
 import { clean } from "../src/render/escape.js";
-import { hashPassword } from "../src/server/auth.js";
+import { scryptSync } from "node:crypto";
+import { hashPassword, verifyPassword } from "../src/server/auth.js";
 import { createServer } from "../src/server/index.js";
 import { SqliteStore } from "../src/store/sqlite.js";
 import { SIM_NOW, smallCommunity, testSettings, TEST_ENV } from "./helpers.js";
@@ -111,6 +112,58 @@ async function session(): Promise<{ cookie: string; csrf: string }> {
   const page = await (await fetch(`${base}/admin/sites/test/periods/${PERIOD}`, { headers: { cookie } })).text();
   return { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page)![1]! };
 }
+
+describe("signing in behind a proxy", () => {
+  it("blocks an attacker's address, not the admin's, and checks passwords off the event loop", async () => {
+    const settings = testSettings(sim.url);
+    settings.server.trustProxy = 1;
+    const server = createServer({ settings, store, secret: "admin-test", adapters: new Map(), env: { SPOTLIGHT_ADMIN_PASSWORD_HASH: hashPassword(PASSWORD) } }).listen(0, "127.0.0.1");
+    await new Promise<void>((r) => server.once("listening", () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const attempt = async (from: string, password: string) => {
+      const login = await fetch(`${url}/admin/login`, { headers: { "X-Forwarded-For": from } });
+      const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
+      const res = await fetch(`${url}/admin/login`, { method: "POST", redirect: "manual", headers: { cookie, "X-Forwarded-For": from, "Content-Type": "application/x-www-form-urlencoded" }, body: `_csrf=${csrf}&username=admin&password=${encodeURIComponent(password)}` });
+      return res.status;
+    };
+    try {
+      // Twelve guesses from one address, all through the proxy: that address is blocked...
+      const statuses = await Promise.all(Array.from({ length: 12 }, (_, i) => attempt("203.0.113.7", `wrong-${i}`)));
+      expect(statuses.filter((s) => s === 401).length).toBeGreaterThanOrEqual(9);
+      expect(await attempt("203.0.113.7", PASSWORD)).toBe(429);
+      // ...while the admin, at their own address behind the same proxy, signs in (after a second's wait at most).
+      await new Promise((r) => setTimeout(r, 1100));
+      expect(await attempt("198.51.100.4", PASSWORD)).toBe(303);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe("password checks", () => {
+  it("run off the event loop: eight at once never hold up the server's other work", async () => {
+    const hash = hashPassword(PASSWORD);
+    const t0 = performance.now();
+    scryptSync("x", "salt", 32, { N: 16384, r: 8, p: 1 });
+    const oneCheck = performance.now() - t0;
+    let last = performance.now();
+    let worstGap = 0;
+    const tick = setInterval(() => {
+      const t = performance.now();
+      worstGap = Math.max(worstGap, t - last);
+      last = t;
+    }, 2);
+    try {
+      expect(await Promise.all(Array.from({ length: 8 }, (_, i) => verifyPassword(i ? `wrong-${i}` : PASSWORD, hash)))).toEqual([true, ...Array(7).fill(false)]);
+      await new Promise((r) => setTimeout(r, 10)); // let the timer see any gap the checks left
+    } finally {
+      clearInterval(tick);
+    }
+    // Done on the event loop, the eight checks would have stopped the timer for about 8 × oneCheck.
+    expect(worstGap).toBeLessThan(3 * oneCheck);
+  });
+});
 
 describe("the period page", () => {
   it("charts each day's activity, as the stored activities have it", async () => {

@@ -20,7 +20,7 @@ import { memberView, noteView, periodLabel, spotlightView } from "../render/view
 import type { Settings, SiteSettings } from "../settings.js";
 import type { Store } from "../store/types.js";
 import { systemClock, type Clock } from "../clock.js";
-import { Attempts, csrfToken, makeSession, parseCookies, readSession, sameToken, verifyPassword } from "./auth.js";
+import { SignInLimits, csrfToken, makeSession, parseCookies, readSession, sameToken, verifyPassword } from "./auth.js";
 import { dailyChart, signalBars } from "./charts.js";
 
 export interface AdminDeps {
@@ -51,7 +51,7 @@ export function adminRouter(deps: AdminDeps): Router {
   const now = deps.now ?? systemClock;
   const locale = resolveLocale(settings.locale);
   const sites = new Map(settings.sites.map((s) => [s.id, s]));
-  const attempts = new Attempts();
+  const limits = new SignInLimits();
   const secure = settings.server.publicUrl?.startsWith("https:") ?? false;
   const cookie = (name: string, value: string, maxAgeS: number) =>
     `${name}=${encodeURIComponent(value)}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}${secure ? "; Secure" : ""}`;
@@ -77,9 +77,10 @@ export function adminRouter(deps: AdminDeps): Router {
     page(res, "login", { pageTitle: t("admin.signin"), csrf: nonce, disabled, error: disabled ? "admin.disabled" : null, env: settings.admin.passwordHashEnv }, disabled ? 503 : 200);
   });
 
-  router.post("/login", (req, res) => {
+  router.post("/login", route(async (req, res) => {
     const hash = passwordHash();
-    const ip = req.socket.remoteAddress ?? "?";
+    // The client's address: behind a TLS proxy, from X-Forwarded-For as server.trustProxy allows.
+    const ip = req.ip ?? req.socket.remoteAddress ?? "?";
     const fail = (error: string, status: number) => {
       const nonce = makeSession(secret, "login", 1, now().getTime()).split(".")[2]!;
       res.set("Set-Cookie", cookie(LOGIN, nonce, 3600));
@@ -88,17 +89,21 @@ export function adminRouter(deps: AdminDeps): Router {
     if (!hash) return fail("admin.disabled", 503);
     const nonce = parseCookies(req.headers.cookie)[LOGIN];
     if (!nonce || !sameToken(req.body?._csrf, nonce)) return void res.status(403).type("text/plain").send("Forbidden: stale or forged form");
-    if (attempts.blocked(ip, now().getTime())) return fail("admin.signin.blocked", 429);
-    const ok = req.body?.username === settings.admin.username && typeof req.body?.password === "string" && verifyPassword(req.body.password, hash);
+    const wait = limits.wait(ip, now().getTime());
+    if (wait > 0) {
+      res.set("Retry-After", String(Math.ceil(wait / 1000)));
+      return fail("admin.signin.blocked", 429);
+    }
+    const ok = req.body?.username === settings.admin.username && typeof req.body?.password === "string" && (await verifyPassword(req.body.password, hash));
     if (!ok) {
-      attempts.fail(ip, now().getTime());
+      limits.fail(ip, now().getTime());
       log.warn({ event: "spotlight.admin.signin_failed" }, "admin sign-in failed");
       return fail("admin.signin.failed", 401);
     }
     res.set("Set-Cookie", [cookie(SESSION, makeSession(secret, settings.admin.username, settings.admin.sessionHours, now().getTime()), settings.admin.sessionHours * 3600), cookie(LOGIN, "", 0)]);
     log.info({ event: "spotlight.admin.signed_in", actor: settings.admin.username }, "admin signed in");
     res.redirect(303, "/admin");
-  });
+  }));
 
   // ---- everything else needs a session, and every POST a CSRF token ---------------------------
   router.use((req: Request, res: Response, next: NextFunction) => {

@@ -3,7 +3,7 @@
  * a signed, expiring session cookie, CSRF tokens bound to the session, and a small limit on
  * sign-in attempts.
  */
-import { createHmac, randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, scrypt, scryptSync, timingSafeEqual } from "node:crypto";
 
 const N = 16384;
 const R = 8;
@@ -16,14 +16,17 @@ export function hashPassword(password: string): string {
   return ["scrypt", N, R, P, salt.toString("base64url"), hash.toString("base64url")].join("$");
 }
 
-export function verifyPassword(password: string, stored: string): boolean {
+/** Off the event loop (libuv's thread pool): failed sign-ins never slow the server's other answers. */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const parts = stored.split("$");
   if (parts.length !== 6 || parts[0] !== "scrypt") return false;
   const [n, r, p] = parts.slice(1, 4).map(Number);
   const salt = Buffer.from(parts[4]!, "base64url");
   const expected = Buffer.from(parts[5]!, "base64url");
   if (!n || !r || !p || !expected.length) return false;
-  const got = scryptSync(password, salt, expected.length, { N: n, r, p, maxmem: 256 * n * r + 1024 * 1024 });
+  const got = await new Promise<Buffer>((resolve, reject) =>
+    scrypt(password, salt, expected.length, { N: n, r, p, maxmem: 256 * n * r + 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key))),
+  );
   return timingSafeEqual(got, expected);
 }
 
@@ -65,6 +68,30 @@ export function parseCookies(header: string | undefined): Record<string, string>
     if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
   }
   return out;
+}
+
+/**
+ * Sign-in limits that slow attackers without locking out the admin: at most `max` failed
+ * sign-ins per client address per window (an attacker's address is blocked, the admin's is not;
+ * behind a proxy the address is the client's, see server.trustProxy), and, for the account, one
+ * attempt a second once it has failed `max` times (guessing at scale stays hopeless; the admin
+ * waits a second at most).
+ */
+export class SignInLimits {
+  private readonly byAddress = new Attempts();
+  private readonly byAccount = new Attempts();
+  private lastAccountAttempt = -Infinity;
+  /** Milliseconds to wait before this attempt may be judged (0: go ahead). */
+  wait(address: string, now: number): number {
+    if (this.byAddress.blocked(address, now)) return 15 * 60_000;
+    if (this.byAccount.blocked("account", now) && now - this.lastAccountAttempt < 1000) return 1000 - (now - this.lastAccountAttempt);
+    this.lastAccountAttempt = now;
+    return 0;
+  }
+  fail(address: string, now: number) {
+    this.byAddress.fail(address, now);
+    this.byAccount.fail("account", now);
+  }
 }
 
 /** At most `max` failed sign-ins per key per window. */

@@ -55,7 +55,8 @@ export function createApp(deps: ServerDeps): { app: express.Express; widget: Wid
   const metrics = deps.metrics ?? createMetrics();
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", false);
+  // Behind the README's TLS proxy: whose address a request is (sign-in limits, logs).
+  app.set("trust proxy", deps.settings.server.trustProxy);
   app.set("etag", false);
   app.use((req, res, next) => {
     const end = metrics.duration.startTimer();
