@@ -57,21 +57,30 @@ interface Opened {
   env: NodeJS.ProcessEnv;
 }
 
-function openConfig(io: CliIO, config: string | undefined, siteId: string | undefined, options: { checkEnv?: boolean } = {}): Opened {
+/**
+ * Load and check the config, then `check` the command's own arguments against it, and only then
+ * open the store: bad usage or configuration exits 2 before anything is written.
+ */
+function openConfig(io: CliIO, config: string | undefined, siteId: string | undefined, options: { checkEnv?: boolean; check?: (settings: Settings) => void } = {}): Opened {
   if (!config) throw new UsageError("--config FILE is required");
-  const settings = loadConfig(config, { ...options, env: io.env });
+  const settings = loadConfig(config, { checkEnv: options.checkEnv, env: io.env });
   const sites = siteId ? settings.sites.filter((s) => s.id === siteId) : settings.sites;
   if (!sites.length) throw new UsageError(`--site: no site with id ${JSON.stringify(siteId)} in ${config}`);
+  options.check?.(settings);
   return { settings, store: openStore(settings, io.env, io.now), sites, env: io.env };
 }
 
 async function run(args: string[], io: CliIO) {
   const { values } = parse(args, { config: { type: "string" }, period: { type: "string" }, out: { type: "string" }, site: { type: "string" }, auto: { type: "boolean" }, "dry-run": { type: "boolean" }, "accept-low-activity": { type: "boolean" } });
   if (values.help) return void io.stdout.write(HELP.run + "\n");
-  const { settings, store, sites, env } = openConfig(io, values.config, values.site);
+  const { settings, store, sites, env } = openConfig(io, values.config, values.site, {
+    check: (s) => {
+      periodArg(values.period, s, io.now());
+      if (values["dry-run"] && !(values.auto || s.review.mode === "auto")) throw new UsageError("--dry-run shows what publishing would write: use it with --auto, or with 'spotlight approve'");
+    },
+  });
   const periodId = periodArg(values.period, settings, io.now());
   const auto = values.auto || settings.review.mode === "auto";
-  if (values["dry-run"] && !auto) throw new UsageError("--dry-run shows what publishing would write: use it with --auto, or with 'spotlight approve'");
   const outRoot = resolve(values.out ?? "spotlight-out");
   const log = cliLogger({ env, stderr: io.stderr });
   let failed = 0;
@@ -97,7 +106,7 @@ async function approve(args: string[], io: CliIO) {
   const { values } = parse(args, { config: { type: "string" }, period: { type: "string" }, site: { type: "string" }, "dry-run": { type: "boolean" } });
   if (values.help) return void io.stdout.write(HELP.approve + "\n");
   if (!values.period) throw new UsageError("--period YYYY-MM is required: the plan to approve");
-  const { settings, store, sites, env } = openConfig(io, values.config, values.site);
+  const { settings, store, sites, env } = openConfig(io, values.config, values.site, { check: (s) => void periodArg(values.period, s, io.now()) });
   const periodId = periodArg(values.period, settings, io.now());
   try {
     const log = cliLogger({ env, stderr: io.stderr });
@@ -116,9 +125,13 @@ async function approve(args: string[], io: CliIO) {
 async function serve(args: string[], io: CliIO) {
   const { values } = parse(args, { config: { type: "string" }, port: { type: "string" }, host: { type: "string" } });
   if (values.help) return void io.stdout.write(HELP.serve + "\n");
-  const { settings, store, env } = openConfig(io, values.config, undefined);
-  const port = values.port === undefined ? settings.server.port : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: must be 0-65535, got ${JSON.stringify(values.port)}`);
+  const portOf = (s: Settings) => {
+    const port = values.port === undefined ? s.server.port : Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: must be 0-65535, got ${JSON.stringify(values.port)}`);
+    return port;
+  };
+  const { settings, store, env } = openConfig(io, values.config, undefined, { check: portOf });
+  const port = portOf(settings);
   const logger = createLogger();
   const secret = await deploymentSecret(store, env);
   const adapters = new Map(settings.sites.map((site) => [site.id, makeAdapter(settings, site, env, logger, io.now, secret)]));
@@ -211,7 +224,7 @@ async function enqueue(args: string[], io: CliIO) {
   if (values.help) return void io.stdout.write(HELP.enqueue + "\n");
   if (!values.site) throw new UsageError("--site ID is required");
   if (!values.period === !values.sync) throw new UsageError("give exactly one of --period YYYY-MM or --sync");
-  const { settings, store, sites, env } = openConfig(io, values.config, values.site, { checkEnv: false });
+  const { settings, store, sites, env } = openConfig(io, values.config, values.site, { checkEnv: false, check: (s) => void (values.period && periodArg(values.period, s, io.now())) });
   await store.close();
   const logger = createLogger({ level: "warn" });
   const producer = producerConnection(redisUrl(settings, env), logger);

@@ -121,6 +121,23 @@ describe("configuration", () => {
     expect(existsSync(join(dir, "s.db"))).toBe(false);
   });
 
+  it("checks a command's own arguments and the store's path before writing anything (exit 2)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "spotlight-usage-"));
+    const file = join(dir, "config.json");
+    writeFileSync(file, JSON.stringify({ ...good, store: { path: join(dir, "s.db") } }));
+    const e = { env: { ...process.env, ...env } };
+    for (const args of [["run", "--period", "2026-13"], ["approve", "--period", "2026-13"], ["run", "--dry-run"], ["serve", "--port", "99999"]]) {
+      const err = await run(process.execPath, [CLI, args[0]!, "--config", file, ...args.slice(1)], e).catch((x) => x);
+      expect(err.code, args.join(" ")).toBe(2);
+      expect(existsSync(join(dir, "s.db")), args.join(" ")).toBe(false);
+    }
+    // A store path that is a directory is named, with what to do.
+    writeFileSync(file, JSON.stringify({ ...good, store: { path: dir } }));
+    const err = await run(process.execPath, [CLI, "run", "--config", file, "--period", "2026-10"], e).catch((x) => x);
+    expect(err.code).toBe(2);
+    expect(err.stderr).toContain(`store.path: ${dir} is a directory; name a file in it, e.g. ${join(dir, "spotlight.db")}`);
+  });
+
   it("makes unknown flags and commands usage errors (exit 2)", async () => {
     for (const args of [["demo", "--bogus"], ["run", "--config"], ["frobnicate"], ["demo", "--period", "2026-13"]]) {
       const err = await run(process.execPath, [CLI, ...args]).catch((e) => e);

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../src/log.js";
 import { optOutKey, signOptOut, verifyOptOut } from "../src/optout.js";
 import { createServer } from "../src/server/index.js";
 import { SqliteStore } from "../src/store/sqlite.js";
@@ -65,6 +66,13 @@ describe("spotlight serve: opt-out pages", () => {
     expect([...keys].join()).not.toContain("7,");
   });
 
+  it("counts members who opted out, not how often a link was pressed", async () => {
+    const count = async () => Number(/spotlight_optouts_total\{site="test"\} (\d+)/.exec(await (await fetch(`${base}/metrics`)).text())?.[1] ?? 0);
+    const before = await count();
+    for (let i = 0; i < 3; i++) expect((await fetch(`${base}/optout/${signOptOut(SECRET, "test", "8")}`, { method: "POST" })).status).toBe(200);
+    expect(await count()).toBe(before + 1);
+  });
+
   it("refuses a forged or altered link with 400 and records nothing", async () => {
     const before = (await store.optOutKeys("test")).size;
     const token = signOptOut(SECRET, "test", "8");
@@ -75,6 +83,24 @@ describe("spotlight serve: opt-out pages", () => {
       expect(await res.text()).toContain("This link is not valid");
     }
     expect((await store.optOutKeys("test")).size).toBe(before);
+  });
+
+  it("answers a malformed %-escape with 400, logging nothing at error level", async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: "info", destination: { write: (l: string) => lines.push(l) } as unknown as NodeJS.WritableStream });
+    const server = createServer({ settings, store, secret: SECRET, logger }).listen(0, "127.0.0.1");
+    await new Promise<void>((r) => server.once("listening", () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      for (const path of ["/optout/%E0%A4%A", "/sites/%E0%A4%A/spotlight.json", "/sites/%E0%A4%A/newsletter.rss"]) {
+        const res = await fetch(url + path, { method: path.startsWith("/optout") ? "POST" : "GET" });
+        expect(res.status, path).toBe(400);
+        expect(res.headers.get("content-type")).toMatch(/application\/problem\+json/);
+      }
+      expect(lines.map((l) => JSON.parse(l)).filter((r) => r.level >= 50)).toEqual([]);
+    } finally {
+      server.close();
+    }
   });
 
   it("answers unknown paths with JSON problem details", async () => {

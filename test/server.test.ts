@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { readFileSync } from "node:fs";
@@ -32,7 +33,7 @@ describe("spotlight serve", () => {
   let base = "";
   let close = () => {};
   beforeAll(async () => {
-    const server = createServer({ settings, store, secret: "s", logger, adapters: new Map([["test", adapter]]) }).listen(0, "127.0.0.1");
+    const server = createServer({ settings, store, secret: "s", logger, adapters: new Map([["test", adapter]]), webhookBodyTimeoutMs: 500 }).listen(0, "127.0.0.1");
     await new Promise<void>((r) => server.once("listening", () => r()));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     close = () => server.close();
@@ -115,6 +116,20 @@ describe("spotlight serve", () => {
     const post = (body: string, headers: Record<string, string>) =>
       fetch(`${base}/webhooks/discourse`, { method: "POST", headers: { "Content-Type": "application/json", "X-Discourse-Instance": "https://forum.example", ...headers }, body });
 
+    it("does not wait for a body that stalls", async () => {
+      const started = performance.now();
+      const status = await new Promise<number>((resolve) => {
+        const req = httpRequest(`${base}/webhooks/discourse`, { method: "POST", headers: { "Content-Type": "application/json", "Content-Length": "1000", "X-Discourse-Instance": "https://forum.example" } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on("error", () => resolve(-1));
+        req.write("{"); // ...and never the rest
+      });
+      expect(status).toBe(408);
+      expect(performance.now() - started).toBeLessThan(3000);
+    });
+
     it("accepts Discourse's own signature test vector", async () => {
       const v = fixture("webhook-ping-signature-vector.json");
       const res = await post(v.raw_body, { "X-Discourse-Event": "ping", "X-Discourse-Event-Signature": v.headers["X-Discourse-Event-Signature"] });
@@ -166,10 +181,10 @@ describe("spotlight serve", () => {
 
     it("refuses webhooks from an unknown instance and bodies over the limit", async () => {
       const res = await fetch(`${base}/webhooks/discourse`, { method: "POST", headers: { "X-Discourse-Instance": "https://other.example" }, body: "{}" });
-      expect(res.status).toBe(404);
+      expect(res.status).toBe(401);
       const big = "x".repeat(settings.server.maxBodyBytes + 10);
       expect((await post(big, { "X-Discourse-Event-Signature": sign(big) })).status).toBe(413);
-      expect((await fetch(`${base}/webhooks/wordpress`, { method: "POST", body: "{}" })).status).toBe(404);
+      expect((await fetch(`${base}/webhooks/wordpress`, { method: "POST", body: "{}" })).status).toBe(401);
     });
 
     it("never logs a secret", () => {

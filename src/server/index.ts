@@ -36,13 +36,15 @@ export interface ServerDeps {
   now?: Clock;
   /** Called after a member opts out (spotlight serve republishes the site's live spotlight without them). */
   onOptOut?: (site: string) => void;
+  /** How long a webhook's body may take to arrive (default WEBHOOK_BODY_TIMEOUT_MS). */
+  webhookBodyTimeoutMs?: number;
 }
 
 /** The server: the widget's cached answers and the webhooks straight from node:http, everything else through express. */
 export function createServer(deps: ServerDeps): Server {
   const metrics = deps.metrics ?? createMetrics();
   const { app, widget } = createApp({ ...deps, metrics });
-  const webhooks = createWebhooks({ settings: deps.settings, store: deps.store, adapters: deps.adapters ?? new Map(), log: deps.logger ?? silentLogger, metrics, security: SECURITY_HEADERS });
+  const webhooks = createWebhooks({ settings: deps.settings, store: deps.store, adapters: deps.adapters ?? new Map(), log: deps.logger ?? silentLogger, metrics, security: SECURITY_HEADERS, bodyTimeoutMs: deps.webhookBodyTimeoutMs });
   return createHttpServer((req, res) => {
     if (!widget.serveCached(req, res) && !webhooks.handle(req, res)) app(req, res);
   });
@@ -112,8 +114,11 @@ export function createApp(deps: ServerDeps): { app: express.Express; widget: Wid
         log.warn({ event: "spotlight.optout.refused", code: "bad_token" }, "forged or malformed opt-out link");
         return void page(res, 400, { titleKey: "optout.invalid.title", messageKey: "optout.invalid", site: "", confirm: false });
       }
-      await deps.store.addOptOut(who.site, optOutKey(deps.secret, who.site, who.memberId));
-      metrics.optouts.inc({ site: who.site });
+      const key = optOutKey(deps.secret, who.site, who.memberId);
+      // The metric counts members who opted out, not how often a link was pressed.
+      const already = (await deps.store.optOutKeys(who.site)).has(key);
+      await deps.store.addOptOut(who.site, key);
+      if (!already) metrics.optouts.inc({ site: who.site });
       log.info({ event: "spotlight.optout.recorded", site: who.site }, "member opted out");
       deps.onOptOut?.(who.site);
       page(res, 200, { titleKey: "optout.done.title", messageKey: "optout.done", site: siteTitle(sites.get(who.site)!), confirm: false });
@@ -125,6 +130,12 @@ export function createApp(deps: ServerDeps): { app: express.Express; widget: Wid
   app.use((_req: Request, res: Response) => void res.status(404).type("application/problem+json").json({ type: "about:blank", title: "Not Found", status: 404 }));
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: express.NextFunction) => {
     if (err.type === "entity.too.large") return void res.status(413).type("application/problem+json").json({ type: "about:blank", title: "Payload Too Large", status: 413 });
+    // The client's mistake (a malformed %-escape in a path, a bad body): 400, and no error-level
+    // log anyone could flood.
+    if (typeof err.status === "number" && err.status >= 400 && err.status < 500) {
+      log.debug({ event: "spotlight.server.bad_request", status: err.status, error: err.message }, "bad request");
+      return void res.status(err.status).type("application/problem+json").json({ type: "about:blank", title: "Bad Request", status: err.status });
+    }
     log.error({ event: "spotlight.server.error", error: err.message }, "request failed");
     res.status(500).type("application/problem+json").json({ type: "about:blank", title: "Internal Server Error", status: 500 });
   });

@@ -41,6 +41,9 @@ function groupCommit(store: Store) {
     });
 }
 
+/** How long a webhook's body may take to arrive. */
+export const WEBHOOK_BODY_TIMEOUT_MS = 10_000;
+
 /** The JSON answer to one webhook request: status and body. */
 type Answer = { status: number; body: Record<string, unknown>; problem: boolean };
 const problem = (status: number, title: string, detail?: string): Answer => ({ status, problem: true, body: { type: "about:blank", title, status, ...(detail ? { detail } : {}) } });
@@ -53,7 +56,7 @@ export interface Webhooks {
   handle(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
-export function createWebhooks(deps: { settings: Settings; store: Store; adapters: ReadonlyMap<string, Adapter>; log: Logger; metrics: Metrics; security: Record<string, string> }): Webhooks {
+export function createWebhooks(deps: { settings: Settings; store: Store; adapters: ReadonlyMap<string, Adapter>; log: Logger; metrics: Metrics; security: Record<string, string>; bodyTimeoutMs?: number }): Webhooks {
   const ingest = groupCommit(deps.store);
   const limit = deps.settings.server.maxBodyBytes;
   const origins = new Map<string, SiteSettings[]>();
@@ -79,9 +82,10 @@ export function createWebhooks(deps: { settings: Settings; store: Store; adapter
     const site = siteFor(platform, headers);
     const adapter = site ? deps.adapters.get(site.id) : undefined;
     const count = (result: string) => deps.metrics.webhooks.inc({ platform, result });
+    // Not signed by a site we know: refused like a forged one (which sites exist is nobody's business).
     if (!site || !adapter?.verifyWebhook || !adapter.parseWebhook) {
       count("unknown_site");
-      return problem(404, "No configured site sends these webhooks");
+      return problem(401, "Invalid signature");
     }
     const flat: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(headers)) flat[k] = Array.isArray(v) ? v.join(",") : v;
@@ -136,6 +140,13 @@ export function createWebhooks(deps: { settings: Settings; store: Store; adapter
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
+    // A body that does not arrive in time is not waited for (a stalled sender holds nothing for long).
+    const stalled = setTimeout(() => {
+      over = true;
+      send(res, route, problem(408, "Request Timeout"));
+      req.destroy();
+    }, deps.bodyTimeoutMs ?? WEBHOOK_BODY_TIMEOUT_MS);
+    req.on("close", () => clearTimeout(stalled));
     req.on("data", (c: Buffer) => {
       if (over) return;
       size += c.length;
@@ -147,6 +158,7 @@ export function createWebhooks(deps: { settings: Settings; store: Store; adapter
       chunks.push(c);
     });
     req.on("end", () => {
+      clearTimeout(stalled);
       if (over) return;
       answerFor(platform, req.headers, Buffer.concat(chunks)).then(
         (a) => send(res, route, a),

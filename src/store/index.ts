@@ -1,5 +1,6 @@
 /** Open the configured store. */
-import { resolve } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { systemClock, type Clock } from "../clock.js";
 import { ConfigError } from "../errors.js";
 import type { Settings } from "../settings.js";
@@ -13,7 +14,13 @@ export function openStore(settings: Pick<Settings, "store">, env: NodeJS.Process
     if (!url) throw new ConfigError([`store.redisUrlEnv: environment variable ${settings.store.redisUrlEnv} is not set`]);
     return new RedisStore({ url, prefix: settings.store.prefix, now });
   }
-  return new SqliteStore(resolve(settings.store.path), { now });
+  const path = resolve(settings.store.path);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new ConfigError([`store.path: ${path} is a directory; name a file in it, e.g. ${join(path, "spotlight.db")}`]);
+  try {
+    return new SqliteStore(path, { now });
+  } catch (err) {
+    throw new ConfigError([`store.path: cannot open ${path} (${(err as Error).message})`]);
+  }
 }
 
 export type { Store };
