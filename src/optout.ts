@@ -11,16 +11,18 @@ export function optOutKey(secret: string, site: string, memberId: string): strin
 }
 
 /**
- * The deployment's secret: SPOTLIGHT_SECRET when set, else one generated on first use and kept
- * in the store (so opt-outs keep holding across restarts).
+ * The deployment's permanent key, for opt-out hashes and links (and the keyed hashes of guests'
+ * addresses): kept in the store from the first time it is opened, then never changed, so every
+ * opt-out holds and every link already sent keeps working whatever happens to the environment. The
+ * first time, SPOTLIGHT_SECRET is adopted when set (a deployment from before keeps its hashes and
+ * links), else a random one is made. Admin sessions use nothing of it (src/server/sessions.ts).
  */
 export async function deploymentSecret(store: Store, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  if (env.SPOTLIGHT_SECRET) return env.SPOTLIGHT_SECRET;
   const saved = await store.getCursor<string>("_deployment", "secret");
   if (saved) return saved;
-  const secret = randomBytes(32).toString("hex");
-  await store.ingest("_deployment", { cursor: { key: "secret", value: secret } });
-  return secret;
+  await store.ingest("_deployment", { cursor: { key: "secret", value: env.SPOTLIGHT_SECRET || randomBytes(32).toString("hex") } });
+  // Whoever wrote last, everyone uses what the store holds.
+  return (await store.getCursor<string>("_deployment", "secret"))!;
 }
 
 const b64 = (s: string | Buffer) => Buffer.from(s).toString("base64url");

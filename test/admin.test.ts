@@ -30,6 +30,8 @@ let store: SqliteStore;
 let base = "";
 let close = () => {};
 let browser: Browser;
+/** The server's environment (a test changes the password hash in it). */
+let env: Record<string, string>;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -41,7 +43,7 @@ beforeAll(async () => {
   store = new SqliteStore(":memory:");
   const site = settings.sites[0]!;
   const adapter = createDiscourseAdapter({ site, sync: settings.sync, scoring: settings.scoring, publish: settings.publish, env: TEST_ENV, now: () => SIM_NOW });
-  const env = { SPOTLIGHT_ADMIN_PASSWORD_HASH: hashPassword(PASSWORD), SPOTLIGHT_SECRET: "admin-test" };
+  env = { SPOTLIGHT_ADMIN_PASSWORD_HASH: hashPassword(PASSWORD), SPOTLIGHT_SECRET: "admin-test" };
   await preparePlan({ settings, store, adapter, site, env, now: () => SIM_NOW }, PERIOD);
   const server = createServer({ settings, store, secret: "admin-test", adapters: new Map([["test", adapter]]), env }).listen(0, "127.0.0.1");
   await new Promise<void>((r) => server.once("listening", () => r()));
@@ -138,6 +140,41 @@ describe("signing in behind a proxy", () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe("admin sessions", () => {
+  const signedIn = async (cookie: string) => (await fetch(`${base}/admin`, { headers: { cookie }, redirect: "manual" })).status === 200;
+  const csrfOf = async (cookie: string) => /name="_csrf" value="([^"]+)"/.exec(await (await fetch(`${base}/admin`, { headers: { cookie } })).text())![1]!;
+  const post = (path: string, cookie: string, csrf: string) => fetch(`${base}${path}`, { method: "POST", redirect: "manual", headers: { cookie, "Content-Type": "application/x-www-form-urlencoded" }, body: `_csrf=${encodeURIComponent(csrf)}` });
+
+  it("end on sign-out: the cookie is worthless afterwards, even replayed", async () => {
+    const { cookie, csrf } = await session();
+    expect(await signedIn(cookie)).toBe(true);
+    expect((await post("/admin/logout", cookie, csrf)).status).toBe(303);
+    expect(await signedIn(cookie)).toBe(false);
+  });
+
+  it("end everywhere at once, and when the password changes", async () => {
+    const a = await session();
+    const b = await session();
+    expect((await post("/admin/sessions/end-all", a.cookie, a.csrf)).status).toBe(303);
+    expect(await signedIn(a.cookie)).toBe(false);
+    expect(await signedIn(b.cookie)).toBe(false);
+    const c = await session();
+    expect(await signedIn(c.cookie)).toBe(true);
+    const old = env.SPOTLIGHT_ADMIN_PASSWORD_HASH;
+    env.SPOTLIGHT_ADMIN_PASSWORD_HASH = hashPassword("an entirely new passphrase");
+    try {
+      expect(await signedIn(c.cookie)).toBe(false);
+    } finally {
+      env.SPOTLIGHT_ADMIN_PASSWORD_HASH = old;
+    }
+    // A forged cookie and a stale form token get nowhere.
+    expect(await signedIn("spotlight_admin=" + "A".repeat(43))).toBe(false);
+    const d = await session();
+    expect((await post("/admin/logout", d.cookie, "not-the-token")).status).toBe(403);
+    expect(await csrfOf(d.cookie)).toBe(d.csrf);
   });
 });
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/log.js";
-import { optOutKey, signOptOut, verifyOptOut } from "../src/optout.js";
+import { deploymentSecret, optOutKey, signOptOut, verifyOptOut } from "../src/optout.js";
 import { createServer } from "../src/server/index.js";
 import { SqliteStore } from "../src/store/sqlite.js";
 import { act, card, member, testSettings } from "./helpers.js";
@@ -178,6 +178,25 @@ describe("opting out reaches what is already public", () => {
       expect(JSON.stringify(stored)).not.toMatch(/cyd|migration guide/);
     } finally {
       server.close();
+      await store.close();
+    }
+  });
+});
+
+describe("the opt-out key", () => {
+  it("survives any change of SPOTLIGHT_SECRET: opt-outs hold and links already sent keep working", async () => {
+    const store = new SqliteStore(":memory:");
+    try {
+      const first = await deploymentSecret(store, { SPOTLIGHT_SECRET: "the-first-secret" });
+      await store.addOptOut("test", optOutKey(first, "test", "42"));
+      const link = signOptOut(first, "test", "42");
+      // The operator rotates SPOTLIGHT_SECRET (or unsets it): nothing about opt-outs changes.
+      for (const env of [{ SPOTLIGHT_SECRET: "a-rotated-secret" }, {}]) {
+        const now = await deploymentSecret(store, env);
+        expect((await store.optOutKeys("test")).has(optOutKey(now, "test", "42"))).toBe(true);
+        expect(verifyOptOut(now, link)).toEqual({ site: "test", memberId: "42" });
+      }
+    } finally {
       await store.close();
     }
   });

@@ -20,7 +20,9 @@ import { memberView, noteView, periodLabel, spotlightView } from "../render/view
 import type { Settings, SiteSettings } from "../settings.js";
 import type { Store } from "../store/types.js";
 import { systemClock, type Clock } from "../clock.js";
-import { SignInLimits, csrfToken, makeSession, parseCookies, readSession, sameToken, verifyPassword } from "./auth.js";
+import { randomBytes } from "node:crypto";
+import { SignInLimits, parseCookies, sameToken, verifyPassword } from "./auth.js";
+import { Sessions } from "./sessions.js";
 import { dailyChart, signalBars } from "./charts.js";
 
 export interface AdminDeps {
@@ -52,6 +54,8 @@ export function adminRouter(deps: AdminDeps): Router {
   const locale = resolveLocale(settings.locale);
   const sites = new Map(settings.sites.map((s) => [s.id, s]));
   const limits = new SignInLimits();
+  const sessions = new Sessions(store);
+  const loginNonce = () => randomBytes(12).toString("base64url");
   const secure = settings.server.publicUrl?.startsWith("https:") ?? false;
   const cookie = (name: string, value: string, maxAgeS: number) =>
     `${name}=${encodeURIComponent(value)}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}${secure ? "; Secure" : ""}`;
@@ -71,7 +75,7 @@ export function adminRouter(deps: AdminDeps): Router {
 
   // ---- sign-in ------------------------------------------------------------------------------
   router.get("/login", (req, res) => {
-    const nonce = makeSession(secret, "login", 1, now().getTime()).split(".")[2]!;
+    const nonce = loginNonce();
     res.set("Set-Cookie", cookie(LOGIN, nonce, 3600));
     const disabled = !passwordHash();
     page(res, "login", { pageTitle: t("admin.signin"), csrf: nonce, disabled, error: disabled ? "admin.disabled" : null, env: settings.admin.passwordHashEnv }, disabled ? 503 : 200);
@@ -82,7 +86,7 @@ export function adminRouter(deps: AdminDeps): Router {
     // The client's address: behind a TLS proxy, from X-Forwarded-For as server.trustProxy allows.
     const ip = req.ip ?? req.socket.remoteAddress ?? "?";
     const fail = (error: string, status: number) => {
-      const nonce = makeSession(secret, "login", 1, now().getTime()).split(".")[2]!;
+      const nonce = loginNonce();
       res.set("Set-Cookie", cookie(LOGIN, nonce, 3600));
       page(res, "login", { pageTitle: t("admin.signin"), csrf: nonce, error, disabled: !hash, env: settings.admin.passwordHashEnv }, status);
     };
@@ -100,26 +104,40 @@ export function adminRouter(deps: AdminDeps): Router {
       log.warn({ event: "spotlight.admin.signin_failed" }, "admin sign-in failed");
       return fail("admin.signin.failed", 401);
     }
-    res.set("Set-Cookie", [cookie(SESSION, makeSession(secret, settings.admin.username, settings.admin.sessionHours, now().getTime()), settings.admin.sessionHours * 3600), cookie(LOGIN, "", 0)]);
+    const id = await sessions.create(settings.admin.username, settings.admin.sessionHours, hash, now().getTime());
+    res.set("Set-Cookie", [cookie(SESSION, id, settings.admin.sessionHours * 3600), cookie(LOGIN, "", 0)]);
     log.info({ event: "spotlight.admin.signed_in", actor: settings.admin.username }, "admin signed in");
     res.redirect(303, "/admin");
   }));
 
   // ---- everything else needs a session, and every POST a CSRF token ---------------------------
   router.use((req: Request, res: Response, next: NextFunction) => {
-    const session = readSession(secret, parseCookies(req.headers.cookie)[SESSION], now().getTime());
-    if (!session || !passwordHash()) return void res.redirect(303, "/admin/login");
-    const csrf = csrfToken(secret, session.id);
-    if (req.method === "POST" && !sameToken(req.body?._csrf, csrf)) return void res.status(403).type("text/plain").send("Forbidden: stale or forged form");
-    res.locals.actor = session.user;
-    res.locals.csrf = csrf;
-    next();
+    const check = async () => {
+      const hash = passwordHash();
+      const session = hash ? await sessions.read(parseCookies(req.headers.cookie)[SESSION], hash, now().getTime()) : null;
+      if (!session) return void res.redirect(303, "/admin/login");
+      // Every state change (POST, and any other verb a mounted router takes) carries the form token.
+      if (req.method !== "GET" && req.method !== "HEAD" && !sameToken(req.body?._csrf ?? req.get("x-csrf-token"), session.csrf)) return void res.status(403).type("text/plain").send("Forbidden: stale or forged form");
+      res.locals.actor = session.user;
+      res.locals.csrf = session.csrf;
+      next();
+    };
+    check().catch(next);
   });
 
-  router.post("/logout", (_req, res) => {
+  router.post("/logout", route(async (req, res) => {
+    await sessions.end(parseCookies(req.headers.cookie)[SESSION]);
     res.set("Set-Cookie", cookie(SESSION, "", 0));
     res.redirect(303, "/admin/login");
-  });
+  }));
+
+  /** Sign out everywhere: every session, this one included, is over. */
+  router.post("/sessions/end-all", route(async (_req, res) => {
+    await sessions.endAll();
+    await audit("_admin", res.locals.actor as string, "sign_out_everywhere", null, "");
+    res.set("Set-Cookie", cookie(SESSION, "", 0));
+    res.redirect(303, "/admin/login");
+  }));
 
   if (deps.queuesRouter) router.use("/queues", deps.queuesRouter);
 

@@ -1,9 +1,8 @@
 /**
  * Admin authentication: a scrypt password hash from the environment (no default password),
- * a signed, expiring session cookie, CSRF tokens bound to the session, and a small limit on
- * sign-in attempts.
+ * checked off the event loop, and sign-in limits. Sessions live server-side (sessions.ts).
  */
-import { createHmac, randomBytes, scrypt, scryptSync, timingSafeEqual } from "node:crypto";
+import { randomBytes, scrypt, scryptSync, timingSafeEqual } from "node:crypto";
 
 const N = 16384;
 const R = 8;
@@ -28,30 +27,6 @@ export async function verifyPassword(password: string, stored: string): Promise<
     scrypt(password, salt, expected.length, { N: n, r, p, maxmem: 256 * n * r + 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key))),
   );
   return timingSafeEqual(got, expected);
-}
-
-const mac = (secret: string, text: string) => createHmac("sha256", secret).update(text).digest("base64url");
-
-/** `user.expiresMs.nonce.mac` */
-export function makeSession(secret: string, user: string, hours: number, now: number): string {
-  const body = `${Buffer.from(user).toString("base64url")}.${now + hours * 3600_000}.${randomBytes(9).toString("base64url")}`;
-  return `${body}.${mac(secret, `session:${body}`)}`;
-}
-
-export function readSession(secret: string, cookie: string | undefined, now: number): { user: string; id: string } | null {
-  if (!cookie) return null;
-  const parts = cookie.split(".");
-  if (parts.length !== 4) return null;
-  const body = parts.slice(0, 3).join(".");
-  const given = Buffer.from(parts[3]!);
-  const expected = Buffer.from(mac(secret, `session:${body}`));
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-  if (!(Number(parts[1]) > now)) return null;
-  return { user: Buffer.from(parts[0]!, "base64url").toString("utf8"), id: body };
-}
-
-export function csrfToken(secret: string, sessionId: string): string {
-  return mac(secret, `csrf:${sessionId}`);
 }
 
 export function sameToken(a: unknown, b: string): boolean {

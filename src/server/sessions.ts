@@ -1,0 +1,67 @@
+/**
+ * Admin sessions, kept server-side so that they can be ended: signing out ends one, "sign out
+ * everywhere" ends all of them, and a changed password hash ends every session signed in under the
+ * old one. The cookie is a random id and nothing else; the store keeps only its SHA-256, so a copy
+ * of the store signs nobody in. No key signs anything here: rotating SPOTLIGHT_SECRET (which keys
+ * opt-outs, src/optout.ts) is never needed to end sessions.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import type { Store } from "../store/types.js";
+
+/** Where sessions live in the store (a "site" of the state API's own). */
+const SCOPE = "_admin";
+const EPOCH = "sessions-epoch";
+
+interface SessionRecord {
+  user: string;
+  expiresAt: number;
+  /** Sessions made before "sign out everywhere" bumped the epoch are over. */
+  epoch: number;
+  /** A digest of the password hash signed in under: a new password ends the session. */
+  password: string;
+}
+
+const digest = (text: string) => createHash("sha256").update(text).digest("base64url");
+const keyOf = (id: string) => `session:${digest(`session\0${id}`)}`;
+
+export interface Session {
+  user: string;
+  /** Stable for the session's life: what CSRF tokens are bound to. */
+  id: string;
+  /** The form token for this session. */
+  csrf: string;
+}
+
+export class Sessions {
+  constructor(private readonly store: Store) {}
+
+  private async epoch(): Promise<number> {
+    return (await this.store.getCursor<number>(SCOPE, EPOCH)) ?? 0;
+  }
+
+  /** A new session; returns the cookie value. */
+  async create(user: string, hours: number, passwordHash: string, now: number): Promise<string> {
+    const id = randomBytes(32).toString("base64url");
+    const record: SessionRecord = { user, expiresAt: now + hours * 3600_000, epoch: await this.epoch(), password: digest(passwordHash) };
+    await this.store.ingest(SCOPE, { cursor: { key: keyOf(id), value: record } });
+    return id;
+  }
+
+  /** The session this cookie holds, if it is still on. */
+  async read(cookie: string | undefined, passwordHash: string, now: number): Promise<Session | null> {
+    if (!cookie || cookie.length > 100) return null;
+    const record = await this.store.getCursor<SessionRecord | null>(SCOPE, keyOf(cookie));
+    if (!record || record.expiresAt <= now || record.epoch !== (await this.epoch()) || record.password !== digest(passwordHash)) return null;
+    return { user: record.user, id: digest(`id\0${cookie}`), csrf: digest(`csrf\0${cookie}`) };
+  }
+
+  /** Sign out: this session is over. */
+  async end(cookie: string | undefined): Promise<void> {
+    if (cookie && cookie.length <= 100) await this.store.ingest(SCOPE, { cursor: { key: keyOf(cookie), value: null } });
+  }
+
+  /** Sign out everywhere: every session made so far is over. */
+  async endAll(): Promise<void> {
+    await this.store.ingest(SCOPE, { cursor: { key: EPOCH, value: (await this.epoch()) + 1 } });
+  }
+}
