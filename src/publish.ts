@@ -227,11 +227,14 @@ async function deliverNote(deps: PipelineDeps, plan: Plan, entry: PlanEntry, w: 
   return resumable(deps, `note:${entry.member.id}`, async () => {
     const rec = await w.state.get<NoteRecord>(key);
     if (rec?.status === "sent") return { username, outcome: "already_sent" as const, ref: rec.ref ?? null };
-    if (rec?.status === "intent") {
-      const found = await adapter.findNote!(note, rec.at);
+    // Look on the platform first: after a crash (an intent without a send), and also when the
+    // ledger knows nothing (a lost or second store), in what was sent since the period ended.
+    if (!rec || rec.status === "intent") {
+      const since = rec?.at ?? plan.period.end;
+      const found = await adapter.findNote!(note, since);
       if (found) {
-        await w.state.set(key, { status: "sent", at: rec.at, ref: found.ref });
-        log.info({ event: "spotlight.note.recovered", site: site.id, memberId: entry.member.id, ref: found.ref }, "note was sent before a restart");
+        if (!w.dryRun) await w.state.set(key, { status: "sent", at: since, ref: found.ref });
+        log.info({ event: "spotlight.note.recovered", site: site.id, memberId: entry.member.id, ref: found.ref }, "the note was already on the platform");
         return { username, outcome: "recovered" as const, ref: found.ref };
       }
     }

@@ -233,6 +233,25 @@ describe("publishing to Discourse", () => {
     expect(creates(h.sim).filter((w) => (w.body as any).title === "Community Spotlight")).toHaveLength(1);
   });
 
+  it("thanks nobody twice and creates nothing twice with a lost store: the forum is asked first", async () => {
+    await preparePlan(h.deps(), PERIOD);
+    await publishPlan(h.deps(), PERIOD);
+    const notes = pms(h.sim).length;
+    const topics = creates(h.sim).length;
+    // A second store (cron run from another directory, or the database lost), same forum.
+    const fresh = new SqliteStore(":memory:");
+    try {
+      const deps = { ...h.deps(), store: fresh };
+      await preparePlan(deps, PERIOD);
+      const report = await publishPlan(deps, PERIOD);
+      expect(report.notes.map((n) => n.outcome)).toEqual(["recovered", "recovered", "recovered"]);
+      expect(pms(h.sim).length).toBe(notes);
+      expect(creates(h.sim).length).toBe(topics);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it("grants the badge (created once) and keeps the flair group to exactly the period's featured members", async () => {
     const b = await harness((s) => {
       s.publish.badge.enabled = true;

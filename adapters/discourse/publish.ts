@@ -59,10 +59,10 @@ export async function createTopic(d: DiscourseContext, w: WriteContext, intentKe
  * After a crash between creating a topic and saving where it is: find a topic with this title
  * that the API user started since `since`, newest first.
  */
-export async function findOwnTopic(d: DiscourseContext, title: string, since: string): Promise<TopicRef | null> {
+export async function findOwnTopic(d: DiscourseContext, title: string, since: string | null, maxPages = 10): Promise<TopicRef | null> {
   const path = "/user_actions.json";
-  const from = Date.parse(since) - 60 * 60_000; // tolerate clock skew between us and the forum
-  for (let offset = 0; ; ) {
+  const from = since === null ? -Infinity : Date.parse(since) - 60 * 60_000; // tolerate clock skew between us and the forum
+  for (let offset = 0, page = 0; page < maxPages; page++) {
     const query = { username: d.apiUsername, filter: String(ACTION.NEW_TOPIC), offset };
     const body = await d.http.get<{ user_actions?: Array<DiscourseUserAction & { post_id?: number | null }> }>(path, query);
     need(body, "user_actions", "array", path, query);
@@ -74,6 +74,7 @@ export async function findOwnTopic(d: DiscourseContext, title: string, since: st
     if (!items.length) return null;
     offset += items.length;
   }
+  return null;
 }
 
 /** Resolve where a long-lived topic is: saved, recovered after a crash, or null (to create). */
@@ -83,13 +84,13 @@ export async function locateTopic(d: DiscourseContext, w: WriteContext, key: str
     if (await getPost(d, saved.postId)) return saved;
     d.log.warn({ event: "spotlight.discourse.topic_missing", key, topicId: saved.topicId }, "saved topic is gone; creating it again");
   }
+  // After a crash, since the recorded intent; with a lost or second store, among the API user's
+  // own topics (at most 10 pages of them): the topic is created once, whatever the store knows.
   const intent = await w.state.get<{ at: string }>(`${key}:intent`);
-  if (intent) {
-    const found = await findOwnTopic(d, title, intent.at);
-    if (found) {
-      await w.state.set(key, found);
-      return found;
-    }
+  const found = await findOwnTopic(d, title, intent?.at ?? null);
+  if (found) {
+    if (!w.dryRun) await w.state.set(key, found);
+    return found;
   }
   return null;
 }

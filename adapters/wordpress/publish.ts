@@ -4,8 +4,9 @@
  * in the period's draft post, between markers inside a Custom HTML block, the rest untouched.
  * Creations record an intent first and a restart finds the created item by its title.
  */
+import { createHash } from "node:crypto";
 import { SpotlightError } from "../../src/errors.js";
-import { replaceSection } from "../../src/sections.js";
+import { replaceSection, SECTION_START } from "../../src/sections.js";
 import type { HomepageContent, NewsletterContent, Published, WriteContext } from "../types.js";
 import type { WpBlock, WpPost } from "./raw.js";
 import type { WordPressContext } from "./index.js";
@@ -32,21 +33,28 @@ export function htmlBlock(html: string): string {
   return `<!-- wp:html -->\n${html.trim()}\n<!-- /wp:html -->`;
 }
 
+/** What we meant to send, as a digest kept with it: WordPress may filter what it stores (kses). */
+const digestOf = (text: string) => createHash("sha256").update(text).digest("base64url");
+
 export async function publishHomepage(d: WordPressContext, content: HomepageContent, w: WriteContext): Promise<Published> {
   const raw = htmlBlock(`${HOMEPAGE_MARKER}\n${content.html}`);
+  const meant = digestOf(raw);
   let id = await w.state.get<number>("homepage:block");
   let changed = false;
   if (id) {
     const block = await getOrNull<WpBlock>(d, `wp/v2/blocks/${id}`, { context: "edit" });
     if (!block || block.status === "trash") id = null;
-    else if ((block.content.raw ?? "").trim() !== raw.trim()) {
+    // Unchanged when it is what we last sent (whatever kses made of it) or what the site shows.
+    else if ((await w.state.get<string>("homepage:block:sent")) !== meant && (block.content.raw ?? "").trim() !== raw.trim()) {
       await write(d, w, "POST", `wp/v2/blocks/${id}`, { content: raw }, `update the synced pattern "${content.title}" (${content.editReason})`);
+      if (!w.dryRun) await w.state.set("homepage:block:sent", meant);
       changed = true;
     }
   }
   if (!id) {
-    const intent = await w.state.get<{ at: string }>("homepage:block:intent");
-    if (intent) id = await findByTitle<WpBlock>(d, "wp/v2/blocks", content.title, {});
+    // Created once, whatever the store knows: after a crash, or with a lost or second store, the
+    // site's own pattern of this title is ours.
+    id = await findByTitle<WpBlock>(d, "wp/v2/blocks", content.title, {});
     if (id) {
       await w.state.set("homepage:block", id);
       return publishHomepage(d, content, w);
@@ -56,6 +64,7 @@ export async function publishHomepage(d: WordPressContext, content: HomepageCont
     if (created) {
       id = created.id;
       await w.state.set("homepage:block", id);
+      await w.state.set("homepage:block:sent", meant);
     }
     changed = true;
   }
@@ -94,7 +103,11 @@ export async function updateNewsletter(d: WordPressContext, content: NewsletterC
   const post = await d.http.get<WpPost>(`wp/v2/posts/${id}`, { context: "edit" });
   const current = post.content?.raw ?? "";
   const next = replaceSection(current, content.html, wrap);
-  if (next === current) return { url: post.link, changed: false };
+  const meant = digestOf(content.html);
+  // Unchanged when the draft shows exactly this, or holds our section as we last sent it (kses may
+  // have filtered it).
+  if (next === current || (current.includes(SECTION_START) && (await w.state.get<string>(`${key}:sent`)) === meant)) return { url: post.link, changed: false };
   await write(d, w, "POST", `wp/v2/posts/${id}`, { content: next }, `insert the spotlight section into "${content.title}"`);
+  if (!w.dryRun) await w.state.set(`${key}:sent`, meant);
   return { url: post.link, changed: true };
 }

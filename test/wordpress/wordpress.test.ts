@@ -201,6 +201,11 @@ describe("publishing to WordPress", () => {
       const report = await publishPlan(wdeps, PERIOD, { dryRun: false });
       expect(report.homepage).not.toBeNull();
       expect(report.newsletter).not.toBeNull();
+      // A store that knew nothing found the site's own pattern and draft: nothing was created twice.
+      const blocks = await wp.rest<Array<{ title: { raw: string } }>>("wp/v2/blocks?context=edit&per_page=100");
+      expect(blocks.filter((b) => b.title.raw === "Community Spotlight")).toHaveLength(1);
+      const drafts = await wp.rest<Array<{ title: { raw: string } }>>(`wp/v2/posts?status=draft&context=edit&categories=${newsCategory}`);
+      expect(drafts.filter((d) => d.title.raw === "WP Test newsletter: October 2026")).toHaveLength(1);
     } finally {
       await own.close();
     }
