@@ -94,7 +94,9 @@ function describeCause(err: unknown): string {
       if (words) parts.push(words);
     }
   }
-  return [...new Set(parts)].join("; ") || "no answer";
+  // Each thing said once ("X" and "fetch_error: X" are one).
+  const said = [...new Set(parts)];
+  return said.filter((p) => !said.some((q) => q !== p && q.includes(p))).join("; ") || "no answer";
 }
 
 /**

@@ -15,6 +15,7 @@ import { deploymentSecret, optOutKey } from "../../src/optout.js";
 import type { Settings } from "../../src/settings.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
 import { testAdapter } from "../adapters/conformance.js";
+import { freePort } from "../redis-server.js";
 import { startWordPress, type WordPressSite } from "./site.js";
 
 const PERIOD = "2026-10";
@@ -71,6 +72,17 @@ testAdapter({
 });
 
 describe("WordPress adapter", () => {
+  it("names the request and the cause when the site is down", async () => {
+    const closed = await freePort(); // nothing listens there
+    const down = settings((x) => {
+      x.sites[0]!.baseUrl = `http://127.0.0.1:${closed}`;
+      x.sites[0]!.maxRetries = 0;
+    });
+    const err = await adapter(down).checkCredentials().catch((e) => e);
+    expect(err.message).toMatch(/^\[spotlight\] \[wordpress\] GET \/wp-json\/wp\/v2\/users\/me: network error \(fetch_error: [^)]+\)$/);
+    expect(err.message).not.toContain("[object Object]");
+  });
+
   it("says which setting is wrong when the application password is (silently) not accepted", async () => {
     const err = await adapter(settings(), { ...env(), WP_APP_PASSWORD: "wrong" }).checkCredentials().catch((e) => e);
     expect(err.message).toMatch(/401 rest_not_logged_in/);
