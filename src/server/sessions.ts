@@ -8,21 +8,20 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Store } from "../store/types.js";
 
-/** Where sessions live in the store (a "site" of the state API's own). */
+/** Where sessions live in the store (a "site" of the state API's own), all in one record. */
 const SCOPE = "_admin";
-const EPOCH = "sessions-epoch";
+const KEY = "sessions";
 
 interface SessionRecord {
   user: string;
   expiresAt: number;
-  /** Sessions made before "sign out everywhere" bumped the epoch are over. */
-  epoch: number;
   /** A digest of the password hash signed in under: a new password ends the session. */
   password: string;
 }
+type Records = Record<string, SessionRecord>;
 
 const digest = (text: string) => createHash("sha256").update(text).digest("base64url");
-const keyOf = (id: string) => `session:${digest(`session\0${id}`)}`;
+const keyOf = (id: string) => digest(`session\0${id}`);
 
 export interface Session {
   user: string;
@@ -35,33 +34,41 @@ export interface Session {
 export class Sessions {
   constructor(private readonly store: Store) {}
 
-  private async epoch(): Promise<number> {
-    return (await this.store.getCursor<number>(SCOPE, EPOCH)) ?? 0;
+  private async load(): Promise<Records> {
+    return (await this.store.getCursor<Records>(SCOPE, KEY)) ?? {};
   }
 
-  /** A new session; returns the cookie value. */
+  private async save(records: Records): Promise<void> {
+    await this.store.ingest(SCOPE, { cursor: { key: KEY, value: records } });
+  }
+
+  /** A new session; returns the cookie value. Expired sessions are swept on the way. */
   async create(user: string, hours: number, passwordHash: string, now: number): Promise<string> {
     const id = randomBytes(32).toString("base64url");
-    const record: SessionRecord = { user, expiresAt: now + hours * 3600_000, epoch: await this.epoch(), password: digest(passwordHash) };
-    await this.store.ingest(SCOPE, { cursor: { key: keyOf(id), value: record } });
+    const records = Object.fromEntries(Object.entries(await this.load()).filter(([, r]) => r.expiresAt > now));
+    records[keyOf(id)] = { user, expiresAt: now + hours * 3600_000, password: digest(passwordHash) };
+    await this.save(records);
     return id;
   }
 
   /** The session this cookie holds, if it is still on. */
   async read(cookie: string | undefined, passwordHash: string, now: number): Promise<Session | null> {
     if (!cookie || cookie.length > 100) return null;
-    const record = await this.store.getCursor<SessionRecord | null>(SCOPE, keyOf(cookie));
-    if (!record || record.expiresAt <= now || record.epoch !== (await this.epoch()) || record.password !== digest(passwordHash)) return null;
+    const record = (await this.load())[keyOf(cookie)];
+    if (!record || record.expiresAt <= now || record.password !== digest(passwordHash)) return null;
     return { user: record.user, id: digest(`id\0${cookie}`), csrf: digest(`csrf\0${cookie}`) };
   }
 
   /** Sign out: this session is over. */
   async end(cookie: string | undefined): Promise<void> {
-    if (cookie && cookie.length <= 100) await this.store.ingest(SCOPE, { cursor: { key: keyOf(cookie), value: null } });
+    if (!cookie || cookie.length > 100) return;
+    const records = await this.load();
+    delete records[keyOf(cookie)];
+    await this.save(records);
   }
 
-  /** Sign out everywhere: every session made so far is over. */
+  /** Sign out everywhere: every session is over. */
   async endAll(): Promise<void> {
-    await this.store.ingest(SCOPE, { cursor: { key: EPOCH, value: (await this.epoch()) + 1 } });
+    await this.save({});
   }
 }
