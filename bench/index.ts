@@ -76,7 +76,7 @@ function* synthetic(members: number, events: number, seed = 7): Generator<Activi
 function membersFor(n: number): Map<string, Member> {
   const m = new Map<string, Member>();
   for (let i = 1; i <= n; i++)
-    m.set(String(i), { id: String(i), username: `m${i}`, name: null, avatarUrl: null, profileUrl: null, standing: "tl2", createdAt: null, staff: false, bot: false, restricted: false, hiddenProfile: false, staged: false, groups: [], fetchedAt: "" });
+    m.set(String(i), { id: String(i), username: `m${i}`, name: null, avatarUrl: null, profileUrl: null, standing: "member", createdAt: null, staff: false, bot: false, restricted: false, hiddenProfile: false, staged: false, groups: [], fetchedAt: "" });
   return m;
 }
 

@@ -12,6 +12,11 @@ import type { Settings, SiteSettings } from "./settings.js";
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
 const validate = ajv.compile(manifest.settingsSchema);
 
+/** Settings that were renamed, by their old path: the error names the new one. */
+const RENAMED: Readonly<Record<string, string>> = Object.fromEntries(
+  ["new", "basic", "member", "regular", "leader"].map((name, level) => [`scoring.likes.giverWeights.tl${level}`, `scoring.likes.giverWeights.${name}`]),
+);
+
 /** `/sites/0/baseUrl` → `sites[0].baseUrl` */
 function jsonPath(pointer: string, extra?: string): string {
   const parts = pointer
@@ -28,8 +33,11 @@ function describe(e: ErrorObject): string {
   switch (e.keyword) {
     case "required":
       return `${jsonPath(e.instancePath, String(e.params.missingProperty))}: is required`;
-    case "additionalProperties":
-      return `${jsonPath(e.instancePath, String(e.params.additionalProperty))}: is not a known setting`;
+    case "additionalProperties": {
+      const path = jsonPath(e.instancePath, String(e.params.additionalProperty));
+      const renamed = RENAMED[path.replace(/\[\d+\]/g, "[]")];
+      return `${path}: ${renamed ? `was renamed: use ${renamed}` : "is not a known setting"}`;
+    }
     case "enum":
       return `${jsonPath(e.instancePath)}: must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
     case "type":

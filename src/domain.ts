@@ -7,8 +7,38 @@
 export const SIGNALS = ["solution", "newcomer_reply", "reply", "like_received", "topic", "flagged"] as const;
 export type Signal = (typeof SIGNALS)[number];
 
-/** A member's standing on the platform, used to weigh the likes they give. */
-export type Standing = "staff" | "tl0" | "tl1" | "tl2" | "tl3" | "tl4" | "unknown";
+/**
+ * A member's standing in the community, used to weigh the likes they give: a ladder any platform
+ * maps its own notion onto (Discourse's trust levels 0-4 are new to leader, a wiki's rights, a
+ * blog's roles). `new`: joined recently, nothing proven yet; `basic`: has read and taken part;
+ * `member`: takes part regularly; `regular`: long-standing and trusted; `leader`: trusted to
+ * tend the community without being staff; `unknown`: the platform does not say.
+ */
+export const STANDINGS = ["staff", "new", "basic", "member", "regular", "leader", "unknown"] as const;
+export type Standing = (typeof STANDINGS)[number];
+
+/** The names a store may hold from before the ladder was platform-neutral (Discourse's trust levels). */
+const FORMER_STANDINGS: Readonly<Record<string, Standing>> = { tl0: "new", tl1: "basic", tl2: "member", tl3: "regular", tl4: "leader" };
+
+/** A standing as read back from a store: a former name is mapped, anything else unknown. */
+export function standingFrom(value: unknown): Standing {
+  if (typeof value !== "string") return "unknown";
+  return (STANDINGS as readonly string[]).includes(value) ? (value as Standing) : (FORMER_STANDINGS[value] ?? "unknown");
+}
+
+/** How many members hold each standing, from a store's (standing, count) rows: former names merged into their new ones. */
+export function standingTotals(rows: Iterable<readonly [string | null, number]>): Map<Standing, number> {
+  const out = new Map<Standing, number>();
+  for (const [name, n] of rows) if (name !== null && n > 0) out.set(standingFrom(name), (out.get(standingFrom(name)) ?? 0) + n);
+  return out;
+}
+
+/** A member profile as a store holds it (JSON), its standing read with `standingFrom`. */
+export function storedMember(json: string): Member {
+  const m = JSON.parse(json) as Member;
+  m.standing = standingFrom(m.standing);
+  return m;
+}
 
 export interface Member {
   /** Platform user id, as a string (stable across renames). */

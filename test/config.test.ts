@@ -38,7 +38,7 @@ describe("configuration", () => {
     const d = defaultSettings();
     expect(d.scoring.points).toEqual({ solution: 10, newcomer_reply: 4, reply: 1, like_received: 1, topic: 1, flagged: -10 });
     expect(d.scoring.likes.maxPerGiver).toBe(3);
-    expect(d.scoring.likes.giverWeights).toMatchObject({ tl0: 0.1, staff: 3 });
+    expect(d.scoring.likes.giverWeights).toMatchObject({ new: 0.1, staff: 3 });
     expect(d.selection).toMatchObject({ minActiveDays: 3, cooldownPeriods: 3, risingSlot: true });
     expect(d.eligibility).toMatchObject({ excludeStaff: true, excludeBots: true, excludeSuspended: true });
     expect(d.review.mode).toBe("review");
@@ -74,7 +74,7 @@ describe("configuration", () => {
         { id: "b", platform: "discourse", baseUrl: "ftp://x", credentials: { apiKeyEnv: "NOT_SET", apiUsernameEnv: "DISCOURSE_API_USERNAME" } },
       ],
       selection: { featuredCount: 0, cooldown: 2 },
-      scoring: { points: { solution: "ten" } },
+      scoring: { points: { solution: "ten" }, likes: { giverWeights: { tl0: 0.1 } } },
       timezone: "Mars/Olympus",
     };
     const p = problems(bad);
@@ -89,6 +89,7 @@ describe("configuration", () => {
         "selection.featuredCount: must be >= 1",
         "selection.cooldown: is not a known setting",
         "scoring.points.solution: must be a number",
+        "scoring.likes.giverWeights.tl0: was renamed: use scoring.likes.giverWeights.new",
         'timezone: unknown IANA time zone "Mars/Olympus"',
       ]),
     );

@@ -53,7 +53,7 @@ export function member(id: string, extra: Partial<Member> = {}): Member {
     name: `User ${id}`,
     avatarUrl: null,
     profileUrl: `https://forum.example/u/user${id}`,
-    standing: "tl2",
+    standing: "member",
     createdAt: "2024-01-01T00:00:00.000Z",
     staff: false,
     bot: false,

@@ -42,7 +42,7 @@ function community(seed: number, size: number, events: number, from: string, to:
   }
   const members: Member[] = [];
   for (let i = 1; i <= size + 5; i++) {
-    const standings = ["tl0", "tl1", "tl2", "tl3", "tl4"] as const;
+    const standings = ["new", "basic", "member", "regular", "leader"] as const;
     members.push(member(String(i), { standing: standings[i % 5]!, staff: i === 2, hiddenProfile: i === 5, createdAt: i % 11 === 0 ? from : "2024-01-01T00:00:00.000Z" }));
   }
   return { acts, members };

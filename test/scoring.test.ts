@@ -53,7 +53,7 @@ describe("scoring", () => {
 
   it("weighs a like by the giver's standing (a TL0 like 0.1, a staff like 3)", () => {
     const members = new Map([
-      ["new", member("new", { standing: "tl0" })],
+      ["new", member("new", { standing: "new" })],
       ["mod", member("mod", { standing: "staff" })],
     ]);
     const c = score([...likes("a", "new", 1), ...likes("a", "mod", 1)], members).get("a")!;
@@ -191,7 +191,7 @@ describe("scoring", () => {
     });
 
     it("a member's upper bound, from counts and how many members hold each standing, is never below their score", () => {
-      const standing = fc.constantFrom<Standing>("staff", "tl0", "tl1", "tl2", "tl3", "tl4", "unknown");
+      const standing = fc.constantFrom<Standing>("staff", "new", "basic", "member", "regular", "leader", "unknown");
       // Likes also come from givers without a stored profile (x1, x2), who weigh `unknown`.
       const giving = fc.record({ memberId: fc.constantFrom(...ids), signal: fc.oneof({ arbitrary: fc.constant<Signal>("like_received"), weight: 4 }, { arbitrary: fc.constantFrom(...signals), weight: 1 }), otherId: fc.option(fc.constantFrom(...ids, "x1", "x2"), { nil: null }), topicId: fc.constantFrom("t1", "t2"), day: fc.integer({ min: 1, max: 28 }) });
       fc.assert(
@@ -225,7 +225,7 @@ describe("scoring", () => {
   });
 
   it("bounds likes by the heaviest givers there are, maxPerGiver each, the rest at the weight of givers without a profile", () => {
-    const held = new Map<Standing, number>([["staff", 5], ["tl4", 10], ["tl3", 200], ["tl2", 5000]]);
+    const held = new Map<Standing, number>([["staff", 5], ["leader", 10], ["regular", 200], ["member", 5000]]);
     // 15 likes from staff (×3), 30 from tl4 (×2), the other 55 from tl3 (×1.5); then 0.06 of rounding slack.
     expect(upperBound({ like_received: 100 }, settings, held)).toBeCloseTo(45 + 60 + 82.5 + 0.06, 6);
     // Past what tl3 can give, tl2 and unknown givers weigh 1 each.

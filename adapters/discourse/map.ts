@@ -10,10 +10,12 @@ export function postUrl(base: URL, a: Pick<DiscourseUserAction, "slug" | "topic_
   return new URL(`t/${encodeURIComponent(a.slug || "-")}/${a.topic_id}/${a.post_number}`, base).toString();
 }
 
+/** Discourse's trust levels 0-4 (TrustLevel.levels: newuser, basic, member, regular, leader) on the neutral ladder. */
+const TRUST_LEVELS: readonly Standing[] = ["new", "basic", "member", "regular", "leader"];
+
 function standing(u: Pick<DiscourseUser, "admin" | "moderator" | "trust_level">): Standing {
   if (u.admin || u.moderator) return "staff";
-  const tl = u.trust_level;
-  return tl >= 0 && tl <= 4 ? (`tl${tl}` as Standing) : "unknown";
+  return TRUST_LEVELS[u.trust_level] ?? "unknown";
 }
 
 const future = (iso: string | null | undefined, now: Date) => !!iso && Date.parse(iso) > now.getTime();

@@ -26,7 +26,7 @@
 import { systemClock, type Clock } from "../clock.js";
 import { Redis, type RedisOptions } from "ioredis";
 import { Packr, unpack } from "msgpackr";
-import { SIGNALS, type Activity, type Member, type Plan, type Signal, type Standing } from "../domain.js";
+import { SIGNALS, standingFrom, standingTotals, storedMember, type Activity, type Member, type Plan, type Signal, type Standing } from "../domain.js";
 import { shiftPeriod } from "../period.js";
 import { addCounts, canonicalTime, COUNT_SLOTS, edgePart, lastDayOf, monthsOf, quarterOf, quarterRange, signalIndex, slotsOf, spansCovering } from "./counts.js";
 import { scrubPlan } from "./sqlite.js";
@@ -771,12 +771,12 @@ export class RedisStore implements Store {
   async members(site: string, ids?: readonly string[]): Promise<Map<string, Member>> {
     const out = new Map<string, Member>();
     if (!ids) {
-      for (const [id, json] of Object.entries(await this.redis.hgetall(this.key(site, "members")))) out.set(id, JSON.parse(json) as Member);
+      for (const [id, json] of Object.entries(await this.redis.hgetall(this.key(site, "members")))) out.set(id, storedMember(json));
       return out;
     }
     if (!ids.length) return out;
     const rows = await this.redis.hmget(this.key(site, "members"), ...ids);
-    ids.forEach((id, i) => rows[i] && out.set(id, JSON.parse(rows[i]!) as Member));
+    ids.forEach((id, i) => rows[i] && out.set(id, storedMember(rows[i]!)));
     return out;
   }
 
@@ -785,15 +785,13 @@ export class RedisStore implements Store {
     for (let i = 0; i < ids.length; i += 10_000) {
       const slice = ids.slice(i, i + 10_000);
       const rows = await this.redis.hmget(this.key(site, "standings"), ...slice);
-      slice.forEach((id, j) => rows[j] && out.set(id, rows[j] as Standing));
+      slice.forEach((id, j) => rows[j] && out.set(id, standingFrom(rows[j])));
     }
     return out;
   }
 
   async standingCounts(site: string) {
-    const out = new Map<Standing, number>();
-    for (const [standing, n] of Object.entries(await this.redis.hgetall(this.key(site, "standing-counts")))) if (Number(n) > 0) out.set(standing as Standing, Number(n));
-    return out;
+    return standingTotals(Object.entries(await this.redis.hgetall(this.key(site, "standing-counts"))).map(([standing, n]) => [standing, Number(n)]));
   }
 
   async getCursor<T>(site: string, key: string): Promise<T | null> {

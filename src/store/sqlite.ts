@@ -5,7 +5,7 @@ import { systemClock, type Clock } from "../clock.js";
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Activity, Member, Plan, Signal, Standing } from "../domain.js";
+import { standingFrom, standingTotals, storedMember, type Activity, type Member, type Plan, type Signal, type Standing } from "../domain.js";
 import { COUNT_SLOTS, addCounts, canonicalTime, partCounts, quarterOf, quarterRange, spansCovering, tally, type Part } from "./counts.js";
 import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./types.js";
 
@@ -323,14 +323,14 @@ export class SqliteStore implements Store {
     const out = new Map<string, Member>();
     if (!ids) {
       for (const r of this.stmts.allMembers.all(site) as Array<{ json: string }>) {
-        const m = JSON.parse(r.json) as Member;
+        const m = storedMember(r.json);
         out.set(m.id, m);
       }
       return out;
     }
     for (const id of ids) {
       const r = this.stmts.member.get(site, id) as { json: string } | undefined;
-      if (r) out.set(id, JSON.parse(r.json) as Member);
+      if (r) out.set(id, storedMember(r.json));
     }
     return out;
   }
@@ -340,15 +340,14 @@ export class SqliteStore implements Store {
     for (let i = 0; i < ids.length; i += 500) {
       const slice = ids.slice(i, i + 500);
       const stmt = slice.length === 500 ? this.stmts.standings500 : this.db.prepare(`SELECT id, standing FROM members WHERE site = ? AND id IN (${slice.map(() => "?").join(", ")})`).raw(true);
-      const rows = stmt.all(site, ...slice) as Array<[string, Standing | null]>;
-      for (const [id, standing] of rows) if (standing) out.set(id, standing);
+      const rows = stmt.all(site, ...slice) as Array<[string, string | null]>;
+      for (const [id, standing] of rows) if (standing) out.set(id, standingFrom(standing));
     }
     return out;
   }
 
   async standingCounts(site: string) {
-    const rows = this.stmts.standingCounts.all(site) as Array<[Standing | null, number]>;
-    return new Map(rows.filter((r): r is [Standing, number] => r[0] !== null));
+    return standingTotals(this.stmts.standingCounts.all(site) as Array<[string | null, number]>);
   }
 
   async getCursor<T>(site: string, key: string): Promise<T | null> {

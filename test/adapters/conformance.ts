@@ -58,7 +58,7 @@ export function testAdapter(h: AdapterHarness) {
       for (const act of r.activities) expect(profiles.has(act.memberId), `no profile for ${act.memberId}`).toBe(true);
       for (const m of r.members) {
         expect(typeof m.username).toBe("string");
-        expect(["staff", "tl0", "tl1", "tl2", "tl3", "tl4", "unknown"]).toContain(m.standing);
+        expect(["staff", "new", "basic", "member", "regular", "leader", "unknown"]).toContain(m.standing);
         expect(Number.isNaN(Date.parse(m.fetchedAt))).toBe(false);
       }
     });

@@ -127,7 +127,7 @@ describe("Discourse adapter", () => {
     expect(m.get("suspended_sid")?.restricted).toBe(true);
     expect(m.get("hidden_hedda")?.hiddenProfile).toBe(true);
     expect(m.get("greeter_bot")?.bot).toBe(true);
-    expect(m.get("ada_lovelace")).toMatchObject({ staff: false, restricted: false, hiddenProfile: false, standing: "tl3" });
+    expect(m.get("ada_lovelace")).toMatchObject({ staff: false, restricted: false, hiddenProfile: false, standing: "regular" });
   });
 
   it("gives the same result through 429s, 500s and timeouts, honouring each Retry-After", async () => {

@@ -74,17 +74,17 @@ export function testStore(name: string, factory: () => Promise<Store> | Store) {
     });
 
     it("counts the stored members holding each standing", async () => {
-      await store.ingest("s", { members: [member("a", { standing: "staff" }), member("b", { standing: "tl3" }), member("c", { standing: "tl3" })] });
-      await store.ingest("s", { members: [member("b", { standing: "tl4" })] });
-      await store.ingest("other", { members: [member("d", { standing: "tl3" })] });
+      await store.ingest("s", { members: [member("a", { standing: "staff" }), member("b", { standing: "regular" }), member("c", { standing: "regular" })] });
+      await store.ingest("s", { members: [member("b", { standing: "leader" })] });
+      await store.ingest("other", { members: [member("d", { standing: "regular" })] });
       // A member twice in one batch counts once, with the standing they came with last.
-      await store.ingest("s", { members: [member("e", { standing: "tl1" }), member("e", { standing: "tl3" }), member("a", { standing: "staff" })] });
-      await store.ingest("s", { members: [member("e", { standing: "tl4" })] });
-      expect(await store.standingCounts("s")).toEqual(new Map([["staff", 1], ["tl3", 1], ["tl4", 2]]));
+      await store.ingest("s", { members: [member("e", { standing: "basic" }), member("e", { standing: "regular" }), member("a", { standing: "staff" })] });
+      await store.ingest("s", { members: [member("e", { standing: "leader" })] });
+      expect(await store.standingCounts("s")).toEqual(new Map([["staff", 1], ["regular", 1], ["leader", 2]]));
       await store.forgetMember("s", "e");
-      expect(await store.standingCounts("s")).toEqual(new Map([["staff", 1], ["tl3", 1], ["tl4", 1]]));
+      expect(await store.standingCounts("s")).toEqual(new Map([["staff", 1], ["regular", 1], ["leader", 1]]));
       await store.forgetMember("s", "c");
-      expect(await store.standingCounts("s")).toEqual(new Map([["staff", 1], ["tl4", 1]]));
+      expect(await store.standingCounts("s")).toEqual(new Map([["staff", 1], ["leader", 1]]));
     });
 
     it("gives back hostile fields exactly as they came", async () => {
@@ -131,20 +131,20 @@ export function testStore(name: string, factory: () => Promise<Store> | Store) {
     });
 
     it("takes a whole community's profiles in one batch", async () => {
-      const many = Array.from({ length: 30_000 }, (_, i) => member(String(i), { standing: i % 2 ? "tl1" : "tl3" }));
+      const many = Array.from({ length: 30_000 }, (_, i) => member(String(i), { standing: i % 2 ? "basic" : "regular" }));
       await store.ingest("s", { members: many, activities: [act("7", "reply", { id: "with-members" })] });
       expect((await store.members("s")).size).toBe(30_000);
-      expect((await store.standings("s", ["0", "29999"]))).toEqual(new Map([["0", "tl3"], ["29999", "tl1"]]));
+      expect((await store.standings("s", ["0", "29999"]))).toEqual(new Map([["0", "regular"], ["29999", "basic"]]));
     });
 
     it("upserts members and finds them by id", async () => {
-      await store.ingest("s", { members: [member("1", { standing: "tl1" }), member("2")] });
-      await store.ingest("s", { members: [member("1", { standing: "tl3", hiddenProfile: true })] });
+      await store.ingest("s", { members: [member("1", { standing: "basic" }), member("2")] });
+      await store.ingest("s", { members: [member("1", { standing: "regular", hiddenProfile: true })] });
       const got = await store.members("s", ["1", "404"]);
       expect([...got.keys()]).toEqual(["1"]);
-      expect(got.get("1")).toMatchObject({ standing: "tl3", hiddenProfile: true });
+      expect(got.get("1")).toMatchObject({ standing: "regular", hiddenProfile: true });
       expect((await store.members("s")).size).toBe(2);
-      expect(await store.standings("s", ["1", "2", "404"])).toEqual(new Map([["1", "tl3"], ["2", "tl2"]]));
+      expect(await store.standings("s", ["1", "2", "404"])).toEqual(new Map([["1", "regular"], ["2", "member"]]));
     });
 
     it("saves a cursor together with its batch", async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisStore } from "../../src/store/redis.js";
-import { act } from "../helpers.js";
+import { act, member } from "../helpers.js";
 import { startRedis, type TestRedis } from "../redis-server.js";
 import { testStore } from "./conformance.js";
 
@@ -23,6 +23,18 @@ describe("RedisStore", () => {
     const keys = await store.redis.keys("tags:*");
     expect(keys.length).toBeGreaterThan(5);
     for (const k of keys) expect(k).toMatch(/^tags:\{forum\}:/);
+    await store.close();
+  });
+
+  it("reads the former trust-level standings a store holds as the neutral ladder, and moves them when a member is read again", async () => {
+    const store = new RedisStore({ url: redis.url, prefix: "legacy" });
+    await store.redis.hset("legacy:{s}:members", "m", JSON.stringify({ ...member("m"), standing: "tl3" }), "n", JSON.stringify({ ...member("n"), standing: "tl4" }));
+    await store.redis.hset("legacy:{s}:standings", "m", "tl3", "n", "tl4");
+    await store.redis.hset("legacy:{s}:standing-counts", "tl3", "1", "tl4", "1");
+    expect((await store.members("s")).get("m")?.standing).toBe("regular");
+    expect(await store.standings("s", ["m", "n"])).toEqual(new Map([["m", "regular"], ["n", "leader"]]));
+    await store.ingest("s", { members: [member("n", { standing: "regular" })] });
+    expect(await store.standingCounts("s")).toEqual(new Map([["regular", 2]]));
     await store.close();
   });
 

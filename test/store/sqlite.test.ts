@@ -61,15 +61,18 @@ describe("SqliteStore", () => {
     await b.close();
   });
 
-  it("gives the members of a database from before schema 4 their standing column, on first open", async () => {
+  it("gives the members of a database from before schema 4 their standing column, on first open, former trust-level names read as the neutral ladder", async () => {
     const file = join(dir, "v3.db");
     const old = new Database(file);
     old.exec(`CREATE TABLE members (site TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (site, id)) WITHOUT ROWID;`);
-    old.prepare(`INSERT INTO members VALUES ('s', 'm', ?)`).run(JSON.stringify(member("m", { standing: "tl3" })));
+    old.prepare(`INSERT INTO members VALUES ('s', 'm', ?)`).run(JSON.stringify({ ...member("m"), standing: "tl3" }));
+    old.prepare(`INSERT INTO members VALUES ('s', 'n', ?)`).run(JSON.stringify({ ...member("n"), standing: "regular" }));
     old.pragma("user_version = 3");
     old.close();
     const store = new SqliteStore(file);
-    expect(await store.standings("s", ["m", "nobody"])).toEqual(new Map([["m", "tl3"]]));
+    expect(await store.standings("s", ["m", "nobody"])).toEqual(new Map([["m", "regular"]]));
+    expect((await store.members("s", ["m"])).get("m")?.standing).toBe("regular");
+    expect(await store.standingCounts("s")).toEqual(new Map([["regular", 2]]));
     await store.ingest("s", { members: [member("m", { standing: "staff" })] });
     expect(await store.standings("s", ["m"])).toEqual(new Map([["m", "staff"]]));
     await store.close();
