@@ -1,13 +1,50 @@
 /**
+ * The platform boundary. A platform is one folder here, `adapters/<name>/`, holding:
+ *
+ * - `settings.schema.json`: the JSON Schema of what a site of this platform may set beyond the
+ *   core's site settings (plugin-manifest.json), with its `title` ("Discourse"). The core reads it
+ *   before running any platform code: a config is checked whole, then only the platforms it uses
+ *   are loaded (src/platforms.ts).
+ * - `index.ts`: `export default` one `Platform` (below): its capabilities, its factory, and the
+ *   simulated site the demo runs against, if it has one.
+ *
  * The adapter contract. Required: what every platform can do (read members and a period's
  * activity). Everything else is optional and declared in `capabilities`; the core asks, never
- * assumes. Adding a platform means adding one folder next to this file, with the same file names.
+ * assumes. The conformance suites in test/adapters/ say what each method must do.
  */
 import type { Activity, Evidence, Member, Period } from "../src/domain.js";
 import type { Clock } from "../src/clock.js";
 import type { PublishSettings } from "../src/settings.js";
 import type { Logger } from "../src/log.js";
 import type { ScoringSettings, SiteSettings, SyncSettings } from "../src/settings.js";
+
+/** What `adapters/<name>/index.ts` exports by default. */
+export interface Platform {
+  /** The folder's name, which is what `sites[].platform` says. */
+  readonly name: string;
+  readonly capabilities: Capabilities;
+  /** Makes the adapter for one configured site. */
+  readonly create: AdapterFactory;
+  /** A simulated site of this platform, for `spotlight demo` (no credentials, no network). */
+  readonly demo?: PlatformDemo;
+}
+
+export interface PlatformDemo {
+  /** Starts a seeded sample community on 127.0.0.1, its timeline ending at `now`, its clock going on from `clock`. */
+  start(options: { seed: number; members: number; posts: number; now: Date; clock: Clock }): Promise<DemoSite>;
+  /** Publishing settings the simulated site needs (where its newsletter drafts go). */
+  publish?: { newsletter?: Partial<PublishSettings["newsletter"]> };
+  /** The real platform's request limit: the summary says how long the month would take on a real site. */
+  pace: { perMinute: number; name: string };
+}
+
+export interface DemoSite {
+  url: string;
+  /** Credentials the simulated site accepts. */
+  apiKey: string;
+  apiUsername: string;
+  close(): Promise<void>;
+}
 
 export interface Capabilities {
   /** Can feature members on the platform's homepage. */
@@ -25,8 +62,9 @@ export interface Capabilities {
 }
 
 export interface AdapterOptions {
+  /** The core's site settings, and this platform's own (settings.schema.json), defaults filled. */
   site: SiteSettings;
-  publish?: PublishSettings;
+  publish: PublishSettings;
   sync: SyncSettings;
   scoring: ScoringSettings;
   /** Where credential variables are read (default process.env). */
@@ -154,15 +192,20 @@ export interface Adapter {
   findNote?(note: NoteContent, since: string): Promise<{ ref: string } | null>;
   /** capabilities.newsletter: insert or replace the section in the period's draft. */
   updateNewsletter?(content: NewsletterContent, ctx: WriteContext): Promise<Published>;
-  /** capabilities.badges: grant the badge (created if missing) to each member, once per period. */
+  /** capabilities.badges: grant the badge (created if missing) to each member, once per period; the usernames granted now. */
   grantBadge?(badge: BadgeContent, members: readonly Member[], ctx: WriteContext): Promise<{ granted: string[] }>;
   /** Platforms without private messages: the member's e-mail address, read at send time and never stored. */
   contactAddress?(member: Member): Promise<string | null>;
+  /**
+   * capabilities.webhooks: the request header in which the platform names the sending site (its
+   * base URL), to tell several sites of one platform apart. Webhooks arrive at /webhooks/<name>.
+   */
+  readonly webhookSiteHeader?: string;
   /** capabilities.webhooks: is this request signed by the platform with our secret? */
   verifyWebhook?(headers: Record<string, string | undefined>, rawBody: Buffer): WebhookCheck;
   /** capabilities.webhooks: this request's event; throws SpotlightError("bad_response") when malformed. */
   parseWebhook?(headers: Record<string, string | undefined>, body: unknown): WebhookEvent;
-  /** capabilities.groups: make the group (created if missing) hold exactly these members. */
+  /** capabilities.groups: make the group (created if missing) hold exactly these members; the usernames added and removed. */
   setGroupMembers?(group: string, members: readonly Member[], ctx: WriteContext): Promise<{ added: string[]; removed: string[] }>;
 }
 

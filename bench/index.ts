@@ -14,7 +14,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import createDiscourseAdapter from "../adapters/discourse/index.js";
+import { createDiscourseAdapter } from "../adapters/discourse/index.js";
 import { startSimulator } from "../adapters/discourse/simulator/app.js";
 import { prng } from "../adapters/discourse/simulator/community.js";
 import { defaultSettings, siteWithDefaults } from "../src/config.js";
@@ -199,7 +199,7 @@ async function benchRequests() {
     const sim = await startSimulator({ communityOptions: { seed: 11, members, posts, now: new Date("2026-11-01T00:00:00Z") } });
     try {
       const site = siteWithDefaults({ id: "b", platform: "discourse", baseUrl: sim.url, credentials: { apiKeyEnv: "K", apiUsernameEnv: "U" }, requestsPerMinute: 1e9 });
-      const adapter = createDiscourseAdapter({ site, sync: settings.sync, scoring: settings.scoring, env: { K: "sim-key", U: "system" }, now: () => new Date("2026-11-01T06:00:00Z") });
+      const adapter = createDiscourseAdapter({ site, sync: settings.sync, scoring: settings.scoring, publish: settings.publish, env: { K: "sim-key", U: "system" }, now: () => new Date("2026-11-01T06:00:00Z") });
       const steps = new Map<string, number>();
       sim.state.requests.clear();
       const r = await adapter.readPeriod({ period: PERIOD, cursor: null, knownMembers: new Map(), onProgress: ({ step, total }) => steps.set(step, total) });
@@ -244,7 +244,7 @@ async function benchWidgetAndWebhooks() {
   const s = { ...defaultSettings(), sites: [siteWithDefaults({ id: "b", platform: "discourse", baseUrl: "https://forum.example", credentials: { apiKeyEnv: "K", apiUsernameEnv: "U" }, webhookSecretEnv: "HOOK" })] };
   await store.savePlan("b", plan(), "published");
   const env = { K: "k", U: "system", HOOK: "bench-secret" };
-  const adapter = createDiscourseAdapter({ site: s.sites[0]!, sync: s.sync, scoring: s.scoring, env });
+  const adapter = createDiscourseAdapter({ site: s.sites[0]!, sync: s.sync, scoring: s.scoring, publish: s.publish, env });
   const server = createSpotlightServer({ settings: s, store, secret: "x", adapters: new Map([["b", adapter]]) }).listen(0, "127.0.0.1");
   await new Promise<void>((r) => server.once("listening", () => r()));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -12,7 +12,7 @@ import type { Adapter } from "../adapters/types.js";
 import { runDemo } from "./cli/demo.js";
 import { HELP } from "./cli/help.js";
 import { publishSummary } from "./cli/report.js";
-import { makeAdapter, runSite, sitePace, type CliIO } from "./cli/site.js";
+import { makeAdapter, runSite, sitePace, type CliIO, type Platforms } from "./cli/site.js";
 import { cliLogger } from "./cli/warnings.js";
 import { clockFrom, systemClock } from "./clock.js";
 import { loadConfig } from "./config.js";
@@ -27,6 +27,7 @@ import { enqueuePeriod, enqueueSync, producerConnection, queues, redisUrl, start
 import { hashPassword } from "./server/auth.js";
 import { createServer } from "./server/index.js";
 import type { Settings, SiteSettings } from "./settings.js";
+import { loadPlatforms } from "./platforms.js";
 import { openStore, type Store } from "./store/index.js";
 
 function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T) {
@@ -55,25 +56,28 @@ interface Opened {
   store: Store;
   sites: SiteSettings[];
   env: NodeJS.ProcessEnv;
+  /** The platforms the config's sites run, loaded. */
+  platforms: Platforms;
 }
 
 /**
  * Load and check the config, then `check` the command's own arguments against it, and only then
  * open the store: bad usage or configuration exits 2 before anything is written.
  */
-function openConfig(io: CliIO, config: string | undefined, siteId: string | undefined, options: { checkEnv?: boolean; check?: (settings: Settings) => void } = {}): Opened {
+async function openConfig(io: CliIO, config: string | undefined, siteId: string | undefined, options: { checkEnv?: boolean; check?: (settings: Settings) => void } = {}): Promise<Opened> {
   if (!config) throw new UsageError("--config FILE is required");
   const settings = loadConfig(config, { checkEnv: options.checkEnv, env: io.env });
   const sites = siteId ? settings.sites.filter((s) => s.id === siteId) : settings.sites;
   if (!sites.length) throw new UsageError(`--site: no site with id ${JSON.stringify(siteId)} in ${config}`);
   options.check?.(settings);
-  return { settings, store: openStore(settings, io.env, io.now), sites, env: io.env };
+  const platforms = await loadPlatforms(settings.sites.map((s) => s.platform));
+  return { settings, store: openStore(settings, io.env, io.now), sites, env: io.env, platforms };
 }
 
 async function run(args: string[], io: CliIO) {
   const { values } = parse(args, { config: { type: "string" }, period: { type: "string" }, out: { type: "string" }, site: { type: "string" }, auto: { type: "boolean" }, "dry-run": { type: "boolean" }, "accept-low-activity": { type: "boolean" } });
   if (values.help) return void io.stdout.write(HELP.run + "\n");
-  const { settings, store, sites, env } = openConfig(io, values.config, values.site, {
+  const { settings, store, sites, env, platforms } = await openConfig(io, values.config, values.site, {
     check: (s) => {
       periodArg(values.period, s, io.now());
       if (values["dry-run"] && !(values.auto || s.review.mode === "auto")) throw new UsageError("--dry-run shows what publishing would write: use it with --auto, or with 'spotlight approve'");
@@ -89,7 +93,7 @@ async function run(args: string[], io: CliIO) {
     for (const site of sites) {
       try {
         const outDir = sites.length > 1 ? join(outRoot, site.id) : outRoot;
-        await runSite({ settings, site, store, log, io, identityKey, periodId, outDir, publish: auto ? { dryRun: !!values["dry-run"] } : false, pace: sitePace(site), acceptLowActivity: !!values["accept-low-activity"] });
+        await runSite({ platforms, settings, site, store, log, io, identityKey, periodId, outDir, publish: auto ? { dryRun: !!values["dry-run"] } : false, pace: sitePace(site), acceptLowActivity: !!values["accept-low-activity"] });
       } catch (err) {
         if (sites.length === 1) throw err;
         failed++;
@@ -106,13 +110,13 @@ async function approve(args: string[], io: CliIO) {
   const { values } = parse(args, { config: { type: "string" }, period: { type: "string" }, site: { type: "string" }, "dry-run": { type: "boolean" } });
   if (values.help) return void io.stdout.write(HELP.approve + "\n");
   if (!values.period) throw new UsageError("--period YYYY-MM is required: the plan to approve");
-  const { settings, store, sites, env } = openConfig(io, values.config, values.site, { check: (s) => void periodArg(values.period, s, io.now()) });
+  const { settings, store, sites, env, platforms } = await openConfig(io, values.config, values.site, { check: (s) => void periodArg(values.period, s, io.now()) });
   const periodId = periodArg(values.period, settings, io.now());
   try {
     const log = cliLogger({ env, stderr: io.stderr });
     const identityKey = await deploymentSecret(store, env);
     for (const site of sites) {
-      const adapter = makeAdapter(settings, site, env, log.logger, io.now, identityKey);
+      const adapter = makeAdapter(platforms, settings, site, env, log.logger, io.now, identityKey);
       await adapter.checkCredentials();
       const report = await publishPlan({ settings, store, adapter, site, logger: log.logger, env, now: io.now }, periodId, { dryRun: !!values["dry-run"] });
       io.stdout.write(`[${site.id}]${publishSummary(report, log.takeWarnings())}\n`);
@@ -130,11 +134,11 @@ async function serve(args: string[], io: CliIO) {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: must be 0-65535, got ${JSON.stringify(values.port)}`);
     return port;
   };
-  const { settings, store, env } = openConfig(io, values.config, undefined, { check: portOf });
+  const { settings, store, env, platforms } = await openConfig(io, values.config, undefined, { check: portOf });
   const port = portOf(settings);
   const logger = createLogger();
   const secret = await deploymentSecret(store, env);
-  const adapters = new Map(settings.sites.map((site) => [site.id, makeAdapter(settings, site, env, logger, io.now, secret)]));
+  const adapters = new Map(settings.sites.map((site) => [site.id, makeAdapter(platforms, settings, site, env, logger, io.now, secret)]));
   let queuesRouter: import("express").Router | undefined;
   let closeQueues = async () => {};
   if (settings.store.kind === "redis") {
@@ -186,11 +190,11 @@ async function serve(args: string[], io: CliIO) {
   await store.close();
 }
 
-function adapterCache(settings: Settings, io: CliIO, logger: Logger, identityKey: string) {
+function adapterCache(platforms: Platforms, settings: Settings, io: CliIO, logger: Logger, identityKey: string) {
   const cache = new Map<string, Adapter>();
   return (site: SiteSettings) => {
     let a = cache.get(site.id);
-    if (!a) cache.set(site.id, (a = makeAdapter(settings, site, io.env, logger, io.now, identityKey)));
+    if (!a) cache.set(site.id, (a = makeAdapter(platforms, settings, site, io.env, logger, io.now, identityKey)));
     return a;
   };
 }
@@ -198,13 +202,13 @@ function adapterCache(settings: Settings, io: CliIO, logger: Logger, identityKey
 async function worker(args: string[], io: CliIO) {
   const { values } = parse(args, { config: { type: "string" } });
   if (values.help) return void io.stdout.write(HELP.worker + "\n");
-  const { settings, store, env } = openConfig(io, values.config, undefined);
+  const { settings, store, env, platforms } = await openConfig(io, values.config, undefined);
   const url = redisUrl(settings, env);
   const logger = createLogger();
   const producer = producerConnection(url, logger);
   await upsertSchedulers(settings, queues(producer, settings.store.prefix));
   producer.disconnect();
-  const running = startWorkers({ settings, store, adapterFor: adapterCache(settings, io, logger, await deploymentSecret(store, env)), logger, env, now: io.now }, url);
+  const running = startWorkers({ settings, store, adapterFor: adapterCache(platforms, settings, io, logger, await deploymentSecret(store, env)), logger, env, now: io.now }, url);
   logger.info({ event: "spotlight.worker.started", sites: settings.sites.map((s) => s.id), pid: process.pid }, "worker started");
   await new Promise<void>((resolveStop) => {
     const stop = (signal: string) => {
@@ -224,7 +228,7 @@ async function enqueue(args: string[], io: CliIO) {
   if (values.help) return void io.stdout.write(HELP.enqueue + "\n");
   if (!values.site) throw new UsageError("--site ID is required");
   if (!values.period === !values.sync) throw new UsageError("give exactly one of --period YYYY-MM or --sync");
-  const { settings, store, sites, env } = openConfig(io, values.config, values.site, { checkEnv: false, check: (s) => void (values.period && periodArg(values.period, s, io.now())) });
+  const { settings, store, sites, env } = await openConfig(io, values.config, values.site, { checkEnv: false, check: (s) => void (values.period && periodArg(values.period, s, io.now())) });
   await store.close();
   const logger = createLogger({ level: "warn" });
   const producer = producerConnection(redisUrl(settings, env), logger);
@@ -245,7 +249,7 @@ async function memberCommand(args: string[], which: "optout" | "forget", io: Cli
   if (values.help) return void io.stdout.write(HELP[which] + "\n");
   if (!values.site) throw new UsageError("--site ID is required");
   if (!values.member) throw new UsageError("--member USERNAME_OR_ID is required");
-  const { settings, store, sites } = openConfig(io, values.config, values.site, { checkEnv: false });
+  const { settings, store, sites, platforms } = await openConfig(io, values.config, values.site, { checkEnv: false });
   try {
     const site = sites[0]!;
     const wanted = values.member.toLowerCase();
@@ -264,7 +268,7 @@ async function memberCommand(args: string[], which: "optout" | "forget", io: Cli
     const log = cliLogger({ env: io.env, stderr: io.stderr });
     let adapter;
     try {
-      adapter = makeAdapter(settings, site, io.env, log.logger, io.now, secret);
+      adapter = makeAdapter(platforms, settings, site, io.env, log.logger, io.now, secret);
     } catch (err) {
       io.stdout.write(`The live spotlight on the site still names them until it is published again (${(err as Error).message}).\n`);
       return;

@@ -1,16 +1,37 @@
 /**
  * Loading and validating settings against plugin-manifest.json's settingsSchema, the single source
- * of truth for settings and defaults. Every problem is reported at once, each with its path.
+ * of truth for the core's settings and defaults, together with each platform's site settings
+ * (adapters/<name>/settings.schema.json). Every problem is reported at once, each with its path.
  */
 import { readFileSync } from "node:fs";
-import { Ajv, type ErrorObject } from "ajv";
+import { Ajv2019, type ErrorObject, type ValidateFunction } from "ajv/dist/2019.js";
 import { ConfigError } from "./errors.js";
 import { isValidTimeZone } from "./period.js";
 import { manifest } from "./manifest.js";
+import { platformNames, platformSchema } from "./platforms.js";
 import type { Settings, SiteSettings } from "./settings.js";
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
-const validate = ajv.compile(manifest.settingsSchema);
+/**
+ * The settings schema whole: the manifest's, with a site's `platform` one of the platforms there
+ * are and each platform's settings allowed (and their defaults filled) on that platform's sites.
+ */
+export function settingsSchema(): Record<string, unknown> {
+  const schema = structuredClone(manifest.settingsSchema) as { properties: { sites: { items: Record<string, unknown> & { properties: Record<string, Record<string, unknown>> } } } };
+  const site = schema.properties.sites.items;
+  const names = platformNames();
+  site.properties.platform = { ...site.properties.platform, enum: names };
+  site.allOf = names.map((name) => {
+    const { title, description, ...fragment } = platformSchema(name);
+    return { if: { properties: { platform: { const: name } }, required: ["platform"] }, then: { title, description, ...fragment } };
+  });
+  // A platform's settings are known on its sites only: what no schema of the site evaluated is unknown.
+  delete site.additionalProperties;
+  site.unevaluatedProperties = false;
+  return schema;
+}
+
+let compiled: ValidateFunction | undefined;
+const validator = () => (compiled ??= new Ajv2019({ allErrors: true, useDefaults: true, strict: false, verbose: true }).compile(settingsSchema()));
 
 /** Settings that were renamed, by their old path: the error names the new one. */
 const RENAMED: Readonly<Record<string, string>> = Object.fromEntries(
@@ -33,8 +54,9 @@ function describe(e: ErrorObject): string {
   switch (e.keyword) {
     case "required":
       return `${jsonPath(e.instancePath, String(e.params.missingProperty))}: is required`;
-    case "additionalProperties": {
-      const path = jsonPath(e.instancePath, String(e.params.additionalProperty));
+    case "additionalProperties":
+    case "unevaluatedProperties": {
+      const path = jsonPath(e.instancePath, String(e.params.additionalProperty ?? e.params.unevaluatedProperty));
       const renamed = RENAMED[path.replace(/\[\d+\]/g, "[]")];
       return `${path}: ${renamed ? `was renamed: use ${renamed}` : "is not a known setting"}`;
     }
@@ -62,8 +84,10 @@ export interface ParseOptions {
 export function parseSettings(raw: unknown, options: ParseOptions = {}): Settings {
   const data = structuredClone(raw ?? {});
   const problems: string[] = [];
+  const validate = validator();
   if (!validate(data)) {
-    for (const e of validate.errors ?? []) problems.push(describe(e));
+    // "must match then": the error inside it is reported on its own.
+    for (const e of validate.errors ?? []) if (e.keyword !== "if") problems.push(describe(e));
   }
   const s = data as Settings;
   if (Array.isArray(s.sites)) {
@@ -84,9 +108,11 @@ export function parseSettings(raw: unknown, options: ParseOptions = {}): Setting
         if (ids.has(site.id)) problems.push(`sites[${i}].id: "${site.id}" is used by another site`);
         ids.add(site.id);
       }
-      // Each platform's own limit: Discourse's admin API allows 60 a minute for every integration
-      // of a site together; WordPress core sets none.
-      if (site.requestsPerMinute === null || site.requestsPerMinute === undefined) site.requestsPerMinute = site.platform === "wordpress" ? Number.POSITIVE_INFINITY : 50;
+      // null: the platform's own limit (its schema's default; none when it has none).
+      if (site.requestsPerMinute === null || site.requestsPerMinute === undefined) {
+        const own = platformNames().includes(site.platform) ? platformSchema(site.platform).properties?.requestsPerMinute?.default : undefined;
+        site.requestsPerMinute = typeof own === "number" ? own : Number.POSITIVE_INFINITY;
+      }
       if (options.checkEnv !== false && site.credentials && typeof site.credentials === "object") {
         const env = options.env ?? process.env;
         for (const key of ["apiKeyEnv", "apiUsernameEnv"] as const) {
@@ -135,7 +161,7 @@ export function loadConfig(file: string, options: ParseOptions = {}): Settings {
 /** The defaults for everything but sites, straight from the manifest. */
 export function defaultSettings(): Omit<Settings, "sites"> {
   const data: Record<string, unknown> = { sites: [] };
-  validate(data);
+  validator()(data);
   delete data.sites;
   return data as unknown as Omit<Settings, "sites">;
 }

@@ -9,7 +9,7 @@ export type Signal = (typeof SIGNALS)[number];
 
 /**
  * A member's standing in the community, used to weigh the likes they give: a ladder any platform
- * maps its own notion onto (Discourse's trust levels 0-4 are new to leader, a wiki's rights, a
+ * maps its own notion onto (a forum's trust levels 0-4 are new to leader; a wiki's rights, a
  * blog's roles). `new`: joined recently, nothing proven yet; `basic`: has read and taken part;
  * `member`: takes part regularly; `regular`: long-standing and trusted; `leader`: trusted to
  * tend the community without being staff; `unknown`: the platform does not say.
@@ -17,7 +17,7 @@ export type Signal = (typeof SIGNALS)[number];
 export const STANDINGS = ["staff", "new", "basic", "member", "regular", "leader", "unknown"] as const;
 export type Standing = (typeof STANDINGS)[number];
 
-/** The names a store may hold from before the ladder was platform-neutral (Discourse's trust levels). */
+/** The names a store may hold from before the ladder was platform-neutral (trust levels tl0-tl4). */
 const FORMER_STANDINGS: Readonly<Record<string, Standing>> = { tl0: "new", tl1: "basic", tl2: "member", tl3: "regular", tl4: "leader" };
 
 /** A standing as read back from a store: a former name is mapped, anything else unknown. */

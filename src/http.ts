@@ -3,7 +3,7 @@
  * process-wide), a per-site request budget, timeouts, and the retry rules of CONVENTIONS.md:
  * 429 waits as the response says (Retry-After, else extras.wait_seconds), 5xx/timeouts/network
  * errors retry with exponential backoff, everything else is final. Errors name their place:
- * `[spotlight] [discourse] GET /u/alice.json: 403 invalid_access`.
+ * `[spotlight] [<platform>] GET /u/alice.json: 403 invalid_access`.
  */
 import { SpotlightError, type ErrorKind } from "./errors.js";
 import { silentLogger, type Logger } from "./log.js";
@@ -34,7 +34,7 @@ export interface HttpClientOptions {
   elapsed?: () => number;
   /**
    * Sends one request and returns the platform's response, whatever its status (default: Node's
-   * fetch). The WordPress adapter plugs @wordpress/api-fetch in here; the policy above stays ours.
+   * fetch). An adapter may plug its platform's own client library in here; the policy above stays ours.
    */
   transport?: (url: URL, init: RequestInit) => Promise<Response>;
 }
@@ -228,7 +228,7 @@ export class HttpClient {
       } catch {
         json = null;
       }
-      // Discourse: {error_type, errors: [...]}; WordPress: {code, message}.
+      // The shapes platforms answer errors in: {error_type, errors: [...]} or {code, message}.
       const detail = [json?.error_type ?? json?.code, Array.isArray(json?.errors) ? json!.errors.join("; ") : json?.message].filter(Boolean).join(": ");
       const summary = `${place}: ${res.status}${detail ? ` ${detail}` : ""}`;
       if (res.status === 429) {

@@ -7,7 +7,7 @@ export const SECTION_END = "<!-- community-spotlight:end -->";
 
 /**
  * The document with our section inserted (appended when absent) or replaced. `wrap` dresses the
- * marked block when it is appended (e.g. as a WordPress Custom HTML block); a replacement only
+ * marked block when it is appended (e.g. as a platform's raw-HTML block); a replacement only
  * touches what lies between the markers.
  */
 export function replaceSection(document: string, section: string, wrap: (block: string) => string = (b) => b): string {

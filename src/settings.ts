@@ -37,9 +37,14 @@ export interface EligibilitySettings {
   excludeUsernames: string[];
 }
 
+/**
+ * The settings every site has. A platform's own settings (its adapters/<name>/settings.schema.json)
+ * are on the same object; its adapter reads them through a type of its own.
+ */
 export interface SiteSettings {
   id: string;
-  platform: "discourse" | "wordpress";
+  /** The name of a folder under adapters/. */
+  platform: string;
   baseUrl: string;
   title?: string;
   credentials: { apiKeyEnv: string; apiUsernameEnv: string };
@@ -47,10 +52,6 @@ export interface SiteSettings {
   timeoutMs: number;
   maxRetries: number;
   webhookSecretEnv: string | null;
-  /** WordPress: roles that are staff. */
-  staffRoles: string[];
-  /** WordPress: guest commenters count as members. */
-  guests: boolean;
 }
 
 export interface SyncSettings {

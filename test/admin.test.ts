@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { requireProgram } from "./programs.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import createDiscourseAdapter from "../adapters/discourse/index.js";
+import { createDiscourseAdapter } from "../adapters/discourse/index.js";
 import { startSimulator, type RunningSimulator } from "../adapters/discourse/simulator/app.js";
 import { preparePlan } from "../src/pipeline.js";
 import { clean } from "../src/render/escape.js";

@@ -64,8 +64,8 @@ describe("warnings", () => {
   it("collects warnings and says them once each, in words, with what to change", () => {
     const err = sink(false);
     const log = cliLogger({ env: {}, stderr: err.out });
-    log.logger.warn({ event: "spotlight.discourse.stream_capped", memberId: "1", limit: 1000 }, "capped");
-    log.logger.warn({ event: "spotlight.discourse.stream_capped", memberId: "2", limit: 1000 }, "capped");
+    log.logger.warn({ event: "spotlight.read.items_capped", memberId: "1", limit: 1000 }, "capped");
+    log.logger.warn({ event: "spotlight.read.items_capped", memberId: "2", limit: 1000 }, "capped");
     log.logger.warn({ event: "spotlight.http.rate_limited", waitMs: 30_000 }, "429");
     log.logger.warn({ event: "spotlight.http.rate_limited", waitMs: 15_000 }, "429");
     log.logger.info({ event: "spotlight.sync.done" }, "not a warning");

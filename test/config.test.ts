@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { defaultSettings, loadConfig, parseSettings, siteWithDefaults } from "../src/config.js";
+import { defaultSettings, loadConfig, parseSettings, settingsSchema, siteWithDefaults } from "../src/config.js";
 import { ConfigError } from "../src/errors.js";
 import { manifest } from "../src/manifest.js";
 
@@ -46,12 +46,18 @@ describe("configuration", () => {
     expect(s.sites[0]).toMatchObject({ requestsPerMinute: 50, maxRetries: 5, timeoutMs: 30000 });
   });
 
-  it("documents every setting in the manifest: each has a description or is an object of described settings, and each leaf a default", () => {
+  it("documents every setting in the manifest and the platforms' schemas: each has a description or is an object of described settings, and each leaf a default", () => {
     const missing: string[] = [];
     const walk = (schema: any, path: string, inArray = false) => {
       if (schema.$ref) return;
       if (schema.type === "object" && schema.properties) {
-        for (const [k, v] of Object.entries<any>(schema.properties)) walk(v, path ? `${path}.${k}` : k, inArray);
+        // A site setting the core leaves without a default gets one from every platform.
+        const platforms = (schema.allOf ?? []).map((branch: any) => branch.then);
+        for (const [k, v] of Object.entries<any>(schema.properties)) {
+          const own = platforms.filter((p: any) => p.properties?.[k]);
+          walk(v.default === undefined && platforms.length && own.length === platforms.length ? { default: "from each platform", ...v } : v, path ? `${path}.${k}` : k, inArray);
+        }
+        for (const p of platforms) for (const [k, v] of Object.entries<any>(p.properties ?? {})) if (!schema.properties[k]) walk(v, `${path}.${k}`, inArray);
         return;
       }
       if (schema.type === "array" && schema.items?.properties) return walk(schema.items, `${path}[]`, true);
@@ -59,7 +65,7 @@ describe("configuration", () => {
       const required = inArray && path.startsWith("sites[]") && ["id", "platform", "baseUrl", "title"].some((r) => path === `sites[].${r}`);
       if (schema.default === undefined && !required && !path.startsWith("sites[].credentials") && path !== "$schema") missing.push(`${path}: default`);
     };
-    walk(manifest.settingsSchema, "");
+    walk(settingsSchema(), "");
     expect(missing).toEqual([]);
   });
 

@@ -10,7 +10,7 @@ import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import createDiscourseAdapter from "../adapters/discourse/index.js";
+import { createDiscourseAdapter } from "../adapters/discourse/index.js";
 import { startSimulator, type RunningSimulator } from "../adapters/discourse/simulator/app.js";
 import { prng } from "../adapters/discourse/simulator/community.js";
 import { preparePlan } from "../src/pipeline.js";
@@ -74,7 +74,7 @@ beforeAll(async () => {
   settings.sites[0] = { ...settings.sites[0]!, id: "forum", title: "Forum" };
   const store = new SqliteStore(template);
   const site = settings.sites[0]!;
-  const adapter = createDiscourseAdapter({ site, sync: settings.sync, scoring: settings.scoring, env: { K: "sim-key", U: "system" }, now: () => SIM_NOW });
+  const adapter = createDiscourseAdapter({ site, sync: settings.sync, scoring: settings.scoring, publish: settings.publish, env: { K: "sim-key", U: "system" }, now: () => SIM_NOW });
   const { plan } = await preparePlan({ settings, store, adapter, site, env: { SPOTLIGHT_SECRET: "crash-secret" } }, PERIOD);
   featured = plan.featured.map((f) => f.member.username).sort();
   await store.close();

@@ -9,6 +9,7 @@ import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { COMMANDS } from "../src/cli.js";
 import { HELP } from "../src/cli/help.js";
+import { settingsSchema } from "../src/config.js";
 import { manifest } from "../src/manifest.js";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -43,19 +44,21 @@ describe("the README's command table", () => {
   });
 });
 
-type Schema = { type?: string | string[]; properties?: Record<string, Schema>; items?: Schema; default?: unknown };
+type Schema = { type?: string | string[]; properties?: Record<string, Schema>; items?: Schema; default?: unknown; allOf?: Array<{ then?: Schema }> };
 
-/** Every leaf setting of the manifest's schema, with its default. */
+/** Every leaf setting of the settings schema, with its default: a platform's own site settings (allOf) after the core's. */
 function leaves(schema: Schema, path = ""): Map<string, unknown> {
   const out = new Map<string, unknown>();
-  if (schema.properties) for (const [k, v] of Object.entries(schema.properties)) for (const [p, d] of leaves(v, path ? `${path}.${k}` : k)) out.set(p, d);
-  else if (schema.items?.properties) for (const [p, d] of leaves(schema.items, `${path}[]`)) out.set(p, d);
+  if (schema.properties) {
+    for (const [k, v] of Object.entries(schema.properties)) for (const [p, d] of leaves(v, path ? `${path}.${k}` : k)) out.set(p, d);
+    for (const { then } of schema.allOf ?? []) if (then) for (const [p, d] of leaves(then, path)) if (!out.has(p)) out.set(p, d);
+  } else if (schema.items?.properties) for (const [p, d] of leaves(schema.items, `${path}[]`)) out.set(p, d);
   else if (path && !path.startsWith("$")) out.set(path, schema.default);
   return out;
 }
 
 describe("the README's settings table", () => {
-  const settings = leaves(manifest.settingsSchema as Schema);
+  const settings = leaves(settingsSchema() as Schema);
   const lines = section("## Configuration");
   const head = lines.findIndex((l) => l.startsWith("| setting | default | meaning |"));
   const rows = lines.slice(head + 2, lines.findIndex((l, i) => i > head && !l.startsWith("|"))).map((l) => l.split(" | ").map((c) => c.replace(/^\| |\s*\|$/g, "")));

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import createDiscourseAdapter from "../adapters/discourse/index.js";
+import { createDiscourseAdapter } from "../adapters/discourse/index.js";
 import { startSimulator, type RunningSimulator } from "../adapters/discourse/simulator/app.js";
 import type { Faults } from "../adapters/discourse/simulator/app.js";
 import { deploymentSecret, optOutKey } from "../src/optout.js";

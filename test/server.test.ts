@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import createDiscourseAdapter from "../adapters/discourse/index.js";
+import { createDiscourseAdapter } from "../adapters/discourse/index.js";
 import type { Plan } from "../src/domain.js";
 import { createLogger } from "../src/log.js";
 import { periodOf } from "../src/period.js";
@@ -29,7 +29,7 @@ describe("spotlight serve", () => {
   settings.server.corsOrigins = ["https://www.example.org"];
   const logs: string[] = [];
   const logger = createLogger({ level: "info", destination: new Writable({ write: (c, _e, cb) => (logs.push(String(c)), cb()) }) });
-  const adapter = createDiscourseAdapter({ site: settings.sites[0]!, sync: settings.sync, scoring: settings.scoring, env: { K: "sim-key", U: "system", HOOK_SECRET: WEBHOOK_SECRET } });
+  const adapter = createDiscourseAdapter({ site: settings.sites[0]!, sync: settings.sync, scoring: settings.scoring, publish: settings.publish, env: { K: "sim-key", U: "system", HOOK_SECRET: WEBHOOK_SECRET } });
   let base = "";
   let close = () => {};
   beforeAll(async () => {

@@ -7,7 +7,7 @@
  * person.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import createDiscourseAdapter from "../adapters/discourse/index.js";
+import { createDiscourseAdapter } from "../adapters/discourse/index.js";
 import { startSimulator, type RunningSimulator } from "../adapters/discourse/simulator/app.js";
 import { generateCommunity, type Community } from "../adapters/discourse/simulator/community.js";
 import type { Plan } from "../src/domain.js";

@@ -1,72 +1,29 @@
-/** The Discourse adapter: `createDiscourseAdapter(options)` (default export). */
-import { systemClock, type Clock } from "../../src/clock.js";
-import { defaultSettings } from "../../src/config.js";
-import { SpotlightError } from "../../src/errors.js";
-import type { HttpClient } from "../../src/http.js";
-import { silentLogger, type Logger } from "../../src/log.js";
-import type { Adapter, AdapterFactory, AdapterOptions } from "../types.js";
-import { createClient, need } from "./client.js";
-import { updateNewsletter } from "./newsletter.js";
-import { findNote, sendNote } from "./notes.js";
-import { publishHomepage } from "./publish.js";
-import { readPeriod } from "./read.js";
-import { confirmPublic } from "./visibility.js";
-import { grantBadge, setGroupMembers } from "./recognition.js";
-import { parseWebhook, verifyWebhook } from "./webhooks.js";
+/**
+ * Discourse, through its admin API: the platform's descriptor (adapters/types.ts). The adapter is
+ * in adapter.ts, the simulated forum the demo and the tests run against in simulator/.
+ */
+import type { Platform } from "../types.js";
+import { capabilities, createDiscourseAdapter } from "./adapter.js";
 
-/** What every part of the adapter shares. */
-export interface DiscourseContext {
-  http: HttpClient;
-  apiUsername: string;
-  options: AdapterOptions & { publish: NonNullable<AdapterOptions["publish"]> };
-  log: Logger;
-  now: Clock;
-  /** The read-restricted category ids as the last read found them (webhooks mark with it). */
-  restricted: Set<number>;
-}
+/** Discourse's admin API limit, shared by every integration of a site. */
+const ADMIN_API_PER_MINUTE = 60;
 
-const createDiscourseAdapter: AdapterFactory = (options): Adapter => {
-  const { http, apiUsername } = createClient(options);
-  const withPublish = { ...options, publish: options.publish ?? defaultSettings().publish };
-  const webhookSecret = options.site.webhookSecretEnv ? ((options.env ?? process.env)[options.site.webhookSecretEnv] ?? null) : null;
-  const ctx: DiscourseContext = { http, apiUsername, options: withPublish, log: options.logger ?? silentLogger, now: options.now ?? systemClock, restricted: new Set() };
-  return {
-    name: "discourse",
-    // Webhooks arrive with worker mode.
-    capabilities: { homepage: true, privateMessages: true, newsletter: true, webhooks: true, badges: true, groups: true },
-    async checkCredentials() {
-      const path = `/u/${encodeURIComponent(apiUsername)}.json`;
-      let body: { user?: { username?: string; admin?: boolean } };
-      try {
-        body = await http.get(path);
-      } catch (err) {
-        if (err instanceof SpotlightError && (err.kind === "auth" || err.kind === "not_found"))
-          throw new SpotlightError(
-            `${err.message}\n  check sites[].credentials: the key in ${options.site.credentials.apiKeyEnv} must be an admin API key for user "${apiUsername}" (${options.site.credentials.apiUsernameEnv})`,
-            "auth",
-            { cause: err },
-          );
-        throw err;
-      }
-      need(body, "user", "object", path);
-      if (body.user!.admin !== true)
-        throw new SpotlightError(
-          `[spotlight] [discourse] GET ${path}: "${apiUsername}" is not an admin; set ${options.site.credentials.apiUsernameEnv} to an admin (e.g. system)`,
-          "auth",
-        );
-      return { username: apiUsername };
+const discourse: Platform = {
+  name: "discourse",
+  capabilities,
+  create: createDiscourseAdapter,
+  demo: {
+    async start({ seed, members, posts, now, clock }) {
+      const { startSimulator } = await import("./simulator/app.js");
+      const apiKey = "demo-key";
+      const sim = await startSimulator({ apiKey, communityOptions: { seed, members, posts, now }, clock });
+      return { url: sim.url, apiKey, apiUsername: "system", close: () => sim.close() };
     },
-    readPeriod: (req) => readPeriod(ctx, req),
-    confirmPublic: (evidence) => confirmPublic(ctx, evidence),
-    publishHomepage: (content, w) => publishHomepage(ctx, content, w),
-    sendNote: (note, w) => sendNote(ctx, note, w),
-    findNote: (note, since) => findNote(ctx, note, since),
-    updateNewsletter: (content, w) => updateNewsletter(ctx, content, w),
-    grantBadge: (badge, members, w) => grantBadge(ctx, badge, members, w),
-    setGroupMembers: (group, members, w) => setGroupMembers(ctx, group, members, w),
-    verifyWebhook: (headers, raw) => verifyWebhook(webhookSecret, headers, raw),
-    parseWebhook: (headers, body) => parseWebhook(ctx, headers, body),
-  };
+    // The sample community's newsletter category.
+    publish: { newsletter: { enabled: true, categoryId: 3, categorySlug: "newsletter" } },
+    pace: { perMinute: ADMIN_API_PER_MINUTE, name: `Discourse's limit of ${ADMIN_API_PER_MINUTE} a minute (a real forum; the simulator has none)` },
+  },
 };
 
-export default createDiscourseAdapter;
+export default discourse;
+export { createDiscourseAdapter };

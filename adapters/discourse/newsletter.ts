@@ -7,7 +7,7 @@ import { SpotlightError } from "../../src/errors.js";
 import { replaceSection } from "../../src/sections.js";
 import type { NewsletterContent, Published, WriteContext } from "../types.js";
 import { need } from "./client.js";
-import type { DiscourseContext } from "./index.js";
+import type { DiscourseContext } from "./context.js";
 import { createTopic, getPost, locateTopic, write, type TopicRef } from "./publish.js";
 
 interface CategoryList {

@@ -5,7 +5,7 @@
  */
 import type { NoteContent, WriteContext } from "../types.js";
 import { need } from "./client.js";
-import type { DiscourseContext } from "./index.js";
+import type { DiscourseContext } from "./context.js";
 import { write } from "./publish.js";
 
 interface SentList {

@@ -8,7 +8,7 @@ import { SpotlightError } from "../../src/errors.js";
 import type { HomepageContent, Published, WriteContext } from "../types.js";
 import { need } from "./client.js";
 import { ACTION, type DiscourseUserAction } from "./raw.js";
-import type { DiscourseContext } from "./index.js";
+import type { DiscourseContext } from "./context.js";
 
 export const HOMEPAGE_MARKER = "<!-- community-spotlight:homepage -->";
 
@@ -82,7 +82,7 @@ export async function locateTopic(d: DiscourseContext, w: WriteContext, key: str
   const saved = await w.state.get<TopicRef>(key);
   if (saved) {
     if (await getPost(d, saved.postId)) return saved;
-    d.log.warn({ event: "spotlight.discourse.topic_missing", key, topicId: saved.topicId }, "saved topic is gone; creating it again");
+    d.log.warn({ event: "spotlight.publish.recreated", key, topicId: saved.topicId }, "saved topic is gone; creating it again");
   }
   // After a crash, since the recorded intent; with a lost or second store, among the API user's
   // own topics (at most 10 pages of them): the topic is created once, whatever the store knows.

@@ -265,7 +265,7 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
       if (created < end && u.id > 0 && !u.staged && cameBack(u)) newcomers.push(u);
     }
     if (newcomers.length > options.sync.maxNewcomers) {
-      log.warn({ event: "spotlight.discourse.newcomers_capped", site: options.site.id, limit: options.sync.maxNewcomers }, "more newcomers posted than sync.maxNewcomers; the newest were examined");
+      log.warn({ event: "spotlight.read.newcomers_capped", site: options.site.id, limit: options.sync.maxNewcomers }, "more newcomers posted than sync.maxNewcomers; the newest were examined");
       newcomers.length = options.sync.maxNewcomers;
       break;
     }
@@ -342,7 +342,7 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
       },
       options.sync.maxItemsPerMember,
     );
-    if (capped) log.warn({ event: "spotlight.discourse.stream_capped", site: options.site.id, memberId: id, limit: options.sync.maxItemsPerMember }, "member ranked on their newest activities only");
+    if (capped) log.warn({ event: "spotlight.read.items_capped", site: options.site.id, memberId: id, limit: options.sync.maxItemsPerMember }, "member ranked on their newest activities only");
     for (const a of items) {
       // A reply in a topic the member started is conversation, not help to someone else.
       if (a.action_type === ACTION.REPLY && ownTopics.has(a.topic_id) && !a.hidden) continue;
@@ -389,7 +389,7 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
   let single = 0;
   for (const [likerId, username] of unknown) {
     if (lookups >= options.sync.maxProfileLookups) {
-      log.warn({ event: "spotlight.discourse.profile_budget_exhausted", site: options.site.id, limit: options.sync.maxProfileLookups, left: unknown.size - single }, "some likers weigh as unknown");
+      log.warn({ event: "spotlight.read.profile_budget_exhausted", site: options.site.id, limit: options.sync.maxProfileLookups, left: unknown.size - single }, "some likers weigh as unknown");
       break;
     }
     lookups++;

@@ -7,7 +7,7 @@ import { SpotlightError } from "../../src/errors.js";
 import type { Member } from "../../src/domain.js";
 import type { BadgeContent, WriteContext } from "../types.js";
 import { need } from "./client.js";
-import type { DiscourseContext } from "./index.js";
+import type { DiscourseContext } from "./context.js";
 import { write } from "./publish.js";
 
 interface BadgeRecord {

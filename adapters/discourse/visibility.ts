@@ -10,7 +10,7 @@
 import type { Evidence } from "../../src/domain.js";
 import { SpotlightError } from "../../src/errors.js";
 import { need } from "./client.js";
-import type { DiscourseContext } from "./index.js";
+import type { DiscourseContext } from "./context.js";
 import { POST_TYPE, type DiscourseTopicPost, type DiscourseTopicView } from "./raw.js";
 import { restrictedCategories } from "./read.js";
 

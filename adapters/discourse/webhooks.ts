@@ -8,7 +8,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Activity } from "../../src/domain.js";
 import { SpotlightError } from "../../src/errors.js";
 import type { WebhookCheck, WebhookEvent } from "../types.js";
-import type { DiscourseContext } from "./index.js";
+import type { DiscourseContext } from "./context.js";
 import { postUrl } from "./map.js";
 
 /** The post fields of WebHookPostSerializer we read. */

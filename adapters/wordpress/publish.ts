@@ -9,7 +9,7 @@ import { SpotlightError } from "../../src/errors.js";
 import { replaceSection, SECTION_START } from "../../src/sections.js";
 import type { HomepageContent, NewsletterContent, Published, WriteContext } from "../types.js";
 import type { WpBlock, WpPost } from "./raw.js";
-import type { WordPressContext } from "./index.js";
+import type { WordPressContext } from "./context.js";
 
 export const HOMEPAGE_MARKER = "<!-- community-spotlight:homepage -->";
 

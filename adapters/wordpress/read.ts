@@ -16,6 +16,7 @@ import type { HttpClient } from "../../src/http.js";
 import { periodBounds } from "../../src/period.js";
 import type { AdapterOptions, ReadRequest, ReadResult } from "../types.js";
 import { pages } from "./client.js";
+import { wordPressSite } from "./context.js";
 import { authorKey, guestMember, toMember, utc } from "./map.js";
 import type { WpComment, WpPost, WpUser } from "./raw.js";
 
@@ -43,7 +44,8 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
     req.cursor && (req.cursor as WordPressCursor).version === 1 ? structuredClone(req.cursor as WordPressCursor) : { version: 1, firstComment: {} };
   const progress = (step: string, done: number, total: number) => req.onProgress?.({ step, done, total, requests: http.requests - start0 });
   const key = (c: WpComment) => authorKey(c, ctx.identityKey);
-  const guestsCount = options.site.guests;
+  const site = wordPressSite(options);
+  const guestsCount = site.guests;
 
   // Members: every user with their roles (staff are decided by role), unless all are fresh.
   const members = new Map<string, Member>();
@@ -52,7 +54,7 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
   const fresh = known.length > 0 && known.every((m) => now.getTime() - Date.parse(m.fetchedAt) <= Math.min(maxAge, DAY));
   if (!fresh) {
     for await (const page of pages<WpUser>(http, "wp/v2/users", { context: "edit", orderby: "id", order: "asc" })) {
-      for (const u of page) members.set(String(u.id), toMember(u, options.site.staffRoles, now));
+      for (const u of page) members.set(String(u.id), toMember(u, site.staffRoles, now));
       progress("members", members.size, members.size);
     }
   }

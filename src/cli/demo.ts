@@ -1,5 +1,6 @@
 /**
- * spotlight demo: the whole period pipeline against the bundled Discourse simulator. The sample
+ * spotlight demo: the whole period pipeline against a platform's simulated site (the first
+ * platform, by name, whose descriptor has a `demo`: adapters/types.ts). The sample
  * community ends on the day of the demo's clock (`--now`, default the real date), the demo ranks
  * the last complete month in its time zone, publishes to the simulator and serves the opt-out
  * pages the notes link to for as long as it runs.
@@ -8,10 +9,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startSimulator } from "../../adapters/discourse/simulator/app.js";
+import type { Platform } from "../../adapters/types.js";
 import { defaultSettings, siteWithDefaults } from "../config.js";
 import { deploymentSecret } from "../optout.js";
 import { lastCompletePeriod } from "../period.js";
+import { loadPlatform, platformNames, platformSchema } from "../platforms.js";
 import { createServer } from "../server/index.js";
 import type { Settings } from "../settings.js";
 import { SqliteStore } from "../store/sqlite.js";
@@ -19,8 +21,14 @@ import type { Store } from "../store/types.js";
 import { runSite, type CliIO } from "./site.js";
 import type { CliLog } from "./warnings.js";
 
-/** Discourse's admin API limit, shared by every integration of a site: the pace of a real month. */
-export const DISCOURSE_LIMIT_PER_MINUTE = 60;
+/** The first platform, by name, that has a simulated site. */
+export async function demoPlatform(): Promise<Platform & Required<Pick<Platform, "demo">>> {
+  for (const name of platformNames()) {
+    const platform = await loadPlatform(name);
+    if (platform.demo) return platform as Platform & Required<Pick<Platform, "demo">>;
+  }
+  throw new Error(`no platform under adapters/ has a simulated site for the demo (${platformNames().join(", ")})`);
+}
 
 export interface DemoOptions {
   out: string;
@@ -36,15 +44,17 @@ export interface DemoOptions {
 }
 
 export async function runDemo(options: DemoOptions, io: CliIO, log: CliLog) {
+  const platform = await demoPlatform();
+  const demo = platform.demo;
   const base = defaultSettings();
   const settings: Settings = {
     ...base,
     timezone: options.timezone,
-    publish: { ...base.publish, newsletter: { enabled: true, categoryId: 3, categorySlug: "newsletter" } },
+    publish: { ...base.publish, newsletter: { ...base.publish.newsletter, ...demo.publish?.newsletter } },
     sites: [
       siteWithDefaults({
         id: "demo",
-        platform: "discourse",
+        platform: platform.name,
         baseUrl: "http://127.0.0.1/",
         title: "Demo Community",
         credentials: { apiKeyEnv: "SPOTLIGHT_DEMO_API_KEY", apiUsernameEnv: "SPOTLIGHT_DEMO_API_USERNAME" },
@@ -59,11 +69,7 @@ export async function runDemo(options: DemoOptions, io: CliIO, log: CliLog) {
   const periodId = options.period ?? lastCompletePeriod(now, settings.timezone);
   io.stderr.write(`[demo] generating a sample community (${options.members} members, ${options.posts} posts, seed ${options.seed}) up to ${now.toISOString().slice(0, 10)}\n`);
   // The community's timeline ends at the start of the clock's UTC day; the forum's clock goes on from the demo's.
-  const sim = await startSimulator({
-    apiKey: "demo-key",
-    communityOptions: { seed: options.seed, members: options.members, posts: options.posts, now: new Date(now.toISOString().slice(0, 10) + "T00:00:00Z") },
-    clock: io.now,
-  });
+  const sim = await demo.start({ seed: options.seed, members: options.members, posts: options.posts, now: new Date(now.toISOString().slice(0, 10) + "T00:00:00Z"), clock: io.now });
   const tmp = options.store ? null : mkdtempSync(join(tmpdir(), "spotlight-demo-"));
   const store = options.store ?? new SqliteStore(join(tmp!, "demo.db"), { now: io.now });
   const secret = await deploymentSecret(store);
@@ -71,20 +77,21 @@ export async function runDemo(options: DemoOptions, io: CliIO, log: CliLog) {
   await new Promise<void>((r) => server.once("listening", () => r()));
   settings.server = { ...settings.server, publicUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
   try {
-    io.stderr.write(`[demo] Discourse simulator listening on ${sim.url}\n`);
+    io.stderr.write(`[demo] simulated ${platformSchema(platform.name).title} site listening on ${sim.url}\n`);
     const site = { ...settings.sites[0]!, baseUrl: sim.url };
     settings.sites = [site];
     return await runSite({
+      platforms: new Map([[platform.name, platform]]),
       settings,
       site,
       store,
       log,
-      io: { ...io, env: { ...io.env, SPOTLIGHT_DEMO_API_KEY: "demo-key", SPOTLIGHT_DEMO_API_USERNAME: "system" } },
+      io: { ...io, env: { ...io.env, SPOTLIGHT_DEMO_API_KEY: sim.apiKey, SPOTLIGHT_DEMO_API_USERNAME: sim.apiUsername } },
       identityKey: secret,
       periodId,
       outDir: options.out,
       publish: options.publish ? { dryRun: false } : false,
-      pace: { perMinute: DISCOURSE_LIMIT_PER_MINUTE, name: `Discourse's limit of ${DISCOURSE_LIMIT_PER_MINUTE} a minute (a real forum; the simulator has none)` },
+      pace: demo.pace,
     });
   } finally {
     server.close();

@@ -7,7 +7,7 @@ export const HELP: Record<string, string> = {
 Usage: spotlight <command> [options]
 
 Commands:
-  demo     Run the whole pipeline against the bundled Discourse simulator
+  demo     Run the whole pipeline against a bundled simulated site
   run      Prepare a period's plan for the sites in a config file (and publish it in auto mode)
   approve  Publish a prepared plan: homepage, appreciation notes, newsletter
   serve    Serve the widget, RSS, opt-out pages, webhooks, health and metrics
@@ -21,9 +21,9 @@ Commands:
 Run 'spotlight <command> --help' for a command's options.`,
   demo: `Usage: spotlight demo [options]
 
-Starts the bundled Discourse simulator (a seeded sample community) on a free port, runs the
-period pipeline through the Discourse adapter with the embedded SQLite store, writes the
-results and publishes them to the simulator.
+Starts a bundled simulated site (a seeded sample community, of the first platform under
+adapters/ that has one) on a free port, runs the period pipeline through that platform's
+adapter with the embedded SQLite store, writes the results and publishes them to it.
 
 Options:
   --out DIR        Where to write (default ./spotlight-out)
@@ -68,8 +68,8 @@ Options:
   serve: `Usage: spotlight serve --config FILE [--port N] [--host ADDR]
 
 Serves, at server.publicUrl: the spotlight widget (/sites/ID/spotlight.html, .json, embed.js),
-the newsletter RSS (/sites/ID/newsletter.rss), the opt-out pages, the Discourse webhook
-(/webhooks/discourse), /healthz, /readyz and /metrics. SIGTERM stops it gracefully.
+the newsletter RSS (/sites/ID/newsletter.rss), the opt-out pages, the platforms' signed
+webhooks (/webhooks/PLATFORM), /healthz, /readyz and /metrics. SIGTERM stops it gracefully.
 
 Options:
   --config FILE    Settings file

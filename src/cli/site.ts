@@ -2,9 +2,7 @@
  * One site's turn in `run`, `approve` and `demo`: its adapter, then read, plan, write the outputs,
  * and publish when asked, with progress on stderr and the summary on stdout.
  */
-import createDiscourseAdapter from "../../adapters/discourse/index.js";
-import createWordPressAdapter from "../../adapters/wordpress/index.js";
-import type { Adapter, AdapterOptions } from "../../adapters/types.js";
+import type { Adapter, Platform } from "../../adapters/types.js";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
 import { renderOutputs, writeOutputs } from "../output.js";
@@ -16,8 +14,6 @@ import { progressReporter } from "./progress.js";
 import { planSummary, publishSummary, type Pace } from "./report.js";
 import type { CliLog } from "./warnings.js";
 
-const ADAPTERS: Record<SiteSettings["platform"], (o: AdapterOptions) => Adapter> = { discourse: createDiscourseAdapter, wordpress: createWordPressAdapter };
-
 export interface CliIO {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -25,14 +21,20 @@ export interface CliIO {
   now: Clock;
 }
 
-export function makeAdapter(settings: Settings, site: SiteSettings, env: NodeJS.ProcessEnv, logger: Logger, now: Clock, identityKey?: string): Adapter {
-  return ADAPTERS[site.platform]({ site, sync: settings.sync, scoring: settings.scoring, publish: settings.publish, env, logger, identityKey, now });
+/** The platforms the config's sites run, loaded (src/platforms.ts): what makes their adapters. */
+export type Platforms = ReadonlyMap<string, Platform>;
+
+export function makeAdapter(platforms: Platforms, settings: Settings, site: SiteSettings, env: NodeJS.ProcessEnv, logger: Logger, now: Clock, identityKey?: string): Adapter {
+  const platform = platforms.get(site.platform);
+  if (!platform) throw new Error(`site ${site.id}: platform "${site.platform}" was not loaded`);
+  return platform.create({ site, sync: settings.sync, scoring: settings.scoring, publish: settings.publish, env, logger, identityKey, now });
 }
 
 /** A real site goes at its own budget. */
 export const sitePace = (site: SiteSettings): Pace => ({ perMinute: site.requestsPerMinute, name: `the site's budget of ${site.requestsPerMinute} a minute` });
 
 export interface SiteRun {
+  platforms: Platforms;
   settings: Settings;
   site: SiteSettings;
   store: Store;
@@ -49,7 +51,7 @@ export interface SiteRun {
 
 export async function runSite(r: SiteRun) {
   const { settings, site, store, log, io } = r;
-  const adapter = makeAdapter(settings, site, io.env, log.logger, io.now, r.identityKey);
+  const adapter = makeAdapter(r.platforms, settings, site, io.env, log.logger, io.now, r.identityKey);
   io.stderr.write(`[${site.id}] checking credentials at ${site.baseUrl}\n`);
   await adapter.checkCredentials();
   const progress = progressReporter({ site: site.id, out: io.stderr, budgetPerMinute: r.pace.perMinute });

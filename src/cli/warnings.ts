@@ -19,13 +19,13 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 
 /** Each warning event in words: what happened, and what to change if it matters. */
 const WORDS: Record<string, (s: Seen) => string> = {
-  "spotlight.discourse.stream_capped": (s) =>
+  "spotlight.read.items_capped": (s) =>
     `${plural(s.count, "member")} ranked on their newest ${num(s.last.limit)} activities only (sync.maxItemsPerMember)`,
-  "spotlight.discourse.newcomers_capped": (s) =>
+  "spotlight.read.newcomers_capped": (s) =>
     `more newcomers posted than sync.maxNewcomers: the newest ${num(s.last.limit)} were examined for their first reply`,
-  "spotlight.discourse.profile_budget_exhausted": (s) =>
-    `${plural(num(s.last.left), "liker")}' trust level not looked up (sync.maxProfileLookups ${num(s.last.limit)} spent): their likes weigh as unknown until a later run`,
-  "spotlight.discourse.topic_missing": () => "the saved spotlight topic was gone from the forum and was created again",
+  "spotlight.read.profile_budget_exhausted": (s) =>
+    `${plural(num(s.last.left), "liker")}' standing not looked up (sync.maxProfileLookups ${num(s.last.limit)} spent): their likes weigh as unknown until a later run`,
+  "spotlight.publish.recreated": () => "the saved spotlight was gone from the site and was created again",
   "spotlight.http.rate_limited": (s) =>
     `the site answered "too many requests" ${plural(s.count, "time")}: waited ${Math.round(s.sums.waitMs! / 1000)} s in all (another integration may share the budget)`,
   "spotlight.http.retry": (s) => `${plural(s.count, "request")} retried after an error or a timeout`,

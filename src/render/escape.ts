@@ -31,8 +31,8 @@ export function escapeHtml(text: string): string {
 const WJ = "\u2060";
 
 /**
- * Text that renders literally in Discourse (markdown-it + BBCode + mentions + linkify) and in
- * CommonMark: HTML is entity-escaped, ASCII punctuation backslash-escaped, and the constructs that
+ * Text that renders literally in a forum's Markdown (markdown-it with BBCode, @mentions and
+ * linkify) and in CommonMark: HTML is entity-escaped, ASCII punctuation backslash-escaped, and the constructs that
  * are not markup but still act (mentions, hashtags, bare links) are broken with a word joiner.
  */
 export function escapeMarkdown(text: string): string {

@@ -1,5 +1,5 @@
 /**
- * POST /webhooks/discourse and /webhooks/wordpress: the raw body is verified before anything is
+ * POST /webhooks/{platform}: the raw body is verified by the sending site's adapter before anything is
  * parsed (401 unsigned or forged, 400 malformed, 413 over server.maxBodyBytes), events become
  * activities ingested idempotently (the same event twice counts once), and the answer comes only
  * after the store has them. Served from node:http directly (see server/index.ts).
@@ -11,6 +11,7 @@ import { SpotlightError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Settings, SiteSettings } from "../settings.js";
 import type { Store } from "../store/types.js";
+import { platformNames } from "../platforms.js";
 import type { Metrics } from "./metrics.js";
 
 /**
@@ -50,8 +51,8 @@ const problem = (status: number, title: string, detail?: string): Answer => ({ s
 
 export interface Webhooks {
   /**
-   * For node:http, before express: takes POST /webhooks/{discourse,wordpress} (true) and leaves
-   * everything else (false). Webhooks are the one write path under load, so they skip express.
+   * For node:http, before express: takes POST /webhooks/{platform} for every platform there is
+   * (true) and leaves everything else (false). Webhooks are the one write path under load, so they skip express.
    */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
 }
@@ -64,9 +65,10 @@ export function createWebhooks(deps: { settings: Settings; store: Store; adapter
     const origin = new URL(s.baseUrl).origin;
     origins.set(`${s.platform} ${origin}`, [...(origins.get(`${s.platform} ${origin}`) ?? []), s]);
   }
-  /** Which configured site sent this? Discourse names itself in X-Discourse-Instance. */
+  /** Which configured site sent this? The platform's adapter says which header names it; else the only site of the platform. */
   const siteFor = (platform: string, headers: IncomingMessage["headers"]): SiteSettings | null => {
-    const instance = headers["x-discourse-instance"] ?? headers["x-wp-site"];
+    const header = deps.settings.sites.map((s) => (s.platform === platform ? deps.adapters.get(s.id)?.webhookSiteHeader : undefined)).find(Boolean);
+    const instance = header ? headers[header.toLowerCase()] : undefined;
     if (typeof instance === "string" && instance) {
       try {
         return origins.get(`${platform} ${new URL(instance).origin}`)?.[0] ?? null;
@@ -127,9 +129,9 @@ export function createWebhooks(deps: { settings: Settings; store: Store; adapter
 
   const handle = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== "POST") return false;
-    const path = (req.url ?? "").split("?", 1)[0];
-    const platform = path === "/webhooks/discourse" ? "discourse" : path === "/webhooks/wordpress" ? "wordpress" : null;
-    if (!platform) return false;
+    const path = (req.url ?? "").split("?", 1)[0] ?? "";
+    const platform = path.startsWith("/webhooks/") ? path.slice("/webhooks/".length) : null;
+    if (!platform || !platformNames().includes(platform)) return false;
     const route = `/webhooks/${platform}`;
     const declared = Number(req.headers["content-length"] ?? 0);
     if (declared > limit) {

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import createDiscourseAdapter from "../../adapters/discourse/index.js";
+import { createDiscourseAdapter } from "../../adapters/discourse/index.js";
 import { startSimulator, type RecordedResponse, type RunningSimulator } from "../../adapters/discourse/simulator/app.js";
 import { SPEC_ALLOWANCES } from "../../adapters/discourse/simulator/spec-allowances.js";
 import { periodOf } from "../../src/period.js";
@@ -39,7 +39,7 @@ describe("Discourse simulator against the official OpenAPI spec", () => {
   beforeAll(async () => {
     sim = await startSimulator({ community: smallCommunity(), onResponse: (r) => recorded.push(r) });
     const s = testSettings(sim.url);
-    const adapter = createDiscourseAdapter({ site: s.sites[0]!, sync: s.sync, scoring: s.scoring, env: { K: "sim-key", U: "system" }, now: () => SIM_NOW });
+    const adapter = createDiscourseAdapter({ site: s.sites[0]!, sync: s.sync, scoring: s.scoring, publish: s.publish, env: { K: "sim-key", U: "system" }, now: () => SIM_NOW });
     await adapter.checkCredentials();
     await adapter.readPeriod({ period: periodOf("2026-10"), cursor: null, knownMembers: new Map() });
     // Edge cases the read path does not always hit: a page past the end, every admin list flag.

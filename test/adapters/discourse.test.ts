@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import createDiscourseAdapter from "../../adapters/discourse/index.js";
+import discourse, { createDiscourseAdapter } from "../../adapters/discourse/index.js";
 import { toActivity } from "../../adapters/discourse/map.js";
 import { directoryWindow } from "../../adapters/discourse/read.js";
 import { startSimulator, type RunningSimulator } from "../../adapters/discourse/simulator/app.js";
@@ -22,15 +22,16 @@ const period = periodOf("2026-10");
 const waits: number[] = [];
 function options(env: Record<string, string> = TEST_ENV, url = () => sim.url, site: Partial<ReturnType<typeof testSettings>["sites"][0]> = {}) {
   const s = testSettings(url());
-  return { site: { ...s.sites[0]!, ...site }, sync: s.sync, scoring: s.scoring, env, now: () => SIM_NOW, sleep: async (ms: number) => void waits.push(ms) };
+  return { site: { ...s.sites[0]!, ...site }, sync: s.sync, scoring: s.scoring, publish: s.publish, env, now: () => SIM_NOW, sleep: async (ms: number) => void waits.push(ms) };
 }
 function adapter(env: Record<string, string> = TEST_ENV, url = () => sim.url, site: Partial<ReturnType<typeof testSettings>["sites"][0]> = {}) {
   return createDiscourseAdapter(options(env, url, site));
 }
 
 testAdapter({
-  name: "discourse",
-  make: () => adapter(),
+  platform: discourse,
+  // The sample forum's newsletter category (simulator/community.ts).
+  make: () => createDiscourseAdapter({ ...options(), publish: { ...testSettings().publish, newsletter: { enabled: true, categoryId: 3, categorySlug: "newsletter" } } }),
   makeWithBadCredentials: () => adapter({ K: "wrong-key", U: "system" }),
   period: "2026-10",
 });
@@ -54,7 +55,7 @@ describe("Discourse adapter", () => {
     try {
       const s = testSettings(busy.url);
       const sync = { ...s.sync, candidatesPerOrder: 10, maxItemsPerMember: 100, maxNewcomers: 5, maxProfileLookups: 7 };
-      const a = createDiscourseAdapter({ site: s.sites[0]!, sync, scoring: s.scoring, env: TEST_ENV, now: () => SIM_NOW });
+      const a = createDiscourseAdapter({ site: s.sites[0]!, sync, scoring: s.scoring, publish: s.publish, env: TEST_ENV, now: () => SIM_NOW });
       const totals = new Map<string, number>();
       busy.state.requests.clear();
       const r = await a.readPeriod({ period, cursor: null, knownMembers: new Map(), onProgress: ({ step, total }) => totals.set(step, total) });

@@ -6,7 +6,8 @@ import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import createWordPressAdapter from "../../adapters/wordpress/index.js";
+import wordpress, { createWordPressAdapter } from "../../adapters/wordpress/index.js";
+import type { WordPressSite as WordPressSiteSettings } from "../../adapters/wordpress/context.js";
 import { defaultSettings, siteWithDefaults } from "../../src/config.js";
 import { periodOf } from "../../src/period.js";
 import { preparePlan, type PipelineDeps } from "../../src/pipeline.js";
@@ -65,7 +66,7 @@ const env = () => ({ WP_APP_PASSWORD: wp.appPassword, WP_USER: wp.user, SMTP_URL
 const adapter = (s: Settings, e: Record<string, string> = env()) => createWordPressAdapter({ site: s.sites[0]!, sync: s.sync, scoring: s.scoring, publish: s.publish, env: e, identityKey: "wp-secret" });
 
 testAdapter({
-  name: "wordpress",
+  platform: wordpress,
   make: () => adapter(settings()),
   makeWithBadCredentials: () => adapter(settings(), { ...env(), WP_APP_PASSWORD: "aaaaBBBBccccDDDDeeeeFFFF" }),
   period: PERIOD,
@@ -112,7 +113,7 @@ describe("WordPress adapter", () => {
   });
 
   it("counts guests only when allowed, by a keyed hash of their address, never the address", async () => {
-    const s = settings((x) => (x.sites[0]!.guests = true));
+    const s = settings((x) => ((x.sites[0] as WordPressSiteSettings).guests = true));
     const r = await adapter(s).readPeriod({ period: periodOf(PERIOD), cursor: null, knownMembers: new Map() });
     const guests = r.members.filter((m) => m.id.startsWith("guest:"));
     expect(guests.length).toBeGreaterThan(0);

@@ -1,0 +1,61 @@
+/** The Discourse adapter for one site: `createDiscourseAdapter(options)`. */
+import { systemClock } from "../../src/clock.js";
+import { SpotlightError } from "../../src/errors.js";
+import { silentLogger } from "../../src/log.js";
+import type { Adapter, AdapterFactory, Capabilities } from "../types.js";
+import { createClient, need } from "./client.js";
+import type { DiscourseContext } from "./context.js";
+import { updateNewsletter } from "./newsletter.js";
+import { findNote, sendNote } from "./notes.js";
+import { publishHomepage } from "./publish.js";
+import { readPeriod } from "./read.js";
+import { confirmPublic } from "./visibility.js";
+import { grantBadge, setGroupMembers } from "./recognition.js";
+import { parseWebhook, verifyWebhook } from "./webhooks.js";
+
+/** Webhooks arrive with worker mode. */
+export const capabilities: Capabilities = { homepage: true, privateMessages: true, newsletter: true, webhooks: true, badges: true, groups: true };
+
+export const createDiscourseAdapter: AdapterFactory = (options): Adapter => {
+  const { http, apiUsername } = createClient(options);
+  const webhookSecret = options.site.webhookSecretEnv ? ((options.env ?? process.env)[options.site.webhookSecretEnv] ?? null) : null;
+  const ctx: DiscourseContext = { http, apiUsername, options, log: options.logger ?? silentLogger, now: options.now ?? systemClock, restricted: new Set() };
+  return {
+    name: "discourse",
+    capabilities,
+    async checkCredentials() {
+      const path = `/u/${encodeURIComponent(apiUsername)}.json`;
+      let body: { user?: { username?: string; admin?: boolean } };
+      try {
+        body = await http.get(path);
+      } catch (err) {
+        if (err instanceof SpotlightError && (err.kind === "auth" || err.kind === "not_found"))
+          throw new SpotlightError(
+            `${err.message}\n  check sites[].credentials: the key in ${options.site.credentials.apiKeyEnv} must be an admin API key for user "${apiUsername}" (${options.site.credentials.apiUsernameEnv})`,
+            "auth",
+            { cause: err },
+          );
+        throw err;
+      }
+      need(body, "user", "object", path);
+      if (body.user!.admin !== true)
+        throw new SpotlightError(
+          `[spotlight] [discourse] GET ${path}: "${apiUsername}" is not an admin; set ${options.site.credentials.apiUsernameEnv} to an admin (e.g. system)`,
+          "auth",
+        );
+      return { username: apiUsername };
+    },
+    readPeriod: (req) => readPeriod(ctx, req),
+    confirmPublic: (evidence) => confirmPublic(ctx, evidence),
+    publishHomepage: (content, w) => publishHomepage(ctx, content, w),
+    sendNote: (note, w) => sendNote(ctx, note, w),
+    findNote: (note, since) => findNote(ctx, note, since),
+    updateNewsletter: (content, w) => updateNewsletter(ctx, content, w),
+    grantBadge: (badge, members, w) => grantBadge(ctx, badge, members, w),
+    setGroupMembers: (group, members, w) => setGroupMembers(ctx, group, members, w),
+    // Discourse's WebHook#enqueue sends X-Discourse-Instance: Discourse.base_url.
+    webhookSiteHeader: "x-discourse-instance",
+    verifyWebhook: (headers, raw) => verifyWebhook(webhookSecret, headers, raw),
+    parseWebhook: (headers, body) => parseWebhook(ctx, headers, body),
+  };
+};
