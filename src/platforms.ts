@@ -15,7 +15,7 @@ const SCHEMA_FILE = "settings.schema.json";
 
 /** A platform's settings.schema.json: JSON Schema for a site of it, beyond the core's site settings. */
 export interface PlatformSchema {
-  /** How people call it ("Discourse"). */
+  /** The platform's name as people write it, for messages and docs. */
   title: string;
   description?: string;
   properties?: Record<string, Record<string, unknown>>;

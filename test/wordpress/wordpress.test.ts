@@ -65,9 +65,15 @@ function settings(patch: (s: Settings) => void = () => {}): Settings {
 const env = () => ({ WP_APP_PASSWORD: wp.appPassword, WP_USER: wp.user, SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, SPOTLIGHT_SECRET: "wp-secret" });
 const adapter = (s: Settings, e: Record<string, string> = env()) => createWordPressAdapter({ site: s.sites[0]!, sync: s.sync, scoring: s.scoring, publish: s.publish, env: e, identityKey: "wp-secret" });
 
+/** The test site's "news" category (scripts/wordpress-test-site.sh), where newsletter drafts go. */
+const newsCategoryId = async () => (await wp.rest<Array<{ id: number }>>("wp/v2/categories?slug=news"))[0]!.id;
+
 testAdapter({
   platform: wordpress,
-  make: () => adapter(settings()),
+  make: async () => {
+    const categoryId = await newsCategoryId();
+    return adapter(settings((x) => (x.publish.newsletter = { enabled: true, categoryId, categorySlug: null })));
+  },
   makeWithBadCredentials: () => adapter(settings(), { ...env(), WP_APP_PASSWORD: "aaaaBBBBccccDDDDeeeeFFFF" }),
   period: PERIOD,
 });
@@ -133,7 +139,7 @@ describe("publishing to WordPress", () => {
     const page = await wp.rest<{ id: number }>("wp/v2/pages", { method: "POST", body: { title: "Home", status: "publish", content: "<!-- wp:paragraph --><p>Welcome home.</p><!-- /wp:paragraph -->" } });
     pageId = page.id;
     await wp.rest("wp/v2/settings", { method: "POST", body: { show_on_front: "page", page_on_front: pageId } });
-    newsCategory = (await wp.rest<Array<{ id: number }>>("wp/v2/categories?slug=news"))[0]!.id;
+    newsCategory = await newsCategoryId();
     s = settings((x) => {
       x.publish.homepage.pageId = pageId;
       x.publish.newsletter = { enabled: true, categoryId: newsCategory, categorySlug: null };
