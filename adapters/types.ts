@@ -12,11 +12,11 @@
  * activity). Everything else is optional and declared in `capabilities`; the core asks, never
  * assumes. The conformance suites in test/adapters/ say what each method must do.
  */
-import type { Activity, Evidence, Member, Period } from "../src/domain.js";
+
 import type { Clock } from "../src/clock.js";
-import type { PublishSettings } from "../src/settings.js";
+import type { Activity, Evidence, Member, Period } from "../src/domain.js";
 import type { Logger } from "../src/log.js";
-import type { ScoringSettings, SiteSettings, SyncSettings } from "../src/settings.js";
+import type { PublishSettings, ScoringSettings, SiteSettings, SyncSettings } from "../src/settings.js";
 
 /** What `adapters/<name>/index.ts` exports by default. */
 export interface Platform {
@@ -206,7 +206,11 @@ export interface Adapter {
   /** capabilities.webhooks: this request's event; throws SpotlightError("bad_response") when malformed. */
   parseWebhook?(headers: Record<string, string | undefined>, body: unknown): WebhookEvent;
   /** capabilities.groups: make the group (created if missing) hold exactly these members; the usernames added and removed. */
-  setGroupMembers?(group: string, members: readonly Member[], ctx: WriteContext): Promise<{ added: string[]; removed: string[] }>;
+  setGroupMembers?(
+    group: string,
+    members: readonly Member[],
+    ctx: WriteContext,
+  ): Promise<{ added: string[]; removed: string[] }>;
 }
 
 export type WebhookCheck = "ok" | "unsigned" | "forged" | "no_secret";

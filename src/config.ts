@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import { Ajv2019, type ErrorObject, type ValidateFunction } from "ajv/dist/2019.js";
 import { ConfigError } from "./errors.js";
-import { isValidTimeZone } from "./period.js";
 import { manifest } from "./manifest.js";
+import { isValidTimeZone } from "./period.js";
 import { platformNames, platformSchema } from "./platforms.js";
 import type { Settings, SiteSettings } from "./settings.js";
 
@@ -16,13 +16,19 @@ import type { Settings, SiteSettings } from "./settings.js";
  * are and each platform's settings allowed (and their defaults filled) on that platform's sites.
  */
 export function settingsSchema(): Record<string, unknown> {
-  const schema = structuredClone(manifest.settingsSchema) as { properties: { sites: { items: Record<string, unknown> & { properties: Record<string, Record<string, unknown>> } } } };
+  const schema = structuredClone(manifest.settingsSchema) as {
+    properties: { sites: { items: Record<string, unknown> & { properties: Record<string, Record<string, unknown>> } } };
+  };
   const site = schema.properties.sites.items;
   const names = platformNames();
   site.properties.platform = { ...site.properties.platform, enum: names };
   site.allOf = names.map((name) => {
     const { title, description, ...fragment } = platformSchema(name);
-    return { if: { properties: { platform: { const: name } }, required: ["platform"] }, then: { title, description, ...fragment } };
+    return {
+      if: { properties: { platform: { const: name } }, required: ["platform"] },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a thenable.
+      then: { title, description, ...fragment },
+    };
   });
   // A platform's settings are known on its sites only: what no schema of the site evaluated is unknown.
   delete site.additionalProperties;
@@ -31,11 +37,17 @@ export function settingsSchema(): Record<string, unknown> {
 }
 
 let compiled: ValidateFunction | undefined;
-const validator = () => (compiled ??= new Ajv2019({ allErrors: true, useDefaults: true, strict: false, verbose: true }).compile(settingsSchema()));
+const validator = () =>
+  (compiled ??= new Ajv2019({ allErrors: true, useDefaults: true, strict: false, verbose: true }).compile(
+    settingsSchema(),
+  ));
 
 /** Settings that were renamed, by their old path: the error names the new one. */
 const RENAMED: Readonly<Record<string, string>> = Object.fromEntries(
-  ["new", "basic", "member", "regular", "leader"].map((name, level) => [`scoring.likes.giverWeights.tl${level}`, `scoring.likes.giverWeights.${name}`]),
+  ["new", "basic", "member", "regular", "leader"].map((name, level) => [
+    `scoring.likes.giverWeights.tl${level}`,
+    `scoring.likes.giverWeights.${name}`,
+  ]),
 );
 
 /** `/sites/0/baseUrl` → `sites[0].baseUrl` */
@@ -98,11 +110,13 @@ export function parseSettings(raw: unknown, options: ParseOptions = {}): Setting
         let ok = false;
         try {
           const u = new URL(site.baseUrl);
-          ok = (u.protocol === "http:" || u.protocol === "https:") && !u.username && !u.password && !u.search && !u.hash;
+          ok =
+            (u.protocol === "http:" || u.protocol === "https:") && !u.username && !u.password && !u.search && !u.hash;
         } catch {
           ok = false;
         }
-        if (!ok) problems.push(`sites[${i}].baseUrl: must be an absolute http(s) URL without credentials, query or fragment`);
+        if (!ok)
+          problems.push(`sites[${i}].baseUrl: must be an absolute http(s) URL without credentials, query or fragment`);
       }
       if (typeof site.id === "string") {
         if (ids.has(site.id)) problems.push(`sites[${i}].id: "${site.id}" is used by another site`);
@@ -110,7 +124,9 @@ export function parseSettings(raw: unknown, options: ParseOptions = {}): Setting
       }
       // null: the platform's own limit (its schema's default; none when it has none).
       if (site.requestsPerMinute === null || site.requestsPerMinute === undefined) {
-        const own = platformNames().includes(site.platform) ? platformSchema(site.platform).properties?.requestsPerMinute?.default : undefined;
+        const own = platformNames().includes(site.platform)
+          ? platformSchema(site.platform).properties?.requestsPerMinute?.default
+          : undefined;
         site.requestsPerMinute = typeof own === "number" ? own : Number.POSITIVE_INFINITY;
       }
       if (options.checkEnv !== false && site.credentials && typeof site.credentials === "object") {
@@ -126,10 +142,13 @@ export function parseSettings(raw: unknown, options: ParseOptions = {}): Setting
   if (s.store?.kind === "redis" && options.checkEnv !== false && typeof s.store.redisUrlEnv === "string") {
     const url = (options.env ?? process.env)[s.store.redisUrlEnv];
     if (!url) problems.push(`store.redisUrlEnv: environment variable ${s.store.redisUrlEnv} is not set`);
-    else if (!/^rediss?:\/\//.test(url)) problems.push(`store.redisUrlEnv: ${s.store.redisUrlEnv} must hold a redis:// or rediss:// URL`);
+    else if (!/^rediss?:\/\//.test(url))
+      problems.push(`store.redisUrlEnv: ${s.store.redisUrlEnv} must hold a redis:// or rediss:// URL`);
   }
-  if (typeof s.server?.publicUrl === "string" && !/^https?:\/\/[^\s]+$/.test(s.server.publicUrl)) problems.push("server.publicUrl: must be an absolute http(s) URL");
-  if (typeof s.timezone === "string" && !isValidTimeZone(s.timezone)) problems.push(`timezone: unknown IANA time zone "${s.timezone}"`);
+  if (typeof s.server?.publicUrl === "string" && !/^https?:\/\/[^\s]+$/.test(s.server.publicUrl))
+    problems.push("server.publicUrl: must be an absolute http(s) URL");
+  if (typeof s.timezone === "string" && !isValidTimeZone(s.timezone))
+    problems.push(`timezone: unknown IANA time zone "${s.timezone}"`);
   if (typeof s.locale === "string") {
     try {
       Intl.getCanonicalLocales(s.locale);
@@ -167,6 +186,8 @@ export function defaultSettings(): Omit<Settings, "sites"> {
 }
 
 /** A site entry with every default filled in from the manifest (for code that builds one itself). */
-export function siteWithDefaults(site: Pick<SiteSettings, "id" | "platform" | "baseUrl" | "credentials"> & Partial<SiteSettings>): SiteSettings {
+export function siteWithDefaults(
+  site: Pick<SiteSettings, "id" | "platform" | "baseUrl" | "credentials"> & Partial<SiteSettings>,
+): SiteSettings {
   return parseSettings({ sites: [site] }, { checkEnv: false }).sites[0]!;
 }

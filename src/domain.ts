@@ -18,18 +18,27 @@ export const STANDINGS = ["staff", "new", "basic", "member", "regular", "leader"
 export type Standing = (typeof STANDINGS)[number];
 
 /** The names a store may hold from before the ladder was platform-neutral (trust levels tl0-tl4). */
-const FORMER_STANDINGS: Readonly<Record<string, Standing>> = { tl0: "new", tl1: "basic", tl2: "member", tl3: "regular", tl4: "leader" };
+const FORMER_STANDINGS: Readonly<Record<string, Standing>> = {
+  tl0: "new",
+  tl1: "basic",
+  tl2: "member",
+  tl3: "regular",
+  tl4: "leader",
+};
 
 /** A standing as read back from a store: a former name is mapped, anything else unknown. */
 export function standingFrom(value: unknown): Standing {
   if (typeof value !== "string") return "unknown";
-  return (STANDINGS as readonly string[]).includes(value) ? (value as Standing) : (FORMER_STANDINGS[value] ?? "unknown");
+  return (STANDINGS as readonly string[]).includes(value)
+    ? (value as Standing)
+    : (FORMER_STANDINGS[value] ?? "unknown");
 }
 
 /** How many members hold each standing, from a store's (standing, count) rows: former names merged into their new ones. */
 export function standingTotals(rows: Iterable<readonly [string | null, number]>): Map<Standing, number> {
   const out = new Map<Standing, number>();
-  for (const [name, n] of rows) if (name !== null && n > 0) out.set(standingFrom(name), (out.get(standingFrom(name)) ?? 0) + n);
+  for (const [name, n] of rows)
+    if (name !== null && n > 0) out.set(standingFrom(name), (out.get(standingFrom(name)) ?? 0) + n);
   return out;
 }
 

@@ -18,7 +18,14 @@ export class EvidenceCheck {
   /** Ask the platform about the posts these entries cite that it was not asked about yet. */
   async confirm(entries: readonly PlanEntry[]): Promise<void> {
     if (!this.adapter.confirmPublic) return;
-    const ask = [...new Map(entries.flatMap((f) => f.card.evidence).filter((e) => !this.seen.has(e.url)).map((e) => [e.url, e])).values()];
+    const ask = [
+      ...new Map(
+        entries
+          .flatMap((f) => f.card.evidence)
+          .filter((e) => !this.seen.has(e.url))
+          .map((e) => [e.url, e]),
+      ).values(),
+    ];
     if (!ask.length) return;
     const ok = await this.adapter.confirmPublic(ask);
     for (const e of ask) this.seen.set(e.url, ok.has(e.url));

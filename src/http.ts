@@ -5,8 +5,10 @@
  * errors retry with exponential backoff, everything else is final. Errors name their place:
  * `[spotlight] [<platform>] GET /u/alice.json: 403 invalid_access`.
  */
-import { SpotlightError, type ErrorKind } from "./errors.js";
-import { silentLogger, type Logger } from "./log.js";
+
+import { getOrInsertComputed } from "./collections.js";
+import { type ErrorKind, SpotlightError } from "./errors.js";
+import { type Logger, silentLogger } from "./log.js";
 
 export interface HttpClientOptions {
   /** Platform name used in error messages and logs. */
@@ -61,7 +63,11 @@ async function readCapped(res: Response, max: number, controller: AbortControlle
   const declared = Number(res.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > max) {
     controller.abort();
-    throw new SpotlightError(`${res.status} response of ${declared} bytes is larger than the ${max} bytes accepted`, "bad_response", { status: res.status });
+    throw new SpotlightError(
+      `${res.status} response of ${declared} bytes is larger than the ${max} bytes accepted`,
+      "bad_response",
+      { status: res.status },
+    );
   }
   if (!res.body) return "";
   const reader = res.body.getReader();
@@ -74,7 +80,9 @@ async function readCapped(res: Response, max: number, controller: AbortControlle
     if (size > max) {
       controller.abort();
       await reader.cancel().catch(() => {});
-      throw new SpotlightError(`${res.status} response is larger than the ${max} bytes accepted`, "bad_response", { status: res.status });
+      throw new SpotlightError(`${res.status} response is larger than the ${max} bytes accepted`, "bad_response", {
+        status: res.status,
+      });
     }
     chunks.push(value);
   }
@@ -90,7 +98,12 @@ function describeCause(err: unknown): string {
     if (typeof e === "string") parts.push(e);
     else if (typeof e === "object") {
       const { code, message } = e as { code?: unknown; message?: unknown };
-      const words = [typeof code === "string" ? code : null, typeof message === "string" && message !== "fetch failed" ? message : null].filter(Boolean).join(": ");
+      const words = [
+        typeof code === "string" ? code : null,
+        typeof message === "string" && message !== "fetch failed" ? message : null,
+      ]
+        .filter(Boolean)
+        .join(": ");
       if (words) parts.push(words);
     }
   }
@@ -142,12 +155,11 @@ export class HttpClient {
   readonly base: URL;
 
   constructor(readonly options: HttpClientOptions) {
-    this.base = new URL(options.baseUrl.endsWith("/") ? options.baseUrl : options.baseUrl + "/");
+    this.base = new URL(options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`);
     const key = this.base.origin + this.base.pathname;
-    let budget = budgets.get(key);
-    if (!budget) budgets.set(key, (budget = new MinuteBudget(options.requestsPerMinute)));
-    else budget.setLimit(options.requestsPerMinute);
-    this.budget = budget;
+    const known = budgets.get(key);
+    known?.setLimit(options.requestsPerMinute);
+    this.budget = getOrInsertComputed(budgets, key, () => new MinuteBudget(options.requestsPerMinute));
     this.sleep = options.sleep ?? defaultSleep;
     this.log = options.logger ?? silentLogger;
   }
@@ -170,7 +182,11 @@ export class HttpClient {
   }
 
   /** The same, with the response headers (paging headers, for example). */
-  async requestWithHeaders<T>(method: string, path: string, opts: RequestOptions = {}): Promise<{ body: T; headers: Headers }> {
+  async requestWithHeaders<T>(
+    method: string,
+    path: string,
+    opts: RequestOptions = {},
+  ): Promise<{ body: T; headers: Headers }> {
     const url = this.url(path, opts.query);
     const place = `[spotlight] [${this.options.platform}] ${method} ${url.pathname}`;
     const idempotent = opts.idempotent ?? method !== "POST";
@@ -184,7 +200,10 @@ export class HttpClient {
       // One deadline for the headers and the whole body: a site that drips or never ends its
       // response is cut off at timeoutMs, and a body past maxResponseBytes is refused unread.
       const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(new DOMException(`timed out after ${this.options.timeoutMs} ms`, "TimeoutError")), this.options.timeoutMs);
+      const timer = setTimeout(
+        () => controller.abort(new DOMException(`timed out after ${this.options.timeoutMs} ms`, "TimeoutError")),
+        this.options.timeoutMs,
+      );
       let res: Response;
       let text: string;
       try {
@@ -202,14 +221,17 @@ export class HttpClient {
         });
         text = await readCapped(res, this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, controller);
       } catch (err) {
-        if (err instanceof SpotlightError) throw new SpotlightError(`${place}: ${err.message}`, err.kind, { cause: err.cause });
+        if (err instanceof SpotlightError)
+          throw new SpotlightError(`${place}: ${err.message}`, err.kind, { cause: err.cause });
         const timedOut = controller.signal.aborted || (err as Error).name === "TimeoutError";
         const why = timedOut ? `timed out after ${this.options.timeoutMs} ms` : `network error (${describeCause(err)})`;
         if (idempotent && retries < this.options.maxRetries) {
           await this.backoff(++retries, place, why);
           continue;
         }
-        throw new SpotlightError(`${place}: ${why}${retries ? ` after ${retries} retries` : ""}`, "transient", { cause: err });
+        throw new SpotlightError(`${place}: ${why}${retries ? ` after ${retries} retries` : ""}`, "transient", {
+          cause: err,
+        });
       } finally {
         clearTimeout(timer);
       }
@@ -218,25 +240,49 @@ export class HttpClient {
         try {
           return { body: JSON.parse(text) as T, headers: res.headers };
         } catch (err) {
-          throw new SpotlightError(`${place}: ${res.status} response is not JSON`, "bad_response", { cause: err, status: res.status });
+          throw new SpotlightError(`${place}: ${res.status} response is not JSON`, "bad_response", {
+            cause: err,
+            status: res.status,
+          });
         }
       }
       const body = text;
-      let json: { errors?: unknown; error_type?: string; code?: string; message?: string; extras?: { wait_seconds?: number } } | null = null;
+      let json: {
+        errors?: unknown;
+        error_type?: string;
+        code?: string;
+        message?: string;
+        extras?: { wait_seconds?: number };
+      } | null = null;
       try {
         json = JSON.parse(body);
       } catch {
         json = null;
       }
       // The shapes platforms answer errors in: {error_type, errors: [...]} or {code, message}.
-      const detail = [json?.error_type ?? json?.code, Array.isArray(json?.errors) ? json!.errors.join("; ") : json?.message].filter(Boolean).join(": ");
+      const detail = [
+        json?.error_type ?? json?.code,
+        Array.isArray(json?.errors) ? json!.errors.join("; ") : json?.message,
+      ]
+        .filter(Boolean)
+        .join(": ");
       const summary = `${place}: ${res.status}${detail ? ` ${detail}` : ""}`;
       if (res.status === 429) {
-        const wait = retryAfterMs(res.headers.get("retry-after")) ?? (json?.extras?.wait_seconds != null ? json.extras.wait_seconds * 1000 : null) ?? this.backoffDelay(waits + 1);
+        const wait =
+          retryAfterMs(res.headers.get("retry-after")) ??
+          (json?.extras?.wait_seconds != null ? json.extras.wait_seconds * 1000 : null) ??
+          this.backoffDelay(waits + 1);
         if (waits >= maxWaits || wait > maxWaitMs)
-          throw new SpotlightError(`${summary} (asked to wait ${Math.round(wait / 1000)} s; gave up after ${waits} waits)`, "rate_limit", { status: 429 });
+          throw new SpotlightError(
+            `${summary} (asked to wait ${Math.round(wait / 1000)} s; gave up after ${waits} waits)`,
+            "rate_limit",
+            { status: 429 },
+          );
         waits++;
-        this.log.warn({ event: "spotlight.http.rate_limited", platform: this.options.platform, path: url.pathname, waitMs: wait }, "rate limited");
+        this.log.warn(
+          { event: "spotlight.http.rate_limited", platform: this.options.platform, path: url.pathname, waitMs: wait },
+          "rate limited",
+        );
         await this.sleep(wait);
         continue;
       }
@@ -244,8 +290,17 @@ export class HttpClient {
         await this.backoff(++retries, place, `${res.status}`);
         continue;
       }
-      const kind: ErrorKind = res.status === 401 || res.status === 403 ? "auth" : res.status === 404 ? "not_found" : res.status >= 500 ? "transient" : "http";
-      throw new SpotlightError(`${summary}${res.status >= 500 && retries ? ` after ${retries} retries` : ""}`, kind, { status: res.status });
+      const kind: ErrorKind =
+        res.status === 401 || res.status === 403
+          ? "auth"
+          : res.status === 404
+            ? "not_found"
+            : res.status >= 500
+              ? "transient"
+              : "http";
+      throw new SpotlightError(`${summary}${res.status >= 500 && retries ? ` after ${retries} retries` : ""}`, kind, {
+        status: res.status,
+      });
     }
   }
 

@@ -2,7 +2,7 @@
  * Structured logs (pino) with stable event names: alerts and tests match on `event`, never on text.
  * Secrets are redacted wherever they might appear.
  */
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 
 export const REDACT = [
   "headers['api-key']",

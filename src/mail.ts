@@ -39,13 +39,21 @@ export function mailer(settings: Pick<Settings, "mail">, env: NodeJS.ProcessEnv 
           text: note.text,
           html: note.html,
           messageId: messageId(note.identity, from),
-          headers: { "List-Unsubscribe": `<${note.optOutUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "Auto-Submitted": "auto-generated" },
+          headers: {
+            "List-Unsubscribe": `<${note.optOutUrl}>`,
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+          },
         });
         return info.messageId;
       } catch (err) {
         const e = err as { responseCode?: number; message?: string };
         // 5xx from the server is permanent (bad address); anything else is worth another try.
-        throw new SpotlightError(`[spotlight] [mail] SMTP: ${e.message ?? String(err)}`, e.responseCode && e.responseCode >= 500 ? "http" : "transient", { cause: err });
+        throw new SpotlightError(
+          `[spotlight] [mail] SMTP: ${e.message ?? String(err)}`,
+          e.responseCode && e.responseCode >= 500 ? "http" : "transient",
+          { cause: err },
+        );
       }
     },
     close: () => transport.close(),

@@ -13,7 +13,7 @@ function findRoot(): string {
       dir = dirname(dir);
     }
   }
-  throw new Error("plugin-manifest.json not found above " + fileURLToPath(import.meta.url));
+  throw new Error(`plugin-manifest.json not found above ${fileURLToPath(import.meta.url)}`);
 }
 
 /** The package root: where plugin-manifest.json, templates/ and package.json live. */

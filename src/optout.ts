@@ -20,7 +20,9 @@ export function optOutKey(secret: string, site: string, memberId: string): strin
 export async function deploymentSecret(store: Store, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const saved = await store.getCursor<string>("_deployment", "secret");
   if (saved) return saved;
-  await store.ingest("_deployment", { cursor: { key: "secret", value: env.SPOTLIGHT_SECRET || randomBytes(32).toString("hex") } });
+  await store.ingest("_deployment", {
+    cursor: { key: "secret", value: env.SPOTLIGHT_SECRET || randomBytes(32).toString("hex") },
+  });
   // Whoever wrote last, everyone uses what the store holds.
   return (await store.getCursor<string>("_deployment", "secret"))!;
 }
@@ -53,5 +55,5 @@ export function verifyOptOut(secret: string, token: string): { site: string; mem
 }
 
 export function optOutUrl(publicUrl: string, token: string): string {
-  return new URL(`optout/${token}`, publicUrl.endsWith("/") ? publicUrl : publicUrl + "/").toString();
+  return new URL(`optout/${token}`, publicUrl.endsWith("/") ? publicUrl : `${publicUrl}/`).toString();
 }

@@ -27,7 +27,11 @@ export function planJson(plan: Plan) {
       score: f.card.total,
       previousScore: f.previousTotal,
       why: {
-        points: Object.fromEntries(Object.entries(f.card.signals).filter(([, t]) => t.count > 0).map(([k, t]) => [k, t])),
+        points: Object.fromEntries(
+          Object.entries(f.card.signals)
+            .filter(([, t]) => t.count > 0)
+            .map(([k, t]) => [k, t]),
+        ),
         distinctPeople: f.card.distinctPeople,
         activeDays: f.card.activeDays,
         capsApplied: f.card.capsApplied,
@@ -43,13 +47,24 @@ export function planJson(plan: Plan) {
 
 /** A safe file name for a member's note. */
 export function noteFileName(username: string, memberId: string): string {
-  const base = username.replace(/[^A-Za-z0-9_-]/g, "_").replace(/^_+/, "").slice(0, 60);
+  const base = username
+    .replace(/[^A-Za-z0-9_-]/g, "_")
+    .replace(/^_+/, "")
+    .slice(0, 60);
   return `${base || "member"}-${memberId.replace(/[^0-9A-Za-z]/g, "")}.md`;
 }
 
 /** Every output file of a period, by relative path. */
-export function renderOutputs(plan: Plan, site: SiteSettings, settings: Pick<Settings, "locale" | "timezone">): Map<string, string> {
-  const o: ViewOptions = { locale: settings.locale, site: { title: siteTitle(site), url: site.baseUrl }, timeZone: settings.timezone };
+export function renderOutputs(
+  plan: Plan,
+  site: SiteSettings,
+  settings: Pick<Settings, "locale" | "timezone">,
+): Map<string, string> {
+  const o: ViewOptions = {
+    locale: settings.locale,
+    site: { title: siteTitle(site), url: site.baseUrl },
+    timeZone: settings.timezone,
+  };
   const view = spotlightView(plan, o);
   const files = new Map<string, string>();
   files.set("spotlight.html", render("spotlight", "html", view));
@@ -57,9 +72,12 @@ export function renderOutputs(plan: Plan, site: SiteSettings, settings: Pick<Set
   files.set("newsletter.html", render("newsletter", "html", view));
   files.set("newsletter.txt", render("newsletter", "txt", view));
   for (const entry of plan.featured) {
-    files.set(join("notes", noteFileName(entry.member.username, entry.member.id)), render("note", "md", noteView(plan, entry, o)));
+    files.set(
+      join("notes", noteFileName(entry.member.username, entry.member.id)),
+      render("note", "md", noteView(plan, entry, o)),
+    );
   }
-  files.set("plan.json", JSON.stringify(planJson(plan), null, 2) + "\n");
+  files.set("plan.json", `${JSON.stringify(planJson(plan), null, 2)}\n`);
   return files;
 }
 

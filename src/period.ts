@@ -1,3 +1,4 @@
+import { getOrInsertComputed } from "./collections.js";
 import type { Period } from "./domain.js";
 
 const PERIOD_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;
@@ -7,12 +8,21 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 /** Offset (ms) of `timeZone` from UTC at the instant `utcMs`. */
 function zoneOffset(utcMs: number, timeZone: string): number {
   if (timeZone === "UTC" || timeZone === "Etc/UTC") return 0;
-  let fmt = formatters.get(timeZone);
-  if (!fmt)
-    formatters.set(
-      timeZone,
-      (fmt = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" })),
-    );
+  const fmt = getOrInsertComputed(
+    formatters,
+    timeZone,
+    () =>
+      new Intl.DateTimeFormat("en-US", {
+        timeZone,
+        hourCycle: "h23",
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+      }),
+  );
   const parts = fmt.formatToParts(new Date(utcMs));
   const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
   const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
@@ -72,13 +82,18 @@ export function lastCompletePeriod(now: Date, timeZone = "UTC"): string {
 /** The local calendar day ("YYYY-MM-DD") of an instant in `timeZone`. */
 export function localDay(iso: string, timeZone = "UTC"): string {
   // Stored times are canonical (toISOString): in UTC the day is their first ten characters.
-  if (timeZone === "UTC" && iso.length === 24 && iso[10] === "T" && iso[19] === "." && iso[23] === "Z") return iso.slice(0, 10);
+  if (timeZone === "UTC" && iso.length === 24 && iso[10] === "T" && iso[19] === "." && iso[23] === "Z")
+    return iso.slice(0, 10);
   const t = Date.parse(iso);
   return new Date(t + zoneOffset(t, timeZone)).toISOString().slice(0, 10);
 }
 
 /** A period's bounds in milliseconds and a test for "this instant falls inside it". */
-export function periodBounds(period: Pick<Period, "start" | "end">): { start: number; end: number; contains: (iso: string) => boolean } {
+export function periodBounds(period: Pick<Period, "start" | "end">): {
+  start: number;
+  end: number;
+  contains: (iso: string) => boolean;
+} {
   const start = Date.parse(period.start);
   const end = Date.parse(period.end);
   return {

@@ -4,11 +4,11 @@
  * prepared plan is recomputed, an approved or published plan is never replaced.
  */
 import type { Adapter, ReadProgress } from "../adapters/types.js";
-import { systemClock, type Clock } from "./clock.js";
+import { type Clock, systemClock } from "./clock.js";
 import type { Plan } from "./domain.js";
-import { silentLogger, type Logger } from "./log.js";
 import { SpotlightError } from "./errors.js";
 import { EvidenceCheck } from "./evidence.js";
+import { type Logger, silentLogger } from "./log.js";
 import { deploymentSecret } from "./optout.js";
 import { periodOf, shiftPeriod } from "./period.js";
 import { rankPeriod, SOLE_CONTACTS_KEY, type SoleContacts } from "./ranking.js";
@@ -54,7 +54,10 @@ export async function syncPeriod(deps: PipelineDeps, periodId: string): Promise<
     known[period.id] = { ...known[period.id], ...result.soleContacts };
     await store.ingest(site.id, { cursor: { key: SOLE_CONTACTS_KEY, value: known } });
   }
-  (deps.logger ?? silentLogger).info({ event: "spotlight.sync.done", site: site.id, period: period.id, inserted, duplicates, requests: result.requests }, "synced");
+  (deps.logger ?? silentLogger).info(
+    { event: "spotlight.sync.done", site: site.id, period: period.id, inserted, duplicates, requests: result.requests },
+    "synced",
+  );
   return { inserted, duplicates, requests: result.requests };
 }
 
@@ -76,16 +79,22 @@ export interface PrepareResult {
  */
 export const LOW_ACTIVITY_SHARE = 0.25;
 
-export async function preparePlan(deps: PipelineDeps, periodId: string, options: { sync?: boolean; acceptLowActivity?: boolean } = {}): Promise<PrepareResult> {
+export async function preparePlan(
+  deps: PipelineDeps,
+  periodId: string,
+  options: { sync?: boolean; acceptLowActivity?: boolean } = {},
+): Promise<PrepareResult> {
   const { store, site, settings } = deps;
   const existing = await store.getPlan(site.id, periodId);
-  if (existing && (existing.status === "approved" || existing.status === "published")) return { plan: existing.plan, unchanged: true, requests: 0 };
+  if (existing && (existing.status === "approved" || existing.status === "published"))
+    return { plan: existing.plan, unchanged: true, requests: 0 };
 
   const sync = options.sync !== false;
   let requests = sync ? (await syncPeriod(deps, periodId)).requests : 0;
   const previousId = shiftPeriod(periodId, -1);
   const previousPlan = await store.getPlan(site.id, previousId);
-  if (sync && !previousPlan && !(await store.getCursor(site.id, `read:${previousId}`))) requests += (await syncPeriod(deps, previousId)).requests;
+  if (sync && !previousPlan && !(await store.getCursor(site.id, `read:${previousId}`)))
+    requests += (await syncPeriod(deps, previousId)).requests;
 
   const period = periodOf(periodId, settings.timezone);
   const secret = await deploymentSecret(store, deps.env);
@@ -100,7 +109,10 @@ export async function preparePlan(deps: PipelineDeps, periodId: string, options:
     settings,
     secret,
     optOutKeys: await store.optOutKeys(site.id),
-    recentlyFeatured: cooldown > 0 ? await store.featuredBetween(site.id, shiftPeriod(periodId, -cooldown), shiftPeriod(periodId, -1)) : new Set<string>(),
+    recentlyFeatured:
+      cooldown > 0
+        ? await store.featuredBetween(site.id, shiftPeriod(periodId, -cooldown), shiftPeriod(periodId, -1))
+        : new Set<string>(),
     overrides,
   });
   // An empty read is not a plan.
@@ -150,9 +162,25 @@ export async function preparePlan(deps: PipelineDeps, periodId: string, options:
     ranked: selection.ranked,
     overrides,
     ...(existing?.plan.personalLines ? { personalLines: existing.plan.personalLines } : {}),
-    stats: { members: ranking.active, scored: ranking.cards.size, activities: ranking.activities, requests: sync ? requests : (existing?.plan.stats.requests ?? 0) },
+    stats: {
+      members: ranking.active,
+      scored: ranking.cards.size,
+      activities: ranking.activities,
+      requests: sync ? requests : (existing?.plan.stats.requests ?? 0),
+    },
   };
   await store.savePlan(site.id, plan, "prepared");
-  for (const f of plan.featured) (deps.logger ?? silentLogger).info({ event: "spotlight.member.selected", site: site.id, period: periodId, memberId: f.member.id, slot: f.slot, total: f.card.total }, "selected");
+  for (const f of plan.featured)
+    (deps.logger ?? silentLogger).info(
+      {
+        event: "spotlight.member.selected",
+        site: site.id,
+        period: periodId,
+        memberId: f.member.id,
+        slot: f.slot,
+        total: f.card.total,
+      },
+      "selected",
+    );
   return { plan, unchanged: false, requests };
 }

@@ -46,7 +46,8 @@ export function platformSchema(name: string): PlatformSchema {
     } catch (err) {
       throw new Error(`${file}: cannot be read as JSON (${(err as Error).message})`);
     }
-    if (typeof schema?.title !== "string") throw new Error(`${file}: needs a "title" (the platform's name as people say it)`);
+    if (typeof schema?.title !== "string")
+      throw new Error(`${file}: needs a "title" (the platform's name as people say it)`);
     schemas.set(name, schema);
   }
   return schema;
@@ -56,15 +57,24 @@ const loaded = new Map<string, Promise<Platform>>();
 
 /** A platform's descriptor (its adapters/<name>/index.ts), imported the first time it is asked for. */
 export function loadPlatform(name: string): Promise<Platform> {
-  if (!platformNames().includes(name)) return Promise.reject(new ConfigError([`sites[].platform: no platform "${name}" (there are ${platformNames().join(", ")})`]));
+  if (!platformNames().includes(name))
+    return Promise.reject(
+      new ConfigError([`sites[].platform: no platform "${name}" (there are ${platformNames().join(", ")})`]),
+    );
   let platform = loaded.get(name);
   if (!platform) {
     // Built, this module is dist/src/platforms.js beside dist/adapters/; run from source (tsx, the
     // tests) it is src/platforms.ts beside adapters/, and the descriptor is index.ts.
-    const entry = new URL(`../adapters/${name}/index${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url).href;
+    const entry = new URL(
+      `../adapters/${name}/index${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`,
+      import.meta.url,
+    ).href;
     platform = import(/* @vite-ignore */ entry).then((m: { default?: Platform }) => {
       const p = m.default;
-      if (p?.name !== name || typeof p.create !== "function") throw new Error(`adapters/${name}/index.ts: its default export must be the Platform "${name}" (adapters/types.ts)`);
+      if (p?.name !== name || typeof p.create !== "function")
+        throw new Error(
+          `adapters/${name}/index.ts: its default export must be the Platform "${name}" (adapters/types.ts)`,
+        );
       return p;
     });
     loaded.set(name, platform);

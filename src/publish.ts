@@ -6,18 +6,18 @@
  */
 import type { AdapterState, NoteContent, Published, WriteAction, WriteContext } from "../adapters/types.js";
 import { systemClock } from "./clock.js";
-import { EvidenceCheck } from "./evidence.js";
 import type { Plan, PlanEntry } from "./domain.js";
 import { SpotlightError, UsageError } from "./errors.js";
-import { siteTitle } from "./output.js";
-import { deploymentSecret, optOutKey, optOutUrl, signOptOut } from "./optout.js";
-import { periodOf } from "./period.js";
-import type { PipelineDeps } from "./pipeline.js";
-import { render, translate, resolveLocale } from "./render/index.js";
-import { noteView, periodLabel, spotlightView, type ViewOptions } from "./render/view.js";
-import type { Store } from "./store/types.js";
+import { EvidenceCheck } from "./evidence.js";
 import { silentLogger } from "./log.js";
 import { mailer } from "./mail.js";
+import { deploymentSecret, optOutKey, optOutUrl, signOptOut } from "./optout.js";
+import { siteTitle } from "./output.js";
+import { periodOf } from "./period.js";
+import type { PipelineDeps } from "./pipeline.js";
+import { render, resolveLocale, translate } from "./render/index.js";
+import { noteView, periodLabel, spotlightView, type ViewOptions } from "./render/view.js";
+import type { Store } from "./store/types.js";
 
 /** Adapter state kept in the store's cursor table under "state:". */
 export function storeState(store: Store, site: string): AdapterState {
@@ -59,18 +59,27 @@ async function resumable<T>(deps: PipelineDeps, step: string, fn: () => Promise<
       return await fn();
     } catch (err) {
       if (!(err instanceof SpotlightError) || err.final || attempt >= attempts) throw err;
-      (deps.logger ?? silentLogger).warn({ event: "spotlight.publish.retry", site: deps.site.id, step, attempt, error: err.message }, "resuming step");
+      (deps.logger ?? silentLogger).warn(
+        { event: "spotlight.publish.retry", site: deps.site.id, step, attempt, error: err.message },
+        "resuming step",
+      );
     }
   }
 }
 
-export async function publishPlan(deps: PipelineDeps, periodId: string, options: PublishOptions = {}): Promise<PublishReport> {
+export async function publishPlan(
+  deps: PipelineDeps,
+  periodId: string,
+  options: PublishOptions = {},
+): Promise<PublishReport> {
   const { store, site, settings, adapter } = deps;
   const dryRun = !!options.dryRun;
   const log = deps.logger ?? silentLogger;
   const stored = await store.getPlan(site.id, periodId);
-  if (!stored) throw new UsageError(`no plan for ${site.id} ${periodId}: run 'spotlight run --period ${periodId}' first`);
-  if (stored.status === "skipped") throw new UsageError(`${site.id} ${periodId} was skipped by an admin; nothing to publish`);
+  if (!stored)
+    throw new UsageError(`no plan for ${site.id} ${periodId}: run 'spotlight run --period ${periodId}' first`);
+  if (stored.status === "skipped")
+    throw new UsageError(`${site.id} ${periodId} was skipped by an admin; nothing to publish`);
 
   // Someone may have opted out between planning and approval: they are never featured, noted or named.
   const secret = await deploymentSecret(store, deps.env);
@@ -89,16 +98,40 @@ export async function publishPlan(deps: PipelineDeps, periodId: string, options:
   };
   if (!dryRun && stored.status === "prepared") await store.savePlan(site.id, plan, "approved");
 
-  const w: WriteContext = { period: periodOf(periodId, settings.timezone), state: storeState(store, site.id), dryRun, actions: [] };
+  const w: WriteContext = {
+    period: periodOf(periodId, settings.timezone),
+    state: storeState(store, site.id),
+    dryRun,
+    actions: [],
+  };
   const locale = resolveLocale(settings.locale);
-  const view: ViewOptions = { locale, site: { title: siteTitle(site), url: site.baseUrl }, timeZone: settings.timezone };
+  const view: ViewOptions = {
+    locale,
+    site: { title: siteTitle(site), url: site.baseUrl },
+    timeZone: settings.timezone,
+  };
   const label = periodLabel(plan, locale, settings.timezone);
-  const report: PublishReport = { period: periodId, dryRun, featured: featured.map((f) => f.member.username), droppedOptedOut: stored.plan.featured.length - featured.length, homepage: null, notes: [], newsletter: null, badge: null, group: null, keptLive: false, actions: w.actions };
+  const report: PublishReport = {
+    period: periodId,
+    dryRun,
+    featured: featured.map((f) => f.member.username),
+    droppedOptedOut: stored.plan.featured.length - featured.length,
+    homepage: null,
+    notes: [],
+    newsletter: null,
+    badge: null,
+    group: null,
+    keptLive: false,
+    actions: w.actions,
+  };
 
   // An empty plan never replaces a live spotlight (nor empties the newsletter or the flair group).
   if (!featured.length) {
     report.keptLive = true;
-    log.warn({ event: "spotlight.publish.nothing_to_feature", site: site.id, period: periodId }, "nobody to feature: the live spotlight was left as it was");
+    log.warn(
+      { event: "spotlight.publish.nothing_to_feature", site: site.id, period: periodId },
+      "nobody to feature: the live spotlight was left as it was",
+    );
     if (!dryRun) await store.savePlan(site.id, plan, "published");
     return report;
   }
@@ -106,34 +139,85 @@ export async function publishPlan(deps: PipelineDeps, periodId: string, options:
   const pub = settings.publish;
   if (pub.homepage.enabled && adapter.capabilities.homepage && adapter.publishHomepage) {
     const sv = spotlightView(plan, view);
-    const content = { title: translate(locale, "txt", "homepage.topicTitle"), body: render("spotlight", "md", sv), html: render("spotlight", "html", sv), editReason: translate(locale, "txt", "homepage.editReason", { period: label }) };
+    const content = {
+      title: translate(locale, "txt", "homepage.topicTitle"),
+      body: render("spotlight", "md", sv),
+      html: render("spotlight", "html", sv),
+      editReason: translate(locale, "txt", "homepage.editReason", { period: label }),
+    };
     report.homepage = await resumable(deps, "homepage", () => adapter.publishHomepage!(content, w));
-    log.info({ event: "spotlight.homepage.published", site: site.id, period: periodId, url: report.homepage.url, changed: report.homepage.changed }, "homepage");
+    log.info(
+      {
+        event: "spotlight.homepage.published",
+        site: site.id,
+        period: periodId,
+        url: report.homepage.url,
+        changed: report.homepage.changed,
+      },
+      "homepage",
+    );
   }
 
   if (pub.badge.enabled && adapter.capabilities.badges && adapter.grantBadge) {
-    const badge = { name: pub.badge.name, description: translate(locale, "txt", "badge.description"), reasonUrl: report.homepage?.url ?? null };
-    report.badge = await resumable(deps, "badge", () => adapter.grantBadge!(badge, featured.map((f) => f.member), w));
+    const badge = {
+      name: pub.badge.name,
+      description: translate(locale, "txt", "badge.description"),
+      reasonUrl: report.homepage?.url ?? null,
+    };
+    report.badge = await resumable(deps, "badge", () =>
+      adapter.grantBadge!(
+        badge,
+        featured.map((f) => f.member),
+        w,
+      ),
+    );
   }
   if (pub.flairGroup.enabled && adapter.capabilities.groups && adapter.setGroupMembers) {
-    report.group = await resumable(deps, "group", () => adapter.setGroupMembers!(pub.flairGroup.name, featured.map((f) => f.member), w));
+    report.group = await resumable(deps, "group", () =>
+      adapter.setGroupMembers!(
+        pub.flairGroup.name,
+        featured.map((f) => f.member),
+        w,
+      ),
+    );
   }
 
   if (pub.notes.enabled) {
     if (featured.length && !settings.server.publicUrl && !dryRun)
-      throw new SpotlightError("[spotlight] notes: set server.publicUrl (every note carries an opt-out link served by 'spotlight serve')", "config");
-    if (options.notes !== "defer") for (const entry of featured) report.notes.push(await deliverNote(deps, plan, entry, w, view, secret));
+      throw new SpotlightError(
+        "[spotlight] notes: set server.publicUrl (every note carries an opt-out link served by 'spotlight serve')",
+        "config",
+      );
+    if (options.notes !== "defer")
+      for (const entry of featured) report.notes.push(await deliverNote(deps, plan, entry, w, view, secret));
   }
 
   if (pub.newsletter.enabled && adapter.capabilities.newsletter && adapter.updateNewsletter) {
     const sv = spotlightView(plan, view);
-    const content = { title: translate(locale, "txt", "newsletter.topicTitle", { site: siteTitle(site), period: label }), section: render("newsletter", "md", sv), html: render("newsletter", "html", sv) };
+    const content = {
+      title: translate(locale, "txt", "newsletter.topicTitle", { site: siteTitle(site), period: label }),
+      section: render("newsletter", "md", sv),
+      html: render("newsletter", "html", sv),
+    };
     report.newsletter = await resumable(deps, "newsletter", () => adapter.updateNewsletter!(content, w));
-    log.info({ event: "spotlight.newsletter.published", site: site.id, period: periodId, url: report.newsletter.url, changed: report.newsletter.changed }, "newsletter");
+    log.info(
+      {
+        event: "spotlight.newsletter.published",
+        site: site.id,
+        period: periodId,
+        url: report.newsletter.url,
+        changed: report.newsletter.changed,
+      },
+      "newsletter",
+    );
   }
 
   if (!dryRun) {
-    await store.recordFeatured(site.id, periodId, featured.map((f) => f.member.id));
+    await store.recordFeatured(
+      site.id,
+      periodId,
+      featured.map((f) => f.member.id),
+    );
     await store.savePlan(site.id, plan, "published");
   }
   return report;
@@ -143,7 +227,11 @@ export async function publishPlan(deps: PipelineDeps, periodId: string, options:
  * Deliver one member's note for an approved or published plan (worker mode: one job per note).
  * Returns null when there is nothing to send (not featured, opted out since, notes disabled).
  */
-export async function deliverNoteFor(deps: PipelineDeps, periodId: string, memberId: string): Promise<PublishReport["notes"][number] | null> {
+export async function deliverNoteFor(
+  deps: PipelineDeps,
+  periodId: string,
+  memberId: string,
+): Promise<PublishReport["notes"][number] | null> {
   const { store, site, settings } = deps;
   if (!settings.publish.notes.enabled) return null;
   const stored = await store.getPlan(site.id, periodId);
@@ -152,10 +240,23 @@ export async function deliverNoteFor(deps: PipelineDeps, periodId: string, membe
   if (!entry) return null;
   const secret = await deploymentSecret(store, deps.env);
   if ((await store.optOutKeys(site.id)).has(optOutKey(secret, site.id, memberId))) return null;
-  if (!settings.server.publicUrl) throw new SpotlightError("[spotlight] notes: set server.publicUrl (every note carries an opt-out link served by 'spotlight serve')", "config");
+  if (!settings.server.publicUrl)
+    throw new SpotlightError(
+      "[spotlight] notes: set server.publicUrl (every note carries an opt-out link served by 'spotlight serve')",
+      "config",
+    );
   const locale = resolveLocale(settings.locale);
-  const view: ViewOptions = { locale, site: { title: siteTitle(site), url: site.baseUrl }, timeZone: settings.timezone };
-  const w: WriteContext = { period: periodOf(periodId, settings.timezone), state: storeState(store, site.id), dryRun: false, actions: [] };
+  const view: ViewOptions = {
+    locale,
+    site: { title: siteTitle(site), url: site.baseUrl },
+    timeZone: settings.timezone,
+  };
+  const w: WriteContext = {
+    period: periodOf(periodId, settings.timezone),
+    state: storeState(store, site.id),
+    dryRun: false,
+    actions: [],
+  };
   return deliverNote(deps, stored.plan, entry, w, view, secret);
 }
 
@@ -164,13 +265,23 @@ export async function deliverNoteFor(deps: PipelineDeps, periodId: string, membe
  * sent, so after a crash between sending and recording, the note is sent again with the same
  * Message-ID (receivers treat it as the same message): a possible repeat, never a miss.
  */
-async function deliverByMail(deps: PipelineDeps, plan: Plan, entry: PlanEntry, w: WriteContext, nv: ReturnType<typeof noteView>, link: string | null): Promise<PublishReport["notes"][number]> {
+async function deliverByMail(
+  deps: PipelineDeps,
+  plan: Plan,
+  entry: PlanEntry,
+  w: WriteContext,
+  nv: ReturnType<typeof noteView>,
+  link: string | null,
+): Promise<PublishReport["notes"][number]> {
   const { adapter, site, settings } = deps;
   const log = deps.logger ?? silentLogger;
   const username = entry.member.username;
   const mail = mailer(settings, deps.env ?? process.env);
   if (!mail || !adapter.contactAddress) {
-    log.warn({ event: "spotlight.note.skipped", code: "no_channel", site: site.id, memberId: entry.member.id }, "no private messages and no mail settings");
+    log.warn(
+      { event: "spotlight.note.skipped", code: "no_channel", site: site.id, memberId: entry.member.id },
+      "no private messages and no mail settings",
+    );
     return { username, outcome: "no_channel", ref: null };
   }
   const key = `note:${plan.period.id}:${entry.member.id}`;
@@ -180,19 +291,37 @@ async function deliverByMail(deps: PipelineDeps, plan: Plan, entry: PlanEntry, w
       if (rec?.status === "sent") return { username, outcome: "already_sent" as const, ref: rec.ref ?? null };
       const subject = translate(nv.locale, "txt", "note.title", { period: nv.period.label });
       if (w.dryRun) {
-        w.actions.push({ method: "SMTP", path: "mail", body: { subject }, summary: `e-mail ${username}: "${subject}"` });
+        w.actions.push({
+          method: "SMTP",
+          path: "mail",
+          body: { subject },
+          summary: `e-mail ${username}: "${subject}"`,
+        });
         return { username, outcome: "planned" as const, ref: null };
       }
       const to = await adapter.contactAddress!(entry.member);
       if (!to) {
-        log.warn({ event: "spotlight.note.skipped", code: "no_address", site: site.id, memberId: entry.member.id }, "no e-mail address");
+        log.warn(
+          { event: "spotlight.note.skipped", code: "no_address", site: site.id, memberId: entry.member.id },
+          "no e-mail address",
+        );
         return { username, outcome: "no_channel" as const, ref: null };
       }
       const at = rec?.at ?? (deps.now ?? systemClock)().toISOString();
       await w.state.set(key, { status: "intent", at });
-      const ref = await mail.send({ to, subject, text: render("note", "txt", nv), html: render("note", "html", nv), identity: `${site.id}:${plan.period.id}:${entry.member.id}`, optOutUrl: link ?? "" });
+      const ref = await mail.send({
+        to,
+        subject,
+        text: render("note", "txt", nv),
+        html: render("note", "html", nv),
+        identity: `${site.id}:${plan.period.id}:${entry.member.id}`,
+        optOutUrl: link ?? "",
+      });
       await w.state.set(key, { status: "sent", at, ref });
-      log.info({ event: "spotlight.note.sent", site: site.id, memberId: entry.member.id, channel: "mail" }, "note sent");
+      log.info(
+        { event: "spotlight.note.sent", site: site.id, memberId: entry.member.id, channel: "mail" },
+        "note sent",
+      );
       return { username, outcome: "sent" as const, ref };
     });
   } finally {
@@ -210,13 +339,23 @@ interface NoteRecord {
  * Exactly once per member and period: the intent is durable before the send; a restart that finds
  * an intent without a confirmed send looks for the note on the platform before sending again.
  */
-async function deliverNote(deps: PipelineDeps, plan: Plan, entry: PlanEntry, w: WriteContext, view: ViewOptions, secret: string): Promise<PublishReport["notes"][number]> {
+async function deliverNote(
+  deps: PipelineDeps,
+  plan: Plan,
+  entry: PlanEntry,
+  w: WriteContext,
+  view: ViewOptions,
+  secret: string,
+): Promise<PublishReport["notes"][number]> {
   const { adapter, site, settings } = deps;
   const log = deps.logger ?? silentLogger;
   const username = entry.member.username;
-  const link = settings.server.publicUrl ? optOutUrl(settings.server.publicUrl, signOptOut(secret, site.id, entry.member.id)) : null;
+  const link = settings.server.publicUrl
+    ? optOutUrl(settings.server.publicUrl, signOptOut(secret, site.id, entry.member.id))
+    : null;
   const nv = noteView(plan, entry, { ...view, optOutUrl: link });
-  if (!adapter.capabilities.privateMessages || !adapter.sendNote || !adapter.findNote) return deliverByMail(deps, plan, entry, w, nv, link);
+  if (!adapter.capabilities.privateMessages || !adapter.sendNote || !adapter.findNote)
+    return deliverByMail(deps, plan, entry, w, nv, link);
   const note: NoteContent = {
     member: entry.member,
     title: translate(nv.locale, "txt", "note.title", { period: nv.period.label }),
@@ -234,7 +373,10 @@ async function deliverNote(deps: PipelineDeps, plan: Plan, entry: PlanEntry, w: 
       const found = await adapter.findNote!(note, since);
       if (found) {
         if (!w.dryRun) await w.state.set(key, { status: "sent", at: since, ref: found.ref });
-        log.info({ event: "spotlight.note.recovered", site: site.id, memberId: entry.member.id, ref: found.ref }, "the note was already on the platform");
+        log.info(
+          { event: "spotlight.note.recovered", site: site.id, memberId: entry.member.id, ref: found.ref },
+          "the note was already on the platform",
+        );
         return { username, outcome: "recovered" as const, ref: found.ref };
       }
     }
@@ -259,6 +401,8 @@ async function deliverNote(deps: PipelineDeps, plan: Plan, entry: PlanEntry, w: 
  * not change is not written again. Null when nothing is published yet.
  */
 export async function republishLive(deps: PipelineDeps): Promise<PublishReport | null> {
-  const live = (await deps.store.plans(deps.site.id)).find((p) => p.status === "published" && p.plan.featured.length > 0);
+  const live = (await deps.store.plans(deps.site.id)).find(
+    (p) => p.status === "published" && p.plan.featured.length > 0,
+  );
   return live ? publishPlan(deps, live.plan.period.id) : null;
 }

@@ -10,7 +10,7 @@
 import type { Member, Overrides, Period, ScoreCard } from "./domain.js";
 import { optOutKey } from "./optout.js";
 import { scoreMember, upperBounds } from "./scoring/index.js";
-import { compareCards, rose, skipReasons, type SelectInput } from "./selection/index.js";
+import { compareCards, rose, type SelectInput, skipReasons } from "./selection/index.js";
 import type { Settings } from "./settings.js";
 import type { Store, StoredPlan } from "./store/types.js";
 
@@ -55,7 +55,12 @@ export type SoleContacts = Record<string, Record<string, string>>;
 export async function forgetSoleContacts(store: Store, site: string, memberId: string): Promise<void> {
   const known = await store.getCursor<SoleContacts>(site, SOLE_CONTACTS_KEY);
   if (!known) return;
-  const kept = Object.fromEntries(Object.entries(known).map(([period, ties]) => [period, Object.fromEntries(Object.entries(ties).filter(([a, c]) => a !== memberId && c !== memberId))]));
+  const kept = Object.fromEntries(
+    Object.entries(known).map(([period, ties]) => [
+      period,
+      Object.fromEntries(Object.entries(ties).filter(([a, c]) => a !== memberId && c !== memberId)),
+    ]),
+  );
   await store.ingest(site, { cursor: { key: SOLE_CONTACTS_KEY, value: kept } });
 }
 
@@ -68,24 +73,32 @@ const HEAD = 2000;
  */
 const MIN_ROUND = 10;
 
-const kth = (values: number[], k: number) => (values.length < k ? -Infinity : [...values].sort((a, b) => b - a)[k - 1]!);
+const kth = (values: number[], k: number) =>
+  values.length < k ? -Infinity : [...values].sort((a, b) => b - a)[k - 1]!;
 
 export async function rankPeriod(input: RankInput): Promise<Ranking> {
   const { store, site, period, settings } = input;
   const { scoring, selection } = settings;
-  const [counts, standingCounts] = await Promise.all([store.activityCounts(site, period.start, period.end), store.standingCounts(site)]);
+  const [counts, standingCounts] = await Promise.all([
+    store.activityCounts(site, period.start, period.end),
+    store.standingCounts(site),
+  ]);
   let activities = 0;
   for (const c of counts.values()) for (const n of Object.values(c)) activities += n ?? 0;
   const bound = upperBounds(scoring, standingCounts);
   const pinned = new Set(input.overrides.pin);
   const all: Array<{ id: string; bound: number }> = [];
   for (const [id, c] of counts) all.push({ id, bound: bound(c) });
-  const byBound = (a: { id: string; bound: number }, b: { id: string; bound: number }) => b.bound - a.bound || (a.id < b.id ? -1 : 1);
+  const byBound = (a: { id: string; bound: number }, b: { id: string; bound: number }) =>
+    b.bound - a.bound || (a.id < b.id ? -1 : 1);
   // Pinned members first (an admin asked for them by name), then best bound first. Only the few
   // thousand best are sorted up front; the rest only if ranking ever gets to them.
   const values = Float64Array.from(all, (b) => b.bound).sort();
   const cut = values.length > HEAD ? values[values.length - HEAD]! : -Infinity;
-  const order = [...all.filter((b) => pinned.has(b.id)).sort(byBound), ...all.filter((b) => !pinned.has(b.id) && b.bound >= cut).sort(byBound)];
+  const order = [
+    ...all.filter((b) => pinned.has(b.id)).sort(byBound),
+    ...all.filter((b) => !pinned.has(b.id) && b.bound >= cut).sort(byBound),
+  ];
   const pinnedCount = order.filter((b) => pinned.has(b.id)).length;
   let rest: Array<{ id: string; bound: number }> | null = all.filter((b) => !pinned.has(b.id) && b.bound < cut);
 
@@ -94,7 +107,16 @@ export async function rankPeriod(input: RankInput): Promise<Ranking> {
   const optedOut = new Set<string>();
   const previousTotals = new Map<string, number>();
   const fromPreviousPlan = new Map(input.previousPlan?.plan.ranked.map((r) => [r.memberId, r.total]) ?? []);
-  const selectInput: SelectInput = { cards, members, optedOut, recentlyFeatured: input.recentlyFeatured, previousTotals, overrides: input.overrides, selection, eligibility: settings.eligibility };
+  const selectInput: SelectInput = {
+    cards,
+    members,
+    optedOut,
+    recentlyFeatured: input.recentlyFeatured,
+    previousTotals,
+    overrides: input.overrides,
+    selection,
+    eligibility: settings.eligibility,
+  };
   const totals: number[] = [];
   const eligible: ScoreCard[] = [];
 
@@ -103,24 +125,42 @@ export async function rankPeriod(input: RankInput): Promise<Ranking> {
   const looked = new Set<string>();
   const profiles = async (ids: readonly string[], likers: Iterable<string>) => {
     const missing = ids.filter((id) => !members.has(id));
-    if (missing.length) for (const [id, m] of await store.members(site, missing)) (members.set(id, m), standings.set(id, m));
+    if (missing.length)
+      for (const [id, m] of await store.members(site, missing)) {
+        members.set(id, m);
+        standings.set(id, m);
+      }
     const unknown = [...new Set(likers)].filter((id) => !looked.has(id));
     for (const id of unknown) looked.add(id);
-    if (unknown.length) for (const [id, standing] of await store.standings(site, unknown)) if (!standings.has(id)) standings.set(id, { standing });
+    if (unknown.length)
+      for (const [id, standing] of await store.standings(site, unknown))
+        if (!standings.has(id)) standings.set(id, { standing });
   };
   const stored = (await store.getCursor<SoleContacts>(site, SOLE_CONTACTS_KEY)) ?? {};
   const contactsOf = (p: Period) => new Map(Object.entries(stored[p.id] ?? {}));
   const score = async (ids: string[], p: Period): Promise<Map<string, ScoreCard>> => {
-    const [acts, given] = await Promise.all([store.memberActivities(site, ids, p.start, p.end), store.likesGiven(site, ids, p.start, p.end)]);
+    const [acts, given] = await Promise.all([
+      store.memberActivities(site, ids, p.start, p.end),
+      store.likesGiven(site, ids, p.start, p.end),
+    ]);
     const likers: string[] = [];
-    for (const list of acts.values()) for (const a of list) if (a.signal === "like_received" && a.otherId) likers.push(a.otherId);
+    for (const list of acts.values())
+      for (const a of list) if (a.signal === "like_received" && a.otherId) likers.push(a.otherId);
     await profiles(ids, likers);
     const contacts = contactsOf(p);
     const out = new Map<string, ScoreCard>();
     for (const id of ids) {
       const list = acts.get(id) ?? [];
       if (!list.length) continue; // counted on an edge day outside the period
-      out.set(id, scoreMember(id, list, (giver, receiver) => given.get(giver)?.get(receiver) ?? 0, { members: standings, settings: scoring, timeZone: settings.timezone, soleContacts: contacts }));
+      out.set(
+        id,
+        scoreMember(id, list, (giver, receiver) => given.get(giver)?.get(receiver) ?? 0, {
+          members: standings,
+          settings: scoring,
+          timeZone: settings.timezone,
+          soleContacts: contacts,
+        }),
+      );
     }
     return out;
   };
@@ -149,24 +189,47 @@ export async function rankPeriod(input: RankInput): Promise<Ranking> {
       if (t !== undefined) previousTotals.set(id, t);
       return t === undefined;
     });
-    if (unknown.length) for (const [id, card] of await score(unknown, input.previous)) previousTotals.set(id, card.total);
+    if (unknown.length)
+      for (const [id, card] of await score(unknown, input.previous)) previousTotals.set(id, card.total);
 
     if (i < pinnedCount) continue;
     const next = i < order.length ? order[i]!.bound : rest?.length ? cut : -Infinity;
     const L = selection.leaderboardSize;
     const canEnterTop = next >= kth(totals, L);
-    const canEnterEligible = next >= Math.max(selection.minScore, kth(eligible.map((c) => c.total), L));
+    const canEnterEligible =
+      next >=
+      Math.max(
+        selection.minScore,
+        kth(
+          eligible.map((c) => c.total),
+          L,
+        ),
+      );
     let canRise = false;
     if (selection.risingSlot) {
-      const top = new Set([...eligible].sort(compareCards).slice(0, selection.featuredCount).map((c) => c.memberId));
+      const top = new Set(
+        [...eligible]
+          .sort(compareCards)
+          .slice(0, selection.featuredCount)
+          .map((c) => c.memberId),
+      );
       let bestRise = 0;
       for (const c of eligible) {
         const before = previousTotals.get(c.memberId);
-        if (!top.has(c.memberId) && rose(c.total, before, selection.risingGrowth)) bestRise = Math.max(bestRise, c.total - (before ?? 0));
+        if (!top.has(c.memberId) && rose(c.total, before, selection.risingGrowth))
+          bestRise = Math.max(bestRise, c.total - (before ?? 0));
       }
       canRise = next >= Math.max(selection.minScore, bestRise);
     }
     if (!canEnterTop && !canEnterEligible && !canRise) break;
   }
-  return { cards, members, optedOut, recentlyFeatured: input.recentlyFeatured, previousTotals, active: counts.size, activities };
+  return {
+    cards,
+    members,
+    optedOut,
+    recentlyFeatured: input.recentlyFeatured,
+    previousTotals,
+    active: counts.size,
+    activities,
+  };
 }

@@ -64,7 +64,13 @@ export interface SyncSettings {
 }
 
 export interface PublishSettings {
-  homepage: { enabled: boolean; categoryId: number | null; mode: "pinned" | "banner" | "none"; pinDays: number; pageId: number | null };
+  homepage: {
+    enabled: boolean;
+    categoryId: number | null;
+    mode: "pinned" | "banner" | "none";
+    pinDays: number;
+    pageId: number | null;
+  };
   notes: { enabled: boolean; senderUsername: string | null };
   newsletter: { enabled: boolean; categoryId: number | null; categorySlug: string | null };
   badge: { enabled: boolean; name: string };

@@ -3,22 +3,23 @@
  * sign in, open a period, read an explanation, act, approve, and see the simulator receive the
  * publish; screenshots at desktop and phone widths; no serious or critical axe-core violation.
  */
+
+import { scryptSync } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { requireProgram } from "./programs.js";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDiscourseAdapter } from "../adapters/discourse/index.js";
-import { startSimulator, type RunningSimulator } from "../adapters/discourse/simulator/app.js";
+import { type RunningSimulator, startSimulator } from "../adapters/discourse/simulator/app.js";
 import { preparePlan } from "../src/pipeline.js";
 import { clean } from "../src/render/escape.js";
-import { scryptSync } from "node:crypto";
 import { hashPassword, verifyPassword } from "../src/server/auth.js";
 import { createServer } from "../src/server/index.js";
 import { SqliteStore } from "../src/store/sqlite.js";
-import { SIM_NOW, smallCommunity, testSettings, TEST_ENV } from "./helpers.js";
+import { SIM_NOW, smallCommunity, TEST_ENV, testSettings } from "./helpers.js";
+import { requireProgram } from "./programs.js";
 
 const ARTIFACTS = join(import.meta.dirname, "..", "test-artifacts", "admin");
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -42,16 +43,42 @@ beforeAll(async () => {
   settings.publish.newsletter = { enabled: true, categoryId: 3, categorySlug: "newsletter" };
   store = new SqliteStore(":memory:");
   const site = settings.sites[0]!;
-  const adapter = createDiscourseAdapter({ site, sync: settings.sync, scoring: settings.scoring, publish: settings.publish, env: TEST_ENV, now: () => SIM_NOW });
+  const adapter = createDiscourseAdapter({
+    site,
+    sync: settings.sync,
+    scoring: settings.scoring,
+    publish: settings.publish,
+    env: TEST_ENV,
+    now: () => SIM_NOW,
+  });
   env = { SPOTLIGHT_ADMIN_PASSWORD_HASH: hashPassword(PASSWORD), SPOTLIGHT_SECRET: "admin-test" };
   await preparePlan({ settings, store, adapter, site, env, now: () => SIM_NOW }, PERIOD);
-  const server = createServer({ settings, store, secret: "admin-test", adapters: new Map([["test", adapter]]), env }).listen(0, "127.0.0.1");
+  const server = createServer({
+    settings,
+    store,
+    secret: "admin-test",
+    adapters: new Map([["test", adapter]]),
+    env,
+  }).listen(0, "127.0.0.1");
   await new Promise<void>((r) => server.once("listening", () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   close = () => server.close();
   browser = await chromium.launch({
-    executablePath: requireProgram(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", "chromium", "the dashboard tests drive headless Chromium"),
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    executablePath: requireProgram(
+      process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      "chromium",
+      "the dashboard tests drive headless Chromium",
+    ),
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }, 120_000);
 
@@ -65,8 +92,12 @@ afterAll(async () => {
 async function axe(page: Page): Promise<string[]> {
   // Evaluated through the DevTools protocol: the pages' CSP (no scripts at all) stays in force.
   await page.evaluate(AXE);
-  const result = (await page.evaluate(() => (globalThis as unknown as { axe: { run: () => Promise<unknown> } }).axe.run())) as { violations: Array<{ id: string; impact: string; nodes: unknown[] }> };
-  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`);
+  const result = (await page.evaluate(() =>
+    (globalThis as unknown as { axe: { run: () => Promise<unknown> } }).axe.run(),
+  )) as { violations: Array<{ id: string; impact: string; nodes: unknown[] }> };
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`);
 }
 
 async function signIn(page: Page) {
@@ -86,7 +117,12 @@ describe("admin dashboard (HTTP)", () => {
     const login = await fetch(`${base}/admin/login`);
     const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
-    const bad = await fetch(`${base}/admin/login`, { method: "POST", redirect: "manual", headers: { cookie, "Content-Type": "application/x-www-form-urlencoded" }, body: `_csrf=${csrf}&username=admin&password=nope` });
+    const bad = await fetch(`${base}/admin/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { cookie, "Content-Type": "application/x-www-form-urlencoded" },
+      body: `_csrf=${csrf}&username=admin&password=nope`,
+    });
     expect(bad.status).toBe(401);
     expect(await bad.text()).toContain("That username and password do not match.");
   });
@@ -95,11 +131,24 @@ describe("admin dashboard (HTTP)", () => {
     const login = await fetch(`${base}/admin/login`);
     const loginCookie = login.headers.get("set-cookie")!.split(";")[0]!;
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
-    const ok = await fetch(`${base}/admin/login`, { method: "POST", redirect: "manual", headers: { cookie: loginCookie, "Content-Type": "application/x-www-form-urlencoded" }, body: `_csrf=${csrf}&username=admin&password=${encodeURIComponent(PASSWORD)}` });
+    const ok = await fetch(`${base}/admin/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { cookie: loginCookie, "Content-Type": "application/x-www-form-urlencoded" },
+      body: `_csrf=${csrf}&username=admin&password=${encodeURIComponent(PASSWORD)}`,
+    });
     expect(ok.status).toBe(303);
-    const session = ok.headers.getSetCookie().find((c) => c.startsWith("spotlight_admin="))!.split(";")[0]!;
+    const session = ok.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("spotlight_admin="))!
+      .split(";")[0]!;
     expect(ok.headers.getSetCookie().join()).toMatch(/HttpOnly; SameSite=Strict/);
-    const forged = await fetch(`${base}/admin/sites/test/periods/${PERIOD}/actions`, { method: "POST", redirect: "manual", headers: { cookie: session, "Content-Type": "application/x-www-form-urlencoded" }, body: "action=skip" });
+    const forged = await fetch(`${base}/admin/sites/test/periods/${PERIOD}/actions`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { cookie: session, "Content-Type": "application/x-www-form-urlencoded" },
+      body: "action=skip",
+    });
     expect(forged.status).toBe(403);
     expect((await store.getPlan("test", PERIOD))!.status).toBe("prepared");
   });
@@ -109,8 +158,16 @@ async function session(): Promise<{ cookie: string; csrf: string }> {
   const login = await fetch(`${base}/admin/login`);
   const loginCookie = login.headers.get("set-cookie")!.split(";")[0]!;
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
-  const ok = await fetch(`${base}/admin/login`, { method: "POST", redirect: "manual", headers: { cookie: loginCookie, "Content-Type": "application/x-www-form-urlencoded" }, body: `_csrf=${csrf}&username=admin&password=${encodeURIComponent(PASSWORD)}` });
-  const cookie = ok.headers.getSetCookie().find((c) => c.startsWith("spotlight_admin="))!.split(";")[0]!;
+  const ok = await fetch(`${base}/admin/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { cookie: loginCookie, "Content-Type": "application/x-www-form-urlencoded" },
+    body: `_csrf=${csrf}&username=admin&password=${encodeURIComponent(PASSWORD)}`,
+  });
+  const cookie = ok.headers
+    .getSetCookie()
+    .find((c) => c.startsWith("spotlight_admin="))!
+    .split(";")[0]!;
   const page = await (await fetch(`${base}/admin/sites/test/periods/${PERIOD}`, { headers: { cookie } })).text();
   return { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page)![1]! };
 }
@@ -119,14 +176,25 @@ describe("signing in behind a proxy", () => {
   it("blocks an attacker's address, not the admin's, and checks passwords off the event loop", async () => {
     const settings = testSettings(sim.url);
     settings.server.trustProxy = 1;
-    const server = createServer({ settings, store, secret: "admin-test", adapters: new Map(), env: { SPOTLIGHT_ADMIN_PASSWORD_HASH: hashPassword(PASSWORD) } }).listen(0, "127.0.0.1");
+    const server = createServer({
+      settings,
+      store,
+      secret: "admin-test",
+      adapters: new Map(),
+      env: { SPOTLIGHT_ADMIN_PASSWORD_HASH: hashPassword(PASSWORD) },
+    }).listen(0, "127.0.0.1");
     await new Promise<void>((r) => server.once("listening", () => r()));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const attempt = async (from: string, password: string) => {
       const login = await fetch(`${url}/admin/login`, { headers: { "X-Forwarded-For": from } });
       const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
       const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
-      const res = await fetch(`${url}/admin/login`, { method: "POST", redirect: "manual", headers: { cookie, "X-Forwarded-For": from, "Content-Type": "application/x-www-form-urlencoded" }, body: `_csrf=${csrf}&username=admin&password=${encodeURIComponent(password)}` });
+      const res = await fetch(`${url}/admin/login`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { cookie, "X-Forwarded-For": from, "Content-Type": "application/x-www-form-urlencoded" },
+        body: `_csrf=${csrf}&username=admin&password=${encodeURIComponent(password)}`,
+      });
       return res.status;
     };
     try {
@@ -144,9 +212,17 @@ describe("signing in behind a proxy", () => {
 });
 
 describe("admin sessions", () => {
-  const signedIn = async (cookie: string) => (await fetch(`${base}/admin`, { headers: { cookie }, redirect: "manual" })).status === 200;
-  const csrfOf = async (cookie: string) => /name="_csrf" value="([^"]+)"/.exec(await (await fetch(`${base}/admin`, { headers: { cookie } })).text())![1]!;
-  const post = (path: string, cookie: string, csrf: string) => fetch(`${base}${path}`, { method: "POST", redirect: "manual", headers: { cookie, "Content-Type": "application/x-www-form-urlencoded" }, body: `_csrf=${encodeURIComponent(csrf)}` });
+  const signedIn = async (cookie: string) =>
+    (await fetch(`${base}/admin`, { headers: { cookie }, redirect: "manual" })).status === 200;
+  const csrfOf = async (cookie: string) =>
+    /name="_csrf" value="([^"]+)"/.exec(await (await fetch(`${base}/admin`, { headers: { cookie } })).text())![1]!;
+  const post = (path: string, cookie: string, csrf: string) =>
+    fetch(`${base}${path}`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { cookie, "Content-Type": "application/x-www-form-urlencoded" },
+      body: `_csrf=${encodeURIComponent(csrf)}`,
+    });
 
   it("end on sign-out: the cookie is worthless afterwards, even replayed", async () => {
     const { cookie, csrf } = await session();
@@ -163,7 +239,7 @@ describe("admin sessions", () => {
     expect(await signedIn(b.cookie)).toBe(false);
     const c = await session();
     expect(await signedIn(c.cookie)).toBe(true);
-    const old = env.SPOTLIGHT_ADMIN_PASSWORD_HASH;
+    const old = env.SPOTLIGHT_ADMIN_PASSWORD_HASH!;
     env.SPOTLIGHT_ADMIN_PASSWORD_HASH = hashPassword("an entirely new passphrase");
     try {
       expect(await signedIn(c.cookie)).toBe(false);
@@ -171,7 +247,7 @@ describe("admin sessions", () => {
       env.SPOTLIGHT_ADMIN_PASSWORD_HASH = old;
     }
     // A forged cookie and a stale form token get nowhere.
-    expect(await signedIn("spotlight_admin=" + "A".repeat(43))).toBe(false);
+    expect(await signedIn(`spotlight_admin=${"A".repeat(43)}`)).toBe(false);
     const d = await session();
     expect((await post("/admin/logout", d.cookie, "not-the-token")).status).toBe(403);
     expect(await csrfOf(d.cookie)).toBe(d.csrf);
@@ -192,7 +268,9 @@ describe("password checks", () => {
       last = t;
     }, 2);
     try {
-      expect(await Promise.all(Array.from({ length: 8 }, (_, i) => verifyPassword(i ? `wrong-${i}` : PASSWORD, hash)))).toEqual([true, ...Array(7).fill(false)]);
+      expect(
+        await Promise.all(Array.from({ length: 8 }, (_, i) => verifyPassword(i ? `wrong-${i}` : PASSWORD, hash))),
+      ).toEqual([true, ...Array(7).fill(false)]);
       await new Promise((r) => setTimeout(r, 10)); // let the timer see any gap the checks left
     } finally {
       clearInterval(tick);
@@ -208,8 +286,11 @@ describe("the period page", () => {
     const page = await (await fetch(`${base}/admin/sites/test/periods/${PERIOD}`, { headers: { cookie } })).text();
     const plan = (await store.getPlan("test", PERIOD))!.plan;
     const expected = new Map<string, number>();
-    for (const a of await store.activities("test", plan.period.start, plan.period.end)) expected.set(a.at.slice(0, 10), (expected.get(a.at.slice(0, 10)) ?? 0) + 1);
-    const charted = new Map([...page.matchAll(/<title>(\d{4}-\d{2}-\d{2}): (\d+)<\/title>/g)].map((m) => [m[1]!, Number(m[2])]));
+    for (const a of await store.activities("test", plan.period.start, plan.period.end))
+      expected.set(a.at.slice(0, 10), (expected.get(a.at.slice(0, 10)) ?? 0) + 1);
+    const charted = new Map(
+      [...page.matchAll(/<title>(\d{4}-\d{2}-\d{2}): (\d+)<\/title>/g)].map((m) => [m[1]!, Number(m[2])]),
+    );
     expect(charted.size).toBe(31);
     expect([...expected.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(100);
     for (const [day, n] of charted) expect(n, day).toBe(expected.get(day) ?? 0);
@@ -223,7 +304,13 @@ describe("admin actions", () => {
     const gone = before.featured[1]!.member;
     const requests = new Map(sim.state.requests);
     const writes = sim.state.writes.log.length;
-    const post = (body: string) => fetch(`${base}/admin/sites/test/periods/${PERIOD}/actions`, { method: "POST", redirect: "manual", headers: { cookie, "Content-Type": "application/x-www-form-urlencoded" }, body: `_csrf=${encodeURIComponent(csrf)}&${body}` });
+    const post = (body: string) =>
+      fetch(`${base}/admin/sites/test/periods/${PERIOD}/actions`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { cookie, "Content-Type": "application/x-www-form-urlencoded" },
+        body: `_csrf=${encodeURIComponent(csrf)}&${body}`,
+      });
     expect((await post(`action=exclude&member=${gone.id}`)).status).toBe(303);
     const after = (await store.getPlan("test", PERIOD))!.plan;
     expect(after.featured.map((f) => f.member.id)).not.toContain(gone.id);
@@ -231,12 +318,22 @@ describe("admin actions", () => {
     expect(after.skipped.find((x) => x.memberId === gone.id)!.reasons).toContain("excluded_by_admin");
     // Nothing written; the only requests ask whether the newly featured member's posts are public.
     expect(sim.state.writes.log.length).toBe(writes);
-    const grew = [...sim.state.requests].filter(([route, n]) => n !== (requests.get(route) ?? 0)).map(([route]) => route);
-    for (const route of grew) expect(["GET /categories.json", "GET /t/{id}.json", "GET /t/{id}/posts.json"]).toContain(route);
-    expect((await store.audit("test"))[0]).toMatchObject({ actor: "admin", action: "exclude", period: PERIOD, detail: gone.username });
+    const grew = [...sim.state.requests]
+      .filter(([route, n]) => n !== (requests.get(route) ?? 0))
+      .map(([route]) => route);
+    for (const route of grew)
+      expect(["GET /categories.json", "GET /t/{id}.json", "GET /t/{id}/posts.json"]).toContain(route);
+    expect((await store.audit("test"))[0]).toMatchObject({
+      actor: "admin",
+      action: "exclude",
+      period: PERIOD,
+      detail: gone.username,
+    });
     // Undo, so the next tests see the original plan.
     expect((await post(`action=include&member=${gone.id}`)).status).toBe(303);
-    expect((await store.getPlan("test", PERIOD))!.plan.featured.map((f) => f.member.id)).toEqual(before.featured.map((f) => f.member.id));
+    expect((await store.getPlan("test", PERIOD))!.plan.featured.map((f) => f.member.id)).toEqual(
+      before.featured.map((f) => f.member.id),
+    );
     expect((await post(`action=pin&member=nobody`)).status).toBe(400);
   });
 });
@@ -271,9 +368,13 @@ describe("admin dashboard (Chromium)", () => {
     await page.getByRole("button", { name: "Approve and publish" }).click();
     await page.waitForURL(/done=published/);
     expect(await page.textContent("body")).toContain("Published.");
-    const notes = sim.state.writes.log.filter((w) => w.path === "/posts.json" && (w.body as { archetype?: string }).archetype === "private_message");
+    const notes = sim.state.writes.log.filter(
+      (w) => w.path === "/posts.json" && (w.body as { archetype?: string }).archetype === "private_message",
+    );
     expect(notes.length).toBe(plan.featured.length);
-    const toFirst = notes.find((w) => (w.body as { target_recipients: string }).target_recipients === first.member.username)!;
+    const toFirst = notes.find(
+      (w) => (w.body as { target_recipients: string }).target_recipients === first.member.username,
+    )!;
     expect((toFirst.body as { raw: string }).raw).toContain("Your answers on backups saved us all a weekend\\.");
     expect((await store.getPlan("test", PERIOD))!.status).toBe("published");
     expect(await page.textContent("body")).toContain("approve and publish");

@@ -35,14 +35,18 @@ describe("progress", () => {
     p.end();
     const text = s.text();
     expect(text).toContain("[forum] 2026-10 directory: 3/3, 3 requests in 0.0 s (under a minute at 50/min)\n");
-    expect(text).toMatch(/\r\x1b\[K\[forum\] 2026-10 activity █{2}░{18} 10\/100 · 20 requests · about 4 minutes left at 50\/min/);
+    expect(text).toMatch(
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's escape sequence is what is checked.
+      /\r\x1b\[K\[forum\] 2026-10 activity █{2}░{18} 10\/100 · 20 requests · about 4 minutes left at 50\/min/,
+    );
     expect(text).toContain("[forum] 2026-10 activity: 100/100, 200 requests in 2.0 s (about 4 minutes at 50/min)\n");
   });
 
   it("writes only a plain line per finished step when the output is not a terminal", () => {
     const s = sink(false);
     const p = progressReporter({ site: "blog", out: s.out, budgetPerMinute: 60, elapsed: () => 0 });
-    for (let i = 1; i <= 5; i++) p.onProgress({ period: "2026-10", step: "comments", done: i * 100, total: i * 100, requests: i });
+    for (let i = 1; i <= 5; i++)
+      p.onProgress({ period: "2026-10", step: "comments", done: i * 100, total: i * 100, requests: i });
     p.onProgress({ period: "2026-09", step: "comments", done: 1, total: 1, requests: 1 });
     p.end();
     expect(s.text().split("\n")).toEqual([
@@ -82,7 +86,13 @@ describe("warnings", () => {
     const log = cliLogger({ env: { SPOTLIGHT_LOG_LEVEL: "info" }, stderr: err.out });
     log.logger.info({ event: "spotlight.sync.done" }, "synced");
     log.logger.warn({ event: "spotlight.unheard_of", x: 1 }, "new");
-    expect(err.text().trim().split("\n").map((l) => JSON.parse(l).event)).toEqual(["spotlight.sync.done", "spotlight.unheard_of"]);
+    expect(
+      err
+        .text()
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).event),
+    ).toEqual(["spotlight.sync.done", "spotlight.unheard_of"]);
     expect(log.takeWarnings()).toEqual(['1 warning "spotlight.unheard_of"']);
   });
 });

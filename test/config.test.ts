@@ -6,13 +6,19 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { defaultSettings, loadConfig, parseSettings, settingsSchema, siteWithDefaults } from "../src/config.js";
 import { ConfigError } from "../src/errors.js";
-import { manifest } from "../src/manifest.js";
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, "..", "dist", "src", "cli.js");
 
 const good = {
-  sites: [{ id: "forum", platform: "discourse", baseUrl: "https://forum.example.org", credentials: { apiKeyEnv: "DISCOURSE_API_KEY", apiUsernameEnv: "DISCOURSE_API_USERNAME" } }],
+  sites: [
+    {
+      id: "forum",
+      platform: "discourse",
+      baseUrl: "https://forum.example.org",
+      credentials: { apiKeyEnv: "DISCOURSE_API_KEY", apiUsernameEnv: "DISCOURSE_API_USERNAME" },
+    },
+  ],
 };
 const env = { DISCOURSE_API_KEY: "k", DISCOURSE_API_USERNAME: "system" };
 
@@ -28,7 +34,14 @@ function problems(raw: unknown, e: NodeJS.ProcessEnv = env): string[] {
 
 describe("configuration", () => {
   it("gives each platform its own request budget unless one is set: Discourse 50 a minute, WordPress none", () => {
-    const site = (platform: "discourse" | "wordpress", extra = {}) => siteWithDefaults({ id: platform, platform, baseUrl: "https://x.example", credentials: { apiKeyEnv: "K", apiUsernameEnv: "U" }, ...extra });
+    const site = (platform: "discourse" | "wordpress", extra = {}) =>
+      siteWithDefaults({
+        id: platform,
+        platform,
+        baseUrl: "https://x.example",
+        credentials: { apiKeyEnv: "K", apiUsernameEnv: "U" },
+        ...extra,
+      });
     expect(site("discourse").requestsPerMinute).toBe(50);
     expect(site("wordpress").requestsPerMinute).toBe(Number.POSITIVE_INFINITY);
     expect(site("wordpress", { requestsPerMinute: 120 }).requestsPerMinute).toBe(120);
@@ -36,7 +49,14 @@ describe("configuration", () => {
 
   it("takes its defaults from the manifest, and they are DESIGN.md's judgement defaults", () => {
     const d = defaultSettings();
-    expect(d.scoring.points).toEqual({ solution: 10, newcomer_reply: 4, reply: 1, like_received: 1, topic: 1, flagged: -10 });
+    expect(d.scoring.points).toEqual({
+      solution: 10,
+      newcomer_reply: 4,
+      reply: 1,
+      like_received: 1,
+      topic: 1,
+      flagged: -10,
+    });
     expect(d.scoring.likes.maxPerGiver).toBe(3);
     expect(d.scoring.likes.giverWeights).toMatchObject({ new: 0.1, staff: 3 });
     expect(d.selection).toMatchObject({ minActiveDays: 3, cooldownPeriods: 3, risingSlot: true });
@@ -55,15 +75,27 @@ describe("configuration", () => {
         const platforms = (schema.allOf ?? []).map((branch: any) => branch.then);
         for (const [k, v] of Object.entries<any>(schema.properties)) {
           const own = platforms.filter((p: any) => p.properties?.[k]);
-          walk(v.default === undefined && platforms.length && own.length === platforms.length ? { default: "from each platform", ...v } : v, path ? `${path}.${k}` : k, inArray);
+          walk(
+            v.default === undefined && platforms.length && own.length === platforms.length
+              ? { default: "from each platform", ...v }
+              : v,
+            path ? `${path}.${k}` : k,
+            inArray,
+          );
         }
-        for (const p of platforms) for (const [k, v] of Object.entries<any>(p.properties ?? {})) if (!schema.properties[k]) walk(v, `${path}.${k}`, inArray);
+        for (const p of platforms)
+          for (const [k, v] of Object.entries<any>(p.properties ?? {}))
+            if (!schema.properties[k]) walk(v, `${path}.${k}`, inArray);
         return;
       }
       if (schema.type === "array" && schema.items?.properties) return walk(schema.items, `${path}[]`, true);
       if (!schema.description && !path.startsWith("scoring.likes.giverWeights")) missing.push(`${path}: description`);
-      const required = inArray && path.startsWith("sites[]") && ["id", "platform", "baseUrl", "title"].some((r) => path === `sites[].${r}`);
-      if (schema.default === undefined && !required && !path.startsWith("sites[].credentials") && path !== "$schema") missing.push(`${path}: default`);
+      const required =
+        inArray &&
+        path.startsWith("sites[]") &&
+        ["id", "platform", "baseUrl", "title"].some((r) => path === `sites[].${r}`);
+      if (schema.default === undefined && !required && !path.startsWith("sites[].credentials") && path !== "$schema")
+        missing.push(`${path}: default`);
     };
     walk(settingsSchema(), "");
     expect(missing).toEqual([]);
@@ -76,8 +108,18 @@ describe("configuration", () => {
   it("reports every problem at once, each with its path", () => {
     const bad = {
       sites: [
-        { id: "Forum!", platform: "vbulletin", baseUrl: "forum.example.org", credentials: { apiKeyEnv: "DISCOURSE_API_KEY" } },
-        { id: "b", platform: "discourse", baseUrl: "ftp://x", credentials: { apiKeyEnv: "NOT_SET", apiUsernameEnv: "DISCOURSE_API_USERNAME" } },
+        {
+          id: "Forum!",
+          platform: "vbulletin",
+          baseUrl: "forum.example.org",
+          credentials: { apiKeyEnv: "DISCOURSE_API_KEY" },
+        },
+        {
+          id: "b",
+          platform: "discourse",
+          baseUrl: "ftp://x",
+          credentials: { apiKeyEnv: "NOT_SET", apiUsernameEnv: "DISCOURSE_API_USERNAME" },
+        },
       ],
       selection: { featuredCount: 0, cooldown: 2 },
       scoring: { points: { solution: "ten" }, likes: { giverWeights: { tl0: 0.1 } } },
@@ -102,12 +144,21 @@ describe("configuration", () => {
   });
 
   it("refuses literal secrets where an environment-variable name belongs", () => {
-    const p = problems({ sites: [{ ...good.sites[0], credentials: { apiKeyEnv: "abc123-secret-key!", apiUsernameEnv: "DISCOURSE_API_USERNAME" } }] });
+    const p = problems({
+      sites: [
+        {
+          ...good.sites[0],
+          credentials: { apiKeyEnv: "abc123-secret-key!", apiUsernameEnv: "DISCOURSE_API_USERNAME" },
+        },
+      ],
+    });
     expect(p[0]).toMatch(/^sites\[0\]\.credentials\.apiKeyEnv: invalid/);
   });
 
   it("refuses two sites with the same id", () => {
-    expect(problems({ sites: [good.sites[0], good.sites[0]] })).toContain('sites[1].id: "forum" is used by another site');
+    expect(problems({ sites: [good.sites[0], good.sites[0]] })).toContain(
+      'sites[1].id: "forum" is used by another site',
+    );
   });
 
   it("names an unreadable or malformed file", () => {
@@ -120,8 +171,13 @@ describe("configuration", () => {
   it("makes `spotlight run` exit 2 on bad config, naming the field, and write nothing", async () => {
     const dir = mkdtempSync(join(tmpdir(), "spotlight-cfg-"));
     const file = join(dir, "config.json");
-    writeFileSync(file, JSON.stringify({ sites: [{ ...good.sites[0], baseUrl: "not a url" }], store: { path: join(dir, "s.db") } }));
-    const err = await run(process.execPath, [CLI, "run", "--config", file, "--out", join(dir, "out")], { env: { ...process.env, ...env } }).catch((e) => e);
+    writeFileSync(
+      file,
+      JSON.stringify({ sites: [{ ...good.sites[0], baseUrl: "not a url" }], store: { path: join(dir, "s.db") } }),
+    );
+    const err = await run(process.execPath, [CLI, "run", "--config", file, "--out", join(dir, "out")], {
+      env: { ...process.env, ...env },
+    }).catch((e) => e);
     expect(err.code).toBe(2);
     expect(err.stderr).toContain("sites[0].baseUrl: must be an absolute http(s) URL");
     expect(existsSync(join(dir, "out"))).toBe(false);
@@ -133,7 +189,12 @@ describe("configuration", () => {
     const file = join(dir, "config.json");
     writeFileSync(file, JSON.stringify({ ...good, store: { path: join(dir, "s.db") } }));
     const e = { env: { ...process.env, ...env } };
-    for (const args of [["run", "--period", "2026-13"], ["approve", "--period", "2026-13"], ["run", "--dry-run"], ["serve", "--port", "99999"]]) {
+    for (const args of [
+      ["run", "--period", "2026-13"],
+      ["approve", "--period", "2026-13"],
+      ["run", "--dry-run"],
+      ["serve", "--port", "99999"],
+    ]) {
       const err = await run(process.execPath, [CLI, args[0]!, "--config", file, ...args.slice(1)], e).catch((x) => x);
       expect(err.code, args.join(" ")).toBe(2);
       expect(existsSync(join(dir, "s.db")), args.join(" ")).toBe(false);
@@ -142,7 +203,9 @@ describe("configuration", () => {
     writeFileSync(file, JSON.stringify({ ...good, store: { path: dir } }));
     const err = await run(process.execPath, [CLI, "run", "--config", file, "--period", "2026-10"], e).catch((x) => x);
     expect(err.code).toBe(2);
-    expect(err.stderr).toContain(`store.path: ${dir} is a directory; name a file in it, e.g. ${join(dir, "spotlight.db")}`);
+    expect(err.stderr).toContain(
+      `store.path: ${dir} is a directory; name a file in it, e.g. ${join(dir, "spotlight.db")}`,
+    );
   });
 
   it("makes unknown flags and commands usage errors (exit 2)", async () => {

@@ -11,19 +11,25 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDiscourseAdapter } from "../adapters/discourse/index.js";
-import { startSimulator, type RunningSimulator } from "../adapters/discourse/simulator/app.js";
+import { type RunningSimulator, startSimulator } from "../adapters/discourse/simulator/app.js";
 import { prng } from "../adapters/discourse/simulator/community.js";
+import { systemClock } from "../src/clock.js";
 import { preparePlan } from "../src/pipeline.js";
 import { SqliteStore } from "../src/store/sqlite.js";
 import { SIM_NOW, smallCommunity, testSettings } from "./helpers.js";
-import { systemClock } from "../src/clock.js";
 
 const CLI = join(import.meta.dirname, "..", "dist", "src", "cli.js");
 const RUNS = Number(process.env.SPOTLIGHT_CRASH_RUNS ?? 16);
 const PERIOD = "2026-10";
 const dir = mkdtempSync(join(tmpdir(), "spotlight-crash-"));
 const template = join(dir, "template.db");
-const env = { ...process.env, FORUM_KEY: "sim-key", FORUM_USER: "system", SPOTLIGHT_SECRET: "crash-secret", SPOTLIGHT_LOG_LEVEL: "silent" };
+const env = {
+  ...process.env,
+  FORUM_KEY: "sim-key",
+  FORUM_USER: "system",
+  SPOTLIGHT_SECRET: "crash-secret",
+  SPOTLIGHT_LOG_LEVEL: "silent",
+};
 let featured: string[] = [];
 
 function config(simUrl: string, db: string): string {
@@ -32,7 +38,17 @@ function config(simUrl: string, db: string): string {
     file,
     JSON.stringify({
       store: { path: db },
-      sites: [{ id: "forum", platform: "discourse", baseUrl: simUrl, title: "Forum", credentials: { apiKeyEnv: "FORUM_KEY", apiUsernameEnv: "FORUM_USER" }, requestsPerMinute: 100000, timeoutMs: 5000 }],
+      sites: [
+        {
+          id: "forum",
+          platform: "discourse",
+          baseUrl: simUrl,
+          title: "Forum",
+          credentials: { apiKeyEnv: "FORUM_KEY", apiUsernameEnv: "FORUM_USER" },
+          requestsPerMinute: 100000,
+          timeoutMs: 5000,
+        },
+      ],
       publish: { newsletter: { enabled: true, categoryId: 3, categorySlug: "newsletter" } },
       server: { publicUrl: "https://spotlight.example/" },
     }),
@@ -45,9 +61,15 @@ function config(simUrl: string, db: string): string {
  * forum has applied its `afterWrites`-th write (while the reply is still on its way: the process
  * does not know the write happened), or let it finish.
  */
-function approve(configFile: string, kill: { afterMs: number } | { afterWrites: number; sim: RunningSimulator } | null): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+function approve(
+  configFile: string,
+  kill: { afterMs: number } | { afterWrites: number; sim: RunningSimulator } | null,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, "approve", "--config", configFile, "--period", PERIOD], { env, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, [CLI, "approve", "--config", configFile, "--period", PERIOD], {
+      env,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     const timer = kill && "afterMs" in kill ? setTimeout(() => child.kill("SIGKILL"), kill.afterMs) : null;
@@ -74,8 +96,18 @@ beforeAll(async () => {
   settings.sites[0] = { ...settings.sites[0]!, id: "forum", title: "Forum" };
   const store = new SqliteStore(template);
   const site = settings.sites[0]!;
-  const adapter = createDiscourseAdapter({ site, sync: settings.sync, scoring: settings.scoring, publish: settings.publish, env: { K: "sim-key", U: "system" }, now: () => SIM_NOW });
-  const { plan } = await preparePlan({ settings, store, adapter, site, env: { SPOTLIGHT_SECRET: "crash-secret" } }, PERIOD);
+  const adapter = createDiscourseAdapter({
+    site,
+    sync: settings.sync,
+    scoring: settings.scoring,
+    publish: settings.publish,
+    env: { K: "sim-key", U: "system" },
+    now: () => SIM_NOW,
+  });
+  const { plan } = await preparePlan(
+    { settings, store, adapter, site, env: { SPOTLIGHT_SECRET: "crash-secret" } },
+    PERIOD,
+  );
   featured = plan.featured.map((f) => f.member.username).sort();
   await store.close();
   await sim.close();
@@ -97,7 +129,11 @@ describe("exactly-once publishing under SIGKILL", () => {
     const starts: number[] = [];
     const ends: number[] = [];
     for (let c = 0; c < 3; c++) {
-      sim = await startSimulator({ clock: systemClock, community: smallCommunity(), faults: { slowEvery: 1, slowMs: 10, replyDelayMs: 30 } });
+      sim = await startSimulator({
+        clock: systemClock,
+        community: smallCommunity(),
+        faults: { slowEvery: 1, slowMs: 10, replyDelayMs: 30 },
+      });
       const db = join(dir, `calibrate${c}.db`);
       copyFileSync(template, db);
       const t0 = Date.now();
@@ -112,7 +148,11 @@ describe("exactly-once publishing under SIGKILL", () => {
     const windowEnd = median(ends);
     for (let run = 0; run < RUNS; run++) {
       // Every write takes a little while, so kills land before, during and after the sends.
-      sim = await startSimulator({ clock: systemClock, community: smallCommunity(), faults: { slowEvery: 1, slowMs: 10, replyDelayMs: 30 } });
+      sim = await startSimulator({
+        clock: systemClock,
+        community: smallCommunity(),
+        faults: { slowEvery: 1, slowMs: 10, replyDelayMs: 30 },
+      });
       const db = join(dir, `run${run}.db`);
       copyFileSync(template, db);
       const file = config(sim.url, db);
@@ -127,9 +167,13 @@ describe("exactly-once publishing under SIGKILL", () => {
       expect(second.code, `run ${run} (killed at ${killAt} ms): ${second.stderr}`).toBe(0);
 
       const log = sim.state.writes.log;
-      const notes = log.filter((w) => w.path === "/posts.json" && (w.body as any).archetype === "private_message").map((w) => (w.body as any).target_recipients);
+      const notes = log
+        .filter((w) => w.path === "/posts.json" && (w.body as any).archetype === "private_message")
+        .map((w) => (w.body as any).target_recipients);
       expect(notes.sort(), `run ${run}: killed at ${killAt} ms after ${writesBefore} writes`).toEqual(featured);
-      const topics = log.filter((w) => w.path === "/posts.json" && (w.body as any).archetype !== "private_message").map((w) => (w.body as any).title);
+      const topics = log
+        .filter((w) => w.path === "/posts.json" && (w.body as any).archetype !== "private_message")
+        .map((w) => (w.body as any).title);
       expect(topics.sort(), `run ${run}`).toEqual(["Community Spotlight", "Forum newsletter: October 2026"]);
       await sim.close();
       sim = null;

@@ -41,7 +41,13 @@ function capture() {
  * match (with the same sole contacts, and the same members the forum did not confirm anything
  * public for).
  */
-async function reference(store: Store, site: string, periodId: string, timeZone: string, unconfirmed: ReadonlySet<string>) {
+async function reference(
+  store: Store,
+  site: string,
+  periodId: string,
+  timeZone: string,
+  unconfirmed: ReadonlySet<string>,
+) {
   const settings = defaultSettings();
   const members = await store.members(site);
   const contacts = (await store.getCursor<SoleContacts>(site, SOLE_CONTACTS_KEY)) ?? {};
@@ -49,21 +55,52 @@ async function reference(store: Store, site: string, periodId: string, timeZone:
     const p = periodOf(id, timeZone);
     const ids = [...(await store.activityCounts(site, p.start, p.end)).keys()];
     const acts = [...(await store.memberActivities(site, ids, p.start, p.end)).values()].flat();
-    return scoreAll({ activities: acts, members, settings: settings.scoring, timeZone, soleContacts: new Map(Object.entries(contacts[id] ?? {})) });
+    return scoreAll({
+      activities: acts,
+      members,
+      settings: settings.scoring,
+      timeZone,
+      soleContacts: new Map(Object.entries(contacts[id] ?? {})),
+    });
   };
   const cards = await cardsOf(periodId);
   const previousTotals = new Map([...(await cardsOf(shiftPeriod(periodId, -1)))].map(([id, c]) => [id, c.total]));
-  return select({ cards, members, optedOut: new Set(), recentlyFeatured: new Set(), previousTotals, overrides: { pin: [], exclude: [] }, selection: settings.selection, eligibility: settings.eligibility, unconfirmed });
+  return select({
+    cards,
+    members,
+    optedOut: new Set(),
+    recentlyFeatured: new Set(),
+    previousTotals,
+    overrides: { pin: [], exclude: [] },
+    selection: settings.selection,
+    eligibility: settings.eligibility,
+    unconfirmed,
+  });
 }
 
 const CASES = [
   { when: "the first day of a month", now: "2026-03-01T00:30:00Z", timezone: "UTC", period: "2026-02" },
   { when: "the last day of a month", now: "2026-04-30T23:59:00Z", timezone: "UTC", period: "2026-03" },
   { when: "29 February", now: "2028-02-29T12:00:00Z", timezone: "UTC", period: "2028-01" },
-  { when: "the day Berlin moves its clocks forward", now: "2026-03-29T01:30:00Z", timezone: "Europe/Berlin", period: "2026-02" },
-  { when: "the first day after a month with a clock change, before UTC's", now: "2026-03-31T22:30:00Z", timezone: "Europe/Berlin", period: "2026-03" },
+  {
+    when: "the day Berlin moves its clocks forward",
+    now: "2026-03-29T01:30:00Z",
+    timezone: "Europe/Berlin",
+    period: "2026-02",
+  },
+  {
+    when: "the first day after a month with a clock change, before UTC's",
+    now: "2026-03-31T22:30:00Z",
+    timezone: "Europe/Berlin",
+    period: "2026-03",
+  },
   { when: "New Year's Day in New York", now: "2027-01-01T13:00:00Z", timezone: "America/New_York", period: "2026-12" },
-  { when: "New Year's Day in Auckland, still 31 December in UTC", now: "2026-12-31T11:30:00Z", timezone: "Pacific/Auckland", period: "2026-12" },
+  {
+    when: "New Year's Day in Auckland, still 31 December in UTC",
+    now: "2026-12-31T11:30:00Z",
+    timezone: "Pacific/Auckland",
+    period: "2026-12",
+  },
 ];
 
 describe.each(CASES)("the demo on $when ($now, $timezone)", ({ now, timezone, period }) => {
@@ -82,25 +119,38 @@ describe.each(CASES)("the demo on $when ($now, $timezone)", ({ now, timezone, pe
       expect(plan.period).toEqual(periodOf(period, timezone));
 
       // The same plan as scoring every activity of the month.
-      const unconfirmed = new Set(plan.skipped.filter((x) => x.reasons.includes("no_public_evidence") && x.memberId).map((x) => x.memberId!));
+      const unconfirmed = new Set(
+        plan.skipped.filter((x) => x.reasons.includes("no_public_evidence") && x.memberId).map((x) => x.memberId!),
+      );
       const ref = await reference(store, "demo", period, timezone, unconfirmed);
       const L = defaultSettings().selection.leaderboardSize;
-      expect(plan.featured.map((f) => [f.member.username, f.slot, f.card.total])).toEqual(ref.featured.map((f) => [f.member.username, f.slot, f.card.total]));
+      expect(plan.featured.map((f) => [f.member.username, f.slot, f.card.total])).toEqual(
+        ref.featured.map((f) => [f.member.username, f.slot, f.card.total]),
+      );
       expect(plan.ranked.slice(0, L)).toEqual(ref.ranked.slice(0, L));
       const named = new Map(plan.skipped.map((s) => [s.username, s.reasons]));
-      for (const s of ref.skipped.filter((x) => x.total >= (ref.ranked[L - 1]?.total ?? 0))) expect(plan.skipped).toContainEqual(s);
+      for (const s of ref.skipped.filter((x) => x.total >= (ref.ranked[L - 1]?.total ?? 0)))
+        expect(plan.skipped).toContainEqual(s);
 
       // Who the generator made each account to be: the featured are helpers, the traps never featured.
-      const community = generateCommunity({ seed: 42, members: 500, posts: 20_000, now: new Date(now.slice(0, 10) + "T00:00:00Z") });
+      const community = generateCommunity({
+        seed: 42,
+        members: 500,
+        posts: 20_000,
+        now: new Date(`${now.slice(0, 10)}T00:00:00Z`),
+      });
       const role = new Map(community.users.map((u) => [u.username, u.role]));
       expect(plan.featured).toHaveLength(3);
       for (const f of plan.featured) {
         // The rising slot may go to any helpful member on the rise; the top slots to the strongest helpers.
         const helpers = f.slot === "rising" ? ["expert", "welcomer", "member", "newcomer"] : ["expert", "welcomer"];
-        expect(helpers, `${f.member.username} (${f.slot}) is a ${role.get(f.member.username)}`).toContain(role.get(f.member.username));
+        expect(helpers, `${f.member.username} (${f.slot}) is a ${role.get(f.member.username)}`).toContain(
+          role.get(f.member.username),
+        );
         expect(f.card.distinctPeople).toBeGreaterThanOrEqual(3);
         expect(f.card.evidence.length).toBeGreaterThan(0);
-        for (const e of f.card.evidence) expect(e.at >= plan.period.start && e.at < plan.period.end, `${e.url} at ${e.at}`).toBe(true);
+        for (const e of f.card.evidence)
+          expect(e.at >= plan.period.start && e.at < plan.period.end, `${e.url} at ${e.at}`).toBe(true);
       }
       const expected: Record<string, string> = { staff: "staff", bot: "bot", suspended: "restricted" };
       for (const [username, reasons] of named) {
@@ -108,14 +158,18 @@ describe.each(CASES)("the demo on $when ($now, $timezone)", ({ now, timezone, pe
         if (r) expect(reasons, username ?? "").toContain(r);
       }
       expect(named.get("admin_alex")).toContain("staff");
-      const files = ["plan.json", "spotlight.html", "spotlight.md", "newsletter.html", "newsletter.txt"].map((f) => readFileSync(join(out, f), "utf8"));
+      const files = ["plan.json", "spotlight.html", "spotlight.md", "newsletter.html", "newsletter.txt"].map((f) =>
+        readFileSync(join(out, f), "utf8"),
+      );
       for (const text of files) expect(text).not.toMatch(/hidden_hedda|Hedda/);
 
       // Published once, and the closing summary says what a real forum would take.
       expect(report?.homepage?.url).toMatch(/\/t\/community-spotlight\/\d+$/);
       expect(report?.notes.map((n) => n.outcome)).toEqual(["sent", "sent", "sent"]);
       expect(report?.newsletter?.url).toBeTruthy();
-      expect(stdout.text()).toMatch(/\d+ platform requests: (about \d+ minutes|under a minute) at Discourse's limit of 60 a minute/);
+      expect(stdout.text()).toMatch(
+        /\d+ platform requests: (about \d+ minutes|under a minute) at Discourse's limit of 60 a minute/,
+      );
       expect(stderr.text()).toContain(`[demo] ${period} activity:`);
       expect(stderr.text()).not.toMatch(/^\{/m);
     } finally {

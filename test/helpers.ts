@@ -1,5 +1,5 @@
 /** Shared test helpers: a small seeded community, settings pointing at a simulator, fakes. */
-import { generateCommunity, type Community } from "../adapters/discourse/simulator/community.js";
+import { type Community, generateCommunity } from "../adapters/discourse/simulator/community.js";
 import { defaultSettings, siteWithDefaults } from "../src/config.js";
 import type { Activity, Member, ScoreCard, Signal } from "../src/domain.js";
 import type { Settings } from "../src/settings.js";
@@ -38,12 +38,28 @@ export const TEST_ENV = { K: "sim-key", U: "system" };
 let n = 0;
 export function act(memberId: string, signal: Signal, extra: Partial<Activity> = {}): Activity {
   n++;
-  return { id: `a${n}`, memberId, signal, at: "2026-10-10T12:00:00.000Z", otherId: null, topicId: `t${n}`, url: `https://forum.example/t/x/${n}/1`, title: `Topic ${n}`, public: true, ...extra };
+  return {
+    id: `a${n}`,
+    memberId,
+    signal,
+    at: "2026-10-10T12:00:00.000Z",
+    otherId: null,
+    topicId: `t${n}`,
+    url: `https://forum.example/t/x/${n}/1`,
+    title: `Topic ${n}`,
+    public: true,
+    ...extra,
+  };
 }
 
 /** `count` likes from `giver` to `receiver`, on different posts and days. */
 export function likes(receiver: string, giver: string, count: number): Activity[] {
-  return Array.from({ length: count }, (_, i) => act(receiver, "like_received", { otherId: giver, at: `2026-10-${String(1 + (i % 28)).padStart(2, "0")}T10:00:00.000Z` }));
+  return Array.from({ length: count }, (_, i) =>
+    act(receiver, "like_received", {
+      otherId: giver,
+      at: `2026-10-${String(1 + (i % 28)).padStart(2, "0")}T10:00:00.000Z`,
+    }),
+  );
 }
 
 export function member(id: string, extra: Partial<Member> = {}): Member {
@@ -75,7 +91,14 @@ export function card(memberId: string, total: number, extra: Partial<ScoreCard> 
     distinctPeople: 10,
     activeDays: 10,
     capsApplied: [],
-    evidence: [{ signal: "solution", url: `https://forum.example/t/answer/${memberId}/2`, title: "An answer", at: "2026-10-10T12:00:00.000Z" }],
+    evidence: [
+      {
+        signal: "solution",
+        url: `https://forum.example/t/answer/${memberId}/2`,
+        title: "An answer",
+        at: "2026-10-10T12:00:00.000Z",
+      },
+    ],
     ...extra,
   };
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SpotlightError } from "../src/errors.js";
-import { HttpClient, retryAfterMs, type HttpClientOptions } from "../src/http.js";
+import { HttpClient, type HttpClientOptions, retryAfterMs } from "../src/http.js";
 import { freePort } from "./redis-server.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -63,7 +63,11 @@ describe("HttpClient", () => {
   });
 
   it("waits as a 429's Retry-After says, then goes on", async () => {
-    script([429, { "Retry-After": "7" }, '{"errors":["slow down"],"error_type":"rate_limit","extras":{"wait_seconds":60}}']);
+    script([
+      429,
+      { "Retry-After": "7" },
+      '{"errors":["slow down"],"error_type":"rate_limit","extras":{"wait_seconds":60}}',
+    ]);
     const { c, waits } = client();
     expect(await c.get("/x.json")).toEqual({ ok: true });
     expect(waits).toEqual([7000]);
@@ -78,18 +82,30 @@ describe("HttpClient", () => {
   });
 
   it("does not spend retries on 429s, but gives up on a wait longer than allowed", async () => {
-    script(...Array.from({ length: 5 }, () => [429, { "Retry-After": "1" }, "{}"] as [number, Record<string, string>, string]));
+    script(
+      ...Array.from(
+        { length: 5 },
+        () => [429, { "Retry-After": "1" }, "{}"] as [number, Record<string, string>, string],
+      ),
+    );
     const ok = client({ maxRetries: 0 });
     await expect(ok.c.get("/x.json")).resolves.toEqual({ ok: true });
     script([429, { "Retry-After": "3600" }, "{}"]);
-    const err = (await client({ maxRateLimitWaitMs: 60_000 }).c.get("/x.json").catch((e: unknown) => e)) as SpotlightError;
+    const err = (await client({ maxRateLimitWaitMs: 60_000 })
+      .c.get("/x.json")
+      .catch((e: unknown) => e)) as SpotlightError;
     expect(err).toBeInstanceOf(SpotlightError);
     expect(err.kind).toBe("rate_limit");
     expect(err.message).toMatch(/^\[spotlight\] \[test\] GET \/c\d+\/x\.json: 429/);
   });
 
   it("retries 5xx with growing backoff, then fails naming the place", async () => {
-    script(...Array.from({ length: 9 }, () => [502, {}, "<html>bad gateway</html>"] as [number, Record<string, string>, string]));
+    script(
+      ...Array.from(
+        { length: 9 },
+        () => [502, {}, "<html>bad gateway</html>"] as [number, Record<string, string>, string],
+      ),
+    );
     const { c, waits } = client({ backoffMs: 100 });
     const err = (await c.get("/x.json").catch((e: unknown) => e)) as SpotlightError;
     expect(err.kind).toBe("transient");
@@ -107,8 +123,14 @@ describe("HttpClient", () => {
   });
 
   it("never retries an auth error and says which request failed", async () => {
-    script([403, {}, '{"errors":["You are not permitted to view the requested resource."],"error_type":"invalid_access"}']);
-    const err = (await client().c.get("/admin/x.json").catch((e: unknown) => e)) as SpotlightError;
+    script([
+      403,
+      {},
+      '{"errors":["You are not permitted to view the requested resource."],"error_type":"invalid_access"}',
+    ]);
+    const err = (await client()
+      .c.get("/admin/x.json")
+      .catch((e: unknown) => e)) as SpotlightError;
     expect(err.kind).toBe("auth");
     expect(err.final).toBe(true);
     expect(err.message).toMatch(/GET \/c\d+\/admin\/x\.json: 403 invalid_access: You are not permitted/);
@@ -117,14 +139,18 @@ describe("HttpClient", () => {
 
   it("does not repeat a POST after a 5xx (it may have been applied)", async () => {
     script([500, {}, "oops"]);
-    const err = (await client().c.request("POST", "/posts.json", { body: { raw: "hi" } }).catch((e: unknown) => e)) as SpotlightError;
+    const err = (await client()
+      .c.request("POST", "/posts.json", { body: { raw: "hi" } })
+      .catch((e: unknown) => e)) as SpotlightError;
     expect(err.kind).toBe("transient");
     expect(hits).toBe(1);
   });
 
   it("reports a 200 that is not JSON as a bad response", async () => {
     script([200, { "Content-Type": "text/html" }, "<html>login</html>"]);
-    const err = (await client().c.get("/x.json").catch((e: unknown) => e)) as SpotlightError;
+    const err = (await client()
+      .c.get("/x.json")
+      .catch((e: unknown) => e)) as SpotlightError;
     expect(err.kind).toBe("bad_response");
   });
 
@@ -136,8 +162,12 @@ describe("HttpClient", () => {
       res.on("close", () => clearInterval(drip));
     };
     const started = performance.now();
-    const err = (await client({ maxRetries: 1, timeoutMs: 300 }).c.get("/endless.json").catch((e: unknown) => e)) as SpotlightError;
-    expect(err.message).toBe("[spotlight] [test] GET /c" + (port - 1) + "/endless.json: timed out after 300 ms after 1 retries");
+    const err = (await client({ maxRetries: 1, timeoutMs: 300 })
+      .c.get("/endless.json")
+      .catch((e: unknown) => e)) as SpotlightError;
+    expect(err.message).toBe(
+      `[spotlight] [test] GET /c${port - 1}/endless.json: timed out after 300 ms after 1 retries`,
+    );
     expect(err.kind).toBe("transient");
     expect(performance.now() - started).toBeLessThan(3000);
   });
@@ -150,9 +180,13 @@ describe("HttpClient", () => {
       res.writeHead(200, { "Content-Type": "application/json", "Content-Length": String(big.length) });
       res.end(big);
     };
-    const err = (await client({ maxResponseBytes: 1024 * 1024 }).c.get("/huge.json").catch((e: unknown) => e)) as SpotlightError;
+    const err = (await client({ maxResponseBytes: 1024 * 1024 })
+      .c.get("/huge.json")
+      .catch((e: unknown) => e)) as SpotlightError;
     expect(err.kind).toBe("bad_response");
-    expect(err.message).toMatch(/^\[spotlight\] \[test\] GET \/c\d+\/huge\.json: 200 response of 3145728 bytes is larger than the 1048576 bytes accepted$/);
+    expect(err.message).toMatch(
+      /^\[spotlight\] \[test\] GET \/c\d+\/huge\.json: 200 response of 3145728 bytes is larger than the 1048576 bytes accepted$/,
+    );
     expect(served).toBe(1);
     // Without a length announced (chunked), the cap holds while reading.
     handler = (_req, res) => {
@@ -160,22 +194,42 @@ describe("HttpClient", () => {
       res.write(big.subarray(0, 700_000));
       res.end(big.subarray(0, 700_000));
     };
-    const chunked = (await client({ maxResponseBytes: 1024 * 1024 }).c.get("/chunked.json").catch((e: unknown) => e)) as SpotlightError;
-    expect(chunked.message).toMatch(/GET \/c\d+\/chunked\.json: 200 response is larger than the 1048576 bytes accepted$/);
+    const chunked = (await client({ maxResponseBytes: 1024 * 1024 })
+      .c.get("/chunked.json")
+      .catch((e: unknown) => e)) as SpotlightError;
+    expect(chunked.message).toMatch(
+      /GET \/c\d+\/chunked\.json: 200 response is larger than the 1048576 bytes accepted$/,
+    );
   });
 
   it("names the request and the cause when the site does not answer at all", async () => {
     const closed = await freePort(); // nothing listens there
-    const c = new HttpClient({ platform: "test", baseUrl: `http://127.0.0.1:${closed}/`, headers: {}, requestsPerMinute: 1000, timeoutMs: 500, maxRetries: 0 });
+    const c = new HttpClient({
+      platform: "test",
+      baseUrl: `http://127.0.0.1:${closed}/`,
+      headers: {},
+      requestsPerMinute: 1000,
+      timeoutMs: 500,
+      maxRetries: 0,
+    });
     const err = (await c.get("/x.json").catch((e: unknown) => e)) as SpotlightError;
-    expect(err.message).toBe(`[spotlight] [test] GET /x.json: network error (ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${closed})`);
+    expect(err.message).toBe(
+      `[spotlight] [test] GET /x.json: network error (ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${closed})`,
+    );
   });
 
   it("keeps to the per-minute budget, spread evenly over the minute", async () => {
     handler = (_req, res) => res.end("{}");
     let now = 0;
     // The sleep advances the budget's clock, as time would.
-    const { c, waits } = client({ requestsPerMinute: 2, elapsed: () => now, sleep: async (ms) => void (waits.push(ms), (now += ms)) });
+    const { c, waits } = client({
+      requestsPerMinute: 2,
+      elapsed: () => now,
+      sleep: async (ms) => {
+        waits.push(ms);
+        now += ms;
+      },
+    });
     // Spread evenly: one every 30 s, not two at once and then a minute idle.
     await c.get("/a.json");
     expect(waits).toEqual([]);

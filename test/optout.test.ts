@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
-import type { AddressInfo } from "node:net";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -29,7 +29,8 @@ describe("opt-out links", () => {
     expect(verifyOptOut(SECRET, other)).toBeNull();
     expect(verifyOptOut("another-secret", token)).toBeNull();
     expect(verifyOptOut(SECRET, token.slice(0, -2) + (token.endsWith("A") ? "BB" : "AA"))).toBeNull();
-    for (const junk of ["", "v1", "v1...", "v2.a.b.c", `${token}.x`, "v1.dGVzdA.NDI.%2e%2e"]) expect(verifyOptOut(SECRET, junk)).toBeNull();
+    for (const junk of ["", "v1", "v1...", "v2.a.b.c", `${token}.x`, "v1.dGVzdA.NDI.%2e%2e"])
+      expect(verifyOptOut(SECRET, junk)).toBeNull();
   });
 });
 
@@ -67,16 +68,20 @@ describe("spotlight serve: opt-out pages", () => {
   });
 
   it("counts members who opted out, not how often a link was pressed", async () => {
-    const count = async () => Number(/spotlight_optouts_total\{site="test"\} (\d+)/.exec(await (await fetch(`${base}/metrics`)).text())?.[1] ?? 0);
+    const count = async () =>
+      Number(
+        /spotlight_optouts_total\{site="test"\} (\d+)/.exec(await (await fetch(`${base}/metrics`)).text())?.[1] ?? 0,
+      );
     const before = await count();
-    for (let i = 0; i < 3; i++) expect((await fetch(`${base}/optout/${signOptOut(SECRET, "test", "8")}`, { method: "POST" })).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await fetch(`${base}/optout/${signOptOut(SECRET, "test", "8")}`, { method: "POST" })).status).toBe(200);
     expect(await count()).toBe(before + 1);
   });
 
   it("refuses a forged or altered link with 400 and records nothing", async () => {
     const before = (await store.optOutKeys("test")).size;
     const token = signOptOut(SECRET, "test", "8");
-    const forged = token.split(".").slice(0, 3).join(".") + "." + Buffer.alloc(32).toString("base64url");
+    const forged = `${token.split(".").slice(0, 3).join(".")}.${Buffer.alloc(32).toString("base64url")}`;
     for (const t of [forged, signOptOut("wrong", "test", "8"), signOptOut(SECRET, "other-site", "8"), "garbage"]) {
       const res = await fetch(`${base}/optout/${t}`, { method: "POST" });
       expect(res.status).toBe(400);
@@ -87,7 +92,10 @@ describe("spotlight serve: opt-out pages", () => {
 
   it("answers a malformed %-escape with 400, logging nothing at error level", async () => {
     const lines: string[] = [];
-    const logger = createLogger({ level: "info", destination: { write: (l: string) => lines.push(l) } as unknown as NodeJS.WritableStream });
+    const logger = createLogger({
+      level: "info",
+      destination: { write: (l: string) => lines.push(l) } as unknown as NodeJS.WritableStream,
+    });
     const server = createServer({ settings, store, secret: SECRET, logger }).listen(0, "127.0.0.1");
     await new Promise<void>((r) => server.once("listening", () => r()));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -115,12 +123,34 @@ describe("spotlight optout / forget", () => {
     const dir = mkdtempSync(join(tmpdir(), "spotlight-forget-"));
     const db = join(dir, "s.db");
     const store = new SqliteStore(db);
-    await store.ingest("forum", { members: [member("5", { username: "Alice" }), member("6", { username: "bob" })], activities: [act("5", "reply", { id: "x1" }), act("6", "like_received", { id: "x2", otherId: "5" }), act("6", "reply", { id: "x3" })] });
+    await store.ingest("forum", {
+      members: [member("5", { username: "Alice" }), member("6", { username: "bob" })],
+      activities: [
+        act("5", "reply", { id: "x1" }),
+        act("6", "like_received", { id: "x2", otherId: "5" }),
+        act("6", "reply", { id: "x3" }),
+      ],
+    });
     await store.close();
     const cfg = join(dir, "c.json");
-    writeFileSync(cfg, JSON.stringify({ store: { path: db }, sites: [{ id: "forum", platform: "discourse", baseUrl: "https://f.example", credentials: { apiKeyEnv: "X_KEY", apiUsernameEnv: "X_USER" } }] }));
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        store: { path: db },
+        sites: [
+          {
+            id: "forum",
+            platform: "discourse",
+            baseUrl: "https://f.example",
+            credentials: { apiKeyEnv: "X_KEY", apiUsernameEnv: "X_USER" },
+          },
+        ],
+      }),
+    );
     const env = { ...process.env, SPOTLIGHT_SECRET: SECRET };
-    const out = await run(process.execPath, [CLI, "forget", "--config", cfg, "--site", "forum", "--member", "alice"], { env });
+    const out = await run(process.execPath, [CLI, "forget", "--config", cfg, "--site", "forum", "--member", "alice"], {
+      env,
+    });
     expect(out.stdout).toContain("Forgot member 5");
     await run(process.execPath, [CLI, "optout", "--config", cfg, "--site", "forum", "--member", "bob"], { env });
     const after = new SqliteStore(db);
@@ -130,7 +160,9 @@ describe("spotlight optout / forget", () => {
     expect(keys.has(optOutKey(SECRET, "forum", "5"))).toBe(true);
     expect(keys.has(optOutKey(SECRET, "forum", "6"))).toBe(true);
     await after.close();
-    const err = await run(process.execPath, [CLI, "optout", "--config", cfg, "--site", "forum", "--member", "nobody"], { env }).catch((e) => e);
+    const err = await run(process.execPath, [CLI, "optout", "--config", cfg, "--site", "forum", "--member", "nobody"], {
+      env,
+    }).catch((e) => e);
     expect(err.code).toBe(2);
   });
 });
@@ -140,15 +172,42 @@ describe("opting out reaches what is already public", () => {
     const store = new SqliteStore(":memory:");
     const settings = testSettings("https://forum.example/");
     const period = { id: "2026-10", start: "2026-10-01T00:00:00.000Z", end: "2026-11-01T00:00:00.000Z" };
-    const entry = (id: string, name: string) => ({ member: member(id, { username: name }), card: card(id, 50), slot: "top" as const, previousTotal: null });
-    await store.savePlan("test", { site: "test", period, generatedAt: period.end, featured: [entry("1", "ann"), entry("2", "bea"), entry("3", "cyd")], skipped: [], ranked: [], overrides: { pin: [], exclude: [] }, personalLines: { "3": "Cyd, thank you for the migration guide" }, stats: { members: 3, activities: 9, requests: 1 } }, "published");
+    const entry = (id: string, name: string) => ({
+      member: member(id, { username: name }),
+      card: card(id, 50),
+      slot: "top" as const,
+      previousTotal: null,
+    });
+    await store.savePlan(
+      "test",
+      {
+        site: "test",
+        period,
+        generatedAt: period.end,
+        featured: [entry("1", "ann"), entry("2", "bea"), entry("3", "cyd")],
+        skipped: [],
+        ranked: [],
+        overrides: { pin: [], exclude: [] },
+        personalLines: { "3": "Cyd, thank you for the migration guide" },
+        stats: { members: 3, activities: 9, requests: 1 },
+      },
+      "published",
+    );
     const republish: string[] = [];
-    const server = createServer({ settings, store, secret: SECRET, onOptOut: (site) => republish.push(site) }).listen(0, "127.0.0.1");
+    const server = createServer({ settings, store, secret: SECRET, onOptOut: (site) => republish.push(site) }).listen(
+      0,
+      "127.0.0.1",
+    );
     await new Promise<void>((r) => server.once("listening", () => r()));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const shown = async () => {
-      const json = (await (await fetch(`${base}/sites/test/spotlight.json`)).json()) as { members: Array<{ username: string }> };
-      const [html, rss] = await Promise.all([fetch(`${base}/sites/test/spotlight.html`).then((r) => r.text()), fetch(`${base}/sites/test/newsletter.rss`).then((r) => r.text())]);
+      const json = (await (await fetch(`${base}/sites/test/spotlight.json`)).json()) as {
+        members: Array<{ username: string }>;
+      };
+      const [html, rss] = await Promise.all([
+        fetch(`${base}/sites/test/spotlight.html`).then((r) => r.text()),
+        fetch(`${base}/sites/test/newsletter.rss`).then((r) => r.text()),
+      ]);
       return { json: json.members.map((m) => m.username), html, rss };
     };
     // The server looks the plan up again at most once a second, answering from its cache meanwhile.
@@ -201,4 +260,3 @@ describe("the opt-out key", () => {
     }
   });
 });
-

@@ -30,10 +30,26 @@ describe("the period a command picks by default", () => {
 
 describe("a period's bounds", () => {
   it("starts and ends at local midnight, across a clock change and in a leap year", () => {
-    expect(periodOf("2026-03", "Europe/Berlin")).toEqual({ id: "2026-03", start: "2026-02-28T23:00:00.000Z", end: "2026-03-31T22:00:00.000Z" });
-    expect(periodOf("2026-10", "Europe/Berlin")).toEqual({ id: "2026-10", start: "2026-09-30T22:00:00.000Z", end: "2026-10-31T23:00:00.000Z" });
-    expect(periodOf("2028-02", "UTC")).toEqual({ id: "2028-02", start: "2028-02-01T00:00:00.000Z", end: "2028-03-01T00:00:00.000Z" });
-    expect(periodOf("2026-12", "Pacific/Auckland")).toEqual({ id: "2026-12", start: "2026-11-30T11:00:00.000Z", end: "2026-12-31T11:00:00.000Z" });
+    expect(periodOf("2026-03", "Europe/Berlin")).toEqual({
+      id: "2026-03",
+      start: "2026-02-28T23:00:00.000Z",
+      end: "2026-03-31T22:00:00.000Z",
+    });
+    expect(periodOf("2026-10", "Europe/Berlin")).toEqual({
+      id: "2026-10",
+      start: "2026-09-30T22:00:00.000Z",
+      end: "2026-10-31T23:00:00.000Z",
+    });
+    expect(periodOf("2028-02", "UTC")).toEqual({
+      id: "2028-02",
+      start: "2028-02-01T00:00:00.000Z",
+      end: "2028-03-01T00:00:00.000Z",
+    });
+    expect(periodOf("2026-12", "Pacific/Auckland")).toEqual({
+      id: "2026-12",
+      start: "2026-11-30T11:00:00.000Z",
+      end: "2026-12-31T11:00:00.000Z",
+    });
   });
 
   it("counts days in the site's zone", () => {

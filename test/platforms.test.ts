@@ -105,13 +105,48 @@ function board() {
     const answers = helper === "mod" ? 12 : 9 - h * 2;
     for (let i = 0; i < answers; i++) {
       const post = `${helper}-${i}`;
-      activities.push({ id: `reply:${post}`, memberId: helper, signal: "reply", at: at(1 + i * 2), otherId: askers[i]!.id, topicId: `t${i}`, url: `https://board.example/p/${post}`, title: `Question ${i}`, public: true });
-      if (i % 2 === 0) activities.push({ id: `solution:${post}`, memberId: helper, signal: "solution", at: at(2 + i * 2), otherId: askers[i]!.id, topicId: `t${i}`, url: `https://board.example/p/${post}`, title: `Question ${i}`, public: true });
+      activities.push({
+        id: `reply:${post}`,
+        memberId: helper,
+        signal: "reply",
+        at: at(1 + i * 2),
+        otherId: askers[i]!.id,
+        topicId: `t${i}`,
+        url: `https://board.example/p/${post}`,
+        title: `Question ${i}`,
+        public: true,
+      });
+      if (i % 2 === 0)
+        activities.push({
+          id: `solution:${post}`,
+          memberId: helper,
+          signal: "solution",
+          at: at(2 + i * 2),
+          otherId: askers[i]!.id,
+          topicId: `t${i}`,
+          url: `https://board.example/p/${post}`,
+          title: `Question ${i}`,
+          public: true,
+        });
     }
   }
   // Something from September and November, which October's run must leave out.
-  activities.push({ id: "reply:old", memberId: "linus", signal: "reply", at: new Date(Date.parse(at(1)) - 3 * DAY).toISOString(), otherId: "asker0", public: true });
-  activities.push({ id: "reply:new", memberId: "linus", signal: "reply", at: "2026-11-02T00:00:00.000Z", otherId: "asker0", public: true });
+  activities.push({
+    id: "reply:old",
+    memberId: "linus",
+    signal: "reply",
+    at: new Date(Date.parse(at(1)) - 3 * DAY).toISOString(),
+    otherId: "asker0",
+    public: true,
+  });
+  activities.push({
+    id: "reply:new",
+    memberId: "linus",
+    signal: "reply",
+    at: "2026-11-02T00:00:00.000Z",
+    otherId: "asker0",
+    public: true,
+  });
   return { members: [...askers, ...helpers.map((h) => person(h, { staff: h === "mod" }))], activities };
 }
 
@@ -119,9 +154,18 @@ let copy: string;
 beforeAll(() => {
   copy = mkdtempSync(join(tmpdir(), "spotlight-platform-"));
   // The checkout as git has it (what a contributor starts from), its installed packages shared.
-  const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" }).split("\n").filter(Boolean);
+  const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  })
+    .split("\n")
+    .filter(Boolean);
   for (const f of files) {
-    if (!/^(src|adapters|templates)\//.test(f) && !["plugin-manifest.json", "package.json", "tsconfig.json"].includes(f)) continue;
+    if (
+      !/^(src|adapters|templates)\//.test(f) &&
+      !["plugin-manifest.json", "package.json", "tsconfig.json"].includes(f)
+    )
+      continue;
     if (!existsSync(join(ROOT, f))) continue;
     mkdirSync(dirname(join(copy, f)), { recursive: true });
     cpSync(join(ROOT, f), join(copy, f));
@@ -138,7 +182,17 @@ afterAll(() => rmSync(copy, { recursive: true, force: true }));
 function config(site: Record<string, unknown> = {}, store = join(copy, "spotlight.db")) {
   const file = join(copy, `config-${Math.random().toString(36).slice(2)}.json`);
   const settings = {
-    sites: [{ id: "board", platform: "fakeboard", baseUrl: "https://board.example/", credentials: { apiKeyEnv: "BOARD_KEY", apiUsernameEnv: "BOARD_USER" }, dataFile: join(copy, "board/data.json"), outDir: join(copy, "board"), ...site }],
+    sites: [
+      {
+        id: "board",
+        platform: "fakeboard",
+        baseUrl: "https://board.example/",
+        credentials: { apiKeyEnv: "BOARD_KEY", apiUsernameEnv: "BOARD_USER" },
+        dataFile: join(copy, "board/data.json"),
+        outDir: join(copy, "board"),
+        ...site,
+      },
+    ],
     store: { kind: "sqlite", path: store },
     server: { publicUrl: "https://spotlight.example/" },
     publish: { newsletter: { enabled: false } },
@@ -152,7 +206,13 @@ async function spotlight(...args: string[]) {
   try {
     const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
       cwd: copy,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, BOARD_KEY: "board-key", BOARD_USER: "bot", SPOTLIGHT_SECRET: "a-fixed-test-secret-of-32-chars!" },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        BOARD_KEY: "board-key",
+        BOARD_USER: "bot",
+        SPOTLIGHT_SECRET: "a-fixed-test-secret-of-32-chars!",
+      },
       timeout: 120_000,
     });
     return { code: 0, stdout, stderr };
@@ -167,14 +227,26 @@ describe("a platform added as a folder of adapters/", () => {
     const cfg = config();
     const first = await spotlight("run", "--config", cfg, "--period", "2026-10", "--auto", "--out", join(copy, "out"));
     expect(first.code, first.stderr).toBe(0);
-    const plan = JSON.parse(readFileSync(join(copy, "out/plan.json"), "utf8")) as { featured: Array<{ memberId: string; evidence: Array<{ url: string }> }>; skipped: Array<{ memberId: string; reasons: string[] }> };
+    const plan = JSON.parse(readFileSync(join(copy, "out/plan.json"), "utf8")) as {
+      featured: Array<{ memberId: string; evidence: Array<{ url: string }> }>;
+      skipped: Array<{ memberId: string; reasons: string[] }>;
+    };
     // The helpers in the order they helped, citing their October posts; the moderator, who answered most, is staff.
     expect(plan.featured.map((f) => f.memberId)).toEqual(["ada", "grace", "linus"]);
-    for (const f of plan.featured) for (const e of f.evidence) expect(e.url).toMatch(new RegExp(`^https://board\\.example/p/${f.memberId}-\\d+$`));
+    for (const f of plan.featured)
+      for (const e of f.evidence) expect(e.url).toMatch(new RegExp(`^https://board\\.example/p/${f.memberId}-\\d+$`));
     expect(plan.skipped.find((x) => x.memberId === "mod")?.reasons.join(" ")).toMatch(/staff/);
     expect(readFileSync(join(copy, "board/homepage.md"), "utf8")).toMatch(/ada[\s\S]*grace[\s\S]*linus/);
-    const notes = () => readFileSync(join(copy, "board/notes.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { to: string; body: string });
-    expect(notes().map((n) => n.to).sort()).toEqual(["ada", "grace", "linus"]);
+    const notes = () =>
+      readFileSync(join(copy, "board/notes.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { to: string; body: string });
+    expect(
+      notes()
+        .map((n) => n.to)
+        .sort(),
+    ).toEqual(["ada", "grace", "linus"]);
     for (const n of notes()) expect(n.body).toContain("https://spotlight.example/optout/");
 
     const again = await spotlight("approve", "--config", cfg, "--period", "2026-10");
@@ -184,7 +256,13 @@ describe("a platform added as a folder of adapters/", () => {
 
   it("has its settings checked with the core's: its own required, another platform's refused", async () => {
     const store = join(copy, "refused.db");
-    const r = await spotlight("run", "--config", config({ dataFile: undefined, staffRoles: ["administrator"] }, store), "--period", "2026-10");
+    const r = await spotlight(
+      "run",
+      "--config",
+      config({ dataFile: undefined, staffRoles: ["administrator"] }, store),
+      "--period",
+      "2026-10",
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("sites[0].dataFile: is required");
     expect(r.stderr).toContain("sites[0].staffRoles: is not a known setting");
@@ -197,7 +275,11 @@ describe("the core", () => {
     expect(platformNames().length).toBeGreaterThan(1);
     const names = platformNames().flatMap((n) => [n, platformSchema(n).title]);
     const files = execFileSync("git", ["ls-files", "src"], { cwd: ROOT, encoding: "utf8" }).split("\n").filter(Boolean);
-    const naming = files.flatMap((f) => names.filter((n) => new RegExp(`\\b${n}\\b`, "i").test(readFileSync(join(ROOT, f), "utf8"))).map((n) => `${f}: ${n}`));
+    const naming = files.flatMap((f) =>
+      names
+        .filter((n) => new RegExp(`\\b${n}\\b`, "i").test(readFileSync(join(ROOT, f), "utf8")))
+        .map((n) => `${f}: ${n}`),
+    );
     expect(naming).toEqual([]);
   });
 });

@@ -8,7 +8,9 @@ import { delimiter, isAbsolute, join } from "node:path";
 
 export class MissingProgramError extends Error {
   constructor(program: string, debianPackage: string, why: string) {
-    super(`${program} is not installed (${why}): it comes with Debian's ${debianPackage} package; \`npm test\` installs it when run as root, or run: apt-get install ${debianPackage}`);
+    super(
+      `${program} is not installed (${why}): it comes with Debian's ${debianPackage} package; \`npm test\` installs it when run as root, or run: apt-get install ${debianPackage}`,
+    );
     this.name = "MissingProgramError";
     // The message says everything: no stack trace to read through.
     this.stack = `${this.name}: ${this.message}`;
@@ -16,7 +18,12 @@ export class MissingProgramError extends Error {
 }
 
 function found(program: string, mode: number): boolean {
-  const candidates = isAbsolute(program) ? [program] : (process.env.PATH ?? "").split(delimiter).filter(Boolean).map((dir) => join(dir, program));
+  const candidates = isAbsolute(program)
+    ? [program]
+    : (process.env.PATH ?? "")
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, program));
   return candidates.some((p) => {
     try {
       accessSync(p, mode);

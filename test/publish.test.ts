@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDiscourseAdapter } from "../adapters/discourse/index.js";
-import { startSimulator, type RunningSimulator } from "../adapters/discourse/simulator/app.js";
 import type { Faults } from "../adapters/discourse/simulator/app.js";
+import { type RunningSimulator, startSimulator } from "../adapters/discourse/simulator/app.js";
 import { deploymentSecret, optOutKey } from "../src/optout.js";
-import { preparePlan, type PipelineDeps } from "../src/pipeline.js";
+import { type PipelineDeps, preparePlan } from "../src/pipeline.js";
 import { publishPlan, republishLive } from "../src/publish.js";
 import { SECTION_END, SECTION_START } from "../src/sections.js";
 import type { Settings } from "../src/settings.js";
 import { SqliteStore } from "../src/store/sqlite.js";
-import { SIM_NOW, smallCommunity, testSettings, TEST_ENV } from "./helpers.js";
+import { SIM_NOW, smallCommunity, TEST_ENV, testSettings } from "./helpers.js";
 
 const PERIOD = "2026-10";
 
@@ -34,16 +34,28 @@ async function harness(patch?: (s: Settings) => void, faults?: Faults): Promise<
   const settings = publishSettings(sim.url, patch);
   const deps = () => {
     const site = settings.sites[0]!;
-    const adapter = createDiscourseAdapter({ site, sync: settings.sync, scoring: settings.scoring, publish: settings.publish, env: TEST_ENV, now: () => SIM_NOW, sleep: async () => {} });
+    const adapter = createDiscourseAdapter({
+      site,
+      sync: settings.sync,
+      scoring: settings.scoring,
+      publish: settings.publish,
+      env: TEST_ENV,
+      now: () => SIM_NOW,
+      sleep: async () => {},
+    });
     return { settings, store, adapter, site, env: { SPOTLIGHT_SECRET: "test-secret" }, now: () => SIM_NOW };
   };
   return { sim, store, deps, settings };
 }
 
-const pms = (sim: RunningSimulator) => sim.state.writes.log.filter((w) => w.path === "/posts.json" && (w.body as any).archetype === "private_message");
-const creates = (sim: RunningSimulator) => sim.state.writes.log.filter((w) => w.path === "/posts.json" && (w.body as any).archetype !== "private_message");
+const pms = (sim: RunningSimulator) =>
+  sim.state.writes.log.filter((w) => w.path === "/posts.json" && (w.body as any).archetype === "private_message");
+const creates = (sim: RunningSimulator) =>
+  sim.state.writes.log.filter((w) => w.path === "/posts.json" && (w.body as any).archetype !== "private_message");
 async function getRaw(sim: RunningSimulator, postId: number): Promise<string> {
-  const r = await fetch(`${sim.url}/posts/${postId}.json`, { headers: { "Api-Key": "sim-key", "Api-Username": "system" } });
+  const r = await fetch(`${sim.url}/posts/${postId}.json`, {
+    headers: { "Api-Key": "sim-key", "Api-Username": "system" },
+  });
   return ((await r.json()) as { raw: string }).raw;
 }
 
@@ -69,22 +81,30 @@ describe("publishing to Discourse", () => {
     expect(report.homepage?.url).toMatch(/\/t\/community-spotlight\/\d+$/);
     expect(report.notes.map((n) => n.outcome)).toEqual(["sent", "sent", "sent"]);
     const sent = pms(h.sim);
-    expect(sent.map((w) => (w.body as any).target_recipients).sort()).toEqual(plan.featured.map((f) => f.member.username).sort());
+    expect(sent.map((w) => (w.body as any).target_recipients).sort()).toEqual(
+      plan.featured.map((f) => f.member.username).sort(),
+    );
     // Pinned globally, with an end date.
     const pin = h.sim.state.writes.log.find((w) => w.path.endsWith("/status.json"))!;
     expect(pin.body).toMatchObject({ status: "pinned_globally", enabled: "true" });
     expect((await h.store.getPlan("test", PERIOD))?.status).toBe("published");
-    expect([...(await h.store.featuredBetween("test", PERIOD, PERIOD))].sort()).toEqual(plan.featured.map((f) => f.member.id).sort());
+    expect([...(await h.store.featuredBetween("test", PERIOD, PERIOD))].sort()).toEqual(
+      plan.featured.map((f) => f.member.id).sort(),
+    );
   });
 
   it("writes a specific note: what the member did, links to their posts, and a signed opt-out link", async () => {
     const { plan } = await preparePlan(h.deps(), PERIOD);
     await publishPlan(h.deps(), PERIOD);
     const first = plan.featured[0]!;
-    const note = pms(h.sim).find((w) => (w.body as any).target_recipients === first.member.username)!.body as { title: string; raw: string };
+    const note = pms(h.sim).find((w) => (w.body as any).target_recipients === first.member.username)!.body as {
+      title: string;
+      raw: string;
+    };
     expect(note.title).toBe("Thank you for everything you did in October 2026");
     for (const e of first.card.evidence) expect(note.raw).toContain(e.url);
-    if (first.card.signals.solution.counted) expect(note.raw).toMatch(new RegExp(`You answered ${first.card.signals.solution.counted} question`));
+    if (first.card.signals.solution.counted)
+      expect(note.raw).toMatch(new RegExp(`You answered ${first.card.signals.solution.counted} question`));
     expect(note.raw).toMatch(/https:\/\/spotlight\.example\/optout\/v1\.[\w-]+\.[\w-]+\.[\w-]+/);
     expect(note.raw).toContain(`<!-- community-spotlight:note:test:${PERIOD}:${first.member.id} -->`);
   });
@@ -119,14 +139,18 @@ describe("publishing to Discourse", () => {
     const create = await fetch(`${h.sim.url}/posts.json`, {
       method: "POST",
       headers: { "Api-Key": "sim-key", "Api-Username": "mod_mira", "Content-Type": "application/json" },
-      body: JSON.stringify({ title: "test newsletter: October 2026", raw: `${intro}${SECTION_START}\nold section\n${SECTION_END}${outro}`, category: 3 }),
+      body: JSON.stringify({
+        title: "test newsletter: October 2026",
+        raw: `${intro}${SECTION_START}\nold section\n${SECTION_END}${outro}`,
+        category: 3,
+      }),
     });
     const draftPost = (await create.json()) as { id: number };
     await preparePlan(h.deps(), PERIOD);
     const report = await publishPlan(h.deps(), PERIOD);
     expect(report.newsletter?.changed).toBe(true);
     const raw = await getRaw(h.sim, draftPost.id);
-    expect(raw.startsWith(intro + SECTION_START + "\n")).toBe(true);
+    expect(raw.startsWith(`${intro + SECTION_START}\n`)).toBe(true);
     expect(raw.endsWith(SECTION_END + outro)).toBe(true);
     expect(raw).not.toContain("old section");
     expect(raw).toContain("## Member spotlight");
@@ -155,14 +179,19 @@ describe("publishing to Discourse", () => {
     // A real run afterwards posts exactly what the dry run described.
     const real = await publishPlan(h.deps(), PERIOD);
     expect(real.actions.map((a) => a.body)).toEqual(
-      report.actions.map((a) => (a.path.includes("{new topic}") ? expect.objectContaining({ status: "pinned_globally" }) : a.body)),
+      report.actions.map((a) =>
+        a.path.includes("{new topic}") ? expect.objectContaining({ status: "pinned_globally" }) : a.body,
+      ),
     );
   });
 
   it("leaves out a member who opted out after the plan was made: no note, not on the homepage", async () => {
     const { plan } = await preparePlan(h.deps(), PERIOD);
     const gone = plan.featured[1]!.member;
-    await h.store.addOptOut("test", optOutKey(await deploymentSecret(h.store, { SPOTLIGHT_SECRET: "test-secret" }), "test", gone.id));
+    await h.store.addOptOut(
+      "test",
+      optOutKey(await deploymentSecret(h.store, { SPOTLIGHT_SECRET: "test-secret" }), "test", gone.id),
+    );
     const report = await publishPlan(h.deps(), PERIOD);
     expect(report.droppedOptedOut).toBe(1);
     expect(pms(h.sim).map((w) => (w.body as any).target_recipients)).not.toContain(gone.username);
@@ -188,7 +217,9 @@ describe("publishing to Discourse", () => {
     const server = createServer({ settings: h.settings, store: h.store, secret }).listen(0, "127.0.0.1");
     await new Promise<void>((r) => server.once("listening", () => r()));
     try {
-      const json = (await (await fetch(`http://127.0.0.1:${(server.address() as any).port}/sites/test/spotlight.json`)).json()) as any;
+      const json = (await (
+        await fetch(`http://127.0.0.1:${(server.address() as any).port}/sites/test/spotlight.json`)
+      ).json()) as any;
       expect(json.period.id).toBe("2026-09");
     } finally {
       server.close();
@@ -198,10 +229,18 @@ describe("publishing to Discourse", () => {
   it("stops instead of planning when a read sees members' activity disappear", async () => {
     await preparePlan(h.deps(), PERIOD);
     // The same forum, read as a key that sees nobody's activity (a lost permission looks like this).
-    const blind = { ...h.deps(), adapter: { ...h.deps().adapter, readPeriod: async () => ({ activities: [], members: [], cursor: null, requests: 1 }) } };
+    const blind = {
+      ...h.deps(),
+      adapter: {
+        ...h.deps().adapter,
+        readPeriod: async () => ({ activities: [], members: [], cursor: null, requests: 1 }),
+      },
+    };
     const err = await preparePlan(blind, "2026-11").catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toMatch(/2026-11: 0 members with activity, against \d+ in 2026-10.*--accept-low-activity/s);
+    expect((err as Error).message).toMatch(
+      /2026-11: 0 members with activity, against \d+ in 2026-10.*--accept-low-activity/s,
+    );
     expect(await h.store.getPlan("test", "2026-11")).toBeNull();
     const accepted = await preparePlan(blind, "2026-11", { acceptLowActivity: true });
     expect(accepted.plan.featured).toEqual([]);
@@ -214,7 +253,11 @@ describe("publishing to Discourse", () => {
     const notes = pms(h.sim).length;
     const homeTopic = (await publishPlan(h.deps(), PERIOD, { dryRun: true })).homepage!.url!;
     const raw = async () => {
-      const topic = (await (await fetch(`${homeTopic}.json`.replace(/\/t\/[^/]+\//, "/t/"), { headers: { "Api-Key": "sim-key", "Api-Username": "system" } })).json()) as any;
+      const topic = (await (
+        await fetch(`${homeTopic}.json`.replace(/\/t\/[^/]+\//, "/t/"), {
+          headers: { "Api-Key": "sim-key", "Api-Username": "system" },
+        })
+      ).json()) as any;
       return getRaw(h.sim, topic.post_stream.posts[0].id);
     };
     expect(await raw()).toContain(optedOut!.username);
@@ -268,8 +311,11 @@ describe("publishing to Discourse", () => {
       const rec = b.sim.state.writes.recognition;
       const spotlight = rec.badges.filter((x) => x.name === "Community Spotlight");
       expect(spotlight).toHaveLength(1);
-      const usernames = (ids: number[]) => ids.map((id) => b.sim.state.community.users.find((u) => u.id === id)!.username).sort();
-      expect(usernames(rec.grants.filter((g) => g.badgeId === spotlight[0]!.id).map((g) => g.userId))).toEqual([...sept.featured, ...oct.featured].sort());
+      const usernames = (ids: number[]) =>
+        ids.map((id) => b.sim.state.community.users.find((u) => u.id === id)!.username).sort();
+      expect(usernames(rec.grants.filter((g) => g.badgeId === spotlight[0]!.id).map((g) => g.userId))).toEqual(
+        [...sept.featured, ...oct.featured].sort(),
+      );
       expect(rec.grants.every((g) => g.reason?.includes("/t/community-spotlight/"))).toBe(true);
       expect(usernames([...rec.groups.get("spotlight")!.members])).toEqual([...oct.featured].sort());
       expect(oct.group?.removed.sort()).toEqual([...sept.featured].sort());
@@ -317,7 +363,12 @@ describe("publishing through faults", () => {
       faulty.settings.sites[0]!.maxRetries = 8;
       await publishPlan(faulty.deps(), PERIOD);
       const summary = (sim: RunningSimulator) =>
-        sim.state.writes.log.map((w) => `${w.method} ${w.path.replace(/\d+/g, "N")} ${(w.body as any)?.title ?? ""} ${(w.body as any)?.target_recipients ?? ""}`).sort();
+        sim.state.writes.log
+          .map(
+            (w) =>
+              `${w.method} ${w.path.replace(/\d+/g, "N")} ${(w.body as any)?.title ?? ""} ${(w.body as any)?.target_recipients ?? ""}`,
+          )
+          .sort();
       expect(summary(faulty.sim)).toEqual(summary(clean.sim));
     } finally {
       for (const x of [clean, faulty]) {

@@ -1,5 +1,5 @@
 /** Tests start their own Debian redis-server on a free port, in a temporary directory. */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -30,7 +30,13 @@ async function waitForPing(port: number, proc: ChildProcess): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`redis-server exited with ${proc.exitCode}`);
-    const r = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const r = new Redis({
+      port,
+      host: "127.0.0.1",
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     r.on("error", () => {});
     try {
       await r.connect();
@@ -49,8 +55,27 @@ async function waitForPing(port: number, proc: ChildProcess): Promise<void> {
 export async function startRedis(options: { appendonly?: boolean } = {}): Promise<TestRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "spotlight-redis-"));
-  const bin = requireProgram(process.env.REDIS_SERVER ?? "redis-server", "redis-server", "the Redis tests start their own server");
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", options.appendonly ? "yes" : "no", "--appendfsync", "always", "--loglevel", "warning"];
+  const bin = requireProgram(
+    process.env.REDIS_SERVER ?? "redis-server",
+    "redis-server",
+    "the Redis tests start their own server",
+  );
+  const args = [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--dir",
+    dir,
+    "--save",
+    "",
+    "--appendonly",
+    options.appendonly ? "yes" : "no",
+    "--appendfsync",
+    "always",
+    "--loglevel",
+    "warning",
+  ];
   let proc: ChildProcess;
   const start = async () => {
     // Redis keeps the machine's real clock when the tests run under faketime (it does not start

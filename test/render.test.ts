@@ -1,7 +1,7 @@
-import MarkdownIt from "markdown-it";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse, parseFragment, type DefaultTreeAdapterMap } from "parse5";
+import MarkdownIt from "markdown-it";
+import { type DefaultTreeAdapterMap, parse, parseFragment } from "parse5";
 import { describe, expect, it } from "vitest";
 import type { Plan, PlanEntry } from "../src/domain.js";
 import { renderOutputs } from "../src/output.js";
@@ -31,6 +31,7 @@ const HOSTILE = [
   "a\nb\r\n# heading\n> quote",
   "x".repeat(500),
   "👩🏽‍💻🦊🏳️‍🌈".repeat(40),
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: hostile text that looks like a template.
   "{{7*7}} ${process.env}",
   "&lt;entity&gt; &amp; &#60;",
 ];
@@ -50,11 +51,25 @@ function entry(name: string, title: string, i: number): PlanEntry {
       { signal: "like_received", url: "javascript:alert(1)", title, at: "2026-10-02T00:00:00Z" },
     ],
   });
-  return { member: member(String(i), { name, username: `m${i}`, avatarUrl: "https://forum.example/a.png" }), card: c, slot: i === 0 ? "rising" : "top", previousTotal: null };
+  return {
+    member: member(String(i), { name, username: `m${i}`, avatarUrl: "https://forum.example/a.png" }),
+    card: c,
+    slot: i === 0 ? "rising" : "top",
+    previousTotal: null,
+  };
 }
 
 function plan(entries: PlanEntry[]): Plan {
-  return { site: "test", period: periodOf("2026-10"), generatedAt: "2026-11-01T00:00:00Z", featured: entries, skipped: [], ranked: [], overrides: { pin: [], exclude: [] }, stats: { members: 0, activities: 0, requests: 0 } };
+  return {
+    site: "test",
+    period: periodOf("2026-10"),
+    generatedAt: "2026-11-01T00:00:00Z",
+    featured: entries,
+    skipped: [],
+    ranked: [],
+    overrides: { pin: [], exclude: [] },
+    stats: { members: 0, activities: 0, requests: 0 },
+  };
 }
 
 function walk(node: Node, visit: (n: Node) => void) {
@@ -67,10 +82,15 @@ function htmlHazards(html: string): string[] {
   const hazards: string[] = [];
   walk(parse(html) as unknown as Node, (n) => {
     if (!("tagName" in n)) return;
-    if (["script", "iframe", "object", "embed", "style", "form", "base", "meta"].includes(n.tagName) && !["html", "head", "body"].includes(n.tagName)) hazards.push(`<${n.tagName}>`);
+    if (
+      ["script", "iframe", "object", "embed", "style", "form", "base", "meta"].includes(n.tagName) &&
+      !["html", "head", "body"].includes(n.tagName)
+    )
+      hazards.push(`<${n.tagName}>`);
     for (const a of n.attrs) {
       if (a.name.startsWith("on")) hazards.push(`${n.tagName}[${a.name}]`);
-      if ((a.name === "href" || a.name === "src") && !/^https?:\/\//.test(a.value)) hazards.push(`${n.tagName}[${a.name}=${a.value}]`);
+      if ((a.name === "href" || a.name === "src") && !/^https?:\/\//.test(a.value))
+        hazards.push(`${n.tagName}[${a.name}=${a.value}]`);
     }
   });
   return hazards;
@@ -88,11 +108,21 @@ const md = new MarkdownIt({ html: true, linkify: true });
 
 describe("rendering hostile member text", () => {
   const entries = HOSTILE.map((h, i) => entry(h, h, i));
-  const files = renderOutputs(plan(entries), testSettings("https://forum.example/").sites[0]!, { locale: "en", timezone: "UTC" });
+  const files = renderOutputs(plan(entries), testSettings("https://forum.example/").sites[0]!, {
+    locale: "en",
+    timezone: "UTC",
+  });
 
   it("renders every output for the whole corpus", () => {
     expect([...files.keys()].sort()).toEqual(
-      ["newsletter.html", "newsletter.txt", "plan.json", "spotlight.html", "spotlight.md", ...entries.map((e) => `notes/m${e.member.id}-${e.member.id}.md`)].sort(),
+      [
+        "newsletter.html",
+        "newsletter.txt",
+        "plan.json",
+        "spotlight.html",
+        "spotlight.md",
+        ...entries.map((e) => `notes/m${e.member.id}-${e.member.id}.md`),
+      ].sort(),
     );
   });
 
@@ -134,7 +164,7 @@ describe("rendering hostile member text", () => {
     expect(html).not.toContain("x".repeat(121));
     const view = spotlightView(plan(entries), { locale: "en", site: { title: "T", url: "https://forum.example/" } });
     const long = view.members.find((m) => m.name.startsWith("xxx"))!;
-    expect(long.name).toBe("x".repeat(59) + "…");
+    expect(long.name).toBe(`${"x".repeat(59)}…`);
     expect(html).toContain(`>${long.name}</a>`);
     const fox = truncate("🦊".repeat(100), 10);
     expect([...fox]).toHaveLength(10);
@@ -153,7 +183,9 @@ describe("rendering hostile member text", () => {
 describe("templates and locales", () => {
   it("puts every value in Markdown and text templates through an escaping helper", () => {
     const bare: string[] = [];
-    const files = readdirSync(TEMPLATES).filter((f) => /\.(md|txt)\.hbs$/.test(f)).map((f) => join(TEMPLATES, f));
+    const files = readdirSync(TEMPLATES)
+      .filter((f) => /\.(md|txt)\.hbs$/.test(f))
+      .map((f) => join(TEMPLATES, f));
     files.push(join(TEMPLATES, "partials", "summary.hbs"));
     for (const f of files) {
       for (const m of readFileSync(f, "utf8").matchAll(/\{\{(?!!)([^}]*)\}\}/g)) {
@@ -182,7 +214,8 @@ describe("templates and locales", () => {
   it("has every catalog key the templates use", () => {
     const catalog = JSON.parse(readFileSync(join(TEMPLATES, "locales", "en.json"), "utf8"));
     for (const f of readdirSync(TEMPLATES).filter((x) => x.endsWith(".hbs")))
-      for (const m of readFileSync(join(TEMPLATES, f), "utf8").matchAll(/\{\{t "([^"]+)"/g)) expect(catalog, `${f}: ${m[1]}`).toHaveProperty([m[1]!]);
+      for (const m of readFileSync(join(TEMPLATES, f), "utf8").matchAll(/\{\{t "([^"]+)"/g))
+        expect(catalog, `${f}: ${m[1]}`).toHaveProperty([m[1]!]);
   });
 
   it("falls back to English for a locale without a catalog and formats dates in the requested locale", () => {

@@ -6,7 +6,8 @@ import { scoreAll, upperBound } from "../src/scoring/index.js";
 import { act, likes, member } from "./helpers.js";
 
 const settings = defaultSettings().scoring;
-const score = (activities: Activity[], members: Map<string, Member> = new Map(), s = settings) => scoreAll({ activities, members, settings: s });
+const score = (activities: Activity[], members: Map<string, Member> = new Map(), s = settings) =>
+  scoreAll({ activities, members, settings: s });
 
 describe("scoring", () => {
   it("never counts a member's likes on their own posts", () => {
@@ -74,7 +75,9 @@ describe("scoring", () => {
   });
 
   it("gives newcomer replies their points and counts the newcomer as a person helped", () => {
-    const c = score([act("a", "newcomer_reply", { otherId: "n1" }), act("a", "newcomer_reply", { otherId: "n2" })]).get("a")!;
+    const c = score([act("a", "newcomer_reply", { otherId: "n1" }), act("a", "newcomer_reply", { otherId: "n2" })]).get(
+      "a",
+    )!;
     expect(c.signals.newcomer_reply.points).toBe(8);
     expect(c.distinctPeople).toBe(2);
   });
@@ -92,7 +95,9 @@ describe("scoring", () => {
     ];
     expect(scoreAll({ activities: acts, members: new Map(), settings }).get("a")!.activeDays).toBe(2);
     // In Berlin (UTC+2 in October) both replies fall on 11 October.
-    expect(scoreAll({ activities: acts, members: new Map(), settings, timeZone: "Europe/Berlin" }).get("a")!.activeDays).toBe(1);
+    expect(
+      scoreAll({ activities: acts, members: new Map(), settings, timeZone: "Europe/Berlin" }).get("a")!.activeDays,
+    ).toBe(1);
   });
 
   it("uses every number from settings", () => {
@@ -113,7 +118,12 @@ describe("scoring", () => {
     ];
     const c = score(acts).get("a")!;
     // Twice evidenceCount candidates, best first: the plan keeps the first three confirmed public.
-    expect(c.evidence.map((e) => e.url)).toEqual(["https://forum.example/t/solved/3/4", "https://forum.example/t/welcome/2/2", liked, "https://forum.example/t/plain/4/5"]);
+    expect(c.evidence.map((e) => e.url)).toEqual([
+      "https://forum.example/t/solved/3/4",
+      "https://forum.example/t/welcome/2/2",
+      liked,
+      "https://forum.example/t/plain/4/5",
+    ]);
   });
 
   it("counts new accounts that nobody but this member dealt with as one person", () => {
@@ -125,14 +135,26 @@ describe("scoring", () => {
       act("m", "solution", { otherId: "real" }),
     ];
     const soleContacts = new Map(puppets.map((p) => [p, "m"]));
-    const fair = scoreAll({ activities: acts, members: new Map(), settings: defaultSettings().scoring, soleContacts }).get("m")!;
+    const fair = scoreAll({
+      activities: acts,
+      members: new Map(),
+      settings: defaultSettings().scoring,
+      soleContacts,
+    }).get("m")!;
     expect(fair.signals.solution.counted).toBe(2);
     expect(fair.signals.newcomer_reply.counted).toBe(1);
     expect(fair.signals.like_received.counted).toBe(3); // one giver's worth: at most maxPerGiver
     expect(fair.distinctPeople).toBe(2);
-    expect(fair.capsApplied.find((c) => c.rule === "new_accounts_one_person")?.detail).toBe("5 accepted answer(s), 5 welcome(s), 5 like(s) from 5 new accounts that nobody but this member dealt with count as from one person");
+    expect(fair.capsApplied.find((c) => c.rule === "new_accounts_one_person")?.detail).toBe(
+      "5 accepted answer(s), 5 welcome(s), 5 like(s) from 5 new accounts that nobody but this member dealt with count as from one person",
+    );
     // Someone else's sole contact is an ordinary person to this member.
-    const other = scoreAll({ activities: acts, members: new Map(), settings: defaultSettings().scoring, soleContacts: new Map(puppets.map((p) => [p, "x"])) }).get("m")!;
+    const other = scoreAll({
+      activities: acts,
+      members: new Map(),
+      settings: defaultSettings().scoring,
+      soleContacts: new Map(puppets.map((p) => [p, "x"])),
+    }).get("m")!;
     expect(other.signals.solution.counted).toBe(6);
     expect(other.distinctPeople).toBe(6);
   });
@@ -158,15 +180,26 @@ describe("scoring", () => {
       topicId: fc.constantFrom("t1", "t2", "t3"),
       day: fc.integer({ min: 1, max: 28 }),
     });
-    const toActs = (rows: Array<{ memberId: string; signal: Signal; otherId: string | null; topicId: string; day: number }>) =>
-      rows.map((r, i) => act(r.memberId, r.signal, { id: `p${i}`, otherId: r.otherId, topicId: r.topicId, at: `2026-10-${String(r.day).padStart(2, "0")}T12:00:00.000Z` }));
+    const toActs = (
+      rows: Array<{ memberId: string; signal: Signal; otherId: string | null; topicId: string; day: number }>,
+    ) =>
+      rows.map((r, i) =>
+        act(r.memberId, r.signal, {
+          id: `p${i}`,
+          otherId: r.otherId,
+          topicId: r.topicId,
+          at: `2026-10-${String(r.day).padStart(2, "0")}T12:00:00.000Z`,
+        }),
+      );
 
     it("another member's activity never changes this member's score", () => {
       fc.assert(
         fc.property(fc.array(activity, { maxLength: 60 }), fc.array(activity, { maxLength: 30 }), (base, noise) => {
           const acts = toActs(base);
           // Noise that neither credits m1 nor involves m1 as the other person.
-          const others = toActs(noise).filter((a) => a.memberId !== "m1" && a.otherId !== "m1").map((a) => ({ ...a, id: `n-${a.id}` }));
+          const others = toActs(noise)
+            .filter((a) => a.memberId !== "m1" && a.otherId !== "m1")
+            .map((a) => ({ ...a, id: `n-${a.id}` }));
           const before = score(acts).get("m1");
           const after = score([...acts, ...others]).get("m1");
           expect(after?.total).toEqual(before?.total);
@@ -193,20 +226,34 @@ describe("scoring", () => {
     it("a member's upper bound, from counts and how many members hold each standing, is never below their score", () => {
       const standing = fc.constantFrom<Standing>("staff", "new", "basic", "member", "regular", "leader", "unknown");
       // Likes also come from givers without a stored profile (x1, x2), who weigh `unknown`.
-      const giving = fc.record({ memberId: fc.constantFrom(...ids), signal: fc.oneof({ arbitrary: fc.constant<Signal>("like_received"), weight: 4 }, { arbitrary: fc.constantFrom(...signals), weight: 1 }), otherId: fc.option(fc.constantFrom(...ids, "x1", "x2"), { nil: null }), topicId: fc.constantFrom("t1", "t2"), day: fc.integer({ min: 1, max: 28 }) });
+      const giving = fc.record({
+        memberId: fc.constantFrom(...ids),
+        signal: fc.oneof(
+          { arbitrary: fc.constant<Signal>("like_received"), weight: 4 },
+          { arbitrary: fc.constantFrom(...signals), weight: 1 },
+        ),
+        otherId: fc.option(fc.constantFrom(...ids, "x1", "x2"), { nil: null }),
+        topicId: fc.constantFrom("t1", "t2"),
+        day: fc.integer({ min: 1, max: 28 }),
+      });
       fc.assert(
-        fc.property(fc.array(giving, { maxLength: 80 }), fc.array(standing, { minLength: ids.length, maxLength: ids.length }), fc.integer({ min: 1, max: 4 }), (rows, standings, maxPerGiver) => {
-          const s = { ...settings, likes: { ...settings.likes, maxPerGiver } };
-          const members = new Map(ids.map((id, i) => [id, member(id, { standing: standings[i] })]));
-          const held = new Map<Standing, number>();
-          for (const m of members.values()) held.set(m.standing, (held.get(m.standing) ?? 0) + 1);
-          const acts = toActs(rows);
-          for (const [id, card] of score(acts, members, s)) {
-            const counts: Partial<Record<Signal, number>> = {};
-            for (const a of acts) if (a.memberId === id) counts[a.signal] = (counts[a.signal] ?? 0) + 1;
-            expect(upperBound(counts, s, held)).toBeGreaterThanOrEqual(card.total);
-          }
-        }),
+        fc.property(
+          fc.array(giving, { maxLength: 80 }),
+          fc.array(standing, { minLength: ids.length, maxLength: ids.length }),
+          fc.integer({ min: 1, max: 4 }),
+          (rows, standings, maxPerGiver) => {
+            const s = { ...settings, likes: { ...settings.likes, maxPerGiver } };
+            const members = new Map(ids.map((id, i) => [id, member(id, { standing: standings[i] })]));
+            const held = new Map<Standing, number>();
+            for (const m of members.values()) held.set(m.standing, (held.get(m.standing) ?? 0) + 1);
+            const acts = toActs(rows);
+            for (const [id, card] of score(acts, members, s)) {
+              const counts: Partial<Record<Signal, number>> = {};
+              for (const a of acts) if (a.memberId === id) counts[a.signal] = (counts[a.signal] ?? 0) + 1;
+              expect(upperBound(counts, s, held)).toBeGreaterThanOrEqual(card.total);
+            }
+          },
+        ),
         { numRuns: 2000 },
       );
     });
@@ -225,7 +272,12 @@ describe("scoring", () => {
   });
 
   it("bounds likes by the heaviest givers there are, maxPerGiver each, the rest at the weight of givers without a profile", () => {
-    const held = new Map<Standing, number>([["staff", 5], ["leader", 10], ["regular", 200], ["member", 5000]]);
+    const held = new Map<Standing, number>([
+      ["staff", 5],
+      ["leader", 10],
+      ["regular", 200],
+      ["member", 5000],
+    ]);
     // 15 likes from staff (×3), 30 from tl4 (×2), the other 55 from tl3 (×1.5); then 0.06 of rounding slack.
     expect(upperBound({ like_received: 100 }, settings, held)).toBeCloseTo(45 + 60 + 82.5 + 0.06, 6);
     // Past what tl3 can give, tl2 and unknown givers weigh 1 each.

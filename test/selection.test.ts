@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { defaultSettings } from "../src/config.js";
 import type { Member, ScoreCard } from "../src/domain.js";
-import { rose, select, skipReasons, type SelectInput } from "../src/selection/index.js";
+import { rose, type SelectInput, select, skipReasons } from "../src/selection/index.js";
 import { card, member } from "./helpers.js";
 
 const d = defaultSettings();
@@ -44,7 +44,13 @@ describe("selection", () => {
   });
 
   it("never names an opted-out or hidden-profile member, not even among the skipped", () => {
-    const s = select(input([card("hidden", 100), card("opted", 90), card("a", 10)], [member("hidden", { hiddenProfile: true }), member("opted"), member("a")], { optedOut: new Set(["opted"]) }));
+    const s = select(
+      input(
+        [card("hidden", 100), card("opted", 90), card("a", 10)],
+        [member("hidden", { hiddenProfile: true }), member("opted"), member("a")],
+        { optedOut: new Set(["opted"]) },
+      ),
+    );
     const json = JSON.stringify(s);
     expect(json).not.toContain("userhidden");
     expect(json).not.toContain("useropted");
@@ -52,27 +58,51 @@ describe("selection", () => {
   });
 
   it("treats bot usernames, excluded usernames and excluded groups from settings as ineligible", () => {
-    const eligibility = { ...d.eligibility, botUsernames: ["UserB"], excludeUsernames: ["userc"], excludeGroups: ["Team"] };
+    const eligibility = {
+      ...d.eligibility,
+      botUsernames: ["UserB"],
+      excludeUsernames: ["userc"],
+      excludeGroups: ["Team"],
+    };
     const members = [member("b"), member("c"), member("g", { groups: ["team"] }), member("ok")];
-    const s = select(input(members.map((m) => card(m.id, 100)), members, { eligibility }));
+    const s = select(
+      input(
+        members.map((m) => card(m.id, 100)),
+        members,
+        { eligibility },
+      ),
+    );
     expect(ids(s)).toEqual(["ok"]);
   });
 
   it("can include staff when the admin turns the exclusion off", () => {
-    const s = select(input([card("staff", 100)], [member("staff", { staff: true })], { eligibility: { ...d.eligibility, excludeStaff: false } }));
+    const s = select(
+      input([card("staff", 100)], [member("staff", { staff: true })], {
+        eligibility: { ...d.eligibility, excludeStaff: false },
+      }),
+    );
     expect(ids(s)).toEqual(["staff"]);
   });
 
   it("holds the cooldown: a member featured in the last periods is skipped", () => {
     const members = ["a", "b", "c", "d"].map((id) => member(id));
-    const s = select(input([card("a", 100), card("b", 90), card("c", 80), card("d", 70)], members, { recentlyFeatured: new Set(["a"]) }));
+    const s = select(
+      input([card("a", 100), card("b", 90), card("c", 80), card("d", 70)], members, {
+        recentlyFeatured: new Set(["a"]),
+      }),
+    );
     expect(ids(s)).not.toContain("a");
     expect(s.skipped.find((x) => x.memberId === "a")!.reasons).toEqual(["cooldown"]);
   });
 
   it("requires frequency, a minimum score and enough different people helped", () => {
     const members = ["rare", "low", "lonely"].map((id) => member(id));
-    const s = select(input([card("rare", 100, { activeDays: 2 }), card("low", 4), card("lonely", 100, { distinctPeople: 2 })], members));
+    const s = select(
+      input(
+        [card("rare", 100, { activeDays: 2 }), card("low", 4), card("lonely", 100, { distinctPeople: 2 })],
+        members,
+      ),
+    );
     expect(ids(s)).toEqual([]);
     const why = Object.fromEntries(s.skipped.map((x) => [x.memberId, x.reasons]));
     expect(why).toEqual({ rare: ["not_frequent"], lonely: ["too_few_people"], low: ["below_min_score"] });
@@ -85,29 +115,53 @@ describe("selection", () => {
     expect(first).toEqual(["m1", "m2", "m3"]);
     fc.assert(
       fc.property(fc.shuffledSubarray(cards, { minLength: 4, maxLength: 4 }), (shuffled) => {
-        expect(ids(select(input(shuffled, members, { selection: { ...d.selection, risingSlot: false } })))).toEqual(first);
+        expect(ids(select(input(shuffled, members, { selection: { ...d.selection, risingSlot: false } })))).toEqual(
+          first,
+        );
       }),
     );
   });
 
   it("breaks a score tie by people helped, then active days", () => {
     const members = ["a", "b"].map((id) => member(id));
-    const s = select(input([card("a", 50, { distinctPeople: 5 }), card("b", 50, { distinctPeople: 9 })], members, { selection: { ...d.selection, featuredCount: 1 } }));
+    const s = select(
+      input([card("a", 50, { distinctPeople: 5 }), card("b", 50, { distinctPeople: 9 })], members, {
+        selection: { ...d.selection, featuredCount: 1 },
+      }),
+    );
     expect(ids(s)).toEqual(["b"]);
   });
 
   it("gives one slot to the biggest riser over the previous period", () => {
     const members = ["a", "b", "c", "d"].map((id) => member(id));
-    const previousTotals = new Map([["a", 90], ["b", 80], ["c", 75], ["d", 5]]);
+    const previousTotals = new Map([
+      ["a", 90],
+      ["b", 80],
+      ["c", 75],
+      ["d", 5],
+    ]);
     const s = select(input([card("a", 100), card("b", 95), card("c", 90), card("d", 60)], members, { previousTotals }));
-    expect(s.featured.map((f) => [f.member.id, f.slot])).toEqual([["a", "top"], ["b", "top"], ["d", "rising"]]);
+    expect(s.featured.map((f) => [f.member.id, f.slot])).toEqual([
+      ["a", "top"],
+      ["b", "top"],
+      ["d", "rising"],
+    ]);
   });
 
   it("labels nobody rising who did only a little more than last month: the slot then goes by score", () => {
     const members = ["a", "b", "c", "d"].map((id) => member(id));
-    const previousTotals = new Map([["a", 90], ["b", 80], ["c", 75], ["d", 50]]);
+    const previousTotals = new Map([
+      ["a", 90],
+      ["b", 80],
+      ["c", 75],
+      ["d", 50],
+    ]);
     const s = select(input([card("a", 100), card("b", 95), card("c", 90), card("d", 60)], members, { previousTotals }));
-    expect(s.featured.map((f) => [f.member.id, f.slot])).toEqual([["a", "top"], ["b", "top"], ["c", "top"]]);
+    expect(s.featured.map((f) => [f.member.id, f.slot])).toEqual([
+      ["a", "top"],
+      ["b", "top"],
+      ["c", "top"],
+    ]);
     // A member new to helping rises from zero; a doubled score rises.
     expect(rose(12, undefined, 2)).toBe(true);
     expect(rose(40, 20, 2)).toBe(true);
@@ -133,8 +187,22 @@ describe("selection", () => {
   });
 
   it("never returns an ineligible member (property)", () => {
-    const flags = fc.record({ staff: fc.boolean(), bot: fc.boolean(), restricted: fc.boolean(), hiddenProfile: fc.boolean(), staged: fc.boolean() });
-    const row = fc.record({ id: fc.integer({ min: 1, max: 30 }).map(String), total: fc.integer({ min: -20, max: 200 }), days: fc.integer({ min: 0, max: 31 }), people: fc.integer({ min: 0, max: 20 }), flags, opted: fc.boolean(), recent: fc.boolean() });
+    const flags = fc.record({
+      staff: fc.boolean(),
+      bot: fc.boolean(),
+      restricted: fc.boolean(),
+      hiddenProfile: fc.boolean(),
+      staged: fc.boolean(),
+    });
+    const row = fc.record({
+      id: fc.integer({ min: 1, max: 30 }).map(String),
+      total: fc.integer({ min: -20, max: 200 }),
+      days: fc.integer({ min: 0, max: 31 }),
+      people: fc.integer({ min: 0, max: 20 }),
+      flags,
+      opted: fc.boolean(),
+      recent: fc.boolean(),
+    });
     fc.assert(
       fc.property(fc.uniqueArray(row, { selector: (r) => r.id, maxLength: 25 }), fc.boolean(), (rows, rising) => {
         const members = rows.map((r) => member(r.id, r.flags));

@@ -1,8 +1,8 @@
 import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDiscourseAdapter } from "../adapters/discourse/index.js";
 import type { Plan } from "../src/domain.js";
@@ -17,8 +17,21 @@ const fixture = (f: string) => JSON.parse(readFileSync(new URL(`./fixtures/disco
 
 function plan(period: string, name: string): Plan {
   const m = member("11", { username: "ada", name, profileUrl: "https://forum.example/u/ada" });
-  const c = card("11", 50, { evidence: [{ signal: "solution", url: "https://forum.example/t/x/1/2", title: "How do I <b>?", at: "2026-10-02T00:00:00Z" }] });
-  return { site: "test", period: periodOf(period), generatedAt: "", featured: [{ member: m, card: c, slot: "top", previousTotal: null }], skipped: [], ranked: [], overrides: { pin: [], exclude: [] }, stats: { members: 1, activities: 1, requests: 0 } };
+  const c = card("11", 50, {
+    evidence: [
+      { signal: "solution", url: "https://forum.example/t/x/1/2", title: "How do I <b>?", at: "2026-10-02T00:00:00Z" },
+    ],
+  });
+  return {
+    site: "test",
+    period: periodOf(period),
+    generatedAt: "",
+    featured: [{ member: m, card: c, slot: "top", previousTotal: null }],
+    skipped: [],
+    ranked: [],
+    overrides: { pin: [], exclude: [] },
+    stats: { members: 1, activities: 1, requests: 0 },
+  };
 }
 
 describe("spotlight serve", () => {
@@ -28,12 +41,33 @@ describe("spotlight serve", () => {
   settings.sites[0]!.webhookSecretEnv = "HOOK_SECRET";
   settings.server.corsOrigins = ["https://www.example.org"];
   const logs: string[] = [];
-  const logger = createLogger({ level: "info", destination: new Writable({ write: (c, _e, cb) => (logs.push(String(c)), cb()) }) });
-  const adapter = createDiscourseAdapter({ site: settings.sites[0]!, sync: settings.sync, scoring: settings.scoring, publish: settings.publish, env: { K: "sim-key", U: "system", HOOK_SECRET: WEBHOOK_SECRET } });
+  const logger = createLogger({
+    level: "info",
+    destination: new Writable({
+      write: (c, _e, cb) => {
+        logs.push(String(c));
+        cb();
+      },
+    }),
+  });
+  const adapter = createDiscourseAdapter({
+    site: settings.sites[0]!,
+    sync: settings.sync,
+    scoring: settings.scoring,
+    publish: settings.publish,
+    env: { K: "sim-key", U: "system", HOOK_SECRET: WEBHOOK_SECRET },
+  });
   let base = "";
   let close = () => {};
   beforeAll(async () => {
-    const server = createServer({ settings, store, secret: "s", logger, adapters: new Map([["test", adapter]]), webhookBodyTimeoutMs: 500 }).listen(0, "127.0.0.1");
+    const server = createServer({
+      settings,
+      store,
+      secret: "s",
+      logger,
+      adapters: new Map([["test", adapter]]),
+      webhookBodyTimeoutMs: 500,
+    }).listen(0, "127.0.0.1");
     await new Promise<void>((r) => server.once("listening", () => r()));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     close = () => server.close();
@@ -68,7 +102,11 @@ describe("spotlight serve", () => {
       const ok = await fetch(`${base}/sites/test/spotlight.json`, { headers: { Origin: "https://www.example.org" } });
       expect(ok.headers.get("access-control-allow-origin")).toBe("https://www.example.org");
       const body = await ok.json();
-      expect(body.members[0]).toMatchObject({ name: "Ada <script>x</script>", slot: "Top helper", highlights: [{ title: "How do I <b>?", url: "https://forum.example/t/x/1/2", kind: "accepted answer" }] });
+      expect(body.members[0]).toMatchObject({
+        name: "Ada <script>x</script>",
+        slot: "Top helper",
+        highlights: [{ title: "How do I <b>?", url: "https://forum.example/t/x/1/2", kind: "accepted answer" }],
+      });
       const other = await fetch(`${base}/sites/test/spotlight.json`, { headers: { Origin: "https://evil.example" } });
       expect(other.headers.get("access-control-allow-origin")).toBeNull();
       const js = await fetch(`${base}/sites/test/embed.js`);
@@ -91,9 +129,19 @@ describe("spotlight serve", () => {
     it("answers repeat requests from memory with the same headers, HEAD without a body, and shows a new publication within a second", async () => {
       const first = await fetch(`${base}/sites/test/spotlight.html`);
       const body = await first.text();
-      const cached = await fetch(`${base}/sites/test/spotlight.html?v=2`, { headers: { Origin: "https://www.example.org" } });
+      const cached = await fetch(`${base}/sites/test/spotlight.html?v=2`, {
+        headers: { Origin: "https://www.example.org" },
+      });
       expect(await cached.text()).toBe(body);
-      for (const h of ["etag", "content-type", "cache-control", "content-security-policy", "x-content-type-options", "referrer-policy"]) expect(cached.headers.get(h)).toBe(first.headers.get(h));
+      for (const h of [
+        "etag",
+        "content-type",
+        "cache-control",
+        "content-security-policy",
+        "x-content-type-options",
+        "referrer-policy",
+      ])
+        expect(cached.headers.get(h)).toBe(first.headers.get(h));
       expect(cached.headers.get("access-control-allow-origin")).toBe("https://www.example.org");
       const head = await fetch(`${base}/sites/test/spotlight.json`, { method: "HEAD" });
       expect(head.status).toBe(200);
@@ -108,21 +156,36 @@ describe("spotlight serve", () => {
       expect(fresh).toContain("November 2026");
       expect(fresh).toContain("Grace");
     });
-
   });
 
   describe("Discourse webhooks", () => {
-    const sign = (body: string, secret = WEBHOOK_SECRET) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+    const sign = (body: string, secret = WEBHOOK_SECRET) =>
+      `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
     const post = (body: string, headers: Record<string, string>) =>
-      fetch(`${base}/webhooks/discourse`, { method: "POST", headers: { "Content-Type": "application/json", "X-Discourse-Instance": "https://forum.example", ...headers }, body });
+      fetch(`${base}/webhooks/discourse`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Discourse-Instance": "https://forum.example", ...headers },
+        body,
+      });
 
     it("does not wait for a body that stalls", async () => {
       const started = performance.now();
       const status = await new Promise<number>((resolve) => {
-        const req = httpRequest(`${base}/webhooks/discourse`, { method: "POST", headers: { "Content-Type": "application/json", "Content-Length": "1000", "X-Discourse-Instance": "https://forum.example" } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+        const req = httpRequest(
+          `${base}/webhooks/discourse`,
+          {
+            method: "POST",
+            headers: {
+              "Content-Type": "application/json",
+              "Content-Length": "1000",
+              "X-Discourse-Instance": "https://forum.example",
+            },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on("error", () => resolve(-1));
         req.write("{"); // ...and never the rest
       });
@@ -132,7 +195,10 @@ describe("spotlight serve", () => {
 
     it("accepts Discourse's own signature test vector", async () => {
       const v = fixture("webhook-ping-signature-vector.json");
-      const res = await post(v.raw_body, { "X-Discourse-Event": "ping", "X-Discourse-Event-Signature": v.headers["X-Discourse-Event-Signature"] });
+      const res = await post(v.raw_body, {
+        "X-Discourse-Event": "ping",
+        "X-Discourse-Event-Signature": v.headers["X-Discourse-Event-Signature"],
+      });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ event: "ping", inserted: 0, duplicates: 0 });
     });
@@ -141,14 +207,30 @@ describe("spotlight serve", () => {
       const body = JSON.stringify(fixture("webhook-post_created.json").body);
       const before = (await store.activities("test", "2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z")).length;
       expect((await post(body, { "X-Discourse-Event": "post_created" })).status).toBe(401);
-      const forged = await post(body, { "X-Discourse-Event": "post_created", "X-Discourse-Event-Signature": sign(body, "guess") });
+      const forged = await post(body, {
+        "X-Discourse-Event": "post_created",
+        "X-Discourse-Event-Signature": sign(body, "guess"),
+      });
       expect(forged.status).toBe(401);
       expect(forged.headers.get("content-type")).toMatch(/application\/problem\+json/);
-      const tampered = await post(body.replace("darknao", "mallory"), { "X-Discourse-Event": "post_created", "X-Discourse-Event-Signature": sign(body) });
+      const tampered = await post(body.replace("darknao", "mallory"), {
+        "X-Discourse-Event": "post_created",
+        "X-Discourse-Event-Signature": sign(body),
+      });
       expect(tampered.status).toBe(401);
-      expect((await post("{not json", { "X-Discourse-Event": "post_created", "X-Discourse-Event-Signature": sign("{not json") })).status).toBe(400);
+      expect(
+        (
+          await post("{not json", {
+            "X-Discourse-Event": "post_created",
+            "X-Discourse-Event-Signature": sign("{not json"),
+          })
+        ).status,
+      ).toBe(400);
       const noPost = JSON.stringify({ post: { id: 1 } });
-      expect((await post(noPost, { "X-Discourse-Event": "post_created", "X-Discourse-Event-Signature": sign(noPost) })).status).toBe(400);
+      expect(
+        (await post(noPost, { "X-Discourse-Event": "post_created", "X-Discourse-Event-Signature": sign(noPost) }))
+          .status,
+      ).toBe(400);
       expect((await store.activities("test", "2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z")).length).toBe(before);
     });
 
@@ -160,27 +242,54 @@ describe("spotlight serve", () => {
       ] as const;
       for (const [name, payload, id] of events) {
         const body = JSON.stringify(payload);
-        const first = await post(body, { "X-Discourse-Event": name, "X-Discourse-Event-Id": "1", "X-Discourse-Event-Signature": sign(body) });
+        const first = await post(body, {
+          "X-Discourse-Event": name,
+          "X-Discourse-Event-Id": "1",
+          "X-Discourse-Event-Signature": sign(body),
+        });
         expect(await first.json()).toEqual({ event: name, inserted: 1, duplicates: 0 });
-        const again = await post(body, { "X-Discourse-Event": name, "X-Discourse-Event-Id": "1", "X-Discourse-Event-Signature": sign(body) });
+        const again = await post(body, {
+          "X-Discourse-Event": name,
+          "X-Discourse-Event-Id": "1",
+          "X-Discourse-Event-Signature": sign(body),
+        });
         expect(await again.json()).toEqual({ event: name, inserted: 0, duplicates: 1 });
         const stored = await store.activities("test", "2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z");
         expect(stored.map((a) => a.id)).toContain(id);
       }
-      const like = (await store.activities("test", "2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z")).find((a) => a.signal === "like_received")!;
-      expect(like).toMatchObject({ memberId: "5", otherId: "1605", url: "https://forum.example/t/theory-of-change-how-we-plan-and-explain-our-plans/46632/1" });
+      const like = (await store.activities("test", "2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z")).find(
+        (a) => a.signal === "like_received",
+      )!;
+      expect(like).toMatchObject({
+        memberId: "5",
+        otherId: "1605",
+        url: "https://forum.example/t/theory-of-change-how-we-plan-and-explain-our-plans/46632/1",
+      });
     });
 
     it("takes a payload URL with a query string, and survives malformed widget URLs", async () => {
       const body = JSON.stringify(fixture("webhook-like-post_liked.json").body);
-      const res = await fetch(`${base}/webhooks/discourse?source=forum`, { method: "POST", headers: { "Content-Type": "application/json", "X-Discourse-Instance": "https://forum.example", "X-Discourse-Event": "post_liked", "X-Discourse-Event-Signature": sign(body) }, body });
+      const res = await fetch(`${base}/webhooks/discourse?source=forum`, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          "X-Discourse-Instance": "https://forum.example",
+          "X-Discourse-Event": "post_liked",
+          "X-Discourse-Event-Signature": sign(body),
+        },
+        body,
+      });
       expect(res.status).toBe(200);
       expect((await fetch(`${base}/sites/%E0%A4%A/spotlight.html`)).status).toBeGreaterThanOrEqual(400);
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
     });
 
     it("refuses webhooks from an unknown instance and bodies over the limit", async () => {
-      const res = await fetch(`${base}/webhooks/discourse`, { method: "POST", headers: { "X-Discourse-Instance": "https://other.example" }, body: "{}" });
+      const res = await fetch(`${base}/webhooks/discourse`, {
+        method: "POST",
+        headers: { "X-Discourse-Instance": "https://other.example" },
+        body: "{}",
+      });
       expect(res.status).toBe(401);
       const big = "x".repeat(settings.server.maxBodyBytes + 10);
       expect((await post(big, { "X-Discourse-Event-Signature": sign(big) })).status).toBe(413);
@@ -200,7 +309,9 @@ describe("spotlight serve", () => {
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/spotlight_webhook_events_total\{platform="discourse",result="forged"\} 2/);
-    expect(metrics).toMatch(/spotlight_http_requests_total\{route="\/sites\/:site\/spotlight\.html",method="GET",status="304"\} 1/);
+    expect(metrics).toMatch(
+      /spotlight_http_requests_total\{route="\/sites\/:site\/spotlight\.html",method="GET",status="304"\} 1/,
+    );
     expect(metrics).not.toMatch(/route="\/nope/);
   });
 });

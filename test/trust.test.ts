@@ -8,11 +8,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDiscourseAdapter } from "../adapters/discourse/index.js";
-import { startSimulator, type RunningSimulator } from "../adapters/discourse/simulator/app.js";
-import { generateCommunity, type Community } from "../adapters/discourse/simulator/community.js";
+import { type RunningSimulator, startSimulator } from "../adapters/discourse/simulator/app.js";
+import { type Community, generateCommunity } from "../adapters/discourse/simulator/community.js";
 import type { Plan } from "../src/domain.js";
 import { renderOutputs } from "../src/output.js";
-import { preparePlan, type PipelineDeps } from "../src/pipeline.js";
+import { type PipelineDeps, preparePlan } from "../src/pipeline.js";
 import { publishPlan } from "../src/publish.js";
 import { SOLE_CONTACTS_KEY, type SoleContacts } from "../src/ranking.js";
 import { scoreAll } from "../src/scoring/index.js";
@@ -30,12 +30,19 @@ let deps: PipelineDeps;
 /** Posts the public must never see cited, and topics whose titles must never appear. */
 function hiddenPlaces(c: Community) {
   const restricted = new Set(c.categories.filter((x) => x.readRestricted).map((x) => x.id));
-  const topics = c.topics.filter((t) => t.archetype === "private_message" || restricted.has(t.categoryId) || t.visible === false);
+  const topics = c.topics.filter(
+    (t) => t.archetype === "private_message" || restricted.has(t.categoryId) || t.visible === false,
+  );
   const whispers = c.posts.filter((p) => p.postType === 4);
   const topicIds = new Set(topics.map((t) => t.id));
   // Generated titles repeat: only a title no public topic shares gives a hidden one away.
   const publicTitles = new Set(c.topics.filter((t) => !topicIds.has(t.id)).map((t) => t.title));
-  return { topics, whispers, topicIds, titles: new Set(topics.map((t) => t.title).filter((t) => !publicTitles.has(t))) };
+  return {
+    topics,
+    whispers,
+    topicIds,
+    titles: new Set(topics.map((t) => t.title).filter((t) => !publicTitles.has(t))),
+  };
 }
 
 beforeAll(async () => {
@@ -46,7 +53,14 @@ beforeAll(async () => {
   settings.publish.newsletter = { enabled: true, categoryId: 3, categorySlug: "newsletter" };
   store = new SqliteStore(":memory:");
   const site = settings.sites[0]!;
-  const adapter = createDiscourseAdapter({ site, sync: settings.sync, scoring: settings.scoring, publish: settings.publish, env: TEST_ENV, now: () => SIM_NOW });
+  const adapter = createDiscourseAdapter({
+    site,
+    sync: settings.sync,
+    scoring: settings.scoring,
+    publish: settings.publish,
+    env: TEST_ENV,
+    now: () => SIM_NOW,
+  });
   deps = { settings, store, adapter, site, env: { ...TEST_ENV, SPOTLIGHT_SECRET: "privacy" }, now: () => SIM_NOW };
   plan = (await preparePlan(deps, PERIOD)).plan;
   await publishPlan(deps, PERIOD);
@@ -94,7 +108,8 @@ describe("nothing private made public", () => {
     for (const t of h.topics) expect(outputs).not.toContain(`/${t.id}/`);
     for (const title of h.titles) expect(outputs, title).not.toContain(title);
     const whisperPosts = new Set(h.whispers.map((p) => `/${p.topicId}/${p.postNumber}`));
-    for (const f of plan.featured) for (const e of f.card.evidence) for (const w of whisperPosts) expect(e.url.endsWith(w)).toBe(false);
+    for (const f of plan.featured)
+      for (const e of f.card.evidence) for (const w of whisperPosts) expect(e.url.endsWith(w)).toBe(false);
   });
 
   it("asks the forum before citing: a topic unlisted after the plan was made is not published", async () => {
@@ -120,12 +135,20 @@ describe("no sockpuppet featured", () => {
     // What he would have scored had each puppet counted as a person.
     const settings = testSettings(sim.url);
     const period = plan.period;
-    const acts = (await store.memberActivities("test", [sam.id.toString()], period.start, period.end)).get(String(sam.id))!;
+    const acts = (await store.memberActivities("test", [sam.id.toString()], period.start, period.end)).get(
+      String(sam.id),
+    )!;
     const members = await store.members("test");
     const naive = scoreAll({ activities: acts, members, settings: settings.scoring }).get(String(sam.id))!;
-    const contacts = new Map(Object.entries(((await store.getCursor<SoleContacts>("test", SOLE_CONTACTS_KEY)) ?? {})[PERIOD] ?? {}));
-    const fair = scoreAll({ activities: acts, members, settings: settings.scoring, soleContacts: contacts }).get(String(sam.id))!;
-    const inPeriod = puppets.filter((p) => p.createdAt < period.end && Date.parse(p.createdAt) + 3600_000 >= Date.parse(period.start));
+    const contacts = new Map(
+      Object.entries((await store.getCursor<SoleContacts>("test", SOLE_CONTACTS_KEY))?.[PERIOD] ?? {}),
+    );
+    const fair = scoreAll({ activities: acts, members, settings: settings.scoring, soleContacts: contacts }).get(
+      String(sam.id),
+    )!;
+    const inPeriod = puppets.filter(
+      (p) => p.createdAt < period.end && Date.parse(p.createdAt) + 3600_000 >= Date.parse(period.start),
+    );
     expect(inPeriod.length).toBeGreaterThan(10);
     expect(naive.signals.solution.counted).toBeGreaterThanOrEqual(inPeriod.length);
     expect(fair.signals.solution.counted).toBeLessThanOrEqual(naive.signals.solution.counted - inPeriod.length + 1);
@@ -136,11 +159,13 @@ describe("no sockpuppet featured", () => {
   });
 
   it("leaves real newcomers alone: a newcomer several members answered is a person of their own", async () => {
-    const contacts = ((await store.getCursor<SoleContacts>("test", SOLE_CONTACTS_KEY)) ?? {})[PERIOD] ?? {};
+    const contacts = (await store.getCursor<SoleContacts>("test", SOLE_CONTACTS_KEY))?.[PERIOD] ?? {};
     const puppets = new Set(community.users.filter((u) => u.role === "sockpuppet").map((u) => String(u.id)));
     const sam = String(community.users.find((u) => u.role === "puppet_master")!.id);
     for (const p of puppets) if (contacts[p]) expect(contacts[p]).toBe(sam);
-    const tiedToSam = Object.entries(contacts).filter(([, c]) => c === sam).map(([a]) => a);
+    const tiedToSam = Object.entries(contacts)
+      .filter(([, c]) => c === sam)
+      .map(([a]) => a);
     expect(tiedToSam.every((a) => puppets.has(a))).toBe(true);
     // A newcomer whom two or more members answered is nobody's sole contact.
     const posts = new Map(community.posts.map((p) => [p.id, p]));
@@ -155,7 +180,9 @@ describe("no sockpuppet featured", () => {
         answeredBy.set(String(t.userId), set);
       }
     }
-    const several = community.users.filter((u) => u.role === "newcomer" && (answeredBy.get(String(u.id))?.size ?? 0) >= 2).map((u) => String(u.id));
+    const several = community.users
+      .filter((u) => u.role === "newcomer" && (answeredBy.get(String(u.id))?.size ?? 0) >= 2)
+      .map((u) => String(u.id));
     expect(several.length).toBeGreaterThan(10);
     for (const n of several) expect(contacts[n], n).toBeUndefined();
   });

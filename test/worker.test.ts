@@ -5,20 +5,20 @@
  * The forum keeps the machine's clock, as a real forum and the processes that call it do (the
  * processes under test read the system clock; CI also runs this under faked dates).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator, type RunningSimulator } from "../adapters/discourse/simulator/app.js";
+import { type RunningSimulator, startSimulator } from "../adapters/discourse/simulator/app.js";
+import { systemClock } from "../src/clock.js";
+import { defaultSettings } from "../src/config.js";
 import { silentLogger } from "../src/log.js";
 import { enqueuePeriod, enqueueSync, producerConnection, queues } from "../src/queue/index.js";
-import { defaultSettings } from "../src/config.js";
-import { RedisStore } from "../src/store/redis.js";
 import type { Settings } from "../src/settings.js";
+import { RedisStore } from "../src/store/redis.js";
 import { smallCommunity } from "./helpers.js";
 import { startRedis, type TestRedis } from "./redis-server.js";
-import { systemClock } from "../src/clock.js";
 
 const CLI = join(import.meta.dirname, "..", "dist", "src", "cli.js");
 const PERIOD = "2026-10";
@@ -41,20 +41,45 @@ async function world(faults: RunningSimulator["state"]["faults"] = {}): Promise<
   const raw = {
     store: { kind: "redis", redisUrlEnv: "REDIS_URL", prefix },
     review: { mode: "auto" },
-    sites: [{ id: "forum", platform: "discourse", baseUrl: sim.url, title: "Forum", credentials: { apiKeyEnv: "FORUM_KEY", apiUsernameEnv: "FORUM_USER" }, requestsPerMinute: 100000, timeoutMs: 5000 }],
+    sites: [
+      {
+        id: "forum",
+        platform: "discourse",
+        baseUrl: sim.url,
+        title: "Forum",
+        credentials: { apiKeyEnv: "FORUM_KEY", apiUsernameEnv: "FORUM_USER" },
+        requestsPerMinute: 100000,
+        timeoutMs: 5000,
+      },
+    ],
     publish: { newsletter: { enabled: true, categoryId: 3, categorySlug: "newsletter" } },
     server: { publicUrl: "https://spotlight.example/" },
     worker: { lockDurationMs: 2000, concurrency: 2, notesPerMinute: 1000, attempts: 10 },
   };
   const config = join(dir, `${prefix}.json`);
   writeFileSync(config, JSON.stringify(raw));
-  const settings = { ...defaultSettings(), ...raw, store: { ...defaultSettings().store, ...raw.store }, worker: raw.worker } as unknown as Settings;
-  const env = { ...process.env, REDIS_URL: redis.url, FORUM_KEY: "sim-key", FORUM_USER: "system", SPOTLIGHT_SECRET: "w", SPOTLIGHT_LOG_LEVEL: "warn" };
+  const settings = {
+    ...defaultSettings(),
+    ...raw,
+    store: { ...defaultSettings().store, ...raw.store },
+    worker: raw.worker,
+  } as unknown as Settings;
+  const env = {
+    ...process.env,
+    REDIS_URL: redis.url,
+    FORUM_KEY: "sim-key",
+    FORUM_USER: "system",
+    SPOTLIGHT_SECRET: "w",
+    SPOTLIGHT_LOG_LEVEL: "warn",
+  };
   return { redis, sim, config, settings, env, workers: [] };
 }
 
 function startWorker(w: World): ChildProcess {
-  const child = spawn(process.execPath, [CLI, "worker", "--config", w.config], { env: w.env, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [CLI, "worker", "--config", w.config], {
+    env: w.env,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let err = "";
   child.stderr!.on("data", (d) => (err += d));
   (child as ChildProcess & { errText: () => string }).errText = () => err;
@@ -62,7 +87,10 @@ function startWorker(w: World): ChildProcess {
   return child;
 }
 
-const exited = (c: ChildProcess) => new Promise<number | null>((r) => (c.exitCode !== null || c.signalCode !== null ? r(c.exitCode) : c.once("exit", (code) => r(code))));
+const exited = (c: ChildProcess) =>
+  new Promise<number | null>((r) =>
+    c.exitCode !== null || c.signalCode !== null ? r(c.exitCode) : c.once("exit", (code) => r(code)),
+  );
 
 async function until(what: string, check: () => boolean | Promise<boolean>, ms = 60_000) {
   const end = Date.now() + ms;
@@ -72,8 +100,14 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
   }
 }
 
-const notes = (sim: RunningSimulator) => sim.state.writes.log.filter((x) => x.path === "/posts.json" && (x.body as any).archetype === "private_message").map((x) => (x.body as any).target_recipients as string);
-const topics = (sim: RunningSimulator) => sim.state.writes.log.filter((x) => x.path === "/posts.json" && (x.body as any).archetype !== "private_message").map((x) => (x.body as any).title as string);
+const notes = (sim: RunningSimulator) =>
+  sim.state.writes.log
+    .filter((x) => x.path === "/posts.json" && (x.body as any).archetype === "private_message")
+    .map((x) => (x.body as any).target_recipients as string);
+const topics = (sim: RunningSimulator) =>
+  sim.state.writes.log
+    .filter((x) => x.path === "/posts.json" && (x.body as any).archetype !== "private_message")
+    .map((x) => (x.body as any).title as string);
 
 async function enqueue(w: World, fn: (q: ReturnType<typeof queues>) => Promise<unknown>) {
   const conn = producerConnection(w.redis.url, silentLogger);
@@ -123,14 +157,22 @@ describe("spotlight worker", () => {
     for (let i = 0; i < 3; i++) startWorker(w);
     await enqueue(w, async (q) => {
       // The same period queued three times, and two syncs: one period run, two syncs.
-      await Promise.all([enqueuePeriod(w.settings, q, "forum", PERIOD), enqueuePeriod(w.settings, q, "forum", PERIOD), enqueuePeriod(w.settings, q, "forum", PERIOD)]);
+      await Promise.all([
+        enqueuePeriod(w.settings, q, "forum", PERIOD),
+        enqueuePeriod(w.settings, q, "forum", PERIOD),
+        enqueuePeriod(w.settings, q, "forum", PERIOD),
+      ]);
       await enqueueSync(w.settings, q, "forum", "a");
       await enqueueSync(w.settings, q, "forum", "b");
     });
     const names = await done(w);
     await enqueue(w, async (q) => {
       await until("the queues to drain", async () => {
-        const [s, p, m] = await Promise.all([q.sync.getJobCounts("completed", "active", "waiting"), q.period.getJobCounts("completed"), q.notes.getJobCounts("completed")]);
+        const [s, p, m] = await Promise.all([
+          q.sync.getJobCounts("completed", "active", "waiting"),
+          q.period.getJobCounts("completed"),
+          q.notes.getJobCounts("completed"),
+        ]);
         return s.completed === 2 && p.completed === 1 && m.completed === names.length;
       });
     });

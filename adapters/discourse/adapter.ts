@@ -9,17 +9,33 @@ import { updateNewsletter } from "./newsletter.js";
 import { findNote, sendNote } from "./notes.js";
 import { publishHomepage } from "./publish.js";
 import { readPeriod } from "./read.js";
-import { confirmPublic } from "./visibility.js";
 import { grantBadge, setGroupMembers } from "./recognition.js";
+import { confirmPublic } from "./visibility.js";
 import { parseWebhook, verifyWebhook } from "./webhooks.js";
 
 /** Webhooks arrive with worker mode. */
-export const capabilities: Capabilities = { homepage: true, privateMessages: true, newsletter: true, webhooks: true, badges: true, groups: true };
+export const capabilities: Capabilities = {
+  homepage: true,
+  privateMessages: true,
+  newsletter: true,
+  webhooks: true,
+  badges: true,
+  groups: true,
+};
 
 export const createDiscourseAdapter: AdapterFactory = (options): Adapter => {
   const { http, apiUsername } = createClient(options);
-  const webhookSecret = options.site.webhookSecretEnv ? ((options.env ?? process.env)[options.site.webhookSecretEnv] ?? null) : null;
-  const ctx: DiscourseContext = { http, apiUsername, options, log: options.logger ?? silentLogger, now: options.now ?? systemClock, restricted: new Set() };
+  const webhookSecret = options.site.webhookSecretEnv
+    ? ((options.env ?? process.env)[options.site.webhookSecretEnv] ?? null)
+    : null;
+  const ctx: DiscourseContext = {
+    http,
+    apiUsername,
+    options,
+    log: options.logger ?? silentLogger,
+    now: options.now ?? systemClock,
+    restricted: new Set(),
+  };
   return {
     name: "discourse",
     capabilities,

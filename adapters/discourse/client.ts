@@ -12,8 +12,16 @@ export function createClient(options: AdapterOptions): { http: HttpClient; apiUs
   const { apiKeyEnv, apiUsernameEnv } = options.site.credentials;
   const apiKey = env[apiKeyEnv];
   const apiUsername = env[apiUsernameEnv];
-  if (!apiKey) throw new SpotlightError(`[spotlight] [discourse] site ${options.site.id}: environment variable ${apiKeyEnv} (sites[].credentials.apiKeyEnv) is not set`, "config");
-  if (!apiUsername) throw new SpotlightError(`[spotlight] [discourse] site ${options.site.id}: environment variable ${apiUsernameEnv} (sites[].credentials.apiUsernameEnv) is not set`, "config");
+  if (!apiKey)
+    throw new SpotlightError(
+      `[spotlight] [discourse] site ${options.site.id}: environment variable ${apiKeyEnv} (sites[].credentials.apiKeyEnv) is not set`,
+      "config",
+    );
+  if (!apiUsername)
+    throw new SpotlightError(
+      `[spotlight] [discourse] site ${options.site.id}: environment variable ${apiUsernameEnv} (sites[].credentials.apiUsernameEnv) is not set`,
+      "config",
+    );
   const http = new HttpClient({
     platform: "discourse",
     baseUrl: options.site.baseUrl,
@@ -35,9 +43,21 @@ type FieldType = "string" | "number" | "boolean" | "object" | "array";
  */
 export function need(obj: unknown, field: string, type: FieldType, endpoint: string, query?: Query): void {
   const value = obj && typeof obj === "object" ? (obj as Record<string, unknown>)[field] : undefined;
-  const ok = type === "array" ? Array.isArray(value) : type === "object" ? value !== null && typeof value === "object" : typeof value === type;
+  const ok =
+    type === "array"
+      ? Array.isArray(value)
+      : type === "object"
+        ? value !== null && typeof value === "object"
+        : typeof value === type;
   if (!ok) {
-    const q = query ? "?" + new URLSearchParams(Object.entries(query).filter(([, v]) => v != null).map(([k, v]) => [k, String(v)])).toString() : "";
+    const q = query
+      ? "?" +
+        new URLSearchParams(
+          Object.entries(query)
+            .filter(([, v]) => v != null)
+            .map(([k, v]) => [k, String(v)]),
+        ).toString()
+      : "";
     throw new SpotlightError(
       `[spotlight] [discourse] GET ${endpoint}${q}: response field "${field}" is ${value === undefined ? "missing" : `not a ${type}`}`,
       "bad_response",

@@ -21,7 +21,10 @@ const discourse: Platform = {
     },
     // The sample community's newsletter category.
     publish: { newsletter: { enabled: true, categoryId: 3, categorySlug: "newsletter" } },
-    pace: { perMinute: ADMIN_API_PER_MINUTE, name: `Discourse's limit of ${ADMIN_API_PER_MINUTE} a minute (a real forum; the simulator has none)` },
+    pace: {
+      perMinute: ADMIN_API_PER_MINUTE,
+      name: `Discourse's limit of ${ADMIN_API_PER_MINUTE} a minute (a real forum; the simulator has none)`,
+    },
   },
 };
 

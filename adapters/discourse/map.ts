@@ -1,6 +1,6 @@
 /** Pure mappers from Discourse's raw JSON into the domain. */
 import type { Activity, Member, Signal, Standing } from "../../src/domain.js";
-import { ACTION, POST_TYPE, type DiscourseAdminUser, type DiscourseUser, type DiscourseUserAction } from "./raw.js";
+import { ACTION, type DiscourseAdminUser, type DiscourseUser, type DiscourseUserAction, POST_TYPE } from "./raw.js";
 
 export function absoluteUrl(base: URL, pathOrUrl: string): string {
   return new URL(pathOrUrl.startsWith("//") ? base.protocol + pathOrUrl : pathOrUrl, base).toString();
@@ -69,12 +69,16 @@ export function toMemberFromList(u: DiscourseAdminUser, base: URL, now: Date): M
  * and hidden first posts do not show in the stream: cited posts are confirmed with the topic itself
  * (visibility.ts) before anything public cites them.
  */
-export function whereItHappened(a: Pick<DiscourseUserAction, "category_id" | "post_type" | "deleted" | "hidden">, restricted: ReadonlySet<number>): "private" | "restricted" | "public" | "none" {
+export function whereItHappened(
+  a: Pick<DiscourseUserAction, "category_id" | "post_type" | "deleted" | "hidden">,
+  restricted: ReadonlySet<number>,
+): "private" | "restricted" | "public" | "none" {
   if (a.category_id === null) return "private";
   if (a.deleted) return "none";
   // A stream without category_id (Discourse before 2018, or a hand-made fixture) cannot show
   // where anything happened: it may count, but nothing of it is cited.
-  if (a.category_id === undefined) return a.post_type === undefined || a.post_type === POST_TYPE.REGULAR ? "restricted" : "none";
+  if (a.category_id === undefined)
+    return a.post_type === undefined || a.post_type === POST_TYPE.REGULAR ? "restricted" : "none";
   const type = a.post_type ?? POST_TYPE.REGULAR;
   if (type === POST_TYPE.WHISPER) return "restricted";
   if (type !== POST_TYPE.REGULAR) return "none";
@@ -92,8 +96,20 @@ export function toActivity(a: DiscourseUserAction, base: URL, restricted: Readon
   const where = whereItHappened(a, restricted);
   if (where === "private" || where === "none") return null;
   const post = `${a.topic_id}:${a.post_number}`;
-  const common = { memberId: String(a.target_user_id), at: a.created_at, topicId: String(a.topic_id), url: postUrl(base, a), title: a.title ?? null, public: where === "public" };
-  const make = (signal: Signal, id: string, otherId: string | null = null): Activity => ({ id, signal, otherId, ...common });
+  const common = {
+    memberId: String(a.target_user_id),
+    at: a.created_at,
+    topicId: String(a.topic_id),
+    url: postUrl(base, a),
+    title: a.title ?? null,
+    public: where === "public",
+  };
+  const make = (signal: Signal, id: string, otherId: string | null = null): Activity => ({
+    id,
+    signal,
+    otherId,
+    ...common,
+  });
   switch (a.action_type) {
     case ACTION.WAS_LIKED:
       return make("like_received", `like:${post}:${a.acting_user_id}`, String(a.acting_user_id));

@@ -9,21 +9,39 @@ import type { DiscourseContext } from "./context.js";
 import { write } from "./publish.js";
 
 interface SentList {
-  topic_list?: { topics?: Array<{ id: number; title: string; created_at: string; bumped_at?: string; participants?: Array<{ user_id: number }>; allowed_user_ids?: number[] }> };
+  topic_list?: {
+    topics?: Array<{
+      id: number;
+      title: string;
+      created_at: string;
+      bumped_at?: string;
+      participants?: Array<{ user_id: number }>;
+      allowed_user_ids?: number[];
+    }>;
+  };
 }
 
 export function sender(d: DiscourseContext): string {
   return d.options.publish?.notes.senderUsername ?? d.apiUsername;
 }
 
-export async function sendNote(d: DiscourseContext, note: NoteContent, w: WriteContext): Promise<{ ref: string | null }> {
+export async function sendNote(
+  d: DiscourseContext,
+  note: NoteContent,
+  w: WriteContext,
+): Promise<{ ref: string | null }> {
   const from = sender(d);
   const created = await write<{ topic_id: number }>(
     d,
     w,
     "POST",
     "/posts.json",
-    { title: note.title, raw: `${note.body.trim()}\n\n${note.marker}`, archetype: "private_message", target_recipients: note.member.username },
+    {
+      title: note.title,
+      raw: `${note.body.trim()}\n\n${note.marker}`,
+      archetype: "private_message",
+      target_recipients: note.member.username,
+    },
     `send a private message from ${from} to ${note.member.username}: "${note.title}"`,
     from === d.apiUsername ? undefined : { "Api-Username": from },
   );
@@ -44,7 +62,8 @@ export async function findNote(d: DiscourseContext, note: NoteContent, since: st
     if (!topics.length) return null;
     for (const t of topics) {
       const ids = [...(t.participants ?? []).map((p) => p.user_id), ...(t.allowed_user_ids ?? [])];
-      if (t.title === note.title && ids.includes(recipient) && Date.parse(t.created_at) >= after) return { ref: String(t.id) };
+      if (t.title === note.title && ids.includes(recipient) && Date.parse(t.created_at) >= after)
+        return { ref: String(t.id) };
     }
     // The list is newest activity first: once a whole page is older than the intent, stop.
     if (topics.every((t) => Date.parse(t.bumped_at ?? t.created_at) < after)) return null;

@@ -27,12 +27,20 @@
 import type { Activity, Member } from "../../src/domain.js";
 import { SpotlightError } from "../../src/errors.js";
 import type { HttpClient } from "../../src/http.js";
-import { periodBounds } from "../../src/period.js";
 import type { Logger } from "../../src/log.js";
+import { periodBounds } from "../../src/period.js";
 import type { AdapterOptions, ReadRequest, ReadResult } from "../types.js";
 import { need } from "./client.js";
 import { postUrl, toActivity, toMember, toMemberFromList, whereItHappened } from "./map.js";
-import { ACTION, POST_TYPE, type DiscourseAdminUser, type DiscourseCategory, type DiscourseDirectoryResponse, type DiscourseUser, type DiscourseUserAction } from "./raw.js";
+import {
+  ACTION,
+  type DiscourseAdminUser,
+  type DiscourseCategory,
+  type DiscourseDirectoryResponse,
+  type DiscourseUser,
+  type DiscourseUserAction,
+  POST_TYPE,
+} from "./raw.js";
 
 const DAY = 86_400_000;
 const DIRECTORY_PAGE = 50;
@@ -117,7 +125,13 @@ async function getProfile(ctx: ReadContext, username: string, strict: boolean): 
 }
 
 /** One page of a member's stream, every item checked for the fields we read. */
-async function streamPage(ctx: ReadContext, username: string, filter: string, offset: number, limit: number): Promise<DiscourseUserAction[]> {
+async function streamPage(
+  ctx: ReadContext,
+  username: string,
+  filter: string,
+  offset: number,
+  limit: number,
+): Promise<DiscourseUserAction[]> {
   const path = "/user_actions.json";
   const query = { username, filter, offset, limit };
   const body = await ctx.http.get<{ user_actions?: DiscourseUserAction[] }>(path, query);
@@ -179,7 +193,12 @@ async function readStream(
     const items = await streamPage(ctx, username, filter, offset, STREAM_PAGE);
     if (!items.length) return false;
     // A whole first page after the window: jump to where the window starts.
-    if (first && window.end !== null && items.length === STREAM_PAGE && Date.parse(items[items.length - 1]!.created_at) >= window.end) {
+    if (
+      first &&
+      window.end !== null &&
+      items.length === STREAM_PAGE &&
+      Date.parse(items[items.length - 1]!.created_at) >= window.end
+    ) {
       offset = await firstOffsetBefore(ctx, username, filter, window.end);
       continue;
     }
@@ -200,7 +219,8 @@ async function readStream(
  * read. post_count alone would miss a newcomer who opened a topic and never replied (it counts
  * replies only). A field the site does not send counts as "maybe".
  */
-const cameBack = (u: DiscourseAdminUser) => [u.post_count, u.topics_entered, u.days_visited, u.time_read].some((n) => typeof n !== "number" || n > 0);
+const cameBack = (u: DiscourseAdminUser) =>
+  [u.post_count, u.topics_entered, u.days_visited, u.time_read].some((n) => typeof n !== "number" || n > 0);
 
 export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<ReadResult> {
   const { http, options, log } = ctx;
@@ -208,8 +228,11 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
   const now = ctx.now();
   const { start, end, contains: inPeriod } = periodBounds(req.period);
   const cursor: DiscourseCursor =
-    req.cursor && (req.cursor as DiscourseCursor).version === 1 ? structuredClone(req.cursor as DiscourseCursor) : { version: 1, newest: {}, ownTopics: {} };
-  const progress = (step: string, done: number, total: number) => req.onProgress?.({ step, done, total, requests: http.requests - startRequests });
+    req.cursor && (req.cursor as DiscourseCursor).version === 1
+      ? structuredClone(req.cursor as DiscourseCursor)
+      : { version: 1, newest: {}, ownTopics: {} };
+  const progress = (step: string, done: number, total: number) =>
+    req.onProgress?.({ step, done, total, requests: http.requests - startRequests });
 
   // 0. Where the public may not look: read-restricted categories.
   const restricted = await restrictedCategories(ctx);
@@ -238,7 +261,10 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
       // The solutions column exists only with discourse-solved enabled; without it Discourse
       // answers 400 for the unknown order. Every other failure is real.
       if (order === "solutions" && err instanceof SpotlightError && err.kind === "http") {
-        log.info({ event: "spotlight.discourse.no_solutions_column", site: options.site.id }, "directory has no solutions column");
+        log.info(
+          { event: "spotlight.discourse.no_solutions_column", site: options.site.id },
+          "directory has no solutions column",
+        );
         continue;
       }
       throw err;
@@ -265,7 +291,10 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
       if (created < end && u.id > 0 && !u.staged && cameBack(u)) newcomers.push(u);
     }
     if (newcomers.length > options.sync.maxNewcomers) {
-      log.warn({ event: "spotlight.read.newcomers_capped", site: options.site.id, limit: options.sync.maxNewcomers }, "more newcomers posted than sync.maxNewcomers; the newest were examined");
+      log.warn(
+        { event: "spotlight.read.newcomers_capped", site: options.site.id, limit: options.sync.maxNewcomers },
+        "more newcomers posted than sync.maxNewcomers; the newest were examined",
+      );
       newcomers.length = options.sync.maxNewcomers;
       break;
     }
@@ -277,15 +306,23 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
   for (const n of newcomers) {
     let firstTopic: DiscourseUserAction | null = null;
     const responses: DiscourseUserAction[] = [];
-    await readStream(ctx, n.username, `${ACTION.NEW_TOPIC},${ACTION.RESPONSE}`, { end: null, stopBefore: null }, (a) => {
-      // A private message is nobody's first topic and nobody's welcome.
-      const where = whereItHappened(a, restricted);
-      if (where === "private" || where === "none") return;
-      // A whisper or a hidden reply is no welcome: the newcomer never saw it.
-      if (a.action_type === ACTION.RESPONSE && ((a.post_type ?? POST_TYPE.REGULAR) !== POST_TYPE.REGULAR || a.hidden)) return;
-      if (a.action_type === ACTION.NEW_TOPIC && (!firstTopic || a.created_at < firstTopic.created_at)) firstTopic = a;
-      if (a.action_type === ACTION.RESPONSE) responses.push(a);
-    }, options.sync.maxItemsPerMember);
+    await readStream(
+      ctx,
+      n.username,
+      `${ACTION.NEW_TOPIC},${ACTION.RESPONSE}`,
+      { end: null, stopBefore: null },
+      (a) => {
+        // A private message is nobody's first topic and nobody's welcome.
+        const where = whereItHappened(a, restricted);
+        if (where === "private" || where === "none") return;
+        // A whisper or a hidden reply is no welcome: the newcomer never saw it.
+        if (a.action_type === ACTION.RESPONSE && ((a.post_type ?? POST_TYPE.REGULAR) !== POST_TYPE.REGULAR || a.hidden))
+          return;
+        if (a.action_type === ACTION.NEW_TOPIC && (!firstTopic || a.created_at < firstTopic.created_at)) firstTopic = a;
+        if (a.action_type === ACTION.RESPONSE) responses.push(a);
+      },
+      options.sync.maxItemsPerMember,
+    );
     progress("newcomers", ++done, newcomers.length);
     const responders = new Set(responses.map((r) => r.acting_user_id).filter((id) => id !== n.id));
     if (responders.size === 1) soleContacts[String(n.id)] = String([...responders][0]);
@@ -293,7 +330,9 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
     if (!topic || Date.parse(topic.created_at) - Date.parse(n.created_at) > ageMs) continue;
     const first = responses
       .filter((r) => r.topic_id === topic.topic_id && r.acting_user_id !== n.id)
-      .sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.post_number - b.post_number))[0];
+      .sort((a, b) =>
+        a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.post_number - b.post_number,
+      )[0];
     if (!first || !inPeriod(first.created_at)) continue;
     activities.push({
       id: `newcomer_reply:${first.topic_id}:${first.post_number}`,
@@ -315,7 +354,11 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
   for (const [id, username] of candidates) {
     const m = await getProfile(ctx, username, true);
     if (m) fetched.set(m.id, m);
-    else log.info({ event: "spotlight.member.skipped", code: "profile_not_found", site: options.site.id, memberId: id }, "profile not found");
+    else
+      log.info(
+        { event: "spotlight.member.skipped", code: "profile_not_found", site: options.site.id, memberId: id },
+        "profile not found",
+      );
     progress("profiles", ++done, candidates.size);
   }
 
@@ -342,14 +385,24 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
       },
       options.sync.maxItemsPerMember,
     );
-    if (capped) log.warn({ event: "spotlight.read.items_capped", site: options.site.id, memberId: id, limit: options.sync.maxItemsPerMember }, "member ranked on their newest activities only");
+    if (capped)
+      log.warn(
+        {
+          event: "spotlight.read.items_capped",
+          site: options.site.id,
+          memberId: id,
+          limit: options.sync.maxItemsPerMember,
+        },
+        "member ranked on their newest activities only",
+      );
     for (const a of items) {
       // A reply in a topic the member started is conversation, not help to someone else.
       if (a.action_type === ACTION.REPLY && ownTopics.has(a.topic_id) && !a.hidden) continue;
       const act = toActivity(a, http.base, restricted);
       if (!act) continue;
       activities.push(act);
-      if (act.signal === "like_received" && act.otherId && !fetched.has(act.otherId) && a.acting_username) likers.set(act.otherId, a.acting_username);
+      if (act.signal === "like_received" && act.otherId && !fetched.has(act.otherId) && a.acting_username)
+        likers.set(act.otherId, a.acting_username);
     }
     if (newest) cursor.newest[id] = newest;
     if (ownTopics.size) cursor.ownTopics[id] = [...ownTopics].sort((a, b) => a - b);
@@ -389,7 +442,15 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
   let single = 0;
   for (const [likerId, username] of unknown) {
     if (lookups >= options.sync.maxProfileLookups) {
-      log.warn({ event: "spotlight.read.profile_budget_exhausted", site: options.site.id, limit: options.sync.maxProfileLookups, left: unknown.size - single }, "some likers weigh as unknown");
+      log.warn(
+        {
+          event: "spotlight.read.profile_budget_exhausted",
+          site: options.site.id,
+          limit: options.sync.maxProfileLookups,
+          left: unknown.size - single,
+        },
+        "some likers weigh as unknown",
+      );
       break;
     }
     lookups++;

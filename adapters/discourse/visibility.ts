@@ -11,7 +11,7 @@ import type { Evidence } from "../../src/domain.js";
 import { SpotlightError } from "../../src/errors.js";
 import { need } from "./client.js";
 import type { DiscourseContext } from "./context.js";
-import { POST_TYPE, type DiscourseTopicPost, type DiscourseTopicView } from "./raw.js";
+import { type DiscourseTopicPost, type DiscourseTopicView, POST_TYPE } from "./raw.js";
 import { restrictedCategories } from "./read.js";
 
 /** The topic and post number of one of our post links (map.ts postUrl), or null. */
@@ -27,7 +27,8 @@ function parsePostUrl(d: DiscourseContext, url: string): { topic: number; post: 
   return m ? { topic: Number(m[1]), post: Number(m[2]) } : null;
 }
 
-const publicPost = (p: DiscourseTopicPost | undefined) => !!p && p.post_type === POST_TYPE.REGULAR && !p.hidden && !p.deleted_at;
+const publicPost = (p: DiscourseTopicPost | undefined) =>
+  !!p && p.post_type === POST_TYPE.REGULAR && !p.hidden && !p.deleted_at;
 
 /** The evidence urls anyone may see now; everything else must not be cited. */
 export async function confirmPublic(d: DiscourseContext, evidence: readonly Evidence[]): Promise<Set<string>> {
@@ -56,15 +57,26 @@ export async function confirmPublic(d: DiscourseContext, evidence: readonly Evid
     need(view, "archetype", "string", path);
     need(view, "visible", "boolean", path);
     need(view, "post_stream", "object", path);
-    if (view.archetype !== "regular" || !view.visible || view.deleted_at || view.category_id === null || restricted.has(view.category_id)) continue;
+    if (
+      view.archetype !== "regular" ||
+      !view.visible ||
+      view.deleted_at ||
+      view.category_id === null ||
+      restricted.has(view.category_id)
+    )
+      continue;
     const posts = new Map(view.post_stream.posts.map((p) => [p.post_number, p]));
     const missing = cited.filter((c) => !posts.has(c.post));
     if (missing.length && Array.isArray(view.post_stream.stream)) {
       // Post ids run in post-number order: look around where each missing one would be.
       const ids = new Set<number>();
-      for (const c of missing) for (let i = Math.max(0, c.post - 4); i < Math.min(view.post_stream.stream.length, c.post + 3); i++) ids.add(view.post_stream.stream[i]!);
+      for (const c of missing)
+        for (let i = Math.max(0, c.post - 4); i < Math.min(view.post_stream.stream.length, c.post + 3); i++)
+          ids.add(view.post_stream.stream[i]!);
       const more = `/t/${topicId}/posts.json`;
-      const body = await d.http.get<{ post_stream?: { posts?: DiscourseTopicPost[] } }>(more, { "post_ids[]": [...ids] });
+      const body = await d.http.get<{ post_stream?: { posts?: DiscourseTopicPost[] } }>(more, {
+        "post_ids[]": [...ids],
+      });
       for (const p of body.post_stream?.posts ?? []) posts.set(p.post_number, p);
     }
     for (const c of cited) if (publicPost(posts.get(c.post))) confirmed.add(c.url);

@@ -27,7 +27,11 @@ interface WebhookPost {
   category_id?: number | null;
 }
 
-export function verifyWebhook(secret: string | null, headers: Record<string, string | undefined>, raw: Buffer): WebhookCheck {
+export function verifyWebhook(
+  secret: string | null,
+  headers: Record<string, string | undefined>,
+  raw: Buffer,
+): WebhookCheck {
   if (!secret) return "no_secret";
   const header = headers["x-discourse-event-signature"];
   if (!header) return "unsigned";
@@ -41,14 +45,23 @@ export function verifyWebhook(secret: string | null, headers: Record<string, str
 function post(value: unknown, where: string): WebhookPost {
   const p = value as WebhookPost | null;
   for (const f of ["id", "user_id", "topic_id", "post_number"] as const)
-    if (!p || typeof p[f] !== "number") throw new SpotlightError(`[spotlight] [discourse] webhook ${where}: field "${f}" is missing or not a number`, "bad_response");
+    if (!p || typeof p[f] !== "number")
+      throw new SpotlightError(
+        `[spotlight] [discourse] webhook ${where}: field "${f}" is missing or not a number`,
+        "bad_response",
+      );
   return p!;
 }
 
-export function parseWebhook(d: DiscourseContext, headers: Record<string, string | undefined>, body: unknown): WebhookEvent {
+export function parseWebhook(
+  d: DiscourseContext,
+  headers: Record<string, string | undefined>,
+  body: unknown,
+): WebhookEvent {
   const name = headers["x-discourse-event"] ?? "";
   const id = headers["x-discourse-event-id"] ?? null;
-  if (!body || typeof body !== "object" || Array.isArray(body)) throw new SpotlightError("[spotlight] [discourse] webhook: body is not a JSON object", "bad_response");
+  if (!body || typeof body !== "object" || Array.isArray(body))
+    throw new SpotlightError("[spotlight] [discourse] webhook: body is not a JSON object", "bad_response");
   const b = body as Record<string, unknown>;
   const at = d.now().toISOString();
   const base = d.http.base;
@@ -60,7 +73,8 @@ export function parseWebhook(d: DiscourseContext, headers: Record<string, string
     title: p.topic_title ?? null,
     public: typeof p.category_id === "number" && !d.restricted.has(p.category_id) && !p.hidden,
   });
-  const visible = (p: WebhookPost) => p.topic_archetype !== "private_message" && (p.post_type ?? 1) === 1 && !p.deleted_at;
+  const visible = (p: WebhookPost) =>
+    p.topic_archetype !== "private_message" && (p.post_type ?? 1) === 1 && !p.deleted_at;
   const activities: Activity[] = [];
   switch (name) {
     case "post_created": {
@@ -68,22 +82,47 @@ export function parseWebhook(d: DiscourseContext, headers: Record<string, string
       if (!visible(p)) break;
       const key = `${p.topic_id}:${p.post_number}`;
       const signal = p.hidden ? "flagged" : p.post_number === 1 ? "topic" : "reply";
-      activities.push({ id: `${p.hidden ? "flagged" : "post"}:${key}`, memberId: String(p.user_id), signal, at: p.created_at ?? at, otherId: null, ...common(p) });
+      activities.push({
+        id: `${p.hidden ? "flagged" : "post"}:${key}`,
+        memberId: String(p.user_id),
+        signal,
+        at: p.created_at ?? at,
+        otherId: null,
+        ...common(p),
+      });
       break;
     }
     case "post_liked": {
       const like = b.like as { post?: unknown; user?: { id?: number } } | undefined;
       const p = post(like?.post, "post_liked: like.post");
-      if (typeof like?.user?.id !== "number") throw new SpotlightError('[spotlight] [discourse] webhook post_liked: field "like.user.id" is missing', "bad_response");
+      if (typeof like?.user?.id !== "number")
+        throw new SpotlightError(
+          '[spotlight] [discourse] webhook post_liked: field "like.user.id" is missing',
+          "bad_response",
+        );
       if (!visible(p) || like.user.id === p.user_id) break;
-      activities.push({ id: `like:${p.topic_id}:${p.post_number}:${like.user.id}`, memberId: String(p.user_id), signal: "like_received", at, otherId: String(like.user.id), ...common(p) });
+      activities.push({
+        id: `like:${p.topic_id}:${p.post_number}:${like.user.id}`,
+        memberId: String(p.user_id),
+        signal: "like_received",
+        at,
+        otherId: String(like.user.id),
+        ...common(p),
+      });
       break;
     }
     case "accepted_solution": {
       const p = post(b.solved, "accepted_solution: solved");
       if (!visible(p)) break;
       // The payload does not name who accepted it: the next sync's stream fills that in (same id).
-      activities.push({ id: `solution:${p.topic_id}:${p.post_number}`, memberId: String(p.user_id), signal: "solution", at, otherId: null, ...common(p) });
+      activities.push({
+        id: `solution:${p.topic_id}:${p.post_number}`,
+        memberId: String(p.user_id),
+        signal: "solution",
+        at,
+        otherId: null,
+        ...common(p),
+      });
       break;
     }
     default:

@@ -1,7 +1,7 @@
 /** The WordPress adapter for one site: `createWordPressAdapter(options)`. */
 import { systemClock } from "../../src/clock.js";
-import { SpotlightError } from "../../src/errors.js";
 import type { Member } from "../../src/domain.js";
+import { SpotlightError } from "../../src/errors.js";
 import type { Adapter, AdapterFactory, Capabilities } from "../types.js";
 import { createClient } from "./client.js";
 import type { WordPressContext } from "./context.js";
@@ -11,7 +11,14 @@ import type { WpComment, WpUser } from "./raw.js";
 import { readPeriod } from "./read.js";
 
 /** No private messages in core: notes go by e-mail. Webhooks arrive with a WordPress plugin. */
-export const capabilities: Capabilities = { homepage: true, privateMessages: false, newsletter: true, webhooks: false, badges: false, groups: false };
+export const capabilities: Capabilities = {
+  homepage: true,
+  privateMessages: false,
+  newsletter: true,
+  webhooks: false,
+  badges: false,
+  groups: false,
+};
 
 /**
  * What the worker needs to be allowed to do, and why: what WordPress really checks (the tests
@@ -42,7 +49,11 @@ export const createWordPressAdapter: AdapterFactory = (options): Adapter => {
     http,
     user,
     options,
-    identityKey: options.identityKey ?? options.env?.SPOTLIGHT_SECRET ?? process.env.SPOTLIGHT_SECRET ?? `spotlight:${options.site.id}`,
+    identityKey:
+      options.identityKey ??
+      options.env?.SPOTLIGHT_SECRET ??
+      process.env.SPOTLIGHT_SECRET ??
+      `spotlight:${options.site.id}`,
     now: options.now ?? systemClock,
   };
   const creds = options.site.credentials;
@@ -64,7 +75,9 @@ export const createWordPressAdapter: AdapterFactory = (options): Adapter => {
         throw err;
       }
       const caps = me.capabilities ?? {};
-      const needed = options.publish?.homepage.pageId ? [...NEEDED_CAPABILITIES, ...NEEDED_FOR_PAGE] : NEEDED_CAPABILITIES;
+      const needed = options.publish?.homepage.pageId
+        ? [...NEEDED_CAPABILITIES, ...NEEDED_FOR_PAGE]
+        : NEEDED_CAPABILITIES;
       const missing = needed.filter(([cap]) => !caps[cap]);
       if (missing.length)
         throw new SpotlightError(
@@ -83,7 +96,11 @@ export const createWordPressAdapter: AdapterFactory = (options): Adapter => {
       }
       // A guest's address is read from one of their comments at send time, and checked against the key.
       const ids = new Set<string>();
-      for (const c of await http.get<WpComment[]>("wp/v2/comments", { context: "edit", search: member.name ?? member.username, per_page: 100 }))
+      for (const c of await http.get<WpComment[]>("wp/v2/comments", {
+        context: "edit",
+        search: member.name ?? member.username,
+        per_page: 100,
+      }))
         if (authorKey(c, ctx.identityKey) === member.id && c.author_email) ids.add(c.author_email);
       return [...ids][0] ?? null;
     },

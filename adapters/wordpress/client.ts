@@ -28,9 +28,16 @@ g.navigator ??= { onLine: true };
 /** api-fetch as an HttpClient transport: every status comes back as a Response. */
 async function transport(url: URL, init: RequestInit): Promise<Response> {
   const headers: Record<string, string> = {};
-  new Headers(init.headers).forEach((v, k) => (headers[k] = v));
+  for (const [k, v] of new Headers(init.headers)) headers[k] = v;
   try {
-    return await apiFetch({ url: url.toString(), method: init.method, headers, body: init.body ?? null, parse: false, signal: init.signal ?? undefined });
+    return await apiFetch({
+      url: url.toString(),
+      method: init.method,
+      headers,
+      body: init.body ?? null,
+      parse: false,
+      signal: init.signal ?? undefined,
+    });
   } catch (err) {
     if (err instanceof Response) return err; // non-2xx with parse:false
     const e = err as { name?: string; code?: string; message?: string };
@@ -45,13 +52,21 @@ export function createClient(options: AdapterOptions): { http: HttpClient; user:
   const { apiKeyEnv, apiUsernameEnv } = options.site.credentials;
   const password = env[apiKeyEnv];
   const user = env[apiUsernameEnv];
-  if (!password) throw new SpotlightError(`[spotlight] [wordpress] site ${options.site.id}: environment variable ${apiKeyEnv} (sites[].credentials.apiKeyEnv, the Application Password) is not set`, "config");
-  if (!user) throw new SpotlightError(`[spotlight] [wordpress] site ${options.site.id}: environment variable ${apiUsernameEnv} (sites[].credentials.apiUsernameEnv, the user login) is not set`, "config");
-  const base = options.site.baseUrl.replace(/\/+$/, "") + "/wp-json/";
+  if (!password)
+    throw new SpotlightError(
+      `[spotlight] [wordpress] site ${options.site.id}: environment variable ${apiKeyEnv} (sites[].credentials.apiKeyEnv, the Application Password) is not set`,
+      "config",
+    );
+  if (!user)
+    throw new SpotlightError(
+      `[spotlight] [wordpress] site ${options.site.id}: environment variable ${apiUsernameEnv} (sites[].credentials.apiUsernameEnv, the user login) is not set`,
+      "config",
+    );
+  const base = `${options.site.baseUrl.replace(/\/+$/, "")}/wp-json/`;
   const http = new HttpClient({
     platform: "wordpress",
     baseUrl: base,
-    headers: { Authorization: "Basic " + Buffer.from(`${user}:${password}`).toString("base64") },
+    headers: { Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` },
     requestsPerMinute: options.site.requestsPerMinute,
     timeoutMs: options.site.timeoutMs,
     maxRetries: options.site.maxRetries,
@@ -63,10 +78,17 @@ export function createClient(options: AdapterOptions): { http: HttpClient; user:
 }
 
 /** All pages of a collection, following X-WP-TotalPages. */
-export async function* pages<T>(http: HttpClient, path: string, query: Record<string, string | number | undefined>): AsyncGenerator<T[]> {
+export async function* pages<T>(
+  http: HttpClient,
+  path: string,
+  query: Record<string, string | number | undefined>,
+): AsyncGenerator<T[]> {
   for (let page = 1, total = 1; page <= total; page++) {
-    const { body, headers } = await http.requestWithHeaders<T[]>("GET", path, { query: { ...query, per_page: 100, page } });
-    if (!Array.isArray(body)) throw new SpotlightError(`[spotlight] [wordpress] GET ${path}: expected an array`, "bad_response");
+    const { body, headers } = await http.requestWithHeaders<T[]>("GET", path, {
+      query: { ...query, per_page: 100, page },
+    });
+    if (!Array.isArray(body))
+      throw new SpotlightError(`[spotlight] [wordpress] GET ${path}: expected an array`, "bad_response");
     total = Number(headers.get("x-wp-totalpages") ?? "1") || 1;
     yield body;
     if (!body.length) return;

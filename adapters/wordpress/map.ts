@@ -5,7 +5,7 @@ import type { WpComment, WpUser } from "./raw.js";
 
 /** WordPress gives UTC without a zone ("2026-10-09T11:00:00"). */
 export function utc(dateGmt: string): string {
-  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(dateGmt) ? dateGmt : dateGmt + "Z").toISOString();
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(dateGmt) ? dateGmt : `${dateGmt}Z`).toISOString();
 }
 
 /**
@@ -15,7 +15,7 @@ export function utc(dateGmt: string): string {
 export function authorKey(c: Pick<WpComment, "author" | "author_email" | "author_name">, identityKey: string): string {
   if (c.author > 0) return String(c.author);
   const basis = (c.author_email || c.author_name || "").trim().toLowerCase();
-  return "guest:" + createHmac("sha256", identityKey).update(basis).digest("hex").slice(0, 24);
+  return `guest:${createHmac("sha256", identityKey).update(basis).digest("hex").slice(0, 24)}`;
 }
 
 export function toMember(u: WpUser, staffRoles: readonly string[], now: Date): Member {

@@ -8,12 +8,19 @@ import { createHash } from "node:crypto";
 import { SpotlightError } from "../../src/errors.js";
 import { replaceSection, SECTION_START } from "../../src/sections.js";
 import type { HomepageContent, NewsletterContent, Published, WriteContext } from "../types.js";
-import type { WpBlock, WpPost } from "./raw.js";
 import type { WordPressContext } from "./context.js";
+import type { WpBlock, WpPost } from "./raw.js";
 
 export const HOMEPAGE_MARKER = "<!-- community-spotlight:homepage -->";
 
-async function write<T>(d: WordPressContext, w: WriteContext, method: string, path: string, body: unknown, summary: string): Promise<T | null> {
+async function write<T>(
+  d: WordPressContext,
+  w: WriteContext,
+  method: string,
+  path: string,
+  body: unknown,
+  summary: string,
+): Promise<T | null> {
   w.actions.push({ method, path, body, summary });
   if (w.dryRun) return null;
   return d.http.request<T>(method, path, { body });
@@ -36,7 +43,11 @@ export function htmlBlock(html: string): string {
 /** What we meant to send, as a digest kept with it: WordPress may filter what it stores (kses). */
 const digestOf = (text: string) => createHash("sha256").update(text).digest("base64url");
 
-export async function publishHomepage(d: WordPressContext, content: HomepageContent, w: WriteContext): Promise<Published> {
+export async function publishHomepage(
+  d: WordPressContext,
+  content: HomepageContent,
+  w: WriteContext,
+): Promise<Published> {
   const raw = htmlBlock(`${HOMEPAGE_MARKER}\n${content.html}`);
   const meant = digestOf(raw);
   let id = await w.state.get<number>("homepage:block");
@@ -45,8 +56,18 @@ export async function publishHomepage(d: WordPressContext, content: HomepageCont
     const block = await getOrNull<WpBlock>(d, `wp/v2/blocks/${id}`, { context: "edit" });
     if (!block || block.status === "trash") id = null;
     // Unchanged when it is what we last sent (whatever kses made of it) or what the site shows.
-    else if ((await w.state.get<string>("homepage:block:sent")) !== meant && (block.content.raw ?? "").trim() !== raw.trim()) {
-      await write(d, w, "POST", `wp/v2/blocks/${id}`, { content: raw }, `update the synced pattern "${content.title}" (${content.editReason})`);
+    else if (
+      (await w.state.get<string>("homepage:block:sent")) !== meant &&
+      (block.content.raw ?? "").trim() !== raw.trim()
+    ) {
+      await write(
+        d,
+        w,
+        "POST",
+        `wp/v2/blocks/${id}`,
+        { content: raw },
+        `update the synced pattern "${content.title}" (${content.editReason})`,
+      );
       if (!w.dryRun) await w.state.set("homepage:block:sent", meant);
       changed = true;
     }
@@ -60,7 +81,14 @@ export async function publishHomepage(d: WordPressContext, content: HomepageCont
       return publishHomepage(d, content, w);
     }
     if (!w.dryRun) await w.state.set("homepage:block:intent", { at: d.now().toISOString() });
-    const created = await write<WpBlock>(d, w, "POST", "wp/v2/blocks", { title: content.title, content: raw, status: "publish" }, `create the synced pattern "${content.title}"`);
+    const created = await write<WpBlock>(
+      d,
+      w,
+      "POST",
+      "wp/v2/blocks",
+      { title: content.title, content: raw, status: "publish" },
+      `create the synced pattern "${content.title}"`,
+    );
     if (created) {
       id = created.id;
       await w.state.set("homepage:block", id);
@@ -74,28 +102,72 @@ export async function publishHomepage(d: WordPressContext, content: HomepageCont
     const page = await d.http.get<WpPost>(`wp/v2/pages/${pageId}`, { context: "edit" });
     const current = page.content?.raw ?? "";
     if (!current.includes(ref)) {
-      await write(d, w, "POST", `wp/v2/pages/${pageId}`, { content: `${current.trimEnd()}\n\n${ref}\n` }, `place the synced pattern in page ${pageId}`);
+      await write(
+        d,
+        w,
+        "POST",
+        `wp/v2/pages/${pageId}`,
+        { content: `${current.trimEnd()}\n\n${ref}\n` },
+        `place the synced pattern in page ${pageId}`,
+      );
       changed = true;
     }
   }
-  return { url: pageId ? new URL(`?page_id=${pageId}`, d.options.site.baseUrl).toString() : id ? new URL(`wp-admin/post.php?post=${id}&action=edit`, d.options.site.baseUrl.replace(/\/?$/, "/")).toString() : null, changed };
+  return {
+    url: pageId
+      ? new URL(`?page_id=${pageId}`, d.options.site.baseUrl).toString()
+      : id
+        ? new URL(`wp-admin/post.php?post=${id}&action=edit`, d.options.site.baseUrl.replace(/\/?$/, "/")).toString()
+        : null,
+    changed,
+  };
 }
 
 /** An item of a collection with exactly this title (search, then compare the raw title). */
-async function findByTitle<T extends { id: number; title: { raw?: string } }>(d: WordPressContext, path: string, title: string, query: Record<string, string>): Promise<number | null> {
+async function findByTitle<T extends { id: number; title: { raw?: string } }>(
+  d: WordPressContext,
+  path: string,
+  title: string,
+  query: Record<string, string>,
+): Promise<number | null> {
   const items = await d.http.get<T[]>(path, { context: "edit", search: title, per_page: 100, ...query });
   return Array.isArray(items) ? (items.find((i) => (i.title.raw ?? "") === title)?.id ?? null) : null;
 }
 
-export async function updateNewsletter(d: WordPressContext, content: NewsletterContent, w: WriteContext): Promise<Published> {
+export async function updateNewsletter(
+  d: WordPressContext,
+  content: NewsletterContent,
+  w: WriteContext,
+): Promise<Published> {
   const category = d.options.publish.newsletter.categoryId;
-  if (!category) throw new SpotlightError("[spotlight] [wordpress] newsletter: set publish.newsletter.categoryId (or publish.newsletter.enabled: false)", "config");
+  if (!category)
+    throw new SpotlightError(
+      "[spotlight] [wordpress] newsletter: set publish.newsletter.categoryId (or publish.newsletter.enabled: false)",
+      "config",
+    );
   const key = `newsletter:${w.period.id}`;
   const wrap = (block: string) => htmlBlock(block);
-  let id = (await w.state.get<number>(key)) ?? (await findByTitle<WpPost>(d, "wp/v2/posts", content.title, { status: "draft,pending,future,private,publish", categories: String(category) }));
+  const id =
+    (await w.state.get<number>(key)) ??
+    (await findByTitle<WpPost>(d, "wp/v2/posts", content.title, {
+      status: "draft,pending,future,private,publish",
+      categories: String(category),
+    }));
   if (!id) {
     if (!w.dryRun) await w.state.set(`${key}:intent`, { at: d.now().toISOString() });
-    const created = await write<WpPost>(d, w, "POST", "wp/v2/posts", { title: content.title, status: "draft", categories: [category], content: replaceSection("", content.html, wrap) }, `create the newsletter draft "${content.title}"`);
+    const created = await write<WpPost>(
+      d,
+      w,
+      "POST",
+      "wp/v2/posts",
+      {
+        title: content.title,
+        status: "draft",
+        categories: [category],
+        content: replaceSection("", content.html, wrap),
+      },
+      `create the newsletter draft "${content.title}"`,
+    );
     if (created) await w.state.set(key, created.id);
     return { url: created?.link ?? null, changed: true };
   }
@@ -106,8 +178,16 @@ export async function updateNewsletter(d: WordPressContext, content: NewsletterC
   const meant = digestOf(content.html);
   // Unchanged when the draft shows exactly this, or holds our section as we last sent it (kses may
   // have filtered it).
-  if (next === current || (current.includes(SECTION_START) && (await w.state.get<string>(`${key}:sent`)) === meant)) return { url: post.link, changed: false };
-  await write(d, w, "POST", `wp/v2/posts/${id}`, { content: next }, `insert the spotlight section into "${content.title}"`);
+  if (next === current || (current.includes(SECTION_START) && (await w.state.get<string>(`${key}:sent`)) === meant))
+    return { url: post.link, changed: false };
+  await write(
+    d,
+    w,
+    "POST",
+    `wp/v2/posts/${id}`,
+    { content: next },
+    `insert the spotlight section into "${content.title}"`,
+  );
   if (!w.dryRun) await w.state.set(`${key}:sent`, meant);
   return { url: post.link, changed: true };
 }

@@ -41,8 +41,11 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
   const now = ctx.now();
   const { start, end, contains: inPeriod } = periodBounds(req.period);
   const cursor: WordPressCursor =
-    req.cursor && (req.cursor as WordPressCursor).version === 1 ? structuredClone(req.cursor as WordPressCursor) : { version: 1, firstComment: {} };
-  const progress = (step: string, done: number, total: number) => req.onProgress?.({ step, done, total, requests: http.requests - start0 });
+    req.cursor && (req.cursor as WordPressCursor).version === 1
+      ? structuredClone(req.cursor as WordPressCursor)
+      : { version: 1, firstComment: {} };
+  const progress = (step: string, done: number, total: number) =>
+    req.onProgress?.({ step, done, total, requests: http.requests - start0 });
   const key = (c: WpComment) => authorKey(c, ctx.identityKey);
   const site = wordPressSite(options);
   const guestsCount = site.guests;
@@ -51,7 +54,8 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
   const members = new Map<string, Member>();
   const maxAge = options.sync.profileMaxAgeDays * DAY;
   const known = [...req.knownMembers.values()].filter((m) => !m.id.startsWith("guest:"));
-  const fresh = known.length > 0 && known.every((m) => now.getTime() - Date.parse(m.fetchedAt) <= Math.min(maxAge, DAY));
+  const fresh =
+    known.length > 0 && known.every((m) => now.getTime() - Date.parse(m.fetchedAt) <= Math.min(maxAge, DAY));
   if (!fresh) {
     for await (const page of pages<WpUser>(http, "wp/v2/users", { context: "edit", orderby: "id", order: "asc" })) {
       for (const u of page) members.set(String(u.id), toMember(u, site.staffRoles, now));
@@ -62,7 +66,15 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
 
   // The period's approved comments (a day of slack each side: the filter uses site-local time).
   const comments: WpComment[] = [];
-  const query = { context: "edit", status: "approve", type: "comment", orderby: "id", order: "asc", after: new Date(start - DAY).toISOString(), before: new Date(end + DAY).toISOString() };
+  const query = {
+    context: "edit",
+    status: "approve",
+    type: "comment",
+    orderby: "id",
+    order: "asc",
+    after: new Date(start - DAY).toISOString(),
+    before: new Date(end + DAY).toISOString(),
+  };
   for await (const page of pages<WpComment>(http, "wp/v2/comments", query)) {
     for (const c of page) if (c.status === "approved" && inPeriod(utc(c.date_gmt))) comments.push(c);
     progress("comments", comments.length, comments.length);
@@ -72,7 +84,12 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
   // Parents outside the period, 100 at a time.
   const missing = [...new Set(comments.map((c) => c.parent).filter((p) => p > 0 && !byId.has(p)))];
   for (let i = 0; i < missing.length; i += 100) {
-    for await (const page of pages<WpComment>(http, "wp/v2/comments", { context: "edit", status: "approve", include: missing.slice(i, i + 100).join(",") })) for (const c of page) byId.set(c.id, c);
+    for await (const page of pages<WpComment>(http, "wp/v2/comments", {
+      context: "edit",
+      status: "approve",
+      include: missing.slice(i, i + 100).join(","),
+    }))
+      for (const c of page) byId.set(c.id, c);
   }
 
   // Guests become members when the admin allows it.
@@ -92,7 +109,13 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
   for (const [k, p] of parentAuthors) {
     progress("newcomers", ++done, parentAuthors.size);
     if (cursor.firstComment[k] !== undefined) continue;
-    const q: Record<string, string | number> = { context: "edit", status: "approve", orderby: "id", order: "asc", per_page: 1 };
+    const q: Record<string, string | number> = {
+      context: "edit",
+      status: "approve",
+      orderby: "id",
+      order: "asc",
+      per_page: 1,
+    };
     if (p.author > 0) q.author = p.author;
     else if (p.author_email) q.author_email = p.author_email;
     else continue;
@@ -106,7 +129,11 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
   const publicPosts = new Set<number>();
   const postIds = [...new Set(comments.filter(credited).map((c) => c.post))];
   for (let i = 0; i < postIds.length; i += 100) {
-    for await (const page of pages<WpPost>(http, "wp/v2/posts", { context: "edit", include: postIds.slice(i, i + 100).join(","), status: "publish" }))
+    for await (const page of pages<WpPost>(http, "wp/v2/posts", {
+      context: "edit",
+      include: postIds.slice(i, i + 100).join(","),
+      status: "publish",
+    }))
       for (const p of page) {
         titles.set(p.id, p.title.raw ?? p.title.rendered ?? "");
         if (p.status === "publish" && !p.password) publicPosts.add(p.id);
@@ -115,11 +142,20 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
 
   const activities: Activity[] = [];
   const welcomed = new Set<number>();
-  for (const c of [...comments].sort((a, b) => (a.date_gmt < b.date_gmt ? -1 : a.date_gmt > b.date_gmt ? 1 : a.id - b.id))) {
+  for (const c of [...comments].sort((a, b) =>
+    a.date_gmt < b.date_gmt ? -1 : a.date_gmt > b.date_gmt ? 1 : a.id - b.id,
+  )) {
     if (!credited(c)) continue;
     const who = key(c);
     const at = utc(c.date_gmt);
-    const common = { memberId: who, at, topicId: `post:${c.post}`, url: c.link, title: titles.get(c.post) || null, public: publicPosts.has(c.post) };
+    const common = {
+      memberId: who,
+      at,
+      topicId: `post:${c.post}`,
+      url: c.link,
+      title: titles.get(c.post) || null,
+      public: publicPosts.has(c.post),
+    };
     if (c.parent === 0) {
       activities.push({ id: `comment:${c.id}`, signal: "topic", otherId: null, ...common });
       continue;
@@ -136,11 +172,26 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
   }
 
   // Posts published in the period by members.
-  for await (const page of pages<WpPost>(http, "wp/v2/posts", { context: "edit", status: "publish", after: new Date(start - DAY).toISOString(), before: new Date(end + DAY).toISOString() })) {
+  for await (const page of pages<WpPost>(http, "wp/v2/posts", {
+    context: "edit",
+    status: "publish",
+    after: new Date(start - DAY).toISOString(),
+    before: new Date(end + DAY).toISOString(),
+  })) {
     for (const p of page) {
       const at = utc(p.date_gmt);
       if (!inPeriod(at) || !isMember(String(p.author))) continue;
-      activities.push({ id: `post:${p.id}`, memberId: String(p.author), signal: "topic", at, otherId: null, topicId: `post:${p.id}`, url: p.link, title: p.title.raw ?? p.title.rendered ?? null, public: !p.password });
+      activities.push({
+        id: `post:${p.id}`,
+        memberId: String(p.author),
+        signal: "topic",
+        at,
+        otherId: null,
+        topicId: `post:${p.id}`,
+        url: p.link,
+        title: p.title.raw ?? p.title.rendered ?? null,
+        public: !p.password,
+      });
     }
   }
   // Newcomers (first-ever comment this period) whom exactly one person answered.

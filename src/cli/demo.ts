@@ -18,7 +18,7 @@ import { createServer } from "../server/index.js";
 import type { Settings } from "../settings.js";
 import { SqliteStore } from "../store/sqlite.js";
 import type { Store } from "../store/types.js";
-import { runSite, type CliIO } from "./site.js";
+import { type CliIO, runSite } from "./site.js";
 import type { CliLog } from "./warnings.js";
 
 /** The first platform, by name, that has a simulated site. */
@@ -67,9 +67,17 @@ export async function runDemo(options: DemoOptions, io: CliIO, log: CliLog) {
   };
   const now = io.now();
   const periodId = options.period ?? lastCompletePeriod(now, settings.timezone);
-  io.stderr.write(`[demo] generating a sample community (${options.members} members, ${options.posts} posts, seed ${options.seed}) up to ${now.toISOString().slice(0, 10)}\n`);
+  io.stderr.write(
+    `[demo] generating a sample community (${options.members} members, ${options.posts} posts, seed ${options.seed}) up to ${now.toISOString().slice(0, 10)}\n`,
+  );
   // The community's timeline ends at the start of the clock's UTC day; the forum's clock goes on from the demo's.
-  const sim = await demo.start({ seed: options.seed, members: options.members, posts: options.posts, now: new Date(now.toISOString().slice(0, 10) + "T00:00:00Z"), clock: io.now });
+  const sim = await demo.start({
+    seed: options.seed,
+    members: options.members,
+    posts: options.posts,
+    now: new Date(`${now.toISOString().slice(0, 10)}T00:00:00Z`),
+    clock: io.now,
+  });
   const tmp = options.store ? null : mkdtempSync(join(tmpdir(), "spotlight-demo-"));
   const store = options.store ?? new SqliteStore(join(tmp!, "demo.db"), { now: io.now });
   const secret = await deploymentSecret(store);
@@ -86,7 +94,10 @@ export async function runDemo(options: DemoOptions, io: CliIO, log: CliLog) {
       site,
       store,
       log,
-      io: { ...io, env: { ...io.env, SPOTLIGHT_DEMO_API_KEY: sim.apiKey, SPOTLIGHT_DEMO_API_USERNAME: sim.apiUsername } },
+      io: {
+        ...io,
+        env: { ...io.env, SPOTLIGHT_DEMO_API_KEY: sim.apiKey, SPOTLIGHT_DEMO_API_USERNAME: sim.apiUsername },
+      },
       identityKey: secret,
       periodId,
       outDir: options.out,

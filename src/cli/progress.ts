@@ -40,7 +40,15 @@ export function progressReporter(o: ProgressOptions): ProgressReporter {
   const tty = !!o.out.isTTY;
   const elapsed = o.elapsed ?? (() => performance.now());
   const budget = `${o.budgetPerMinute}/min`;
-  let current: { key: string; period: string; label: string; startedAt: number; lastAt: number; startRequests: number; last: ReadProgress } | null = null;
+  let current: {
+    key: string;
+    period: string;
+    label: string;
+    startedAt: number;
+    lastAt: number;
+    startRequests: number;
+    last: ReadProgress;
+  } | null = null;
   /** Requests of each period's read when its last step ended: where the next step starts. */
   const readSoFar = new Map<string, number>();
   let lastDraw = -Infinity;
@@ -74,7 +82,16 @@ export function progressReporter(o: ProgressOptions): ProgressReporter {
     onProgress(p) {
       const key = `${p.period} ${p.step}`;
       if (current && current.key !== key) close();
-      if (!current) current = { key, period: p.period, label: `${p.period} ${clean(p.step)}`, startedAt: since, lastAt: since, startRequests: readSoFar.get(p.period) ?? 0, last: p };
+      if (!current)
+        current = {
+          key,
+          period: p.period,
+          label: `${p.period} ${clean(p.step)}`,
+          startedAt: since,
+          lastAt: since,
+          startRequests: readSoFar.get(p.period) ?? 0,
+          last: p,
+        };
       const t = elapsed();
       current.last = p;
       current.lastAt = t;

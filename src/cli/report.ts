@@ -21,7 +21,9 @@ const cell = (s: string, width: number) => truncate(clean(s), width).padEnd(widt
 
 export function planSummary(plan: Plan, dir: string, files: string[], pace: Pace, warnings: string[]): string {
   const lines = [`Community Spotlight · ${plan.site} · ${plan.period.id}`, ""];
-  lines.push(`  ${"#".padEnd(3)}${cell("member", 24)} ${cell("slot", 8)} ${"score".padStart(8)} ${"solved".padStart(7)} ${"welcomed".padStart(9)} ${"people".padStart(7)} ${"days".padStart(5)}`);
+  lines.push(
+    `  ${"#".padEnd(3)}${cell("member", 24)} ${cell("slot", 8)} ${"score".padStart(8)} ${"solved".padStart(7)} ${"welcomed".padStart(9)} ${"people".padStart(7)} ${"days".padStart(5)}`,
+  );
   plan.featured.forEach((f, i) => {
     const s = f.card.signals;
     lines.push(
@@ -32,13 +34,21 @@ export function planSummary(plan: Plan, dir: string, files: string[], pace: Pace
   const topSkipped = plan.skipped.slice(0, 8);
   if (topSkipped.length) {
     lines.push("", "  Not featured (highest scores):");
-    for (const s of topSkipped) lines.push(`     ${cell(s.username ?? "(not named)", 24)} ${s.total.toFixed(1).padStart(8)}  ${s.reasons.join(", ")}`);
+    for (const s of topSkipped)
+      lines.push(
+        `     ${cell(s.username ?? "(not named)", 24)} ${s.total.toFixed(1).padStart(8)}  ${s.reasons.join(", ")}`,
+      );
   }
   const scored = plan.stats.scored ?? plan.stats.members;
-  const who = scored < plan.stats.members ? `${plan.stats.members} active members (the top ${scored} scored exactly)` : `${plan.stats.members} members scored`;
+  const who =
+    scored < plan.stats.members
+      ? `${plan.stats.members} active members (the top ${scored} scored exactly)`
+      : `${plan.stats.members} members scored`;
   lines.push("", `  ${who} from ${plan.stats.activities} activities`);
   const n = plan.stats.requests;
-  lines.push(`  ${n} platform request${n === 1 ? "" : "s"}${n ? `: ${minutesInWords(n, pace.perMinute)} at ${pace.name}` : ""}`);
+  lines.push(
+    `  ${n} platform request${n === 1 ? "" : "s"}${n ? `: ${minutesInWords(n, pace.perMinute)} at ${pace.name}` : ""}`,
+  );
   if (warnings.length) {
     lines.push("", "  Warnings:");
     for (const w of warnings) lines.push(`     - ${w}`);
@@ -49,13 +59,26 @@ export function planSummary(plan: Plan, dir: string, files: string[], pace: Pace
 
 export function publishSummary(r: PublishReport, warnings: string[] = []): string {
   const lines = ["", `  ${r.dryRun ? "Would publish (dry run, nothing was written)" : "Published"} · ${r.period}`];
-  if (r.homepage) lines.push(`     homepage    ${r.homepage.url ?? "(new topic)"}${r.homepage.changed ? "" : "  (unchanged)"}`);
-  for (const n of r.notes) lines.push(`     note        ${cell(n.username, 24)} ${n.outcome}${n.ref ? `  (topic ${n.ref})` : ""}`);
-  if (r.newsletter) lines.push(`     newsletter  ${r.newsletter.url ?? "(new draft)"}${r.newsletter.changed ? "" : "  (unchanged)"}`);
-  if (r.badge) lines.push(`     badge       ${r.badge.granted.length ? `granted to ${r.badge.granted.map((u) => clean(u)).join(", ")}` : "(already granted)"}`);
-  if (r.group) lines.push(`     group       ${r.group.added.length || r.group.removed.length ? `added ${r.group.added.length}, removed ${r.group.removed.length}` : "(unchanged)"}`);
-  if (r.keptLive) lines.push("     nobody to feature this period: the live spotlight, the newsletter, badge and group were left as they were");
-  if (r.droppedOptedOut) lines.push(`     ${r.droppedOptedOut} featured member(s) opted out since the plan was made and were left out`);
+  if (r.homepage)
+    lines.push(`     homepage    ${r.homepage.url ?? "(new topic)"}${r.homepage.changed ? "" : "  (unchanged)"}`);
+  for (const n of r.notes)
+    lines.push(`     note        ${cell(n.username, 24)} ${n.outcome}${n.ref ? `  (topic ${n.ref})` : ""}`);
+  if (r.newsletter)
+    lines.push(`     newsletter  ${r.newsletter.url ?? "(new draft)"}${r.newsletter.changed ? "" : "  (unchanged)"}`);
+  if (r.badge)
+    lines.push(
+      `     badge       ${r.badge.granted.length ? `granted to ${r.badge.granted.map((u) => clean(u)).join(", ")}` : "(already granted)"}`,
+    );
+  if (r.group)
+    lines.push(
+      `     group       ${r.group.added.length || r.group.removed.length ? `added ${r.group.added.length}, removed ${r.group.removed.length}` : "(unchanged)"}`,
+    );
+  if (r.keptLive)
+    lines.push(
+      "     nobody to feature this period: the live spotlight, the newsletter, badge and group were left as they were",
+    );
+  if (r.droppedOptedOut)
+    lines.push(`     ${r.droppedOptedOut} featured member(s) opted out since the plan was made and were left out`);
   if (r.dryRun) {
     lines.push("", "  Writes it would make:");
     for (const a of r.actions) lines.push(`     ${a.method} ${a.path}  ${clean(a.summary)}`);

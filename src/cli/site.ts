@@ -11,7 +11,7 @@ import { publishPlan } from "../publish.js";
 import type { Settings, SiteSettings } from "../settings.js";
 import type { Store } from "../store/types.js";
 import { progressReporter } from "./progress.js";
-import { planSummary, publishSummary, type Pace } from "./report.js";
+import { type Pace, planSummary, publishSummary } from "./report.js";
 import type { CliLog } from "./warnings.js";
 
 export interface CliIO {
@@ -24,14 +24,34 @@ export interface CliIO {
 /** The platforms the config's sites run, loaded (src/platforms.ts): what makes their adapters. */
 export type Platforms = ReadonlyMap<string, Platform>;
 
-export function makeAdapter(platforms: Platforms, settings: Settings, site: SiteSettings, env: NodeJS.ProcessEnv, logger: Logger, now: Clock, identityKey?: string): Adapter {
+export function makeAdapter(
+  platforms: Platforms,
+  settings: Settings,
+  site: SiteSettings,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+  now: Clock,
+  identityKey?: string,
+): Adapter {
   const platform = platforms.get(site.platform);
   if (!platform) throw new Error(`site ${site.id}: platform "${site.platform}" was not loaded`);
-  return platform.create({ site, sync: settings.sync, scoring: settings.scoring, publish: settings.publish, env, logger, identityKey, now });
+  return platform.create({
+    site,
+    sync: settings.sync,
+    scoring: settings.scoring,
+    publish: settings.publish,
+    env,
+    logger,
+    identityKey,
+    now,
+  });
 }
 
 /** A real site goes at its own budget. */
-export const sitePace = (site: SiteSettings): Pace => ({ perMinute: site.requestsPerMinute, name: `the site's budget of ${site.requestsPerMinute} a minute` });
+export const sitePace = (site: SiteSettings): Pace => ({
+  perMinute: site.requestsPerMinute,
+  name: `the site's budget of ${site.requestsPerMinute} a minute`,
+});
 
 export interface SiteRun {
   platforms: Platforms;
@@ -55,8 +75,17 @@ export async function runSite(r: SiteRun) {
   io.stderr.write(`[${site.id}] checking credentials at ${site.baseUrl}\n`);
   await adapter.checkCredentials();
   const progress = progressReporter({ site: site.id, out: io.stderr, budgetPerMinute: r.pace.perMinute });
-  const deps = { settings, store, adapter, site, logger: log.logger, env: io.env, now: io.now, onProgress: progress.onProgress };
-  let prepared;
+  const deps = {
+    settings,
+    store,
+    adapter,
+    site,
+    logger: log.logger,
+    env: io.env,
+    now: io.now,
+    onProgress: progress.onProgress,
+  };
+  let prepared: Awaited<ReturnType<typeof preparePlan>>;
   try {
     prepared = await preparePlan(deps, r.periodId, { acceptLowActivity: r.acceptLowActivity });
   } finally {
@@ -65,10 +94,10 @@ export async function runSite(r: SiteRun) {
   const { plan, unchanged } = prepared;
   if (unchanged) io.stderr.write(`[${site.id}] the ${r.periodId} plan is already approved; showing it unchanged\n`);
   const files = writeOutputs(r.outDir, renderOutputs(plan, site, settings));
-  io.stdout.write(planSummary(plan, r.outDir, files, r.pace, log.takeWarnings()) + "\n");
+  io.stdout.write(`${planSummary(plan, r.outDir, files, r.pace, log.takeWarnings())}\n`);
   if (r.publish) {
     const report = await publishPlan(deps, r.periodId, r.publish);
-    io.stdout.write(publishSummary(report, log.takeWarnings()) + "\n");
+    io.stdout.write(`${publishSummary(report, log.takeWarnings())}\n`);
     return { plan, report };
   }
   io.stdout.write(`\n  Review mode: nothing was published. Approve with: spotlight approve --period ${r.periodId}\n`);

@@ -31,7 +31,8 @@ const WORDS: Record<string, (s: Seen) => string> = {
   "spotlight.http.retry": (s) => `${plural(s.count, "request")} retried after an error or a timeout`,
   "spotlight.publish.retry": (s) => `${plural(s.count, "publishing step")} resumed after an error`,
   "spotlight.publish.nothing_to_feature": () => "nobody to feature: nothing was published, the live spotlight stays",
-  "spotlight.note.skipped": (s) => `${plural(s.count, "note")} not sent: the member has no channel (no private messages and no e-mail address)`,
+  "spotlight.note.skipped": (s) =>
+    `${plural(s.count, "note")} not sent: the member has no channel (no private messages and no e-mail address)`,
 };
 
 export interface CliLog {
@@ -43,7 +44,15 @@ export interface CliLog {
 export function cliLogger(options: { env?: NodeJS.ProcessEnv; stderr?: NodeJS.WritableStream } = {}): CliLog {
   const env = options.env ?? process.env;
   const stderr = options.stderr ?? process.stderr;
-  const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+  const LEVELS: Record<string, number> = {
+    trace: 10,
+    debug: 20,
+    info: 30,
+    warn: 40,
+    error: 50,
+    fatal: 60,
+    silent: Infinity,
+  };
   const asked = env.SPOTLIGHT_LOG_LEVEL ? (LEVELS[env.SPOTLIGHT_LOG_LEVEL] ?? 30) : Infinity;
   const seen = new Map<string, Seen>();
   const destination = {
@@ -60,7 +69,8 @@ export function cliLogger(options: { env?: NodeJS.ProcessEnv; stderr?: NodeJS.Wr
       const s = seen.get(event) ?? { count: 0, last: rec, sums: {} };
       s.count++;
       s.last = rec;
-      for (const [k, v] of Object.entries(rec)) if (typeof v === "number" && k !== "level" && k !== "time") s.sums[k] = (s.sums[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(rec))
+        if (typeof v === "number" && k !== "level" && k !== "time") s.sums[k] = (s.sums[k] ?? 0) + v;
       seen.set(event, s);
       return true;
     },
@@ -70,7 +80,9 @@ export function cliLogger(options: { env?: NodeJS.ProcessEnv; stderr?: NodeJS.Wr
   return {
     logger,
     takeWarnings() {
-      const words = [...seen].map(([event, s]) => (WORDS[event] ?? ((x: Seen) => `${plural(x.count, "warning")} "${event}"`))(s));
+      const words = [...seen].map(([event, s]) =>
+        (WORDS[event] ?? ((x: Seen) => `${plural(x.count, "warning")} "${event}"`))(s),
+      );
       seen.clear();
       return words;
     },

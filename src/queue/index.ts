@@ -13,14 +13,14 @@
  * worker resumes safely. Production defaults live here: maxRetriesPerRequest null for workers,
  * no offline queue for producers, an error listener on every connection.
  */
-import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from "bullmq";
+import { type Job, type JobsOptions, Queue, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Adapter } from "../../adapters/types.js";
-import { systemClock, type Clock } from "../clock.js";
+import { type Clock, systemClock } from "../clock.js";
 import { ConfigError, SpotlightError } from "../errors.js";
-import { silentLogger, type Logger } from "../log.js";
+import { type Logger, silentLogger } from "../log.js";
 import { lastCompletePeriod, localDay, shiftPeriod } from "../period.js";
-import { preparePlan, syncPeriod, type PipelineDeps } from "../pipeline.js";
+import { type PipelineDeps, preparePlan, syncPeriod } from "../pipeline.js";
 import { deliverNoteFor, publishPlan } from "../publish.js";
 import type { Settings, SiteSettings } from "../settings.js";
 import type { Store } from "../store/types.js";
@@ -43,7 +43,8 @@ export interface NoteJob {
 }
 
 export function redisUrl(settings: Settings, env: NodeJS.ProcessEnv = process.env): string {
-  if (settings.store.kind !== "redis") throw new ConfigError(["store.kind: worker mode needs \"redis\" (the queues and the store share it)"]);
+  if (settings.store.kind !== "redis")
+    throw new ConfigError(['store.kind: worker mode needs "redis" (the queues and the store share it)']);
   const url = env[settings.store.redisUrlEnv];
   if (!url) throw new ConfigError([`store.redisUrlEnv: environment variable ${settings.store.redisUrlEnv} is not set`]);
   return url;
@@ -52,14 +53,18 @@ export function redisUrl(settings: Settings, env: NodeJS.ProcessEnv = process.en
 /** A connection for a Worker (blocking commands; never give up a request). */
 export function workerConnection(url: string, log: Logger): Redis {
   const r = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
-  r.on("error", (err) => log.warn({ event: "spotlight.redis.error", role: "worker", error: err.message }, "redis error"));
+  r.on("error", (err) =>
+    log.warn({ event: "spotlight.redis.error", role: "worker", error: err.message }, "redis error"),
+  );
   return r;
 }
 
 /** A connection for a producer (fail fast instead of queueing commands while Redis is down). */
 export function producerConnection(url: string, log: Logger): Redis {
   const r = new Redis(url, { maxRetriesPerRequest: 3, enableOfflineQueue: false });
-  r.on("error", (err) => log.warn({ event: "spotlight.redis.error", role: "producer", error: err.message }, "redis error"));
+  r.on("error", (err) =>
+    log.warn({ event: "spotlight.redis.error", role: "producer", error: err.message }, "redis error"),
+  );
   return r;
 }
 
@@ -69,7 +74,12 @@ export function jobId(...parts: string[]): string {
 }
 
 function jobOptions(settings: Settings): JobsOptions {
-  return { attempts: settings.worker.attempts, backoff: { type: "exponential", delay: 2000 }, removeOnComplete: { age: 7 * 86400, count: 1000 }, removeOnFail: { age: 30 * 86400 } };
+  return {
+    attempts: settings.worker.attempts,
+    backoff: { type: "exponential", delay: 2000 },
+    removeOnComplete: { age: 7 * 86400, count: 1000 },
+    removeOnFail: { age: 30 * 86400 },
+  };
 }
 
 export function queues(connection: Redis, prefix: string) {
@@ -83,8 +93,16 @@ export function queues(connection: Redis, prefix: string) {
 /** The recurring jobs of every site, in the configured time zone (idempotent: upserts). */
 export async function upsertSchedulers(settings: Settings, q: ReturnType<typeof queues>) {
   for (const site of settings.sites) {
-    await q.sync.upsertJobScheduler(`sync:${site.id}`, { pattern: settings.schedules.sync, tz: settings.timezone }, { name: "sync", data: { site: site.id }, opts: jobOptions(settings) });
-    await q.period.upsertJobScheduler(`period:${site.id}`, { pattern: settings.schedules.period, tz: settings.timezone }, { name: "period", data: { site: site.id }, opts: jobOptions(settings) });
+    await q.sync.upsertJobScheduler(
+      `sync:${site.id}`,
+      { pattern: settings.schedules.sync, tz: settings.timezone },
+      { name: "sync", data: { site: site.id }, opts: jobOptions(settings) },
+    );
+    await q.period.upsertJobScheduler(
+      `period:${site.id}`,
+      { pattern: settings.schedules.period, tz: settings.timezone },
+      { name: "period", data: { site: site.id }, opts: jobOptions(settings) },
+    );
   }
 }
 
@@ -132,7 +150,13 @@ export function startWorkers(deps: WorkerDeps, url: string): { close: () => Prom
     if (!site) throw new ConfigError([`sites: a job names site "${siteId}", which is not configured`]);
     return { settings, store: deps.store, adapter: deps.adapterFor(site), site, logger: log, env: deps.env, now };
   };
-  const common = { prefix, concurrency: settings.worker.concurrency, lockDuration: settings.worker.lockDurationMs, stalledInterval: Math.max(1000, Math.floor(settings.worker.lockDurationMs / 2)), maxStalledCount: 5 };
+  const common = {
+    prefix,
+    concurrency: settings.worker.concurrency,
+    lockDuration: settings.worker.lockDurationMs,
+    stalledInterval: Math.max(1000, Math.floor(settings.worker.lockDurationMs / 2)),
+    maxStalledCount: 5,
+  };
 
   const sync = new Worker<SyncJob>(
     QUEUES.sync,
@@ -188,14 +212,33 @@ export function startWorkers(deps: WorkerDeps, url: string): { close: () => Prom
       const r = await deliverNoteFor(pipeline(job.data.site), job.data.period, job.data.member);
       return r ?? { skipped: true };
     }),
-    { ...common, connection: workerConnection(url, log), limiter: { max: settings.worker.notesPerMinute, duration: 60_000 } },
+    {
+      ...common,
+      connection: workerConnection(url, log),
+      limiter: { max: settings.worker.notesPerMinute, duration: 60_000 },
+    },
   );
 
   const workers = [sync, period, notes];
   for (const w of workers) {
-    w.on("error", (err) => log.warn({ event: "spotlight.worker.error", queue: w.name, error: err.message }, "worker error"));
-    w.on("failed", (job, err) => log.warn({ event: "spotlight.job.failed", queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, error: err.message }, "job failed"));
-    w.on("completed", (job) => log.info({ event: "spotlight.job.completed", queue: w.name, jobId: job.id }, "job completed"));
+    w.on("error", (err) =>
+      log.warn({ event: "spotlight.worker.error", queue: w.name, error: err.message }, "worker error"),
+    );
+    w.on("failed", (job, err) =>
+      log.warn(
+        {
+          event: "spotlight.job.failed",
+          queue: w.name,
+          jobId: job?.id,
+          attempts: job?.attemptsMade,
+          error: err.message,
+        },
+        "job failed",
+      ),
+    );
+    w.on("completed", (job) =>
+      log.info({ event: "spotlight.job.completed", queue: w.name, jobId: job.id }, "job completed"),
+    );
   }
   return {
     workers,

@@ -5,11 +5,16 @@
  */
 
 /** Bidi embeddings/overrides/isolates and C0/C1 controls: they can reorder or hide text. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const UNSAFE_CONTROLS = /[\u0000-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069\u061C\uFEFF]/g;
 
 /** Collapse whitespace, drop controls that reorder or hide text. Used for every format. */
 export function clean(text: string): string {
-  return text.replace(/[\r\n\t\u2028\u2029]+/g, " ").replace(UNSAFE_CONTROLS, "").replace(/\s{2,}/g, " ").trim();
+  return text
+    .replace(/[\r\n\t\u2028\u2029]+/g, " ")
+    .replace(UNSAFE_CONTROLS, "")
+    .replace(/\s{2,}/g, " ")
+    .trim();
 }
 
 const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
@@ -18,10 +23,22 @@ const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
 export function truncate(text: string, max: number): string {
   const graphemes = [...segmenter.segment(text)];
   if (graphemes.length <= max) return text;
-  return graphemes.slice(0, Math.max(1, max - 1)).map((g) => g.segment).join("").trimEnd() + "…";
+  return `${graphemes
+    .slice(0, Math.max(1, max - 1))
+    .map((g) => g.segment)
+    .join("")
+    .trimEnd()}…`;
 }
 
-const HTML: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "`": "&#96;", "=": "&#61;" };
+const HTML: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+  "`": "&#96;",
+  "=": "&#61;",
+};
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"'`=]/g, (c) => HTML[c]!);
@@ -38,10 +55,10 @@ const WJ = "\u2060";
 export function escapeMarkdown(text: string): string {
   return clean(text)
     .replace(/[&<>]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;"))
-    .replace(/[\\`*_{}[\]()#+\-.!|~:/$]/g, (c) => "\\" + c)
-    .replace(/@/g, "@" + WJ)
-    .replace(/\\#/g, "\\#" + WJ)
-    .replace(/\\([.:/])(?=[\p{L}\p{N}\\])/gu, "\\$1" + WJ);
+    .replace(/[\\`*_{}[\]()#+\-.!|~:/$]/g, (c) => `\\${c}`)
+    .replace(/@/g, `@${WJ}`)
+    .replace(/\\#/g, `\\#${WJ}`)
+    .replace(/\\([.:/])(?=[\p{L}\p{N}\\])/gu, `\\$1${WJ}`);
 }
 
 /** Plain text: nothing executes, but keep it on one line and free of reordering controls. */
@@ -62,5 +79,5 @@ export function safeUrl(url: string | null | undefined): string | null {
 
 /** A URL inside Markdown link parentheses: percent-encode what could end or break the link. */
 export function markdownUrl(url: string): string {
-  return url.replace(/[()<>\s\\[\]]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0"));
+  return url.replace(/[()<>\s\\[\]]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
 }

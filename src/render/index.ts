@@ -7,9 +7,10 @@
  * templates compile with it off, and every value in them goes through `md`, `txt` or `t`
  * (test/render.test.ts checks that no bare value slips through).
  */
-import Handlebars from "handlebars";
+
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import Handlebars from "handlebars";
 import { ROOT } from "../manifest.js";
 import { escapeHtml, escapeMarkdown, escapeText, markdownUrl, safeUrl } from "./escape.js";
 
@@ -78,19 +79,23 @@ function createEnvironment() {
   const format = (options: Handlebars.HelperOptions): Format => options.data?.root?.format ?? "html";
   const locale = (options: Handlebars.HelperOptions): string => options.data?.root?.locale ?? "en";
 
-  hbs.registerHelper("t", function (key: string, options: Handlebars.HelperOptions) {
-    return new hbs.SafeString(translate(locale(options), format(options), key, options.hash));
-  });
+  hbs.registerHelper(
+    "t",
+    (key: string, options: Handlebars.HelperOptions) =>
+      new hbs.SafeString(translate(locale(options), format(options), key, options.hash)),
+  );
   hbs.registerHelper("md", (value: unknown) => new hbs.SafeString(escapeMarkdown(String(value ?? ""))));
   hbs.registerHelper("txt", (value: unknown) => new hbs.SafeString(escapeText(String(value ?? ""))));
   /** {{link text url}}: a link in the current format; unsafe URLs leave the text alone. */
-  hbs.registerHelper("link", function (text: unknown, url: unknown, options: Handlebars.HelperOptions) {
+  hbs.registerHelper("link", (text: unknown, url: unknown, options: Handlebars.HelperOptions) => {
     const u = safeUrl(typeof url === "string" ? url : null);
     const label = String(text ?? "");
     switch (format(options)) {
       case "html":
         if (!u) return new hbs.SafeString(escapeHtml(label));
-        return new hbs.SafeString(`<a href="${escapeHtml(u)}"${options.hash.style ? ` style="${escapeHtml(String(options.hash.style))}"` : ""}>${escapeHtml(label)}</a>`);
+        return new hbs.SafeString(
+          `<a href="${escapeHtml(u)}"${options.hash.style ? ` style="${escapeHtml(String(options.hash.style))}"` : ""}>${escapeHtml(label)}</a>`,
+        );
       case "md":
         return new hbs.SafeString(u ? `[${escapeMarkdown(label)}](${markdownUrl(u)})` : escapeMarkdown(label));
       default:

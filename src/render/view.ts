@@ -72,7 +72,11 @@ function highlight(e: Evidence): HighlightView | null {
   return { title: truncate(title || url, MAX_TITLE), url, kind: `evidence.${e.signal}` };
 }
 
-export function memberView(entry: PlanEntry, optOutUrl: string | null = null, personalLine: string | null = null): MemberView {
+export function memberView(
+  entry: PlanEntry,
+  optOutUrl: string | null = null,
+  personalLine: string | null = null,
+): MemberView {
   const m = entry.member;
   const name = clean(m.name ?? "") || clean(m.username);
   const s = entry.card.signals;
@@ -110,5 +114,10 @@ export function spotlightView(plan: Plan, o: ViewOptions): SpotlightView {
 
 export function noteView(plan: Plan, entry: PlanEntry, o: ViewOptions & { optOutUrl?: string | null }): NoteView {
   const base = spotlightView({ ...plan, featured: [] }, o);
-  return { locale: base.locale, site: base.site, period: base.period, member: memberView(entry, o.optOutUrl ?? null, plan.personalLines?.[entry.member.id] ?? null) };
+  return {
+    locale: base.locale,
+    site: base.site,
+    period: base.period,
+    member: memberView(entry, o.optOutUrl ?? null, plan.personalLines?.[entry.member.id] ?? null),
+  };
 }

@@ -2,7 +2,18 @@
  * Scoring: pure. Turns one period's activities into a ScoreCard per member that explains itself.
  * The rules are DESIGN.md's "Judgement" section; every number comes from `ScoringSettings`.
  */
-import { SIGNALS, type Activity, type Evidence, type Member, type ScoreCard, type Signal, type SignalTally, type Standing } from "../domain.js";
+
+import { getOrInsertComputed } from "../collections.js";
+import {
+  type Activity,
+  type Evidence,
+  type Member,
+  type ScoreCard,
+  SIGNALS,
+  type Signal,
+  type SignalTally,
+  type Standing,
+} from "../domain.js";
 import { localDay } from "../period.js";
 import type { ScoringSettings } from "../settings.js";
 
@@ -23,7 +34,10 @@ export interface ScoreInput {
 const round = (x: number) => Math.round(x * 100) / 100;
 
 function emptyTallies(): Record<Signal, SignalTally> {
-  return Object.fromEntries(SIGNALS.map((s) => [s, { count: 0, counted: 0, points: 0 }])) as Record<Signal, SignalTally>;
+  return Object.fromEntries(SIGNALS.map((s) => [s, { count: 0, counted: 0, points: 0 }])) as Record<
+    Signal,
+    SignalTally
+  >;
 }
 
 /** Signals that are the member's own doing on a given day (likes and acceptances are others' acts). */
@@ -35,18 +49,19 @@ export function scoreAll(input: ScoreInput): Map<string, ScoreCard> {
   // likesGiven.get(giver).get(receiver) = likes the giver gave the receiver in the period.
   const likesGiven = new Map<string, Map<string, number>>();
   for (const a of input.activities) {
-    let list = byMember.get(a.memberId);
-    if (!list) byMember.set(a.memberId, (list = []));
+    const list = getOrInsertComputed(byMember, a.memberId, () => []);
     list.push(a);
     if (a.signal === "like_received" && a.otherId && a.otherId !== a.memberId) {
-      let row = likesGiven.get(a.otherId);
-      if (!row) likesGiven.set(a.otherId, (row = new Map()));
+      const row = getOrInsertComputed(likesGiven, a.otherId, () => new Map());
       row.set(a.memberId, (row.get(a.memberId) ?? 0) + 1);
     }
   }
   const cards = new Map<string, ScoreCard>();
   for (const [memberId, acts] of byMember) {
-    cards.set(memberId, scoreMember(memberId, acts, (giver, receiver) => likesGiven.get(giver)?.get(receiver) ?? 0, input));
+    cards.set(
+      memberId,
+      scoreMember(memberId, acts, (giver, receiver) => likesGiven.get(giver)?.get(receiver) ?? 0, input),
+    );
   }
   return cards;
 }
@@ -61,12 +76,19 @@ export function scoreAll(input: ScoreInput): Map<string, ScoreCard> {
  * weighs the heaviest standing. Never below the member's true total, so ranking can score exactly
  * only the members whose bound can still reach the top (src/ranking.ts).
  */
-export function upperBound(counts: Partial<Record<Signal, number>>, s: ScoringSettings, standings?: ReadonlyMap<Standing, number>): number {
+export function upperBound(
+  counts: Partial<Record<Signal, number>>,
+  s: ScoringSettings,
+  standings?: ReadonlyMap<Standing, number>,
+): number {
   return upperBounds(s, standings)(counts);
 }
 
 /** upperBound with the settings' constants worked out once, for ranking many members. */
-export function upperBounds(s: ScoringSettings, standings?: ReadonlyMap<Standing, number>): (counts: Partial<Record<Signal, number>>) => number {
+export function upperBounds(
+  s: ScoringSettings,
+  standings?: ReadonlyMap<Standing, number>,
+): (counts: Partial<Record<Signal, number>>) => number {
   const pos = (x: number) => Math.max(0, x);
   const perLike = pos(s.points.like_received) * Math.max(1, s.likes.mutualFactor);
   // Weight tiers, heaviest first: [weight, likes they can give one member] (Infinity: unknown givers).
@@ -74,7 +96,12 @@ export function upperBounds(s: ScoringSettings, standings?: ReadonlyMap<Standing
   const heaviest = Math.max(0, ...weights.map(([, w]) => w));
   const tiers: Array<[number, number]> = standings
     ? [
-        ...weights.filter(([standing]) => standing !== "unknown").map(([standing, w]): [number, number] => [pos(w), (standings.get(standing) ?? 0) * pos(s.likes.maxPerGiver)]),
+        ...weights
+          .filter(([standing]) => standing !== "unknown")
+          .map(([standing, w]): [number, number] => [
+            pos(w),
+            (standings.get(standing) ?? 0) * pos(s.likes.maxPerGiver),
+          ]),
         [pos(s.likes.giverWeights.unknown ?? heaviest), Infinity],
       ]
     : [[heaviest, Infinity]];
@@ -139,7 +166,8 @@ export function scoreMember(
     if (signal) tiedCounts[signal]++;
     return TIED;
   };
-  const weightOf = (giver: string) => s.likes.giverWeights[input.members.get(giver)?.standing ?? "unknown"] ?? s.likes.giverWeights.unknown;
+  const weightOf = (giver: string) =>
+    s.likes.giverWeights[input.members.get(giver)?.standing ?? "unknown"] ?? s.likes.giverWeights.unknown;
 
   // Likes: distinct givers, at most maxPerGiver each, weighed by standing, mutual pairs discounted.
   const likesByGiver = new Map<string, number>();
@@ -174,13 +202,19 @@ export function scoreMember(
     if (mutual > 0) mutualGivers++;
     else people.add(giver);
     const weight = giver === TIED ? tiedWeight : weightOf(giver);
-    likePoints += ((counted - mutual) + mutual * s.likes.mutualFactor) * weight * s.points.like_received;
+    likePoints += (counted - mutual + mutual * s.likes.mutualFactor) * weight * s.points.like_received;
     likesCounted += counted;
   }
   if (cappedGivers)
-    caps.push({ rule: "likes_per_giver", detail: `${cappedLikes} like(s) from ${cappedGivers} member(s) over the limit of ${s.likes.maxPerGiver} per member were not counted` });
+    caps.push({
+      rule: "likes_per_giver",
+      detail: `${cappedLikes} like(s) from ${cappedGivers} member(s) over the limit of ${s.likes.maxPerGiver} per member were not counted`,
+    });
   if (mutualGivers)
-    caps.push({ rule: "mutual_likes", detail: `likes exchanged with ${mutualGivers} member(s) who mostly like each other were weighed ×${s.likes.mutualFactor}` });
+    caps.push({
+      rule: "mutual_likes",
+      detail: `likes exchanged with ${mutualGivers} member(s) who mostly like each other were weighed ×${s.likes.mutualFactor}`,
+    });
   tallies.like_received.counted = likesCounted;
   tallies.like_received.points = round(likePoints);
 
@@ -198,7 +232,8 @@ export function scoreMember(
     tallies.solution.counted++;
     if (asker) people.add(asker);
   }
-  if (selfSolved) caps.push({ rule: "self_solutions", detail: `${selfSolved} answer(s) accepted on their own topic counted zero` });
+  if (selfSolved)
+    caps.push({ rule: "self_solutions", detail: `${selfSolved} answer(s) accepted on their own topic counted zero` });
 
   let tiedWelcomed = false;
   for (const a of bySignal.get("newcomer_reply")!) {
@@ -223,9 +258,16 @@ export function scoreMember(
     tallies.reply.counted += Math.min(n, s.replies.maxPerTopic);
     replyCapped += Math.max(0, n - s.replies.maxPerTopic);
   }
-  if (replyCapped) caps.push({ rule: "replies_per_topic", detail: `${replyCapped} reply(ies) beyond ${s.replies.maxPerTopic} in one topic were not counted` });
+  if (replyCapped)
+    caps.push({
+      rule: "replies_per_topic",
+      detail: `${replyCapped} reply(ies) beyond ${s.replies.maxPerTopic} in one topic were not counted`,
+    });
   if (tallies.reply.counted > s.replies.maxPerPeriod) {
-    caps.push({ rule: "replies_per_period", detail: `${tallies.reply.counted - s.replies.maxPerPeriod} reply(ies) beyond ${s.replies.maxPerPeriod} this period were not counted` });
+    caps.push({
+      rule: "replies_per_period",
+      detail: `${tallies.reply.counted - s.replies.maxPerPeriod} reply(ies) beyond ${s.replies.maxPerPeriod} this period were not counted`,
+    });
     tallies.reply.counted = s.replies.maxPerPeriod;
   }
 
@@ -235,7 +277,10 @@ export function scoreMember(
       tiedCounts.newcomer_reply && `${tiedCounts.newcomer_reply} welcome(s)`,
       tiedCounts.like_received && `${tiedCounts.like_received} like(s)`,
     ].filter(Boolean);
-    caps.push({ rule: "new_accounts_one_person", detail: `${what.length ? what.join(", ") : "everything"} from ${tiedAccounts.size} new accounts that nobody but this member dealt with count as from one person` });
+    caps.push({
+      rule: "new_accounts_one_person",
+      detail: `${what.length ? what.join(", ") : "everything"} from ${tiedAccounts.size} new accounts that nobody but this member dealt with count as from one person`,
+    });
   }
 
   tallies.topic.counted = tallies.topic.count;
@@ -277,7 +322,9 @@ function pickEvidence(memberId: string, bySignal: Map<Signal, Activity[]>, n: nu
   for (const a of bySignal.get("like_received")!) if (a.otherId && a.otherId !== memberId) consider(a, 1);
   for (const a of bySignal.get("reply")!) consider(a, 0.01);
   return [...candidates.values()]
-    .sort((a, b) => b.weight - a.weight || (a.e.at < b.e.at ? 1 : a.e.at > b.e.at ? -1 : 0) || (a.e.url < b.e.url ? -1 : 1))
+    .sort(
+      (a, b) => b.weight - a.weight || (a.e.at < b.e.at ? 1 : a.e.at > b.e.at ? -1 : 0) || (a.e.url < b.e.url ? -1 : 1),
+    )
     .slice(0, n)
     .map((c) => c.e);
 }

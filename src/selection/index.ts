@@ -2,7 +2,7 @@
  * Selection: pure. From ScoreCards, member profiles, history, opt-outs and admin overrides,
  * decide who is featured this period and, for everyone else who scored, why not.
  */
-import type { Member, Overrides, PlanEntry, ScoreCard, SkipReason, SkippedEntry } from "../domain.js";
+import type { Member, Overrides, PlanEntry, ScoreCard, SkippedEntry, SkipReason } from "../domain.js";
 import type { EligibilitySettings, SelectionSettings } from "../settings.js";
 
 export interface SelectInput {
@@ -127,7 +127,9 @@ export function select(input: SelectInput): Selection {
   if (chosen.size < featuredCount && risingSlot) {
     const rest = eligible.filter((c) => !chosen.has(c.memberId));
     const rise = (c: ScoreCard) => c.total - (input.previousTotals.get(c.memberId) ?? 0);
-    const best = rest.filter((c) => rose(c.total, input.previousTotals.get(c.memberId), input.selection.risingGrowth)).sort((a, b) => rise(b) - rise(a) || compareCards(a, b))[0];
+    const best = rest
+      .filter((c) => rose(c.total, input.previousTotals.get(c.memberId), input.selection.risingGrowth))
+      .sort((a, b) => rise(b) - rise(a) || compareCards(a, b))[0];
     if (best) chosen.set(best.memberId, entry(best, "rising"));
   }
   // 4. Any slot still open goes to the next best.

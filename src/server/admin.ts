@@ -5,25 +5,26 @@
  * audit log. Server-rendered with the same Handlebars setup; sign-in from config (no default
  * password); every form carries a CSRF token bound to the session.
  */
+
+import { randomBytes } from "node:crypto";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import type { Adapter } from "../../adapters/types.js";
+import { type Clock, systemClock } from "../clock.js";
 import type { Plan } from "../domain.js";
 import { SIGNALS } from "../domain.js";
-import { silentLogger, type Logger } from "../log.js";
+import { type Logger, silentLogger } from "../log.js";
 import { optOutKey } from "../optout.js";
 import { siteTitle } from "../output.js";
 import { localDay } from "../period.js";
-import { preparePlan, type PipelineDeps } from "../pipeline.js";
+import { type PipelineDeps, preparePlan } from "../pipeline.js";
 import { publishPlan, storeState } from "../publish.js";
 import { render, resolveLocale, translate } from "../render/index.js";
 import { memberView, noteView, periodLabel, spotlightView } from "../render/view.js";
 import type { Settings, SiteSettings } from "../settings.js";
 import type { Store } from "../store/types.js";
-import { systemClock, type Clock } from "../clock.js";
-import { randomBytes } from "node:crypto";
-import { SignInLimits, parseCookies, sameToken, verifyPassword } from "./auth.js";
-import { Sessions } from "./sessions.js";
+import { parseCookies, SignInLimits, sameToken, verifyPassword } from "./auth.js";
 import { dailyChart, signalBars } from "./charts.js";
+import { Sessions } from "./sessions.js";
 
 export interface AdminDeps {
   settings: Settings;
@@ -39,7 +40,9 @@ export interface AdminDeps {
 }
 
 /** An async handler whose errors reach express's error handler. */
-const route = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => void fn(req, res).catch(next);
+const route =
+  (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) =>
+    void fn(req, res).catch(next);
 
 const SESSION = "spotlight_admin";
 const LOGIN = "spotlight_login";
@@ -66,58 +69,94 @@ export function adminRouter(deps: AdminDeps): Router {
   router.use((_req, res, next) => {
     res.set({ "Cache-Control": "no-store", "X-Frame-Options": "DENY" });
     // Inline styles, server-built SVG and the axe check in tests; no script on these pages.
-    res.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: http: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    res.set(
+      "Content-Security-Policy",
+      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: http: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
     next();
   });
 
   const page = (res: Response, name: string, view: Record<string, unknown>, status = 200) =>
-    res.status(status).type("html").send(render(`admin/${name}`, "html", { locale, queues: !!deps.queuesRouter, ...view } as { locale: string }));
+    res
+      .status(status)
+      .type("html")
+      .send(render(`admin/${name}`, "html", { locale, queues: !!deps.queuesRouter, ...view } as { locale: string }));
 
   // ---- sign-in ------------------------------------------------------------------------------
-  router.get("/login", (req, res) => {
+  router.get("/login", (_req, res) => {
     const nonce = loginNonce();
     res.set("Set-Cookie", cookie(LOGIN, nonce, 3600));
     const disabled = !passwordHash();
-    page(res, "login", { pageTitle: t("admin.signin"), csrf: nonce, disabled, error: disabled ? "admin.disabled" : null, env: settings.admin.passwordHashEnv }, disabled ? 503 : 200);
+    page(
+      res,
+      "login",
+      {
+        pageTitle: t("admin.signin"),
+        csrf: nonce,
+        disabled,
+        error: disabled ? "admin.disabled" : null,
+        env: settings.admin.passwordHashEnv,
+      },
+      disabled ? 503 : 200,
+    );
   });
 
-  router.post("/login", route(async (req, res) => {
-    const hash = passwordHash();
-    // The client's address: behind a TLS proxy, from X-Forwarded-For as server.trustProxy allows.
-    const ip = req.ip ?? req.socket.remoteAddress ?? "?";
-    const fail = (error: string, status: number) => {
-      const nonce = loginNonce();
-      res.set("Set-Cookie", cookie(LOGIN, nonce, 3600));
-      page(res, "login", { pageTitle: t("admin.signin"), csrf: nonce, error, disabled: !hash, env: settings.admin.passwordHashEnv }, status);
-    };
-    if (!hash) return fail("admin.disabled", 503);
-    const nonce = parseCookies(req.headers.cookie)[LOGIN];
-    if (!nonce || !sameToken(req.body?._csrf, nonce)) return void res.status(403).type("text/plain").send("Forbidden: stale or forged form");
-    const wait = limits.wait(ip, now().getTime());
-    if (wait > 0) {
-      res.set("Retry-After", String(Math.ceil(wait / 1000)));
-      return fail("admin.signin.blocked", 429);
-    }
-    const ok = req.body?.username === settings.admin.username && typeof req.body?.password === "string" && (await verifyPassword(req.body.password, hash));
-    if (!ok) {
-      limits.fail(ip, now().getTime());
-      log.warn({ event: "spotlight.admin.signin_failed" }, "admin sign-in failed");
-      return fail("admin.signin.failed", 401);
-    }
-    const id = await sessions.create(settings.admin.username, settings.admin.sessionHours, hash, now().getTime());
-    res.set("Set-Cookie", [cookie(SESSION, id, settings.admin.sessionHours * 3600), cookie(LOGIN, "", 0)]);
-    log.info({ event: "spotlight.admin.signed_in", actor: settings.admin.username }, "admin signed in");
-    res.redirect(303, "/admin");
-  }));
+  router.post(
+    "/login",
+    route(async (req, res) => {
+      const hash = passwordHash();
+      // The client's address: behind a TLS proxy, from X-Forwarded-For as server.trustProxy allows.
+      const ip = req.ip ?? req.socket.remoteAddress ?? "?";
+      const fail = (error: string, status: number) => {
+        const nonce = loginNonce();
+        res.set("Set-Cookie", cookie(LOGIN, nonce, 3600));
+        page(
+          res,
+          "login",
+          { pageTitle: t("admin.signin"), csrf: nonce, error, disabled: !hash, env: settings.admin.passwordHashEnv },
+          status,
+        );
+      };
+      if (!hash) return fail("admin.disabled", 503);
+      const nonce = parseCookies(req.headers.cookie)[LOGIN];
+      if (!nonce || !sameToken(req.body?._csrf, nonce))
+        return void res.status(403).type("text/plain").send("Forbidden: stale or forged form");
+      const wait = limits.wait(ip, now().getTime());
+      if (wait > 0) {
+        res.set("Retry-After", String(Math.ceil(wait / 1000)));
+        return fail("admin.signin.blocked", 429);
+      }
+      const ok =
+        req.body?.username === settings.admin.username &&
+        typeof req.body?.password === "string" &&
+        (await verifyPassword(req.body.password, hash));
+      if (!ok) {
+        limits.fail(ip, now().getTime());
+        log.warn({ event: "spotlight.admin.signin_failed" }, "admin sign-in failed");
+        return fail("admin.signin.failed", 401);
+      }
+      const id = await sessions.create(settings.admin.username, settings.admin.sessionHours, hash, now().getTime());
+      res.set("Set-Cookie", [cookie(SESSION, id, settings.admin.sessionHours * 3600), cookie(LOGIN, "", 0)]);
+      log.info({ event: "spotlight.admin.signed_in", actor: settings.admin.username }, "admin signed in");
+      res.redirect(303, "/admin");
+    }),
+  );
 
   // ---- everything else needs a session, and every POST a CSRF token ---------------------------
   router.use((req: Request, res: Response, next: NextFunction) => {
     const check = async () => {
       const hash = passwordHash();
-      const session = hash ? await sessions.read(parseCookies(req.headers.cookie)[SESSION], hash, now().getTime()) : null;
+      const session = hash
+        ? await sessions.read(parseCookies(req.headers.cookie)[SESSION], hash, now().getTime())
+        : null;
       if (!session) return void res.redirect(303, "/admin/login");
       // Every state change (POST, and any other verb a mounted router takes) carries the form token.
-      if (req.method !== "GET" && req.method !== "HEAD" && !sameToken(req.body?._csrf ?? req.get("x-csrf-token"), session.csrf)) return void res.status(403).type("text/plain").send("Forbidden: stale or forged form");
+      if (
+        req.method !== "GET" &&
+        req.method !== "HEAD" &&
+        !sameToken(req.body?._csrf ?? req.get("x-csrf-token"), session.csrf)
+      )
+        return void res.status(403).type("text/plain").send("Forbidden: stale or forged form");
       res.locals.actor = session.user;
       res.locals.csrf = session.csrf;
       next();
@@ -125,19 +164,25 @@ export function adminRouter(deps: AdminDeps): Router {
     check().catch(next);
   });
 
-  router.post("/logout", route(async (req, res) => {
-    await sessions.end(parseCookies(req.headers.cookie)[SESSION]);
-    res.set("Set-Cookie", cookie(SESSION, "", 0));
-    res.redirect(303, "/admin/login");
-  }));
+  router.post(
+    "/logout",
+    route(async (req, res) => {
+      await sessions.end(parseCookies(req.headers.cookie)[SESSION]);
+      res.set("Set-Cookie", cookie(SESSION, "", 0));
+      res.redirect(303, "/admin/login");
+    }),
+  );
 
   /** Sign out everywhere: every session, this one included, is over. */
-  router.post("/sessions/end-all", route(async (_req, res) => {
-    await sessions.endAll();
-    await audit("_admin", res.locals.actor as string, "sign_out_everywhere", null, "");
-    res.set("Set-Cookie", cookie(SESSION, "", 0));
-    res.redirect(303, "/admin/login");
-  }));
+  router.post(
+    "/sessions/end-all",
+    route(async (_req, res) => {
+      await sessions.endAll();
+      await audit("_admin", res.locals.actor as string, "sign_out_everywhere", null, "");
+      res.set("Set-Cookie", cookie(SESSION, "", 0));
+      res.redirect(303, "/admin/login");
+    }),
+  );
 
   if (deps.queuesRouter) router.use("/queues", deps.queuesRouter);
 
@@ -145,19 +190,22 @@ export function adminRouter(deps: AdminDeps): Router {
   const audit = (site: string, actor: string, action: string, period: string | null, detail: string) =>
     store.appendAudit(site, { at: now().toISOString(), actor, action, period, detail });
 
-  router.get("/", route(async (_req, res) => {
-    const list = [];
-    for (const site of settings.sites) {
-      const plans = (await store.plans(site.id)).map((p) => ({
-        period: p.plan.period.id,
-        label: periodLabel(p.plan, locale, settings.timezone),
-        statusKey: `admin.status.${p.status}`,
-        featured: p.plan.featured.map((f) => f.member.username).join(", "),
-      }));
-      list.push({ id: site.id, title: siteTitle(site), plans });
-    }
-    page(res, "index", { ...common(res, t("admin.sites")), sites: list });
-  }));
+  router.get(
+    "/",
+    route(async (_req, res) => {
+      const list = [];
+      for (const site of settings.sites) {
+        const plans = (await store.plans(site.id)).map((p) => ({
+          period: p.plan.period.id,
+          label: periodLabel(p.plan, locale, settings.timezone),
+          statusKey: `admin.status.${p.status}`,
+          featured: p.plan.featured.map((f) => f.member.username).join(", "),
+        }));
+        list.push({ id: site.id, title: siteTitle(site), plans });
+      }
+      page(res, "index", { ...common(res, t("admin.sites")), sites: list });
+    }),
+  );
 
   const load = async (req: Request) => {
     const site = sites.get(String(req.params.site));
@@ -168,179 +216,291 @@ export function adminRouter(deps: AdminDeps): Router {
     return { site, stored };
   };
 
-  router.get("/sites/:site/periods/:period", route(async (req, res) => {
-    const found = await load(req);
-    if (!found) return void res.status(404).type("text/plain").send("Not found");
-    const { site, stored } = found;
-    const plan = stored.plan;
-    const period = plan.period.id;
-    const editable = stored.status === "prepared";
-    const labels = Object.fromEntries(SIGNALS.map((s) => [s, t(`signal.${s}`)]));
-    const max = Math.max(1, ...plan.featured.flatMap((f) => Object.values(f.card.signals).map((x) => Math.abs(x.points))));
-    // Per local day from the store's quarter-hour counts: a month's activities are never read here.
-    const perDay = new Map<string, number>();
-    for (let d = Date.parse(plan.period.start); d < Date.parse(plan.period.end); d += 86_400_000) perDay.set(localDay(new Date(d + 43_200_000).toISOString(), settings.timezone), 0);
-    for (const [quarter, n] of await store.activityTimeline(site.id, plan.period.start, plan.period.end)) {
-      const day = localDay(`${quarter}:00.000Z`, settings.timezone);
-      if (perDay.has(day)) perDay.set(day, perDay.get(day)! + n);
-    }
-    const label = periodLabel(plan, locale, settings.timezone);
-    const featuredIds = new Set(plan.featured.map((f) => f.member.id));
-    const base = `/admin/sites/${encodeURIComponent(site.id)}/periods/${period}`;
-    page(res, "period", {
-      ...common(res, `${siteTitle(site)} · ${label}`),
-      site: { id: site.id, title: siteTitle(site) },
-      period: { id: period, label, statusKey: `admin.status.${stored.status}`, statusLabel: t(`admin.status.${stored.status}`) },
-      flash: req.query.done === "published" ? "admin.published" : null,
-      editable,
-      actionUrl: `${base}/actions`,
-      previewUrl: `${base}/preview`,
-      chart: dailyChart([...perDay].map(([day, count]) => ({ day, count })), t("admin.activity", { period: label })),
-      featured: plan.featured.map((f) => {
-        const v = memberView(f, null, plan.personalLines?.[f.member.id] ?? null);
-        return {
-          memberId: f.member.id,
-          name: v.name,
-          username: v.username,
-          slotKey: v.slotKey,
-          total: f.card.total,
-          previousTotal: f.previousTotal,
-          people: f.card.distinctPeople,
-          days: f.card.activeDays,
-          bars: signalBars(Object.fromEntries(Object.entries(f.card.signals).map(([k, x]) => [k, x.points])), labels, max),
-          caps: f.card.capsApplied,
-          evidence: v.highlights,
-          personalLine: v.personalLine ?? "",
-        };
-      }),
-      alternatives: plan.ranked.filter((r) => r.eligible && !featuredIds.has(r.memberId)).slice(0, 20),
-      ranked: plan.ranked.slice(0, settings.selection.leaderboardSize).map((r, i) => ({ ...r, rank: i + 1, pinned: plan.overrides.pin.includes(r.memberId), excluded: plan.overrides.exclude.includes(r.memberId) })),
-      skipped: plan.skipped.slice(0, 30).map((s) => ({ username: s.username, total: s.total, reasons: s.reasons.map((r) => `reason.${r}`) })),
-      audit: (await store.audit(site.id, 200)).filter((e) => e.period === period).slice(0, 30),
-    });
-  }));
+  router.get(
+    "/sites/:site/periods/:period",
+    route(async (req, res) => {
+      const found = await load(req);
+      if (!found) return void res.status(404).type("text/plain").send("Not found");
+      const { site, stored } = found;
+      const plan = stored.plan;
+      const period = plan.period.id;
+      const editable = stored.status === "prepared";
+      const labels = Object.fromEntries(SIGNALS.map((s) => [s, t(`signal.${s}`)]));
+      const max = Math.max(
+        1,
+        ...plan.featured.flatMap((f) => Object.values(f.card.signals).map((x) => Math.abs(x.points))),
+      );
+      // Per local day from the store's quarter-hour counts: a month's activities are never read here.
+      const perDay = new Map<string, number>();
+      for (let d = Date.parse(plan.period.start); d < Date.parse(plan.period.end); d += 86_400_000)
+        perDay.set(localDay(new Date(d + 43_200_000).toISOString(), settings.timezone), 0);
+      for (const [quarter, n] of await store.activityTimeline(site.id, plan.period.start, plan.period.end)) {
+        const day = localDay(`${quarter}:00.000Z`, settings.timezone);
+        if (perDay.has(day)) perDay.set(day, perDay.get(day)! + n);
+      }
+      const label = periodLabel(plan, locale, settings.timezone);
+      const featuredIds = new Set(plan.featured.map((f) => f.member.id));
+      const base = `/admin/sites/${encodeURIComponent(site.id)}/periods/${period}`;
+      page(res, "period", {
+        ...common(res, `${siteTitle(site)} · ${label}`),
+        site: { id: site.id, title: siteTitle(site) },
+        period: {
+          id: period,
+          label,
+          statusKey: `admin.status.${stored.status}`,
+          statusLabel: t(`admin.status.${stored.status}`),
+        },
+        flash: req.query.done === "published" ? "admin.published" : null,
+        editable,
+        actionUrl: `${base}/actions`,
+        previewUrl: `${base}/preview`,
+        chart: dailyChart(
+          [...perDay].map(([day, count]) => ({ day, count })),
+          t("admin.activity", { period: label }),
+        ),
+        featured: plan.featured.map((f) => {
+          const v = memberView(f, null, plan.personalLines?.[f.member.id] ?? null);
+          return {
+            memberId: f.member.id,
+            name: v.name,
+            username: v.username,
+            slotKey: v.slotKey,
+            total: f.card.total,
+            previousTotal: f.previousTotal,
+            people: f.card.distinctPeople,
+            days: f.card.activeDays,
+            bars: signalBars(
+              Object.fromEntries(Object.entries(f.card.signals).map(([k, x]) => [k, x.points])),
+              labels,
+              max,
+            ),
+            caps: f.card.capsApplied,
+            evidence: v.highlights,
+            personalLine: v.personalLine ?? "",
+          };
+        }),
+        alternatives: plan.ranked.filter((r) => r.eligible && !featuredIds.has(r.memberId)).slice(0, 20),
+        ranked: plan.ranked.slice(0, settings.selection.leaderboardSize).map((r, i) => ({
+          ...r,
+          rank: i + 1,
+          pinned: plan.overrides.pin.includes(r.memberId),
+          excluded: plan.overrides.exclude.includes(r.memberId),
+        })),
+        skipped: plan.skipped
+          .slice(0, 30)
+          .map((s) => ({ username: s.username, total: s.total, reasons: s.reasons.map((r) => `reason.${r}`) })),
+        audit: (await store.audit(site.id, 200)).filter((e) => e.period === period).slice(0, 30),
+      });
+    }),
+  );
 
-  router.get("/sites/:site/periods/:period/preview/:what", route(async (req, res) => {
-    const found = await load(req);
-    if (!found) return void res.status(404).type("text/plain").send("Not found");
-    const { site, stored } = found;
-    const plan = stored.plan;
-    const o = { locale, site: { title: siteTitle(site), url: site.baseUrl }, timeZone: settings.timezone };
-    const sv = spotlightView(plan, o);
-    const what = String(req.params.what);
-    const back = `/admin/sites/${encodeURIComponent(site.id)}/periods/${plan.period.id}`;
-    const base = { ...common(res, t("admin.previews")), backUrl: back };
-    if (what === "spotlight") return void page(res, "preview", { ...base, titleKey: "admin.preview.spotlight", html: render("spotlight", "html", sv) });
-    if (what === "newsletter-html") return void page(res, "preview", { ...base, titleKey: "admin.preview.newsletterHtml", html: render("newsletter", "html", sv) });
-    if (what === "newsletter-txt") return void page(res, "preview", { ...base, titleKey: "admin.preview.newsletterTxt", text: render("newsletter", "txt", sv) });
-    const m = /^note-(.+)$/.exec(what);
-    const entry = m && plan.featured.find((f) => f.member.id === m[1]);
-    if (!entry) return void res.status(404).type("text/plain").send("Not found");
-    const nv = noteView(plan, entry, { ...o, optOutUrl: settings.server.publicUrl ? new URL("optout/…", settings.server.publicUrl).toString() : null });
-    page(res, "preview", { ...base, titleKey: "admin.preview.note", name: nv.member.name, text: render("note", "txt", nv) });
-  }));
+  router.get(
+    "/sites/:site/periods/:period/preview/:what",
+    route(async (req, res) => {
+      const found = await load(req);
+      if (!found) return void res.status(404).type("text/plain").send("Not found");
+      const { site, stored } = found;
+      const plan = stored.plan;
+      const o = { locale, site: { title: siteTitle(site), url: site.baseUrl }, timeZone: settings.timezone };
+      const sv = spotlightView(plan, o);
+      const what = String(req.params.what);
+      const back = `/admin/sites/${encodeURIComponent(site.id)}/periods/${plan.period.id}`;
+      const base = { ...common(res, t("admin.previews")), backUrl: back };
+      if (what === "spotlight")
+        return void page(res, "preview", {
+          ...base,
+          titleKey: "admin.preview.spotlight",
+          html: render("spotlight", "html", sv),
+        });
+      if (what === "newsletter-html")
+        return void page(res, "preview", {
+          ...base,
+          titleKey: "admin.preview.newsletterHtml",
+          html: render("newsletter", "html", sv),
+        });
+      if (what === "newsletter-txt")
+        return void page(res, "preview", {
+          ...base,
+          titleKey: "admin.preview.newsletterTxt",
+          text: render("newsletter", "txt", sv),
+        });
+      const m = /^note-(.+)$/.exec(what);
+      const entry = m && plan.featured.find((f) => f.member.id === m[1]);
+      if (!entry) return void res.status(404).type("text/plain").send("Not found");
+      const nv = noteView(plan, entry, {
+        ...o,
+        optOutUrl: settings.server.publicUrl ? new URL("optout/…", settings.server.publicUrl).toString() : null,
+      });
+      page(res, "preview", {
+        ...base,
+        titleKey: "admin.preview.note",
+        name: nv.member.name,
+        text: render("note", "txt", nv),
+      });
+    }),
+  );
 
-  router.post("/sites/:site/periods/:period/actions", route(async (req, res) => {
-    const found = await load(req);
-    if (!found) return void res.status(404).type("text/plain").send("Not found");
-    const { site, stored } = found;
-    const actor = String(res.locals.actor);
-    const action = String(req.body?.action ?? "");
-    const member = String(req.body?.member ?? "");
-    const period = stored.plan.period.id;
-    const back = `/admin/sites/${encodeURIComponent(site.id)}/periods/${period}`;
-    if (stored.status !== "prepared") return void res.status(409).type("text/plain").send(t("admin.locked", { status: t(`admin.status.${stored.status}`) }));
-    const plan: Plan = structuredClone(stored.plan);
-    const known = new Set([...plan.ranked.map((r) => r.memberId), ...plan.featured.map((f) => f.member.id)]);
-    const needMember = ["pin", "unpin", "exclude", "include", "swap", "line"].includes(action);
-    if (needMember && !known.has(member)) return void res.status(400).type("text/plain").send("Unknown member");
-    const name = (id: string) => plan.ranked.find((r) => r.memberId === id)?.username ?? plan.featured.find((f) => f.member.id === id)?.member.username ?? id;
-    const without = (xs: string[], id: string) => xs.filter((x) => x !== id);
-    const deps2 = pipelineDeps(site);
-    switch (action) {
-      case "pin":
-        plan.overrides = { pin: [...without(plan.overrides.pin, member), member], exclude: without(plan.overrides.exclude, member) };
-        break;
-      case "unpin":
-        plan.overrides.pin = without(plan.overrides.pin, member);
-        break;
-      case "exclude":
-        plan.overrides = { pin: without(plan.overrides.pin, member), exclude: [...without(plan.overrides.exclude, member), member] };
-        break;
-      case "include":
-        plan.overrides.exclude = without(plan.overrides.exclude, member);
-        break;
-      case "swap": {
-        const other = String(req.body?.other ?? "");
-        if (!known.has(other)) return void res.status(400).type("text/plain").send("Unknown member");
-        plan.overrides = { pin: [...without(without(plan.overrides.pin, member), other), other], exclude: [...without(plan.overrides.exclude, member), member] };
-        break;
+  router.post(
+    "/sites/:site/periods/:period/actions",
+    route(async (req, res) => {
+      const found = await load(req);
+      if (!found) return void res.status(404).type("text/plain").send("Not found");
+      const { site, stored } = found;
+      const actor = String(res.locals.actor);
+      const action = String(req.body?.action ?? "");
+      const member = String(req.body?.member ?? "");
+      const period = stored.plan.period.id;
+      const back = `/admin/sites/${encodeURIComponent(site.id)}/periods/${period}`;
+      if (stored.status !== "prepared")
+        return void res
+          .status(409)
+          .type("text/plain")
+          .send(t("admin.locked", { status: t(`admin.status.${stored.status}`) }));
+      const plan: Plan = structuredClone(stored.plan);
+      const known = new Set([...plan.ranked.map((r) => r.memberId), ...plan.featured.map((f) => f.member.id)]);
+      const needMember = ["pin", "unpin", "exclude", "include", "swap", "line"].includes(action);
+      if (needMember && !known.has(member)) return void res.status(400).type("text/plain").send("Unknown member");
+      const name = (id: string) =>
+        plan.ranked.find((r) => r.memberId === id)?.username ??
+        plan.featured.find((f) => f.member.id === id)?.member.username ??
+        id;
+      const without = (xs: string[], id: string) => xs.filter((x) => x !== id);
+      const deps2 = pipelineDeps(site);
+      switch (action) {
+        case "pin":
+          plan.overrides = {
+            pin: [...without(plan.overrides.pin, member), member],
+            exclude: without(plan.overrides.exclude, member),
+          };
+          break;
+        case "unpin":
+          plan.overrides.pin = without(plan.overrides.pin, member);
+          break;
+        case "exclude":
+          plan.overrides = {
+            pin: without(plan.overrides.pin, member),
+            exclude: [...without(plan.overrides.exclude, member), member],
+          };
+          break;
+        case "include":
+          plan.overrides.exclude = without(plan.overrides.exclude, member);
+          break;
+        case "swap": {
+          const other = String(req.body?.other ?? "");
+          if (!known.has(other)) return void res.status(400).type("text/plain").send("Unknown member");
+          plan.overrides = {
+            pin: [...without(without(plan.overrides.pin, member), other), other],
+            exclude: [...without(plan.overrides.exclude, member), member],
+          };
+          break;
+        }
+        case "line": {
+          const line = String(req.body?.line ?? "")
+            .slice(0, 500)
+            .trim();
+          plan.personalLines = { ...plan.personalLines };
+          if (line) plan.personalLines[member] = line;
+          else delete plan.personalLines[member];
+          await store.savePlan(site.id, plan, "prepared");
+          await audit(site.id, actor, "personal line", period, name(member));
+          return void res.redirect(303, back);
+        }
+        case "skip":
+          await store.savePlan(site.id, plan, "skipped");
+          await audit(site.id, actor, "skip period", period, "");
+          return void res.redirect(303, back);
+        case "approve": {
+          await audit(
+            site.id,
+            actor,
+            "approve and publish",
+            period,
+            plan.featured.map((f) => f.member.username).join(", "),
+          );
+          const report = await publishPlan(deps2, period);
+          log.info(
+            { event: "spotlight.admin.published", site: site.id, period, actor },
+            "published from the dashboard",
+          );
+          await audit(
+            site.id,
+            actor,
+            "published",
+            period,
+            [report.homepage?.url, report.newsletter?.url].filter(Boolean).join(" "),
+          );
+          return void res.redirect(303, `${back}?done=published`);
+        }
+        default:
+          return void res.status(400).type("text/plain").send("Unknown action");
       }
-      case "line": {
-        const line = String(req.body?.line ?? "").slice(0, 500).trim();
-        plan.personalLines = { ...plan.personalLines };
-        if (line) plan.personalLines[member] = line;
-        else delete plan.personalLines[member];
-        await store.savePlan(site.id, plan, "prepared");
-        await audit(site.id, actor, "personal line", period, name(member));
-        return void res.redirect(303, back);
-      }
-      case "skip":
-        await store.savePlan(site.id, plan, "skipped");
-        await audit(site.id, actor, "skip period", period, "");
-        return void res.redirect(303, back);
-      case "approve": {
-        await audit(site.id, actor, "approve and publish", period, plan.featured.map((f) => f.member.username).join(", "));
-        const report = await publishPlan(deps2, period);
-        log.info({ event: "spotlight.admin.published", site: site.id, period, actor }, "published from the dashboard");
-        await audit(site.id, actor, "published", period, [report.homepage?.url, report.newsletter?.url].filter(Boolean).join(" "));
-        return void res.redirect(303, `${back}?done=published`);
-      }
-      default:
-        return void res.status(400).type("text/plain").send("Unknown action");
-    }
-    // Pins and exclusions change the selection: plan again from the stored activity.
-    await store.savePlan(site.id, plan, "prepared");
-    await preparePlan(deps2, period, { sync: false });
-    await audit(site.id, actor, action, period, action === "swap" ? `${name(member)} → ${name(String(req.body?.other))}` : name(member));
-    res.redirect(303, back);
-  }));
+      // Pins and exclusions change the selection: plan again from the stored activity.
+      await store.savePlan(site.id, plan, "prepared");
+      await preparePlan(deps2, period, { sync: false });
+      await audit(
+        site.id,
+        actor,
+        action,
+        period,
+        action === "swap" ? `${name(member)} → ${name(String(req.body?.other))}` : name(member),
+      );
+      res.redirect(303, back);
+    }),
+  );
 
-  router.get("/sites/:site/history", route(async (req, res) => {
-    const site = sites.get(String(req.params.site));
-    if (!site) return void res.status(404).type("text/plain").send("Not found");
-    const state = storeState(store, site.id);
-    const plans = await store.plans(site.id);
-    const periods = [];
-    for (const p of plans) {
-      let notes = 0;
-      for (const f of p.plan.featured) if ((await state.get<{ status: string }>(`note:${p.plan.period.id}:${f.member.id}`))?.status === "sent") notes++;
-      periods.push({ period: p.plan.period.id, label: periodLabel(p.plan, locale, settings.timezone), statusKey: `admin.status.${p.status}`, featured: p.plan.featured.map((f) => f.member.username).join(", "), notes });
-    }
-    const query = typeof req.query.member === "string" ? req.query.member.trim().slice(0, 100) : "";
-    let lookup = null;
-    let unknown = false;
-    if (query) {
-      const members = await store.members(site.id);
-      const m = [...members.values()].find((x) => x.username.toLowerCase() === query.toLowerCase()) ?? members.get(query);
-      if (!m) unknown = true;
-      else {
-        const when = plans.filter((p) => p.status === "published" && p.plan.featured.some((f) => f.member.id === m.id)).map((p) => p.plan.period.id);
-        const optedOut = (await store.optOutKeys(site.id)).has(optOutKey(secret, site.id, m.id)) || m.hiddenProfile;
-        lookup = { name: m.username, periods: when.join(", ") || t("admin.lookup.none"), optedOut: optedOut ? t("admin.yes") : t("admin.no") };
+  router.get(
+    "/sites/:site/history",
+    route(async (req, res) => {
+      const site = sites.get(String(req.params.site));
+      if (!site) return void res.status(404).type("text/plain").send("Not found");
+      const state = storeState(store, site.id);
+      const plans = await store.plans(site.id);
+      const periods = [];
+      for (const p of plans) {
+        let notes = 0;
+        for (const f of p.plan.featured)
+          if ((await state.get<{ status: string }>(`note:${p.plan.period.id}:${f.member.id}`))?.status === "sent")
+            notes++;
+        periods.push({
+          period: p.plan.period.id,
+          label: periodLabel(p.plan, locale, settings.timezone),
+          statusKey: `admin.status.${p.status}`,
+          featured: p.plan.featured.map((f) => f.member.username).join(", "),
+          notes,
+        });
       }
-    }
-    page(res, "history", {
-      ...common(res, `${siteTitle(site)} · ${t("admin.history")}`),
-      site: { id: site.id, title: siteTitle(site) },
-      periods,
-      optouts: (await store.optOutKeys(site.id)).size,
-      query,
-      lookup,
-      unknown,
-      audit: await store.audit(site.id, 50),
-    });
-  }));
+      const query = typeof req.query.member === "string" ? req.query.member.trim().slice(0, 100) : "";
+      let lookup = null;
+      let unknown = false;
+      if (query) {
+        const members = await store.members(site.id);
+        const m =
+          [...members.values()].find((x) => x.username.toLowerCase() === query.toLowerCase()) ?? members.get(query);
+        if (!m) unknown = true;
+        else {
+          const when = plans
+            .filter((p) => p.status === "published" && p.plan.featured.some((f) => f.member.id === m.id))
+            .map((p) => p.plan.period.id);
+          const optedOut = (await store.optOutKeys(site.id)).has(optOutKey(secret, site.id, m.id)) || m.hiddenProfile;
+          lookup = {
+            name: m.username,
+            periods: when.join(", ") || t("admin.lookup.none"),
+            optedOut: optedOut ? t("admin.yes") : t("admin.no"),
+          };
+        }
+      }
+      page(res, "history", {
+        ...common(res, `${siteTitle(site)} · ${t("admin.history")}`),
+        site: { id: site.id, title: siteTitle(site) },
+        periods,
+        optouts: (await store.optOutKeys(site.id)).size,
+        query,
+        lookup,
+        unknown,
+        audit: await store.audit(site.id, 50),
+      });
+    }),
+  );
 
   function pipelineDeps(site: SiteSettings): PipelineDeps {
     const adapter = deps.adapters.get(site.id);

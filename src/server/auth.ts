@@ -24,7 +24,9 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const expected = Buffer.from(parts[5]!, "base64url");
   if (!n || !r || !p || !expected.length) return false;
   const got = await new Promise<Buffer>((resolve, reject) =>
-    scrypt(password, salt, expected.length, { N: n, r, p, maxmem: 256 * n * r + 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key))),
+    scrypt(password, salt, expected.length, { N: n, r, p, maxmem: 256 * n * r + 1024 * 1024 }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
   );
   return timingSafeEqual(got, expected);
 }
@@ -59,7 +61,8 @@ export class SignInLimits {
   /** Milliseconds to wait before this attempt may be judged (0: go ahead). */
   wait(address: string, now: number): number {
     if (this.byAddress.blocked(address, now)) return 15 * 60_000;
-    if (this.byAccount.blocked("account", now) && now - this.lastAccountAttempt < 1000) return 1000 - (now - this.lastAccountAttempt);
+    if (this.byAccount.blocked("account", now) && now - this.lastAccountAttempt < 1000)
+      return 1000 - (now - this.lastAccountAttempt);
     this.lastAccountAttempt = now;
     return 0;
   }

@@ -8,16 +8,16 @@ import { createServer as createHttpServer, type Server } from "node:http";
 import express, { type Request, type Response } from "express";
 import type { Adapter } from "../../adapters/types.js";
 import type { Clock } from "../clock.js";
+import { type Logger, silentLogger } from "../log.js";
+import { optOutKey, verifyOptOut } from "../optout.js";
+import { siteTitle } from "../output.js";
+import { render, resolveLocale } from "../render/index.js";
+import type { Settings } from "../settings.js";
+import type { Store } from "../store/types.js";
 import { adminRouter } from "./admin.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createWebhooks } from "./webhooks.js";
 import { createWidget, SECURITY_HEADERS, type Widget } from "./widget.js";
-import { silentLogger, type Logger } from "../log.js";
-import { optOutKey, verifyOptOut } from "../optout.js";
-import { render, resolveLocale } from "../render/index.js";
-import { siteTitle } from "../output.js";
-import type { Settings } from "../settings.js";
-import type { Store } from "../store/types.js";
 
 export interface ServerDeps {
   settings: Settings;
@@ -44,7 +44,15 @@ export interface ServerDeps {
 export function createServer(deps: ServerDeps): Server {
   const metrics = deps.metrics ?? createMetrics();
   const { app, widget } = createApp({ ...deps, metrics });
-  const webhooks = createWebhooks({ settings: deps.settings, store: deps.store, adapters: deps.adapters ?? new Map(), log: deps.logger ?? silentLogger, metrics, security: SECURITY_HEADERS, bodyTimeoutMs: deps.webhookBodyTimeoutMs });
+  const webhooks = createWebhooks({
+    settings: deps.settings,
+    store: deps.store,
+    adapters: deps.adapters ?? new Map(),
+    log: deps.logger ?? silentLogger,
+    metrics,
+    security: SECURITY_HEADERS,
+    bodyTimeoutMs: deps.webhookBodyTimeoutMs,
+  });
   return createHttpServer((req, res) => {
     if (!widget.serveCached(req, res) && !webhooks.handle(req, res)) app(req, res);
   });
@@ -74,13 +82,34 @@ export function createApp(deps: ServerDeps): { app: express.Express; widget: Wid
     res.set({ ...SECURITY_HEADERS, "Cache-Control": "no-store" });
     next();
   });
-  app.use("/admin", adminRouter({ settings: deps.settings, store: deps.store, secret: deps.secret, adapters: deps.adapters ?? new Map(), env: deps.env, logger: log, queuesRouter: deps.queuesRouter, now: deps.now }));
-  const widget = createWidget(deps.settings, deps.store, deps.secret, (route, method, status) => metrics.requests.inc({ route, method, status: String(status) }));
+  app.use(
+    "/admin",
+    adminRouter({
+      settings: deps.settings,
+      store: deps.store,
+      secret: deps.secret,
+      adapters: deps.adapters ?? new Map(),
+      env: deps.env,
+      logger: log,
+      queuesRouter: deps.queuesRouter,
+      now: deps.now,
+    }),
+  );
+  const widget = createWidget(deps.settings, deps.store, deps.secret, (route, method, status) =>
+    metrics.requests.inc({ route, method, status: String(status) }),
+  );
   app.use(widget.router);
   app.use(express.urlencoded({ extended: false, limit: "4kb" }));
 
-  const page = (res: Response, status: number, view: { titleKey: string; messageKey: string; site: string; confirm: boolean }) =>
-    res.status(status).type("html").send(render("optout", "html", { locale, ...view }));
+  const page = (
+    res: Response,
+    status: number,
+    view: { titleKey: string; messageKey: string; site: string; confirm: boolean },
+  ) =>
+    res
+      .status(status)
+      .type("html")
+      .send(render("optout", "html", { locale, ...view }));
 
   const check = (req: Request) => {
     const who = verifyOptOut(deps.secret, String(req.params.token ?? ""));
@@ -103,8 +132,19 @@ export function createApp(deps: ServerDeps): { app: express.Express; widget: Wid
 
   app.get("/optout/:token", (req, res) => {
     const who = check(req);
-    if (!who) return void page(res, 400, { titleKey: "optout.invalid.title", messageKey: "optout.invalid", site: "", confirm: false });
-    page(res, 200, { titleKey: "optout.title", messageKey: "optout.confirm", site: siteTitle(sites.get(who.site)!), confirm: true });
+    if (!who)
+      return void page(res, 400, {
+        titleKey: "optout.invalid.title",
+        messageKey: "optout.invalid",
+        site: "",
+        confirm: false,
+      });
+    page(res, 200, {
+      titleKey: "optout.title",
+      messageKey: "optout.confirm",
+      site: siteTitle(sites.get(who.site)!),
+      confirm: true,
+    });
   });
 
   app.post("/optout/:token", async (req, res, next) => {
@@ -112,7 +152,12 @@ export function createApp(deps: ServerDeps): { app: express.Express; widget: Wid
       const who = check(req);
       if (!who) {
         log.warn({ event: "spotlight.optout.refused", code: "bad_token" }, "forged or malformed opt-out link");
-        return void page(res, 400, { titleKey: "optout.invalid.title", messageKey: "optout.invalid", site: "", confirm: false });
+        return void page(res, 400, {
+          titleKey: "optout.invalid.title",
+          messageKey: "optout.invalid",
+          site: "",
+          confirm: false,
+        });
       }
       const key = optOutKey(deps.secret, who.site, who.memberId);
       // The metric counts members who opted out, not how often a link was pressed.
@@ -121,23 +166,46 @@ export function createApp(deps: ServerDeps): { app: express.Express; widget: Wid
       if (!already) metrics.optouts.inc({ site: who.site });
       log.info({ event: "spotlight.optout.recorded", site: who.site }, "member opted out");
       deps.onOptOut?.(who.site);
-      page(res, 200, { titleKey: "optout.done.title", messageKey: "optout.done", site: siteTitle(sites.get(who.site)!), confirm: false });
+      page(res, 200, {
+        titleKey: "optout.done.title",
+        messageKey: "optout.done",
+        site: siteTitle(sites.get(who.site)!),
+        confirm: false,
+      });
     } catch (err) {
       next(err);
     }
   });
 
-  app.use((_req: Request, res: Response) => void res.status(404).type("application/problem+json").json({ type: "about:blank", title: "Not Found", status: 404 }));
-  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: express.NextFunction) => {
-    if (err.type === "entity.too.large") return void res.status(413).type("application/problem+json").json({ type: "about:blank", title: "Payload Too Large", status: 413 });
-    // The client's mistake (a malformed %-escape in a path, a bad body): 400, and no error-level
-    // log anyone could flood.
-    if (typeof err.status === "number" && err.status >= 400 && err.status < 500) {
-      log.debug({ event: "spotlight.server.bad_request", status: err.status, error: err.message }, "bad request");
-      return void res.status(err.status).type("application/problem+json").json({ type: "about:blank", title: "Bad Request", status: err.status });
-    }
-    log.error({ event: "spotlight.server.error", error: err.message }, "request failed");
-    res.status(500).type("application/problem+json").json({ type: "about:blank", title: "Internal Server Error", status: 500 });
-  });
+  app.use(
+    (_req: Request, res: Response) =>
+      void res
+        .status(404)
+        .type("application/problem+json")
+        .json({ type: "about:blank", title: "Not Found", status: 404 }),
+  );
+  app.use(
+    (err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: express.NextFunction) => {
+      if (err.type === "entity.too.large")
+        return void res
+          .status(413)
+          .type("application/problem+json")
+          .json({ type: "about:blank", title: "Payload Too Large", status: 413 });
+      // The client's mistake (a malformed %-escape in a path, a bad body): 400, and no error-level
+      // log anyone could flood.
+      if (typeof err.status === "number" && err.status >= 400 && err.status < 500) {
+        log.debug({ event: "spotlight.server.bad_request", status: err.status, error: err.message }, "bad request");
+        return void res
+          .status(err.status)
+          .type("application/problem+json")
+          .json({ type: "about:blank", title: "Bad Request", status: err.status });
+      }
+      log.error({ event: "spotlight.server.error", error: err.message }, "request failed");
+      res
+        .status(500)
+        .type("application/problem+json")
+        .json({ type: "about:blank", title: "Internal Server Error", status: 500 });
+    },
+  );
   return { app, widget };
 }

@@ -9,9 +9,9 @@ import type { Adapter } from "../../adapters/types.js";
 import type { Activity } from "../domain.js";
 import { SpotlightError } from "../errors.js";
 import type { Logger } from "../log.js";
+import { platformNames } from "../platforms.js";
 import type { Settings, SiteSettings } from "../settings.js";
 import type { Store } from "../store/types.js";
-import { platformNames } from "../platforms.js";
 import type { Metrics } from "./metrics.js";
 
 /**
@@ -19,14 +19,21 @@ import type { Metrics } from "./metrics.js";
  * answered only after the transaction holding its event has committed.
  */
 function groupCommit(store: Store) {
-  type Pending = { activities: Activity[]; resolve: (r: { inserted: number; duplicates: number }) => void; reject: (e: unknown) => void };
+  type Pending = {
+    activities: Activity[];
+    resolve: (r: { inserted: number; duplicates: number }) => void;
+    reject: (e: unknown) => void;
+  };
   const queues = new Map<string, Pending[]>();
   const flush = async (site: string) => {
     const batch = queues.get(site) ?? [];
     queues.delete(site);
     try {
-      const results = await store.ingestEach(site, batch.map((p) => ({ activities: p.activities })));
-      batch.forEach((p, i) => p.resolve(results[i]!));
+      const results = await store.ingestEach(
+        site,
+        batch.map((p) => ({ activities: p.activities })),
+      );
+      for (const [i, p] of batch.entries()) p.resolve(results[i]!);
     } catch (err) {
       for (const p of batch) p.reject(err);
     }
@@ -35,7 +42,8 @@ function groupCommit(store: Store) {
     new Promise<{ inserted: number; duplicates: number }>((resolve, reject) => {
       let q = queues.get(site);
       if (!q) {
-        queues.set(site, (q = []));
+        q = [];
+        queues.set(site, q);
         setImmediate(() => void flush(site));
       }
       q.push({ activities, resolve, reject });
@@ -47,7 +55,11 @@ export const WEBHOOK_BODY_TIMEOUT_MS = 10_000;
 
 /** The JSON answer to one webhook request: status and body. */
 type Answer = { status: number; body: Record<string, unknown>; problem: boolean };
-const problem = (status: number, title: string, detail?: string): Answer => ({ status, problem: true, body: { type: "about:blank", title, status, ...(detail ? { detail } : {}) } });
+const problem = (status: number, title: string, detail?: string): Answer => ({
+  status,
+  problem: true,
+  body: { type: "about:blank", title, status, ...(detail ? { detail } : {}) },
+});
 
 export interface Webhooks {
   /**
@@ -57,7 +69,15 @@ export interface Webhooks {
   handle(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
-export function createWebhooks(deps: { settings: Settings; store: Store; adapters: ReadonlyMap<string, Adapter>; log: Logger; metrics: Metrics; security: Record<string, string>; bodyTimeoutMs?: number }): Webhooks {
+export function createWebhooks(deps: {
+  settings: Settings;
+  store: Store;
+  adapters: ReadonlyMap<string, Adapter>;
+  log: Logger;
+  metrics: Metrics;
+  security: Record<string, string>;
+  bodyTimeoutMs?: number;
+}): Webhooks {
   const ingest = groupCommit(deps.store);
   const limit = deps.settings.server.maxBodyBytes;
   const origins = new Map<string, SiteSettings[]>();
@@ -67,7 +87,9 @@ export function createWebhooks(deps: { settings: Settings; store: Store; adapter
   }
   /** Which configured site sent this? The platform's adapter says which header names it; else the only site of the platform. */
   const siteFor = (platform: string, headers: IncomingMessage["headers"]): SiteSettings | null => {
-    const header = deps.settings.sites.map((s) => (s.platform === platform ? deps.adapters.get(s.id)?.webhookSiteHeader : undefined)).find(Boolean);
+    const header = deps.settings.sites
+      .map((s) => (s.platform === platform ? deps.adapters.get(s.id)?.webhookSiteHeader : undefined))
+      .find(Boolean);
     const instance = header ? headers[header.toLowerCase()] : undefined;
     if (typeof instance === "string" && instance) {
       try {
@@ -104,7 +126,7 @@ export function createWebhooks(deps: { settings: Settings; store: Store; adapter
       count("malformed");
       return problem(400, "Body is not JSON");
     }
-    let event;
+    let event: ReturnType<NonNullable<Adapter["parseWebhook"]>>;
     try {
       event = adapter.parseWebhook(flat, json);
     } catch (err) {
@@ -114,15 +136,25 @@ export function createWebhooks(deps: { settings: Settings; store: Store; adapter
       }
       throw err;
     }
-    const { inserted, duplicates } = event.activities.length ? await ingest(site.id, event.activities) : { inserted: 0, duplicates: 0 };
+    const { inserted, duplicates } = event.activities.length
+      ? await ingest(site.id, event.activities)
+      : { inserted: 0, duplicates: 0 };
     count(event.activities.length ? (inserted ? "ingested" : "duplicate") : "ignored");
-    deps.log.info({ event: "spotlight.webhook.received", site: site.id, name: event.name, eventId: event.id, inserted, duplicates }, "webhook");
+    deps.log.info(
+      { event: "spotlight.webhook.received", site: site.id, name: event.name, eventId: event.id, inserted, duplicates },
+      "webhook",
+    );
     return { status: 200, problem: false, body: { event: event.name, inserted, duplicates } };
   };
 
   const send = (res: ServerResponse, route: string, a: Answer) => {
     const text = JSON.stringify(a.body);
-    res.writeHead(a.status, { ...deps.security, "Cache-Control": "no-store", "Content-Type": a.problem ? "application/problem+json; charset=utf-8" : "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
+    res.writeHead(a.status, {
+      ...deps.security,
+      "Cache-Control": "no-store",
+      "Content-Type": a.problem ? "application/problem+json; charset=utf-8" : "application/json; charset=utf-8",
+      "Content-Length": Buffer.byteLength(text),
+    });
     res.end(text);
     deps.metrics.requests.inc({ route, method: "POST", status: String(a.status) });
   };

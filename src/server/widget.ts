@@ -12,13 +12,12 @@ import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Request, Response, Router } from "express";
 import express from "express";
-import type { StoredPlan } from "../store/types.js";
 import { optOutKey } from "../optout.js";
 import { siteTitle } from "../output.js";
 import { render, resolveLocale, translate } from "../render/index.js";
-import { spotlightView, type SpotlightView } from "../render/view.js";
+import { type SpotlightView, spotlightView } from "../render/view.js";
 import type { Settings, SiteSettings } from "../settings.js";
-import type { Store } from "../store/types.js";
+import type { Store, StoredPlan } from "../store/types.js";
 
 const PUBLIC: ReadonlySet<string> = new Set(["approved", "published"]);
 
@@ -44,23 +43,36 @@ export interface Widget {
 
 /** Headers every answer of the server carries (see server/index.ts). */
 export const SECURITY_HEADERS = {
-  "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  "Content-Security-Policy":
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "X-Content-Type-Options": "nosniff",
   "Referrer-Policy": "no-referrer",
 } as const;
 
 const KINDS = { "spotlight.html": "html", "spotlight.json": "json", "embed.js": "embed" } as const;
 type Kind = (typeof KINDS)[keyof typeof KINDS];
-const TYPES: Record<Kind, string> = { html: "text/html; charset=utf-8", json: "application/json; charset=utf-8", embed: "text/javascript; charset=utf-8" };
+const TYPES: Record<Kind, string> = {
+  html: "text/html; charset=utf-8",
+  json: "application/json; charset=utf-8",
+  embed: "text/javascript; charset=utf-8",
+};
 const WIDGET_PATH = /^\/sites\/([^/?#]+)\/(spotlight\.html|spotlight\.json|embed\.js)(?:\?.*)?$/;
 
-export function createWidget(settings: Settings, store: Store, secret: string, onServed?: (route: string, method: string, status: number) => void): Widget {
+export function createWidget(
+  settings: Settings,
+  store: Store,
+  secret: string,
+  onServed?: (route: string, method: string, status: number) => void,
+): Widget {
   const router = express.Router();
   const sites = new Map(settings.sites.map((s) => [s.id, s]));
   const locale = resolveLocale(settings.locale);
   const rendered = new Map<string, Rendered>();
   /** Per site: the latest public plan as last looked up, and when. */
-  const latestMemo = new Map<string, { at: number; plan: StoredPlan | null; pending: Promise<StoredPlan | null> | null }>();
+  const latestMemo = new Map<
+    string,
+    { at: number; plan: StoredPlan | null; pending: Promise<StoredPlan | null> | null }
+  >();
 
   /**
    * The public plans, newest first, as they may be shown now: a member who opted out since a plan
@@ -75,16 +87,21 @@ export function createWidget(settings: Settings, store: Store, secret: string, o
       .filter((p) => PUBLIC.has(p.status))
       .map((p) => {
         const featured = p.plan.featured.filter((f) => !out(f.member.id));
-        return featured.length === p.plan.featured.length && !optOuts.size ? p : { ...p, plan: { ...p.plan, featured }, updatedAt: `${p.updatedAt}#${optOuts.size}` };
+        return featured.length === p.plan.featured.length && !optOuts.size
+          ? p
+          : { ...p, plan: { ...p.plan, featured }, updatedAt: `${p.updatedAt}#${optOuts.size}` };
       })
       .filter((p) => p.plan.featured.length > 0);
   };
   /** The latest public plan, looked up at most once per PLAN_TTL_MS per site ("nothing yet" is never trusted). */
   const latest = (site: string): Promise<StoredPlan | null> => {
     let memo = latestMemo.get(site);
-    if (memo && memo.plan && performance.now() - memo.at < PLAN_TTL_MS) return Promise.resolve(memo.plan);
+    if (memo?.plan && performance.now() - memo.at < PLAN_TTL_MS) return Promise.resolve(memo.plan);
     if (memo?.pending) return memo.pending;
-    if (!memo) latestMemo.set(site, (memo = { at: 0, plan: null, pending: null }));
+    if (!memo) {
+      memo = { at: 0, plan: null, pending: null };
+      latestMemo.set(site, memo);
+    }
     const m = memo;
     m.pending = publicPlans(site).then(
       (plans) => Object.assign(m, { at: performance.now(), plan: plans[0] ?? null, pending: null }).plan,
@@ -97,7 +114,11 @@ export function createWidget(settings: Settings, store: Store, secret: string, o
   };
 
   const view = (site: SiteSettings, stored: StoredPlan): SpotlightView =>
-    spotlightView(stored.plan, { locale, site: { title: siteTitle(site), url: site.baseUrl }, timeZone: settings.timezone });
+    spotlightView(stored.plan, {
+      locale,
+      site: { title: siteTitle(site), url: site.baseUrl },
+      timeZone: settings.timezone,
+    });
 
   const cors = (origin: string | undefined): Record<string, string> => {
     const allowed = settings.server.corsOrigins;
@@ -110,7 +131,7 @@ export function createWidget(settings: Settings, store: Store, secret: string, o
   const answer = (r: Rendered, method: string, headers: IncomingMessage["headers"], res: ServerResponse): number => {
     const inm = headers["if-none-match"];
     const extra = cors(headers.origin);
-    if (inm && inm.split(/\s*,\s*/).includes(r.etag)) {
+    if (inm?.split(/\s*,\s*/).includes(r.etag)) {
       const { "Content-Length": _len, ...rest } = r.headers;
       res.writeHead(304, { ...rest, ...extra }).end();
       return 304;
@@ -131,19 +152,28 @@ export function createWidget(settings: Settings, store: Store, secret: string, o
       version,
       body: bytes,
       etag,
-      headers: { ...SECURITY_HEADERS, "Content-Type": kind === "rss" ? "application/rss+xml; charset=utf-8" : TYPES[kind as Kind], "Content-Length": bytes.length, ETag: etag, "Cache-Control": `public, max-age=${settings.server.cacheSeconds}` },
+      headers: {
+        ...SECURITY_HEADERS,
+        "Content-Type": kind === "rss" ? "application/rss+xml; charset=utf-8" : TYPES[kind as Kind],
+        "Content-Length": bytes.length,
+        ETag: etag,
+        "Cache-Control": `public, max-age=${settings.server.cacheSeconds}`,
+      },
     };
     rendered.set(key, r);
     return r;
   };
 
   // Who is shown is part of the version: a forgotten or opted-out member's answer is never reused.
-  const version = (p: StoredPlan) => `${p.plan.period.id}@${p.updatedAt}:${p.plan.featured.map((f) => f.member.id).join(",")}`;
+  const version = (p: StoredPlan) =>
+    `${p.plan.period.id}@${p.updatedAt}:${p.plan.featured.map((f) => f.member.id).join(",")}`;
 
   const bodyFor = (site: SiteSettings, kind: Kind, p: StoredPlan | null): Rendered | null => {
     if (kind === "embed") return make(site, kind, "embed-v1", () => EMBED);
     if (!p) return null;
-    return make(site, kind, version(p), () => (kind === "html" ? render("spotlight", "html", view(site, p)) : spotlightJson(view(site, p))));
+    return make(site, kind, version(p), () =>
+      kind === "html" ? render("spotlight", "html", view(site, p)) : spotlightJson(view(site, p)),
+    );
   };
 
   const serveCached = (req: IncomingMessage, res: ServerResponse): boolean => {
@@ -175,18 +205,31 @@ export function createWidget(settings: Settings, store: Store, secret: string, o
 
   const send = async (req: Request, res: Response, kind: Kind) => {
     const site = sites.get(String(req.params.site));
-    if (!site) return void res.status(404).type("application/problem+json").json({ type: "about:blank", title: "Unknown site", status: 404 });
+    if (!site)
+      return void res
+        .status(404)
+        .type("application/problem+json")
+        .json({ type: "about:blank", title: "Unknown site", status: 404 });
     const r = bodyFor(site, kind, kind === "embed" ? null : await latest(site.id));
-    if (!r) return void res.status(404).type("application/problem+json").json({ type: "about:blank", title: "Nothing published yet", status: 404 });
+    if (!r)
+      return void res
+        .status(404)
+        .type("application/problem+json")
+        .json({ type: "about:blank", title: "Nothing published yet", status: 404 });
     answer(r, req.method, req.headers, res);
   };
 
-  for (const [file, kind] of Object.entries(KINDS)) router.get(`/sites/:site/${file}`, (req, res, next) => void send(req, res, kind).catch(next));
+  for (const [file, kind] of Object.entries(KINDS))
+    router.get(`/sites/:site/${file}`, (req, res, next) => void send(req, res, kind).catch(next));
 
   router.get("/sites/:site/newsletter.rss", async (req, res, next) => {
     try {
       const site = sites.get(String(req.params.site));
-      if (!site) return void res.status(404).type("application/problem+json").json({ type: "about:blank", title: "Unknown site", status: 404 });
+      if (!site)
+        return void res
+          .status(404)
+          .type("application/problem+json")
+          .json({ type: "about:blank", title: "Unknown site", status: 404 });
       const plans = (await publicPlans(site.id)).slice(0, 12);
       const r = make(site, "rss", plans.map(version).join(",") || "empty", () => rss(site, plans));
       answer(r, req.method, req.headers, res);
@@ -237,7 +280,13 @@ function spotlightJson(v: SpotlightView): string {
       profileUrl: m.profileUrl,
       avatarUrl: m.avatarUrl,
       slot: t(m.slotKey),
-      summary: [m.solutions ? t("summary.solutions", { count: m.solutions }) : null, m.newcomers ? t("summary.newcomers", { count: m.newcomers }) : null, t("summary.people", { count: m.people })].filter(Boolean).join(" · "),
+      summary: [
+        m.solutions ? t("summary.solutions", { count: m.solutions }) : null,
+        m.newcomers ? t("summary.newcomers", { count: m.newcomers }) : null,
+        t("summary.people", { count: m.people }),
+      ]
+        .filter(Boolean)
+        .join(" · "),
       highlights: m.highlights.map((h) => ({ title: h.title, url: h.url, kind: t(h.kind) })),
     })),
   });
@@ -245,7 +294,12 @@ function spotlightJson(v: SpotlightView): string {
 
 /** XML text escaping (RSS titles and descriptions). */
 export function xml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!).replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, "");
+  return (
+    text
+      .replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!)
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 forbids these; they are removed.
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, "")
+  );
 }
 
 /** The embed script: fetches spotlight.json next to itself and builds the DOM with textContent only. */

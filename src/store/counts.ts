@@ -5,7 +5,9 @@
  * covered by one UTC month plus the first or last day of the next or previous one: ranking reads
  * one row per member instead of every activity.
  */
-import { SIGNALS, type Activity, type Signal } from "../domain.js";
+
+import { getOrInsertComputed } from "../collections.js";
+import { type Activity, SIGNALS, type Signal } from "../domain.js";
 
 /** Counters per (month, member): SIGNALS.length for the whole month, then the first day, then the last. */
 export const COUNT_SLOTS = SIGNALS.length * 3;
@@ -25,8 +27,7 @@ const nextMonth = (month: string) => {
 const daysIn = new Map<string, number>();
 /** Days in a UTC month "YYYY-MM", as a two-digit string (its last day of month). */
 export function lastDayOf(month: string): string {
-  let n = daysIn.get(month);
-  if (n === undefined) daysIn.set(month, (n = new Date(monthStart(nextMonth(month)) - DAY).getUTCDate()));
+  const n = getOrInsertComputed(daysIn, month, () => new Date(monthStart(nextMonth(month)) - DAY).getUTCDate());
   return String(n);
 }
 
@@ -39,7 +40,9 @@ export const signalIndex = (signal: string) => SIGNAL_INDEX.get(signal) ?? -1;
  */
 export function edgePart(at: string, lastDay: string): Part {
   if (at.charCodeAt(8) === 48 && at.charCodeAt(9) === 49) return PART_FIRST;
-  return at.charCodeAt(8) === lastDay.charCodeAt(0) && at.charCodeAt(9) === lastDay.charCodeAt(1) ? PART_LAST : PART_ALL;
+  return at.charCodeAt(8) === lastDay.charCodeAt(0) && at.charCodeAt(9) === lastDay.charCodeAt(1)
+    ? PART_LAST
+    : PART_ALL;
 }
 
 /** The slots one activity adds to, in its UTC month ("YYYY-MM"). `a.at` in canonical form (canonicalTime). */
@@ -57,8 +60,11 @@ export function tally(into: Map<string, { month: string; member: string; counts:
   const { month, slots } = slotsOf(a);
   if (!slots.length) return;
   const key = `${month}\u0000${a.memberId}`;
-  let row = into.get(key);
-  if (!row) into.set(key, (row = { month, member: a.memberId, counts: new Array<number>(COUNT_SLOTS).fill(0) }));
+  const row = getOrInsertComputed(into, key, () => ({
+    month,
+    member: a.memberId,
+    counts: new Array<number>(COUNT_SLOTS).fill(0),
+  }));
   for (const s of slots) row.counts[s]!++;
 }
 
@@ -72,7 +78,11 @@ export function spansCovering(from: string, to: string): Array<{ month: string; 
   const out: Array<{ month: string; part: Part }> = [];
   if (!(t > f)) return out;
   const d = new Date(f);
-  for (let month = `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, "0")}`; monthStart(month) < t; month = nextMonth(month)) {
+  for (
+    let month = `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, "0")}`;
+    monthStart(month) < t;
+    month = nextMonth(month)
+  ) {
     const start = monthStart(month);
     const end = monthStart(nextMonth(month));
     const lo = Math.max(f, start);

@@ -47,10 +47,23 @@ export class Writer {
     this.ensure(9);
     const buf = this.buf;
     if (n < 0x80) buf[this.pos++] = n;
-    else if (n < 0x100) (buf[this.pos] = 0xcc), (buf[this.pos + 1] = n), (this.pos += 2);
-    else if (n < 0x10000) (buf[this.pos] = 0xcd), buf.writeUInt16BE(n, this.pos + 1), (this.pos += 3);
-    else if (n < 0x100000000) (buf[this.pos] = 0xce), buf.writeUInt32BE(n, this.pos + 1), (this.pos += 5);
-    else (buf[this.pos] = 0xcb), buf.writeDoubleBE(n, this.pos + 1), (this.pos += 9);
+    else if (n < 0x100) {
+      buf[this.pos] = 0xcc;
+      buf[this.pos + 1] = n;
+      this.pos += 2;
+    } else if (n < 0x10000) {
+      buf[this.pos] = 0xcd;
+      buf.writeUInt16BE(n, this.pos + 1);
+      this.pos += 3;
+    } else if (n < 0x100000000) {
+      buf[this.pos] = 0xce;
+      buf.writeUInt32BE(n, this.pos + 1);
+      this.pos += 5;
+    } else {
+      buf[this.pos] = 0xcb;
+      buf.writeDoubleBE(n, this.pos + 1);
+      this.pos += 9;
+    }
   }
 
   /** A string as UTF-8 (str). Short ASCII strings, most of what is written, skip the native call. */
@@ -69,7 +82,10 @@ export class Writer {
       }
       if (i === n) {
         if (head === 1) buf[at] = 0xa0 | n;
-        else (buf[at] = 0xd9), (buf[at + 1] = n);
+        else {
+          buf[at] = 0xd9;
+          buf[at + 1] = n;
+        }
         this.pos = at + head + n;
         return;
       }
@@ -137,11 +153,15 @@ export function skip(buf: Buffer, pos: number): number {
     else if (b === 0xd9 || b === 0xc4) pos += 1 + buf[pos]!;
     else if (b === 0xda || b === 0xc5) pos += 2 + buf.readUInt16BE(pos);
     else if (b === 0xdb || b === 0xc6) pos += 4 + buf.readUInt32BE(pos);
-    else if (b === 0xdc) (pending += buf.readUInt16BE(pos)), (pos += 2);
-    else if (b === 0xdd) (pending += buf.readUInt32BE(pos)), (pos += 4);
-    else if (b === 0xde) (pending += buf.readUInt16BE(pos) * 2), (pos += 2);
-    else if (b === 0xdf) (pending += buf.readUInt32BE(pos) * 2), (pos += 4);
-    else if (b === 0xcc || b === 0xd0) pos += 1;
+    else if (b === 0xdc || b === 0xde) {
+      // array 16 / map 16: that many items (a map's come in pairs)
+      pending += buf.readUInt16BE(pos) * (b === 0xde ? 2 : 1);
+      pos += 2;
+    } else if (b === 0xdd || b === 0xdf) {
+      // array 32 / map 32
+      pending += buf.readUInt32BE(pos) * (b === 0xdf ? 2 : 1);
+      pos += 4;
+    } else if (b === 0xcc || b === 0xd0) pos += 1;
     else if (b === 0xcd || b === 0xd1) pos += 2;
     else if (b === 0xca || b === 0xce || b === 0xd2) pos += 4;
     else if (b === 0xcb || b === 0xcf || b === 0xd3) pos += 8;

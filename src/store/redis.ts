@@ -23,14 +23,38 @@
  *   {p}:{site}:optouts             SET   opt-out keys (keyed hashes)
  *   {p}:{site}:audit               LIST  admin actions, newest first
  */
-import { systemClock, type Clock } from "../clock.js";
+
 import { Redis, type RedisOptions } from "ioredis";
 import { Packr, unpack } from "msgpackr";
-import { SIGNALS, standingFrom, standingTotals, storedMember, type Activity, type Member, type Plan, type Signal, type Standing } from "../domain.js";
+import { type Clock, systemClock } from "../clock.js";
+import { getOrInsertComputed } from "../collections.js";
+import {
+  type Activity,
+  type Member,
+  type Plan,
+  SIGNALS,
+  type Signal,
+  type Standing,
+  standingFrom,
+  standingTotals,
+  storedMember,
+} from "../domain.js";
 import { shiftPeriod } from "../period.js";
-import { addCounts, canonicalTime, COUNT_SLOTS, edgePart, lastDayOf, monthsOf, quarterOf, quarterRange, signalIndex, slotsOf, spansCovering } from "./counts.js";
-import { scrubPlan } from "./sqlite.js";
+import {
+  addCounts,
+  COUNT_SLOTS,
+  canonicalTime,
+  edgePart,
+  lastDayOf,
+  monthsOf,
+  quarterOf,
+  quarterRange,
+  signalIndex,
+  slotsOf,
+  spansCovering,
+} from "./counts.js";
 import { arrayAt, skip, strAt, Writer } from "./msgpack.js";
+import { scrubPlan } from "./sqlite.js";
 import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./types.js";
 
 /**
@@ -160,7 +184,16 @@ const msgpack = new Packr({ useRecords: false, variableMapSize: true });
 type Tuple = [string, Signal, string, string | null, string | null, string | null, string | null, boolean?];
 /** One member in a bucket list entry: [member, activities credited to them, flat (receiver, time) pairs of likes they gave]. */
 type Filed = [string, Tuple[], string[]];
-const tupleOf = (a: Activity): Tuple => [a.id, a.signal, a.at, a.otherId ?? null, a.topicId ?? null, a.url ?? null, a.title ?? null, a.public === true];
+const tupleOf = (a: Activity): Tuple => [
+  a.id,
+  a.signal,
+  a.at,
+  a.otherId ?? null,
+  a.topicId ?? null,
+  a.url ?? null,
+  a.title ?? null,
+  a.public === true,
+];
 /** A bucket list entry: MessagePack of the members it files (ingestion writes the same bytes by hand). */
 const entryOf = (filed: readonly Filed[]) => msgpack.pack(filed);
 /** A bucket list entry's records; only the wanted members' when `wanted` is given (the others are stepped over, not decoded). */
@@ -171,7 +204,8 @@ function readEntry(entry: Buffer, wanted?: ReadonlySet<string>): Filed[] {
   for (; count > 0; count--) {
     const member = strAt(entry, pos + 1);
     const end = skip(entry, pos);
-    if (member && wanted.has(entry.toString("utf8", member[0], member[1]))) out.push(unpack(entry.subarray(pos, end)) as Filed);
+    if (member && wanted.has(entry.toString("utf8", member[0], member[1])))
+      out.push(unpack(entry.subarray(pos, end)) as Filed);
     pos = end;
   }
   return out;
@@ -190,7 +224,17 @@ function bucketOf(member: string): number {
   for (let i = 0; i < member.length; i++) h = Math.imul(h ^ member.charCodeAt(i), 0x01000193);
   return ((h >>> 16) ^ h) & (BUCKETS - 1);
 }
-const activityOf = (memberId: string, [id, signal, at, otherId, topicId, url, title, pub]: Tuple): Activity => ({ id, memberId, signal, at, otherId, topicId, url, title, public: pub === true });
+const activityOf = (memberId: string, [id, signal, at, otherId, topicId, url, title, pub]: Tuple): Activity => ({
+  id,
+  memberId,
+  signal,
+  at,
+  otherId,
+  topicId,
+  url,
+  title,
+  public: pub === true,
+});
 
 /** (month, member) lists as read: each entry [activity tuples, likes given as (receiver, time) pairs]. */
 type MemberLists = Array<{ member: string; month: string; entries: Array<[Tuple[], string[]]> }>;
@@ -253,7 +297,7 @@ function repeats(c: Chunk): number[] {
     if (seen === undefined || c.order[seen]! > i) first.set(id, k);
   });
   const out: number[] = [];
-  c.order.forEach((i, k) => first.get(c.source[i]!.id) !== k && out.push(k));
+  for (const [k, i] of c.order.entries()) if (first.get(c.source[i]!.id) !== k) out.push(k);
   return out;
 }
 
@@ -267,7 +311,8 @@ const quarterAt = (month: string, i: number) => {
   return `${month}-${two(Math.floor(i / 96) + 1)}T${two(Math.floor((i % 96) / 4))}:${two((i % 4) * 15)}`;
 };
 
-const byTimeThenId = (a: Activity, b: Activity) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byTimeThenId = (a: Activity, b: Activity) =>
+  a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
 /**
  * Activities by time, then id, the order every store answers in. Ranking sorts its top members'
@@ -367,11 +412,12 @@ async function prepare(activities: readonly Activity[], from: number, to: number
   const index = new Map<string, number>();
   const people: string[] = [];
   const bucket: number[] = [];
-  const personOf = (id: string) => {
-    let p = index.get(id);
-    if (p === undefined) (index.set(id, (p = people.length)), people.push(id), bucket.push(bucketOf(id)));
-    return p;
-  };
+  const personOf = (id: string) =>
+    getOrInsertComputed(index, id, () => {
+      people.push(id);
+      bucket.push(bucketOf(id));
+      return people.length - 1;
+    });
   // Sort keys (credited, list): the member credited, and (month, their bucket).
   const months: string[] = [];
   let m = -1;
@@ -383,7 +429,10 @@ async function prepare(activities: readonly Activity[], from: number, to: number
     if (m < 0 || !at.startsWith(months[m]!)) {
       const name = at.slice(0, 7);
       m = months.indexOf(name);
-      if (m < 0) (m = months.length), months.push(name);
+      if (m < 0) {
+        m = months.length;
+        months.push(name);
+      }
       lastDay = lastDayOf(name);
     }
     const who = personOf(a.memberId);
@@ -391,7 +440,8 @@ async function prepare(activities: readonly Activity[], from: number, to: number
     credited[i] = who;
     list[i] = m * BUCKETS + bucket[who]!;
     meta[o + META_CREDITED] = who;
-    meta[o + META_GIVER] = a.signal === "like_received" && a.otherId && a.otherId !== a.memberId ? personOf(a.otherId) : -1;
+    meta[o + META_GIVER] =
+      a.signal === "like_received" && a.otherId && a.otherId !== a.memberId ? personOf(a.otherId) : -1;
     meta[o + META_SIGNAL] = sig;
     meta[o + META_PART] = sig >= 0 ? edgePart(at, lastDay) : 0;
     meta[o + META_MONTH] = m;
@@ -415,7 +465,8 @@ async function prepare(activities: readonly Activity[], from: number, to: number
   }
   for (let i = 0; i < n; i++) order[i] = i;
   sortBy(sortBy(order, n, people.length, credited, other), n, months.length * BUCKETS, list, order);
-  for (let r = 0; r < n; r++) for (let j = 0, src = order[r]! * ROW, dst = r * ROW; j < ROW; j++) sorted[dst + j] = meta[src + j]!;
+  for (let r = 0; r < n; r++)
+    for (let j = 0, src = order[r]! * ROW, dst = r * ROW; j < ROW; j++) sorted[dst + j] = meta[src + j]!;
   return { activities, from, to, bytes: w.buf, meta: sorted, people, bucket, months };
 }
 
@@ -434,7 +485,12 @@ export class RedisStore implements Store {
   constructor(options: RedisStoreOptions) {
     this.now = options.now ?? systemClock;
     this.prefix = options.prefix ?? "spotlight";
-    this.redis = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 20, enableOfflineQueue: true, ...options.redis });
+    this.redis = new Redis(options.url, {
+      lazyConnect: false,
+      maxRetriesPerRequest: 20,
+      enableOfflineQueue: true,
+      ...options.redis,
+    });
     this.redis.on("error", () => {
       // ioredis reconnects by itself; commands fail with their own errors meanwhile.
     });
@@ -479,7 +535,8 @@ export class RedisStore implements Store {
   private async ingestWith(site: string, batches: readonly SyncBatch[], scratch: Scratch) {
     const results = batches.map(() => ({ inserted: 0, duplicates: 0 }));
     let round = 0;
-    const holdKey = () => this.key(site, "hold", `${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.${round++}`);
+    const holdKey = () =>
+      this.key(site, "hold", `${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.${round++}`);
     let hold = holdKey();
     let pending: Chunk[] = [];
     let sent: Array<Promise<number | number[]>> = [];
@@ -489,9 +546,14 @@ export class RedisStore implements Store {
         if (failed) throw failed.reason;
       }
       c.keys[HOLD] = hold;
-      const reply = (this.redis as unknown as { spotlightIngest: (n: number, keys: string[], args: [Buffer]) => Promise<number | number[]> }).spotlightIngest(c.keys.length, c.keys, c.args);
+      const reply = (
+        this.redis as unknown as {
+          spotlightIngest: (n: number, keys: string[], args: [Buffer]) => Promise<number | number[]>;
+        }
+      ).spotlightIngest(c.keys.length, c.keys, c.args);
       reply.then(
-        (written) => typeof written === "number" && written >= 0 && this.buffers.length < 4 && this.buffers.push(c.buffer),
+        (written) =>
+          typeof written === "number" && written >= 0 && this.buffers.length < 4 && this.buffers.push(c.buffer),
         () => {}, // awaited below, with the others
       );
       pending.push(c);
@@ -507,16 +569,23 @@ export class RedisStore implements Store {
     for (;;) {
       const replies = await Promise.all(sent);
       const stop = replies.findIndex((r) => typeof r !== "number" || r < 0);
-      for (let i = 0; i < (stop < 0 ? replies.length : stop); i++) results[pending[i]!.batch]!.inserted += replies[i] as number;
+      for (let i = 0; i < (stop < 0 ? replies.length : stop); i++)
+        results[pending[i]!.batch]!.inserted += replies[i] as number;
       if (stop < 0) return results;
       // The chunk that met stored ids, or an id twice (REPEATS), goes again without them, then the
       // chunks it held back.
       const blocked = pending[stop]!;
       const found = new Set(replies[stop] === REPEATS ? repeats(blocked) : (replies[stop] as number[]));
       results[blocked.batch]!.duplicates += found.size;
-      const left = Array.from(blocked.order.filter((_, k) => !found.has(k)), (i) => blocked.source[i]!);
+      const left = Array.from(
+        blocked.order.filter((_, k) => !found.has(k)),
+        (i) => blocked.source[i]!,
+      );
       const rest = await prepare(left, 0, left.length, scratch);
-      const again = [await this.chunk(site, blocked.batch, rest, blocked.last ? batches[blocked.batch] : undefined), ...pending.slice(stop + 1)];
+      const again = [
+        await this.chunk(site, blocked.batch, rest, blocked.last ? batches[blocked.batch] : undefined),
+        ...pending.slice(stop + 1),
+      ];
       [hold, pending, sent] = [holdKey(), [], []];
       for (const c of again) await send(c);
     }
@@ -539,22 +608,23 @@ export class RedisStore implements Store {
     // Lists: runs of one (month, bucket, member) in the chunk's order, and the likes of each giver.
     const lists = new Map<number, { runs: number[]; givers: Map<number, number[]> | null }>();
     const listOf = (key: number) => {
-      let l = lists.get(key);
-      if (!l) lists.set(key, (l = { runs: [], givers: null }));
+      const l = getOrInsertComputed(lists, key, () => ({ runs: [], givers: null }));
       return l;
     };
     const counted = new Map<number, { who: string[]; adds: number[] }>();
     const quartersByMonth = new Map<number, Uint32Array>();
     const d = new Uint32Array(COUNT_SLOTS);
     for (let k = 0, breath = 4096; k < n; ) {
-      if (k >= breath) (breath = k + 4096), await breathe();
+      if (k >= breath) {
+        breath = k + 4096;
+        await breathe();
+      }
       const first = k * ROW;
       const who = meta[first + META_CREDITED]!;
       const mi = meta[first + META_MONTH]!;
       let end = k;
       d.fill(0);
-      let quarters = quartersByMonth.get(mi);
-      if (!quarters) quartersByMonth.set(mi, (quarters = new Uint32Array(QUARTERS_A_MONTH)));
+      const quarters = getOrInsertComputed(quartersByMonth, mi, () => new Uint32Array(QUARTERS_A_MONTH));
       for (; end < n; end++) {
         const o = end * ROW;
         if (meta[o + META_CREDITED] !== who || meta[o + META_MONTH] !== mi) break;
@@ -567,7 +637,8 @@ export class RedisStore implements Store {
         const g = meta[o + META_GIVER]!;
         if (g >= 0) {
           const l = listOf(mi * BUCKETS + bucket[g]!);
-          const givers = (l.givers ??= new Map());
+          l.givers ??= new Map();
+          const givers = l.givers;
           const likes = givers.get(g);
           if (likes) likes.push(o);
           else givers.set(g, [o]);
@@ -577,15 +648,22 @@ export class RedisStore implements Store {
       for (let part = 0; part < 3; part++) {
         const o = part * SIGNALS.length;
         if (d[o]! + d[o + 1]! + d[o + 2]! + d[o + 3]! + d[o + 4]! + d[o + 5]! === 0) continue;
-        let row = counted.get(mi * 3 + part);
-        if (!row) counted.set(mi * 3 + part, (row = { who: [], adds: [] }));
+        const row = getOrInsertComputed(counted, mi * 3 + part, () => ({ who: [], adds: [] }));
         row.who.push(people[who]!);
         for (let j = 0; j < SIGNALS.length; j++) row.adds.push(d[o + j]!);
       }
       k = end;
     }
 
-    const keys = [this.key(site, "act"), this.key(site, "members"), this.key(site, "cursors"), this.key(site, "months"), this.key(site, "standings"), "", this.key(site, "standing-counts")];
+    const keys = [
+      this.key(site, "act"),
+      this.key(site, "members"),
+      this.key(site, "cursors"),
+      this.key(site, "months"),
+      this.key(site, "standings"),
+      "",
+      this.key(site, "standing-counts"),
+    ];
     // The list entries follow the ids in the same argument, each a str of MessagePack records.
     w.array(lists.size);
     const listKeys: string[] = [];
@@ -598,7 +676,8 @@ export class RedisStore implements Store {
         w.array(3);
         w.str(people[meta[runs[j]! * ROW + META_CREDITED]!]!);
         w.array(runs[j + 1]! - runs[j]!);
-        for (let k = runs[j]!; k < runs[j + 1]!; k++) w.raw(bytes, meta[k * ROW + META_TUPLE]!, meta[k * ROW + META_TUPLE_END]!);
+        for (let k = runs[j]!; k < runs[j + 1]!; k++)
+          w.raw(bytes, meta[k * ROW + META_TUPLE]!, meta[k * ROW + META_TUPLE_END]!);
         w.array(0);
       }
       for (const [g, likes] of givers ?? []) {
@@ -606,7 +685,10 @@ export class RedisStore implements Store {
         w.str(people[g]!);
         w.array(0);
         w.array(likes.length * 2);
-        for (const o of likes) (w.str(people[meta[o + META_CREDITED]!]!), w.raw(bytes, meta[o + META_AT]!, meta[o + META_AT_END]!));
+        for (const o of likes) {
+          w.str(people[meta[o + META_CREDITED]!]!);
+          w.raw(bytes, meta[o + META_AT]!, meta[o + META_AT_END]!);
+        }
       }
       w.close(start);
     }
@@ -625,7 +707,7 @@ export class RedisStore implements Store {
     const qfields: Array<string | number> = [];
     for (const [mi, counted] of quartersByMonth) {
       const before = qfields.length;
-      counted.forEach((n, i) => n && qfields.push(quarterAt(months[mi]!, i), n));
+      for (const [i, n] of counted.entries()) if (n) qfields.push(quarterAt(months[mi]!, i), n);
       if (qfields.length === before) continue;
       qspecs.push(keys.length + 1, (qfields.length - before) / 2);
       keys.push(this.key(site, "quarters", months[mi]!));
@@ -653,7 +735,12 @@ export class RedisStore implements Store {
    * The (month, member) lists of these months, as read (all members credited with activities when
    * ids is omitted): each entry is [activity tuples, likes given as (receiver, time) pairs].
    */
-  private lists(site: string, months: readonly string[], ids?: readonly string[], conn: Redis = this.redis): Promise<MemberLists> {
+  private lists(
+    site: string,
+    months: readonly string[],
+    ids?: readonly string[],
+    conn: Redis = this.redis,
+  ): Promise<MemberLists> {
     // Ranking asks for the activities and the likes given of the same members at once: one read serves both.
     if (!ids || conn !== this.redis) return this.readLists(site, months, ids, conn);
     const key = JSON.stringify([site, months, ids]);
@@ -665,7 +752,12 @@ export class RedisStore implements Store {
     return reading;
   }
 
-  private async readLists(site: string, months: readonly string[], ids: readonly string[] | undefined, conn: Redis): Promise<MemberLists> {
+  private async readLists(
+    site: string,
+    months: readonly string[],
+    ids: readonly string[] | undefined,
+    conn: Redis,
+  ): Promise<MemberLists> {
     const wanted = ids && new Set(ids);
     const buckets = wanted ? [...new Set([...wanted].map(bucketOf))] : undefined;
     const out: MemberLists = [];
@@ -675,8 +767,7 @@ export class RedisStore implements Store {
       const byMember = new Map<string, MemberLists[number]>();
       for (const [, filed] of await this.readBuckets(site, month, buckets, conn, wanted)) {
         for (const [member, tuples, likes] of filed) {
-          let row = byMember.get(member);
-          if (!row) byMember.set(member, (row = { member, month, entries: [] }));
+          const row = getOrInsertComputed(byMember, member, () => ({ member, month, entries: [] }));
           row.entries.push([tuples, likes]);
         }
       }
@@ -686,7 +777,13 @@ export class RedisStore implements Store {
   }
 
   /** What these buckets (all when omitted) file for a UTC month (only for the wanted members, if given), each bucket's entries in one array. */
-  private async readBuckets(site: string, month: string, buckets: readonly number[] | undefined, conn: Redis, wanted?: ReadonlySet<string>): Promise<Array<[number, Filed[]]>> {
+  private async readBuckets(
+    site: string,
+    month: string,
+    buckets: readonly number[] | undefined,
+    conn: Redis,
+    wanted?: ReadonlySet<string>,
+  ): Promise<Array<[number, Filed[]]>> {
     const all = buckets ?? Array.from({ length: BUCKETS }, (_, b) => b);
     const out: Array<[number, Filed[]]> = [];
     for (let i = 0; i < all.length; i += 1000) {
@@ -706,9 +803,9 @@ export class RedisStore implements Store {
   private async credited(site: string, from: string, to: string, ids?: readonly string[]) {
     const out = new Map<string, Activity[]>();
     for (const { member, entries } of await this.lists(site, monthsOf(from, to), ids)) {
-      let list = out.get(member);
-      if (!list) out.set(member, (list = []));
-      for (const [tuples] of entries) for (const t of tuples) if (t[2] >= from && t[2] < to) list.push(activityOf(member, t));
+      const list = getOrInsertComputed(out, member, () => []);
+      for (const [tuples] of entries)
+        for (const t of tuples) if (t[2] >= from && t[2] < to) list.push(activityOf(member, t));
     }
     return out;
   }
@@ -722,7 +819,8 @@ export class RedisStore implements Store {
     const [lo, hi] = quarterRange(from, to);
     const out = new Map<string, number>();
     for (const month of monthsOf(from, to)) {
-      for (const [q, n] of Object.entries(await this.redis.hgetall(this.key(site, "quarters", month)))) if (q >= lo && q < hi && Number(n) > 0) out.set(q, Number(n));
+      for (const [q, n] of Object.entries(await this.redis.hgetall(this.key(site, "quarters", month))))
+        if (q >= lo && q < hi && Number(n) > 0) out.set(q, Number(n));
     }
     return out;
   }
@@ -731,7 +829,8 @@ export class RedisStore implements Store {
     [from, to] = [canonicalTime(from), canonicalTime(to)];
     const out = new Map<string, Activity[]>(memberIds.map((id) => [id, []]));
     if (!memberIds.length) return out;
-    for (const [member, list] of await this.credited(site, from, to, memberIds)) out.set(member, sortByTimeThenId(list));
+    for (const [member, list] of await this.credited(site, from, to, memberIds))
+      out.set(member, sortByTimeThenId(list));
     return out;
   }
 
@@ -771,12 +870,16 @@ export class RedisStore implements Store {
   async members(site: string, ids?: readonly string[]): Promise<Map<string, Member>> {
     const out = new Map<string, Member>();
     if (!ids) {
-      for (const [id, json] of Object.entries(await this.redis.hgetall(this.key(site, "members")))) out.set(id, storedMember(json));
+      for (const [id, json] of Object.entries(await this.redis.hgetall(this.key(site, "members"))))
+        out.set(id, storedMember(json));
       return out;
     }
     if (!ids.length) return out;
     const rows = await this.redis.hmget(this.key(site, "members"), ...ids);
-    ids.forEach((id, i) => rows[i] && out.set(id, storedMember(rows[i]!)));
+    for (const [i, id] of ids.entries()) {
+      const json = rows[i];
+      if (json) out.set(id, storedMember(json));
+    }
     return out;
   }
 
@@ -785,13 +888,21 @@ export class RedisStore implements Store {
     for (let i = 0; i < ids.length; i += 10_000) {
       const slice = ids.slice(i, i + 10_000);
       const rows = await this.redis.hmget(this.key(site, "standings"), ...slice);
-      slice.forEach((id, j) => rows[j] && out.set(id, standingFrom(rows[j])));
+      for (const [j, id] of slice.entries()) {
+        const standing = rows[j];
+        if (standing) out.set(id, standingFrom(standing));
+      }
     }
     return out;
   }
 
   async standingCounts(site: string) {
-    return standingTotals(Object.entries(await this.redis.hgetall(this.key(site, "standing-counts"))).map(([standing, n]) => [standing, Number(n)]));
+    return standingTotals(
+      Object.entries(await this.redis.hgetall(this.key(site, "standing-counts"))).map(([standing, n]) => [
+        standing,
+        Number(n),
+      ]),
+    );
   }
 
   async getCursor<T>(site: string, key: string): Promise<T | null> {
@@ -800,7 +911,11 @@ export class RedisStore implements Store {
   }
 
   async savePlan(site: string, plan: Plan, status: PlanStatus) {
-    await this.redis.hset(this.key(site, "plans"), plan.period.id, JSON.stringify({ status, plan, updatedAt: this.now().toISOString() }));
+    await this.redis.hset(
+      this.key(site, "plans"),
+      plan.period.id,
+      JSON.stringify({ status, plan, updatedAt: this.now().toISOString() }),
+    );
   }
 
   async getPlan(site: string, period: string): Promise<StoredPlan | null> {
@@ -846,7 +961,8 @@ export class RedisStore implements Store {
         await conn.watch(this.key(site, "act"), this.key(site, "standings"));
         const tx = await this.forgetting(conn, site, memberId);
         if (await tx.exec()) return;
-        if (attempt >= 20) throw new Error(`forgetting a member of ${site}: the store kept changing (ingestion running); try again`);
+        if (attempt >= 20)
+          throw new Error(`forgetting a member of ${site}: the store kept changing (ingestion running); try again`);
       }
     } finally {
       await conn.quit().catch(() => conn.disconnect());
@@ -864,8 +980,7 @@ export class RedisStore implements Store {
         const kept = new Map<string, { activities: Activity[]; likes: string[]; lost: boolean }>();
         let changed = false;
         for (const [member, tuples, likes] of filed) {
-          let row = kept.get(member);
-          if (!row) kept.set(member, (row = { activities: [], likes: [], lost: false }));
+          const row = getOrInsertComputed(kept, member, () => ({ activities: [], likes: [], lost: false }));
           for (const t of tuples) {
             const a = activityOf(member, t);
             if (member !== memberId && a.otherId !== memberId) {
@@ -886,7 +1001,9 @@ export class RedisStore implements Store {
         kept.delete(memberId);
         const key = this.bucketKey(site, month, bucket);
         tx.del(key);
-        const rest = [...kept].filter(([, r]) => r.activities.length || r.likes.length).map(([member, r]): Filed => [member, r.activities.map(tupleOf), r.likes]);
+        const rest = [...kept]
+          .filter(([, r]) => r.activities.length || r.likes.length)
+          .map(([member, r]): Filed => [member, r.activities.map(tupleOf), r.likes]);
         if (rest.length) tx.rpush(key, entryOf(rest));
         // A member's activities of a month are all in their bucket: recount from what is kept.
         for (const [member, { activities, lost }] of kept) {
@@ -895,7 +1012,8 @@ export class RedisStore implements Store {
           for (const a of activities) for (const slot of slotsOf(a).slots) counts[slot]!++;
           for (const part of [0, 1, 2]) {
             const key = this.key(site, "counts", month, String(part));
-            if (counts.slice(part * SIGNALS.length, (part + 1) * SIGNALS.length).some((n) => n > 0)) tx.hset(key, member, encodeCounts(counts, part));
+            if (counts.slice(part * SIGNALS.length, (part + 1) * SIGNALS.length).some((n) => n > 0))
+              tx.hset(key, member, encodeCounts(counts, part));
             else tx.hdel(key, member);
           }
         }
@@ -913,7 +1031,12 @@ export class RedisStore implements Store {
       const stored = JSON.parse(json) as StoredPlan;
       const scrubbed = scrubPlan(stored.plan, memberId);
       // A new version: a running server renders the scrubbed plan, not its cached answer.
-      if (scrubbed !== stored.plan) tx.hset(this.key(site, "plans"), period, JSON.stringify({ ...stored, plan: scrubbed, updatedAt: this.now().toISOString() }));
+      if (scrubbed !== stored.plan)
+        tx.hset(
+          this.key(site, "plans"),
+          period,
+          JSON.stringify({ ...stored, plan: scrubbed, updatedAt: this.now().toISOString() }),
+        );
     }
     return tx;
   }

@@ -1,12 +1,33 @@
 /**
  * The embedded default store: one SQLite file in WAL mode (better-sqlite3 12.x).
  */
-import { systemClock, type Clock } from "../clock.js";
-import Database from "better-sqlite3";
+
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { standingFrom, standingTotals, storedMember, type Activity, type Member, type Plan, type Signal, type Standing } from "../domain.js";
-import { COUNT_SLOTS, addCounts, canonicalTime, partCounts, quarterOf, quarterRange, spansCovering, tally, type Part } from "./counts.js";
+import Database from "better-sqlite3";
+import { type Clock, systemClock } from "../clock.js";
+import { getOrInsertComputed } from "../collections.js";
+import {
+  type Activity,
+  type Member,
+  type Plan,
+  type Signal,
+  type Standing,
+  standingFrom,
+  standingTotals,
+  storedMember,
+} from "../domain.js";
+import {
+  addCounts,
+  COUNT_SLOTS,
+  canonicalTime,
+  type Part,
+  partCounts,
+  quarterOf,
+  quarterRange,
+  spansCovering,
+  tally,
+} from "./counts.js";
 import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./types.js";
 
 const COUNT_COLUMNS = Array.from({ length: COUNT_SLOTS }, (_, i) => `c${i}`);
@@ -109,7 +130,10 @@ export function scrubPlan(plan: Plan, memberId: string): Plan {
     featured: plan.featured.filter((f) => f.member.id !== memberId),
     ranked: plan.ranked.filter((r) => r.memberId !== memberId),
     skipped: plan.skipped.filter((x) => x.memberId !== memberId),
-    overrides: { pin: plan.overrides.pin.filter((id) => id !== memberId), exclude: plan.overrides.exclude.filter((id) => id !== memberId) },
+    overrides: {
+      pin: plan.overrides.pin.filter((id) => id !== memberId),
+      exclude: plan.overrides.exclude.filter((id) => id !== memberId),
+    },
     ...(plan.personalLines ? { personalLines } : {}),
   };
 }
@@ -133,7 +157,9 @@ export class SqliteStore implements Store {
     const version = this.db.pragma("user_version", { simple: true }) as number;
     const existing = this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'activities'`).get();
     const recluster = !!existing && version < 3;
-    const hadQuarters = !!this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'activity_quarters'`).get();
+    const hadQuarters = !!this.db
+      .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'activity_quarters'`)
+      .get();
     // One transaction: a schema change interrupted half way leaves the old schema.
     this.db.transaction(() => {
       // Before schema 3 the activities were keyed by id: move them aside and copy them over.
@@ -144,10 +170,20 @@ export class SqliteStore implements Store {
           ALTER TABLE activities RENAME TO activities_before_v3;`);
       this.db.exec(SCHEMA);
       // Schema 4: the standing column (a table from before has none).
-      if (!(this.db.prepare(`PRAGMA table_info(members)`).all() as Array<{ name: string }>).some((c) => c.name === "standing"))
-        this.db.exec(`ALTER TABLE members ADD COLUMN standing TEXT; UPDATE members SET standing = json_extract(json, '$.standing');`);
+      if (
+        !(this.db.prepare(`PRAGMA table_info(members)`).all() as Array<{ name: string }>).some(
+          (c) => c.name === "standing",
+        )
+      )
+        this.db.exec(
+          `ALTER TABLE members ADD COLUMN standing TEXT; UPDATE members SET standing = json_extract(json, '$.standing');`,
+        );
       // Schema 6: the public column (activities stored before it are never cited).
-      if (!(this.db.prepare(`PRAGMA table_info(activities)`).all() as Array<{ name: string }>).some((c) => c.name === "public"))
+      if (
+        !(this.db.prepare(`PRAGMA table_info(activities)`).all() as Array<{ name: string }>).some(
+          (c) => c.name === "public",
+        )
+      )
         this.db.exec(`ALTER TABLE activities ADD COLUMN public INTEGER NOT NULL DEFAULT 0`);
       // Small enough to stay in cache, unlike the profiles themselves.
       this.db.exec(`CREATE INDEX IF NOT EXISTS members_standing ON members (site, id, standing)`);
@@ -182,24 +218,42 @@ export class SqliteStore implements Store {
       ),
       getPlan: db.prepare(`SELECT status, json, updated_at FROM plans WHERE site = ? AND period = ?`),
       recordFeatured: db.prepare(`INSERT OR IGNORE INTO featured (site, period, member_id) VALUES (?, ?, ?)`),
-      featuredBetween: db.prepare(`SELECT DISTINCT member_id FROM featured WHERE site = ? AND period >= ? AND period <= ?`),
+      featuredBetween: db.prepare(
+        `SELECT DISTINCT member_id FROM featured WHERE site = ? AND period >= ? AND period <= ?`,
+      ),
       addOptOut: db.prepare(`INSERT OR IGNORE INTO optouts (site, key, created_at) VALUES (?, ?, ?)`),
       optOutKeys: db.prepare(`SELECT key FROM optouts WHERE site = ?`),
-      addQuarter: db.prepare(`INSERT INTO activity_quarters (site, quarter, n) VALUES (?, ?, ?) ON CONFLICT (site, quarter) DO UPDATE SET n = n + excluded.n`),
-      timeline: db.prepare(`SELECT quarter, n FROM activity_quarters WHERE site = ? AND quarter >= ? AND quarter < ? AND n > 0`).raw(true),
+      addQuarter: db.prepare(
+        `INSERT INTO activity_quarters (site, quarter, n) VALUES (?, ?, ?) ON CONFLICT (site, quarter) DO UPDATE SET n = n + excluded.n`,
+      ),
+      timeline: db
+        .prepare(`SELECT quarter, n FROM activity_quarters WHERE site = ? AND quarter >= ? AND quarter < ? AND n > 0`)
+        .raw(true),
       addCounts: db.prepare(
         `INSERT INTO member_counts (site, month, member_id, ${COUNT_COLUMNS.join(", ")}) VALUES (?, ?, ?, ${COUNT_COLUMNS.map(() => "?").join(", ")})
          ON CONFLICT (site, month, member_id) DO UPDATE SET ${COUNT_COLUMNS.map((c) => `${c} = ${c} + excluded.${c}`).join(", ")}`,
       ),
       counts: ([0, 1, 2] as Part[]).map((part) =>
-        db.prepare(`SELECT member_id, ${COUNT_COLUMNS.slice(part * 6, part * 6 + 6).join(", ")} FROM member_counts WHERE site = ? AND month = ?`).raw(true),
+        db
+          .prepare(
+            `SELECT member_id, ${COUNT_COLUMNS.slice(part * 6, part * 6 + 6).join(", ")} FROM member_counts WHERE site = ? AND month = ?`,
+          )
+          .raw(true),
       ),
       memberActivities: db
-        .prepare(`SELECT id, signal, at, other_id, topic_id, url, title, public FROM activities NOT INDEXED WHERE site = ? AND member_id = ? AND at >= ? AND at < ? ORDER BY at, id`)
+        .prepare(
+          `SELECT id, signal, at, other_id, topic_id, url, title, public FROM activities NOT INDEXED WHERE site = ? AND member_id = ? AND at >= ? AND at < ? ORDER BY at, id`,
+        )
         .raw(true),
-      standingCounts: db.prepare(`SELECT standing, COUNT(*) FROM members INDEXED BY members_standing WHERE site = ? GROUP BY standing`).raw(true),
-      standings500: db.prepare(`SELECT id, standing FROM members WHERE site = ? AND id IN (${Array(500).fill("?").join(", ")})`).raw(true),
-      likesGiven: db.prepare(`SELECT member_id, COUNT(*) AS n FROM activities INDEXED BY activities_by_other_signal WHERE site = ? AND other_id = ? AND signal = 'like_received' AND at >= ? AND at < ? GROUP BY member_id`),
+      standingCounts: db
+        .prepare(`SELECT standing, COUNT(*) FROM members INDEXED BY members_standing WHERE site = ? GROUP BY standing`)
+        .raw(true),
+      standings500: db
+        .prepare(`SELECT id, standing FROM members WHERE site = ? AND id IN (${Array(500).fill("?").join(", ")})`)
+        .raw(true),
+      likesGiven: db.prepare(
+        `SELECT member_id, COUNT(*) AS n FROM activities INDEXED BY activities_by_other_signal WHERE site = ? AND other_id = ? AND signal = 'like_received' AND at >= ? AND at < ? GROUP BY member_id`,
+      ),
     };
     if (version < VERSION) {
       this.db.transaction(() => {
@@ -214,22 +268,29 @@ export class SqliteStore implements Store {
   private rebuildCounts(scope: { site: string; memberIds: readonly string[] } | null) {
     const bySite = new Map<string, Map<string, { month: string; member: string; counts: number[] }>>();
     const visit = (site: string, a: Activity) => {
-      let t = bySite.get(site);
-      if (!t) bySite.set(site, (t = new Map()));
+      const t = getOrInsertComputed(bySite, site, () => new Map());
       tally(t, a);
     };
     if (!scope) {
       this.db.prepare(`DELETE FROM member_counts`).run();
-      for (const r of this.db.prepare(`SELECT site, member_id, signal, at FROM activities`).iterate() as Iterable<{ site: string; member_id: string; signal: Signal; at: string }>)
+      for (const r of this.db.prepare(`SELECT site, member_id, signal, at FROM activities`).iterate() as Iterable<{
+        site: string;
+        member_id: string;
+        signal: Signal;
+        at: string;
+      }>)
         visit(r.site, { id: "", memberId: r.member_id, signal: r.signal, at: r.at });
     } else {
       for (const id of scope.memberIds) {
         this.db.prepare(`DELETE FROM member_counts WHERE site = ? AND member_id = ?`).run(scope.site, id);
-        for (const r of this.db.prepare(`SELECT signal, at FROM activities WHERE site = ? AND member_id = ?`).iterate(scope.site, id) as Iterable<{ signal: Signal; at: string }>)
+        for (const r of this.db
+          .prepare(`SELECT signal, at FROM activities WHERE site = ? AND member_id = ?`)
+          .iterate(scope.site, id) as Iterable<{ signal: Signal; at: string }>)
           visit(scope.site, { id: "", memberId: id, signal: r.signal, at: r.at });
       }
     }
-    for (const [site, t] of bySite) for (const row of t.values()) this.stmts.addCounts.run(site, row.month, row.member, ...row.counts);
+    for (const [site, t] of bySite)
+      for (const row of t.values()) this.stmts.addCounts.run(site, row.month, row.member, ...row.counts);
   }
 
   async ingest(site: string, batch: SyncBatch) {
@@ -249,33 +310,31 @@ export class SqliteStore implements Store {
     let duplicates = 0;
     const counts = new Map<string, { month: string; member: string; counts: number[] }>();
     const quarters = new Map<string, number>();
-    {
-      for (const given of batch.activities ?? []) {
-        const a = given.at === canonicalTime(given.at) ? given : { ...given, at: canonicalTime(given.at) };
-        const r = this.stmts.insertActivity.run({
-          site,
-          id: a.id,
-          memberId: a.memberId,
-          signal: a.signal,
-          at: a.at,
-          otherId: a.otherId ?? null,
-          topicId: a.topicId ?? null,
-          url: a.url ?? null,
-          title: a.title ?? null,
-          public: a.public === true ? 1 : 0,
-        });
-        if (r.changes) {
-          inserted++;
-          tally(counts, a);
-          const q = quarterOf(a.at);
-          quarters.set(q, (quarters.get(q) ?? 0) + 1);
-        } else duplicates++;
-      }
-      for (const [q, n] of quarters) this.stmts.addQuarter.run(site, q, n);
-      for (const row of counts.values()) this.stmts.addCounts.run(site, row.month, row.member, ...row.counts);
-      for (const m of batch.members ?? []) this.stmts.upsertMember.run(site, m.id, JSON.stringify(m), m.standing);
-      if (batch.cursor) this.stmts.setCursor.run(site, batch.cursor.key, JSON.stringify(batch.cursor.value));
+    for (const given of batch.activities ?? []) {
+      const a = given.at === canonicalTime(given.at) ? given : { ...given, at: canonicalTime(given.at) };
+      const r = this.stmts.insertActivity.run({
+        site,
+        id: a.id,
+        memberId: a.memberId,
+        signal: a.signal,
+        at: a.at,
+        otherId: a.otherId ?? null,
+        topicId: a.topicId ?? null,
+        url: a.url ?? null,
+        title: a.title ?? null,
+        public: a.public === true ? 1 : 0,
+      });
+      if (r.changes) {
+        inserted++;
+        tally(counts, a);
+        const q = quarterOf(a.at);
+        quarters.set(q, (quarters.get(q) ?? 0) + 1);
+      } else duplicates++;
     }
+    for (const [q, n] of quarters) this.stmts.addQuarter.run(site, q, n);
+    for (const row of counts.values()) this.stmts.addCounts.run(site, row.month, row.member, ...row.counts);
+    for (const m of batch.members ?? []) this.stmts.upsertMember.run(site, m.id, JSON.stringify(m), m.standing);
+    if (batch.cursor) this.stmts.setCursor.run(site, batch.cursor.key, JSON.stringify(batch.cursor.value));
     return { inserted, duplicates };
   }
 
@@ -306,8 +365,23 @@ export class SqliteStore implements Store {
     [from, to] = [canonicalTime(from), canonicalTime(to)];
     const out = new Map<string, Activity[]>();
     for (const id of memberIds) {
-      const rows = this.stmts.memberActivities.all(site, id, from, to) as Array<[string, Signal, string, string | null, string | null, string | null, string | null, number]>;
-      out.set(id, rows.map(([aid, signal, at, otherId, topicId, url, title, pub]) => ({ id: aid, memberId: id, signal, at, otherId, topicId, url, title, public: pub === 1 })));
+      const rows = this.stmts.memberActivities.all(site, id, from, to) as Array<
+        [string, Signal, string, string | null, string | null, string | null, string | null, number]
+      >;
+      out.set(
+        id,
+        rows.map(([aid, signal, at, otherId, topicId, url, title, pub]) => ({
+          id: aid,
+          memberId: id,
+          signal,
+          at,
+          otherId,
+          topicId,
+          url,
+          title,
+          public: pub === 1,
+        })),
+      );
     }
     return out;
   }
@@ -315,7 +389,16 @@ export class SqliteStore implements Store {
   async likesGiven(site: string, giverIds: readonly string[], from: string, to: string) {
     [from, to] = [canonicalTime(from), canonicalTime(to)];
     const out = new Map<string, Map<string, number>>();
-    for (const id of giverIds) out.set(id, new Map((this.stmts.likesGiven.all(site, id, from, to) as Array<{ member_id: string; n: number }>).map((r) => [r.member_id, r.n])));
+    for (const id of giverIds)
+      out.set(
+        id,
+        new Map(
+          (this.stmts.likesGiven.all(site, id, from, to) as Array<{ member_id: string; n: number }>).map((r) => [
+            r.member_id,
+            r.n,
+          ]),
+        ),
+      );
     return out;
   }
 
@@ -339,7 +422,12 @@ export class SqliteStore implements Store {
     const out = new Map<string, Standing>();
     for (let i = 0; i < ids.length; i += 500) {
       const slice = ids.slice(i, i + 500);
-      const stmt = slice.length === 500 ? this.stmts.standings500 : this.db.prepare(`SELECT id, standing FROM members WHERE site = ? AND id IN (${slice.map(() => "?").join(", ")})`).raw(true);
+      const stmt =
+        slice.length === 500
+          ? this.stmts.standings500
+          : this.db
+              .prepare(`SELECT id, standing FROM members WHERE site = ? AND id IN (${slice.map(() => "?").join(", ")})`)
+              .raw(true);
       const rows = stmt.all(site, ...slice) as Array<[string, string | null]>;
       for (const [id, standing] of rows) if (standing) out.set(id, standingFrom(standing));
     }
@@ -360,12 +448,16 @@ export class SqliteStore implements Store {
   }
 
   async getPlan(site: string, period: string): Promise<StoredPlan | null> {
-    const r = this.stmts.getPlan.get(site, period) as { status: PlanStatus; json: string; updated_at: string } | undefined;
+    const r = this.stmts.getPlan.get(site, period) as
+      | { status: PlanStatus; json: string; updated_at: string }
+      | undefined;
     return r ? { plan: JSON.parse(r.json) as Plan, status: r.status, updatedAt: r.updated_at } : null;
   }
 
   async plans(site: string): Promise<StoredPlan[]> {
-    const rows = this.db.prepare(`SELECT status, json, updated_at FROM plans WHERE site = ? ORDER BY period DESC`).all(site) as Array<{ status: PlanStatus; json: string; updated_at: string }>;
+    const rows = this.db
+      .prepare(`SELECT status, json, updated_at FROM plans WHERE site = ? ORDER BY period DESC`)
+      .all(site) as Array<{ status: PlanStatus; json: string; updated_at: string }>;
     return rows.map((r) => ({ plan: JSON.parse(r.json) as Plan, status: r.status, updatedAt: r.updated_at }));
   }
 
@@ -376,7 +468,9 @@ export class SqliteStore implements Store {
   }
 
   async featuredBetween(site: string, from: string, to: string): Promise<Set<string>> {
-    return new Set((this.stmts.featuredBetween.all(site, from, to) as Array<{ member_id: string }>).map((r) => r.member_id));
+    return new Set(
+      (this.stmts.featuredBetween.all(site, from, to) as Array<{ member_id: string }>).map((r) => r.member_id),
+    );
   }
 
   async addOptOut(site: string, key: string) {
@@ -390,19 +484,36 @@ export class SqliteStore implements Store {
   async forgetMember(site: string, memberId: string) {
     this.db.transaction(() => {
       // Members the forgotten one liked or answered lose those activities: recount them.
-      const touched = (this.db.prepare(`SELECT DISTINCT member_id FROM activities WHERE site = ? AND other_id = ?`).all(site, memberId) as Array<{ member_id: string }>).map((r) => r.member_id);
-      for (const [q, n] of this.db.prepare(`SELECT ${QUARTER_SQL}, COUNT(*) FROM activities WHERE site = ? AND (member_id = ? OR other_id = ?) GROUP BY 1`).raw(true).all(site, memberId, memberId) as Array<[string, number]>)
+      const touched = (
+        this.db
+          .prepare(`SELECT DISTINCT member_id FROM activities WHERE site = ? AND other_id = ?`)
+          .all(site, memberId) as Array<{ member_id: string }>
+      ).map((r) => r.member_id);
+      for (const [q, n] of this.db
+        .prepare(
+          `SELECT ${QUARTER_SQL}, COUNT(*) FROM activities WHERE site = ? AND (member_id = ? OR other_id = ?) GROUP BY 1`,
+        )
+        .raw(true)
+        .all(site, memberId, memberId) as Array<[string, number]>)
         this.stmts.addQuarter.run(site, q, -n);
-      this.db.prepare(`DELETE FROM activities WHERE site = ? AND (member_id = ? OR other_id = ?)`).run(site, memberId, memberId);
+      this.db
+        .prepare(`DELETE FROM activities WHERE site = ? AND (member_id = ? OR other_id = ?)`)
+        .run(site, memberId, memberId);
       this.db.prepare(`DELETE FROM member_counts WHERE site = ? AND member_id = ?`).run(site, memberId);
       this.rebuildCounts({ site, memberIds: touched.filter((id) => id !== memberId) });
       this.db.prepare(`DELETE FROM members WHERE site = ? AND id = ?`).run(site, memberId);
       this.db.prepare(`DELETE FROM featured WHERE site = ? AND member_id = ?`).run(site, memberId);
-      for (const row of this.db.prepare(`SELECT period, json FROM plans WHERE site = ?`).all(site) as Array<{ period: string; json: string }>) {
+      for (const row of this.db.prepare(`SELECT period, json FROM plans WHERE site = ?`).all(site) as Array<{
+        period: string;
+        json: string;
+      }>) {
         const plan = JSON.parse(row.json) as Plan;
         const scrubbed = scrubPlan(plan, memberId);
         // A new version: a running server renders the scrubbed plan, not its cached answer.
-        if (scrubbed !== plan) this.db.prepare(`UPDATE plans SET json = ?, updated_at = ? WHERE site = ? AND period = ?`).run(JSON.stringify(scrubbed), this.now().toISOString(), site, row.period);
+        if (scrubbed !== plan)
+          this.db
+            .prepare(`UPDATE plans SET json = ?, updated_at = ? WHERE site = ? AND period = ?`)
+            .run(JSON.stringify(scrubbed), this.now().toISOString(), site, row.period);
       }
     })();
   }
@@ -412,7 +523,11 @@ export class SqliteStore implements Store {
   }
 
   async audit(site: string, limit = 100): Promise<AuditEntry[]> {
-    return (this.db.prepare(`SELECT json FROM audit WHERE site = ? ORDER BY seq DESC LIMIT ?`).all(site, limit) as Array<{ json: string }>).map((r) => JSON.parse(r.json) as AuditEntry);
+    return (
+      this.db.prepare(`SELECT json FROM audit WHERE site = ? ORDER BY seq DESC LIMIT ?`).all(site, limit) as Array<{
+        json: string;
+      }>
+    ).map((r) => JSON.parse(r.json) as AuditEntry);
   }
 
   async close() {

@@ -52,9 +52,19 @@ export interface Store {
    */
   activityTimeline(site: string, from: string, to: string): Promise<Map<string, number>>;
   /** These members' activities with from <= at < to, each list in (at, id) order. */
-  memberActivities(site: string, memberIds: readonly string[], from: string, to: string): Promise<Map<string, Activity[]>>;
+  memberActivities(
+    site: string,
+    memberIds: readonly string[],
+    from: string,
+    to: string,
+  ): Promise<Map<string, Activity[]>>;
   /** Likes each of these members gave with from <= at < to, by the member who received them. */
-  likesGiven(site: string, giverIds: readonly string[], from: string, to: string): Promise<Map<string, Map<string, number>>>;
+  likesGiven(
+    site: string,
+    giverIds: readonly string[],
+    from: string,
+    to: string,
+  ): Promise<Map<string, Map<string, number>>>;
   /** The standing of each of these members whose profile is stored (to weigh the likes they gave). */
   standings(site: string, ids: readonly string[]): Promise<Map<string, Standing>>;
   /** How many stored members hold each standing (ranking's bound on likes from the heavier ones). */

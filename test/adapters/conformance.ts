@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Adapter, AdapterState, Capabilities, Platform, WriteContext } from "../../adapters/types.js";
-import { SIGNALS, type Member } from "../../src/domain.js";
+import { type Member, SIGNALS } from "../../src/domain.js";
 import { periodOf } from "../../src/period.js";
 
 export interface AdapterHarness {
@@ -34,7 +34,10 @@ const METHODS: Record<keyof Capabilities, ReadonlyArray<keyof Adapter>> = {
 /** The durable state the core keeps for an adapter, in memory (a new one is a lost store). */
 function memoryState(): AdapterState {
   const map = new Map<string, unknown>();
-  return { get: async <T>(k: string) => (map.has(k) ? (structuredClone(map.get(k)) as T) : null), set: async (k, v) => void map.set(k, structuredClone(v)) };
+  return {
+    get: async <T>(k: string) => (map.has(k) ? (structuredClone(map.get(k)) as T) : null),
+    set: async (k, v) => void map.set(k, structuredClone(v)),
+  };
 }
 
 export function testAdapter(h: AdapterHarness) {
@@ -46,7 +49,10 @@ export function testAdapter(h: AdapterHarness) {
     const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     let members: Member[] = [];
     const someone = async () => {
-      if (!members.length) members = (await (await h.make()).readPeriod({ period, cursor: null, knownMembers: new Map() })).members.filter((m) => !m.staff && !m.bot && !m.id.startsWith("guest:"));
+      if (!members.length)
+        members = (await (await h.make()).readPeriod({ period, cursor: null, knownMembers: new Map() })).members.filter(
+          (m) => !m.staff && !m.bot && !m.id.startsWith("guest:"),
+        );
       expect(members.length).toBeGreaterThan(1);
       return members;
     };
@@ -105,7 +111,12 @@ export function testAdapter(h: AdapterHarness) {
 
     if (caps.homepage)
       it("publishes the homepage once: the same content again changes nothing, even with the store lost", async () => {
-        const content = { title: `Community spotlight ${run}`, body: `The spotlight of conformance run ${run}.`, html: `<p>The spotlight of conformance run ${run}.</p>`, editReason: "conformance" };
+        const content = {
+          title: `Community spotlight ${run}`,
+          body: `The spotlight of conformance run ${run}.`,
+          html: `<p>The spotlight of conformance run ${run}.</p>`,
+          editReason: "conformance",
+        };
         const state = memoryState();
         const first = await (await h.make()).publishHomepage!(content, write(state));
         expect(first.changed).toBe(true);
@@ -119,7 +130,11 @@ export function testAdapter(h: AdapterHarness) {
 
     if (caps.newsletter)
       it("puts the section in the period's draft once: the same section again changes nothing, even with the store lost", async () => {
-        const content = { title: `Newsletter ${run}`, section: `Spotlight section ${run}`, html: `<p>Spotlight section ${run}</p>` };
+        const content = {
+          title: `Newsletter ${run}`,
+          section: `Spotlight section ${run}`,
+          html: `<p>Spotlight section ${run}</p>`,
+        };
         const state = memoryState();
         expect((await (await h.make()).updateNewsletter!(content, write(state))).changed).toBe(true);
         expect((await (await h.make()).updateNewsletter!(content, write(state))).changed).toBe(false);
@@ -129,13 +144,23 @@ export function testAdapter(h: AdapterHarness) {
     if (caps.privateMessages)
       it("finds a note it sent again (a crash between sending and recording it), and not one it never sent", async () => {
         const [member, other] = await someone();
-        const note = { member: member!, title: `Thank you ${run}`, body: `A note of conformance run ${run}.`, marker: `<!-- community-spotlight:note:conformance:${run}:${member!.id} -->` };
+        const note = {
+          member: member!,
+          title: `Thank you ${run}`,
+          body: `A note of conformance run ${run}.`,
+          marker: `<!-- community-spotlight:note:conformance:${run}:${member!.id} -->`,
+        };
         const since = new Date(0).toISOString();
         expect(await (await h.make()).findNote!(note, since)).toBeNull();
         const sent = await (await h.make()).sendNote!(note, write());
         expect(sent.ref).toBeTruthy();
         expect(await (await h.make()).findNote!(note, since)).toEqual({ ref: sent.ref });
-        expect(await (await h.make()).findNote!({ ...note, member: other!, marker: note.marker.replace(member!.id, other!.id) }, since)).toBeNull();
+        expect(
+          await (await h.make()).findNote!(
+            { ...note, member: other!, marker: note.marker.replace(member!.id, other!.id) },
+            since,
+          ),
+        ).toBeNull();
       });
 
     if (caps.badges)
@@ -143,7 +168,9 @@ export function testAdapter(h: AdapterHarness) {
         const [a, b] = await someone();
         const badge = { name: `Helper ${run}`, description: "conformance", reasonUrl: null };
         const state = memoryState();
-        expect((await (await h.make()).grantBadge!(badge, [a!, b!], write(state))).granted.sort()).toEqual([a!.username, b!.username].sort());
+        expect((await (await h.make()).grantBadge!(badge, [a!, b!], write(state))).granted.sort()).toEqual(
+          [a!.username, b!.username].sort(),
+        );
         expect((await (await h.make()).grantBadge!(badge, [a!, b!], write(state))).granted).toEqual([]);
         expect((await (await h.make()).grantBadge!(badge, [a!, b!], write())).granted).toEqual([]);
       });

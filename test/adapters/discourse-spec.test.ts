@@ -6,13 +6,17 @@ import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDiscourseAdapter } from "../../adapters/discourse/index.js";
-import { startSimulator, type RecordedResponse, type RunningSimulator } from "../../adapters/discourse/simulator/app.js";
+import {
+  type RecordedResponse,
+  type RunningSimulator,
+  startSimulator,
+} from "../../adapters/discourse/simulator/app.js";
 import { SPEC_ALLOWANCES } from "../../adapters/discourse/simulator/spec-allowances.js";
 import { periodOf } from "../../src/period.js";
 import { preparePlan } from "../../src/pipeline.js";
 import { publishPlan, storeState } from "../../src/publish.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
-import { testSettings, SIM_NOW, smallCommunity } from "../helpers.js";
+import { SIM_NOW, smallCommunity, testSettings } from "../helpers.js";
 
 const spec = JSON.parse(readFileSync(new URL("../fixtures/discourse/openapi.json", import.meta.url), "utf8"));
 const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
@@ -39,7 +43,14 @@ describe("Discourse simulator against the official OpenAPI spec", () => {
   beforeAll(async () => {
     sim = await startSimulator({ community: smallCommunity(), onResponse: (r) => recorded.push(r) });
     const s = testSettings(sim.url);
-    const adapter = createDiscourseAdapter({ site: s.sites[0]!, sync: s.sync, scoring: s.scoring, publish: s.publish, env: { K: "sim-key", U: "system" }, now: () => SIM_NOW });
+    const adapter = createDiscourseAdapter({
+      site: s.sites[0]!,
+      sync: s.sync,
+      scoring: s.scoring,
+      publish: s.publish,
+      env: { K: "sim-key", U: "system" },
+      now: () => SIM_NOW,
+    });
     await adapter.checkCredentials();
     await adapter.readPeriod({ period: periodOf("2026-10"), cursor: null, knownMembers: new Map() });
     // Edge cases the read path does not always hit: a page past the end, every admin list flag.
@@ -52,12 +63,23 @@ describe("Discourse simulator against the official OpenAPI spec", () => {
     s.sites[0]!.title = "spec";
     s.publish.badge.enabled = true;
     s.publish.flairGroup.enabled = true;
-    const writer = createDiscourseAdapter({ site: s.sites[0]!, sync: s.sync, scoring: s.scoring, publish: s.publish, env: { K: "sim-key", U: "system" }, now: () => SIM_NOW });
+    const writer = createDiscourseAdapter({
+      site: s.sites[0]!,
+      sync: s.sync,
+      scoring: s.scoring,
+      publish: s.publish,
+      env: { K: "sim-key", U: "system" },
+      now: () => SIM_NOW,
+    });
     const deps = { settings: s, store, adapter: writer, site: s.sites[0]!, env: { SPOTLIGHT_SECRET: "x" } };
-    await fetch(sim.url + "/posts.json", {
+    await fetch(`${sim.url}/posts.json`, {
       method: "POST",
       headers: { "Api-Key": "sim-key", "Api-Username": "system", "Content-Type": "application/json" },
-      body: JSON.stringify({ title: "spec newsletter: October 2026", raw: "An existing newsletter draft.", category: 3 }),
+      body: JSON.stringify({
+        title: "spec newsletter: October 2026",
+        raw: "An existing newsletter draft.",
+        category: 3,
+      }),
     });
     await preparePlan(deps, "2026-10");
     await publishPlan(deps, "2026-10");
@@ -69,10 +91,22 @@ describe("Discourse simulator against the official OpenAPI spec", () => {
     const note = { member: { id: "11", username: "ada_lovelace" } as never, title: "x", body: "x", marker: "x" };
     await writer.findNote!(note, "2026-01-01T00:00:00Z");
     const long = smallCommunity().topics.find((t) => t.postIds.length > 25)!;
-    for (const path of ["/user-badges/ada_lovelace.json", "/groups/spotlight.json", "/groups/spotlight/members.json", `/t/${long.id}/posts.json?post_ids[]=${long.postIds[22]}&post_ids[]=${long.postIds[23]}`, "/categories.json?include_subcategories=true"])
+    for (const path of [
+      "/user-badges/ada_lovelace.json",
+      "/groups/spotlight.json",
+      "/groups/spotlight/members.json",
+      `/t/${long.id}/posts.json?post_ids[]=${long.postIds[22]}&post_ids[]=${long.postIds[23]}`,
+      "/categories.json?include_subcategories=true",
+    ])
       await fetch(sim.url + path, { headers: { "Api-Key": "sim-key", "Api-Username": "system" } });
     await store.close();
-    for (const path of ["/admin/users/list/active.json?page=99", "/admin/users/list/staff.json", "/admin/users/list/suspended.json", "/directory_items.json?period=all&order=post_count&page=10", "/user_actions.json?username=ada_lovelace&filter=1&offset=0"])
+    for (const path of [
+      "/admin/users/list/active.json?page=99",
+      "/admin/users/list/staff.json",
+      "/admin/users/list/suspended.json",
+      "/directory_items.json?period=all&order=post_count&page=10",
+      "/user_actions.json?username=ada_lovelace&filter=1&offset=0",
+    ])
       await fetch(sim.url + path, { headers });
   });
   afterAll(() => sim.close());
@@ -111,9 +145,14 @@ describe("Discourse simulator against the official OpenAPI spec", () => {
     for (const a of SPEC_ALLOWANCES) {
       const [method, route] = a.operation.split(" ") as [string, string];
       const strict = validatorFor(route, method, 200, false)!;
-      const bodies = recorded.filter((r) => r.route === route && r.method === method && r.status === 200).map((r) => r.body);
+      const bodies = recorded
+        .filter((r) => r.route === route && r.method === method && r.status === 200)
+        .map((r) => r.body);
       expect(bodies.length, a.operation).toBeGreaterThan(0);
-      expect(bodies.some((b) => !strict(b)), `${a.operation} validates without its allowance: remove it`).toBe(true);
+      expect(
+        bodies.some((b) => !strict(b)),
+        `${a.operation} validates without its allowance: remove it`,
+      ).toBe(true);
     }
   });
 

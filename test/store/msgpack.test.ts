@@ -1,12 +1,17 @@
-import { Packr, unpack } from "msgpackr";
 import fc from "fast-check";
+import { Packr, unpack } from "msgpackr";
 import { describe, expect, it } from "vitest";
 import { arrayAt, skip, strAt, Writer } from "../../src/store/msgpack.js";
 
 const plain = new Packr({ useRecords: false, variableMapSize: true });
 /** What the Redis store writes: arrays of strings, nulls and non-negative integers. */
 const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-  leaf: fc.oneof(fc.string({ unit: "binary", maxLength: 300 }), fc.constant(null), fc.nat(), fc.integer({ min: 0, max: 2 ** 40 })),
+  leaf: fc.oneof(
+    fc.string({ unit: "binary", maxLength: 300 }),
+    fc.constant(null),
+    fc.nat(),
+    fc.integer({ min: 0, max: 2 ** 40 }),
+  ),
   node: fc.oneof({ depthSize: "small" }, tie("leaf"), fc.array(tie("node"), { maxLength: 20 })),
 })).node;
 
@@ -46,7 +51,17 @@ describe("MessagePack writer (Redis ingestion)", () => {
 
 describe("MessagePack skipping (reading one member of a bucket)", () => {
   it("steps over any value msgpackr writes, to its last byte", () => {
-    const anything = fc.anything({ withBigInt: false, withMap: false, withSet: false, withTypedArray: false, withDate: false, withNullPrototype: false, withSparseArray: false, withObjectString: false, withBoxedValues: false });
+    const anything = fc.anything({
+      withBigInt: false,
+      withMap: false,
+      withSet: false,
+      withTypedArray: false,
+      withDate: false,
+      withNullPrototype: false,
+      withSparseArray: false,
+      withObjectString: false,
+      withBoxedValues: false,
+    });
     fc.assert(
       fc.property(anything, fc.double(), (v, d) => {
         const buf = plain.pack([v, d, "after"]);

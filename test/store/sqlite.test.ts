@@ -21,7 +21,10 @@ describe("SqliteStore", () => {
     expect(existsSync(`${file}-wal`)).toBe(true);
     await a.close();
     const b = new SqliteStore(file);
-    expect(await b.ingest("s", { activities: [act("m", "reply", { id: "p1" })] })).toEqual({ inserted: 0, duplicates: 1 });
+    expect(await b.ingest("s", { activities: [act("m", "reply", { id: "p1" })] })).toEqual({
+      inserted: 0,
+      duplicates: 1,
+    });
     await b.close();
   });
 
@@ -38,35 +41,62 @@ describe("SqliteStore", () => {
     insert.run("p3", "n", "2026-10-03T00:00:00.000Z");
     old.close();
     const store = new SqliteStore(file);
-    expect((await store.memberActivities("s", ["m"], "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z")).get("m")!.map((a) => a.id)).toEqual(["p2", "p1"]);
-    expect((await store.activities("s", "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z")).map((a) => a.id)).toEqual(["p2", "p1", "p3"]);
-    expect(await store.ingest("s", { activities: [act("m", "reply", { id: "p1", at: "2026-10-02T00:00:00.000Z" })] })).toEqual({ inserted: 0, duplicates: 1 });
-    expect(await store.activityCounts("s", "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z")).toEqual(new Map([["m", { reply: 2 }], ["n", { reply: 1 }]]));
+    expect(
+      (await store.memberActivities("s", ["m"], "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z"))
+        .get("m")!
+        .map((a) => a.id),
+    ).toEqual(["p2", "p1"]);
+    expect(
+      (await store.activities("s", "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z")).map((a) => a.id),
+    ).toEqual(["p2", "p1", "p3"]);
+    expect(
+      await store.ingest("s", { activities: [act("m", "reply", { id: "p1", at: "2026-10-02T00:00:00.000Z" })] }),
+    ).toEqual({ inserted: 0, duplicates: 1 });
+    expect(await store.activityCounts("s", "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z")).toEqual(
+      new Map([
+        ["m", { reply: 2 }],
+        ["n", { reply: 1 }],
+      ]),
+    );
     // Schema 5: the quarter-hour counts, from the activities moved over.
-    expect(await store.activityTimeline("s", "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z")).toEqual(new Map([["2026-10-01T00:00", 1], ["2026-10-02T00:00", 1], ["2026-10-03T00:00", 1]]));
+    expect(await store.activityTimeline("s", "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z")).toEqual(
+      new Map([
+        ["2026-10-01T00:00", 1],
+        ["2026-10-02T00:00", 1],
+        ["2026-10-03T00:00", 1],
+      ]),
+    );
     await store.close();
   });
 
   it("counts the activities of a database written before counts were kept, on first open", async () => {
     const file = join(dir, "upgrade.db");
     const a = new SqliteStore(file);
-    await a.ingest("s", { activities: [act("m", "reply", { id: "p1" }), act("m", "like_received", { id: "p2", otherId: "x" })] });
+    await a.ingest("s", {
+      activities: [act("m", "reply", { id: "p1" }), act("m", "like_received", { id: "p2", otherId: "x" })],
+    });
     await a.close();
     const old = new Database(file);
     old.exec("DROP TABLE member_counts");
     old.pragma("user_version = 0");
     old.close();
     const b = new SqliteStore(file);
-    expect(await b.activityCounts("s", "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z")).toEqual(new Map([["m", { reply: 1, like_received: 1 }]]));
+    expect(await b.activityCounts("s", "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z")).toEqual(
+      new Map([["m", { reply: 1, like_received: 1 }]]),
+    );
     await b.close();
   });
 
   it("gives the members of a database from before schema 4 their standing column, on first open, former trust-level names read as the neutral ladder", async () => {
     const file = join(dir, "v3.db");
     const old = new Database(file);
-    old.exec(`CREATE TABLE members (site TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (site, id)) WITHOUT ROWID;`);
+    old.exec(
+      `CREATE TABLE members (site TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (site, id)) WITHOUT ROWID;`,
+    );
     old.prepare(`INSERT INTO members VALUES ('s', 'm', ?)`).run(JSON.stringify({ ...member("m"), standing: "tl3" }));
-    old.prepare(`INSERT INTO members VALUES ('s', 'n', ?)`).run(JSON.stringify({ ...member("n"), standing: "regular" }));
+    old
+      .prepare(`INSERT INTO members VALUES ('s', 'n', ?)`)
+      .run(JSON.stringify({ ...member("n"), standing: "regular" }));
     old.pragma("user_version = 3");
     old.close();
     const store = new SqliteStore(file);
@@ -83,7 +113,9 @@ describe("SqliteStore", () => {
     const store = new SqliteStore(file);
     await store.ingest("s", { activities: [act("m", "reply", { id: "small" })] });
     expect(statSync(`${file}-wal`).size).toBeGreaterThan(0);
-    await store.ingest("s", { activities: Array.from({ length: 10_000 }, (_, i) => act(`m${i % 100}`, "reply", { id: `big${i}` })) });
+    await store.ingest("s", {
+      activities: Array.from({ length: 10_000 }, (_, i) => act(`m${i % 100}`, "reply", { id: `big${i}` })),
+    });
     expect(statSync(`${file}-wal`).size).toBe(0);
     expect((await store.activityCounts("s", "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z")).size).toBe(101);
     await store.close();

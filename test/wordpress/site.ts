@@ -28,15 +28,29 @@ export async function startWordPress(): Promise<WordPressSite> {
   requireProgram("mariadb-install-db", "mariadb-server", why);
   const port = await freePort();
   const caps = NEEDED_CAPABILITIES.map(([c]) => c).join(",");
-  const out = execFileSync("bash", [SCRIPT, "start", String(port)], { encoding: "utf8", env: { ...process.env, WP_TEST_ROOT: ROOT, WPT_WORKER_CAPS: caps }, stdio: ["ignore", "pipe", "pipe"], timeout: 180_000 });
-  const kv = Object.fromEntries(out.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
-  const auth = "Basic " + Buffer.from(`${kv.WP_ADMIN_USER}:${kv.WP_APP_PASSWORD}`).toString("base64");
+  const out = execFileSync("bash", [SCRIPT, "start", String(port)], {
+    encoding: "utf8",
+    env: { ...process.env, WP_TEST_ROOT: ROOT, WPT_WORKER_CAPS: caps },
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: 180_000,
+  });
+  const kv = Object.fromEntries(
+    out
+      .trim()
+      .split("\n")
+      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+  );
+  const auth = `Basic ${Buffer.from(`${kv.WP_ADMIN_USER}:${kv.WP_APP_PASSWORD}`).toString("base64")}`;
   return {
     port,
     baseUrl: kv.WP_BASE_URL!,
     user: kv.WP_ADMIN_USER!,
     appPassword: kv.WP_APP_PASSWORD!,
-    destroy: () => void execFileSync("bash", [SCRIPT, "destroy", String(port)], { env: { ...process.env, WP_TEST_ROOT: ROOT }, stdio: "ignore" }),
+    destroy: () =>
+      void execFileSync("bash", [SCRIPT, "destroy", String(port)], {
+        env: { ...process.env, WP_TEST_ROOT: ROOT },
+        stdio: "ignore",
+      }),
     rest: async <T>(path: string, init: { method?: string; body?: unknown } = {}) => {
       const res = await fetch(`${kv.WP_BASE_URL}/wp-json/${path.replace(/^\//, "")}`, {
         method: init.method ?? "GET",

@@ -2,17 +2,18 @@
  * The WordPress adapter against a real WordPress (Debian's package), with a real SMTP server
  * in-process capturing the notes.
  */
-import { simpleParser, type ParsedMail } from "mailparser";
-import { SMTPServer } from "smtp-server";
+
 import type { AddressInfo } from "node:net";
+import { type ParsedMail, simpleParser } from "mailparser";
+import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import wordpress, { createWordPressAdapter } from "../../adapters/wordpress/index.js";
 import type { WordPressSite as WordPressSiteSettings } from "../../adapters/wordpress/context.js";
+import wordpress, { createWordPressAdapter } from "../../adapters/wordpress/index.js";
 import { defaultSettings, siteWithDefaults } from "../../src/config.js";
-import { periodOf } from "../../src/period.js";
-import { preparePlan, type PipelineDeps } from "../../src/pipeline.js";
-import { publishPlan } from "../../src/publish.js";
 import { deploymentSecret, optOutKey } from "../../src/optout.js";
+import { periodOf } from "../../src/period.js";
+import { type PipelineDeps, preparePlan } from "../../src/pipeline.js";
+import { publishPlan } from "../../src/publish.js";
 import type { Settings } from "../../src/settings.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
 import { testAdapter } from "../adapters/conformance.js";
@@ -31,7 +32,10 @@ beforeAll(async () => {
     authOptional: true,
     disabledCommands: ["STARTTLS"],
     onData(stream, _session, cb) {
-      simpleParser(stream).then((m) => (mails.push(m), cb()), cb);
+      simpleParser(stream).then((m) => {
+        mails.push(m);
+        cb();
+      }, cb);
     },
   });
   await new Promise<void>((r) => smtp.listen(0, "127.0.0.1", () => r()));
@@ -62,8 +66,21 @@ function settings(patch: (s: Settings) => void = () => {}): Settings {
   patch(s);
   return s;
 }
-const env = () => ({ WP_APP_PASSWORD: wp.appPassword, WP_USER: wp.user, SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, SPOTLIGHT_SECRET: "wp-secret" });
-const adapter = (s: Settings, e: Record<string, string> = env()) => createWordPressAdapter({ site: s.sites[0]!, sync: s.sync, scoring: s.scoring, publish: s.publish, env: e, identityKey: "wp-secret" });
+const env = () => ({
+  WP_APP_PASSWORD: wp.appPassword,
+  WP_USER: wp.user,
+  SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+  SPOTLIGHT_SECRET: "wp-secret",
+});
+const adapter = (s: Settings, e: Record<string, string> = env()) =>
+  createWordPressAdapter({
+    site: s.sites[0]!,
+    sync: s.sync,
+    scoring: s.scoring,
+    publish: s.publish,
+    env: e,
+    identityKey: "wp-secret",
+  });
 
 /** The test site's "news" category (scripts/wordpress-test-site.sh), where newsletter drafts go. */
 const newsCategoryId = async () => (await wp.rest<Array<{ id: number }>>("wp/v2/categories?slug=news"))[0]!.id;
@@ -85,13 +102,19 @@ describe("WordPress adapter", () => {
       x.sites[0]!.baseUrl = `http://127.0.0.1:${closed}`;
       x.sites[0]!.maxRetries = 0;
     });
-    const err = await adapter(down).checkCredentials().catch((e) => e);
-    expect(err.message).toMatch(/^\[spotlight\] \[wordpress\] GET \/wp-json\/wp\/v2\/users\/me: network error \(fetch_error: [^)]+\)$/);
+    const err = await adapter(down)
+      .checkCredentials()
+      .catch((e) => e);
+    expect(err.message).toMatch(
+      /^\[spotlight\] \[wordpress\] GET \/wp-json\/wp\/v2\/users\/me: network error \(fetch_error: [^)]+\)$/,
+    );
     expect(err.message).not.toContain("[object Object]");
   });
 
   it("says which setting is wrong when the application password is (silently) not accepted", async () => {
-    const err = await adapter(settings(), { ...env(), WP_APP_PASSWORD: "wrong" }).checkCredentials().catch((e) => e);
+    const err = await adapter(settings(), { ...env(), WP_APP_PASSWORD: "wrong" })
+      .checkCredentials()
+      .catch((e) => e);
     expect(err.message).toMatch(/401 rest_not_logged_in/);
     expect(err.message).toMatch(/WP_APP_PASSWORD must hold an Application Password of the user in WP_USER/);
   });
@@ -100,7 +123,8 @@ describe("WordPress adapter", () => {
     const r = await adapter(settings()).readPeriod({ period: periodOf(PERIOD), cursor: null, knownMembers: new Map() });
     const members = new Map(r.members.map((m) => [m.username, m]));
     const alice = members.get("alice")!;
-    const count = (id: string, signal: string) => r.activities.filter((a) => a.memberId === id && a.signal === signal).length;
+    const count = (id: string, signal: string) =>
+      r.activities.filter((a) => a.memberId === id && a.signal === signal).length;
     expect(count(alice.id, "reply")).toBeGreaterThan(10);
     expect(count(alice.id, "newcomer_reply")).toBeGreaterThan(0);
     expect(members.get("edna")!.staff).toBe(true);
@@ -136,7 +160,14 @@ describe("publishing to WordPress", () => {
   let newsCategory = 0;
 
   beforeAll(async () => {
-    const page = await wp.rest<{ id: number }>("wp/v2/pages", { method: "POST", body: { title: "Home", status: "publish", content: "<!-- wp:paragraph --><p>Welcome home.</p><!-- /wp:paragraph -->" } });
+    const page = await wp.rest<{ id: number }>("wp/v2/pages", {
+      method: "POST",
+      body: {
+        title: "Home",
+        status: "publish",
+        content: "<!-- wp:paragraph --><p>Welcome home.</p><!-- /wp:paragraph -->",
+      },
+    });
     pageId = page.id;
     await wp.rest("wp/v2/settings", { method: "POST", body: { show_on_front: "page", page_on_front: pageId } });
     newsCategory = await newsCategoryId();
@@ -174,19 +205,25 @@ describe("publishing to WordPress", () => {
     expect(toAlice.html).toMatch(/<a href="http:\/\/127\.0\.0\.1:\d+\/post-\d-[a-z-]+\/#comment-\d+"/);
     // Unfolded (long headers are folded over lines on the wire).
     const header = (k: string) => (toAlice.headerLines.find((h) => h.key === k)?.line ?? "").replace(/\r?\n\s+/g, " ");
-    expect(header("list-unsubscribe")).toMatch(/^List-Unsubscribe: <https:\/\/spotlight\.example\/optout\/v1\.[\w.-]+>$/);
+    expect(header("list-unsubscribe")).toMatch(
+      /^List-Unsubscribe: <https:\/\/spotlight\.example\/optout\/v1\.[\w.-]+>$/,
+    );
     expect(header("list-unsubscribe-post")).toBe("List-Unsubscribe-Post: List-Unsubscribe=One-Click");
     expect(toAlice.text).toBeTruthy();
     expect(toAlice.html).toBeTruthy();
 
-    const drafts = await wp.rest<Array<{ id: number; title: { raw: string }; content: { raw: string }; status: string }>>(`wp/v2/posts?status=draft&context=edit&categories=${newsCategory}`);
+    const drafts = await wp.rest<
+      Array<{ id: number; title: { raw: string }; content: { raw: string }; status: string }>
+    >(`wp/v2/posts?status=draft&context=edit&categories=${newsCategory}`);
     const draft = drafts.find((d) => d.title.raw === "WP Test newsletter: October 2026")!;
     expect(draft.status).toBe("draft");
     expect(draft.content.raw).toContain("<!-- community-spotlight:start -->");
   });
 
   it("changes nothing the second time, and keeps an editor's words in the draft", async () => {
-    const drafts = await wp.rest<Array<{ id: number; title: { raw: string }; content: { raw: string } }>>(`wp/v2/posts?status=draft&context=edit&categories=${newsCategory}`);
+    const drafts = await wp.rest<Array<{ id: number; title: { raw: string }; content: { raw: string } }>>(
+      `wp/v2/posts?status=draft&context=edit&categories=${newsCategory}`,
+    );
     const draft = drafts.find((d) => d.title.raw === "WP Test newsletter: October 2026")!;
     const edited = `<!-- wp:paragraph -->\n<p>Editor's intro, kept as is.</p>\n<!-- /wp:paragraph -->\n\n${draft.content.raw}\n\n<!-- wp:paragraph -->\n<p>Outro.</p>\n<!-- /wp:paragraph -->`;
     await wp.rest(`wp/v2/posts/${draft.id}`, { method: "POST", body: { content: edited } });
@@ -205,9 +242,14 @@ describe("publishing to WordPress", () => {
     // The seed gives "spotworker" exactly NEEDED_CAPABILITIES (test/wordpress/site.ts passes them).
     const users = await wp.rest<Array<{ id: number; slug: string }>>("wp/v2/users?context=edit&search=spotworker");
     const worker = users.find((u) => u.slug === "spotworker")!;
-    const { password } = await wp.rest<{ password: string }>(`wp/v2/users/${worker.id}/application-passwords`, { method: "POST", body: { name: "spotlight-test" } });
+    const { password } = await wp.rest<{ password: string }>(`wp/v2/users/${worker.id}/application-passwords`, {
+      method: "POST",
+      body: { name: "spotlight-test" },
+    });
     const workerEnv = { ...env(), WP_USER: "spotworker", WP_APP_PASSWORD: password };
-    const ws = settings((x) => (x.publish.newsletter = { enabled: true, categoryId: newsCategory, categorySlug: null }));
+    const ws = settings(
+      (x) => (x.publish.newsletter = { enabled: true, categoryId: newsCategory, categorySlug: null }),
+    );
     const a = adapter(ws, workerEnv);
     await expect(a.checkCredentials()).resolves.toEqual({ username: "spotworker" });
     // A fresh store: the worker finds the pattern and the draft an administrator made, and updates them.
@@ -225,9 +267,14 @@ describe("publishing to WordPress", () => {
       // for one). A change makes it write (a featured member opts out); publishing again then
       // changes nothing, because what was meant is compared by its digest, not with what kses kept.
       const other = plan.featured.find((f) => f.member.username !== "alice");
-      if (other) await own.addOptOut("blog", optOutKey(await deploymentSecret(own, workerEnv), "blog", other.member.id));
+      if (other)
+        await own.addOptOut("blog", optOutKey(await deploymentSecret(own, workerEnv), "blog", other.member.id));
       expect((await publishPlan(wdeps, PERIOD)).homepage?.changed).toBe(!!other);
-      const block = (await wp.rest<Array<{ title: { raw: string }; content: { raw: string } }>>("wp/v2/blocks?context=edit&per_page=100")).find((b) => b.title.raw === "Community Spotlight")!;
+      const block = (
+        await wp.rest<Array<{ title: { raw: string }; content: { raw: string } }>>(
+          "wp/v2/blocks?context=edit&per_page=100",
+        )
+      ).find((b) => b.title.raw === "Community Spotlight")!;
       expect(block.content.raw).not.toContain("<bdi>");
       const again = await publishPlan(wdeps, PERIOD);
       expect(again.homepage?.changed).toBe(false);
@@ -235,14 +282,20 @@ describe("publishing to WordPress", () => {
       // A store that knew nothing found the site's own pattern and draft: nothing was created twice.
       const blocks = await wp.rest<Array<{ title: { raw: string } }>>("wp/v2/blocks?context=edit&per_page=100");
       expect(blocks.filter((b) => b.title.raw === "Community Spotlight")).toHaveLength(1);
-      const drafts = await wp.rest<Array<{ title: { raw: string } }>>(`wp/v2/posts?status=draft&context=edit&categories=${newsCategory}`);
+      const drafts = await wp.rest<Array<{ title: { raw: string } }>>(
+        `wp/v2/posts?status=draft&context=edit&categories=${newsCategory}`,
+      );
       expect(drafts.filter((d) => d.title.raw === "WP Test newsletter: October 2026")).toHaveLength(1);
     } finally {
       await own.close();
     }
     // And a page to insert the pattern into asks for the page capabilities by name.
     const withPage = settings((x) => (x.publish.homepage.pageId = pageId));
-    const err = await adapter(withPage, workerEnv).checkCredentials().catch((e) => e);
-    expect(err.message).toMatch(/"spotworker" lacks edit_pages \(to insert the synced pattern into publish\.homepage\.pageId\)/);
+    const err = await adapter(withPage, workerEnv)
+      .checkCredentials()
+      .catch((e) => e);
+    expect(err.message).toMatch(
+      /"spotworker" lacks edit_pages \(to insert the synced pattern into publish\.homepage\.pageId\)/,
+    );
   });
 });

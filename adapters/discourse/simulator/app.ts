@@ -4,12 +4,21 @@
  * allowances listed in spec-allowances.ts). It checks Api-Key/Api-Username, and can be told to
  * answer with 429s, 500s and slow responses. Shipped with the product: the demo runs against it.
  */
-import express, { type Request, type Response } from "express";
+
 import type { AddressInfo } from "node:net";
-import { generateCommunity, type Community, type CommunityOptions, type SimPost, type SimTopic, type SimUser } from "./community.js";
-import { registerWrites, type SimWrites } from "./write.js";
+import express, { type Request, type Response } from "express";
+import { getOrInsertComputed } from "../../../src/collections.js";
+import {
+  type Community,
+  type CommunityOptions,
+  generateCommunity,
+  type SimPost,
+  type SimTopic,
+  type SimUser,
+} from "./community.js";
 import { ERR_403, ERR_404 } from "./errors.js";
 import { basicGroupJson } from "./recognition.js";
+import { registerWrites, type SimWrites } from "./write.js";
 
 /**
  * Faults strike one request in N on average, at positions a hash of the request number picks
@@ -43,7 +52,11 @@ export interface Faults {
 }
 
 /** The forum: a community made beforehand, or the options to generate one. */
-export type SimulatorOptions = ({ community: Community; communityOptions?: never } | { community?: never; communityOptions: CommunityOptions }) & SimulatorSettings;
+export type SimulatorOptions = (
+  | { community: Community; communityOptions?: never }
+  | { community?: never; communityOptions: CommunityOptions }
+) &
+  SimulatorSettings;
 
 interface SimulatorSettings {
   /** The admin API key the simulator accepts (default "sim-key"). */
@@ -122,7 +135,13 @@ export function createSimulator(options: SimulatorOptions) {
   const apiKey = options.apiKey ?? "sim-key";
   const solved = options.solvedPlugin ?? true;
   const maxLimit = options.userActionsMaxLimit ?? Number.POSITIVE_INFINITY;
-  const state: SimulatorState = { community, faults: { ...options.faults }, requests: new Map(), total: 0, writes: null as unknown as SimWrites };
+  const state: SimulatorState = {
+    community,
+    faults: { ...options.faults },
+    requests: new Map(),
+    total: 0,
+    writes: null as unknown as SimWrites,
+  };
   const now = Date.parse(community.now);
   const startedAt = performance.now();
   const clock = options.clock ?? (() => new Date(now + Math.round(performance.now() - startedAt)));
@@ -136,8 +155,7 @@ export function createSimulator(options: SimulatorOptions) {
   // Every user's action stream, newest first (UserAction rows).
   const streams = new Map<number, ActionRow[]>();
   const push = (owner: number, row: Omit<ActionRow, "owner">) => {
-    let list = streams.get(owner);
-    if (!list) streams.set(owner, (list = []));
+    const list = getOrInsertComputed(streams, owner, () => []);
     list.push({ ...row, owner });
   };
   for (const p of community.posts) {
@@ -145,13 +163,17 @@ export function createSimulator(options: SimulatorOptions) {
     if (topic.archetype === "private_message") {
       // UserActionManager: every post of a private message is a NEW_PRIVATE_MESSAGE (12) for its
       // author and a GOT_PRIVATE_MESSAGE (13) for the other members; no topic or reply rows.
-      for (const member of topic.allowed ?? []) push(member, { type: member === p.userId ? 12 : 13, at: p.createdAt, post: p, acting: p.userId });
+      for (const member of topic.allowed ?? [])
+        push(member, { type: member === p.userId ? 12 : 13, at: p.createdAt, post: p, acting: p.userId });
       continue;
     }
     push(p.userId, { type: p.postNumber === 1 ? 4 : 5, at: p.createdAt, post: p, acting: p.userId });
     if (p.postNumber > 1) {
       const notified = new Set<number>([p.userId]);
-      for (const target of [topic.userId, p.replyToPostNumber ? postAt(p.topicId, p.replyToPostNumber)?.userId : undefined]) {
+      for (const target of [
+        topic.userId,
+        p.replyToPostNumber ? postAt(p.topicId, p.replyToPostNumber)?.userId : undefined,
+      ]) {
         if (target === undefined || notified.has(target)) continue;
         notified.add(target);
         push(target, { type: 6, at: p.createdAt, post: p, acting: p.userId });
@@ -167,10 +189,17 @@ export function createSimulator(options: SimulatorOptions) {
     const p = posts.get(s.postId)!;
     push(p.userId, { type: 15, at: s.acceptedAt, post: p, acting: s.acceptedBy });
   }
-  for (const list of streams.values()) list.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : b.post.id - a.post.id));
+  for (const list of streams.values())
+    list.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : b.post.id - a.post.id));
 
   // ---- serializers ----------------------------------------------------------------------------
-  const basicUser = (u: SimUser) => ({ id: u.id, username: u.username, name: u.name, avatar_template: avatar(u), title: u.title });
+  const basicUser = (u: SimUser) => ({
+    id: u.id,
+    username: u.username,
+    name: u.name,
+    avatar_template: avatar(u),
+    title: u.title,
+  });
 
   const actionJson = (r: ActionRow) => {
     const topic = topics.get(r.post.topicId)!;
@@ -248,7 +277,16 @@ export function createSimulator(options: SimulatorOptions) {
 
   const groupJson = (name: string, id: number) => {
     const automatic = /^trust_level_\d$/.test(name) || name === "staff" || name === "admins" || name === "moderators";
-    return { ...basicGroupJson({ id, name, automatic, userCount: community.users.filter((x) => x.groups.includes(name)).length, flairUrl: null }), display_name: name };
+    return {
+      ...basicGroupJson({
+        id,
+        name,
+        automatic,
+        userCount: community.users.filter((x) => x.groups.includes(name)).length,
+        flairUrl: null,
+      }),
+      display_name: name,
+    };
   };
 
   const userJson = (u: SimUser) => {
@@ -327,7 +365,12 @@ export function createSimulator(options: SimulatorOptions) {
         user_auth_tokens: [],
         user_notification_schedule: {
           enabled: false,
-          ...Object.fromEntries(Array.from({ length: 7 }, (_, d) => [[`day_${d}_start_time`, 480], [`day_${d}_end_time`, 1020]]).flat()),
+          ...Object.fromEntries(
+            Array.from({ length: 7 }, (_, d) => [
+              [`day_${d}_start_time`, 480],
+              [`day_${d}_end_time`, 1020],
+            ]).flat(),
+          ),
         },
         use_logo_small_as_avatar: false,
         featured_user_badge_ids: [],
@@ -391,8 +434,16 @@ export function createSimulator(options: SimulatorOptions) {
     const from = since.toISOString();
     const counts = new Map<number, Record<string, number>>();
     const c = (id: number) => {
-      let row = counts.get(id);
-      if (!row) counts.set(id, (row = { likes_received: 0, likes_given: 0, topics_entered: 0, topic_count: 0, post_count: 0, posts_read: 0, days_visited: 0, solutions: 0 }));
+      const row = getOrInsertComputed(counts, id, () => ({
+        likes_received: 0,
+        likes_given: 0,
+        topics_entered: 0,
+        topic_count: 0,
+        post_count: 0,
+        posts_read: 0,
+        days_visited: 0,
+        solutions: 0,
+      }));
       return row;
     };
     for (const [owner, list] of streams) {
@@ -412,7 +463,9 @@ export function createSimulator(options: SimulatorOptions) {
       row.posts_read = (row.post_count! + row.topic_count!) * 12;
       row.topics_entered = (row.post_count! + row.topic_count!) * 3;
     }
-    const rows = [...counts].filter(([, r]) => r.likes_received || r.post_count || r.topic_count || r.likes_given).map(([id, r]) => ({ u: users.get(id)!, c: r }));
+    const rows = [...counts]
+      .filter(([, r]) => r.likes_received || r.post_count || r.topic_count || r.likes_given)
+      .map(([id, r]) => ({ u: users.get(id)!, c: r }));
     directoryCache.set(period, rows);
     return rows;
   };
@@ -443,8 +496,15 @@ export function createSimulator(options: SimulatorOptions) {
     if (f.slowMs && strikes(n, f.slowEvery, 0x51)) await new Promise((r) => setTimeout(r, f.slowMs));
     const wait = f.retryAfterSeconds ?? 1;
     const tooMany = () => {
-      res.status(429).set("Retry-After", String(wait)).set("Discourse-Rate-Limit-Error-Code", "admin_api_key_rate_limit");
-      res.json({ errors: [`You’ve performed this action too many times. Please wait ${wait} seconds before trying again.`], error_type: "rate_limit", extras: { wait_seconds: wait, time_left: `${wait} seconds` } });
+      res
+        .status(429)
+        .set("Retry-After", String(wait))
+        .set("Discourse-Rate-Limit-Error-Code", "admin_api_key_rate_limit");
+      res.json({
+        errors: [`You’ve performed this action too many times. Please wait ${wait} seconds before trying again.`],
+        error_type: "rate_limit",
+        extras: { wait_seconds: wait, time_left: `${wait} seconds` },
+      });
     };
     if (f.perMinute) {
       const t = performance.now();
@@ -454,14 +514,21 @@ export function createSimulator(options: SimulatorOptions) {
     }
     if (strikes(n, f.rateLimitEvery, 0x42)) return tooMany();
     if (strikes(n, f.errorEvery, 0x50)) {
-      res.status(500).type("text/html").send("<html><body><h1>Oops</h1><p>The software powering this discussion forum encountered an unexpected problem.</p></body></html>");
+      res
+        .status(500)
+        .type("text/html")
+        .send(
+          "<html><body><h1>Oops</h1><p>The software powering this discussion forum encountered an unexpected problem.</p></body></html>",
+        );
       return;
     }
     if (req.get("Api-Key") !== apiKey) return void res.status(403).json(ERR_403);
     const actor = byName.get(String(req.get("Api-Username") ?? "").toLowerCase());
     // An all-users admin key may act as any (non-suspended) user, as Discourse allows.
-    if (!actor || (actor.suspendedTill && Date.parse(actor.suspendedTill) > now)) return void res.status(403).json(ERR_403);
-    if (/^\/(admin\/|directory_items|user_actions)/.test(req.path) && !actor.admin) return void res.status(403).json(ERR_403);
+    if (!actor || (actor.suspendedTill && Date.parse(actor.suspendedTill) > now))
+      return void res.status(403).json(ERR_403);
+    if (/^\/(admin\/|directory_items|user_actions)/.test(req.path) && !actor.admin)
+      return void res.status(403).json(ERR_403);
     res.locals.actor = actor;
     next();
   });
@@ -471,12 +538,22 @@ export function createSimulator(options: SimulatorOptions) {
     const n = Number(v);
     return Number.isInteger(n) ? n : NaN;
   };
-  const invalid = (res: Response, param: string) => res.status(400).json({ errors: [`Invalid parameters: ${param}`], error_type: "invalid_parameters" });
+  const invalid = (res: Response, param: string) =>
+    res.status(400).json({ errors: [`Invalid parameters: ${param}`], error_type: "invalid_parameters" });
 
   app.get("/directory_items.json", (req: Request, res: Response) => {
     const period = String(req.query.period ?? "");
     if (!(period in WINDOWS)) return invalid(res, "period");
-    const columns = ["likes_received", "likes_given", "topics_entered", "topic_count", "post_count", "posts_read", "days_visited", ...(solved ? ["solutions"] : [])];
+    const columns = [
+      "likes_received",
+      "likes_given",
+      "topics_entered",
+      "topic_count",
+      "post_count",
+      "posts_read",
+      "days_visited",
+      ...(solved ? ["solutions"] : []),
+    ];
     const order = String(req.query.order ?? "likes_received");
     if (!columns.includes(order)) return invalid(res, "order");
     const page = int(req.query.page, 0);
@@ -484,7 +561,9 @@ export function createSimulator(options: SimulatorOptions) {
     if (!(page >= 0 && page <= 10)) return invalid(res, "page");
     if (!(limit >= 1 && limit <= 50)) return invalid(res, "limit");
     const asc = req.query.asc === "true";
-    const rows = [...directory(period)].sort((a, b) => (asc ? 1 : -1) * ((a.c[order] ?? 0) - (b.c[order] ?? 0)) || a.u.id - b.u.id);
+    const rows = [...directory(period)].sort(
+      (a, b) => (asc ? 1 : -1) * ((a.c[order] ?? 0) - (b.c[order] ?? 0)) || a.u.id - b.u.id,
+    );
     const slice = rows.slice(page * limit, page * limit + limit);
     res.json({
       directory_items: slice.map(({ u, c }) => ({
@@ -518,7 +597,10 @@ export function createSimulator(options: SimulatorOptions) {
     const key = `${flag}|${order}|${dir}`;
     const writes = state.writes.log.length;
     let cached = sortedUsers.get(key);
-    if (!cached || cached.writes !== writes) sortedUsers.set(key, (cached = { writes, list: sortUsers(flag, order, dir) }));
+    if (!cached || cached.writes !== writes) {
+      cached = { writes, list: sortUsers(flag, order, dir) };
+      sortedUsers.set(key, cached);
+    }
     res.json(cached.list.slice((page - 1) * 100, page * 100).map(adminUserJson));
   });
 
@@ -540,8 +622,17 @@ export function createSimulator(options: SimulatorOptions) {
     });
     if (order === "seen") {
       const seen = new Map(list.map((u) => [u.id, stats(u).lastSeen]));
-      list = list.sort((a, b) => dir * (seen.get(a.id)! < seen.get(b.id)! ? -1 : seen.get(a.id)! > seen.get(b.id)! ? 1 : 0) || a.username.localeCompare(b.username));
-    } else if (order === "created") list = list.sort((a, b) => dir * (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0) || a.username.localeCompare(b.username));
+      list = list.sort(
+        (a, b) =>
+          dir * (seen.get(a.id)! < seen.get(b.id)! ? -1 : seen.get(a.id)! > seen.get(b.id)! ? 1 : 0) ||
+          a.username.localeCompare(b.username),
+      );
+    } else if (order === "created")
+      list = list.sort(
+        (a, b) =>
+          dir * (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0) ||
+          a.username.localeCompare(b.username),
+      );
     else if (order === "username") list = list.sort((a, b) => dir * a.username.localeCompare(b.username));
     else if (order === "trust_level") list = list.sort((a, b) => dir * (a.trustLevel - b.trustLevel) || a.id - b.id);
     return list;
@@ -619,7 +710,9 @@ export function createSimulator(options: SimulatorOptions) {
     const filter = req.query.filter === undefined ? null : new Set(String(req.query.filter).split(",").map(Number));
     // Private messages are left out only when no filter is given (UserActionsController#index:
     // ignore_private_messages: params[:filter] ? false : true).
-    const list = (streams.get(u.id) ?? []).filter((r) => (filter ? filter.has(r.type) : topics.get(r.post.topicId)!.archetype !== "private_message"));
+    const list = (streams.get(u.id) ?? []).filter((r) =>
+      filter ? filter.has(r.type) : topics.get(r.post.topicId)!.archetype !== "private_message",
+    );
     res.json({ user_actions: list.slice(offset, offset + limit).map(actionJson) });
   });
 
@@ -628,7 +721,18 @@ export function createSimulator(options: SimulatorOptions) {
     list.unshift({ type: 4, at: post.createdAt, post, owner: post.userId, acting: post.userId });
     streams.set(post.userId, list);
   };
-  state.writes = registerWrites(app, { community, users, byName, topics, posts, now, clock, avatar, basicUser, onNewTopic });
+  state.writes = registerWrites(app, {
+    community,
+    users,
+    byName,
+    topics,
+    posts,
+    now,
+    clock,
+    avatar,
+    basicUser,
+    onNewTopic,
+  });
 
   app.use((_req: Request, res: Response) => void res.status(404).json(ERR_404));
   return { app, state };

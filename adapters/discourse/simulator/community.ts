@@ -31,7 +31,22 @@ export interface SimUser {
   hideProfile: boolean;
   groups: string[];
   /** What the generator made this account to be (for tests and docs; never served). */
-  role: "member" | "expert" | "welcomer" | "staff" | "bot" | "ring" | "loud" | "fan" | "suspended" | "hidden" | "newcomer" | "private_helper" | "restricted_helper" | "puppet_master" | "sockpuppet";
+  role:
+    | "member"
+    | "expert"
+    | "welcomer"
+    | "staff"
+    | "bot"
+    | "ring"
+    | "loud"
+    | "fan"
+    | "suspended"
+    | "hidden"
+    | "newcomer"
+    | "private_helper"
+    | "restricted_helper"
+    | "puppet_master"
+    | "sockpuppet";
 }
 
 /** A category; read-restricted ones are seen by their groups only. */
@@ -118,10 +133,78 @@ export function prng(seed: number): () => number {
   };
 }
 
-const FIRST = ["ada", "bram", "chen", "dara", "eli", "fatima", "goran", "hana", "ines", "jonas", "kofi", "lena", "mateo", "nadia", "oskar", "priya", "quinn", "rosa", "sven", "tariq", "uma", "vera", "wen", "ximena", "yusuf", "zoe"];
-const LAST = ["moss", "reyes", "okafor", "lindqvist", "tanaka", "haddad", "novak", "silva", "berg", "kaur", "dubois", "kowalski", "mensah", "ivanova", "costa", "nguyen"];
-const VERBS = ["configure", "migrate", "debug", "back up", "upgrade", "secure", "speed up", "translate", "embed", "automate"];
-const NOUNS = ["the mail server", "SSO login", "webhooks", "the theme", "uploads to S3", "the search index", "user imports", "a plugin", "the API", "rate limits", "backups", "the CDN"];
+const FIRST = [
+  "ada",
+  "bram",
+  "chen",
+  "dara",
+  "eli",
+  "fatima",
+  "goran",
+  "hana",
+  "ines",
+  "jonas",
+  "kofi",
+  "lena",
+  "mateo",
+  "nadia",
+  "oskar",
+  "priya",
+  "quinn",
+  "rosa",
+  "sven",
+  "tariq",
+  "uma",
+  "vera",
+  "wen",
+  "ximena",
+  "yusuf",
+  "zoe",
+];
+const LAST = [
+  "moss",
+  "reyes",
+  "okafor",
+  "lindqvist",
+  "tanaka",
+  "haddad",
+  "novak",
+  "silva",
+  "berg",
+  "kaur",
+  "dubois",
+  "kowalski",
+  "mensah",
+  "ivanova",
+  "costa",
+  "nguyen",
+];
+const VERBS = [
+  "configure",
+  "migrate",
+  "debug",
+  "back up",
+  "upgrade",
+  "secure",
+  "speed up",
+  "translate",
+  "embed",
+  "automate",
+];
+const NOUNS = [
+  "the mail server",
+  "SSO login",
+  "webhooks",
+  "the theme",
+  "uploads to S3",
+  "the search index",
+  "user imports",
+  "a plugin",
+  "the API",
+  "rate limits",
+  "backups",
+  "the CDN",
+];
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -164,17 +247,87 @@ export function generateCommunity(options: CommunityOptions): Community {
     quality.set(user.id, q);
     return user;
   };
-  add({ id: -1, username: "system", name: "system", admin: true, trustLevel: 4, role: "bot", groups: ["admins", "staff"] }, 0, 0);
+  add(
+    {
+      id: -1,
+      username: "system",
+      name: "system",
+      admin: true,
+      trustLevel: 4,
+      role: "bot",
+      groups: ["admins", "staff"],
+    },
+    0,
+    0,
+  );
   add({ id: -2, username: "greeter_bot", name: "Greeter Bot", trustLevel: 4, role: "bot" }, 3, 0.5);
-  add({ id: 1, username: "admin_alex", name: "Alex (Admin)", admin: true, trustLevel: 4, role: "staff", groups: ["admins", "staff"] }, 10, 2.2);
-  add({ id: 2, username: "mod_mira", name: "Mira", moderator: true, trustLevel: 4, role: "staff", groups: ["moderators", "staff"] }, 9, 2.0);
-  add({ id: 3, username: "mod_tomas", name: "Tomás", moderator: true, trustLevel: 3, role: "staff", groups: ["moderators", "staff"] }, 6, 1.6);
+  add(
+    {
+      id: 1,
+      username: "admin_alex",
+      name: "Alex (Admin)",
+      admin: true,
+      trustLevel: 4,
+      role: "staff",
+      groups: ["admins", "staff"],
+    },
+    10,
+    2.2,
+  );
+  add(
+    {
+      id: 2,
+      username: "mod_mira",
+      name: "Mira",
+      moderator: true,
+      trustLevel: 4,
+      role: "staff",
+      groups: ["moderators", "staff"],
+    },
+    9,
+    2.0,
+  );
+  add(
+    {
+      id: 3,
+      username: "mod_tomas",
+      name: "Tomás",
+      moderator: true,
+      trustLevel: 3,
+      role: "staff",
+      groups: ["moderators", "staff"],
+    },
+    6,
+    1.6,
+  );
   const ringStart = end - 65 * DAY;
   for (const [i, n] of ["ring_a", "ring_b", "ring_c"].entries())
-    add({ id: 4 + i, username: `${n}${100 + i}`, name: `Ring ${n.slice(-1).toUpperCase()}`, trustLevel: 1, createdAt: iso(ringStart + i * DAY), role: "ring" }, 9, 0.1);
+    add(
+      {
+        id: 4 + i,
+        username: `${n}${100 + i}`,
+        name: `Ring ${n.slice(-1).toUpperCase()}`,
+        trustLevel: 1,
+        createdAt: iso(ringStart + i * DAY),
+        role: "ring",
+      },
+      9,
+      0.1,
+    );
   add({ id: 7, username: "loud_larry", name: "Larry", trustLevel: 2, role: "loud" }, 14, 0.15);
   add({ id: 8, username: "fan_frank", name: "Frank", trustLevel: 1, role: "fan" }, 1, 0.2);
-  add({ id: 9, username: "suspended_sid", name: "Sid", trustLevel: 3, suspendedTill: iso(end + 200 * DAY), role: "suspended" }, 6, 2.0);
+  add(
+    {
+      id: 9,
+      username: "suspended_sid",
+      name: "Sid",
+      trustLevel: 3,
+      suspendedTill: iso(end + 200 * DAY),
+      role: "suspended",
+    },
+    6,
+    2.0,
+  );
   add({ id: 10, username: "hidden_hedda", name: "Hedda", trustLevel: 3, hideProfile: true, role: "hidden" }, 6, 2.2);
   // Experts: helpful, answer support questions. One has a hostile display name and title on purpose.
   const expertNames: Array<[string, string | null, string | null]> = [
@@ -188,8 +341,10 @@ export function generateCommunity(options: CommunityOptions): Community {
     ["ken_t", "Ken", null],
   ];
   let id = 11;
-  for (const [username, name, title] of expertNames) add({ id: id++, username, name, title, trustLevel: 3, role: "expert" }, 5 + rnd() * 4, 1.8 + rnd() * 0.6);
-  for (const username of ["welcome_wanda", "friendly_femi", "kind_kenji"]) add({ id: id++, username, name: username.replace("_", " "), trustLevel: 2, role: "welcomer" }, 4, 1.2);
+  for (const [username, name, title] of expertNames)
+    add({ id: id++, username, name, title, trustLevel: 3, role: "expert" }, 5 + rnd() * 4, 1.8 + rnd() * 0.6);
+  for (const username of ["welcome_wanda", "friendly_femi", "kind_kenji"])
+    add({ id: id++, username, name: username.replace("_", " "), trustLevel: 2, role: "welcomer" }, 4, 1.2);
   // Everybody else: a long tail; some joined during the timeline (newcomers).
   while (users.length < memberCount + 2) {
     const first = pick(FIRST);
@@ -197,7 +352,18 @@ export function generateCommunity(options: CommunityOptions): Community {
     const joinedInside = rnd() < 0.3;
     const createdAt = joinedInside ? begin + rnd() * (end - begin - 2 * DAY) : begin - (10 + rnd() * 900) * DAY;
     const tl = joinedInside ? (rnd() < 0.6 ? 0 : 1) : pick([1, 1, 2, 2, 2, 3]);
-    add({ id: id++, username, name: rnd() < 0.8 ? `${first[0]!.toUpperCase()}${first.slice(1)}` : null, createdAt: iso(createdAt), trustLevel: tl, role: joinedInside ? "newcomer" : "member" }, Math.pow(rnd(), 3) * 3, 0.4 + rnd() * 0.8);
+    add(
+      {
+        id: id++,
+        username,
+        name: rnd() < 0.8 ? `${first[0]!.toUpperCase()}${first.slice(1)}` : null,
+        createdAt: iso(createdAt),
+        trustLevel: tl,
+        role: joinedInside ? "newcomer" : "member",
+      },
+      rnd() ** 3 * 3,
+      0.4 + rnd() * 0.8,
+    );
   }
   const byId = new Map(users.map((u) => [u.id, u]));
   const createdMs = new Map(users.map((u) => [u.id, Date.parse(u.createdAt)]));
@@ -213,7 +379,10 @@ export function generateCommunity(options: CommunityOptions): Community {
     const times = rows.map((r) => r.t);
     const totals: number[] = [];
     let sum = 0;
-    for (const r of rows) totals.push((sum += r.x));
+    for (const r of rows) {
+      sum += r.x;
+      totals.push(sum);
+    }
     return (t: number): SimUser | null => {
       const r = rnd();
       let lo = 0;
@@ -243,15 +412,37 @@ export function generateCommunity(options: CommunityOptions): Community {
   const solutions: SimSolution[] = [];
   let postId = 1;
   const newPost = (topic: SimTopic, userId: number, t: number, replyTo: number | null): SimPost => {
-    const p: SimPost = { id: postId++, topicId: topic.id, postNumber: topic.postIds.length + 1, userId, createdAt: iso(t), replyToPostNumber: replyTo, hidden: false, raw: "" };
+    const p: SimPost = {
+      id: postId++,
+      topicId: topic.id,
+      postNumber: topic.postIds.length + 1,
+      userId,
+      createdAt: iso(t),
+      replyToPostNumber: replyTo,
+      hidden: false,
+      raw: "",
+    };
     p.raw = p.postNumber === 1 ? `Hi all, ${topic.title.toLowerCase()}` : `Reply ${p.postNumber} in topic ${topic.id}.`;
     topic.postIds.push(p.id);
     posts.push(p);
     return p;
   };
   const newTopic = (userId: number, t: number, support: boolean): SimTopic => {
-    const title = support ? `How do I ${pick(VERBS)} ${pick(NOUNS)}?` : `Show and tell: my ${pick(NOUNS).replace(/^the |^a /, "")} setup`;
-    const topic: SimTopic = { id: topics.length + 1, userId, title, slug: title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, ""), categoryId: support ? 2 : 1, createdAt: iso(t), postIds: [] };
+    const title = support
+      ? `How do I ${pick(VERBS)} ${pick(NOUNS)}?`
+      : `Show and tell: my ${pick(NOUNS).replace(/^the |^a /, "")} setup`;
+    const topic: SimTopic = {
+      id: topics.length + 1,
+      userId,
+      title,
+      slug: title
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-|-$/g, ""),
+      categoryId: support ? 2 : 1,
+      createdAt: iso(t),
+      postIds: [],
+    };
     topics.push(topic);
     newPost(topic, userId, t, null);
     return topic;
@@ -291,7 +482,7 @@ export function generateCommunity(options: CommunityOptions): Community {
   }
   // Everyone else's topics until the post target is met (newcomers who stayed now post too).
   helpers = { support: sampler(posters, helperWeight(true)), chat: sampler(posters, helperWeight(false)) };
-  const starter = sampler(posters, (u) => (u.role === "expert" ? 0.5 : weight.get(u.id) ?? 0));
+  const starter = sampler(posters, (u) => (u.role === "expert" ? 0.5 : (weight.get(u.id) ?? 0)));
   while (posts.length < postTarget) {
     const t = begin + rnd() * (end - begin);
     const support = rnd() < 0.6;
@@ -336,9 +527,12 @@ export function generateCommunity(options: CommunityOptions): Community {
       likes.push({ postId: p.id, userId: who.id, createdAt: iso(at) });
     }
     if (author.role === "ring") {
-      for (const r of ring) if (r.id !== author.id) likes.push({ postId: p.id, userId: r.id, createdAt: iso(Date.parse(p.createdAt) + 20 * 60_000) });
+      for (const r of ring)
+        if (r.id !== author.id)
+          likes.push({ postId: p.id, userId: r.id, createdAt: iso(Date.parse(p.createdAt) + 20 * 60_000) });
     }
-    if (author.role === "loud") likes.push({ postId: p.id, userId: 8, createdAt: iso(Date.parse(p.createdAt) + 30 * 60_000) });
+    if (author.role === "loud")
+      likes.push({ postId: p.id, userId: 8, createdAt: iso(Date.parse(p.createdAt) + 30 * 60_000) });
   }
   for (const l of likes) if (Date.parse(l.createdAt) >= end) l.createdAt = iso(end - 1000);
 
@@ -346,7 +540,11 @@ export function generateCommunity(options: CommunityOptions): Community {
   for (const topic of topics) {
     if (topic.categoryId !== 2 || topic.postIds.length < 2 || rnd() > 0.65) continue;
     const replies = topic.postIds.slice(1).map((pid) => postById.get(pid)!);
-    const chosen = weightedPickPost(replies, (p) => (p.userId === topic.userId ? 0.05 : quality.get(p.userId) ?? 0.5) ** 2, rnd);
+    const chosen = weightedPickPost(
+      replies,
+      (p) => (p.userId === topic.userId ? 0.05 : (quality.get(p.userId) ?? 0.5)) ** 2,
+      rnd,
+    );
     if (!chosen) continue;
     const at = Date.parse(chosen.createdAt) + exp(DAY);
     if (at >= end) continue;
@@ -361,7 +559,25 @@ export function generateCommunity(options: CommunityOptions): Community {
     { id: 4, slug: "announcements", name: "Announcements", readRestricted: false },
     { id: 5, slug: "members-lounge", name: "Members' lounge", readRestricted: true },
   ];
-  if (options.hiddenPlaces !== false) addHiddenPlaces({ rnd, pick, exp, users, topics, posts, likes, solutions, end, begin, add, iso, newTopic, newPost, experts, postById });
+  if (options.hiddenPlaces !== false)
+    addHiddenPlaces({
+      rnd,
+      pick,
+      exp,
+      users,
+      topics,
+      posts,
+      likes,
+      solutions,
+      end,
+      begin,
+      add,
+      iso,
+      newTopic,
+      newPost,
+      experts,
+      postById,
+    });
   return { now: iso(end), categories, users, topics, posts, likes, solutions };
 }
 
@@ -390,8 +606,16 @@ function addHiddenPlaces(g: {
 }) {
   const { rnd, pick, users, end, begin } = g;
   const nextId = Math.max(...users.map((u) => u.id)) + 1;
-  const pmHelper = g.add({ id: nextId, username: "pm_polly", name: "Polly", trustLevel: 3, role: "private_helper" }, 0, 0);
-  const loungeHelper = g.add({ id: nextId + 1, username: "lounge_leo", name: "Leo", trustLevel: 3, role: "restricted_helper" }, 0, 0);
+  const pmHelper = g.add(
+    { id: nextId, username: "pm_polly", name: "Polly", trustLevel: 3, role: "private_helper" },
+    0,
+    0,
+  );
+  const loungeHelper = g.add(
+    { id: nextId + 1, username: "lounge_leo", name: "Leo", trustLevel: 3, role: "restricted_helper" },
+    0,
+    0,
+  );
   // Established members only (they joined before the timeline): newcomers' first topics stay theirs.
   const regulars = users.filter((u) => u.role === "member" && u.trustLevel >= 1);
   const when = () => begin + rnd() * (end - begin - 3 * DAY);
@@ -403,8 +627,15 @@ function addHiddenPlaces(g: {
     for (let k = 0; k < 3; k++) likers.add(pick(regulars).id);
     likers.delete(helper.id);
     let k = 0;
-    for (const liker of likers) g.likes.push({ postId: answer.id, userId: liker, createdAt: g.iso(t + (6 + k++) * HOUR) });
-    if (accepted) g.solutions.push({ topicId: topic.id, postId: answer.id, acceptedBy: topic.userId, acceptedAt: g.iso(t + 8 * HOUR) });
+    for (const liker of likers)
+      g.likes.push({ postId: answer.id, userId: liker, createdAt: g.iso(t + (6 + k++) * HOUR) });
+    if (accepted)
+      g.solutions.push({
+        topicId: topic.id,
+        postId: answer.id,
+        acceptedBy: topic.userId,
+        acceptedAt: g.iso(t + 8 * HOUR),
+      });
     return answer;
   };
   // Private messages: questions answered, liked and even "solved" in private, all by one helper.
@@ -438,7 +669,11 @@ function addHiddenPlaces(g: {
   }
   // A sockpuppet master and his puppets: each puppet joins, asks, gets his first (and only) reply,
   // thanks him, accepts it and likes his posts. He also helps a little for real.
-  const master = g.add({ id: nextId + 2, username: "sock_sam", name: "Sam", trustLevel: 2, role: "puppet_master" }, 0, 0);
+  const master = g.add(
+    { id: nextId + 2, username: "sock_sam", name: "Sam", trustLevel: 2, role: "puppet_master" },
+    0,
+    0,
+  );
   const masterPosts: SimPost[] = [];
   for (let i = 0; i < 25; i++) {
     const t = end - 60 * DAY + rnd() * 58 * DAY;
@@ -447,13 +682,30 @@ function addHiddenPlaces(g: {
   }
   for (let i = 0; i < 24; i++) {
     const joined = end - 45 * DAY + i * 1.8 * DAY;
-    const puppet = g.add({ id: nextId + 3 + i, username: `helpme_${(i * 7919 + 17).toString(36)}`, name: null, trustLevel: 0, createdAt: g.iso(joined), role: "sockpuppet" }, 0, 0);
+    const puppet = g.add(
+      {
+        id: nextId + 3 + i,
+        username: `helpme_${(i * 7919 + 17).toString(36)}`,
+        name: null,
+        trustLevel: 0,
+        createdAt: g.iso(joined),
+        role: "sockpuppet",
+      },
+      0,
+      0,
+    );
     const t = joined + HOUR;
     const topic = g.newTopic(puppet.id, t, true);
     const answer = g.newPost(topic, master.id, t + HOUR, 1);
     g.newPost(topic, puppet.id, t + 2 * HOUR, answer.postNumber);
     g.solutions.push({ topicId: topic.id, postId: answer.id, acceptedBy: puppet.id, acceptedAt: g.iso(t + 3 * HOUR) });
-    for (const p of [answer, ...masterPosts.slice(i % 20, i % 20 + 3)]) if (Date.parse(p.createdAt) < end - HOUR) g.likes.push({ postId: p.id, userId: puppet.id, createdAt: g.iso(Math.max(Date.parse(p.createdAt), t) + 4 * HOUR) });
+    for (const p of [answer, ...masterPosts.slice(i % 20, (i % 20) + 3)])
+      if (Date.parse(p.createdAt) < end - HOUR)
+        g.likes.push({
+          postId: p.id,
+          userId: puppet.id,
+          createdAt: g.iso(Math.max(Date.parse(p.createdAt), t) + 4 * HOUR),
+        });
   }
   for (const p of g.posts) g.postById.set(p.id, p);
   g.posts.sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1) || a.id - b.id);
@@ -462,6 +714,9 @@ function addHiddenPlaces(g: {
 function weightedPickPost(xs: SimPost[], w: (p: SimPost) => number, rnd: () => number): SimPost | null {
   const total = xs.reduce((s, p) => s + w(p), 0);
   let r = rnd() * total;
-  for (const p of xs) if ((r -= w(p)) <= 0) return p;
+  for (const p of xs) {
+    r -= w(p);
+    if (r <= 0) return p;
+  }
   return xs[xs.length - 1] ?? null;
 }

@@ -1,7 +1,8 @@
 /** The simulator's badges and groups: create a badge, grant it, list grants; groups and members. */
-import { ERR_404 } from "./errors.js";
+
 import type { Express, Request, Response } from "express";
 import type { SimUser } from "./community.js";
+import { ERR_404 } from "./errors.js";
 
 export interface SimBadge {
   id: number;
@@ -13,7 +14,14 @@ export interface SimBadge {
 
 export interface SimRecognition {
   badges: SimBadge[];
-  grants: Array<{ id: number; badgeId: number; userId: number; grantedAt: string; reason: string | null; grantedBy: number }>;
+  grants: Array<{
+    id: number;
+    badgeId: number;
+    userId: number;
+    grantedAt: string;
+    reason: string | null;
+    grantedBy: number;
+  }>;
   groups: Map<string, { id: number; name: string; members: Set<number>; addedAt: Map<number, string> }>;
 }
 
@@ -32,7 +40,13 @@ const BADGE_TYPES = [
 ];
 
 /** BasicGroupSerializer's fields, as the spec requires them. */
-export function basicGroupJson(g: { id: number; name: string; automatic: boolean; userCount: number; flairUrl: string | null }) {
+export function basicGroupJson(g: {
+  id: number;
+  name: string;
+  automatic: boolean;
+  userCount: number;
+  flairUrl: string | null;
+}) {
   return {
     id: g.id,
     automatic: g.automatic,
@@ -68,7 +82,13 @@ export function basicGroupJson(g: { id: number; name: string; automatic: boolean
 export function registerRecognition(app: Express, ctx: Ctx): SimRecognition {
   const rec: SimRecognition = {
     badges: [
-      { id: 1, name: "Basic User", description: "Granted all essential community functions", badgeTypeId: 3, multipleGrant: false },
+      {
+        id: 1,
+        name: "Basic User",
+        description: "Granted all essential community functions",
+        badgeTypeId: 3,
+        multipleGrant: false,
+      },
       { id: 2, name: "Solved 1", description: "Had an answer accepted", badgeTypeId: 3, multipleGrant: false },
     ],
     grants: [],
@@ -99,12 +119,17 @@ export function registerRecognition(app: Express, ctx: Ctx): SimRecognition {
     image_upload_id: null,
     show_in_post_header: false,
   });
-  const groupJson = (g: { id: number; name: string; members: Set<number> }) => basicGroupJson({ id: g.id, name: g.name, automatic: false, userCount: g.members.size, flairUrl: "fa-star" });
+  const groupJson = (g: { id: number; name: string; members: Set<number> }) =>
+    basicGroupJson({ id: g.id, name: g.name, automatic: false, userCount: g.members.size, flairUrl: "fa-star" });
   const findGroup = (key: string) => {
     const byId = [...rec.groups.values()].find((g) => String(g.id) === key);
     return byId ?? rec.groups.get(key.toLowerCase());
   };
-  const names = (raw: unknown) => String(raw ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const names = (raw: unknown) =>
+    String(raw ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
 
   app.get("/admin/badges.json", (_req, res) => {
     res.json({
@@ -112,7 +137,17 @@ export function registerRecognition(app: Express, ctx: Ctx): SimRecognition {
       badge_types: BADGE_TYPES,
       badge_groupings: [{ id: 5, name: "Other", description: null, position: 14, system: true }],
       admin_badges: {
-        protected_system_fields: ["name", "badge_type_id", "multiple_grant", "target_posts", "show_posts", "query", "trigger", "auto_revoke", "listable"],
+        protected_system_fields: [
+          "name",
+          "badge_type_id",
+          "multiple_grant",
+          "target_posts",
+          "show_posts",
+          "query",
+          "trigger",
+          "auto_revoke",
+          "listable",
+        ],
         triggers: { user_change: 8, none: 0, post_revision: 2, trust_level_change: 4, post_action: 1 },
         badge_ids: rec.badges.map((b) => b.id),
         badge_grouping_ids: [5],
@@ -124,9 +159,16 @@ export function registerRecognition(app: Express, ctx: Ctx): SimRecognition {
   app.post("/admin/badges.json", (req, res) => {
     const { name, badge_type_id, description, multiple_grant } = req.body ?? {};
     if (typeof name !== "string" || !name.trim()) return void res.status(422).json({ errors: ["Name can't be blank"] });
-    if (rec.badges.some((b) => b.name.toLowerCase() === name.toLowerCase())) return void res.status(422).json({ errors: ["Name has already been taken"] });
+    if (rec.badges.some((b) => b.name.toLowerCase() === name.toLowerCase()))
+      return void res.status(422).json({ errors: ["Name has already been taken"] });
     ctx.log(req, res);
-    const badge: SimBadge = { id: 100 + rec.badges.length, name, description: String(description ?? ""), badgeTypeId: Number(badge_type_id ?? 3), multipleGrant: String(multiple_grant) === "true" };
+    const badge: SimBadge = {
+      id: 100 + rec.badges.length,
+      name,
+      description: String(description ?? ""),
+      badgeTypeId: Number(badge_type_id ?? 3),
+      multipleGrant: String(multiple_grant) === "true",
+    };
     rec.badges.push(badge);
     res.json({ badge_types: BADGE_TYPES, badge: badgeJson(badge) });
   });
@@ -138,10 +180,29 @@ export function registerRecognition(app: Express, ctx: Ctx): SimRecognition {
     const badge = rec.badges.find((b) => b.id === Number(badge_id));
     if (!user || !badge) return void res.status(404).json(ERR_404);
     ctx.log(req, res);
-    if (!badge.multipleGrant && rec.grants.some((g) => g.badgeId === badge.id && g.userId === user.id)) return void res.status(422).json({ errors: ["Badge already granted"] });
-    const grant = { id: rec.grants.length + 1, badgeId: badge.id, userId: user.id, grantedAt: ctx.clock(), reason: reason ? String(reason) : null, grantedBy: (res.locals.actor as SimUser).id };
+    if (!badge.multipleGrant && rec.grants.some((g) => g.badgeId === badge.id && g.userId === user.id))
+      return void res.status(422).json({ errors: ["Badge already granted"] });
+    const grant = {
+      id: rec.grants.length + 1,
+      badgeId: badge.id,
+      userId: user.id,
+      grantedAt: ctx.clock(),
+      reason: reason ? String(reason) : null,
+      grantedBy: (res.locals.actor as SimUser).id,
+    };
     rec.grants.push(grant);
-    res.json({ badges: [badgeJson(badge)], badge_types: BADGE_TYPES, users: [{ id: user.id, username: user.username, avatar_template: ctx.avatar(user) }], user_badge: { id: grant.id, granted_at: grant.grantedAt, badge_id: badge.id, user_id: user.id, granted_by_id: grant.grantedBy } });
+    res.json({
+      badges: [badgeJson(badge)],
+      badge_types: BADGE_TYPES,
+      users: [{ id: user.id, username: user.username, avatar_template: ctx.avatar(user) }],
+      user_badge: {
+        id: grant.id,
+        granted_at: grant.grantedAt,
+        badge_id: badge.id,
+        user_id: user.id,
+        granted_by_id: grant.grantedBy,
+      },
+    });
   });
 
   app.get("/user-badges/:username.json", (req, res) => {
@@ -150,7 +211,15 @@ export function registerRecognition(app: Express, ctx: Ctx): SimRecognition {
     res.json({
       user_badges: rec.grants
         .filter((g) => g.userId === user.id)
-        .map((g) => ({ id: g.id, granted_at: g.grantedAt, grouping_position: 0, is_favorite: null, can_favorite: false, badge_id: g.badgeId, granted_by_id: g.grantedBy })),
+        .map((g) => ({
+          id: g.id,
+          granted_at: g.grantedAt,
+          grouping_position: 0,
+          is_favorite: null,
+          can_favorite: false,
+          badge_id: g.badgeId,
+          granted_by_id: g.grantedBy,
+        })),
     });
   });
 
@@ -194,7 +263,8 @@ export function registerRecognition(app: Express, ctx: Ctx): SimRecognition {
   app.post("/admin/groups.json", (req, res) => {
     const name = String(req.body?.group?.name ?? "");
     if (!/^[A-Za-z0-9_.-]{1,60}$/.test(name)) return void res.status(422).json({ errors: ["Name is invalid"] });
-    if (rec.groups.has(name.toLowerCase())) return void res.status(422).json({ errors: ["Name has already been taken"] });
+    if (rec.groups.has(name.toLowerCase()))
+      return void res.status(422).json({ errors: ["Name has already been taken"] });
     ctx.log(req, res);
     const g = { id: 100 + rec.groups.size, name, members: new Set<number>(), addedAt: new Map<number, string>() };
     rec.groups.set(name.toLowerCase(), g);
@@ -208,18 +278,34 @@ export function registerRecognition(app: Express, ctx: Ctx): SimRecognition {
     const offset = Number(req.query.offset ?? 0);
     const member = (id: number) => {
       const u = ctx.users.get(id)!;
-      return { id: u.id, username: u.username, name: u.name, avatar_template: ctx.avatar(u), title: u.title, last_posted_at: u.createdAt, last_seen_at: u.createdAt, added_at: g.addedAt.get(id) ?? u.createdAt, timezone: "UTC" };
+      return {
+        id: u.id,
+        username: u.username,
+        name: u.name,
+        avatar_template: ctx.avatar(u),
+        title: u.title,
+        last_posted_at: u.createdAt,
+        last_seen_at: u.createdAt,
+        added_at: g.addedAt.get(id) ?? u.createdAt,
+        timezone: "UTC",
+      };
     };
     const all = [...g.members].sort((a, b) => a - b);
-    res.json({ members: all.slice(offset, offset + limit).map(member), owners: [], meta: { total: all.length, limit, offset } });
+    res.json({
+      members: all.slice(offset, offset + limit).map(member),
+      owners: [],
+      meta: { total: all.length, limit, offset },
+    });
   });
 
   app.put("/groups/:id/members.json", (req, res) => {
     const g = findGroup(String(req.params.id));
     if (!g) return void res.status(404).json(ERR_404);
     const users = names(req.body?.usernames).map((n) => ctx.byName.get(n.toLowerCase()));
-    if (!users.length || users.some((u) => !u)) return void res.status(400).json({ errors: ["usernames is invalid"], error_type: "invalid_parameters" });
-    if (users.every((u) => g.members.has(u!.id))) return void res.status(422).json({ errors: ["The users are already members of this group"] });
+    if (!users.length || users.some((u) => !u))
+      return void res.status(400).json({ errors: ["usernames is invalid"], error_type: "invalid_parameters" });
+    if (users.every((u) => g.members.has(u!.id)))
+      return void res.status(422).json({ errors: ["The users are already members of this group"] });
     ctx.log(req, res);
     for (const u of users) {
       g.members.add(u!.id);

@@ -3,9 +3,10 @@
  * (PUT /posts/{id}.json), reading posts and topics, pinning and banners, the sender's sent
  * messages and category topic lists. Shapes follow the OpenAPI spec (validated in the tests).
  */
-import { ERR_404 } from "./errors.js";
+
 import express, { type Express, type Request, type Response } from "express";
 import type { Community, SimPost, SimTopic, SimUser } from "./community.js";
+import { ERR_404 } from "./errors.js";
 import { registerRecognition, type SimRecognition } from "./recognition.js";
 
 export interface SimTopicState {
@@ -37,7 +38,13 @@ interface Ctx {
   /** The forum's clock (stamps writes). */
   clock: () => Date;
   avatar: (u: SimUser) => string;
-  basicUser: (u: SimUser) => { id: number; username: string; name: string | null; avatar_template: string; title: string | null };
+  basicUser: (u: SimUser) => {
+    id: number;
+    username: string;
+    name: string | null;
+    avatar_template: string;
+    title: string | null;
+  };
   /** A regular topic was created through the API (it appears in its creator's stream). */
   onNewTopic: (post: SimPost) => void;
 }
@@ -51,7 +58,10 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
     topicState: new Map(),
     edits: new Map(),
     categories: new Map([
-      ...ctx.community.categories.map((c): [number, { slug: string; name: string }] => [c.id, { slug: c.slug, name: c.name }]),
+      ...ctx.community.categories.map((c): [number, { slug: string; name: string }] => [
+        c.id,
+        { slug: c.slug, name: c.name },
+      ]),
       [1, { slug: "general", name: "General" }],
       [2, { slug: "support", name: "Support" }],
       [3, { slug: "newsletter", name: "Newsletter drafts" }],
@@ -71,10 +81,22 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
     const saved = writes.topicState.get(id);
     if (saved) return saved;
     const t = topics.get(id);
-    return { archetype: t?.archetype ?? "regular", pinnedGlobally: false, pinnedUntil: null, allowed: t?.allowed ?? [] };
+    return {
+      archetype: t?.archetype ?? "regular",
+      pinnedGlobally: false,
+      pinnedUntil: null,
+      allowed: t?.allowed ?? [],
+    };
   };
   const cooked = (raw: string) => `<p>${raw.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</p>`;
-  const log = (req: Request, res: Response) => writes.log.push({ method: req.method, path: req.path, body: req.body, actor: (res.locals.actor as SimUser).username, at: clock() });
+  const log = (req: Request, res: Response) =>
+    writes.log.push({
+      method: req.method,
+      path: req.path,
+      body: req.body,
+      actor: (res.locals.actor as SimUser).username,
+      at: clock(),
+    });
 
   app.use(express.json({ limit: "2mb" }));
   app.use(express.urlencoded({ extended: true, limit: "2mb" }));
@@ -141,9 +163,31 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
 
   const newTopic = (actor: SimUser, title: string, raw: string, categoryId: number, state: SimTopicState) => {
     const at = clock();
-    const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 80) || "topic";
-    const topic: SimTopic = { id: nextTopicId++, userId: actor.id, title, slug, categoryId, createdAt: at, postIds: [] };
-    const post: SimPost = { id: nextPostId++, topicId: topic.id, postNumber: 1, userId: actor.id, createdAt: at, replyToPostNumber: null, hidden: false, raw };
+    const slug =
+      title
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-|-$/g, "")
+        .slice(0, 80) || "topic";
+    const topic: SimTopic = {
+      id: nextTopicId++,
+      userId: actor.id,
+      title,
+      slug,
+      categoryId,
+      createdAt: at,
+      postIds: [],
+    };
+    const post: SimPost = {
+      id: nextPostId++,
+      topicId: topic.id,
+      postNumber: 1,
+      userId: actor.id,
+      createdAt: at,
+      replyToPostNumber: null,
+      hidden: false,
+      raw,
+    };
     topic.postIds.push(post.id);
     topics.set(topic.id, topic);
     posts.set(post.id, post);
@@ -160,18 +204,31 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
     if (typeof title !== "string" || !title.trim()) return unprocessable(res, "Title can't be blank");
     log(req, res);
     if (archetype === "private_message") {
-      const names = String(target_recipients ?? target_usernames ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+      const names = String(target_recipients ?? target_usernames ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
       const recipients = names.map((n) => byName.get(n.toLowerCase()));
       if (!names.length || recipients.some((r) => !r)) return unprocessable(res, "You must choose a valid user.");
       if (raw.trim().length < 10) return unprocessable(res, "Body is too short (minimum is 10 characters)");
-      const post = newTopic(actor, title, raw, 0, { archetype: "private_message", pinnedGlobally: false, pinnedUntil: null, allowed: [actor.id, ...recipients.map((r) => r!.id)] });
+      const post = newTopic(actor, title, raw, 0, {
+        archetype: "private_message",
+        pinnedGlobally: false,
+        pinnedUntil: null,
+        allowed: [actor.id, ...recipients.map((r) => r!.id)],
+      });
       return void res.json(postJson(post, actor));
     }
     if (title.trim().length < 15) return unprocessable(res, "Title is too short (minimum is 15 characters)");
     if (raw.trim().length < 20) return unprocessable(res, "Body is too short (minimum is 20 characters)");
     const categoryId = category === undefined || category === null || category === "" ? 1 : Number(category);
     if (!writes.categories.has(categoryId)) return unprocessable(res, "Category can't be blank");
-    const post = newTopic(actor, title, raw, categoryId, { archetype: "regular", pinnedGlobally: false, pinnedUntil: null, allowed: [] });
+    const post = newTopic(actor, title, raw, categoryId, {
+      archetype: "regular",
+      pinnedGlobally: false,
+      pinnedUntil: null,
+      allowed: [],
+    });
     res.json(postJson(post, actor));
   });
 
@@ -185,12 +242,17 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
     const p = posts.get(Number(req.params.id));
     if (!p) return void res.status(404).json(ERR_404);
     const raw = req.body?.post?.raw;
-    if (typeof raw !== "string" || raw.trim().length < 20) return void res.status(422).json({ errors: ["Body is too short (minimum is 20 characters)"] });
+    if (typeof raw !== "string" || raw.trim().length < 20)
+      return void res.status(422).json({ errors: ["Body is too short (minimum is 20 characters)"] });
     log(req, res);
     if (raw !== p.raw) {
       p.raw = raw;
       const prev = writes.edits.get(p.id);
-      writes.edits.set(p.id, { version: (prev?.version ?? 1) + 1, editReason: req.body.post.edit_reason ?? null, updatedAt: clock() });
+      writes.edits.set(p.id, {
+        version: (prev?.version ?? 1) + 1,
+        editReason: req.body.post.edit_reason ?? null,
+        updatedAt: clock(),
+      });
     }
     res.json({ post: postJson(p, res.locals.actor as SimUser) });
   });
@@ -202,11 +264,22 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
     const st = stateOf(topic.id);
     const owner = users.get(topic.userId)!;
     const last = users.get(posts.get(topic.postIds[topic.postIds.length - 1]!)!.userId)!;
-    const person = (u: SimUser) => ({ id: u.id, username: u.username, name: u.name ?? u.username, avatar_template: ctx.avatar(u) });
+    const person = (u: SimUser) => ({
+      id: u.id,
+      username: u.username,
+      name: u.name ?? u.username,
+      avatar_template: ctx.avatar(u),
+    });
     res.json({
       post_stream: {
         posts: topic.postIds.slice(0, 20).map((id) => {
-          const { raw: _raw, draft_sequence: _d, posts_count: _c, post_url: _u, ...p } = postJson(posts.get(id)!, actor);
+          const {
+            raw: _raw,
+            draft_sequence: _d,
+            posts_count: _c,
+            post_url: _u,
+            ...p
+          } = postJson(posts.get(id)!, actor);
           return { ...p, reviewable_id: 0, link_counts: [], read: true };
         }),
         stream: topic.postIds,
@@ -291,10 +364,18 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
     const actor = res.locals.actor as SimUser;
     res.json({
       post_stream: {
-        posts: topic.postIds.filter((id) => wanted.has(id)).map((id) => {
-          const { raw: _raw, draft_sequence: _d, posts_count: _c, post_url: _u, ...p } = postJson(posts.get(id)!, actor);
-          return { ...p, reviewable_id: 0, link_counts: [], read: true };
-        }),
+        posts: topic.postIds
+          .filter((id) => wanted.has(id))
+          .map((id) => {
+            const {
+              raw: _raw,
+              draft_sequence: _d,
+              posts_count: _c,
+              post_url: _u,
+              ...p
+            } = postJson(posts.get(id)!, actor);
+            return { ...p, reviewable_id: 0, link_counts: [], read: true };
+          }),
       },
       id: topic.id,
     });
@@ -304,21 +385,33 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
     const topic = topics.get(Number(req.params.id));
     if (!topic) return void res.status(404).json(ERR_404);
     const { status, enabled, until } = req.body ?? {};
-    if (!["closed", "pinned", "pinned_globally", "archived", "visible"].includes(status)) return void res.status(400).json({ errors: ["status is invalid"], error_type: "invalid_parameters" });
-    if ((status === "pinned" || status === "pinned_globally") && String(enabled) === "true" && !until) return void res.status(400).json({ errors: ["until is required"], error_type: "invalid_parameters" });
+    if (!["closed", "pinned", "pinned_globally", "archived", "visible"].includes(status))
+      return void res.status(400).json({ errors: ["status is invalid"], error_type: "invalid_parameters" });
+    if ((status === "pinned" || status === "pinned_globally") && String(enabled) === "true" && !until)
+      return void res.status(400).json({ errors: ["until is required"], error_type: "invalid_parameters" });
     log(req, res);
     const st = stateOf(topic.id);
-    if (status === "pinned_globally") writes.topicState.set(topic.id, { ...st, pinnedGlobally: String(enabled) === "true", pinnedUntil: String(enabled) === "true" ? String(until) : null });
+    if (status === "pinned_globally")
+      writes.topicState.set(topic.id, {
+        ...st,
+        pinnedGlobally: String(enabled) === "true",
+        pinnedUntil: String(enabled) === "true" ? String(until) : null,
+      });
     res.json({ success: "OK", topic_status_update: null });
   });
 
-  for (const [route, banner] of [["/t/:id/make-banner.json", true], ["/t/:id/remove-banner.json", false]] as const) {
+  for (const [route, banner] of [
+    ["/t/:id/make-banner.json", true],
+    ["/t/:id/remove-banner.json", false],
+  ] as const) {
     app.put(route, (req: Request, res: Response) => {
       const topic = topics.get(Number(req.params.id));
       if (!topic) return void res.status(404).json(ERR_404);
       log(req, res);
       // One banner at a time: making a new one demotes the old.
-      if (banner) for (const [id, st] of writes.topicState) if (st.archetype === "banner") writes.topicState.set(id, { ...st, archetype: "regular" });
+      if (banner)
+        for (const [id, st] of writes.topicState)
+          if (st.archetype === "banner") writes.topicState.set(id, { ...st, archetype: "regular" });
       writes.topicState.set(topic.id, { ...stateOf(topic.id), archetype: banner ? "banner" : "regular" });
       res.json({});
     });
@@ -357,22 +450,37 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
       category_id: t.categoryId,
       pinned_globally: st.pinnedGlobally,
       featured_link: null,
-      posters: [{ extras: "latest single", description: "Original Poster, Most Recent Poster", user_id: t.userId, primary_group_id: null }],
+      posters: [
+        {
+          extras: "latest single",
+          description: "Original Poster, Most Recent Poster",
+          user_id: t.userId,
+          primary_group_id: null,
+        },
+      ],
       ...extra,
     };
   };
-  const newestFirst = (a: SimTopic, b: SimTopic) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : b.id - a.id);
+  const newestFirst = (a: SimTopic, b: SimTopic) =>
+    a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : b.id - a.id;
 
   app.get("/topics/private-messages-sent/:username.json", (req: Request, res: Response) => {
     const u = byName.get(String(req.params.username).toLowerCase());
     if (!u) return void res.status(404).json(ERR_404);
     const page = Number(req.query.page ?? 0);
-    const sent = ctx.community.topics.filter((t) => stateOf(t.id).archetype === "private_message" && t.userId === u.id).sort(newestFirst);
+    const sent = ctx.community.topics
+      .filter((t) => stateOf(t.id).archetype === "private_message" && t.userId === u.id)
+      .sort(newestFirst);
     const slice = sent.slice(page * 30, page * 30 + 30);
     const people = new Map<number, SimUser>();
     for (const t of slice) for (const id of stateOf(t.id).allowed) people.set(id, users.get(id)!);
     res.json({
-      users: [...people.values()].map((x) => ({ id: x.id, username: x.username, name: x.name, avatar_template: ctx.avatar(x) })),
+      users: [...people.values()].map((x) => ({
+        id: x.id,
+        username: x.username,
+        name: x.name,
+        avatar_template: ctx.avatar(x),
+      })),
       primary_groups: [],
       topic_list: {
         can_create_topic: true,
@@ -382,7 +490,15 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
         per_page: 30,
         topics: slice.map((t) => {
           const { excerpt: _e, ...item } = listItem(t);
-          return { ...item, bookmarked: false, liked: false, category_id: null, participants: stateOf(t.id).allowed.filter((id) => id !== u.id).map((id) => ({ extras: null, description: null, user_id: id, primary_group_id: null })) };
+          return {
+            ...item,
+            bookmarked: false,
+            liked: false,
+            category_id: null,
+            participants: stateOf(t.id)
+              .allowed.filter((id) => id !== u.id)
+              .map((id) => ({ extras: null, description: null, user_id: id, primary_group_id: null })),
+          };
         }),
       },
     });
@@ -393,7 +509,9 @@ export function registerWrites(app: Express, ctx: Ctx): SimWrites {
     const cat = writes.categories.get(id);
     if (!cat || cat.slug !== req.params.slug) return void res.status(404).json(ERR_404);
     const page = Number(req.query.page ?? 0);
-    const list = ctx.community.topics.filter((t) => t.categoryId === id && stateOf(t.id).archetype !== "private_message").sort(newestFirst);
+    const list = ctx.community.topics
+      .filter((t) => t.categoryId === id && stateOf(t.id).archetype !== "private_message")
+      .sort(newestFirst);
     const slice = list.slice(page * 30, page * 30 + 30);
     const posters = new Set(slice.map((t) => t.userId));
     res.json({
