@@ -198,3 +198,30 @@ export interface Overrides {
   pin: string[];
   exclude: string[];
 }
+
+/**
+ * The plan without any trace of `memberId`, the admin's personal line about them included (the
+ * same object when there was none).
+ */
+export function scrubPlan(plan: Plan, memberId: string): Plan {
+  const named =
+    plan.featured.some((f) => f.member.id === memberId) ||
+    plan.ranked.some((r) => r.memberId === memberId) ||
+    plan.skipped.some((x) => x.memberId === memberId) ||
+    plan.overrides.pin.includes(memberId) ||
+    plan.overrides.exclude.includes(memberId) ||
+    (plan.personalLines !== undefined && memberId in plan.personalLines);
+  if (!named) return plan;
+  const { [memberId]: _line, ...personalLines } = plan.personalLines ?? {};
+  return {
+    ...plan,
+    featured: plan.featured.filter((f) => f.member.id !== memberId),
+    ranked: plan.ranked.filter((r) => r.memberId !== memberId),
+    skipped: plan.skipped.filter((x) => x.memberId !== memberId),
+    overrides: {
+      pin: plan.overrides.pin.filter((id) => id !== memberId),
+      exclude: plan.overrides.exclude.filter((id) => id !== memberId),
+    },
+    ...(plan.personalLines ? { personalLines } : {}),
+  };
+}

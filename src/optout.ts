@@ -18,13 +18,10 @@ export function optOutKey(secret: string, site: string, memberId: string): strin
  * links), else a random one is made. Admin sessions use nothing of it (src/server/sessions.ts).
  */
 export async function deploymentSecret(store: Store, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const saved = await store.getCursor<string>("_deployment", "secret");
+  const saved = await store.getState<string>("_deployment", "secret");
   if (saved) return saved;
-  await store.ingest("_deployment", {
-    cursor: { key: "secret", value: env.SPOTLIGHT_SECRET || randomBytes(32).toString("hex") },
-  });
-  // Whoever wrote last, everyone uses what the store holds.
-  return (await store.getCursor<string>("_deployment", "secret"))!;
+  // Set once, atomically: of two processes starting together, both use the first one's.
+  return store.setIfAbsent("_deployment", "secret", env.SPOTLIGHT_SECRET || randomBytes(32).toString("hex"));
 }
 
 const b64 = (s: string | Buffer) => Buffer.from(s).toString("base64url");

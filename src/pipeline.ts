@@ -39,7 +39,7 @@ export async function syncPeriod(deps: PipelineDeps, periodId: string): Promise<
   const { store, adapter, site } = deps;
   const period = periodOf(periodId, deps.settings.timezone);
   const cursorKey = `read:${period.id}`;
-  const cursor = await store.getCursor(site.id, cursorKey);
+  const cursor = await store.getState(site.id, cursorKey);
   const knownMembers = await store.members(site.id);
   const onProgress = deps.onProgress && ((p: ReadProgress) => deps.onProgress!({ ...p, period: period.id }));
   const result = await adapter.readPeriod({ period, cursor, knownMembers, onProgress });
@@ -50,9 +50,9 @@ export async function syncPeriod(deps: PipelineDeps, periodId: string): Promise<
   });
   // What the read learnt of new accounts' sole contacts, merged over reads of the period.
   if (result.soleContacts && Object.keys(result.soleContacts).length) {
-    const known = (await store.getCursor<SoleContacts>(site.id, SOLE_CONTACTS_KEY)) ?? {};
+    const known = (await store.getState<SoleContacts>(site.id, SOLE_CONTACTS_KEY)) ?? {};
     known[period.id] = { ...known[period.id], ...result.soleContacts };
-    await store.ingest(site.id, { cursor: { key: SOLE_CONTACTS_KEY, value: known } });
+    await store.setState(site.id, SOLE_CONTACTS_KEY, known);
   }
   (deps.logger ?? silentLogger).info(
     { event: "spotlight.sync.done", site: site.id, period: period.id, inserted, duplicates, requests: result.requests },
@@ -93,7 +93,7 @@ export async function preparePlan(
   let requests = sync ? (await syncPeriod(deps, periodId)).requests : 0;
   const previousId = shiftPeriod(periodId, -1);
   const previousPlan = await store.getPlan(site.id, previousId);
-  if (sync && !previousPlan && !(await store.getCursor(site.id, `read:${previousId}`)))
+  if (sync && !previousPlan && !(await store.getState(site.id, `read:${previousId}`)))
     requests += (await syncPeriod(deps, previousId)).requests;
 
   const period = periodOf(periodId, settings.timezone);

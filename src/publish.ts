@@ -19,11 +19,14 @@ import { render, resolveLocale, translate } from "./render/index.js";
 import { noteView, periodLabel, spotlightView, type ViewOptions } from "./render/view.js";
 import type { Store } from "./store/types.js";
 
+/** Where the ledger records a note to a member for a period (intent, then sent with its reference). */
+export const noteLedgerKey = (period: string, memberId: string) => `note:${period}:${memberId}`;
+
 /** Adapter state kept in the store's cursor table under "state:". */
 export function storeState(store: Store, site: string): AdapterState {
   return {
-    get: (key) => store.getCursor(site, `state:${key}`),
-    set: async (key, value) => void (await store.ingest(site, { cursor: { key: `state:${key}`, value } })),
+    get: (key) => store.getState(site, `state:${key}`),
+    set: (key, value) => store.setState(site, `state:${key}`, value),
   };
 }
 
@@ -284,7 +287,7 @@ async function deliverByMail(
     );
     return { username, outcome: "no_channel", ref: null };
   }
-  const key = `note:${plan.period.id}:${entry.member.id}`;
+  const key = noteLedgerKey(plan.period.id, entry.member.id);
   try {
     return await resumable(deps, `note:${entry.member.id}`, async () => {
       const rec = await w.state.get<NoteRecord>(key);
@@ -362,7 +365,7 @@ async function deliverNote(
     body: render("note", "md", nv),
     marker: `<!-- community-spotlight:note:${site.id}:${plan.period.id}:${entry.member.id} -->`,
   };
-  const key = `note:${plan.period.id}:${entry.member.id}`;
+  const key = noteLedgerKey(plan.period.id, entry.member.id);
   return resumable(deps, `note:${entry.member.id}`, async () => {
     const rec = await w.state.get<NoteRecord>(key);
     if (rec?.status === "sent") return { username, outcome: "already_sent" as const, ref: rec.ref ?? null };

@@ -53,7 +53,7 @@ export type SoleContacts = Record<string, Record<string, string>>;
 
 /** The sole-contact records without `memberId` on either side (forgetting a member). */
 export async function forgetSoleContacts(store: Store, site: string, memberId: string): Promise<void> {
-  const known = await store.getCursor<SoleContacts>(site, SOLE_CONTACTS_KEY);
+  const known = await store.getState<SoleContacts>(site, SOLE_CONTACTS_KEY);
   if (!known) return;
   const kept = Object.fromEntries(
     Object.entries(known).map(([period, ties]) => [
@@ -61,7 +61,7 @@ export async function forgetSoleContacts(store: Store, site: string, memberId: s
       Object.fromEntries(Object.entries(ties).filter(([a, c]) => a !== memberId && c !== memberId)),
     ]),
   );
-  await store.ingest(site, { cursor: { key: SOLE_CONTACTS_KEY, value: kept } });
+  await store.setState(site, SOLE_CONTACTS_KEY, kept);
 }
 
 /** Members sorted by bound up front; ranking rarely needs more. */
@@ -136,7 +136,7 @@ export async function rankPeriod(input: RankInput): Promise<Ranking> {
       for (const [id, standing] of await store.standings(site, unknown))
         if (!standings.has(id)) standings.set(id, { standing });
   };
-  const stored = (await store.getCursor<SoleContacts>(site, SOLE_CONTACTS_KEY)) ?? {};
+  const stored = (await store.getState<SoleContacts>(site, SOLE_CONTACTS_KEY)) ?? {};
   const contactsOf = (p: Period) => new Map(Object.entries(stored[p.id] ?? {}));
   const score = async (ids: string[], p: Period): Promise<Map<string, ScoreCard>> => {
     const [acts, given] = await Promise.all([

@@ -50,7 +50,7 @@ async function reference(
 ) {
   const settings = defaultSettings();
   const members = await store.members(site);
-  const contacts = (await store.getCursor<SoleContacts>(site, SOLE_CONTACTS_KEY)) ?? {};
+  const contacts = (await store.getState<SoleContacts>(site, SOLE_CONTACTS_KEY)) ?? {};
   const cardsOf = async (id: string) => {
     const p = periodOf(id, timeZone);
     const ids = [...(await store.activityCounts(site, p.start, p.end)).keys()];

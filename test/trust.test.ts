@@ -141,7 +141,7 @@ describe("no sockpuppet featured", () => {
     const members = await store.members("test");
     const naive = scoreAll({ activities: acts, members, settings: settings.scoring }).get(String(sam.id))!;
     const contacts = new Map(
-      Object.entries((await store.getCursor<SoleContacts>("test", SOLE_CONTACTS_KEY))?.[PERIOD] ?? {}),
+      Object.entries((await store.getState<SoleContacts>("test", SOLE_CONTACTS_KEY))?.[PERIOD] ?? {}),
     );
     const fair = scoreAll({ activities: acts, members, settings: settings.scoring, soleContacts: contacts }).get(
       String(sam.id),
@@ -159,7 +159,7 @@ describe("no sockpuppet featured", () => {
   });
 
   it("leaves real newcomers alone: a newcomer several members answered is a person of their own", async () => {
-    const contacts = (await store.getCursor<SoleContacts>("test", SOLE_CONTACTS_KEY))?.[PERIOD] ?? {};
+    const contacts = (await store.getState<SoleContacts>("test", SOLE_CONTACTS_KEY))?.[PERIOD] ?? {};
     const puppets = new Set(community.users.filter((u) => u.role === "sockpuppet").map((u) => String(u.id)));
     const sam = String(community.users.find((u) => u.role === "puppet_master")!.id);
     for (const p of puppets) if (contacts[p]) expect(contacts[p]).toBe(sam);

@@ -17,7 +17,7 @@ import { optOutKey } from "../optout.js";
 import { siteTitle } from "../output.js";
 import { localDay } from "../period.js";
 import { type PipelineDeps, preparePlan } from "../pipeline.js";
-import { publishPlan, storeState } from "../publish.js";
+import { noteLedgerKey, publishPlan, storeState } from "../publish.js";
 import { render, resolveLocale, translate } from "../render/index.js";
 import { memberView, noteView, periodLabel, spotlightView } from "../render/view.js";
 import type { Settings, SiteSettings } from "../settings.js";
@@ -459,7 +459,7 @@ export function adminRouter(deps: AdminDeps): Router {
       for (const p of plans) {
         let notes = 0;
         for (const f of p.plan.featured)
-          if ((await state.get<{ status: string }>(`note:${p.plan.period.id}:${f.member.id}`))?.status === "sent")
+          if ((await state.get<{ status: string }>(noteLedgerKey(p.plan.period.id, f.member.id)))?.status === "sent")
             notes++;
         periods.push({
           period: p.plan.period.id,

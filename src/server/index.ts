@@ -119,7 +119,7 @@ export function createApp(deps: ServerDeps): { app: express.Express; widget: Wid
   app.get("/healthz", (_req, res) => void res.json({ status: "ok" }));
   app.get("/readyz", async (_req, res) => {
     try {
-      await deps.store.optOutKeys("_readyz");
+      await deps.store.ping();
       if (deps.ready && !(await deps.ready())) throw new Error("not ready");
       res.json({ status: "ready" });
     } catch {

@@ -35,11 +35,11 @@ export class Sessions {
   constructor(private readonly store: Store) {}
 
   private async load(): Promise<Records> {
-    return (await this.store.getCursor<Records>(SCOPE, KEY)) ?? {};
+    return (await this.store.getState<Records>(SCOPE, KEY)) ?? {};
   }
 
   private async save(records: Records): Promise<void> {
-    await this.store.ingest(SCOPE, { cursor: { key: KEY, value: records } });
+    await this.store.setState(SCOPE, KEY, records);
   }
 
   /** A new session; returns the cookie value. Expired sessions are swept on the way. */

@@ -35,6 +35,7 @@ import {
   SIGNALS,
   type Signal,
   type Standing,
+  scrubPlan,
   standingFrom,
   standingTotals,
   storedMember,
@@ -54,7 +55,6 @@ import {
   spansCovering,
 } from "./counts.js";
 import { arrayAt, skip, strAt, Writer } from "./msgpack.js";
-import { scrubPlan } from "./sqlite.js";
 import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./types.js";
 
 /**
@@ -905,9 +905,19 @@ export class RedisStore implements Store {
     );
   }
 
-  async getCursor<T>(site: string, key: string): Promise<T | null> {
+  async getState<T>(site: string, key: string): Promise<T | null> {
     const v = await this.redis.hget(this.key(site, "cursors"), key);
     return v === null ? null : (JSON.parse(v) as T);
+  }
+
+  async setState(site: string, key: string, value: unknown) {
+    await this.redis.hset(this.key(site, "cursors"), key, JSON.stringify(value));
+  }
+
+  async setIfAbsent<T>(site: string, key: string, value: T): Promise<T> {
+    // HSETNX is atomic: of two workers starting together, the first one's value stays.
+    await this.redis.hsetnx(this.key(site, "cursors"), key, JSON.stringify(value));
+    return (await this.getState<T>(site, key)) as T;
   }
 
   async savePlan(site: string, plan: Plan, status: PlanStatus) {
@@ -1049,9 +1059,9 @@ export class RedisStore implements Store {
     return (await this.redis.lrange(this.key(site, "audit"), 0, limit - 1)).map((j) => JSON.parse(j) as AuditEntry);
   }
 
-  /** Reachable? (for /readyz) */
-  async ping(): Promise<boolean> {
-    return (await this.redis.ping()) === "PONG";
+  async ping() {
+    const answer = await this.redis.ping();
+    if (answer !== "PONG") throw new Error(`redis answered PING with ${answer}`);
   }
 
   async close() {

@@ -13,6 +13,7 @@ import {
   type Plan,
   type Signal,
   type Standing,
+  scrubPlan,
   standingFrom,
   standingTotals,
   storedMember,
@@ -111,33 +112,6 @@ const toActivity = (r: ActivityRow): Activity => ({
   public: r.public === 1,
 });
 
-/**
- * The plan without any trace of `memberId`, the admin's personal line about them included (the
- * same object when there was none).
- */
-export function scrubPlan(plan: Plan, memberId: string): Plan {
-  const named =
-    plan.featured.some((f) => f.member.id === memberId) ||
-    plan.ranked.some((r) => r.memberId === memberId) ||
-    plan.skipped.some((x) => x.memberId === memberId) ||
-    plan.overrides.pin.includes(memberId) ||
-    plan.overrides.exclude.includes(memberId) ||
-    (plan.personalLines !== undefined && memberId in plan.personalLines);
-  if (!named) return plan;
-  const { [memberId]: _line, ...personalLines } = plan.personalLines ?? {};
-  return {
-    ...plan,
-    featured: plan.featured.filter((f) => f.member.id !== memberId),
-    ranked: plan.ranked.filter((r) => r.memberId !== memberId),
-    skipped: plan.skipped.filter((x) => x.memberId !== memberId),
-    overrides: {
-      pin: plan.overrides.pin.filter((id) => id !== memberId),
-      exclude: plan.overrides.exclude.filter((id) => id !== memberId),
-    },
-    ...(plan.personalLines ? { personalLines } : {}),
-  };
-}
-
 export class SqliteStore implements Store {
   private db: Database.Database;
   private stmts;
@@ -209,6 +183,9 @@ export class SqliteStore implements Store {
         `INSERT INTO cursors (site, key, value) VALUES (?, ?, ?) ON CONFLICT (site, key) DO UPDATE SET value = excluded.value`,
       ),
       getCursor: db.prepare(`SELECT value FROM cursors WHERE site = ? AND key = ?`),
+      addCursor: db.prepare(
+        `INSERT INTO cursors (site, key, value) VALUES (?, ?, ?) ON CONFLICT (site, key) DO NOTHING`,
+      ),
       activities: db.prepare(`SELECT * FROM activities WHERE site = ? AND at >= ? AND at < ? ORDER BY at, id`),
       allMembers: db.prepare(`SELECT json FROM members WHERE site = ?`),
       member: db.prepare(`SELECT json FROM members WHERE site = ? AND id = ?`),
@@ -438,9 +415,23 @@ export class SqliteStore implements Store {
     return standingTotals(this.stmts.standingCounts.all(site) as Array<[string | null, number]>);
   }
 
-  async getCursor<T>(site: string, key: string): Promise<T | null> {
+  async getState<T>(site: string, key: string): Promise<T | null> {
     const r = this.stmts.getCursor.get(site, key) as { value: string } | undefined;
     return r ? (JSON.parse(r.value) as T) : null;
+  }
+
+  async setState(site: string, key: string, value: unknown) {
+    this.stmts.setCursor.run(site, key, JSON.stringify(value));
+  }
+
+  async setIfAbsent<T>(site: string, key: string, value: T): Promise<T> {
+    // One statement: SQLite's write lock makes it atomic across processes sharing the file.
+    this.stmts.addCursor.run(site, key, JSON.stringify(value));
+    return (await this.getState<T>(site, key)) as T;
+  }
+
+  async ping() {
+    this.db.prepare("SELECT 1").get();
   }
 
   async savePlan(site: string, plan: Plan, status: PlanStatus) {

@@ -71,7 +71,20 @@ export interface Store {
   standingCounts(site: string): Promise<Map<Standing, number>>;
   /** Members by id (all of the site's when ids is omitted). */
   members(site: string, ids?: readonly string[]): Promise<Map<string, Member>>;
-  getCursor<T = unknown>(site: string, key: string): Promise<T | null>;
+
+  /**
+   * A site's durable state, by key, as JSON: the read cursors (moved with the data by `ingest`),
+   * the publishing ledger, the deployment's secret (under the site "_deployment").
+   */
+  getState<T = unknown>(site: string, key: string): Promise<T | null>;
+  setState(site: string, key: string, value: unknown): Promise<void>;
+  /**
+   * Sets the value only where the key holds none, atomically (two processes starting together
+   * cannot both set it), and returns what the key holds afterwards: ours or the first one's.
+   */
+  setIfAbsent<T>(site: string, key: string, value: T): Promise<T>;
+  /** Throws when the store cannot answer (readiness). */
+  ping(): Promise<void>;
 
   savePlan(site: string, plan: Plan, status: PlanStatus): Promise<void>;
   getPlan(site: string, period: string): Promise<StoredPlan | null>;

@@ -18,6 +18,23 @@ export function testStore(name: string, factory: () => Promise<Store> | Store) {
       await store.close();
     });
 
+    it("keeps a site's state by key: set, replaced, set once only where absent, sites apart", async () => {
+      expect(await store.getState("s", "ledger")).toBeNull();
+      await store.setState("s", "ledger", { status: "intent", at: "2026-11-01" });
+      await store.setState("s", "ledger", { status: "sent", ref: "42" });
+      expect(await store.getState("s", "ledger")).toEqual({ status: "sent", ref: "42" });
+      expect(await store.getState("other", "ledger")).toBeNull();
+      // Two processes starting together: both get the first one's value, and it stays.
+      const [a, b] = await Promise.all([
+        store.setIfAbsent("s", "secret", "first"),
+        store.setIfAbsent("s", "secret", "second"),
+      ]);
+      expect(a).toBe(b);
+      expect(await store.setIfAbsent("s", "secret", "third")).toBe(a);
+      expect(await store.getState("s", "secret")).toBe(a);
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
     it("counts the same activity id once, however often it is ingested", async () => {
       const a = act("m1", "reply", { id: "post:1:2" });
       expect(await store.ingest("s", { activities: [a, a] })).toEqual({ inserted: 1, duplicates: 1 });
@@ -261,12 +278,12 @@ export function testStore(name: string, factory: () => Promise<Store> | Store) {
     });
 
     it("saves a cursor together with its batch", async () => {
-      expect(await store.getCursor("s", "read:2026-10")).toBeNull();
+      expect(await store.getState("s", "read:2026-10")).toBeNull();
       await store.ingest("s", {
         activities: [act("m", "reply", { id: "z" })],
         cursor: { key: "read:2026-10", value: { newest: { m: "2026-10-05" } } },
       });
-      expect(await store.getCursor("s", "read:2026-10")).toEqual({ newest: { m: "2026-10-05" } });
+      expect(await store.getState("s", "read:2026-10")).toEqual({ newest: { m: "2026-10-05" } });
     });
 
     it("keeps one plan per site and period with its status", async () => {

@@ -88,7 +88,7 @@ describe("RedisStore", () => {
     expect(result).toEqual({ inserted: 120_000 - 3, duplicates: 3 });
     const counts = await store.activityCounts("s", ...oct);
     expect([...counts.values()].reduce((sum, c) => sum + (c.reply ?? 0), 0)).toBe(120_000);
-    expect(await store.getCursor("s", "read")).toBe("done");
+    expect(await store.getState("s", "read")).toBe("done");
     expect((await store.memberActivities("s", ["m3"], ...oct)).get("m3")).toHaveLength(
       acts.filter((a) => a.memberId === "m3").length,
     );
@@ -126,7 +126,7 @@ describe("RedisStore", () => {
     await expect(store.ingest("s", { activities: acts, cursor: { key: "read", value: "done" } })).rejects.toThrow(
       /WRONGTYPE/,
     );
-    expect(await store.getCursor("s", "read")).toBeNull();
+    expect(await store.getState("s", "read")).toBeNull();
     await store.close();
   });
 });

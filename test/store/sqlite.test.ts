@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import { deploymentSecret } from "../../src/optout.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
 import { act, member } from "../helpers.js";
 import { testStore } from "./conformance.js";
@@ -84,6 +85,18 @@ describe("SqliteStore", () => {
     expect(await b.activityCounts("s", "2026-10-01T00:00:00.000Z", "2026-11-01T00:00:00.000Z")).toEqual(
       new Map([["m", { reply: 1, like_received: 1 }]]),
     );
+    await b.close();
+  });
+
+  it("gives two processes opening a new store at once the same deployment secret", async () => {
+    const file = join(dir, "secret.db");
+    const [a, b] = [new SqliteStore(file), new SqliteStore(file)];
+    const [x, y] = await Promise.all([deploymentSecret(a, {}), deploymentSecret(b, {})]);
+    expect(x).toMatch(/^[0-9a-f]{64}$/);
+    expect(y).toBe(x);
+    // An environment's secret set later changes nothing: links already sent keep working.
+    expect(await deploymentSecret(b, { SPOTLIGHT_SECRET: "late" })).toBe(x);
+    await a.close();
     await b.close();
   });
 
