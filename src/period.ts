@@ -1,3 +1,4 @@
+/** Months in the site's time zone: period ids, their bounds in UTC, the last complete one at a given time. */
 import { getOrInsertComputed } from "./collections.js";
 import type { Period } from "./domain.js";
 

@@ -8,18 +8,21 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Platform } from "../../adapters/types.js";
+import { clockFrom } from "../clock.js";
 import { defaultSettings, siteWithDefaults } from "../config.js";
+import { UsageError } from "../errors.js";
 import { deploymentSecret } from "../optout.js";
-import { lastCompletePeriod } from "../period.js";
+import { isValidTimeZone, lastCompletePeriod } from "../period.js";
 import { loadPlatform, platformNames, platformSchema } from "../platforms.js";
 import { createServer } from "../server/index.js";
 import type { Settings } from "../settings.js";
 import { SqliteStore } from "../store/sqlite.js";
 import type { Store } from "../store/types.js";
+import { parse, periodArg, positiveInt } from "./args.js";
 import { type CliIO, runSite } from "./site.js";
-import type { CliLog } from "./warnings.js";
+import { type CliLog, cliLogger } from "./warnings.js";
 
 /** The first platform, by name, that has a simulated site. */
 export async function demoPlatform(): Promise<Platform & Required<Pick<Platform, "demo">>> {
@@ -110,4 +113,62 @@ export async function runDemo(options: DemoOptions, io: CliIO, log: CliLog) {
     await sim.close();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+export const help = `Usage: spotlight demo [options]
+
+Starts a bundled simulated site (a seeded sample community, of the first platform under
+adapters/ that has one) on a free port, runs the period pipeline through that platform's
+adapter with the embedded SQLite store, writes the results and publishes them to it.
+
+Options:
+  --out DIR        Where to write (default ./spotlight-out)
+  --period YYYY-MM The month to rank (default: the last complete month)
+  --now TIME       Pretend it is this instant (ISO 8601, e.g. 2027-01-01T09:00:00Z): the sample
+                   community ends that day and "the last complete month" is counted from it
+  --timezone TZ    The community's time zone, in which months start (default UTC)
+  --seed N         Sample community seed (default 42)
+  --members N      Sample community size (default 500)
+  --posts N        Sample community posts over 6 months (default 20000)
+  --no-publish     Only prepare the plan; do not publish to the simulator
+  -h, --help       Show this help`;
+
+export async function demo(args: string[], io: CliIO) {
+  const { values } = parse(args, {
+    out: { type: "string" },
+    period: { type: "string" },
+    now: { type: "string" },
+    timezone: { type: "string" },
+    seed: { type: "string" },
+    members: { type: "string" },
+    posts: { type: "string" },
+    "no-publish": { type: "boolean" },
+  });
+  if (values.help) return void io.stdout.write(`${help}\n`);
+  const timezone = values.timezone ?? "UTC";
+  if (!isValidTimeZone(timezone))
+    throw new UsageError(`--timezone: not a time zone: ${JSON.stringify(timezone)} (e.g. Europe/Berlin)`);
+  let now = io.now;
+  if (values.now !== undefined) {
+    const at = Date.parse(values.now);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(values.now) || Number.isNaN(at))
+      throw new UsageError(
+        `--now: must be an ISO 8601 time such as 2027-01-01T09:00:00Z, got ${JSON.stringify(values.now)}`,
+      );
+    now = clockFrom(new Date(at));
+  }
+  const log = cliLogger({ env: io.env, stderr: io.stderr });
+  await runDemo(
+    {
+      out: resolve(values.out ?? "spotlight-out"),
+      seed: positiveInt(values.seed, "--seed", 42),
+      members: positiveInt(values.members, "--members", 500),
+      posts: positiveInt(values.posts, "--posts", 20000),
+      period: values.period === undefined ? undefined : periodArg(values.period, { timezone }, now()),
+      timezone,
+      publish: !values["no-publish"],
+    },
+    { ...io, now },
+    log,
+  );
 }

@@ -1,0 +1,68 @@
+/** spotlight worker: the scheduled jobs on BullMQ, with one adapter a site. */
+
+import type { Adapter } from "../../adapters/types.js";
+import { getOrInsertComputed } from "../collections.js";
+import { createLogger, type Logger } from "../log.js";
+import { deploymentSecret } from "../optout.js";
+import { producerConnection, queues, redisUrl, startWorkers, upsertSchedulers } from "../queue/index.js";
+import type { Settings, SiteSettings } from "../settings.js";
+import { openConfig, parse } from "./args.js";
+import { type CliIO, makeAdapter, type Platforms } from "./site.js";
+
+export const help = `Usage: spotlight worker --config FILE
+
+Runs the jobs of every configured site from the shared Redis (store.kind "redis"): the daily sync,
+the monthly period run (prepare; publish when approved or in auto mode) and one job per note.
+Start as many as you like, on any machines: each unit of work happens once. SIGTERM lets running
+jobs finish, then exits.
+
+Options:
+  --config FILE    Settings file
+  -h, --help       Show this help`;
+
+export function adapterCache(platforms: Platforms, settings: Settings, io: CliIO, logger: Logger, identityKey: string) {
+  const cache = new Map<string, Adapter>();
+  return (site: SiteSettings) => {
+    const a = getOrInsertComputed(cache, site.id, () =>
+      makeAdapter(platforms, settings, site, io.env, logger, io.now, identityKey),
+    );
+    return a;
+  };
+}
+
+export async function worker(args: string[], io: CliIO) {
+  const { values } = parse(args, { config: { type: "string" } });
+  if (values.help) return void io.stdout.write(`${help}\n`);
+  const { settings, store, env, platforms } = await openConfig(io, values.config, undefined);
+  const url = redisUrl(settings, env);
+  const logger = createLogger();
+  const producer = producerConnection(url, logger);
+  await upsertSchedulers(settings, queues(producer, settings.store.prefix));
+  producer.disconnect();
+  const running = startWorkers(
+    {
+      settings,
+      store,
+      adapterFor: adapterCache(platforms, settings, io, logger, await deploymentSecret(store, env)),
+      logger,
+      env,
+      now: io.now,
+    },
+    url,
+  );
+  logger.info(
+    { event: "spotlight.worker.started", sites: settings.sites.map((s) => s.id), pid: process.pid },
+    "worker started",
+  );
+  await new Promise<void>((resolveStop) => {
+    const stop = (signal: string) => {
+      logger.info({ event: "spotlight.worker.stopping", signal }, "finishing running jobs");
+      resolveStop();
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+  await running.close();
+  await store.close();
+  logger.info({ event: "spotlight.worker.stopped" }, "worker stopped");
+}
