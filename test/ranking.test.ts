@@ -12,7 +12,7 @@ import { periodOf, shiftPeriod } from "../src/period.js";
 import { rankPeriod } from "../src/ranking.js";
 import { scoreAll } from "../src/scoring/index.js";
 import { select } from "../src/selection/index.js";
-import { RedisStore } from "../src/store/redis.js";
+import { RedisStore } from "../src/store/redis/index.js";
 import { SqliteStore } from "../src/store/sqlite.js";
 import type { Store } from "../src/store/types.js";
 import { member, testSettings } from "./helpers.js";

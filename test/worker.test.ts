@@ -16,7 +16,7 @@ import { defaultSettings } from "../src/config.js";
 import { silentLogger } from "../src/log.js";
 import { enqueuePeriod, enqueueSync, producerConnection, queues } from "../src/queue/index.js";
 import type { Settings } from "../src/settings.js";
-import { RedisStore } from "../src/store/redis.js";
+import { RedisStore } from "../src/store/redis/index.js";
 import { smallCommunity } from "./helpers.js";
 import { startRedis, type TestRedis } from "./redis-server.js";
 

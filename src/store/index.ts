@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { type Clock, systemClock } from "../clock.js";
 import { ConfigError } from "../errors.js";
 import type { Settings } from "../settings.js";
-import { RedisStore } from "./redis.js";
+import { RedisStore } from "./redis/index.js";
 import { SqliteStore } from "./sqlite.js";
 import type { Store } from "./types.js";
 

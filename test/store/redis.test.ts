@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RedisStore } from "../../src/store/redis.js";
+import { RedisStore } from "../../src/store/redis/index.js";
 import { act, member } from "../helpers.js";
 import { startRedis, type TestRedis } from "../redis-server.js";
 import { testStore } from "./conformance.js";
