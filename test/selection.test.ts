@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { defaultSettings } from "../src/config.js";
-import type { Member, ScoreCard } from "../src/domain.js";
+import type { Member, Plan, ScoreCard } from "../src/domain.js";
+import { editPlan } from "../src/selection/edits.js";
 import { rose, type SelectInput, select, skipReasons } from "../src/selection/index.js";
 import { card, member } from "./helpers.js";
 
@@ -218,5 +219,59 @@ describe("selection", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("an admin's edits to a prepared plan", () => {
+  const plan = (): Plan => ({
+    site: "s",
+    period: { id: "2026-10", start: "2026-10-01T00:00:00.000Z", end: "2026-11-01T00:00:00.000Z" },
+    generatedAt: "2026-11-01T06:00:00.000Z",
+    featured: [{ member: member("a"), card: card("a", 30), slot: "top", previousTotal: null }],
+    skipped: [],
+    ranked: [
+      { memberId: "a", username: "ann", total: 30, eligible: true },
+      { memberId: "b", username: "bob", total: 20, eligible: true },
+    ],
+    overrides: { pin: [], exclude: ["a"] },
+    personalLines: { b: "old" },
+    stats: { members: 2, activities: 0, requests: 0 },
+  });
+
+  it("pins, excludes and swaps, each member in one list only, and asks for the plan to be prepared again", () => {
+    const before = plan();
+    const pinned = editPlan(before, { action: "pin", member: "a" });
+    expect(pinned).toMatchObject({
+      ok: true,
+      replan: true,
+      summary: "ann",
+      plan: { overrides: { pin: ["a"], exclude: [] } },
+    });
+    expect(before.overrides).toEqual({ pin: [], exclude: ["a"] });
+    const swapped = editPlan(before, { action: "swap", member: "a", other: "b" });
+    expect(swapped).toMatchObject({
+      ok: true,
+      summary: "ann → bob",
+      plan: { overrides: { pin: ["b"], exclude: ["a"] } },
+    });
+    expect(editPlan(before, { action: "include", member: "a" })).toMatchObject({
+      plan: { overrides: { exclude: [] } },
+    });
+  });
+
+  it("keeps a personal line, cut at its limit; an empty one removes it; no new plan is needed", () => {
+    const long = editPlan(plan(), { action: "line", member: "a", line: `  ${"x".repeat(600)}  ` });
+    expect(long).toMatchObject({ ok: true, replan: false });
+    expect(long.ok && long.plan.personalLines?.a).toBe("x".repeat(500));
+    const cleared = editPlan(plan(), { action: "line", member: "b", line: "   " });
+    expect(cleared.ok && cleared.plan.personalLines).toEqual({});
+  });
+
+  it("refuses a member the plan does not name", () => {
+    expect(editPlan(plan(), { action: "pin", member: "mallory" })).toEqual({ ok: false, problem: "unknown_member" });
+    expect(editPlan(plan(), { action: "swap", member: "a", other: "mallory" })).toEqual({
+      ok: false,
+      problem: "unknown_member",
+    });
   });
 });

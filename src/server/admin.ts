@@ -10,7 +10,6 @@ import { randomBytes } from "node:crypto";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import type { Adapter } from "../../adapters/types.js";
 import { type Clock, systemClock } from "../clock.js";
-import type { Plan } from "../domain.js";
 import { SIGNALS } from "../domain.js";
 import { type Logger, silentLogger } from "../log.js";
 import { optOutKey } from "../optout.js";
@@ -20,6 +19,7 @@ import { type PipelineDeps, preparePlan } from "../pipeline.js";
 import { noteLedgerKey, publishPlan, storeState } from "../publish.js";
 import { render, resolveLocale, translate } from "../render/index.js";
 import { memberView, noteView, periodLabel, spotlightView } from "../render/view.js";
+import { editPlan, type PlanEdit } from "../selection/edits.js";
 import type { Settings, SiteSettings } from "../settings.js";
 import type { Store } from "../store/types.js";
 import { parseCookies, SignInLimits, sameToken, verifyPassword } from "./auth.js";
@@ -47,6 +47,23 @@ const route =
 const SESSION = "spotlight_admin";
 const LOGIN = "spotlight_login";
 const PERIOD_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/** The form's fields as a plan edit (null when the action is none of them). */
+function planEditFrom(action: string, member: string, body: Record<string, unknown> | undefined): PlanEdit | null {
+  switch (action) {
+    case "pin":
+    case "unpin":
+    case "exclude":
+    case "include":
+      return { action, member };
+    case "swap":
+      return { action, member, other: String(body?.other ?? "") };
+    case "line":
+      return { action, member, line: String(body?.line ?? "") };
+    default:
+      return null;
+  }
+}
 
 export function adminRouter(deps: AdminDeps): Router {
   const router = express.Router();
@@ -356,55 +373,9 @@ export function adminRouter(deps: AdminDeps): Router {
           .status(409)
           .type("text/plain")
           .send(t("admin.locked", { status: t(`admin.status.${stored.status}`) }));
-      const plan: Plan = structuredClone(stored.plan);
-      const known = new Set([...plan.ranked.map((r) => r.memberId), ...plan.featured.map((f) => f.member.id)]);
-      const needMember = ["pin", "unpin", "exclude", "include", "swap", "line"].includes(action);
-      if (needMember && !known.has(member)) return void res.status(400).type("text/plain").send("Unknown member");
-      const name = (id: string) =>
-        plan.ranked.find((r) => r.memberId === id)?.username ??
-        plan.featured.find((f) => f.member.id === id)?.member.username ??
-        id;
-      const without = (xs: string[], id: string) => xs.filter((x) => x !== id);
       const deps2 = pipelineDeps(site);
+      const plan = stored.plan;
       switch (action) {
-        case "pin":
-          plan.overrides = {
-            pin: [...without(plan.overrides.pin, member), member],
-            exclude: without(plan.overrides.exclude, member),
-          };
-          break;
-        case "unpin":
-          plan.overrides.pin = without(plan.overrides.pin, member);
-          break;
-        case "exclude":
-          plan.overrides = {
-            pin: without(plan.overrides.pin, member),
-            exclude: [...without(plan.overrides.exclude, member), member],
-          };
-          break;
-        case "include":
-          plan.overrides.exclude = without(plan.overrides.exclude, member);
-          break;
-        case "swap": {
-          const other = String(req.body?.other ?? "");
-          if (!known.has(other)) return void res.status(400).type("text/plain").send("Unknown member");
-          plan.overrides = {
-            pin: [...without(without(plan.overrides.pin, member), other), other],
-            exclude: [...without(plan.overrides.exclude, member), member],
-          };
-          break;
-        }
-        case "line": {
-          const line = String(req.body?.line ?? "")
-            .slice(0, 500)
-            .trim();
-          plan.personalLines = { ...plan.personalLines };
-          if (line) plan.personalLines[member] = line;
-          else delete plan.personalLines[member];
-          await store.savePlan(site.id, plan, "prepared");
-          await audit(site.id, actor, "personal line", period, name(member));
-          return void res.redirect(303, back);
-        }
         case "skip":
           await store.savePlan(site.id, plan, "skipped");
           await audit(site.id, actor, "skip period", period, "");
@@ -431,19 +402,15 @@ export function adminRouter(deps: AdminDeps): Router {
           );
           return void res.redirect(303, `${back}?done=published`);
         }
-        default:
-          return void res.status(400).type("text/plain").send("Unknown action");
       }
+      const edit = planEditFrom(action, member, req.body);
+      if (!edit) return void res.status(400).type("text/plain").send("Unknown action");
+      const edited = editPlan(plan, edit);
+      if (!edited.ok) return void res.status(400).type("text/plain").send("Unknown member");
+      await store.savePlan(site.id, edited.plan, "prepared");
       // Pins and exclusions change the selection: plan again from the stored activity.
-      await store.savePlan(site.id, plan, "prepared");
-      await preparePlan(deps2, period, { sync: false });
-      await audit(
-        site.id,
-        actor,
-        action,
-        period,
-        action === "swap" ? `${name(member)} → ${name(String(req.body?.other))}` : name(member),
-      );
+      if (edited.replan) await preparePlan(deps2, period, { sync: false });
+      await audit(site.id, actor, action === "line" ? "personal line" : action, period, edited.summary);
       res.redirect(303, back);
     }),
   );

@@ -1,0 +1,63 @@
+/**
+ * An admin's edits to a prepared plan, pure: pin or exclude a member (or take it back), swap a
+ * featured member for another, add a personal line to a member's note. The dashboard calls it and
+ * saves what it returns; pins and exclusions change the selection, so the plan is then prepared
+ * again from the stored activity (`replan`).
+ */
+import type { Plan } from "../domain.js";
+
+export type PlanEdit =
+  | { action: "pin" | "unpin" | "exclude" | "include"; member: string }
+  | { action: "swap"; member: string; other: string }
+  | { action: "line"; member: string; line: string };
+
+export type EditResult =
+  | { ok: true; plan: Plan; replan: boolean; summary: string }
+  | { ok: false; problem: "unknown_member" };
+
+/** The longest personal line kept (the rest is cut). */
+export const PERSONAL_LINE_MAX = 500;
+
+const without = (ids: readonly string[], id: string) => ids.filter((x) => x !== id);
+
+/** The plan with `edit` applied; `plan` itself is left as it was. */
+export function editPlan(plan: Plan, edit: PlanEdit): EditResult {
+  const known = new Set([...plan.ranked.map((r) => r.memberId), ...plan.featured.map((f) => f.member.id)]);
+  const name = (id: string) =>
+    plan.ranked.find((r) => r.memberId === id)?.username ??
+    plan.featured.find((f) => f.member.id === id)?.member.username ??
+    id;
+  if (!known.has(edit.member) || (edit.action === "swap" && !known.has(edit.other)))
+    return { ok: false, problem: "unknown_member" };
+  const { pin, exclude } = plan.overrides;
+  const member = edit.member;
+  const replan = (overrides: Plan["overrides"], summary = name(member)): EditResult => ({
+    ok: true,
+    plan: { ...structuredClone(plan), overrides },
+    replan: true,
+    summary,
+  });
+  switch (edit.action) {
+    case "pin":
+      return replan({ pin: [...without(pin, member), member], exclude: without(exclude, member) });
+    case "unpin":
+      return replan({ pin: without(pin, member), exclude: [...exclude] });
+    case "exclude":
+      return replan({ pin: without(pin, member), exclude: [...without(exclude, member), member] });
+    case "include":
+      return replan({ pin: [...pin], exclude: without(exclude, member) });
+    case "swap": {
+      const other = edit.other;
+      return replan(
+        { pin: [...without(without(pin, member), other), other], exclude: [...without(exclude, member), member] },
+        `${name(member)} → ${name(other)}`,
+      );
+    }
+    case "line": {
+      const line = edit.line.trim().slice(0, PERSONAL_LINE_MAX).trim();
+      const { [member]: _old, ...others } = plan.personalLines ?? {};
+      const personalLines = line ? { ...others, [member]: line } : others;
+      return { ok: true, plan: { ...structuredClone(plan), personalLines }, replan: false, summary: name(member) };
+    }
+  }
+}
