@@ -8,7 +8,7 @@ import type { DiscourseContext } from "./context.js";
 import { updateNewsletter } from "./newsletter.js";
 import { findNote, sendNote } from "./notes.js";
 import { publishHomepage } from "./publish.js";
-import { readPeriod } from "./read.js";
+import { readPeriod } from "./read/index.js";
 import { grantBadge, setGroupMembers } from "./recognition.js";
 import { confirmPublic } from "./visibility.js";
 import { parseWebhook, verifyWebhook } from "./webhooks.js";

@@ -12,7 +12,7 @@ import { SpotlightError } from "../../src/errors.js";
 import { need } from "./client.js";
 import type { DiscourseContext } from "./context.js";
 import { type DiscourseTopicPost, type DiscourseTopicView, POST_TYPE } from "./raw.js";
-import { restrictedCategories } from "./read.js";
+import { restrictedCategories } from "./read/index.js";
 
 /** The topic and post number of one of our post links (map.ts postUrl), or null. */
 function parsePostUrl(d: DiscourseContext, url: string): { topic: number; post: number } | null {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import discourse, { createDiscourseAdapter } from "../../adapters/discourse/index.js";
 import { toActivity } from "../../adapters/discourse/map.js";
 import type { DiscourseUserAction } from "../../adapters/discourse/raw.js";
-import { directoryWindow } from "../../adapters/discourse/read.js";
+import { directoryWindow } from "../../adapters/discourse/read/index.js";
 import { type RunningSimulator, startSimulator } from "../../adapters/discourse/simulator/app.js";
 import { periodOf } from "../../src/period.js";
 import liked from "../fixtures/discourse/user-actions-likes-received-filter2.json" with { type: "json" };

@@ -1,4 +1,7 @@
-/** How the Redis store encodes what it keeps: activity tuples, bucket list entries, counts rows, quarter hours. */
+/**
+ * How the Redis store encodes what it keeps: activity tuples, bucket list entries, counts rows,
+ * quarter hours.
+ */
 
 import { Packr, unpack } from "msgpackr";
 import type { Activity, Signal } from "../../domain.js";

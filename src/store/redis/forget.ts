@@ -1,4 +1,7 @@
-/** Forgetting a member: the transaction that removes every trace of them from the bucket lists, counts and plans. */
+/**
+ * Forgetting a member: the transaction that removes every trace of them from the bucket lists,
+ * counts and plans.
+ */
 
 import type { Redis } from "ioredis";
 import type { Clock } from "../../clock.js";

@@ -1,3 +1,5 @@
+/** A batch encoded once and ordered for chunking (the hot path of ingestion), in reusable buffers. */
+
 import { getOrInsertComputed } from "../../collections.js";
 import { type Activity, SIGNALS, type Signal } from "../../domain.js";
 import { canonicalTime, edgePart, lastDayOf, signalIndex } from "../counts.js";

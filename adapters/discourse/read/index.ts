@@ -1,0 +1,79 @@
+/**
+ * Reading a period from Discourse at a cost that grows with the number of candidates, not posts
+ * (each step is a module of this folder):
+ *
+ * 0. the read-restricted categories (/categories.json): help there counts, but is never cited;
+ * 1. candidates: the top `sync.candidatesPerOrder` of /directory_items.json by likes received,
+ *    replies and (with discourse-solved) solutions, in the smallest rolling window that covers the
+ *    period (50 a page);
+ * 2. newcomers: accounts created since `period.start - scoring.newcomer.accountAgeDays` from
+ *    /admin/users/list/new.json (newest first, 100 a page); for each one who came back after
+ *    signing up, their stream (topics and responses) gives the first reply to their first topic: a
+ *    `newcomer_reply` for the replier, who also becomes a candidate; a newcomer whom exactly one
+ *    member answered is that member's sole contact (ReadResult.soleContacts);
+ * 3. each candidate's profile (/u/{username}.json: staff, suspended, hidden profile, groups);
+ * 4. each candidate's own stream, /user_actions.json?filter=2,4,5,15 (likes received with the
+ *    liker, topics, replies, accepted answers, newest first, 100 a page), from the period's end
+ *    (probed for when the stream starts after it) until it is older than the period, or than the
+ *    cursor minus `sync.rereadDays` on a re-read, and at most `sync.maxItemsPerMember` of the
+ *    period's items; private messages (no category) never count;
+ * 5. the standing (trust level) of the likers: cached profiles, else the admin user list ordered
+ *    by last seen (everyone who liked in the period was seen since it began), else single
+ *    profiles, `sync.maxProfileLookups` requests at most.
+ *
+ * So a read costs at most: 33 directory pages, the newcomer list pages and `sync.maxNewcomers`
+ * streams, per candidate one profile and ⌈maxItemsPerMember / 100⌉ pages, and
+ * `sync.maxProfileLookups`: bounded by the candidates, whatever the number of posts.
+ */
+
+import { periodBounds } from "../../../src/period.js";
+import type { ReadRequest, ReadResult } from "../../types.js";
+import { findCandidates, restrictedCategories } from "./directory.js";
+import { fetchProfiles, weighLikers } from "./members.js";
+import { welcomeNewcomers } from "./newcomers.js";
+import type { DiscourseCursor, ReadContext, Reading } from "./reading.js";
+import { readCandidateStreams } from "./streams.js";
+
+export { directoryWindow, restrictedCategories } from "./directory.js";
+export type { DiscourseCursor, ReadContext } from "./reading.js";
+
+export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<ReadResult> {
+  const startRequests = ctx.http.requests;
+  const { start, end, contains: inPeriod } = periodBounds(req.period);
+  const cursor: DiscourseCursor =
+    req.cursor && (req.cursor as DiscourseCursor).version === 1
+      ? structuredClone(req.cursor as DiscourseCursor)
+      : { version: 1, newest: {}, ownTopics: {} };
+  // 0. Where the public may not look: read-restricted categories.
+  const restricted = await restrictedCategories(ctx);
+  ctx.restricted = restricted;
+  const r: Reading = {
+    ctx,
+    req,
+    now: ctx.now(),
+    start,
+    end,
+    inPeriod,
+    restricted,
+    cursor,
+    candidates: new Map(),
+    activities: [],
+    fetched: new Map(),
+    likers: new Map(),
+    soleContacts: {},
+    progress: (step, done, total) =>
+      req.onProgress?.({ step, done, total, requests: ctx.http.requests - startRequests }),
+  };
+  await findCandidates(r);
+  await welcomeNewcomers(r);
+  await fetchProfiles(r);
+  await readCandidateStreams(r);
+  await weighLikers(r);
+  return {
+    activities: r.activities,
+    members: [...r.fetched.values()],
+    cursor,
+    requests: ctx.http.requests - startRequests,
+    soleContacts: r.soleContacts,
+  };
+}

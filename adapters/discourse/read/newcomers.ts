@@ -1,0 +1,100 @@
+/** Step 2 of a read: newcomers, and the first reply to each one's first topic. */
+
+import { need } from "../client.js";
+import { postUrl, whereItHappened } from "../map.js";
+import { ACTION, type DiscourseAdminUser, type DiscourseUserAction, POST_TYPE } from "../raw.js";
+import { DAY, type Reading } from "./reading.js";
+import { readStream } from "./streams.js";
+
+const ADMIN_LIST_PAGE = 100;
+
+/**
+ * Whether an account did anything after signing up: replied, opened a topic to read, visited or
+ * read. post_count alone would miss a newcomer who opened a topic and never replied (it counts
+ * replies only). A field the site does not send counts as "maybe".
+ */
+const cameBack = (u: DiscourseAdminUser) =>
+  [u.post_count, u.topics_entered, u.days_visited, u.time_read].some((n) => typeof n !== "number" || n > 0);
+
+/**
+ * 2. Accounts created since `period.start - scoring.newcomer.accountAgeDays` who came back: the
+ * first reply to each one's first topic is a `newcomer_reply` (its author becomes a candidate); a
+ * newcomer whom exactly one member answered is that member's sole contact.
+ */
+export async function welcomeNewcomers(r: Reading): Promise<void> {
+  const { ctx, restricted, activities, soleContacts, candidates, start, end, inPeriod } = r;
+  const { http, options, log } = ctx;
+  const progress = r.progress;
+  const ageMs = options.scoring.newcomer.accountAgeDays * DAY;
+  const newcomers: DiscourseAdminUser[] = [];
+  for (let page = 1; ; page++) {
+    const query = { order: "created", page };
+    const rows = await http.get<DiscourseAdminUser[]>("/admin/users/list/new.json", query);
+    if (!Array.isArray(rows)) need({ rows }, "rows", "array", "/admin/users/list/new.json", query);
+    let older = false;
+    for (const u of rows) {
+      need(u, "created_at", "string", "/admin/users/list/new.json", query);
+      const created = Date.parse(u.created_at);
+      if (created < start - ageMs) {
+        older = true;
+        continue;
+      }
+      if (created < end && u.id > 0 && !u.staged && cameBack(u)) newcomers.push(u);
+    }
+    if (newcomers.length > options.sync.maxNewcomers) {
+      log.warn(
+        { event: "spotlight.read.newcomers_capped", site: options.site.id, limit: options.sync.maxNewcomers },
+        "more newcomers posted than sync.maxNewcomers; the newest were examined",
+      );
+      newcomers.length = options.sync.maxNewcomers;
+      break;
+    }
+    if (older || rows.length < ADMIN_LIST_PAGE) break;
+  }
+  // Newcomers whose posts only one member ever answered (sockpuppets look like this).
+  let done = 0;
+  for (const n of newcomers) {
+    let firstTopic: DiscourseUserAction | null = null;
+    const responses: DiscourseUserAction[] = [];
+    await readStream(
+      ctx,
+      n.username,
+      `${ACTION.NEW_TOPIC},${ACTION.RESPONSE}`,
+      { end: null, stopBefore: null },
+      (a) => {
+        // A private message is nobody's first topic and nobody's welcome.
+        const where = whereItHappened(a, restricted);
+        if (where === "private" || where === "none") return;
+        // A whisper or a hidden reply is no welcome: the newcomer never saw it.
+        if (a.action_type === ACTION.RESPONSE && ((a.post_type ?? POST_TYPE.REGULAR) !== POST_TYPE.REGULAR || a.hidden))
+          return;
+        if (a.action_type === ACTION.NEW_TOPIC && (!firstTopic || a.created_at < firstTopic.created_at)) firstTopic = a;
+        if (a.action_type === ACTION.RESPONSE) responses.push(a);
+      },
+      options.sync.maxItemsPerMember,
+    );
+    progress("newcomers", ++done, newcomers.length);
+    const responders = new Set(responses.map((r) => r.acting_user_id).filter((id) => id !== n.id));
+    if (responders.size === 1) soleContacts[String(n.id)] = String([...responders][0]);
+    const topic = firstTopic as DiscourseUserAction | null;
+    if (!topic || Date.parse(topic.created_at) - Date.parse(n.created_at) > ageMs) continue;
+    const first = responses
+      .filter((r) => r.topic_id === topic.topic_id && r.acting_user_id !== n.id)
+      .sort((a, b) =>
+        a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.post_number - b.post_number,
+      )[0];
+    if (!first || !inPeriod(first.created_at)) continue;
+    activities.push({
+      id: `newcomer_reply:${first.topic_id}:${first.post_number}`,
+      memberId: String(first.acting_user_id),
+      signal: "newcomer_reply",
+      at: first.created_at,
+      otherId: String(n.id),
+      topicId: String(first.topic_id),
+      url: postUrl(http.base, first),
+      title: first.title ?? null,
+      public: whereItHappened(first, restricted) === "public" && whereItHappened(topic, restricted) === "public",
+    });
+    if (first.acting_username) candidates.set(String(first.acting_user_id), first.acting_username);
+  }
+}

@@ -1,0 +1,47 @@
+/** What the steps of a read share (the steps are the other modules of this folder). */
+import type { Activity, Member } from "../../../src/domain.js";
+import type { HttpClient } from "../../../src/http.js";
+import type { Logger } from "../../../src/log.js";
+import type { AdapterOptions, ReadRequest } from "../../types.js";
+
+export const DAY = 86_400_000;
+
+/** What we remember between reads of the same period. */
+export interface DiscourseCursor {
+  version: 1;
+  /** Per member id: the newest stream item seen, so a re-read stops early. */
+  newest: Record<string, string>;
+  /** Per member id: topics they started in the period (replies there are not help to others). */
+  ownTopics: Record<string, number[]>;
+}
+
+export interface ReadContext {
+  http: HttpClient;
+  options: AdapterOptions;
+  log: Logger;
+  now: () => Date;
+  restricted: Set<number>;
+}
+
+/** One read of a period, as its steps fill it in. */
+export interface Reading {
+  ctx: ReadContext;
+  req: ReadRequest;
+  now: Date;
+  /** The period's bounds (ms) and whether a time falls in it. */
+  start: number;
+  end: number;
+  inPeriod: (iso: string) => boolean;
+  /** Read-restricted category ids (step 0). */
+  restricted: Set<number>;
+  cursor: DiscourseCursor;
+  /** Candidates by id: their usernames (steps 1 and 2). */
+  candidates: Map<string, string>;
+  activities: Activity[];
+  /** Profiles read (steps 3 and 5), by id. */
+  fetched: Map<string, Member>;
+  /** Who liked a candidate's post and has no profile yet, by id: their usernames (step 4). */
+  likers: Map<string, string>;
+  soleContacts: Record<string, string>;
+  progress(step: string, done: number, total: number): void;
+}
