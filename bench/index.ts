@@ -25,7 +25,7 @@ import { scoreAll } from "../src/scoring/index.js";
 import { select } from "../src/selection/index.js";
 import { createServer as createSpotlightServer } from "../src/server/index.js";
 import { RedisStore } from "../src/store/redis/index.js";
-import { SqliteStore } from "../src/store/sqlite.js";
+import { SqliteStore } from "../src/store/sqlite/index.js";
 import type { Store } from "../src/store/types.js";
 import { MissingProgramError, requireProgram } from "../test/programs.js";
 import { startRedis } from "../test/redis-server.js";

@@ -17,7 +17,7 @@ import { preparePlan } from "../src/pipeline.js";
 import { clean } from "../src/render/escape.js";
 import { hashPassword, verifyPassword } from "../src/server/auth.js";
 import { createServer } from "../src/server/index.js";
-import { SqliteStore } from "../src/store/sqlite.js";
+import { SqliteStore } from "../src/store/sqlite/index.js";
 import { SIM_NOW, smallCommunity, TEST_ENV, testSettings } from "./helpers.js";
 import { requireProgram } from "./programs.js";
 

@@ -15,7 +15,7 @@ import { type RunningSimulator, startSimulator } from "../adapters/discourse/sim
 import { prng } from "../adapters/discourse/simulator/community.js";
 import { systemClock } from "../src/clock.js";
 import { preparePlan } from "../src/pipeline.js";
-import { SqliteStore } from "../src/store/sqlite.js";
+import { SqliteStore } from "../src/store/sqlite/index.js";
 import { SIM_NOW, smallCommunity, testSettings } from "./helpers.js";
 
 const CLI = join(import.meta.dirname, "..", "dist", "src", "cli.js");

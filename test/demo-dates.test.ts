@@ -22,7 +22,7 @@ import { periodOf, shiftPeriod } from "../src/period.js";
 import { SOLE_CONTACTS_KEY, type SoleContacts } from "../src/ranking.js";
 import { scoreAll } from "../src/scoring/index.js";
 import { select } from "../src/selection/index.js";
-import { SqliteStore } from "../src/store/sqlite.js";
+import { SqliteStore } from "../src/store/sqlite/index.js";
 import type { Store } from "../src/store/types.js";
 
 function capture() {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/log.js";
 import { deploymentSecret, optOutKey, signOptOut, verifyOptOut } from "../src/optout.js";
 import { createServer } from "../src/server/index.js";
-import { SqliteStore } from "../src/store/sqlite.js";
+import { SqliteStore } from "../src/store/sqlite/index.js";
 import { act, card, member, testSettings } from "./helpers.js";
 
 const run = promisify(execFile);

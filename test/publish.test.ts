@@ -7,7 +7,7 @@ import { type PipelineDeps, preparePlan } from "../src/pipeline.js";
 import { publishPlan, republishLive } from "../src/publish.js";
 import { SECTION_END, SECTION_START } from "../src/sections.js";
 import type { Settings } from "../src/settings.js";
-import { SqliteStore } from "../src/store/sqlite.js";
+import { SqliteStore } from "../src/store/sqlite/index.js";
 import { SIM_NOW, smallCommunity, TEST_ENV, testSettings } from "./helpers.js";
 
 const PERIOD = "2026-10";

@@ -13,7 +13,7 @@ import { rankPeriod } from "../src/ranking.js";
 import { scoreAll } from "../src/scoring/index.js";
 import { select } from "../src/selection/index.js";
 import { RedisStore } from "../src/store/redis/index.js";
-import { SqliteStore } from "../src/store/sqlite.js";
+import { SqliteStore } from "../src/store/sqlite/index.js";
 import type { Store } from "../src/store/types.js";
 import { member, testSettings } from "./helpers.js";
 import { startRedis, type TestRedis } from "./redis-server.js";

@@ -9,7 +9,7 @@ import type { Plan } from "../src/domain.js";
 import { createLogger } from "../src/log.js";
 import { periodOf } from "../src/period.js";
 import { createServer } from "../src/server/index.js";
-import { SqliteStore } from "../src/store/sqlite.js";
+import { SqliteStore } from "../src/store/sqlite/index.js";
 import { card, member, testSettings } from "./helpers.js";
 
 const WEBHOOK_SECRET = "my_lovely_secret_for_web_hook";

@@ -16,7 +16,7 @@ import { type PipelineDeps, preparePlan } from "../src/pipeline.js";
 import { publishPlan } from "../src/publish.js";
 import { SOLE_CONTACTS_KEY, type SoleContacts } from "../src/ranking.js";
 import { scoreAll } from "../src/scoring/index.js";
-import { SqliteStore } from "../src/store/sqlite.js";
+import { SqliteStore } from "../src/store/sqlite/index.js";
 import { SIM_END, SIM_NOW, TEST_ENV, testSettings } from "./helpers.js";
 
 const PERIOD = "2026-10";

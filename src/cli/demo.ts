@@ -18,7 +18,7 @@ import { isValidTimeZone, lastCompletePeriod } from "../period.js";
 import { loadPlatform, platformNames, platformSchema } from "../platforms.js";
 import { createServer } from "../server/index.js";
 import type { Settings } from "../settings.js";
-import { SqliteStore } from "../store/sqlite.js";
+import { SqliteStore } from "../store/sqlite/index.js";
 import type { Store } from "../store/types.js";
 import { parse, periodArg, positiveInt } from "./args.js";
 import { type CliIO, runSite } from "./site.js";

@@ -5,7 +5,7 @@ import { type Clock, systemClock } from "../clock.js";
 import { ConfigError } from "../errors.js";
 import type { Settings } from "../settings.js";
 import { RedisStore } from "./redis/index.js";
-import { SqliteStore } from "./sqlite.js";
+import { SqliteStore } from "./sqlite/index.js";
 import type { Store } from "./types.js";
 
 export function openStore(

@@ -15,7 +15,7 @@ import { SPEC_ALLOWANCES } from "../../adapters/discourse/simulator/spec-allowan
 import { periodOf } from "../../src/period.js";
 import { preparePlan } from "../../src/pipeline.js";
 import { publishPlan, storeState } from "../../src/publish.js";
-import { SqliteStore } from "../../src/store/sqlite.js";
+import { SqliteStore } from "../../src/store/sqlite/index.js";
 import { SIM_NOW, smallCommunity, testSettings } from "../helpers.js";
 
 const spec = JSON.parse(readFileSync(new URL("../fixtures/discourse/openapi.json", import.meta.url), "utf8"));

@@ -15,7 +15,7 @@ import { periodOf } from "../../src/period.js";
 import { type PipelineDeps, preparePlan } from "../../src/pipeline.js";
 import { publishPlan } from "../../src/publish.js";
 import type { Settings } from "../../src/settings.js";
-import { SqliteStore } from "../../src/store/sqlite.js";
+import { SqliteStore } from "../../src/store/sqlite/index.js";
 import { testAdapter } from "../adapters/conformance.js";
 import { freePort } from "../redis-server.js";
 import { startWordPress, type WordPressSite } from "./site.js";

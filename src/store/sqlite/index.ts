@@ -5,8 +5,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { type Clock, systemClock } from "../clock.js";
-import { getOrInsertComputed } from "../collections.js";
+import { type Clock, systemClock } from "../../clock.js";
+import { getOrInsertComputed } from "../../collections.js";
 import {
   type Activity,
   type Member,
@@ -17,76 +17,12 @@ import {
   standingFrom,
   standingTotals,
   storedMember,
-} from "../domain.js";
-import {
-  addCounts,
-  COUNT_SLOTS,
-  canonicalTime,
-  type Part,
-  partCounts,
-  quarterOf,
-  quarterRange,
-  spansCovering,
-  tally,
-} from "./counts.js";
-import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "./types.js";
+} from "../../domain.js";
+import { addCounts, canonicalTime, partCounts, quarterOf, quarterRange, spansCovering, tally } from "../counts.js";
+import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "../types.js";
 
-const COUNT_COLUMNS = Array.from({ length: COUNT_SLOTS }, (_, i) => `c${i}`);
-const COUNT_COLUMNS_DDL = COUNT_COLUMNS.map((c) => `${c} INTEGER NOT NULL DEFAULT 0`).join(", ");
-/**
- * Schema version: 2 added member_counts (filled from the activities on first open); 3 keeps the
- * activities in member order (ranking reads a member's month as one range; ids stay unique); 4
- * gave members a standing column; 5 added activity_quarters (filled from the activities); 6 marks
- * the activities anyone may see (activities.public: what may be cited; 0 for those stored before).
- */
-const VERSION = 6;
-
-/** Activities in one ingestion after which the write-ahead log is checkpointed and truncated. */
-const LARGE_INGEST = 10_000;
-
-/** counts.ts quarterOf, in SQL. */
-const QUARTER_SQL = `substr(at, 1, 14) || printf('%02d', (CAST(substr(at, 15, 2) AS INTEGER) / 15) * 15)`;
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS activities (
-  site TEXT NOT NULL, id TEXT NOT NULL, member_id TEXT NOT NULL, signal TEXT NOT NULL, at TEXT NOT NULL,
-  other_id TEXT, topic_id TEXT, url TEXT, title TEXT, public INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (site, member_id, at, id)
-) WITHOUT ROWID;
-CREATE UNIQUE INDEX IF NOT EXISTS activities_by_id ON activities (site, id);
-CREATE INDEX IF NOT EXISTS activities_by_time ON activities (site, at, id);
-CREATE INDEX IF NOT EXISTS activities_by_other_signal ON activities (site, other_id, signal, at);
--- src/store/counts.ts: per (UTC month, member), c0..c17 = counts per signal in the month, its first day, its last day.
-CREATE TABLE IF NOT EXISTS member_counts (
-  site TEXT NOT NULL, month TEXT NOT NULL, member_id TEXT NOT NULL, ${COUNT_COLUMNS_DDL},
-  PRIMARY KEY (site, month, member_id)
-) WITHOUT ROWID;
--- Activities per quarter hour (counts.ts quarterOf), for the dashboard's daily chart.
-CREATE TABLE IF NOT EXISTS activity_quarters (
-  site TEXT NOT NULL, quarter TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (site, quarter)
-) WITHOUT ROWID;
--- standing: the member's standing from json, in a column of its own (ranking reads it for thousands of likers).
-CREATE TABLE IF NOT EXISTS members (
-  site TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL, standing TEXT, PRIMARY KEY (site, id)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS cursors (
-  site TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (site, key)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS plans (
-  site TEXT NOT NULL, period TEXT NOT NULL, status TEXT NOT NULL, json TEXT NOT NULL, updated_at TEXT NOT NULL,
-  PRIMARY KEY (site, period)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS featured (
-  site TEXT NOT NULL, period TEXT NOT NULL, member_id TEXT NOT NULL, PRIMARY KEY (site, period, member_id)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS audit (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT, site TEXT NOT NULL, json TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_by_site ON audit (site, seq);
-CREATE TABLE IF NOT EXISTS optouts (
-  site TEXT NOT NULL, key TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (site, key)
-) WITHOUT ROWID;
-`;
+import { LARGE_INGEST, migrate, QUARTER_SQL, VERSION } from "./schema.js";
+import { type Statements, statements } from "./statements.js";
 
 interface ActivityRow {
   id: string;
@@ -114,7 +50,7 @@ const toActivity = (r: ActivityRow): Activity => ({
 
 export class SqliteStore implements Store {
   private db: Database.Database;
-  private stmts;
+  private stmts: Statements;
 
   private readonly now: Clock;
 
@@ -128,110 +64,8 @@ export class SqliteStore implements Store {
     this.db.pragma("busy_timeout = 5000");
     // 64 MiB of page cache: the secondary indexes of a large month are written at random.
     this.db.pragma("cache_size = -65536");
-    const version = this.db.pragma("user_version", { simple: true }) as number;
-    const existing = this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'activities'`).get();
-    const recluster = !!existing && version < 3;
-    const hadQuarters = !!this.db
-      .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'activity_quarters'`)
-      .get();
-    // One transaction: a schema change interrupted half way leaves the old schema.
-    this.db.transaction(() => {
-      // Before schema 3 the activities were keyed by id: move them aside and copy them over.
-      if (recluster)
-        this.db.exec(`
-          DROP INDEX IF EXISTS activities_by_time; DROP INDEX IF EXISTS activities_by_member; DROP INDEX IF EXISTS activities_by_other;
-          DROP INDEX IF EXISTS activities_by_member_time; DROP INDEX IF EXISTS activities_by_other_signal;
-          ALTER TABLE activities RENAME TO activities_before_v3;`);
-      this.db.exec(SCHEMA);
-      // Schema 4: the standing column (a table from before has none).
-      if (
-        !(this.db.prepare(`PRAGMA table_info(members)`).all() as Array<{ name: string }>).some(
-          (c) => c.name === "standing",
-        )
-      )
-        this.db.exec(
-          `ALTER TABLE members ADD COLUMN standing TEXT; UPDATE members SET standing = json_extract(json, '$.standing');`,
-        );
-      // Schema 6: the public column (activities stored before it are never cited).
-      if (
-        !(this.db.prepare(`PRAGMA table_info(activities)`).all() as Array<{ name: string }>).some(
-          (c) => c.name === "public",
-        )
-      )
-        this.db.exec(`ALTER TABLE activities ADD COLUMN public INTEGER NOT NULL DEFAULT 0`);
-      // Small enough to stay in cache, unlike the profiles themselves.
-      this.db.exec(`CREATE INDEX IF NOT EXISTS members_standing ON members (site, id, standing)`);
-      if (recluster)
-        this.db.exec(`INSERT OR IGNORE INTO activities (site, id, member_id, signal, at, other_id, topic_id, url, title)
-          SELECT site, id, member_id, signal, at, other_id, topic_id, url, title FROM activities_before_v3;
-          DROP TABLE activities_before_v3;`);
-      // Schema 5: quarter-hour counts, from the activities already stored.
-      if (!hadQuarters)
-        this.db.exec(`INSERT INTO activity_quarters (site, quarter, n)
-          SELECT site, ${QUARTER_SQL}, COUNT(*) FROM activities GROUP BY 1, 2`);
-    })();
-    const db = this.db;
-    this.stmts = {
-      insertActivity: db.prepare(
-        `INSERT OR IGNORE INTO activities (site, id, member_id, signal, at, other_id, topic_id, url, title, public)
-         VALUES (@site, @id, @memberId, @signal, @at, @otherId, @topicId, @url, @title, @public)`,
-      ),
-      upsertMember: db.prepare(
-        `INSERT INTO members (site, id, json, standing) VALUES (?, ?, ?, ?) ON CONFLICT (site, id) DO UPDATE SET json = excluded.json, standing = excluded.standing`,
-      ),
-      setCursor: db.prepare(
-        `INSERT INTO cursors (site, key, value) VALUES (?, ?, ?) ON CONFLICT (site, key) DO UPDATE SET value = excluded.value`,
-      ),
-      getCursor: db.prepare(`SELECT value FROM cursors WHERE site = ? AND key = ?`),
-      addCursor: db.prepare(
-        `INSERT INTO cursors (site, key, value) VALUES (?, ?, ?) ON CONFLICT (site, key) DO NOTHING`,
-      ),
-      activities: db.prepare(`SELECT * FROM activities WHERE site = ? AND at >= ? AND at < ? ORDER BY at, id`),
-      allMembers: db.prepare(`SELECT json FROM members WHERE site = ?`),
-      member: db.prepare(`SELECT json FROM members WHERE site = ? AND id = ?`),
-      savePlan: db.prepare(
-        `INSERT INTO plans (site, period, status, json, updated_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (site, period) DO UPDATE SET status = excluded.status, json = excluded.json, updated_at = excluded.updated_at`,
-      ),
-      getPlan: db.prepare(`SELECT status, json, updated_at FROM plans WHERE site = ? AND period = ?`),
-      recordFeatured: db.prepare(`INSERT OR IGNORE INTO featured (site, period, member_id) VALUES (?, ?, ?)`),
-      featuredBetween: db.prepare(
-        `SELECT DISTINCT member_id FROM featured WHERE site = ? AND period >= ? AND period <= ?`,
-      ),
-      addOptOut: db.prepare(`INSERT OR IGNORE INTO optouts (site, key, created_at) VALUES (?, ?, ?)`),
-      optOutKeys: db.prepare(`SELECT key FROM optouts WHERE site = ?`),
-      addQuarter: db.prepare(
-        `INSERT INTO activity_quarters (site, quarter, n) VALUES (?, ?, ?) ON CONFLICT (site, quarter) DO UPDATE SET n = n + excluded.n`,
-      ),
-      timeline: db
-        .prepare(`SELECT quarter, n FROM activity_quarters WHERE site = ? AND quarter >= ? AND quarter < ? AND n > 0`)
-        .raw(true),
-      addCounts: db.prepare(
-        `INSERT INTO member_counts (site, month, member_id, ${COUNT_COLUMNS.join(", ")}) VALUES (?, ?, ?, ${COUNT_COLUMNS.map(() => "?").join(", ")})
-         ON CONFLICT (site, month, member_id) DO UPDATE SET ${COUNT_COLUMNS.map((c) => `${c} = ${c} + excluded.${c}`).join(", ")}`,
-      ),
-      counts: ([0, 1, 2] as Part[]).map((part) =>
-        db
-          .prepare(
-            `SELECT member_id, ${COUNT_COLUMNS.slice(part * 6, part * 6 + 6).join(", ")} FROM member_counts WHERE site = ? AND month = ?`,
-          )
-          .raw(true),
-      ),
-      memberActivities: db
-        .prepare(
-          `SELECT id, signal, at, other_id, topic_id, url, title, public FROM activities NOT INDEXED WHERE site = ? AND member_id = ? AND at >= ? AND at < ? ORDER BY at, id`,
-        )
-        .raw(true),
-      standingCounts: db
-        .prepare(`SELECT standing, COUNT(*) FROM members INDEXED BY members_standing WHERE site = ? GROUP BY standing`)
-        .raw(true),
-      standings500: db
-        .prepare(`SELECT id, standing FROM members WHERE site = ? AND id IN (${Array(500).fill("?").join(", ")})`)
-        .raw(true),
-      likesGiven: db.prepare(
-        `SELECT member_id, COUNT(*) AS n FROM activities INDEXED BY activities_by_other_signal WHERE site = ? AND other_id = ? AND signal = 'like_received' AND at >= ? AND at < ? GROUP BY member_id`,
-      ),
-    };
+    const version = migrate(this.db);
+    this.stmts = statements(this.db);
     if (version < VERSION) {
       this.db.transaction(() => {
         // Counts came with schema 3.
