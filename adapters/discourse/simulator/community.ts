@@ -16,200 +16,14 @@
  *   answers and like his posts, and nobody else ever deals with them.
  */
 
-export interface SimUser {
-  id: number;
-  username: string;
-  name: string | null;
-  title: string | null;
-  createdAt: string;
-  trustLevel: number;
-  admin: boolean;
-  moderator: boolean;
-  staged: boolean;
-  suspendedTill: string | null;
-  silencedTill: string | null;
-  hideProfile: boolean;
-  groups: string[];
-  /** What the generator made this account to be (for tests and docs; never served). */
-  role:
-    | "member"
-    | "expert"
-    | "welcomer"
-    | "staff"
-    | "bot"
-    | "ring"
-    | "loud"
-    | "fan"
-    | "suspended"
-    | "hidden"
-    | "newcomer"
-    | "private_helper"
-    | "restricted_helper"
-    | "puppet_master"
-    | "sockpuppet";
-}
+import { addHiddenPlaces } from "./hidden.js";
+import type * as M from "./model.js";
+import { DAY, FIRST, HOUR, LAST, NOUNS, prng, VERBS, weightedPickPost } from "./random.js";
 
-/** A category; read-restricted ones are seen by their groups only. */
-export interface SimCategory {
-  id: number;
-  slug: string;
-  name: string;
-  readRestricted: boolean;
-}
+export type * from "./model.js";
+export { prng } from "./random.js";
 
-export interface SimTopic {
-  id: number;
-  userId: number;
-  title: string;
-  slug: string;
-  /** 0 for a private message (no category). */
-  categoryId: number;
-  createdAt: string;
-  postIds: number[];
-  /** A private message between `allowed` members (default: a regular topic). */
-  archetype?: "regular" | "private_message";
-  /** Members of a private message. */
-  allowed?: number[];
-  /** False: unlisted (by a moderator, or because its first post was hidden after flags). */
-  visible?: boolean;
-}
-
-export interface SimPost {
-  id: number;
-  topicId: number;
-  postNumber: number;
-  userId: number;
-  createdAt: string;
-  replyToPostNumber: number | null;
-  hidden: boolean;
-  raw: string;
-  /** Post.types: 1 regular (default), 4 whisper. */
-  postType?: number;
-}
-
-export interface SimLike {
-  postId: number;
-  userId: number;
-  createdAt: string;
-}
-
-export interface SimSolution {
-  topicId: number;
-  postId: number;
-  acceptedBy: number;
-  acceptedAt: string;
-}
-
-export interface Community {
-  now: string;
-  categories: SimCategory[];
-  users: SimUser[];
-  topics: SimTopic[];
-  posts: SimPost[];
-  likes: SimLike[];
-  solutions: SimSolution[];
-}
-
-export interface CommunityOptions {
-  seed?: number;
-  members?: number;
-  posts?: number;
-  months?: number;
-  /** The end of the timeline: the forum's "now" (an input, never the machine's date). */
-  now: Date;
-  /** Add what the public cannot see (private messages, a restricted category, unlisted topics, hidden first posts, whispers); default true. */
-  hiddenPlaces?: boolean;
-}
-
-/** mulberry32: small, fast, good enough for sample data, and the same on every machine. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const FIRST = [
-  "ada",
-  "bram",
-  "chen",
-  "dara",
-  "eli",
-  "fatima",
-  "goran",
-  "hana",
-  "ines",
-  "jonas",
-  "kofi",
-  "lena",
-  "mateo",
-  "nadia",
-  "oskar",
-  "priya",
-  "quinn",
-  "rosa",
-  "sven",
-  "tariq",
-  "uma",
-  "vera",
-  "wen",
-  "ximena",
-  "yusuf",
-  "zoe",
-];
-const LAST = [
-  "moss",
-  "reyes",
-  "okafor",
-  "lindqvist",
-  "tanaka",
-  "haddad",
-  "novak",
-  "silva",
-  "berg",
-  "kaur",
-  "dubois",
-  "kowalski",
-  "mensah",
-  "ivanova",
-  "costa",
-  "nguyen",
-];
-const VERBS = [
-  "configure",
-  "migrate",
-  "debug",
-  "back up",
-  "upgrade",
-  "secure",
-  "speed up",
-  "translate",
-  "embed",
-  "automate",
-];
-const NOUNS = [
-  "the mail server",
-  "SSO login",
-  "webhooks",
-  "the theme",
-  "uploads to S3",
-  "the search index",
-  "user imports",
-  "a plugin",
-  "the API",
-  "rate limits",
-  "backups",
-  "the CDN",
-];
-
-const DAY = 86_400_000;
-const HOUR = 3_600_000;
-
-export function generateCommunity(options: CommunityOptions): Community {
+export function generateCommunity(options: M.CommunityOptions): M.Community {
   const rnd = prng(options.seed ?? 42);
   const memberCount = options.members ?? 500;
   const postTarget = options.posts ?? 20_000;
@@ -223,11 +37,11 @@ export function generateCommunity(options: CommunityOptions): Community {
   const exp = (mean: number) => -Math.log(1 - rnd()) * mean;
 
   // ---- members -------------------------------------------------------------------------------
-  const users: SimUser[] = [];
+  const users: M.SimUser[] = [];
   const weight = new Map<number, number>(); // how much a member posts
   const quality = new Map<number, number>(); // how likeable / helpful their posts are
-  const add = (u: Partial<SimUser> & Pick<SimUser, "id" | "username" | "role">, w: number, q: number) => {
-    const user: SimUser = {
+  const add = (u: Partial<M.SimUser> & Pick<M.SimUser, "id" | "username" | "role">, w: number, q: number) => {
+    const user: M.SimUser = {
       name: null,
       title: null,
       createdAt: iso(begin - (30 + rnd() * 700) * DAY),
@@ -373,7 +187,7 @@ export function generateCommunity(options: CommunityOptions): Community {
    * join time with running weight totals, so a pick is two binary searches (a large community is
    * generated in seconds). Build one after the weights it reads have settled.
    */
-  const sampler = (pool: readonly SimUser[], w: (u: SimUser) => number) => {
+  const sampler = (pool: readonly M.SimUser[], w: (u: M.SimUser) => number) => {
     const rows = pool.map((u) => ({ u, t: createdMs.get(u.id)!, x: w(u) })).filter((r) => r.x > 0);
     rows.sort((a, b) => a.t - b.t || a.u.id - b.u.id);
     const times = rows.map((r) => r.t);
@@ -383,7 +197,7 @@ export function generateCommunity(options: CommunityOptions): Community {
       sum += r.x;
       totals.push(sum);
     }
-    return (t: number): SimUser | null => {
+    return (t: number): M.SimUser | null => {
       const r = rnd();
       let lo = 0;
       let hi = times.length;
@@ -406,13 +220,13 @@ export function generateCommunity(options: CommunityOptions): Community {
   };
 
   // ---- topics and replies ------------------------------------------------------------------------
-  const topics: SimTopic[] = [];
-  const posts: SimPost[] = [];
-  const likes: SimLike[] = [];
-  const solutions: SimSolution[] = [];
+  const topics: M.SimTopic[] = [];
+  const posts: M.SimPost[] = [];
+  const likes: M.SimLike[] = [];
+  const solutions: M.SimSolution[] = [];
   let postId = 1;
-  const newPost = (topic: SimTopic, userId: number, t: number, replyTo: number | null): SimPost => {
-    const p: SimPost = {
+  const newPost = (topic: M.SimTopic, userId: number, t: number, replyTo: number | null): M.SimPost => {
+    const p: M.SimPost = {
       id: postId++,
       topicId: topic.id,
       postNumber: topic.postIds.length + 1,
@@ -427,11 +241,11 @@ export function generateCommunity(options: CommunityOptions): Community {
     posts.push(p);
     return p;
   };
-  const newTopic = (userId: number, t: number, support: boolean): SimTopic => {
+  const newTopic = (userId: number, t: number, support: boolean): M.SimTopic => {
     const title = support
       ? `How do I ${pick(VERBS)} ${pick(NOUNS)}?`
       : `Show and tell: my ${pick(NOUNS).replace(/^the |^a /, "")} setup`;
-    const topic: SimTopic = {
+    const topic: M.SimTopic = {
       id: topics.length + 1,
       userId,
       title,
@@ -447,7 +261,7 @@ export function generateCommunity(options: CommunityOptions): Community {
     newPost(topic, userId, t, null);
     return topic;
   };
-  const helperWeight = (support: boolean) => (u: SimUser) => {
+  const helperWeight = (support: boolean) => (u: M.SimUser) => {
     const w = weight.get(u.id) ?? 0;
     if (u.role === "expert") return w * (support ? 3 : 1);
     if (u.role === "staff") return w * (support ? 2 : 1);
@@ -455,7 +269,7 @@ export function generateCommunity(options: CommunityOptions): Community {
     return w;
   };
   let helpers = { support: sampler(posters, helperWeight(true)), chat: sampler(posters, helperWeight(false)) };
-  const addReplies = (topic: SimTopic, t0: number, count: number, support: boolean, firstBy?: SimUser | null) => {
+  const addReplies = (topic: M.SimTopic, t0: number, count: number, support: boolean, firstBy?: M.SimUser | null) => {
     let t = t0;
     for (let i = 0; i < count; i++) {
       t += exp(10 * HOUR);
@@ -552,7 +366,7 @@ export function generateCommunity(options: CommunityOptions): Community {
   }
   for (const p of posts) if ((p.userId === loud.id && rnd() < 0.01) || rnd() < 0.002) p.hidden = true;
 
-  const categories: SimCategory[] = [
+  const categories: M.SimCategory[] = [
     { id: 1, slug: "general", name: "General", readRestricted: false },
     { id: 2, slug: "support", name: "Support", readRestricted: false },
     { id: 3, slug: "newsletter", name: "Newsletter", readRestricted: true },
@@ -579,144 +393,4 @@ export function generateCommunity(options: CommunityOptions): Community {
       postById,
     });
   return { now: iso(end), categories, users, topics, posts, likes, solutions };
-}
-
-/**
- * What the public cannot see, and members whose help happens only there: a helper in private
- * messages (never counted), a helper in the members' lounge (counted, never cited), and top
- * helpers' best answers in unlisted topics, under hidden first posts and in whispers (never cited).
- */
-function addHiddenPlaces(g: {
-  rnd: () => number;
-  pick: <T>(xs: readonly T[]) => T;
-  exp: (mean: number) => number;
-  users: SimUser[];
-  topics: SimTopic[];
-  posts: SimPost[];
-  likes: SimLike[];
-  solutions: SimSolution[];
-  end: number;
-  begin: number;
-  add: (u: Partial<SimUser> & Pick<SimUser, "id" | "username" | "role">, w: number, q: number) => SimUser;
-  iso: (t: number) => string;
-  newTopic: (userId: number, t: number, support: boolean) => SimTopic;
-  newPost: (topic: SimTopic, userId: number, t: number, replyTo: number | null) => SimPost;
-  experts: SimUser[];
-  postById: Map<number, SimPost>;
-}) {
-  const { rnd, pick, users, end, begin } = g;
-  const nextId = Math.max(...users.map((u) => u.id)) + 1;
-  const pmHelper = g.add(
-    { id: nextId, username: "pm_polly", name: "Polly", trustLevel: 3, role: "private_helper" },
-    0,
-    0,
-  );
-  const loungeHelper = g.add(
-    { id: nextId + 1, username: "lounge_leo", name: "Leo", trustLevel: 3, role: "restricted_helper" },
-    0,
-    0,
-  );
-  // Established members only (they joined before the timeline): newcomers' first topics stay theirs.
-  const regulars = users.filter((u) => u.role === "member" && u.trustLevel >= 1);
-  const when = () => begin + rnd() * (end - begin - 3 * DAY);
-  const thread = (topic: SimTopic, helper: SimUser, t: number, accepted: boolean, postType?: number) => {
-    const answer = g.newPost(topic, helper.id, t + 2 * HOUR, 1);
-    if (postType) answer.postType = postType;
-    g.newPost(topic, topic.userId, t + 5 * HOUR, answer.postNumber);
-    const likers = new Set<number>();
-    for (let k = 0; k < 3; k++) likers.add(pick(regulars).id);
-    likers.delete(helper.id);
-    let k = 0;
-    for (const liker of likers)
-      g.likes.push({ postId: answer.id, userId: liker, createdAt: g.iso(t + (6 + k++) * HOUR) });
-    if (accepted)
-      g.solutions.push({
-        topicId: topic.id,
-        postId: answer.id,
-        acceptedBy: topic.userId,
-        acceptedAt: g.iso(t + 8 * HOUR),
-      });
-    return answer;
-  };
-  // Private messages: questions answered, liked and even "solved" in private, all by one helper.
-  for (let i = 0; i < 160; i++) {
-    const asker = pick(regulars);
-    const t = when();
-    const topic = g.newTopic(asker.id, t, true);
-    Object.assign(topic, { categoryId: 0, archetype: "private_message", allowed: [asker.id, pmHelper.id] });
-    thread(topic, pmHelper, t, true);
-  }
-  // The members' lounge: real help, in a category only members see.
-  for (let i = 0; i < 120; i++) {
-    const t = when();
-    const topic = g.newTopic(pick(regulars).id, t, true);
-    topic.categoryId = 5;
-    thread(topic, loungeHelper, t, rnd() < 0.6);
-  }
-  // Top helpers' best answers where the public cannot look: unlisted topics, topics whose first
-  // post was hidden after flags (Discourse unlists them), and whispers.
-  for (let i = 0; i < 60; i++) {
-    const t = when();
-    const topic = g.newTopic(pick(regulars).id, t, true);
-    topic.visible = false;
-    if (i % 2) g.posts[g.posts.length - 1]!.hidden = true; // the first post, just written
-    thread(topic, g.experts[i % g.experts.length]!, t, true);
-  }
-  for (let i = 0; i < 60; i++) {
-    const t = when();
-    const topic = g.newTopic(pick(regulars).id, t, true);
-    thread(topic, g.experts[i % g.experts.length]!, t, false, 4);
-  }
-  // A sockpuppet master and his puppets: each puppet joins, asks, gets his first (and only) reply,
-  // thanks him, accepts it and likes his posts. He also helps a little for real.
-  const master = g.add(
-    { id: nextId + 2, username: "sock_sam", name: "Sam", trustLevel: 2, role: "puppet_master" },
-    0,
-    0,
-  );
-  const masterPosts: SimPost[] = [];
-  for (let i = 0; i < 25; i++) {
-    const t = end - 60 * DAY + rnd() * 58 * DAY;
-    const topic = g.newTopic(pick(regulars).id, t, true);
-    masterPosts.push(g.newPost(topic, master.id, t + 3 * HOUR, 1));
-  }
-  for (let i = 0; i < 24; i++) {
-    const joined = end - 45 * DAY + i * 1.8 * DAY;
-    const puppet = g.add(
-      {
-        id: nextId + 3 + i,
-        username: `helpme_${(i * 7919 + 17).toString(36)}`,
-        name: null,
-        trustLevel: 0,
-        createdAt: g.iso(joined),
-        role: "sockpuppet",
-      },
-      0,
-      0,
-    );
-    const t = joined + HOUR;
-    const topic = g.newTopic(puppet.id, t, true);
-    const answer = g.newPost(topic, master.id, t + HOUR, 1);
-    g.newPost(topic, puppet.id, t + 2 * HOUR, answer.postNumber);
-    g.solutions.push({ topicId: topic.id, postId: answer.id, acceptedBy: puppet.id, acceptedAt: g.iso(t + 3 * HOUR) });
-    for (const p of [answer, ...masterPosts.slice(i % 20, (i % 20) + 3)])
-      if (Date.parse(p.createdAt) < end - HOUR)
-        g.likes.push({
-          postId: p.id,
-          userId: puppet.id,
-          createdAt: g.iso(Math.max(Date.parse(p.createdAt), t) + 4 * HOUR),
-        });
-  }
-  for (const p of g.posts) g.postById.set(p.id, p);
-  g.posts.sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1) || a.id - b.id);
-}
-
-function weightedPickPost(xs: SimPost[], w: (p: SimPost) => number, rnd: () => number): SimPost | null {
-  const total = xs.reduce((s, p) => s + w(p), 0);
-  let r = rnd() * total;
-  for (const p of xs) {
-    r -= w(p);
-    if (r <= 0) return p;
-  }
-  return xs[xs.length - 1] ?? null;
 }
