@@ -13,8 +13,8 @@ import { avatar, buildForum } from "./forum.js";
 import { guard } from "./middleware.js";
 import { readRoutes } from "./reads.js";
 import { serializers } from "./serialize.js";
-import type { SimulatorOptions, SimulatorState } from "./types.js";
-import { registerWrites, type SimWrites } from "./write.js";
+import type { SimulatorOptions, SimulatorState, SimWrites } from "./types.js";
+import { registerWrites } from "./write.js";
 
 export { strikes } from "./middleware.js";
 export type { Faults, RecordedResponse, SimulatorOptions, SimulatorState } from "./types.js";

@@ -1,6 +1,6 @@
 /** The simulator's options and the state tests read. */
-import type { Community, CommunityOptions } from "./community.js";
-import type { SimWrites } from "./write.js";
+import type { Community, CommunityOptions, SimPost, SimTopic, SimUser } from "./community.js";
+import type { SimRecognition } from "./recognition.js";
 
 export interface Faults {
   /** One request in N (on average) answers 429 with Retry-After. */
@@ -60,4 +60,45 @@ export interface SimulatorState {
   /** Requests per route ("GET /user_actions.json"), faults included. */
   requests: Map<string, number>;
   total: number;
+}
+
+export interface SimTopicState {
+  archetype: "regular" | "private_message" | "banner";
+  pinnedGlobally: boolean;
+  pinnedUntil: string | null;
+  /** PM recipients (user ids), sender included. */
+  allowed: number[];
+}
+
+export interface SimWrites {
+  /** Every write request, in order: what tests count to prove nothing happened twice. */
+  log: Array<{ method: string; path: string; body: unknown; actor: string; at: string }>;
+  topicState: Map<number, SimTopicState>;
+  edits: Map<number, { version: number; editReason: string | null; updatedAt: string }>;
+  /** Categories: id -> slug. */
+  categories: Map<number, { slug: string; name: string }>;
+  /** Badges, grants and groups. */
+  recognition: SimRecognition;
+}
+
+/** What the write side is given of the forum. */
+export interface WriteContext {
+  community: Community;
+  users: Map<number, SimUser>;
+  byName: Map<string, SimUser>;
+  topics: Map<number, SimTopic>;
+  posts: Map<number, SimPost>;
+  now: number;
+  /** The forum's clock (stamps writes). */
+  clock: () => Date;
+  avatar: (u: SimUser) => string;
+  basicUser: (u: SimUser) => {
+    id: number;
+    username: string;
+    name: string | null;
+    avatar_template: string;
+    title: string | null;
+  };
+  /** A regular topic was created through the API (it appears in its creator's stream). */
+  onNewTopic: (post: SimPost) => void;
 }
