@@ -4,7 +4,7 @@ import type { Faults } from "../adapters/discourse/simulator/app.js";
 import { type RunningSimulator, startSimulator } from "../adapters/discourse/simulator/app.js";
 import { deploymentSecret, optOutKey } from "../src/optout.js";
 import { type PipelineDeps, preparePlan } from "../src/pipeline.js";
-import { publishPlan, republishLive } from "../src/publish.js";
+import { publishPlan, republishLive } from "../src/publish/index.js";
 import { SECTION_END, SECTION_START } from "../src/sections.js";
 import type { Settings } from "../src/settings.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";

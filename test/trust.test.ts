@@ -13,7 +13,7 @@ import { type Community, generateCommunity } from "../adapters/discourse/simulat
 import type { Plan } from "../src/domain.js";
 import { renderOutputs } from "../src/output.js";
 import { type PipelineDeps, preparePlan } from "../src/pipeline.js";
-import { publishPlan } from "../src/publish.js";
+import { publishPlan } from "../src/publish/index.js";
 import { SOLE_CONTACTS_KEY, type SoleContacts } from "../src/ranking.js";
 import { scoreAll } from "../src/scoring/index.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";

@@ -2,7 +2,7 @@
 
 import { UsageError } from "../errors.js";
 import { deploymentSecret } from "../optout.js";
-import { publishPlan } from "../publish.js";
+import { publishPlan } from "../publish/index.js";
 import { openConfig, parse, periodArg } from "./args.js";
 import { publishSummary } from "./report.js";
 import { type CliIO, makeAdapter } from "./site.js";

@@ -6,7 +6,7 @@
 import type { Adapter } from "../../adapters/types.js";
 import { UsageError } from "../errors.js";
 import { deploymentSecret, optOutKey } from "../optout.js";
-import { republishLive } from "../publish.js";
+import { republishLive } from "../publish/index.js";
 import { forgetSoleContacts } from "../ranking.js";
 import { openConfig, parse } from "./args.js";
 import { type CliIO, makeAdapter } from "./site.js";

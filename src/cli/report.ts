@@ -5,7 +5,7 @@
  * cleaned of control characters first (a name must not drive the terminal).
  */
 import type { Plan } from "../domain.js";
-import type { PublishReport } from "../publish.js";
+import type { PublishReport } from "../publish/index.js";
 import { clean, truncate } from "../render/escape.js";
 import { minutesInWords } from "./progress.js";
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { UsageError } from "../errors.js";
 import { createLogger } from "../log.js";
 import { deploymentSecret } from "../optout.js";
-import { republishLive } from "../publish.js";
+import { republishLive } from "../publish/index.js";
 import { producerConnection, queues, redisUrl } from "../queue/index.js";
 import { createServer } from "../server/index.js";
 import type { Settings } from "../settings.js";

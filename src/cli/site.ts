@@ -7,7 +7,7 @@ import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
 import { renderOutputs, writeOutputs } from "../output.js";
 import { preparePlan } from "../pipeline.js";
-import { publishPlan } from "../publish.js";
+import { publishPlan } from "../publish/index.js";
 import type { Settings, SiteSettings } from "../settings.js";
 import type { Store } from "../store/types.js";
 import { progressReporter } from "./progress.js";

@@ -21,7 +21,7 @@ import { ConfigError, SpotlightError } from "../errors.js";
 import { type Logger, silentLogger } from "../log.js";
 import { lastCompletePeriod, localDay, shiftPeriod } from "../period.js";
 import { type PipelineDeps, preparePlan, syncPeriod } from "../pipeline.js";
-import { deliverNoteFor, publishPlan } from "../publish.js";
+import { deliverNoteFor, publishPlan } from "../publish/index.js";
 import type { Settings, SiteSettings } from "../settings.js";
 import type { Store } from "../store/types.js";
 

@@ -16,7 +16,7 @@ import { optOutKey } from "../optout.js";
 import { siteTitle } from "../output.js";
 import { localDay } from "../period.js";
 import { type PipelineDeps, preparePlan } from "../pipeline.js";
-import { noteLedgerKey, publishPlan, storeState } from "../publish.js";
+import { noteLedgerKey, publishPlan, storeState } from "../publish/index.js";
 import { render, resolveLocale, translate } from "../render/index.js";
 import { memberView, noteView, periodLabel, spotlightView } from "../render/view.js";
 import { editPlan, type PlanEdit } from "../selection/edits.js";

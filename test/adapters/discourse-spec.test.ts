@@ -14,7 +14,7 @@ import {
 import { SPEC_ALLOWANCES } from "../../adapters/discourse/simulator/spec-allowances.js";
 import { periodOf } from "../../src/period.js";
 import { preparePlan } from "../../src/pipeline.js";
-import { publishPlan, storeState } from "../../src/publish.js";
+import { publishPlan, storeState } from "../../src/publish/index.js";
 import { SqliteStore } from "../../src/store/sqlite/index.js";
 import { SIM_NOW, smallCommunity, testSettings } from "../helpers.js";
 

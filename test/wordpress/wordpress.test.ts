@@ -13,7 +13,7 @@ import { defaultSettings, siteWithDefaults } from "../../src/config.js";
 import { deploymentSecret, optOutKey } from "../../src/optout.js";
 import { periodOf } from "../../src/period.js";
 import { type PipelineDeps, preparePlan } from "../../src/pipeline.js";
-import { publishPlan } from "../../src/publish.js";
+import { publishPlan } from "../../src/publish/index.js";
 import type { Settings } from "../../src/settings.js";
 import { SqliteStore } from "../../src/store/sqlite/index.js";
 import { testAdapter } from "../adapters/conformance.js";

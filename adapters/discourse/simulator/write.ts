@@ -1,7 +1,8 @@
 /**
  * The simulator's write side: topics and private messages (POST /posts.json), edits
  * (PUT /posts/{id}.json), reading posts, pinning and banners; topic-reads.ts serves the topics,
- * the sender's sent messages and category topic lists as the writes left them. Shapes follow the OpenAPI spec (validated in the tests).
+ * the sender's sent messages and category topic lists as the writes left them. Shapes follow the
+ * OpenAPI spec (validated in the tests).
  */
 
 import express, { type Express, type Request, type Response } from "express";

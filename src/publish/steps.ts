@@ -1,0 +1,61 @@
+/**
+ * What every publishing step stands on: the adapter's state in the store, the notes ledger's
+ * keys, retries that resume, and the report a publication makes.
+ */
+
+import type { AdapterState, Published, WriteAction } from "../../adapters/types.js";
+import { SpotlightError } from "../errors.js";
+import { silentLogger } from "../log.js";
+import type { PipelineDeps } from "../pipeline.js";
+import type { Store } from "../store/types.js";
+
+/** Where the ledger records a note to a member for a period (intent, then sent with its reference). */
+export const noteLedgerKey = (period: string, memberId: string) => `note:${period}:${memberId}`;
+
+/** Adapter state kept in the store's cursor table under "state:". */
+export function storeState(store: Store, site: string): AdapterState {
+  return {
+    get: (key) => store.getState(site, `state:${key}`),
+    set: (key, value) => store.setState(site, `state:${key}`, value),
+  };
+}
+
+/** Re-run a resumable step after transient errors (5xx, timeouts, exhausted rate limits). */
+export async function resumable<T>(deps: PipelineDeps, step: string, fn: () => Promise<T>): Promise<T> {
+  const attempts = deps.site.maxRetries + 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof SpotlightError) || err.final || attempt >= attempts) throw err;
+      (deps.logger ?? silentLogger).warn(
+        { event: "spotlight.publish.retry", site: deps.site.id, step, attempt, error: err.message },
+        "resuming step",
+      );
+    }
+  }
+}
+
+export type NoteOutcome = "sent" | "already_sent" | "recovered" | "planned" | "no_channel";
+
+export interface PublishReport {
+  period: string;
+  dryRun: boolean;
+  featured: string[];
+  /** Members dropped because they opted out after the plan was made (ids only). */
+  droppedOptedOut: number;
+  homepage: Published | null;
+  notes: Array<{ username: string; outcome: NoteOutcome; ref: string | null }>;
+  newsletter: Published | null;
+  badge: { granted: string[] } | null;
+  group: { added: string[]; removed: string[] } | null;
+  /** Nobody to feature: the live spotlight, newsletter, badge and group were left as they were. */
+  keptLive: boolean;
+  actions: WriteAction[];
+}
+
+export interface PublishOptions {
+  dryRun?: boolean;
+  /** "inline" (default): send the notes now; "defer": leave them to one job per note (worker mode). */
+  notes?: "inline" | "defer";
+}
