@@ -1,0 +1,348 @@
+/**
+ * The dashboard's pages once signed in (src/server/admin.ts handles signing in and the form
+ * tokens): the sites and their plans, a period's leaderboard with each member's explanation and
+ * the previews, the admin's edits and approval, a site's history.
+ */
+
+import type { NextFunction, Request, Response, Router } from "express";
+import type { Adapter } from "../../adapters/types.js";
+import type { Clock } from "../clock.js";
+import { SIGNALS } from "../domain.js";
+import type { Logger } from "../log.js";
+import { optOutKey } from "../optout.js";
+import { siteTitle } from "../output.js";
+import { localDay } from "../period.js";
+import { type PipelineDeps, preparePlan } from "../pipeline.js";
+import { noteLedgerKey, publishPlan, storeState } from "../publish/index.js";
+import { render } from "../render/index.js";
+import { memberView, noteView, periodLabel, spotlightView } from "../render/view.js";
+import { editPlan, type PlanEdit } from "../selection/edits.js";
+import type { Settings, SiteSettings } from "../settings.js";
+import type { Store } from "../store/types.js";
+import { dailyChart, signalBars } from "./charts.js";
+
+export interface AdminDeps {
+  settings: Settings;
+  store: Store;
+  secret: string;
+  adapters: ReadonlyMap<string, Adapter>;
+  env?: NodeJS.ProcessEnv;
+  /** Stamps audit entries and sessions (default: the system clock). */
+  now?: Clock;
+  logger?: Logger;
+  /** bull-board's router, in worker mode. */
+  queuesRouter?: Router;
+}
+
+/** An async handler whose errors reach express's error handler. */
+export const route =
+  (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) =>
+    void fn(req, res).catch(next);
+
+const PERIOD_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/** What the pages share with the router that mounts them. */
+export interface AdminKit {
+  deps: AdminDeps;
+  settings: Settings;
+  store: Store;
+  log: Logger;
+  env: NodeJS.ProcessEnv;
+  now: Clock;
+  locale: string;
+  sites: ReadonlyMap<string, SiteSettings>;
+  t: (key: string, values?: Record<string, unknown>) => string;
+  page: (res: Response, name: string, view: Record<string, unknown>, status?: number) => unknown;
+  common: (res: Response, pageTitle: string) => Record<string, unknown>;
+  audit: (site: string, actor: string, action: string, period: string | null, detail: string) => Promise<void>;
+}
+
+/** The form's fields as a plan edit (null when the action is none of them). */
+function planEditFrom(action: string, member: string, body: Record<string, unknown> | undefined): PlanEdit | null {
+  switch (action) {
+    case "pin":
+    case "unpin":
+    case "exclude":
+    case "include":
+      return { action, member };
+    case "swap":
+      return { action, member, other: String(body?.other ?? "") };
+    case "line":
+      return { action, member, line: String(body?.line ?? "") };
+    default:
+      return null;
+  }
+}
+
+export function adminPages(router: Router, kit: AdminKit) {
+  const { deps, settings, store, log, env, locale, sites, t, page, common, audit } = kit;
+  const { secret } = deps;
+
+  router.get(
+    "/",
+    route(async (_req, res) => {
+      const list = [];
+      for (const site of settings.sites) {
+        const plans = (await store.plans(site.id)).map((p) => ({
+          period: p.plan.period.id,
+          label: periodLabel(p.plan, locale, settings.timezone),
+          statusKey: `admin.status.${p.status}`,
+          featured: p.plan.featured.map((f) => f.member.username).join(", "),
+        }));
+        list.push({ id: site.id, title: siteTitle(site), plans });
+      }
+      page(res, "index", { ...common(res, t("admin.sites")), sites: list });
+    }),
+  );
+
+  const load = async (req: Request) => {
+    const site = sites.get(String(req.params.site));
+    const period = String(req.params.period);
+    if (!site || !PERIOD_RE.test(period)) return null;
+    const stored = await store.getPlan(site.id, period);
+    if (!stored) return null;
+    return { site, stored };
+  };
+
+  router.get(
+    "/sites/:site/periods/:period",
+    route(async (req, res) => {
+      const found = await load(req);
+      if (!found) return void res.status(404).type("text/plain").send("Not found");
+      const { site, stored } = found;
+      const plan = stored.plan;
+      const period = plan.period.id;
+      const editable = stored.status === "prepared";
+      const labels = Object.fromEntries(SIGNALS.map((s) => [s, t(`signal.${s}`)]));
+      const max = Math.max(
+        1,
+        ...plan.featured.flatMap((f) => Object.values(f.card.signals).map((x) => Math.abs(x.points))),
+      );
+      // Per local day from the store's quarter-hour counts: a month's activities are never read here.
+      const perDay = new Map<string, number>();
+      for (let d = Date.parse(plan.period.start); d < Date.parse(plan.period.end); d += 86_400_000)
+        perDay.set(localDay(new Date(d + 43_200_000).toISOString(), settings.timezone), 0);
+      for (const [quarter, n] of await store.activityTimeline(site.id, plan.period.start, plan.period.end)) {
+        const day = localDay(`${quarter}:00.000Z`, settings.timezone);
+        if (perDay.has(day)) perDay.set(day, perDay.get(day)! + n);
+      }
+      const label = periodLabel(plan, locale, settings.timezone);
+      const featuredIds = new Set(plan.featured.map((f) => f.member.id));
+      const base = `/admin/sites/${encodeURIComponent(site.id)}/periods/${period}`;
+      page(res, "period", {
+        ...common(res, `${siteTitle(site)} · ${label}`),
+        site: { id: site.id, title: siteTitle(site) },
+        period: {
+          id: period,
+          label,
+          statusKey: `admin.status.${stored.status}`,
+          statusLabel: t(`admin.status.${stored.status}`),
+        },
+        flash: req.query.done === "published" ? "admin.published" : null,
+        editable,
+        actionUrl: `${base}/actions`,
+        previewUrl: `${base}/preview`,
+        chart: dailyChart(
+          [...perDay].map(([day, count]) => ({ day, count })),
+          t("admin.activity", { period: label }),
+        ),
+        featured: plan.featured.map((f) => {
+          const v = memberView(f, null, plan.personalLines?.[f.member.id] ?? null);
+          return {
+            memberId: f.member.id,
+            name: v.name,
+            username: v.username,
+            slotKey: v.slotKey,
+            total: f.card.total,
+            previousTotal: f.previousTotal,
+            people: f.card.distinctPeople,
+            days: f.card.activeDays,
+            bars: signalBars(
+              Object.fromEntries(Object.entries(f.card.signals).map(([k, x]) => [k, x.points])),
+              labels,
+              max,
+            ),
+            caps: f.card.capsApplied,
+            evidence: v.highlights,
+            personalLine: v.personalLine ?? "",
+          };
+        }),
+        alternatives: plan.ranked.filter((r) => r.eligible && !featuredIds.has(r.memberId)).slice(0, 20),
+        ranked: plan.ranked.slice(0, settings.selection.leaderboardSize).map((r, i) => ({
+          ...r,
+          rank: i + 1,
+          pinned: plan.overrides.pin.includes(r.memberId),
+          excluded: plan.overrides.exclude.includes(r.memberId),
+        })),
+        skipped: plan.skipped
+          .slice(0, 30)
+          .map((s) => ({ username: s.username, total: s.total, reasons: s.reasons.map((r) => `reason.${r}`) })),
+        audit: (await store.audit(site.id, 200)).filter((e) => e.period === period).slice(0, 30),
+      });
+    }),
+  );
+
+  router.get(
+    "/sites/:site/periods/:period/preview/:what",
+    route(async (req, res) => {
+      const found = await load(req);
+      if (!found) return void res.status(404).type("text/plain").send("Not found");
+      const { site, stored } = found;
+      const plan = stored.plan;
+      const o = { locale, site: { title: siteTitle(site), url: site.baseUrl }, timeZone: settings.timezone };
+      const sv = spotlightView(plan, o);
+      const what = String(req.params.what);
+      const back = `/admin/sites/${encodeURIComponent(site.id)}/periods/${plan.period.id}`;
+      const base = { ...common(res, t("admin.previews")), backUrl: back };
+      if (what === "spotlight")
+        return void page(res, "preview", {
+          ...base,
+          titleKey: "admin.preview.spotlight",
+          html: render("spotlight", "html", sv),
+        });
+      if (what === "newsletter-html")
+        return void page(res, "preview", {
+          ...base,
+          titleKey: "admin.preview.newsletterHtml",
+          html: render("newsletter", "html", sv),
+        });
+      if (what === "newsletter-txt")
+        return void page(res, "preview", {
+          ...base,
+          titleKey: "admin.preview.newsletterTxt",
+          text: render("newsletter", "txt", sv),
+        });
+      const m = /^note-(.+)$/.exec(what);
+      const entry = m && plan.featured.find((f) => f.member.id === m[1]);
+      if (!entry) return void res.status(404).type("text/plain").send("Not found");
+      const nv = noteView(plan, entry, {
+        ...o,
+        optOutUrl: settings.server.publicUrl ? new URL("optout/…", settings.server.publicUrl).toString() : null,
+      });
+      page(res, "preview", {
+        ...base,
+        titleKey: "admin.preview.note",
+        name: nv.member.name,
+        text: render("note", "txt", nv),
+      });
+    }),
+  );
+
+  router.post(
+    "/sites/:site/periods/:period/actions",
+    route(async (req, res) => {
+      const found = await load(req);
+      if (!found) return void res.status(404).type("text/plain").send("Not found");
+      const { site, stored } = found;
+      const actor = String(res.locals.actor);
+      const action = String(req.body?.action ?? "");
+      const member = String(req.body?.member ?? "");
+      const period = stored.plan.period.id;
+      const back = `/admin/sites/${encodeURIComponent(site.id)}/periods/${period}`;
+      if (stored.status !== "prepared")
+        return void res
+          .status(409)
+          .type("text/plain")
+          .send(t("admin.locked", { status: t(`admin.status.${stored.status}`) }));
+      const deps2 = pipelineDeps(site);
+      const plan = stored.plan;
+      switch (action) {
+        case "skip":
+          await store.savePlan(site.id, plan, "skipped");
+          await audit(site.id, actor, "skip period", period, "");
+          return void res.redirect(303, back);
+        case "approve": {
+          await audit(
+            site.id,
+            actor,
+            "approve and publish",
+            period,
+            plan.featured.map((f) => f.member.username).join(", "),
+          );
+          const report = await publishPlan(deps2, period);
+          log.info(
+            { event: "spotlight.admin.published", site: site.id, period, actor },
+            "published from the dashboard",
+          );
+          await audit(
+            site.id,
+            actor,
+            "published",
+            period,
+            [report.homepage?.url, report.newsletter?.url].filter(Boolean).join(" "),
+          );
+          return void res.redirect(303, `${back}?done=published`);
+        }
+      }
+      const edit = planEditFrom(action, member, req.body);
+      if (!edit) return void res.status(400).type("text/plain").send("Unknown action");
+      const edited = editPlan(plan, edit);
+      if (!edited.ok) return void res.status(400).type("text/plain").send("Unknown member");
+      await store.savePlan(site.id, edited.plan, "prepared");
+      // Pins and exclusions change the selection: plan again from the stored activity.
+      if (edited.replan) await preparePlan(deps2, period, { sync: false });
+      await audit(site.id, actor, action === "line" ? "personal line" : action, period, edited.summary);
+      res.redirect(303, back);
+    }),
+  );
+
+  router.get(
+    "/sites/:site/history",
+    route(async (req, res) => {
+      const site = sites.get(String(req.params.site));
+      if (!site) return void res.status(404).type("text/plain").send("Not found");
+      const state = storeState(store, site.id);
+      const plans = await store.plans(site.id);
+      const periods = [];
+      for (const p of plans) {
+        let notes = 0;
+        for (const f of p.plan.featured)
+          if ((await state.get<{ status: string }>(noteLedgerKey(p.plan.period.id, f.member.id)))?.status === "sent")
+            notes++;
+        periods.push({
+          period: p.plan.period.id,
+          label: periodLabel(p.plan, locale, settings.timezone),
+          statusKey: `admin.status.${p.status}`,
+          featured: p.plan.featured.map((f) => f.member.username).join(", "),
+          notes,
+        });
+      }
+      const query = typeof req.query.member === "string" ? req.query.member.trim().slice(0, 100) : "";
+      let lookup = null;
+      let unknown = false;
+      if (query) {
+        const members = await store.members(site.id);
+        const m =
+          [...members.values()].find((x) => x.username.toLowerCase() === query.toLowerCase()) ?? members.get(query);
+        if (!m) unknown = true;
+        else {
+          const when = plans
+            .filter((p) => p.status === "published" && p.plan.featured.some((f) => f.member.id === m.id))
+            .map((p) => p.plan.period.id);
+          const optedOut = (await store.optOutKeys(site.id)).has(optOutKey(secret, site.id, m.id)) || m.hiddenProfile;
+          lookup = {
+            name: m.username,
+            periods: when.join(", ") || t("admin.lookup.none"),
+            optedOut: optedOut ? t("admin.yes") : t("admin.no"),
+          };
+        }
+      }
+      page(res, "history", {
+        ...common(res, `${siteTitle(site)} · ${t("admin.history")}`),
+        site: { id: site.id, title: siteTitle(site) },
+        periods,
+        optouts: (await store.optOutKeys(site.id)).size,
+        query,
+        lookup,
+        unknown,
+        audit: await store.audit(site.id, 50),
+      });
+    }),
+  );
+
+  function pipelineDeps(site: SiteSettings): PipelineDeps {
+    const adapter = deps.adapters.get(site.id);
+    if (!adapter) throw new Error(`no adapter for site ${site.id}`);
+    return { settings, store, adapter, site, logger: log, env };
+  }
+}
