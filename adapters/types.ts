@@ -192,7 +192,10 @@ export interface Adapter {
   findNote?(note: NoteContent, since: string): Promise<{ ref: string } | null>;
   /** capabilities.newsletter: insert or replace the section in the period's draft. */
   updateNewsletter?(content: NewsletterContent, ctx: WriteContext): Promise<Published>;
-  /** capabilities.badges: grant the badge (created if missing) to each member, once per period; the usernames granted now. */
+  /**
+   * capabilities.badges: grant the badge (created if missing) to each member, once per period; the
+   * usernames granted now.
+   */
   grantBadge?(badge: BadgeContent, members: readonly Member[], ctx: WriteContext): Promise<{ granted: string[] }>;
   /** Platforms without private messages: the member's e-mail address, read at send time and never stored. */
   contactAddress?(member: Member): Promise<string | null>;
@@ -205,7 +208,10 @@ export interface Adapter {
   verifyWebhook?(headers: Record<string, string | undefined>, rawBody: Buffer): WebhookCheck;
   /** capabilities.webhooks: this request's event; throws SpotlightError("bad_response") when malformed. */
   parseWebhook?(headers: Record<string, string | undefined>, body: unknown): WebhookEvent;
-  /** capabilities.groups: make the group (created if missing) hold exactly these members; the usernames added and removed. */
+  /**
+   * capabilities.groups: make the group (created if missing) hold exactly these members; the
+   * usernames added and removed.
+   */
   setGroupMembers?(
     group: string,
     members: readonly Member[],

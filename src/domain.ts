@@ -34,7 +34,10 @@ export function standingFrom(value: unknown): Standing {
     : (FORMER_STANDINGS[value] ?? "unknown");
 }
 
-/** How many members hold each standing, from a store's (standing, count) rows: former names merged into their new ones. */
+/**
+ * How many members hold each standing, from a store's (standing, count) rows: former names merged
+ * into their new ones.
+ */
 export function standingTotals(rows: Iterable<readonly [string | null, number]>): Map<Standing, number> {
   const out = new Map<Standing, number>();
   for (const [name, n] of rows)
@@ -190,7 +193,10 @@ export interface Plan {
   overrides: Overrides;
   /** A personal line an admin added to a member's note, by member id. */
   personalLines?: Record<string, string>;
-  /** Members with activity in the period, how many of them were scored exactly (src/ranking.ts), their activities, platform requests. */
+  /**
+   * Members with activity in the period, how many of them were scored exactly (src/ranking.ts),
+   * their activities, platform requests.
+   */
   stats: { members: number; scored?: number; activities: number; requests: number };
 }
 

@@ -53,7 +53,10 @@ type Schema = {
   allOf?: Array<{ then?: Schema }>;
 };
 
-/** Every leaf setting of the settings schema, with its default: a platform's own site settings (allOf) after the core's. */
+/**
+ * Every leaf setting of the settings schema, with its default: a platform's own site settings
+ * (allOf) after the core's.
+ */
 function leaves(schema: Schema, path = ""): Map<string, unknown> {
   const out = new Map<string, unknown>();
   if (schema.properties) {

@@ -223,7 +223,8 @@ describe("opting out reaches what is already public", () => {
       expect((await shown()).json).toEqual(["ann", "bea", "cyd"]);
       // bea opts out through her link: gone from every served surface within the memo's second.
       expect((await fetch(`${base}/optout/${signOptOut(SECRET, "test", "2")}`, { method: "POST" })).status).toBe(200);
-      // ...and the platform's copy is published again without her (src/publish/index.ts republishLive, tested in publish.test.ts).
+      // ...and the platform's copy is published again without her (src/publish/index.ts
+      // republishLive, tested in publish.test.ts).
       expect(republish).toEqual(["test"]);
       const after = await settled(["ann", "cyd"]);
       expect(after.json).toEqual(["ann", "cyd"]);

@@ -33,7 +33,9 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs
 import { join } from "node:path";
 import type { Adapter, Capabilities, Platform } from "../types.js";
 
-const capabilities: Capabilities = { homepage: true, privateMessages: true, newsletter: false, webhooks: false, badges: false, groups: false };
+const capabilities: Capabilities = {
+  homepage: true, privateMessages: true, newsletter: false, webhooks: false, badges: false, groups: false,
+};
 
 const fakeboard: Platform = {
   name: "fakeboard",
@@ -51,7 +53,8 @@ const fakeboard: Platform = {
       },
       async readPeriod(req) {
         const data = JSON.parse(readFileSync(site.dataFile, "utf8"));
-        const activities = data.activities.filter((a: { at: string }) => a.at >= req.period.start && a.at < req.period.end);
+        const inPeriod = (a: { at: string }) => a.at >= req.period.start && a.at < req.period.end;
+        const activities = data.activities.filter(inPeriod);
         return { activities, members: data.members, cursor: { done: true }, requests: 1 };
       },
       async publishHomepage(content) {
@@ -62,7 +65,8 @@ const fakeboard: Platform = {
       },
       async sendNote(note) {
         const ref = String(sent().length + 1);
-        appendFileSync(notes, JSON.stringify({ ref, to: note.member.username, marker: note.marker, body: note.body }) + "\\n");
+        const line = { ref, to: note.member.username, marker: note.marker, body: note.body };
+        appendFileSync(notes, JSON.stringify(line) + "\\n");
         return { ref };
       },
       async findNote(note) {

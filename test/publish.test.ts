@@ -154,7 +154,8 @@ describe("publishing to Discourse", () => {
     expect(raw.endsWith(SECTION_END + outro)).toBe(true);
     expect(raw).not.toContain("old section");
     expect(raw).toContain("## Member spotlight");
-    expect(creates(h.sim).filter((w) => (w.body as any).category === 3)).toHaveLength(1); // only ours from the test setup
+    // only ours from the test setup
+    expect(creates(h.sim).filter((w) => (w.body as any).category === 3)).toHaveLength(1);
   });
 
   it("creates the newsletter draft when there is none", async () => {

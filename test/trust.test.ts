@@ -1,5 +1,6 @@
 /**
- * Trustworthy on a real forum. Nothing private made public. A forum with private messages (a member who helps only there), a
+ * Trustworthy on a real forum. Nothing private made public. A forum with private messages (a member
+ * who helps only there), a
  * read-restricted category (a member who helps only there), unlisted topics, hidden first posts and
  * whispers holding top helpers' best answers: the whole pipeline, read to publish, and every
  * output (plan, spotlight, notes, newsletter, everything written to the forum) cites none of them.

@@ -87,7 +87,8 @@ export async function findOwnTopic(
   maxPages = 10,
 ): Promise<TopicRef | null> {
   const path = "/user_actions.json";
-  const from = since === null ? -Infinity : Date.parse(since) - 60 * 60_000; // tolerate clock skew between us and the forum
+  // tolerate clock skew between us and the forum
+  const from = since === null ? -Infinity : Date.parse(since) - 60 * 60_000;
   for (let offset = 0, page = 0; page < maxPages; page++) {
     const query = { username: d.apiUsername, filter: String(ACTION.NEW_TOPIC), offset };
     const body = await d.http.get<{ user_actions?: Array<DiscourseUserAction & { post_id?: number | null }> }>(

@@ -113,5 +113,8 @@ export async function serve(args: string[], io: CliIO) {
   await store.close();
 }
 
-/** How long `serve` waits after an opt-out before publishing the live spotlight again (a burst of opt-outs makes one republish). */
+/**
+ * How long `serve` waits after an opt-out before publishing the live spotlight again (a burst of
+ * opt-outs makes one republish).
+ */
 const OPT_OUT_REPUBLISH_DELAY_MS = 5_000;

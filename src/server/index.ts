@@ -40,7 +40,10 @@ export interface ServerDeps {
   webhookBodyTimeoutMs?: number;
 }
 
-/** The server: the widget's cached answers and the webhooks straight from node:http, everything else through express. */
+/**
+ * The server: the widget's cached answers and the webhooks straight from node:http, everything else
+ * through express.
+ */
 export function createServer(deps: ServerDeps): Server {
   const metrics = deps.metrics ?? createMetrics();
   const { app, widget } = createApp({ ...deps, metrics });

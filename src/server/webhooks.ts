@@ -85,7 +85,10 @@ export function createWebhooks(deps: {
     const origin = new URL(s.baseUrl).origin;
     origins.set(`${s.platform} ${origin}`, [...(origins.get(`${s.platform} ${origin}`) ?? []), s]);
   }
-  /** Which configured site sent this? The platform's adapter says which header names it; else the only site of the platform. */
+  /**
+   * Which configured site sent this? The platform's adapter says which header names it; else the
+   * only site of the platform.
+   */
   const siteFor = (platform: string, headers: IncomingMessage["headers"]): SiteSettings | null => {
     const header = deps.settings.sites
       .map((s) => (s.platform === platform ? deps.adapters.get(s.id)?.webhookSiteHeader : undefined))

@@ -194,7 +194,8 @@ export function createWidget(
     else {
       const memo = latestMemo.get(site.id);
       if (!memo?.plan) return false;
-      if (performance.now() - memo.at >= PLAN_TTL_MS) void latest(site.id).catch(() => {}); // refresh behind this answer
+      // refresh behind this answer
+      if (performance.now() - memo.at >= PLAN_TTL_MS) void latest(site.id).catch(() => {});
       r = rendered.get(`${site.id}\u0000${kind}`) ?? null;
       if (!r || r.version !== version(memo.plan)) return false;
     }
@@ -310,7 +311,9 @@ const EMBED = `(function () {
   var src = new URL(script.src, location.href);
   var json = new URL("spotlight.json", src);
   function safe(u) { try { var x = new URL(u); return x.protocol === "https:" || x.protocol === "http:" ? x.href : null; } catch (e) { return null; } }
-  function el(tag, cls, text) { var e = document.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = text; return e; }
+  function el(tag, cls, text) {
+    var e = document.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = text; return e;
+  }
   function link(text, href) { var u = safe(href); if (!u) return el("span", null, text); var a = el("a", null, text); a.href = u; a.rel = "noopener"; return a; }
   fetch(json.href, { credentials: "omit" }).then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); }).then(function (d) {
     var targets = document.querySelectorAll("[data-community-spotlight]");

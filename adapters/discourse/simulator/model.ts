@@ -101,6 +101,9 @@ export interface CommunityOptions {
   months?: number;
   /** The end of the timeline: the forum's "now" (an input, never the machine's date). */
   now: Date;
-  /** Add what the public cannot see (private messages, a restricted category, unlisted topics, hidden first posts, whispers); default true. */
+  /**
+   * Add what the public cannot see (private messages, a restricted category, unlisted topics,
+   * hidden first posts, whispers); default true.
+   */
   hiddenPlaces?: boolean;
 }

@@ -32,7 +32,10 @@ export interface SimulatorSettings {
   faults?: Faults;
   /** discourse-solved enabled: the directory has a solutions column (default true). */
   solvedPlugin?: boolean;
-  /** The largest `limit` /user_actions.json honours (default: any, like Discourse, whose controller passes it to UserAction.stream uncapped; 30 when absent). */
+  /**
+   * The largest `limit` /user_actions.json honours (default: any, like Discourse, whose controller
+   * passes it to UserAction.stream uncapped; 30 when absent).
+   */
   userActionsMaxLimit?: number;
   /** Called with every JSON response (tests validate them against the OpenAPI spec). */
   onResponse?: (r: RecordedResponse) => void;

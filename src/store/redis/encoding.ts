@@ -10,9 +10,15 @@ import { arrayAt, skip, strAt } from "../msgpack.js";
 /** Plain MessagePack (no msgpackr extensions), which Redis's cmsgpack reads. */
 export const msgpack = new Packr({ useRecords: false, variableMapSize: true });
 /** An activity's fields, in order, but the member credited (the person it is filed under). */
-/** [id, signal, at, otherId, topicId, url, title, public]: `public` absent in entries written before it (never cited). */
+/**
+ * [id, signal, at, otherId, topicId, url, title, public]: `public` absent in entries written before
+ * it (never cited).
+ */
 export type Tuple = [string, Signal, string, string | null, string | null, string | null, string | null, boolean?];
-/** One member in a bucket list entry: [member, activities credited to them, flat (receiver, time) pairs of likes they gave]. */
+/**
+ * One member in a bucket list entry: [member, activities credited to them, flat (receiver, time)
+ * pairs of likes they gave].
+ */
 export type Filed = [string, Tuple[], string[]];
 export const tupleOf = (a: Activity): Tuple => [
   a.id,
@@ -26,7 +32,10 @@ export const tupleOf = (a: Activity): Tuple => [
 ];
 /** A bucket list entry: MessagePack of the members it files (ingestion writes the same bytes by hand). */
 export const entryOf = (filed: readonly Filed[]) => msgpack.pack(filed);
-/** A bucket list entry's records; only the wanted members' when `wanted` is given (the others are stepped over, not decoded). */
+/**
+ * A bucket list entry's records; only the wanted members' when `wanted` is given (the others are
+ * stepped over, not decoded).
+ */
 export function readEntry(entry: Buffer, wanted?: ReadonlySet<string>): Filed[] {
   if (!wanted) return unpack(entry) as Filed[];
   const out: Filed[] = [];

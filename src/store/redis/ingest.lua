@@ -19,7 +19,8 @@
 
 if redis.call('EXISTS', KEYS[6]) == 1 then return -1 end
 local h = cmsgpack.unpack(ARGV[1])
-local ids, entries, specs, who, months, people, cursor, adds, qspecs, quarters = h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10]
+local ids, entries, specs, who, months = h[1], h[2], h[3], h[4], h[5]
+local people, cursor, adds, qspecs, quarters = h[6], h[7], h[8], h[9], h[10]
 local n = #ids
 local FMT = '<I4I4I4I4I4I4'
 

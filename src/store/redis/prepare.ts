@@ -34,7 +34,10 @@ export const [META_TUPLE, META_TUPLE_END, META_ID_END] = [0, 1, 2];
 export const [META_AT, META_AT_END] = [3, 4];
 /** The member credited and the giver of a like (else -1), as indexes into `people`. */
 export const [META_CREDITED, META_GIVER] = [5, 6];
-/** Signal index (-1: not counted), count part (counts.ts edgePart), month (index into `months`), quarter hour in it (-1: none). */
+/**
+ * Signal index (-1: not counted), count part (counts.ts edgePart), month (index into `months`),
+ * quarter hour in it (-1: none).
+ */
 export const [META_SIGNAL, META_PART, META_MONTH, META_QUARTER] = [7, 8, 9, 10];
 /** The activity's position in the batch. */
 export const META_INDEX = 11;
@@ -44,7 +47,10 @@ export interface Chunk {
   batch: number;
   /** The batch's last chunk, which carries its members and cursor. */
   last: boolean;
-  /** Its activities, in the order of its ids, as positions in `source` (a typed array: a call's pending chunks hold nothing for V8 to trace). */
+  /**
+   * Its activities, in the order of its ids, as positions in `source` (a typed array: a call's
+   * pending chunks hold nothing for V8 to trace).
+   */
   source: readonly Activity[];
   order: Uint32Array;
   keys: string[];

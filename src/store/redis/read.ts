@@ -31,7 +31,10 @@ export async function readLists(
   return out;
 }
 
-/** What these buckets (all when omitted) file for a UTC month (only for the wanted members, if given), each bucket's entries in one array. */
+/**
+ * What these buckets (all when omitted) file for a UTC month (only for the wanted members, if
+ * given), each bucket's entries in one array.
+ */
 export async function readBuckets(
   keys: Keys,
   site: string,

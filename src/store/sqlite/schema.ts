@@ -76,7 +76,8 @@ export function migrate(db: Database.Database): number {
     // Before schema 3 the activities were keyed by id: move them aside and copy them over.
     if (recluster)
       db.exec(`
-        DROP INDEX IF EXISTS activities_by_time; DROP INDEX IF EXISTS activities_by_member; DROP INDEX IF EXISTS activities_by_other;
+        DROP INDEX IF EXISTS activities_by_time; DROP INDEX IF EXISTS activities_by_member;
+        DROP INDEX IF EXISTS activities_by_other;
         DROP INDEX IF EXISTS activities_by_member_time; DROP INDEX IF EXISTS activities_by_other_signal;
         ALTER TABLE activities RENAME TO activities_before_v3;`);
     db.exec(SCHEMA);

@@ -25,7 +25,8 @@ export function statements(db: Database.Database) {
     member: db.prepare(`SELECT json FROM members WHERE site = ? AND id = ?`),
     savePlan: db.prepare(
       `INSERT INTO plans (site, period, status, json, updated_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (site, period) DO UPDATE SET status = excluded.status, json = excluded.json, updated_at = excluded.updated_at`,
+       ON CONFLICT (site, period) DO UPDATE
+       SET status = excluded.status, json = excluded.json, updated_at = excluded.updated_at`,
     ),
     getPlan: db.prepare(`SELECT status, json, updated_at FROM plans WHERE site = ? AND period = ?`),
     recordFeatured: db.prepare(`INSERT OR IGNORE INTO featured (site, period, member_id) VALUES (?, ?, ?)`),
