@@ -11,8 +11,10 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Member } from "../src/domain.js";
 import { ROOT } from "../src/manifest.js";
 import { platformNames, platformSchema } from "../src/platforms.js";
+import { member } from "./helpers.js";
 
 const run = promisify(execFile);
 
@@ -82,23 +84,15 @@ export default fakeboard;
 
 const DAY = 86_400_000;
 const at = (day: number, hour = 12) => new Date(Date.UTC(2026, 9, day, hour)).toISOString();
-const person = (id: string, extra: Record<string, unknown> = {}) => ({
-  id,
-  username: id,
-  name: null,
-  avatarUrl: null,
-  profileUrl: `https://board.example/u/${id}`,
-  standing: "member",
-  createdAt: "2025-01-01T00:00:00.000Z",
-  staff: false,
-  bot: false,
-  restricted: false,
-  hiddenProfile: false,
-  staged: false,
-  groups: [],
-  fetchedAt: "2026-11-01T00:00:00.000Z",
-  ...extra,
-});
+/** A board member as the board's JSON has them (a Member: the fake platform's "raw" shape is the domain's). */
+const person = (id: string, extra: Partial<Member> = {}) =>
+  member(id, {
+    username: id,
+    name: null,
+    profileUrl: `https://board.example/u/${id}`,
+    createdAt: "2025-01-01T00:00:00.000Z",
+    ...extra,
+  });
 
 /** Four helpers who answer twelve askers over October, and a moderator who answers more than anyone. */
 function board() {

@@ -20,6 +20,12 @@ export function topicReads(
   const { users, byName, topics, posts } = ctx;
   const { writes, stateOf, postJson } = w;
 
+  /** A post as a topic's post stream serves it (PostSerializer without the raw and the edit fields). */
+  const streamPost = (id: number, actor: SimUser) => {
+    const { raw: _raw, draft_sequence: _d, posts_count: _c, post_url: _u, ...p } = postJson(posts.get(id)!, actor);
+    return { ...p, reviewable_id: 0, link_counts: [], read: true };
+  };
+
   const listItem = (t: SimTopic, extra: Record<string, unknown> = {}) => {
     const st = stateOf(t.id);
     const last = posts.get(t.postIds[t.postIds.length - 1]!)!;
@@ -82,16 +88,7 @@ export function topicReads(
     });
     res.json({
       post_stream: {
-        posts: topic.postIds.slice(0, 20).map((id) => {
-          const {
-            raw: _raw,
-            draft_sequence: _d,
-            posts_count: _c,
-            post_url: _u,
-            ...p
-          } = postJson(posts.get(id)!, actor);
-          return { ...p, reviewable_id: 0, link_counts: [], read: true };
-        }),
+        posts: topic.postIds.slice(0, 20).map((id) => streamPost(id, actor)),
         stream: topic.postIds,
       },
       timeline_lookup: [],
@@ -174,18 +171,7 @@ export function topicReads(
     const actor = res.locals.actor as SimUser;
     res.json({
       post_stream: {
-        posts: topic.postIds
-          .filter((id) => wanted.has(id))
-          .map((id) => {
-            const {
-              raw: _raw,
-              draft_sequence: _d,
-              posts_count: _c,
-              post_url: _u,
-              ...p
-            } = postJson(posts.get(id)!, actor);
-            return { ...p, reviewable_id: 0, link_counts: [], read: true };
-          }),
+        posts: topic.postIds.filter((id) => wanted.has(id)).map((id) => streamPost(id, actor)),
       },
       id: topic.id,
     });
