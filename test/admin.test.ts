@@ -17,7 +17,7 @@ import { clean } from "../src/render/escape.js";
 import { hashPassword } from "../src/server/auth.js";
 import { createServer } from "../src/server/index.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";
-import { SIM_NOW, smallCommunity, TEST_ENV, testSettings } from "./helpers.js";
+import { chromiumArgs, SIM_NOW, signInHttp, smallCommunity, TEST_ENV, testSettings } from "./helpers.js";
 import { requireProgram } from "./programs.js";
 
 const ARTIFACTS = join(import.meta.dirname, "..", "test-artifacts", "admin");
@@ -68,16 +68,7 @@ beforeAll(async () => {
       "chromium",
       "the dashboard tests drive headless Chromium",
     ),
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: chromiumArgs,
   });
 }, 120_000);
 
@@ -154,19 +145,7 @@ describe("admin dashboard (HTTP)", () => {
 });
 
 async function session(): Promise<{ cookie: string; csrf: string }> {
-  const login = await fetch(`${base}/admin/login`);
-  const loginCookie = login.headers.get("set-cookie")!.split(";")[0]!;
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
-  const ok = await fetch(`${base}/admin/login`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { cookie: loginCookie, "Content-Type": "application/x-www-form-urlencoded" },
-    body: `_csrf=${csrf}&username=admin&password=${encodeURIComponent(PASSWORD)}`,
-  });
-  const cookie = ok.headers
-    .getSetCookie()
-    .find((c) => c.startsWith("spotlight_admin="))!
-    .split(";")[0]!;
+  const { cookie } = await signInHttp(base, PASSWORD);
   const page = await (await fetch(`${base}/admin/sites/test/periods/${PERIOD}`, { headers: { cookie } })).text();
   return { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page)![1]! };
 }

@@ -102,3 +102,34 @@ export function card(memberId: string, total: number, extra: Partial<ScoreCard> 
     ...extra,
   };
 }
+
+/** Signs in to the admin dashboard at `base` over HTTP (the form and its token, as a browser would). */
+export async function signInHttp(base: string, password: string, username = "admin"): Promise<{ cookie: string }> {
+  const login = await fetch(`${base}/admin/login`);
+  const loginCookie = login.headers.get("set-cookie")!.split(";")[0]!;
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
+  const ok = await fetch(`${base}/admin/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { cookie: loginCookie, "Content-Type": "application/x-www-form-urlencoded" },
+    body: `_csrf=${csrf}&username=${encodeURIComponent(username)}&password=${encodeURIComponent(password)}`,
+  });
+  const cookie = ok.headers
+    .getSetCookie()
+    .find((c) => c.startsWith("spotlight_admin="))
+    ?.split(";")[0];
+  if (!cookie) throw new Error(`signing in at ${base} answered ${ok.status}`);
+  return { cookie };
+}
+
+/** Debian's headless Chromium, as the browser tests run it: no sandbox, nothing in the background. */
+export const chromiumArgs = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];

@@ -4,7 +4,8 @@ import { UsageError } from "../errors.js";
 import { createLogger } from "../log.js";
 import { deploymentSecret } from "../optout.js";
 import { republishLive } from "../publish/index.js";
-import { producerConnection, queues, redisUrl } from "../queue/index.js";
+import { queueBoard } from "../queue/board.js";
+import { redisUrl } from "../queue/index.js";
 import { createServer } from "../server/index.js";
 import type { Settings } from "../settings.js";
 import { openConfig, parse } from "./args.js";
@@ -41,20 +42,11 @@ export async function serve(args: string[], io: CliIO) {
   let queuesRouter: import("express").Router | undefined;
   let closeQueues = async () => {};
   if (settings.store.kind === "redis") {
-    const { createBullBoard } = await import("@bull-board/api");
-    const { BullMQAdapter } = await import("@bull-board/api/bullMQAdapter");
-    const { ExpressAdapter } = await import("@bull-board/express");
-    const conn = producerConnection(redisUrl(settings, env), logger);
-    const q = queues(conn, settings.store.prefix);
-    const board = new ExpressAdapter();
-    board.setBasePath("/admin/queues");
-    createBullBoard({ queues: [q.sync, q.period, q.notes].map((x) => new BullMQAdapter(x)), serverAdapter: board });
-    queuesRouter = board.getRouter() as import("express").Router;
-    closeQueues = async () => {
-      await Promise.all([q.sync.close(), q.period.close(), q.notes.close()]);
-      conn.disconnect();
-    };
+    const board = await queueBoard(redisUrl(settings, env), settings.store.prefix, logger);
+    queuesRouter = board.router;
+    closeQueues = board.close;
   }
+
   // An opt-out reaches the platform too: the live spotlight is published again without the member,
   // a few seconds after the last opt-out of a burst (one republish for many), one site at a time.
   const pending = new Map<string, NodeJS.Timeout>();

@@ -22,6 +22,26 @@ import { Sessions } from "./sessions.js";
 const SESSION = "spotlight_admin";
 const LOGIN = "spotlight_login";
 
+const PAGES_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: http: data:; form-action 'self'; " +
+  "frame-ancestors 'none'; base-uri 'none'";
+const QUEUE_BOARD_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+  "font-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'";
+/**
+ * Sent by a page of this origin: the browser says so (Sec-Fetch-Site, sent to HTTPS and local
+ * origins), or its Origin header is ours (sent with every cross-origin and every non-GET fetch).
+ */
+function fromThisOrigin(req: Request): boolean {
+  const site = req.get("sec-fetch-site");
+  if (site) return site === "same-origin";
+  const origin = req.get("origin");
+  return !!origin && origin === `${req.protocol}://${req.get("host")}`;
+}
+
+/** A request of the queue monitor mounted at /admin/queues. */
+const isQueueBoard = (req: Request) => req.path === "/queues" || req.path.startsWith("/queues/");
+
 export function adminRouter(deps: AdminDeps): Router {
   const router = express.Router();
   const { settings, store } = deps;
@@ -40,13 +60,11 @@ export function adminRouter(deps: AdminDeps): Router {
   const t = (key: string, values?: Record<string, unknown>) => translate(locale, "txt", key, values);
 
   router.use(express.urlencoded({ extended: false, limit: "16kb" }));
-  router.use((_req, res, next) => {
+  router.use((req, res, next) => {
     res.set({ "Cache-Control": "no-store", "X-Frame-Options": "DENY" });
-    // Inline styles, server-built SVG and the axe check in tests; no script on these pages.
-    res.set(
-      "Content-Security-Policy",
-      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: http: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    );
+    // Inline styles, server-built SVG and the axe check in tests; no script on these pages. The
+    // queue monitor (bull-board) is a script of its own, served from here.
+    res.set("Content-Security-Policy", isQueueBoard(req) ? QUEUE_BOARD_CSP : PAGES_CSP);
     next();
   });
 
@@ -124,10 +142,13 @@ export function adminRouter(deps: AdminDeps): Router {
         ? await sessions.read(parseCookies(req.headers.cookie)[SESSION], hash, now().getTime())
         : null;
       if (!session) return void res.redirect(303, "/admin/login");
-      // Every state change (POST, and any other verb a mounted router takes) carries the form token.
+      // Every state change (POST, and any other verb a mounted router takes) carries the form token;
+      // the queue monitor's own requests, which cannot, must come from this origin (fetch metadata).
+      const sameOrigin = isQueueBoard(req) && fromThisOrigin(req);
       if (
         req.method !== "GET" &&
         req.method !== "HEAD" &&
+        !sameOrigin &&
         !sameToken(req.body?._csrf ?? req.get("x-csrf-token"), session.csrf)
       )
         return void res.status(403).type("text/plain").send("Forbidden: stale or forged form");
