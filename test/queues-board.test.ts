@@ -8,8 +8,8 @@ import { Queue } from "bullmq";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../src/log.js";
-import { type QueueBoard, queueBoard } from "../src/queue/board.js";
-import { QUEUES } from "../src/queue/index.js";
+import { queueBoard } from "../src/queue/board.js";
+import { producerConnection, QUEUES, queues } from "../src/queue/index.js";
 import { hashPassword } from "../src/server/auth.js";
 import { createServer } from "../src/server/index.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";
@@ -19,7 +19,8 @@ import { startRedis, type TestRedis } from "./redis-server.js";
 
 const PASSWORD = "correct horse battery staple";
 let redis: TestRedis;
-let board: QueueBoard;
+let q: ReturnType<typeof queues>;
+let conn: ReturnType<typeof producerConnection>;
 let store: SqliteStore;
 let browser: Browser;
 let base = "";
@@ -27,7 +28,8 @@ let close = () => {};
 
 beforeAll(async () => {
   redis = await startRedis();
-  board = await queueBoard(redis.url, "qb", silentLogger);
+  conn = producerConnection(redis.url, silentLogger);
+  q = queues(conn, "qb");
   store = new SqliteStore(":memory:");
   const server = createServer({
     settings: testSettings("http://127.0.0.1:9/"),
@@ -35,7 +37,7 @@ beforeAll(async () => {
     secret: "board-test",
     adapters: new Map(),
     env: { SPOTLIGHT_ADMIN_PASSWORD_HASH: hashPassword(PASSWORD) },
-    queuesRouter: board.router,
+    queuesRouter: await queueBoard(q),
   }).listen(0, "127.0.0.1");
   await new Promise<void>((r) => server.once("listening", () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -50,7 +52,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   close();
-  await board?.close();
+  await Promise.all([q?.sync.close(), q?.period.close(), q?.notes.close()]);
+  conn?.disconnect();
   await store?.close();
   await redis?.stop();
 });

@@ -14,6 +14,7 @@ import { type RunningSimulator, startSimulator } from "../adapters/discourse/sim
 import { systemClock } from "../src/clock.js";
 import { defaultSettings } from "../src/config.js";
 import { silentLogger } from "../src/log.js";
+import { deploymentSecret, signOptOut } from "../src/optout.js";
 import { enqueuePeriod, enqueueSync, producerConnection, queues } from "../src/queue/index.js";
 import type { Settings } from "../src/settings.js";
 import { RedisStore } from "../src/store/redis/index.js";
@@ -225,5 +226,54 @@ describe("spotlight worker", () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(notes(w.sim).sort()).toEqual(names);
     expect(before).toBeGreaterThanOrEqual(1);
+  }, 120_000);
+
+  it("takes an opt-out to the forum within seconds: a worker publishes the spotlight again without them", async () => {
+    w = await world();
+    startWorker(w);
+    await enqueue(w, (q) => enqueuePeriod(w.settings, q, "forum", PERIOD));
+    const names = await done(w);
+    // spotlight serve, as an operator runs it beside the workers.
+    const serve = spawn(process.execPath, [CLI, "serve", "--config", w.config, "--port", "0"], {
+      env: w.env,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    w.workers.push(serve);
+    let said = "";
+    serve.stderr!.on("data", (d) => (said += d));
+    await until("serve to listen", () => /listening on http:\/\/[\d.]+:\d+/.test(said));
+    const base = /listening on (http:\/\/[\d.]+:\d+)/.exec(said)![1]!;
+    const store = new RedisStore({ url: w.redis.url, prefix: w.settings.store.prefix });
+    const plan = (await store.getPlan("forum", PERIOD))!.plan;
+    const who = plan.featured[0]!.member;
+    const token = signOptOut(await deploymentSecret(store, w.env), "forum", who.id);
+    await store.close();
+    const editsBefore = w.sim.state.writes.log.filter((x) => x.method === "PUT").length;
+    expect((await fetch(`${base}/optout/${token}`, { method: "POST" })).status).toBe(200);
+    const edited = () =>
+      w.sim.state.writes.log
+        .slice()
+        .reverse()
+        .find(
+          (x) =>
+            x.method === "PUT" &&
+            /^\/posts\/\d+\.json$/.test(x.path) &&
+            /Spotlight/.test(String((x.body as any)?.post?.raw)),
+        );
+    await until(
+      "the spotlight topic to be edited without them",
+      () => w.sim.state.writes.log.filter((x) => x.method === "PUT").length > editsBefore && !!edited(),
+      30_000,
+    );
+    const raw = String((edited()!.body as any).post.raw);
+    expect(raw).not.toContain(who.username);
+    for (const other of names.filter((n) => n !== who.username)) expect(raw).toContain(other);
+    // By a worker, as a job (serve only queued it).
+    await enqueue(w, async (q) =>
+      expect((await q.period.getJobs(["completed"])).filter((j) => j.name === "republish")).toHaveLength(1),
+    );
+    // Published again in place: no second topic, no note sent again.
+    expect(topics(w.sim).sort()).toEqual(["Community Spotlight", "Forum newsletter: October 2026"]);
+    expect(notes(w.sim).sort()).toEqual(names);
   }, 120_000);
 });

@@ -5,7 +5,7 @@ import { createLogger } from "../log.js";
 import { deploymentSecret } from "../optout.js";
 import { republishLive } from "../publish/index.js";
 import { queueBoard } from "../queue/board.js";
-import { redisUrl } from "../queue/index.js";
+import { enqueueRepublish, producerConnection, queues, redisUrl } from "../queue/index.js";
 import { createServer } from "../server/index.js";
 import type { Settings } from "../settings.js";
 import { openConfig, parse } from "./args.js";
@@ -41,16 +41,30 @@ export async function serve(args: string[], io: CliIO) {
   );
   let queuesRouter: import("express").Router | undefined;
   let closeQueues = async () => {};
+  let enqueueRepublishOf: ((site: string) => Promise<unknown>) | undefined;
   if (settings.store.kind === "redis") {
-    const board = await queueBoard(redisUrl(settings, env), settings.store.prefix, logger);
-    queuesRouter = board.router;
-    closeQueues = board.close;
+    const conn = producerConnection(redisUrl(settings, env), logger);
+    const q = queues(conn, settings.store.prefix);
+    queuesRouter = await queueBoard(q);
+    enqueueRepublishOf = (site) => enqueueRepublish(settings, q, site);
+    closeQueues = async () => {
+      await Promise.all([q.sync.close(), q.period.close(), q.notes.close()]);
+      conn.disconnect();
+    };
   }
 
   // An opt-out reaches the platform too: the live spotlight is published again without the member,
-  // a few seconds after the last opt-out of a burst (one republish for many), one site at a time.
+  // a few seconds after the last opt-out of a burst (one republish for many), one site at a time:
+  // in worker mode as a job for the workers, else here.
   const pending = new Map<string, NodeJS.Timeout>();
   const onOptOut = (siteId: string) => {
+    if (enqueueRepublishOf)
+      return void enqueueRepublishOf(siteId).catch((err: Error) =>
+        logger.warn(
+          { event: "spotlight.optout.republish_failed", site: siteId, error: err.message },
+          "could not queue the republish; the next run will leave them out",
+        ),
+      );
     clearTimeout(pending.get(siteId));
     pending.set(
       siteId,

@@ -6,6 +6,8 @@
  *   spotlight-period  {site, period?}        prepare last month's plan; publish it when approved
  *                                            or in auto mode, then enqueue one note job per member;
  *                                            monthly scheduler
+ *                     "republish" {site}   after opt-outs: the live spotlight again without
+ *                                            them (one job per site for a burst of opt-outs)
  *   spotlight-notes   {site, period, member} send one appreciation note (rate-limited)
  *
  * Job ids are deterministic (`site.period.member.note`: BullMQ reserves ":"), so enqueueing twice never thanks anyone
@@ -21,7 +23,7 @@ import { ConfigError, SpotlightError } from "../errors.js";
 import { type Logger, silentLogger } from "../log.js";
 import { lastCompletePeriod, localDay, shiftPeriod } from "../period.js";
 import { type PipelineDeps, preparePlan, syncPeriod } from "../pipeline.js";
-import { deliverNoteFor, publishPlan } from "../publish/index.js";
+import { deliverNoteFor, publishPlan, republishLive } from "../publish/index.js";
 import type { Settings, SiteSettings } from "../settings.js";
 import type { Store } from "../store/types.js";
 
@@ -111,6 +113,27 @@ export async function enqueuePeriod(settings: Settings, q: ReturnType<typeof que
   return q.period.add("period", { site, period }, { ...jobOptions(settings), jobId: jobId(site, period, "period") });
 }
 
+/**
+ * How long after an opt-out the live spotlight is published again: the opt-outs of one window make
+ * one republish (BullMQ's delays are in real elapsed time, so the window is too).
+ */
+export const REPUBLISH_WINDOW_MS = 5_000;
+
+/** Publish the site's live spotlight again without whoever opted out, at the end of this window. */
+export async function enqueueRepublish(settings: Settings, q: ReturnType<typeof queues>, site: string) {
+  const at = Date.now();
+  const window = Math.floor(at / REPUBLISH_WINDOW_MS);
+  return q.period.add(
+    "republish",
+    { site },
+    {
+      ...jobOptions(settings),
+      delay: (window + 1) * REPUBLISH_WINDOW_MS - at,
+      jobId: jobId(site, String(window), "republish"),
+    },
+  );
+}
+
 export async function enqueueSync(settings: Settings, q: ReturnType<typeof queues>, site: string, key: string) {
   return q.sync.add("sync", { site }, { ...jobOptions(settings), jobId: jobId(site, key, "sync") });
 }
@@ -178,6 +201,14 @@ export function startWorkers(deps: WorkerDeps, url: string): { close: () => Prom
     QUEUES.period,
     guard(async (job: Job<PeriodJob>) => {
       const p = pipeline(job.data.site);
+      if (job.name === "republish") {
+        const r = await republishLive(p);
+        log.info(
+          { event: "spotlight.optout.republished", site: p.site.id, period: r?.period ?? null, jobId: job.id },
+          "live spotlight published again",
+        );
+        return { republished: r?.period ?? null };
+      }
       const periodId = job.data.period ?? lastCompletePeriod(now(), settings.timezone);
       if (!job.data.period) await job.updateData({ ...job.data, period: periodId });
       if (!job.data.step) {
