@@ -1,15 +1,17 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulator } from "../adapters/discourse/simulator/app.js";
+import { systemClock } from "../src/clock.js";
 import { createLogger } from "../src/log.js";
 import { deploymentSecret, optOutKey, signOptOut, verifyOptOut } from "../src/optout.js";
 import { createServer } from "../src/server/index.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";
-import { act, card, member, testSettings } from "./helpers.js";
+import { act, card, member, smallCommunity, testSettings } from "./helpers.js";
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, "..", "dist", "src", "cli.js");
@@ -260,4 +262,58 @@ describe("the opt-out key", () => {
       await store.close();
     }
   });
+
+  it("spotlight serve publishes the forum's spotlight again without a member a few seconds after they opt out", async () => {
+    const sim = await startSimulator({ clock: systemClock, community: smallCommunity() });
+    const dir = mkdtempSync(join(tmpdir(), "spotlight-serve-optout-"));
+    const db = join(dir, "s.db");
+    const cfg = join(dir, "c.json");
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        store: { path: db },
+        review: { mode: "auto" },
+        server: { publicUrl: "https://spotlight.example/" },
+        publish: { newsletter: { enabled: true, categoryId: 3, categorySlug: "newsletter" } },
+        sites: [
+          {
+            id: "forum",
+            platform: "discourse",
+            baseUrl: sim.url,
+            credentials: { apiKeyEnv: "FORUM_KEY", apiUsernameEnv: "FORUM_USER" },
+            requestsPerMinute: 100000,
+          },
+        ],
+      }),
+    );
+    const env = { ...process.env, FORUM_KEY: "sim-key", FORUM_USER: "system", SPOTLIGHT_SECRET: SECRET };
+    await run(process.execPath, [CLI, "run", "--config", cfg, "--period", "2026-10", "--out", join(dir, "out")], {
+      env,
+    });
+    const serve = spawn(process.execPath, [CLI, "serve", "--config", cfg, "--port", "0"], {
+      env,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    try {
+      let said = "";
+      serve.stderr.on("data", (d) => (said += d));
+      for (let i = 0; i < 200 && !/listening on http/.test(said); i++) await new Promise((r) => setTimeout(r, 50));
+      const base = /listening on (http:\/\/[\d.]+:\d+)/.exec(said)![1]!;
+      const store = new SqliteStore(db);
+      const who = (await store.getPlan("forum", "2026-10"))!.plan.featured[0]!.member;
+      const token = signOptOut(await deploymentSecret(store, env), "forum", who.id);
+      await store.close();
+      const edits = () => sim.state.writes.log.filter((x) => x.method === "PUT" && /^\/posts\/\d+\.json$/.test(x.path));
+      const before = edits().length;
+      expect((await fetch(`${base}/optout/${token}`, { method: "POST" })).status).toBe(200);
+      // A few seconds later (one republish for a burst of opt-outs), without anyone's help.
+      for (let i = 0; i < 300 && edits().length === before; i++) await new Promise((r) => setTimeout(r, 50));
+      const spotlight = edits().find((x, i) => i >= before && /Spotlight/.test(String((x.body as any).post?.raw)));
+      expect(spotlight, "the spotlight topic was not edited").toBeDefined();
+      expect(String((spotlight!.body as any).post.raw)).not.toContain(who.username);
+    } finally {
+      serve.kill("SIGTERM");
+      await sim.close();
+    }
+  }, 60_000);
 });

@@ -10,10 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WordPressSite as WordPressSiteSettings } from "../../adapters/wordpress/context.js";
 import wordpress, { createWordPressAdapter } from "../../adapters/wordpress/index.js";
 import { defaultSettings, siteWithDefaults } from "../../src/config.js";
-import { deploymentSecret, optOutKey } from "../../src/optout.js";
+import { deploymentSecret, optOutKey, signOptOut } from "../../src/optout.js";
 import { periodOf } from "../../src/period.js";
 import { type PipelineDeps, preparePlan } from "../../src/pipeline.js";
-import { publishPlan } from "../../src/publish/index.js";
+import { publishPlan, republishLive } from "../../src/publish/index.js";
+import { createServer } from "../../src/server/index.js";
 import type { Settings } from "../../src/settings.js";
 import { SqliteStore } from "../../src/store/sqlite/index.js";
 import { testAdapter } from "../adapters/conformance.js";
@@ -297,5 +298,38 @@ describe("publishing to WordPress", () => {
     expect(err.message).toMatch(
       /"spotworker" lacks edit_pages \(to insert the synced pattern into publish\.homepage\.pageId\)/,
     );
+  });
+
+  it("takes an opt-out to the front page: serve publishes the pattern again without the member", async () => {
+    const plan = (await store.getPlan("blog", PERIOD))!.plan;
+    const alice = plan.featured.find((f) => f.member.username === "alice")!.member;
+    const secret = await deploymentSecret(store, env());
+    const republished: Array<Promise<unknown>> = [];
+    // What `spotlight serve` does after an opt-out (src/cli/serve.ts), without its few seconds' wait.
+    const server = createServer({
+      settings: s,
+      store,
+      secret,
+      adapters: new Map([["blog", deps.adapter]]),
+      env: env(),
+      onOptOut: () => void republished.push(republishLive(deps)),
+    }).listen(0, "127.0.0.1");
+    await new Promise<void>((r) => server.once("listening", () => r()));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      expect((await fetch(`${base}/optout/${signOptOut(secret, "blog", alice.id)}`, { method: "POST" })).status).toBe(
+        200,
+      );
+      expect(republished).toHaveLength(1);
+      await republished[0];
+      const front = await (await fetch(`${wp.baseUrl}/`)).text();
+      expect(front).toContain("Community Spotlight: October 2026");
+      expect(front).not.toContain("Alice Helpful");
+      for (const f of plan.featured.filter((x) => x.member.id !== alice.id))
+        expect(front).toContain(f.member.name ?? f.member.username);
+      expect(await (await fetch(`${base}/sites/blog/spotlight.json`)).text()).not.toContain("Alice Helpful");
+    } finally {
+      server.close();
+    }
   });
 });
