@@ -14,7 +14,7 @@
  */
 
 import type { Clock } from "../src/clock.js";
-import type { Activity, Evidence, Member, Period } from "../src/domain.js";
+import type { Activity, Evidence, Member, Period, Unanswered } from "../src/domain.js";
 import type { Logger } from "../src/log.js";
 import type { PublishSettings, ScoringSettings, SiteSettings, SyncSettings } from "../src/settings.js";
 
@@ -111,6 +111,12 @@ export interface ReadResult {
    * accounts as one person (src/scoring/index.ts). Optional: platforms that cannot tell leave it out.
    */
   soleContacts?: Record<string, string>;
+  /**
+   * The first topic or comment of each newcomer the read examined that nobody else has answered
+   * yet, whatever its age (the core decides when it has waited too long). Optional: platforms that
+   * cannot tell leave it out.
+   */
+  unanswered?: Unanswered[];
 }
 
 /** Durable per-site state the core keeps for an adapter, so that every write can be resumed. */

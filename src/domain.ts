@@ -77,6 +77,18 @@ export interface Member {
   fetchedAt: string;
 }
 
+/** A newcomer's first topic or comment that nobody else has answered yet (for the admin's eyes only). */
+export interface Unanswered {
+  /** The newcomer. */
+  memberId: string;
+  username: string;
+  /** The post, and its discussion's title. */
+  url: string;
+  title: string | null;
+  /** When it was posted (ISO). */
+  at: string;
+}
+
 export interface Activity {
   /** Stable id, unique per site: the same event read twice has the same id. */
   id: string;

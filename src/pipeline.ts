@@ -9,6 +9,7 @@ import type { Plan } from "./domain.js";
 import { SpotlightError } from "./errors.js";
 import { EvidenceCheck } from "./evidence.js";
 import { type Logger, silentLogger } from "./log.js";
+import { keepUnanswered } from "./newcomers.js";
 import { deploymentSecret } from "./optout.js";
 import { periodOf, shiftPeriod } from "./period.js";
 import { rankPeriod, SOLE_CONTACTS_KEY, type SoleContacts } from "./ranking.js";
@@ -54,6 +55,7 @@ export async function syncPeriod(deps: PipelineDeps, periodId: string): Promise<
     known[period.id] = { ...known[period.id], ...result.soleContacts };
     await store.setState(site.id, SOLE_CONTACTS_KEY, known);
   }
+  if (result.unanswered) await keepUnanswered(store, site.id, period.id, result.unanswered);
   (deps.logger ?? silentLogger).info(
     { event: "spotlight.sync.done", site: site.id, period: period.id, inserted, duplicates, requests: result.requests },
     "synced",

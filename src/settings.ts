@@ -54,6 +54,10 @@ export interface SiteSettings {
   webhookSecretEnv: string | null;
 }
 
+export interface NewcomerSettings {
+  firstReplyHours: number;
+}
+
 export interface SyncSettings {
   rereadDays: number;
   candidatesPerOrder: number;
@@ -99,6 +103,7 @@ export interface Settings {
   scoring: ScoringSettings;
   selection: SelectionSettings;
   eligibility: EligibilitySettings;
+  newcomers: NewcomerSettings;
   publish: PublishSettings;
   server: ServerSettings;
   mail: { smtpUrlEnv: string; from: string | null };

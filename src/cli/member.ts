@@ -5,6 +5,7 @@
 
 import type { Adapter } from "../../adapters/types.js";
 import { UsageError } from "../errors.js";
+import { forgetUnanswered } from "../newcomers.js";
 import { deploymentSecret, optOutKey } from "../optout.js";
 import { republishLive } from "../publish/index.js";
 import { forgetSoleContacts } from "../ranking.js";
@@ -52,6 +53,7 @@ export async function memberCommand(args: string[], which: "optout" | "forget", 
     if (which === "forget") {
       await store.forgetMember(site.id, id);
       await forgetSoleContacts(store, site.id, id);
+      await forgetUnanswered(store, site.id, id);
     }
     io.stdout.write(
       which === "forget"

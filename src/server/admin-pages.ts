@@ -9,6 +9,7 @@ import type { Adapter } from "../../adapters/types.js";
 import type { Clock } from "../clock.js";
 import { SIGNALS } from "../domain.js";
 import type { Logger } from "../log.js";
+import { waitingForReply } from "../newcomers.js";
 import { optOutKey } from "../optout.js";
 import { siteTitle } from "../output.js";
 import { localDay } from "../period.js";
@@ -75,7 +76,7 @@ function planEditFrom(action: string, member: string, body: Record<string, unkno
 }
 
 export function adminPages(router: Router, kit: AdminKit) {
-  const { deps, settings, store, log, env, locale, sites, t, page, common, audit } = kit;
+  const { deps, settings, store, log, env, now, locale, sites, t, page, common, audit } = kit;
   const { secret } = deps;
 
   router.get(
@@ -89,7 +90,14 @@ export function adminPages(router: Router, kit: AdminKit) {
           statusKey: `admin.status.${p.status}`,
           featured: p.plan.featured.map((f) => f.member.username).join(", "),
         }));
-        list.push({ id: site.id, title: siteTitle(site), plans });
+        const hours = settings.newcomers.firstReplyHours;
+        const waiting = (await waitingForReply(store, site.id, now(), hours, secret)).map((w) => ({
+          username: w.username,
+          url: w.url,
+          title: w.title ?? w.url,
+          waited: t("admin.waiting.hours", { hours: w.hours }),
+        }));
+        list.push({ id: site.id, title: siteTitle(site), plans, waiting, waitingHours: hours });
       }
       page(res, "index", { ...common(res, t("admin.sites")), sites: list });
     }),

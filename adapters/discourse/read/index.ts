@@ -10,7 +10,8 @@
  *    /admin/users/list/new.json (newest first, 100 a page); for each one who came back after
  *    signing up, their stream (topics and responses) gives the first reply to their first topic: a
  *    `newcomer_reply` for the replier, who also becomes a candidate; a newcomer whom exactly one
- *    member answered is that member's sole contact (ReadResult.soleContacts);
+ *    member answered is that member's sole contact (ReadResult.soleContacts), and a first topic
+ *    nobody else answered is listed for the admin (ReadResult.unanswered);
  * 3. each candidate's profile (/u/{username}.json: staff, suspended, hidden profile, groups);
  * 4. each candidate's own stream, /user_actions.json?filter=2,4,5,15 (likes received with the
  *    liker, topics, replies, accepted answers, newest first, 100 a page), from the period's end
@@ -61,6 +62,7 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
     fetched: new Map(),
     likers: new Map(),
     soleContacts: {},
+    unanswered: [],
     progress: (step, done, total) =>
       req.onProgress?.({ step, done, total, requests: ctx.http.requests - startRequests }),
   };
@@ -75,5 +77,6 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
     cursor,
     requests: ctx.http.requests - startRequests,
     soleContacts: r.soleContacts,
+    unanswered: r.unanswered,
   };
 }

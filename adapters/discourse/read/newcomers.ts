@@ -22,7 +22,7 @@ const cameBack = (u: DiscourseAdminUser) =>
  * newcomer whom exactly one member answered is that member's sole contact.
  */
 export async function welcomeNewcomers(r: Reading): Promise<void> {
-  const { ctx, restricted, activities, soleContacts, candidates, start, end, inPeriod } = r;
+  const { ctx, restricted, activities, soleContacts, unanswered, candidates, start, end, inPeriod } = r;
   const { http, options, log } = ctx;
   const progress = r.progress;
   const ageMs = options.scoring.newcomer.accountAgeDays * DAY;
@@ -83,7 +83,19 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
       .sort((a, b) =>
         a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.post_number - b.post_number,
       )[0];
-    if (!first || !inPeriod(first.created_at)) continue;
+    if (!first) {
+      // Staff who just joined are not left waiting by the community.
+      if (!n.admin && !n.moderator)
+        unanswered.push({
+          memberId: String(n.id),
+          username: n.username,
+          url: postUrl(http.base, topic),
+          title: topic.title ?? null,
+          at: topic.created_at,
+        });
+      continue;
+    }
+    if (!inPeriod(first.created_at)) continue;
     activities.push({
       id: `newcomer_reply:${first.topic_id}:${first.post_number}`,
       memberId: String(first.acting_user_id),

@@ -1,5 +1,5 @@
 /** What the steps of a read share (the steps are the other modules of this folder). */
-import type { Activity, Member } from "../../../src/domain.js";
+import type { Activity, Member, Unanswered } from "../../../src/domain.js";
 import type { HttpClient } from "../../../src/http.js";
 import type { Logger } from "../../../src/log.js";
 import type { AdapterOptions, ReadRequest } from "../../types.js";
@@ -43,5 +43,7 @@ export interface Reading {
   /** Who liked a candidate's post and has no profile yet, by id: their usernames (step 4). */
   likers: Map<string, string>;
   soleContacts: Record<string, string>;
+  /** Newcomers' first topics nobody else has answered yet (step 2). */
+  unanswered: Unanswered[];
   progress(step: string, done: number, total: number): void;
 }
