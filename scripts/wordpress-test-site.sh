@@ -280,7 +280,7 @@ foreach ([
     ['alice', 'subscriber', 'Alice Helpful 🦊'], ['bob', 'contributor', 'Bob Writer'],
     ['carol', 'subscriber', 'Carol Curious'], ['dave', 'author', 'Dave Author'],
     ['erin', 'subscriber', 'Erin Lurker'], ['edna', 'editor', 'Edna Editor'],
-    ['frank', 'subscriber', 'Frank Newcomer'],
+    ['frank', 'subscriber', 'Frank Newcomer'], ['ivan', 'subscriber', 'Ivan Quiet'],
 ] as [$login, $role, $name]) {
     $id = username_exists($login) ?: wp_insert_user([
         'user_login' => $login, 'user_pass' => "$login-pass", 'user_email' => "$login@example.test",
@@ -347,6 +347,8 @@ foreach ($posts as $pi => $post) {
         }
     }
 }
+// ivan's first comment: nobody answers it.
+$mk($posts[2], 'ivan', 'First time here: how do I reset my password?');
 $mk($posts[0], 'carol', 'Waiting for moderation', 0, 0);
 $mk($posts[0], 'spammer', 'Buy cheap stuff', 0, 'spam');
 wp_defer_comment_counting(false);

@@ -11,7 +11,7 @@
  * ⌈parents outside the period/100⌉ + one request per author whose first comment is not known yet
  * (kept in the cursor) + ⌈posts commented on/100⌉ (their titles) + ⌈posts in the period/100⌉.
  */
-import type { Activity, Member } from "../../src/domain.js";
+import type { Activity, Member, Unanswered } from "../../src/domain.js";
 import type { HttpClient } from "../../src/http.js";
 import { periodBounds } from "../../src/period.js";
 import type { AdapterOptions, ReadRequest, ReadResult } from "../types.js";
@@ -105,10 +105,10 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
     const p = byId.get(r.parent)!;
     if (key(p) !== key(r) && credited(p)) parentAuthors.set(key(p), p);
   }
-  let done = 0;
-  for (const [k, p] of parentAuthors) {
-    progress("newcomers", ++done, parentAuthors.size);
-    if (cursor.firstComment[k] !== undefined) continue;
+  /** The id of an author's first-ever approved comment, asked once and kept in the cursor. */
+  const firstComment = async (c: WpComment): Promise<number | undefined> => {
+    const k = key(c);
+    if (cursor.firstComment[k] !== undefined) return cursor.firstComment[k];
     const q: Record<string, string | number> = {
       context: "edit",
       status: "approve",
@@ -116,11 +116,17 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
       order: "asc",
       per_page: 1,
     };
-    if (p.author > 0) q.author = p.author;
-    else if (p.author_email) q.author_email = p.author_email;
-    else continue;
+    if (c.author > 0) q.author = c.author;
+    else if (c.author_email) q.author_email = c.author_email;
+    else return undefined;
     const first = await http.get<WpComment[]>("wp/v2/comments", q);
     if (Array.isArray(first) && first[0]) cursor.firstComment[k] = first[0].id;
+    return cursor.firstComment[k];
+  };
+  let done = 0;
+  for (const p of parentAuthors.values()) {
+    progress("newcomers", ++done, parentAuthors.size);
+    await firstComment(p);
   }
 
   // The titles of the posts the comments are on, for the evidence the notes quote, and which of
@@ -208,5 +214,54 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
     const first = byId.get(cursor.firstComment[k] ?? -1);
     if (set.size === 1 && first && inPeriod(utc(first.date_gmt))) soleContacts[k] = [...set][0]!;
   }
-  return { activities, members: [...members.values()], cursor, requests: http.requests - start0, soleContacts };
+  const unanswered = await unansweredFirstComments();
+  return {
+    activities,
+    members: [...members.values()],
+    cursor,
+    requests: http.requests - start0,
+    soleContacts,
+    unanswered,
+  };
+
+  /**
+   * Members' first-ever comments, top-level and of this period, that nobody else has answered (for
+   * the admin's list; staff and guests aside). Whether anyone answered is asked of WordPress itself,
+   * as a reply may have come after the period: a request or two a newcomer, sync.maxNewcomers at most.
+   */
+  async function unansweredFirstComments(): Promise<Unanswered[]> {
+    const answered = new Set(
+      comments
+        .filter((c) => c.parent > 0 && byId.has(c.parent) && key(byId.get(c.parent)!) !== key(c))
+        .map((c) => c.parent),
+    );
+    const earliest = new Map<string, WpComment>();
+    for (const c of [...comments].sort((a, b) =>
+      a.date_gmt < b.date_gmt ? -1 : a.date_gmt > b.date_gmt ? 1 : a.id - b.id,
+    ))
+      if (c.author > 0 && c.parent === 0 && !earliest.has(key(c))) earliest.set(key(c), c);
+    const out: Unanswered[] = [];
+    let examined = 0;
+    for (const [k, c] of earliest) {
+      const m = members.get(k);
+      if (!m || m.staff || m.bot || answered.has(c.id)) continue;
+      if (examined++ >= options.sync.maxNewcomers) break;
+      if ((await firstComment(c)) !== c.id) continue;
+      const later = await http.get<WpComment[]>("wp/v2/comments", {
+        context: "edit",
+        status: "approve",
+        parent: c.id,
+        per_page: 100,
+      });
+      if (Array.isArray(later) && later.some((r) => key(r) !== k)) continue;
+      out.push({
+        memberId: k,
+        username: m.username,
+        url: c.link,
+        title: titles.get(c.post) || null,
+        at: utc(c.date_gmt),
+      });
+    }
+    return out;
+  }
 }

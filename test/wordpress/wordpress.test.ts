@@ -141,6 +141,9 @@ describe("WordPress adapter", () => {
     const reply = r.activities.find((a) => a.signal === "reply" && a.memberId === alice.id)!;
     expect(reply.url).toMatch(new RegExp(`^${wp.baseUrl}/.+#comment-\\d+$`));
     expect(reply.title).toMatch(/^Post \d/);
+    // Ivan's first comment was never answered (Frank's was; older members' and guests' never count).
+    expect(r.unanswered!.map((u) => [u.username, u.title])).toEqual([["ivan", "Post 3: Release notes"]]);
+    expect(r.unanswered![0]!.url).toMatch(new RegExp(`^${wp.baseUrl}/.+#comment-\\d+$`));
   });
 
   it("counts guests only when allowed, by a keyed hash of their address, never the address", async () => {
