@@ -5,10 +5,11 @@
  * The forum keeps the machine's clock, as a real forum and the processes that call it do (the
  * processes under test read the system clock; CI also runs this under faked dates).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type RunningSimulator, startSimulator } from "../adapters/discourse/simulator/app.js";
 import { systemClock } from "../src/clock.js";
@@ -22,6 +23,7 @@ import { smallCommunity } from "./helpers.js";
 import { startRedis, type TestRedis } from "./redis-server.js";
 
 const CLI = join(import.meta.dirname, "..", "dist", "src", "cli.js");
+const run = promisify(execFile);
 const PERIOD = "2026-10";
 const dir = mkdtempSync(join(tmpdir(), "spotlight-worker-"));
 let n = 0;
@@ -269,11 +271,52 @@ describe("spotlight worker", () => {
     expect(raw).not.toContain(who.username);
     for (const other of names.filter((n) => n !== who.username)) expect(raw).toContain(other);
     // By a worker, as a job (serve only queued it).
-    await enqueue(w, async (q) =>
-      expect((await q.period.getJobs(["completed"])).filter((j) => j.name === "republish")).toHaveLength(1),
+    await enqueue(w, (q) =>
+      until(
+        "the republish job to complete",
+        async () => (await q.period.getJobs(["completed"])).filter((j) => j.name === "republish").length === 1,
+        10_000,
+      ),
     );
     // Published again in place: no second topic, no note sent again.
     expect(topics(w.sim).sort()).toEqual(["Community Spotlight", "Forum newsletter: October 2026"]);
     expect(notes(w.sim).sort()).toEqual(names);
+  }, 120_000);
+
+  it("says a run that failed for good as an error naming the site and period, and enqueue runs it again", async () => {
+    w = await world();
+    const key = w.env.FORUM_KEY;
+    w.env.FORUM_KEY = "a-revoked-key";
+    const broken = startWorker(w) as ChildProcess & { errText: () => string };
+    w.env.FORUM_KEY = key;
+    await enqueue(w, (q) => enqueuePeriod(w.settings, q, "forum", PERIOD));
+    await until("the run to fail for good", () => /"event":"spotlight.job.failed"/.test(broken.errText()));
+    const line = broken
+      .errText()
+      .split("\n")
+      .find((l) => l.includes('"event":"spotlight.job.failed"'))!;
+    expect(JSON.parse(line)).toMatchObject({ level: 50, site: "forum", period: PERIOD, final: true });
+    expect(JSON.parse(line).msg).toContain(`spotlight enqueue --site forum --period ${PERIOD}`);
+    broken.kill("SIGTERM");
+    await exited(broken);
+    startWorker(w);
+    const again = await run(
+      process.execPath,
+      [CLI, "enqueue", "--config", w.config, "--site", "forum", "--period", PERIOD],
+      {
+        env: w.env,
+      },
+    );
+    expect(again.stdout).toMatch(/^failed before; queued again: period job /);
+    const names = await done(w);
+    expect(notes(w.sim).sort()).toEqual(names);
+    const twice = await run(
+      process.execPath,
+      [CLI, "enqueue", "--config", w.config, "--site", "forum", "--period", PERIOD],
+      {
+        env: w.env,
+      },
+    );
+    expect(twice.stdout).toMatch(/^ran before; queued again: period job /);
   }, 120_000);
 });

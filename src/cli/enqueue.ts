@@ -9,7 +9,8 @@ import type { CliIO } from "./site.js";
 export const help = `Usage: spotlight enqueue --config FILE --site ID (--period YYYY-MM | --sync)
 
 Queues a period run for YYYY-MM (prepare, and publish when approved or in auto mode) or a sync,
-for the workers to pick up. Enqueueing the same period twice runs it once.
+for the workers to pick up. A run already queued or running is left as it is (enqueueing the same
+period twice runs it once); one that failed for good, or finished, is queued again.
 
 Options:
   --config FILE    Settings file
@@ -37,10 +38,16 @@ export async function enqueue(args: string[], io: CliIO) {
   const producer = producerConnection(redisUrl(settings, env), logger);
   const q = queues(producer, settings.store.prefix);
   try {
-    const job = values.period
+    const { job, outcome } = values.period
       ? await enqueuePeriod(settings, q, sites[0]!.id, periodArg(values.period, settings, io.now()))
       : await enqueueSync(settings, q, sites[0]!.id, io.now().toISOString());
-    io.stdout.write(`queued ${job.name} job ${job.id}\n`);
+    const said = {
+      queued: "queued",
+      already_queued: "already queued or running, left as it is:",
+      retried: "failed before; queued again:",
+      queued_again: "ran before; queued again:",
+    }[outcome];
+    io.stdout.write(`${said} ${job.name} job ${job.id}\n`);
   } finally {
     await Promise.all([q.sync.close(), q.period.close(), q.notes.close()]);
     producer.disconnect();

@@ -108,9 +108,44 @@ export async function upsertSchedulers(settings: Settings, q: ReturnType<typeof 
   }
 }
 
-/** Enqueue a period run now (deduplicated per site and period). */
+/** What enqueueing did: queued a new job, found one queued or running, or ran a finished or failed one again. */
+export type Enqueued = { job: Job; outcome: "queued" | "already_queued" | "retried" | "queued_again" };
+
+/**
+ * Adds the job under its deterministic id. One already waiting or running is left as it is (the
+ * same work is never queued twice); one that failed for good is retried; one that completed is
+ * replaced by a new run (every run is idempotent).
+ */
+async function addOnce<T>(
+  queue: Queue<T>,
+  name: string,
+  data: T,
+  opts: JobsOptions & { jobId: string },
+): Promise<Enqueued> {
+  const existing = await queue.getJob(opts.jobId);
+  const state = existing ? await existing.getState() : null;
+  if (existing && state === "failed") {
+    await existing.retry("failed");
+    return { job: existing, outcome: "retried" };
+  }
+  if (existing && state === "completed") {
+    await existing.remove();
+    // biome-ignore lint/suspicious/noExplicitAny: BullMQ's add() types its name argument per queue.
+    return { job: await (queue as Queue<any>).add(name, data, opts), outcome: "queued_again" };
+  }
+  if (existing) return { job: existing, outcome: "already_queued" };
+  // biome-ignore lint/suspicious/noExplicitAny: BullMQ's add() types its name argument per queue.
+  return { job: await (queue as Queue<any>).add(name, data, opts), outcome: "queued" };
+}
+
+/** Enqueue a period run now (one per site and period at a time; a failed one is retried). */
 export async function enqueuePeriod(settings: Settings, q: ReturnType<typeof queues>, site: string, period: string) {
-  return q.period.add("period", { site, period }, { ...jobOptions(settings), jobId: jobId(site, period, "period") });
+  return addOnce(
+    q.period,
+    "period",
+    { site, period },
+    { ...jobOptions(settings), jobId: jobId(site, period, "period") },
+  );
 }
 
 /**
@@ -135,7 +170,7 @@ export async function enqueueRepublish(settings: Settings, q: ReturnType<typeof 
 }
 
 export async function enqueueSync(settings: Settings, q: ReturnType<typeof queues>, site: string, key: string) {
-  return q.sync.add("sync", { site }, { ...jobOptions(settings), jobId: jobId(site, key, "sync") });
+  return addOnce(q.sync, "sync", { site }, { ...jobOptions(settings), jobId: jobId(site, key, "sync") });
 }
 
 export interface WorkerDeps {
@@ -156,6 +191,15 @@ function guard<T, R>(fn: (job: Job<T>) => Promise<R>): (job: Job<T>) => Promise<
       if (err instanceof SpotlightError && err.final) throw new UnrecoverableError(err.message);
       throw err;
     }
+  };
+}
+
+/** The site and period a job is about, for its log lines. */
+function about(job: Job): { site?: string; period?: string } {
+  const data = (job.data ?? {}) as { site?: unknown; period?: unknown };
+  return {
+    ...(typeof data.site === "string" ? { site: data.site } : {}),
+    ...(typeof data.period === "string" ? { period: data.period } : {}),
   };
 }
 
@@ -255,20 +299,30 @@ export function startWorkers(deps: WorkerDeps, url: string): { close: () => Prom
     w.on("error", (err) =>
       log.warn({ event: "spotlight.worker.error", queue: w.name, error: err.message }, "worker error"),
     );
-    w.on("failed", (job, err) =>
-      log.warn(
-        {
-          event: "spotlight.job.failed",
-          queue: w.name,
-          jobId: job?.id,
-          attempts: job?.attemptsMade,
-          error: err.message,
-        },
-        "job failed",
-      ),
+    w.on("active", (job) =>
+      log.info({ event: "spotlight.job.started", queue: w.name, jobId: job.id, ...about(job) }, "job started"),
     );
+    w.on("failed", (job, err) => {
+      // Final when no attempt is left (or the error is one a retry cannot fix): a month may be
+      // missed, so it is said as an error naming the site and period, with how to run it again.
+      const final = !job || err.name === "UnrecoverableError" || job.attemptsMade >= (job.opts.attempts ?? 1);
+      const fields = {
+        queue: w.name,
+        jobId: job?.id,
+        ...(job ? about(job) : {}),
+        attempts: job?.attemptsMade,
+        final,
+        error: err.message,
+      };
+      if (final)
+        log.error(
+          { event: "spotlight.job.failed", ...fields },
+          `job failed for good; run it again with: spotlight enqueue --site ${fields.site ?? "ID"}${fields.period ? ` --period ${fields.period}` : " --sync"}`,
+        );
+      else log.warn({ event: "spotlight.job.retrying", ...fields }, "job failed; it will be retried");
+    });
     w.on("completed", (job) =>
-      log.info({ event: "spotlight.job.completed", queue: w.name, jobId: job.id }, "job completed"),
+      log.info({ event: "spotlight.job.completed", queue: w.name, jobId: job.id, ...about(job) }, "job completed"),
     );
   }
   return {
