@@ -20,8 +20,11 @@ export async function freePort(): Promise<number> {
 export interface TestRedis {
   url: string;
   port: number;
-  /** Stop gracefully (SIGTERM: with appendonly the data is on disk) and start again on the same port. */
-  restart(): Promise<void>;
+  /**
+   * Stop gracefully (SIGTERM: with appendonly the data is on disk) and start again on the same port,
+   * after `downMs` (default at once).
+   */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -94,8 +97,9 @@ export async function startRedis(options: { appendonly?: boolean } = {}): Promis
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    restart: async () => {
+    restart: async (downMs = 0) => {
       await stopProc();
+      if (downMs) await new Promise((r) => setTimeout(r, downMs));
       await start();
     },
     stop: async () => {

@@ -319,4 +319,26 @@ describe("spotlight worker", () => {
     );
     expect(twice.stdout).toMatch(/^ran before; queued again: period job /);
   }, 120_000);
+
+  it("logs a Redis outage when it starts and when it ends, not at every reconnect", async () => {
+    w = await world();
+    w.env.SPOTLIGHT_LOG_LEVEL = "info";
+    const worker = startWorker(w) as ChildProcess & { errText: () => string };
+    await until("the worker to start", () => worker.errText().includes('"event":"spotlight.worker.started"'));
+    await w.redis.restart(3000);
+    const count = (e: string) =>
+      worker
+        .errText()
+        .split("\n")
+        .filter((l) => l.startsWith("{") && l.endsWith("}") && (JSON.parse(l) as { event?: string }).event === e)
+        .length;
+    await until(
+      "every connection to see Redis again",
+      () => count("spotlight.redis.up") > 0 && count("spotlight.redis.up") === count("spotlight.redis.down"),
+      20_000,
+    );
+    // One line per connection going down and coming up, and each worker's error said once.
+    expect(count("spotlight.redis.down")).toBeLessThanOrEqual(4);
+    expect(count("spotlight.worker.error")).toBeLessThanOrEqual(3 * 3);
+  }, 60_000);
 });

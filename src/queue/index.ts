@@ -52,22 +52,37 @@ export function redisUrl(settings: Settings, env: NodeJS.ProcessEnv = process.en
   return url;
 }
 
+/**
+ * Logs a Redis outage twice, when it starts and when it ends, instead of once for every reconnect
+ * attempt (ioredis retries every few hundred milliseconds: a 6-second outage was 930 lines).
+ */
+export function logOutages(r: Redis, log: Logger, role: string): Redis {
+  let down: { since: number; errors: number } | null = null;
+  r.on("error", (err: Error) => {
+    if (down) {
+      down.errors++;
+      return;
+    }
+    down = { since: performance.now(), errors: 1 };
+    log.warn({ event: "spotlight.redis.down", role, error: err.message }, "redis unreachable; reconnecting");
+  });
+  r.on("ready", () => {
+    if (!down) return;
+    const seconds = Math.round((performance.now() - down.since) / 100) / 10;
+    log.info({ event: "spotlight.redis.up", role, seconds, errors: down.errors }, "redis reachable again");
+    down = null;
+  });
+  return r;
+}
+
 /** A connection for a Worker (blocking commands; never give up a request). */
 export function workerConnection(url: string, log: Logger): Redis {
-  const r = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
-  r.on("error", (err) =>
-    log.warn({ event: "spotlight.redis.error", role: "worker", error: err.message }, "redis error"),
-  );
-  return r;
+  return logOutages(new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true }), log, "worker");
 }
 
 /** A connection for a producer (fail fast instead of queueing commands while Redis is down). */
 export function producerConnection(url: string, log: Logger): Redis {
-  const r = new Redis(url, { maxRetriesPerRequest: 3, enableOfflineQueue: false });
-  r.on("error", (err) =>
-    log.warn({ event: "spotlight.redis.error", role: "producer", error: err.message }, "redis error"),
-  );
-  return r;
+  return logOutages(new Redis(url, { maxRetriesPerRequest: 3, enableOfflineQueue: false }), log, "producer");
 }
 
 /** A deterministic job id. BullMQ reserves ":" in custom ids, so the parts are joined with ".". */
@@ -296,9 +311,14 @@ export function startWorkers(deps: WorkerDeps, url: string): { close: () => Prom
 
   const workers = [sync, period, notes];
   for (const w of workers) {
-    w.on("error", (err) =>
-      log.warn({ event: "spotlight.worker.error", queue: w.name, error: err.message }, "worker error"),
-    );
+    // The same error again (a Redis outage makes one every few hundred milliseconds) is said once a minute.
+    const said = new Map<string, number>();
+    w.on("error", (err) => {
+      const at = performance.now();
+      if (at - (said.get(err.message) ?? Number.NEGATIVE_INFINITY) < 60_000) return;
+      said.set(err.message, at);
+      log.warn({ event: "spotlight.worker.error", queue: w.name, error: err.message }, "worker error");
+    });
     w.on("active", (job) =>
       log.info({ event: "spotlight.job.started", queue: w.name, jobId: job.id, ...about(job) }, "job started"),
     );
