@@ -1,146 +1,37 @@
 /**
  * Worker mode against a real redis-server: several worker processes cooperate without doing
- * anything twice, a SIGKILLed worker's work is taken over, a Redis restart is survived, and
- * SIGTERM lets running jobs finish.
+ * anything twice, a SIGKILLed worker's work is taken over, a Redis restart is survived, SIGTERM
+ * lets running jobs finish; an opt-out and a dashboard approval reach the forum through the queue,
+ * a month that failed for good is said and runs again, and a Redis outage is logged once.
  * The forum keeps the machine's clock, as a real forum and the processes that call it do (the
  * processes under test read the system clock; CI also runs this under faked dates).
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
+import { type ChildProcess, spawn } from "node:child_process";
+import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type RunningSimulator, startSimulator } from "../adapters/discourse/simulator/app.js";
-import { systemClock } from "../src/clock.js";
-import { defaultSettings } from "../src/config.js";
+import { createDiscourseAdapter } from "../adapters/discourse/index.js";
 import { silentLogger } from "../src/log.js";
 import { deploymentSecret, signOptOut } from "../src/optout.js";
 import { enqueuePeriod, enqueueSync, producerConnection, queues } from "../src/queue/index.js";
+import { hashPassword } from "../src/server/auth.js";
+import { createServer } from "../src/server/index.js";
 import type { Settings } from "../src/settings.js";
 import { RedisStore } from "../src/store/redis/index.js";
-import { smallCommunity } from "./helpers.js";
-import { startRedis, type TestRedis } from "./redis-server.js";
-
-const CLI = join(import.meta.dirname, "..", "dist", "src", "cli.js");
-const run = promisify(execFile);
-const PERIOD = "2026-10";
-const dir = mkdtempSync(join(tmpdir(), "spotlight-worker-"));
-let n = 0;
-
-interface World {
-  redis: TestRedis;
-  sim: RunningSimulator;
-  config: string;
-  settings: Settings;
-  env: NodeJS.ProcessEnv;
-  workers: ChildProcess[];
-}
-
-async function world(faults: RunningSimulator["state"]["faults"] = {}): Promise<World> {
-  const redis = await startRedis({ appendonly: true });
-  const sim = await startSimulator({ clock: systemClock, community: smallCommunity(), faults });
-  const prefix = `w${n++}`;
-  const raw = {
-    store: { kind: "redis", redisUrlEnv: "REDIS_URL", prefix },
-    review: { mode: "auto" },
-    sites: [
-      {
-        id: "forum",
-        platform: "discourse",
-        baseUrl: sim.url,
-        title: "Forum",
-        credentials: { apiKeyEnv: "FORUM_KEY", apiUsernameEnv: "FORUM_USER" },
-        requestsPerMinute: 100000,
-        timeoutMs: 5000,
-      },
-    ],
-    publish: { newsletter: { enabled: true, categoryId: 3, categorySlug: "newsletter" } },
-    server: { publicUrl: "https://spotlight.example/" },
-    worker: { lockDurationMs: 2000, concurrency: 2, notesPerMinute: 1000, attempts: 10 },
-  };
-  const config = join(dir, `${prefix}.json`);
-  writeFileSync(config, JSON.stringify(raw));
-  const settings = {
-    ...defaultSettings(),
-    ...raw,
-    store: { ...defaultSettings().store, ...raw.store },
-    worker: raw.worker,
-  } as unknown as Settings;
-  const env = {
-    ...process.env,
-    REDIS_URL: redis.url,
-    FORUM_KEY: "sim-key",
-    FORUM_USER: "system",
-    SPOTLIGHT_SECRET: "w",
-    SPOTLIGHT_LOG_LEVEL: "warn",
-  };
-  return { redis, sim, config, settings, env, workers: [] };
-}
-
-function startWorker(w: World): ChildProcess {
-  const child = spawn(process.execPath, [CLI, "worker", "--config", w.config], {
-    env: w.env,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let err = "";
-  child.stderr!.on("data", (d) => (err += d));
-  (child as ChildProcess & { errText: () => string }).errText = () => err;
-  w.workers.push(child);
-  return child;
-}
-
-const exited = (c: ChildProcess) =>
-  new Promise<number | null>((r) =>
-    c.exitCode !== null || c.signalCode !== null ? r(c.exitCode) : c.once("exit", (code) => r(code)),
-  );
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 60_000) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const notes = (sim: RunningSimulator) =>
-  sim.state.writes.log
-    .filter((x) => x.path === "/posts.json" && (x.body as any).archetype === "private_message")
-    .map((x) => (x.body as any).target_recipients as string);
-const topics = (sim: RunningSimulator) =>
-  sim.state.writes.log
-    .filter((x) => x.path === "/posts.json" && (x.body as any).archetype !== "private_message")
-    .map((x) => (x.body as any).title as string);
-
-async function enqueue(w: World, fn: (q: ReturnType<typeof queues>) => Promise<unknown>) {
-  const conn = producerConnection(w.redis.url, silentLogger);
-  const q = queues(conn, w.settings.store.prefix);
-  try {
-    await fn(q);
-  } finally {
-    await Promise.all([q.sync.close(), q.period.close(), q.notes.close()]);
-    conn.disconnect();
-  }
-}
-
-async function featured(w: World): Promise<string[]> {
-  const store = new RedisStore({ url: w.redis.url, prefix: w.settings.store.prefix });
-  try {
-    const p = await store.getPlan("forum", PERIOD);
-    return p?.status === "published" ? p.plan.featured.map((f) => f.member.username).sort() : [];
-  } finally {
-    await store.close();
-  }
-}
-
-async function done(w: World): Promise<string[]> {
-  let names: string[] = [];
-  await until("the plan to be published and every note sent", async () => {
-    names = await featured(w);
-    return names.length > 0 && notes(w.sim).length >= names.length;
-  });
-  return names;
-}
+import { signInHttp } from "./helpers.js";
+import {
+  CLI,
+  done,
+  enqueue,
+  exited,
+  notes,
+  PERIOD,
+  run,
+  startWorker,
+  topics,
+  until,
+  type World,
+  world,
+} from "./worker-world.js";
 
 describe("spotlight worker", () => {
   let w: World;
@@ -341,4 +232,58 @@ describe("spotlight worker", () => {
     expect(count("spotlight.redis.down")).toBeLessThanOrEqual(4);
     expect(count("spotlight.worker.error")).toBeLessThanOrEqual(3 * 3);
   }, 60_000);
+
+  it("publishes an approval from the dashboard through the queue: the workers publish, the notes are jobs", async () => {
+    w = await world({}, "review");
+    startWorker(w);
+    await enqueue(w, (q) => enqueuePeriod(w.settings, q, "forum", PERIOD));
+    const store = new RedisStore({ url: w.redis.url, prefix: w.settings.store.prefix });
+    const conn = producerConnection(w.redis.url, silentLogger);
+    const q = queues(conn, w.settings.store.prefix);
+    const site = {
+      ...w.settings.sites[0]!,
+      requestsPerMinute: 100000,
+      timeoutMs: 5000,
+      maxRetries: 3,
+    } as Settings["sites"][0];
+    const adapter = createDiscourseAdapter({ ...w.settings, site, env: w.env });
+    const server = createServer({
+      settings: w.settings,
+      store,
+      secret: await deploymentSecret(store, w.env),
+      adapters: new Map([["forum", adapter]]),
+      env: { SPOTLIGHT_ADMIN_PASSWORD_HASH: hashPassword("correct horse battery staple") },
+      enqueuePublish: (s, period) => enqueuePeriod(w.settings, q, s, period),
+    }).listen(0, "127.0.0.1");
+    await new Promise<void>((r) => server.once("listening", () => r()));
+    try {
+      await until("the plan to be prepared", async () => (await store.getPlan("forum", PERIOD))?.status === "prepared");
+      expect(w.sim.state.writes.log).toEqual([]);
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const { cookie } = await signInHttp(base, "correct horse battery staple");
+      const periodPage = await (
+        await fetch(`${base}/admin/sites/forum/periods/${PERIOD}`, { headers: { cookie } })
+      ).text();
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(periodPage)![1]!;
+      const approve = await fetch(`${base}/admin/sites/forum/periods/${PERIOD}/actions`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { cookie, "Content-Type": "application/x-www-form-urlencoded" },
+        body: `_csrf=${csrf}&action=approve`,
+      });
+      expect(approve.status).toBe(303);
+      expect(approve.headers.get("location")).toMatch(/\?done=queued$/);
+      const names = await done(w);
+      expect(notes(w.sim).sort()).toEqual(names);
+      await until(
+        "the note jobs to complete",
+        async () => (await q.notes.getJobCounts("completed")).completed === names.length,
+      );
+    } finally {
+      server.close();
+      await Promise.all([q.sync.close(), q.period.close(), q.notes.close()]);
+      conn.disconnect();
+      await store.close();
+    }
+  }, 120_000);
 });

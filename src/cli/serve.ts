@@ -5,7 +5,7 @@ import { createLogger } from "../log.js";
 import { deploymentSecret } from "../optout.js";
 import { republishLive } from "../publish/index.js";
 import { queueBoard } from "../queue/board.js";
-import { enqueueRepublish, producerConnection, queues, redisUrl } from "../queue/index.js";
+import { enqueuePeriod, enqueueRepublish, producerConnection, queues, redisUrl } from "../queue/index.js";
 import { createServer } from "../server/index.js";
 import type { Settings } from "../settings.js";
 import { openConfig, parse } from "./args.js";
@@ -42,11 +42,13 @@ export async function serve(args: string[], io: CliIO) {
   let queuesRouter: import("express").Router | undefined;
   let closeQueues = async () => {};
   let enqueueRepublishOf: ((site: string) => Promise<unknown>) | undefined;
+  let enqueuePublish: ((site: string, period: string) => Promise<unknown>) | undefined;
   if (settings.store.kind === "redis") {
     const conn = producerConnection(redisUrl(settings, env), logger);
     const q = queues(conn, settings.store.prefix);
     queuesRouter = await queueBoard(q);
     enqueueRepublishOf = (site) => enqueueRepublish(settings, q, site);
+    enqueuePublish = (site, period) => enqueuePeriod(settings, q, site, period);
     closeQueues = async () => {
       await Promise.all([q.sync.close(), q.period.close(), q.notes.close()]);
       conn.disconnect();
@@ -100,6 +102,7 @@ export async function serve(args: string[], io: CliIO) {
     adapters,
     env,
     queuesRouter,
+    enqueuePublish,
     now: io.now,
     onOptOut,
   }).listen(port, values.host ?? settings.server.host);

@@ -33,6 +33,11 @@ export interface AdminDeps {
   logger?: Logger;
   /** bull-board's router, in worker mode. */
   queuesRouter?: Router;
+  /**
+   * Worker mode: an approval queues the period's publishing for the workers (its notes are jobs,
+   * paced by worker.notesPerMinute) instead of publishing inside the request.
+   */
+  enqueuePublish?: (site: string, period: string) => Promise<unknown>;
 }
 
 /** An async handler whose errors reach express's error handler. */
@@ -146,7 +151,7 @@ export function adminPages(router: Router, kit: AdminKit) {
           statusKey: `admin.status.${stored.status}`,
           statusLabel: t(`admin.status.${stored.status}`),
         },
-        flash: req.query.done === "published" ? "admin.published" : null,
+        flash: req.query.done === "published" ? "admin.published" : req.query.done === "queued" ? "admin.queued" : null,
         editable,
         actionUrl: `${base}/actions`,
         previewUrl: `${base}/preview`,
@@ -267,6 +272,13 @@ export function adminPages(router: Router, kit: AdminKit) {
             period,
             plan.featured.map((f) => f.member.username).join(", "),
           );
+          if (deps.enqueuePublish) {
+            await store.savePlan(site.id, plan, "approved");
+            await deps.enqueuePublish(site.id, period);
+            log.info({ event: "spotlight.admin.approved", site: site.id, period, actor }, "publishing queued");
+            await audit(site.id, actor, "publishing queued", period, "");
+            return void res.redirect(303, `${back}?done=queued`);
+          }
           const report = await publishPlan(deps2, period);
           log.info(
             { event: "spotlight.admin.published", site: site.id, period, actor },

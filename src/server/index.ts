@@ -31,6 +31,8 @@ export interface ServerDeps {
   metrics?: Metrics;
   /** bull-board's router for /admin/queues, in worker mode. */
   queuesRouter?: express.Router;
+  /** Worker mode: publishing an approved period is queued for the workers instead of done here. */
+  enqueuePublish?: (site: string, period: string) => Promise<unknown>;
   env?: NodeJS.ProcessEnv;
   /** The clock for everything the server stamps (default: the system clock). */
   now?: Clock;
@@ -95,6 +97,7 @@ export function createApp(deps: ServerDeps): { app: express.Express; widget: Wid
       env: deps.env,
       logger: log,
       queuesRouter: deps.queuesRouter,
+      enqueuePublish: deps.enqueuePublish,
       now: deps.now,
     }),
   );
