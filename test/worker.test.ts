@@ -286,4 +286,24 @@ describe("spotlight worker", () => {
       await store.close();
     }
   }, 120_000);
+
+  it("runs a site's work one job at a time, whoever queued it: a scheduled run and a manual one never overlap", async () => {
+    w = await world({ replyDelayMs: 30 });
+    w.env.SPOTLIGHT_LOG_LEVEL = "info";
+    const workers = [startWorker(w), startWorker(w)] as Array<ChildProcess & { errText: () => string }>;
+    await enqueue(w, async (q) => {
+      await enqueuePeriod(w.settings, q, "forum", PERIOD);
+      // The scheduler's job for the same month, under an id of its own.
+      await q.period.add("period", { site: "forum", period: PERIOD }, { jobId: "scheduled-forum-2026-10" });
+    });
+    const names = await done(w);
+    await enqueue(w, (q) =>
+      until("both runs to complete", async () => (await q.period.getJobCounts("completed")).completed === 2),
+    );
+    // The second waited for the first, then found the month published: one topic, one pin, each note once.
+    expect(workers.some((c) => c.errText().includes('"event":"spotlight.site.busy"'))).toBe(true);
+    expect(topics(w.sim).sort()).toEqual(["Community Spotlight", "Forum newsletter: October 2026"]);
+    expect(w.sim.state.writes.log.filter((x) => /^\/t\/\d+\/status\.json$/.test(x.path))).toHaveLength(1);
+    expect(notes(w.sim).sort()).toEqual(names);
+  }, 120_000);
 });

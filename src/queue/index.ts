@@ -15,7 +15,7 @@
  * worker resumes safely. Production defaults live here: maxRetriesPerRequest null for workers,
  * no offline queue for producers, an error listener on every connection.
  */
-import { type Job, type JobsOptions, Queue, UnrecoverableError, Worker } from "bullmq";
+import { DelayedError, type Job, type JobsOptions, Queue, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Adapter } from "../../adapters/types.js";
 import { type Clock, systemClock } from "../clock.js";
@@ -26,6 +26,7 @@ import { type PipelineDeps, preparePlan, syncPeriod } from "../pipeline.js";
 import { deliverNoteFor, publishPlan, republishLive } from "../publish/index.js";
 import type { Settings, SiteSettings } from "../settings.js";
 import type { Store } from "../store/types.js";
+import { siteLockKey, withSiteLock } from "./site-lock.js";
 
 export const QUEUES = { sync: "spotlight-sync", period: "spotlight-period", notes: "spotlight-notes" } as const;
 
@@ -198,10 +199,10 @@ export interface WorkerDeps {
 }
 
 /** Final errors (auth, not found, bad config, malformed responses) must not be retried. */
-function guard<T, R>(fn: (job: Job<T>) => Promise<R>): (job: Job<T>) => Promise<R> {
-  return async (job) => {
+function guard<T, R>(fn: (job: Job<T>, token?: string) => Promise<R>): (job: Job<T>, token?: string) => Promise<R> {
+  return async (job, token) => {
     try {
-      return await fn(job);
+      return await fn(job, token);
     } catch (err) {
       if (err instanceof SpotlightError && err.final) throw new UnrecoverableError(err.message);
       throw err;
@@ -240,59 +241,81 @@ export function startWorkers(deps: WorkerDeps, url: string): { close: () => Prom
     maxStalledCount: 5,
   };
 
+  /** A site's runs one at a time across all workers (src/queue/site-lock.ts). */
+  const exclusive = <R>(job: Job<SyncJob | PeriodJob>, token: string | undefined, fn: () => Promise<R>) =>
+    withSiteLock(
+      producer,
+      siteLockKey(settings.store.prefix, job.data.site),
+      job,
+      token,
+      Math.max(5_000, settings.worker.lockDurationMs),
+      fn,
+    ).catch((err: unknown) => {
+      if (err instanceof DelayedError)
+        log.info(
+          { event: "spotlight.site.busy", queue: job.queueName, jobId: job.id, ...about(job) },
+          "site busy; waiting",
+        );
+      throw err;
+    });
+
   const sync = new Worker<SyncJob>(
     QUEUES.sync,
-    guard(async (job: Job<SyncJob>) => {
-      const p = pipeline(job.data.site);
-      const today = localDay(now().toISOString(), settings.timezone); // YYYY-MM-DD, local
-      const current = today.slice(0, 7);
-      const periods = [current];
-      // Late likes and accepted answers for last month keep arriving for a while.
-      const dayOfMonth = Number(today.slice(8, 10));
-      if (dayOfMonth <= settings.sync.rereadDays) periods.push(shiftPeriod(current, -1));
-      for (const period of periods) await syncPeriod(p, period);
-      return { periods };
-    }),
+    guard((job: Job<SyncJob>, token) =>
+      exclusive(job, token, async () => {
+        const p = pipeline(job.data.site);
+        const today = localDay(now().toISOString(), settings.timezone); // YYYY-MM-DD, local
+        const current = today.slice(0, 7);
+        const periods = [current];
+        // Late likes and accepted answers for last month keep arriving for a while.
+        const dayOfMonth = Number(today.slice(8, 10));
+        if (dayOfMonth <= settings.sync.rereadDays) periods.push(shiftPeriod(current, -1));
+        for (const period of periods) await syncPeriod(p, period);
+        return { periods };
+      }),
+    ),
     { ...common, connection: workerConnection(url, log) },
   );
 
   const period = new Worker<PeriodJob>(
     QUEUES.period,
-    guard(async (job: Job<PeriodJob>) => {
-      const p = pipeline(job.data.site);
-      if (job.name === "republish") {
-        const r = await republishLive(p);
-        log.info(
-          { event: "spotlight.optout.republished", site: p.site.id, period: r?.period ?? null, jobId: job.id },
-          "live spotlight published again",
-        );
-        return { republished: r?.period ?? null };
-      }
-      const periodId = job.data.period ?? lastCompletePeriod(now(), settings.timezone);
-      if (!job.data.period) await job.updateData({ ...job.data, period: periodId });
-      if (!job.data.step) {
-        await preparePlan(p, periodId);
-        await job.updateData({ ...job.data, period: periodId, step: "prepared" });
-      }
-      const stored = await deps.store.getPlan(p.site.id, periodId);
-      const approved = stored && (stored.status === "approved" || stored.status === "published");
-      if (settings.review.mode !== "auto" && !approved) return { period: periodId, published: false };
-      if (job.data.step !== "published" && job.data.step !== "notes-enqueued") {
-        await publishPlan(p, periodId, { notes: "defer" });
-        await job.updateData({ ...job.data, period: periodId, step: "published" });
-      }
-      const plan = (await deps.store.getPlan(p.site.id, periodId))!.plan;
-      if (settings.publish.notes.enabled)
-        await q.notes.addBulk(
-          plan.featured.map((f) => ({
-            name: "note",
-            data: { site: p.site.id, period: periodId, member: f.member.id },
-            opts: { ...jobOptions(settings), jobId: jobId(p.site.id, periodId, f.member.id, "note") },
-          })),
-        );
-      await job.updateData({ ...job.data, period: periodId, step: "notes-enqueued" });
-      return { period: periodId, published: true, notes: plan.featured.length };
-    }),
+    guard((job: Job<PeriodJob>, token) =>
+      exclusive(job, token, async () => {
+        const p = pipeline(job.data.site);
+        if (job.name === "republish") {
+          const r = await republishLive(p);
+          log.info(
+            { event: "spotlight.optout.republished", site: p.site.id, period: r?.period ?? null, jobId: job.id },
+            "live spotlight published again",
+          );
+          return { republished: r?.period ?? null };
+        }
+        const periodId = job.data.period ?? lastCompletePeriod(now(), settings.timezone);
+        if (!job.data.period) await job.updateData({ ...job.data, period: periodId });
+        if (!job.data.step) {
+          await preparePlan(p, periodId);
+          await job.updateData({ ...job.data, period: periodId, step: "prepared" });
+        }
+        const stored = await deps.store.getPlan(p.site.id, periodId);
+        const approved = stored && (stored.status === "approved" || stored.status === "published");
+        if (settings.review.mode !== "auto" && !approved) return { period: periodId, published: false };
+        if (job.data.step !== "published" && job.data.step !== "notes-enqueued") {
+          await publishPlan(p, periodId, { notes: "defer" });
+          await job.updateData({ ...job.data, period: periodId, step: "published" });
+        }
+        const plan = (await deps.store.getPlan(p.site.id, periodId))!.plan;
+        if (settings.publish.notes.enabled)
+          await q.notes.addBulk(
+            plan.featured.map((f) => ({
+              name: "note",
+              data: { site: p.site.id, period: periodId, member: f.member.id },
+              opts: { ...jobOptions(settings), jobId: jobId(p.site.id, periodId, f.member.id, "note") },
+            })),
+          );
+        await job.updateData({ ...job.data, period: periodId, step: "notes-enqueued" });
+        return { period: periodId, published: true, notes: plan.featured.length };
+      }),
+    ),
     { ...common, connection: workerConnection(url, log) },
   );
 
