@@ -12,6 +12,7 @@ import type { Community, SimPost, SimTopic, SimUser } from "../adapters/discours
 import { forgetUnanswered, keepUnanswered, waitingForReply } from "../src/newcomers.js";
 import { optOutKey } from "../src/optout.js";
 import { periodOf } from "../src/period.js";
+import { escapeHtml } from "../src/render/escape.js";
 import { hashPassword } from "../src/server/auth.js";
 import { createServer } from "../src/server/index.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";
@@ -109,12 +110,21 @@ describe("newcomers waiting for a first reply", () => {
     const r = await adapter.readPeriod({ period: periodOf("2026-10"), cursor: null, knownMembers: new Map() });
     const store = new SqliteStore(":memory:");
     const secret = "newcomers-test";
-    await keepUnanswered(store, "test", "2026-10", r.unanswered!);
+    // What the platform sent is shown escaped, and only an http(s) link is a link.
+    const hostile = {
+      memberId: "999",
+      username: "<b>mallory</b>",
+      url: "javascript:alert(1)",
+      title: '<img src=x onerror="alert(1)">',
+      at: "2026-10-20T00:00:00.000Z",
+    };
+    await keepUnanswered(store, "test", "2026-10", [...r.unanswered!, hostile]);
     // A re-read of an older month does not replace the newer list.
     await keepUnanswered(store, "test", "2026-09", []);
     const now = new Date("2026-11-01T06:00:00Z");
     expect((await waitingForReply(store, "test", now, 24, secret)).map((w) => [w.username, w.hours])).toEqual([
       ["earlier_newbie", 476],
+      ["<b>mallory</b>", 294],
       ["quiet_newbie", 164],
     ]);
     const earlier = r.unanswered!.find((u) => u.username === "earlier_newbie")!;
@@ -137,8 +147,13 @@ describe("newcomers waiting for a first reply", () => {
       expect(page).toContain("164 h");
       expect(page).not.toContain("earlier_newbie");
       expect(page).not.toContain("just_asked");
+      expect(page).toContain("&lt;b&gt;mallory&lt;/b&gt;");
+      expect(page).toContain(escapeHtml(hostile.title));
+      expect(page).not.toContain("javascript:");
+      expect(page).not.toContain("<img src=x");
       const quiet = r.unanswered!.find((u) => u.username === "quiet_newbie")!;
       await forgetUnanswered(store, "test", quiet.memberId);
+      await forgetUnanswered(store, "test", hostile.memberId);
       expect(await (await fetch(`${url}/admin`, { headers: { cookie } })).text()).not.toContain("Newcomers waiting");
     } finally {
       server.close();
