@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Adapter } from "../../adapters/types.js";
+import { getOrInsertComputed } from "../collections.js";
 import type { Activity } from "../domain.js";
 import { SpotlightError } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -80,29 +81,32 @@ export function createWebhooks(deps: {
 }): Webhooks {
   const ingest = groupCommit(deps.store);
   const limit = deps.settings.server.maxBodyBytes;
-  const origins = new Map<string, SiteSettings[]>();
+  // Worked out once: the sites of each platform, the header that names the sender, and by origin.
+  const origins = new Map<string, SiteSettings>();
+  const platforms = new Map<string, { header: string | undefined; sites: SiteSettings[] }>();
   for (const s of deps.settings.sites) {
-    const origin = new URL(s.baseUrl).origin;
-    origins.set(`${s.platform} ${origin}`, [...(origins.get(`${s.platform} ${origin}`) ?? []), s]);
+    const origin = `${s.platform} ${new URL(s.baseUrl).origin}`;
+    if (!origins.has(origin)) origins.set(origin, s);
+    const p = getOrInsertComputed(platforms, s.platform, () => ({ header: undefined, sites: [] }));
+    p.sites.push(s);
+    p.header ??= deps.adapters.get(s.id)?.webhookSiteHeader?.toLowerCase();
   }
   /**
    * Which configured site sent this? The platform's adapter says which header names it; else the
    * only site of the platform.
    */
   const siteFor = (platform: string, headers: IncomingMessage["headers"]): SiteSettings | null => {
-    const header = deps.settings.sites
-      .map((s) => (s.platform === platform ? deps.adapters.get(s.id)?.webhookSiteHeader : undefined))
-      .find(Boolean);
-    const instance = header ? headers[header.toLowerCase()] : undefined;
+    const known = platforms.get(platform);
+    if (!known) return null;
+    const instance = known.header ? headers[known.header] : undefined;
     if (typeof instance === "string" && instance) {
       try {
-        return origins.get(`${platform} ${new URL(instance).origin}`)?.[0] ?? null;
+        return origins.get(`${platform} ${new URL(instance).origin}`) ?? null;
       } catch {
         return null;
       }
     }
-    const candidates = deps.settings.sites.filter((s) => s.platform === platform);
-    return candidates.length === 1 ? candidates[0]! : null;
+    return known.sites.length === 1 ? known.sites[0]! : null;
   };
 
   const answerFor = async (platform: string, headers: IncomingMessage["headers"], body: Buffer): Promise<Answer> => {
