@@ -41,7 +41,9 @@ import {
 import { readLists } from "./read.js";
 
 /** The INGEST script (its header says what it takes and returns). */
-const INGEST_LUA = readFileSync(join(ROOT, "src/store/redis/ingest.lua"), "utf8");
+let ingestLua: string | undefined;
+/** Read the first time a Redis store is made (a SQLite deployment never reads it). */
+const INGEST_LUA = () => (ingestLua ??= readFileSync(join(ROOT, "src/store/redis/ingest.lua"), "utf8"));
 
 export interface RedisStoreOptions {
   url: string;
@@ -76,7 +78,7 @@ export class RedisStore implements Store {
     this.redis.on("error", () => {
       // ioredis reconnects by itself; commands fail with their own errors meanwhile.
     });
-    this.redis.defineCommand("spotlightIngest", { lua: INGEST_LUA });
+    this.redis.defineCommand("spotlightIngest", { lua: INGEST_LUA() });
   }
 
   private key(site: string, ...rest: string[]): string {
