@@ -134,8 +134,8 @@ export type Enqueued = { job: Job; outcome: "queued" | "already_queued" | "retri
  */
 async function addOnce<T>(
   queue: Queue<T>,
-  name: string,
-  data: T,
+  name: Parameters<Queue<T>["add"]>[0],
+  data: Parameters<Queue<T>["add"]>[1],
   opts: JobsOptions & { jobId: string },
 ): Promise<Enqueued> {
   const existing = await queue.getJob(opts.jobId);
@@ -146,12 +146,10 @@ async function addOnce<T>(
   }
   if (existing && state === "completed") {
     await existing.remove();
-    // biome-ignore lint/suspicious/noExplicitAny: BullMQ's add() types its name argument per queue.
-    return { job: await (queue as Queue<any>).add(name, data, opts), outcome: "queued_again" };
+    return { job: await queue.add(name, data, opts), outcome: "queued_again" };
   }
   if (existing) return { job: existing, outcome: "already_queued" };
-  // biome-ignore lint/suspicious/noExplicitAny: BullMQ's add() types its name argument per queue.
-  return { job: await (queue as Queue<any>).add(name, data, opts), outcome: "queued" };
+  return { job: await queue.add(name, data, opts), outcome: "queued" };
 }
 
 /** Enqueue a period run now (one per site and period at a time; a failed one is retried). */
