@@ -189,6 +189,13 @@ export interface Adapter {
    * already knows everything about visibility may leave it out.
    */
   confirmPublic?(evidence: readonly Evidence[]): Promise<Set<string>>;
+  /**
+   * Of these activities (the own posts, in the period, of members a plan is about to feature), the
+   * ids the platform now shows hidden after flags although the read could not tell: the core scores
+   * them as `flagged`. Asked only about the few members a plan would feature, so a read need not
+   * look at every post; platforms whose read sees every hidden post leave it out.
+   */
+  findFlagged?(activities: readonly Activity[]): Promise<Set<string>>;
 
   /** capabilities.homepage: create once, then update in place; feature it (pin/banner). */
   publishHomepage?(content: HomepageContent, ctx: WriteContext): Promise<Published>;

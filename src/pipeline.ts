@@ -102,21 +102,27 @@ export async function preparePlan(
   const secret = await deploymentSecret(store, deps.env);
   const cooldown = settings.selection.cooldownPeriods;
   const overrides = existing?.plan.overrides ?? { pin: [], exclude: [] };
-  const ranking = await rankPeriod({
-    store,
-    site: site.id,
-    period,
-    previous: periodOf(previousId, settings.timezone),
-    previousPlan,
-    settings,
-    secret,
-    optOutKeys: await store.optOutKeys(site.id),
-    recentlyFeatured:
-      cooldown > 0
-        ? await store.featuredBetween(site.id, shiftPeriod(periodId, -cooldown), shiftPeriod(periodId, -1))
-        : new Set<string>(),
-    overrides,
-  });
+  const optOutKeys = await store.optOutKeys(site.id);
+  const recentlyFeatured =
+    cooldown > 0
+      ? await store.featuredBetween(site.id, shiftPeriod(periodId, -cooldown), shiftPeriod(periodId, -1))
+      : new Set<string>();
+  const flagged = new Set<string>();
+  const rankNow = () =>
+    rankPeriod({
+      store,
+      site: site.id,
+      period,
+      previous: periodOf(previousId, settings.timezone),
+      previousPlan,
+      settings,
+      secret,
+      optOutKeys,
+      recentlyFeatured,
+      overrides,
+      flagged,
+    });
+  let ranking = await rankNow();
   // An empty read is not a plan.
   if (sync && !options.acceptLowActivity) {
     const previousPeriod = periodOf(previousId, settings.timezone);
@@ -147,12 +153,27 @@ export async function preparePlan(
       eligibility: settings.eligibility,
       unconfirmed,
     });
+  // And a member about to be featured is scored on what the platform shows of their own posts now,
+  // where the read could not tell (Adapter.findFlagged: a topic whose first post was hidden after
+  // flags is `flagged`, not `topic`); what it finds ranks the period again.
+  const vetted = new Set<string>();
   let selection = selectNow();
   for (;;) {
     await check.confirm(selection.featured);
     const lacking = selection.featured.filter((f) => f.slot !== "pinned" && !check.citable(f.card.evidence, 1).length);
-    if (!lacking.length) break;
-    for (const f of lacking) unconfirmed.add(f.member.id);
+    if (lacking.length) {
+      for (const f of lacking) unconfirmed.add(f.member.id);
+      selection = selectNow();
+      continue;
+    }
+    const unvetted = selection.featured.map((f) => f.member.id).filter((id) => !vetted.has(id));
+    if (!deps.adapter.findFlagged || !unvetted.length) break;
+    for (const id of unvetted) vetted.add(id);
+    const own = await store.memberActivities(site.id, unvetted, period.start, period.end);
+    const found = [...(await deps.adapter.findFlagged([...own.values()].flat()))].filter((id) => !flagged.has(id));
+    if (!found.length) break;
+    for (const id of found) flagged.add(id);
+    ranking = await rankNow();
     selection = selectNow();
   }
   const plan: Plan = {

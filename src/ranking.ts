@@ -28,6 +28,12 @@ export interface RankInput {
   optOutKeys: ReadonlySet<string>;
   recentlyFeatured: ReadonlySet<string>;
   overrides: Overrides;
+  /**
+   * Activities the platform shows hidden after flags although the read could not tell
+   * (Adapter.findFlagged): scored as `flagged`. This only ever lowers a score, so the bounds
+   * ranking relies on hold.
+   */
+  flagged?: ReadonlySet<string>;
 }
 
 export interface Ranking {
@@ -150,7 +156,9 @@ export async function rankPeriod(input: RankInput): Promise<Ranking> {
     const contacts = contactsOf(p);
     const out = new Map<string, ScoreCard>();
     for (const id of ids) {
-      const list = acts.get(id) ?? [];
+      const list = (acts.get(id) ?? []).map((a) =>
+        input.flagged?.has(a.id) ? { ...a, signal: "flagged" as const, public: false } : a,
+      );
       if (!list.length) continue; // counted on an edge day outside the period
       out.set(
         id,

@@ -10,7 +10,7 @@ import { findNote, sendNote } from "./notes.js";
 import { publishHomepage } from "./publish.js";
 import { readPeriod } from "./read/index.js";
 import { grantBadge, setGroupMembers } from "./recognition.js";
-import { confirmPublic } from "./visibility.js";
+import { confirmPublic, findFlagged } from "./visibility.js";
 import { parseWebhook, verifyWebhook } from "./webhooks.js";
 
 /** Webhooks arrive with worker mode. */
@@ -63,6 +63,7 @@ export const createDiscourseAdapter: AdapterFactory = (options): Adapter => {
     },
     readPeriod: (req) => readPeriod(ctx, req),
     confirmPublic: (evidence) => confirmPublic(ctx, evidence),
+    findFlagged: (activities) => findFlagged(ctx, activities),
     publishHomepage: (content, w) => publishHomepage(ctx, content, w),
     sendNote: (note, w) => sendNote(ctx, note, w),
     findNote: (note, since) => findNote(ctx, note, since),

@@ -7,7 +7,7 @@
  * and the first posts), plus GET /t/{id}/posts.json for a cited post beyond the first chunk: a
  * handful of requests a period.
  */
-import type { Evidence } from "../../src/domain.js";
+import type { Activity, Evidence } from "../../src/domain.js";
 import { SpotlightError } from "../../src/errors.js";
 import { need } from "./client.js";
 import type { DiscourseContext } from "./context.js";
@@ -30,6 +30,40 @@ function parsePostUrl(d: DiscourseContext, url: string): { topic: number; post: 
 const publicPost = (p: DiscourseTopicPost | undefined) =>
   !!p && p.post_type === POST_TYPE.REGULAR && !p.hidden && !p.deleted_at;
 
+/** GET /t/{id}.json, or null when it is gone or not ours to see. */
+async function topicView(d: DiscourseContext, topicId: number): Promise<DiscourseTopicView | null> {
+  const path = `/t/${topicId}.json`;
+  let view: DiscourseTopicView | null;
+  try {
+    view = await d.http.get<DiscourseTopicView>(path);
+    need(view, "archetype", "string", path);
+    need(view, "visible", "boolean", path);
+    need(view, "post_stream", "object", path);
+  } catch (err) {
+    if (!(err instanceof SpotlightError && (err.kind === "not_found" || err.kind === "auth"))) throw err;
+    view = null;
+  }
+  return view;
+}
+
+/**
+ * Of a member's activities, the topics they opened whose first post is now hidden after flags. The
+ * stream cannot tell: a topic row carries no post (UserAction's NEW_TOPIC has target_post_id -1, so
+ * `hidden` is null), and since Post#hide! unlists a topic only when no visible post is left in it
+ * (core app/models/post.rb), neither can the topic lists. One GET /t/{id}.json per topic the
+ * featured members opened in the period; its first post comes with it.
+ */
+export async function findFlagged(d: DiscourseContext, activities: readonly Activity[]): Promise<Set<string>> {
+  const flagged = new Set<string>();
+  for (const a of activities) {
+    if (a.signal !== "topic" || !a.topicId) continue;
+    const view = await topicView(d, Number(a.topicId));
+    const first = view?.post_stream.posts.find((p) => p.post_number === 1);
+    if (first?.hidden) flagged.add(a.id);
+  }
+  return flagged;
+}
+
 /** The evidence urls anyone may see now; everything else must not be cited. */
 export async function confirmPublic(d: DiscourseContext, evidence: readonly Evidence[]): Promise<Set<string>> {
   const confirmed = new Set<string>();
@@ -45,20 +79,9 @@ export async function confirmPublic(d: DiscourseContext, evidence: readonly Evid
   const restricted = await restrictedCategories(d);
   d.restricted = restricted;
   for (const [topicId, cited] of byTopic) {
-    const path = `/t/${topicId}.json`;
-    let view: DiscourseTopicView;
-    try {
-      view = await d.http.get<DiscourseTopicView>(path);
-    } catch (err) {
-      // Gone, or not ours to see: not public.
-      if (err instanceof SpotlightError && (err.kind === "not_found" || err.kind === "auth")) continue;
-      throw err;
-    }
-    need(view, "archetype", "string", path);
-    need(view, "visible", "boolean", path);
-    need(view, "post_stream", "object", path);
+    const view = await topicView(d, topicId);
     if (
-      view.archetype !== "regular" ||
+      view?.archetype !== "regular" ||
       !view.visible ||
       view.deleted_at ||
       view.category_id === null ||
