@@ -206,6 +206,11 @@ export interface Plan {
   /** A personal line an admin added to a member's note, by member id. */
   personalLines?: Record<string, string>;
   /**
+   * Activities the platform showed hidden after flags when the members about to be featured were
+   * looked at (Adapter.findFlagged), by id: scored as `flagged`. Absent when none were.
+   */
+  hiddenAfterFlags?: string[];
+  /**
    * Members with activity in the period, how many of them were scored exactly (src/ranking.ts),
    * their activities, platform requests.
    */

@@ -107,7 +107,9 @@ export async function preparePlan(
     cooldown > 0
       ? await store.featuredBetween(site.id, shiftPeriod(periodId, -cooldown), shiftPeriod(periodId, -1))
       : new Set<string>();
-  const flagged = new Set<string>();
+  // What earlier looks found stays found when the plan is only recomputed (an admin's pin); a new
+  // read looks again.
+  const flagged = new Set<string>(sync ? [] : (existing?.plan.hiddenAfterFlags ?? []));
   const rankNow = () =>
     rankPeriod({
       store,
@@ -185,6 +187,7 @@ export async function preparePlan(
     ranked: selection.ranked,
     overrides,
     ...(existing?.plan.personalLines ? { personalLines: existing.plan.personalLines } : {}),
+    ...(flagged.size ? { hiddenAfterFlags: [...flagged].sort() } : {}),
     stats: {
       members: ranking.active,
       scored: ranking.cards.size,

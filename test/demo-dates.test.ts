@@ -38,8 +38,8 @@ function capture() {
 
 /**
  * What scoring every stored activity of the period would choose: the reference the plan must
- * match (with the same sole contacts, and the same members the forum did not confirm anything
- * public for).
+ * match (with the same sole contacts, the same members the forum did not confirm anything public
+ * for, and the same topics it showed hidden after flags when the featured were looked at).
  */
 async function reference(
   store: Store,
@@ -47,6 +47,7 @@ async function reference(
   periodId: string,
   timeZone: string,
   unconfirmed: ReadonlySet<string>,
+  hiddenAfterFlags: ReadonlySet<string>,
 ) {
   const settings = defaultSettings();
   const members = await store.members(site);
@@ -54,7 +55,9 @@ async function reference(
   const cardsOf = async (id: string) => {
     const p = periodOf(id, timeZone);
     const ids = [...(await store.activityCounts(site, p.start, p.end)).keys()];
-    const acts = [...(await store.memberActivities(site, ids, p.start, p.end)).values()].flat();
+    const acts = [...(await store.memberActivities(site, ids, p.start, p.end)).values()]
+      .flat()
+      .map((a) => (hiddenAfterFlags.has(a.id) ? { ...a, signal: "flagged" as const, public: false } : a));
     return scoreAll({
       activities: acts,
       members,
@@ -122,7 +125,7 @@ describe.each(CASES)("the demo on $when ($now, $timezone)", ({ now, timezone, pe
       const unconfirmed = new Set(
         plan.skipped.filter((x) => x.reasons.includes("no_public_evidence") && x.memberId).map((x) => x.memberId!),
       );
-      const ref = await reference(store, "demo", period, timezone, unconfirmed);
+      const ref = await reference(store, "demo", period, timezone, unconfirmed, new Set(plan.hiddenAfterFlags));
       const L = defaultSettings().selection.leaderboardSize;
       expect(plan.featured.map((f) => [f.member.username, f.slot, f.card.total])).toEqual(
         ref.featured.map((f) => [f.member.username, f.slot, f.card.total]),

@@ -90,6 +90,9 @@ describe("a topic whose first post was hidden after flags", () => {
     const was = cardOf(before, opener.id)!;
     const hidden = opener.topics.length;
     expect(was.signals.topic.count).toBeGreaterThanOrEqual(hidden);
+    // The plan says which it found, so the admin (and a re-plan) can tell why the score dropped.
+    expect(after.hiddenAfterFlags).toEqual(expect.arrayContaining(opener.topics.map((t) => `post:${t}:1`)));
+    expect(before.hiddenAfterFlags).toBeUndefined();
     const now = cardOf(after, opener.id);
     if (now) {
       // Still featured on the strength of the rest: the card says what happened.
