@@ -17,10 +17,11 @@ declare -A WHY=(
   [php-mysql]="PHP's MySQL driver, for WordPress"
   [curl]="curl: the WordPress test site's start script checks the site with it"
   [faketime]="faketime: the date-sensitive tests run again at faked dates"
+  [postgresql]="PostgreSQL: the SQL sent to Discourse's Data Explorer runs on a real PostgreSQL in the tests"
 )
 case "$what" in
-  test) PACKAGES=(redis-server chromium wordpress wordpress-theme-twentytwentythree mariadb-server php-cli php-mysql curl faketime) ;;
-  bench) PACKAGES=(redis-server) ;;
+  test) PACKAGES=(redis-server chromium wordpress wordpress-theme-twentytwentythree mariadb-server php-cli php-mysql curl faketime postgresql) ;;
+  bench) PACKAGES=(redis-server postgresql) ;;
   *) echo "usage: scripts/system-packages.sh test|bench" >&2; exit 2 ;;
 esac
 

@@ -6,7 +6,7 @@
  */
 
 import type { AddressInfo } from "node:net";
-import express, { type Request, type Response } from "express";
+import express, { type Request, type Response, type Router } from "express";
 import { type Community, generateCommunity, type SimPost, type SimTopic } from "./community.js";
 import { ERR_404 } from "./errors.js";
 import { avatar, buildForum } from "./forum.js";
@@ -32,6 +32,7 @@ export function createSimulator(options: SimulatorOptions) {
     requests: new Map(),
     total: 0,
     writes: null as unknown as SimWrites,
+    explorer: { queries: new Map(), overLimit: 0, runs: 0 },
   };
   const forum = buildForum(community, options.clock);
   const { users, byName, topics, posts, streams, now, clock } = forum;
@@ -63,8 +64,18 @@ export function createSimulator(options: SimulatorOptions) {
     onNewTopic,
   });
 
+  // Data Explorer's routes, once its database is ready (startSimulator); until then, and without
+  // one, the plugin is off and they fall through to 404.
+  let explorer: Router | null = null;
+  app.use(["/admin/plugins/explorer", "/admin/plugins/discourse-data-explorer"], (req, res, next) =>
+    explorer ? explorer(req, res, next) : next(),
+  );
+  const enableExplorer = (router: Router) => {
+    explorer = router;
+  };
+
   app.use((_req: Request, res: Response) => void res.status(404).json(ERR_404));
-  return { app, state };
+  return { app, state, forum, enableExplorer };
 }
 
 export interface RunningSimulator {
@@ -75,7 +86,29 @@ export interface RunningSimulator {
 
 /** Start the simulator on 127.0.0.1 (a free port unless one is given). */
 export async function startSimulator(options: SimulatorOptions & { port?: number }): Promise<RunningSimulator> {
-  const { app, state } = createSimulator(options);
+  const { app, state, forum, enableExplorer } = createSimulator(options);
+  let closeDatabase = async () => {};
+  if (options.dataExplorer) {
+    // Loaded only here: pg is needed by the tests and benchmarks that turn Data Explorer on.
+    const { explorerDatabase, explorerRouter } = await import("./explorer/routes.js");
+    const { loadForum } = await import("./explorer/load.js");
+    const db = await explorerDatabase(options.dataExplorer.postgresUrl);
+    closeDatabase = db.close;
+    const client = await db.pool.connect();
+    try {
+      await loadForum(client, forum);
+    } finally {
+      client.release();
+    }
+    enableExplorer(
+      explorerRouter({
+        settings: { pool: db.pool, ...options.dataExplorer },
+        state: state.explorer,
+        users: forum.users,
+        clock: forum.clock,
+      }),
+    );
+  }
   const server = app.listen(options.port ?? 0, "127.0.0.1");
   await new Promise<void>((resolve, reject) => {
     server.once("listening", () => resolve());
@@ -89,7 +122,7 @@ export async function startSimulator(options: SimulatorOptions & { port?: number
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      }).then(closeDatabase),
   };
 }
 

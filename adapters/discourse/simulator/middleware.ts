@@ -36,6 +36,16 @@ const SPEC_ROUTES: Array<[RegExp, string]> = [
   [/^\/user-badges\/[^/]+\.json$/, "/user-badges/{username}.json"],
   [/^\/groups\/[^/]+\/members\.json$/, "/groups/{id}/members.json"],
   [/^\/groups\/[^/]+\.json$/, "/groups/{id}.json"],
+  // Data Explorer (not in the OpenAPI spec): both of its path prefixes count as the legacy one.
+  [
+    /^\/admin\/plugins\/(explorer|discourse-data-explorer)\/queries\/-?\d+\/run(\.json)?$/,
+    "/admin/plugins/explorer/queries/{id}/run",
+  ],
+  [
+    /^\/admin\/plugins\/(explorer|discourse-data-explorer)\/queries\/-?\d+(\.json)?$/,
+    "/admin/plugins/explorer/queries/{id}",
+  ],
+  [/^\/admin\/plugins\/(explorer|discourse-data-explorer)\/queries(\.json)?$/, "/admin/plugins/explorer/queries"],
 ];
 function specRoute(path: string): string {
   for (const [re, route] of SPEC_ROUTES) if (re.test(path)) return route;

@@ -1,5 +1,6 @@
 /** The simulator's options and the state tests read. */
 import type { Community, CommunityOptions, SimPost, SimTopic, SimUser } from "./community.js";
+import type { ExplorerState } from "./explorer/routes.js";
 import type { SimRecognition } from "./recognition.js";
 
 export interface Faults {
@@ -37,6 +38,11 @@ export interface SimulatorSettings {
    * passes it to UserAction.stream uncapped; 30 when absent).
    */
   userActionsMaxLimit?: number;
+  /**
+   * Data Explorer on (off by default, as on Discourse): the forum is loaded into a fresh database
+   * of this PostgreSQL server, and the plugin's API runs queries on it (explorer/routes.ts).
+   */
+  dataExplorer?: { postgresUrl: string; perTenSeconds?: number; limiterMode?: "warn" | "block" };
   /** Called with every JSON response (tests validate them against the OpenAPI spec). */
   onResponse?: (r: RecordedResponse) => void;
   /**
@@ -63,6 +69,8 @@ export interface SimulatorState {
   /** Requests per route ("GET /user_actions.json"), faults included. */
   requests: Map<string, number>;
   total: number;
+  /** Data Explorer's saved queries and runs (when it is on). */
+  explorer: ExplorerState;
 }
 
 export interface SimTopicState {
