@@ -1,62 +1,80 @@
-/** Platform requests a month costs against the Discourse simulator, at several community sizes. */
+/**
+ * Platform requests a month costs against the Discourse simulator, at several community sizes, on
+ * each path: the API read, and Data Explorer's (our saved query run on a real PostgreSQL holding the
+ * forum in Discourse's tables). Both read the same month of the same forum.
+ */
 
 import { createDiscourseAdapter } from "../adapters/discourse/index.js";
 import { startSimulator } from "../adapters/discourse/simulator/app.js";
+import { generateCommunity } from "../adapters/discourse/simulator/community.js";
 import { siteWithDefaults } from "../src/config.js";
-
+import { startPostgres } from "../test/postgres-server.js";
 import { PERIOD, report, settings } from "./shared.js";
+
+async function readOnce(url: string, dataExplorer: "auto" | "off") {
+  const site = siteWithDefaults({
+    id: "b",
+    platform: "discourse",
+    baseUrl: url,
+    credentials: { apiKeyEnv: "K", apiUsernameEnv: "U" },
+    requestsPerMinute: 1e9,
+    dataExplorer,
+  } as never);
+  const adapter = createDiscourseAdapter({
+    site,
+    sync: settings.sync,
+    scoring: settings.scoring,
+    publish: settings.publish,
+    env: { K: "sim-key", U: "system" },
+    now: () => new Date("2026-11-01T06:00:00Z"),
+  });
+  const steps = new Map<string, number>();
+  const started = performance.now();
+  const r = await adapter.readPeriod({
+    period: PERIOD,
+    cursor: null,
+    knownMembers: new Map(),
+    onProgress: ({ step, total }) => steps.set(step, total),
+  });
+  return { r, steps, seconds: +((performance.now() - started) / 1000).toFixed(1) };
+}
 
 export async function benchRequests() {
   const sizes: Array<[number, number]> = [
+    [100, 2_000],
     [1000, 20_000],
     [1000, 60_000],
     [10_000, 60_000],
     [10_000, 200_000],
   ];
   if (process.env.BENCH_SCALE !== "small") sizes.push([100_000, 600_000]);
-  for (const [members, posts] of sizes) {
-    const byRoute = new Map<string, number>();
-    const sim = await startSimulator({
-      communityOptions: { seed: 11, members, posts, now: new Date("2026-11-01T00:00:00Z") },
-    });
-    try {
-      const site = siteWithDefaults({
-        id: "b",
-        platform: "discourse",
-        baseUrl: sim.url,
-        credentials: { apiKeyEnv: "K", apiUsernameEnv: "U" },
-        requestsPerMinute: 1e9,
-      });
-      const adapter = createDiscourseAdapter({
-        site,
-        sync: settings.sync,
-        scoring: settings.scoring,
-        publish: settings.publish,
-        env: { K: "sim-key", U: "system" },
-        now: () => new Date("2026-11-01T06:00:00Z"),
-      });
-      const steps = new Map<string, number>();
-      sim.state.requests.clear();
-      const r = await adapter.readPeriod({
-        period: PERIOD,
-        cursor: null,
-        knownMembers: new Map(),
-        onProgress: ({ step, total }) => steps.set(step, total),
-      });
-      for (const [route, n] of sim.state.requests) byRoute.set(route, n);
-      report({
-        benchmark: "platform_requests",
-        members,
-        postsOver6Months: posts,
-        candidates: steps.get("profiles") ?? 0,
-        newcomersExamined: steps.get("newcomers") ?? 0,
-        likers: steps.get("likers") ?? 0,
-        requests: r.requests,
-        byEndpoint: Object.fromEntries(byRoute),
-        minutesAt60PerMinute: +(r.requests / 60).toFixed(1),
-      });
-    } finally {
-      await sim.close();
+  const pg = await startPostgres();
+  try {
+    for (const [members, posts] of sizes) {
+      const community = generateCommunity({ seed: 11, members, posts, now: new Date("2026-11-01T00:00:00Z") });
+      const sim = await startSimulator({ community, dataExplorer: { postgresUrl: pg.url } });
+      try {
+        for (const path of ["api", "dataExplorer"] as const) {
+          sim.state.requests.clear();
+          const { r, steps, seconds } = await readOnce(sim.url, path === "api" ? "off" : "auto");
+          report({
+            benchmark: "platform_requests",
+            path,
+            members,
+            postsOver6Months: posts,
+            candidates: steps.get("profiles") ?? new Set(r.activities.map((a) => a.memberId)).size,
+            requests: r.requests,
+            byEndpoint: Object.fromEntries(sim.state.requests),
+            minutesAt60PerMinute: +(r.requests / 60).toFixed(2),
+            activities: r.activities.length,
+            seconds,
+          });
+        }
+      } finally {
+        await sim.close();
+      }
     }
+  } finally {
+    await pg.stop();
   }
 }

@@ -5,10 +5,10 @@ import { silentLogger } from "../../src/log.js";
 import type { Adapter, AdapterFactory, Capabilities } from "../types.js";
 import { createClient, need } from "./client.js";
 import type { DiscourseContext } from "./context.js";
+import { readPeriodCheapest } from "./explorer/read.js";
 import { updateNewsletter } from "./newsletter.js";
 import { findNote, sendNote } from "./notes.js";
 import { publishHomepage } from "./publish.js";
-import { readPeriod } from "./read/index.js";
 import { grantBadge, setGroupMembers } from "./recognition.js";
 import { confirmPublic, findFlagged } from "./visibility.js";
 import { parseWebhook, verifyWebhook } from "./webhooks.js";
@@ -35,6 +35,10 @@ export const createDiscourseAdapter: AdapterFactory = (options): Adapter => {
     log: options.logger ?? silentLogger,
     now: options.now ?? systemClock,
     restricted: new Set(),
+    lastExplorerRun: Number.NEGATIVE_INFINITY,
+    explorerQuery: null,
+    explorerUnavailable: null,
+    explorerAdvised: false,
   };
   return {
     name: "discourse",
@@ -61,7 +65,7 @@ export const createDiscourseAdapter: AdapterFactory = (options): Adapter => {
         );
       return { username: apiUsername };
     },
-    readPeriod: (req) => readPeriod(ctx, req),
+    readPeriod: (req) => readPeriodCheapest(ctx, req),
     confirmPublic: (evidence) => confirmPublic(ctx, evidence),
     findFlagged: (activities) => findFlagged(ctx, activities),
     publishHomepage: (content, w) => publishHomepage(ctx, content, w),

@@ -2,6 +2,7 @@
 import type { Clock } from "../../src/clock.js";
 import type { HttpClient } from "../../src/http.js";
 import type { Logger } from "../../src/log.js";
+import type { SiteSettings } from "../../src/settings.js";
 import type { AdapterOptions } from "../types.js";
 
 export interface DiscourseContext {
@@ -12,4 +13,21 @@ export interface DiscourseContext {
   now: Clock;
   /** The read-restricted category ids as the last read found them (webhooks mark with it). */
   restricted: Set<number>;
+  /** When our last Data Explorer run started (performance.now()), to space runs (explorer/queries.ts). */
+  lastExplorerRun: number;
+  /** Our saved query's id on the forum, once made or found (explorer/queries.ts). */
+  explorerQuery: number | null;
+  /** Why Data Explorer could not be used, once found (asked again by the next process). */
+  explorerUnavailable: string | null;
+  /** The run's summary was told once what Data Explorer would save. */
+  explorerAdvised: boolean;
 }
+
+/** A Discourse site's settings: the core's and settings.schema.json's. */
+export interface DiscourseSite extends SiteSettings {
+  /** "auto": read through Data Explorer when the forum allows it; "off": always the API. */
+  dataExplorer: "auto" | "off";
+}
+
+/** The site's settings as this platform's schema filled them. */
+export const discourseSite = (options: AdapterOptions) => options.site as DiscourseSite;

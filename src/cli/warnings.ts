@@ -31,6 +31,8 @@ const WORDS: Record<string, (s: Seen) => string> = {
   "spotlight.http.retry": (s) => `${plural(s.count, "request")} retried after an error or a timeout`,
   "spotlight.publish.retry": (s) => `${plural(s.count, "publishing step")} resumed after an error`,
   "spotlight.publish.nothing_to_feature": () => "nobody to feature: nothing was published, the live spotlight stays",
+  // A platform's own advice, in its words (e.g. a switch on the site that would make reads cheaper).
+  "spotlight.read.cheaper_path": (s) => String(s.last.advice),
   "spotlight.note.skipped": (s) =>
     `${plural(s.count, "note")} not sent: the member has no channel (no private messages and no e-mail address)`,
 };
