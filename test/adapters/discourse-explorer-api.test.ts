@@ -14,8 +14,16 @@ let sim: RunningSimulator;
 const admin = { "Api-Key": "sim-key", "Api-Username": "system", "Content-Type": "application/json" };
 
 async function call(s: RunningSimulator, method: string, path: string, body?: unknown, headers = admin) {
-  const res = await fetch(`${s.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown>, retryAfter: res.headers.get("retry-after") };
+  const res = await fetch(`${s.url}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown>,
+    retryAfter: res.headers.get("retry-after"),
+  };
 }
 
 async function create(sql: string, name = `q ${Math.random()}`): Promise<number> {
@@ -32,7 +40,10 @@ const run = (id: number, params: unknown, limit?: number) =>
 
 beforeAll(async () => {
   pg = await startPostgres();
-  sim = await startSimulator({ community: smallCommunity(), dataExplorer: { postgresUrl: pg.url, perTenSeconds: 1000 } });
+  sim = await startSimulator({
+    community: smallCommunity(),
+    dataExplorer: { postgresUrl: pg.url, perTenSeconds: 1000 },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -86,10 +97,14 @@ describe("the simulator's Data Explorer", () => {
 
   it("refuses what Data Explorer refuses, with its errors", async () => {
     const id = await create("-- [params]\n-- int :n\n\nSELECT :n::int AS n");
-    expect((await run(id, {})).body.errors).toEqual(["DiscourseDataExplorer::ValidationError: Missing parameter n of type int"]);
+    expect((await run(id, {})).body.errors).toEqual([
+      "DiscourseDataExplorer::ValidationError: Missing parameter n of type int",
+    ]);
     const notInt = await run(id, { n: "x" });
     expect(notInt.status).toBe(422);
-    expect(notInt.body.errors).toEqual(["DiscourseDataExplorer::ValidationError: 'x' is an invalid int - Not an integer"]);
+    expect(notInt.body.errors).toEqual([
+      "DiscourseDataExplorer::ValidationError: 'x' is an invalid int - Not an integer",
+    ]);
     expect((await run(id, "{not json")).body.errors).toEqual(["Invalid JSON in params"]);
     expect((await run(id, { n: "1" }, 10_001)).status).toBe(400);
     // cast_to_ruby calls String methods on each value: a number fails the whole request.
@@ -116,7 +131,9 @@ describe("the simulator's Data Explorer", () => {
       dataExplorer: { postgresUrl: pg.url, perTenSeconds: 2, limiterMode: "block" },
     });
     try {
-      const made = await call(strict, "POST", "/admin/plugins/explorer/queries.json", { query: { name: "x", sql: "SELECT 1" } });
+      const made = await call(strict, "POST", "/admin/plugins/explorer/queries.json", {
+        query: { name: "x", sql: "SELECT 1" },
+      });
       const id = (made.body.query as { id: number }).id;
       const go = () => call(strict, "POST", `/admin/plugins/explorer/queries/${id}/run`, { params: "{}" });
       expect((await go()).status).toBe(200);

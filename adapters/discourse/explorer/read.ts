@@ -212,7 +212,7 @@ export async function readPeriodCheapest(d: DiscourseContext, req: ReadRequest):
         event: "spotlight.read.cheaper_path",
         site: d.options.site.id,
         requests: d.http.requests - before,
-        advice: `${why}: this month took ${d.http.requests - before} requests through the API, Data Explorer reads one in about 3 (README: "Data Explorer")`,
+        advice: `${why}: this month took ${d.http.requests - before} requests through the API, with Data Explorer a month takes 2 or 3 (README: "Data Explorer")`,
       },
       "a cheaper way to read the forum is not available",
     );
