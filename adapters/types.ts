@@ -32,6 +32,8 @@ export interface Platform {
 export interface PlatformDemo {
   /** Starts a seeded sample community on 127.0.0.1, its timeline ending at `now`, its clock going on from `clock`. */
   start(options: { seed: number; members: number; posts: number; now: Date; clock: Clock }): Promise<DemoSite>;
+  /** This platform's own site settings the simulated site needs (settings.schema.json's). */
+  site?: Record<string, unknown>;
   /** Publishing settings the simulated site needs (where its newsletter drafts go). */
   publish?: { newsletter?: Partial<PublishSettings["newsletter"]> };
   /** The real platform's request limit: the summary says how long the month would take on a real site. */

@@ -19,6 +19,8 @@ const discourse: Platform = {
       const sim = await startSimulator({ apiKey, communityOptions: { seed, members, posts, now }, clock });
       return { url: sim.url, apiKey, apiUsername: "system", close: () => sim.close() };
     },
+    // The sample forum has no Data Explorer (the tests give the simulator a PostgreSQL for it).
+    site: { dataExplorer: "off" },
     // The sample community's newsletter category.
     publish: { newsletter: { enabled: true, categoryId: 3, categorySlug: "newsletter" } },
     pace: {

@@ -65,6 +65,7 @@ export async function runDemo(options: DemoOptions, io: CliIO, log: CliLog) {
         requestsPerMinute: 1_000_000,
         timeoutMs: 10_000,
         maxRetries: 3,
+        ...demo.site,
       }),
     ],
   };
