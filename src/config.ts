@@ -10,6 +10,7 @@ import { manifest } from "./manifest.js";
 import { isValidTimeZone } from "./period.js";
 import { platformNames, platformSchema } from "./platforms.js";
 import type { Settings, SiteSettings } from "./settings.js";
+import { clusterNodes, isClusterUrl } from "./store/redis/url.js";
 
 /**
  * The settings schema whole: the manifest's, with a site's `platform` one of the platforms there
@@ -142,8 +143,16 @@ export function parseSettings(raw: unknown, options: ParseOptions = {}): Setting
   if (s.store?.kind === "redis" && options.checkEnv !== false && typeof s.store.redisUrlEnv === "string") {
     const url = (options.env ?? process.env)[s.store.redisUrlEnv];
     if (!url) problems.push(`store.redisUrlEnv: environment variable ${s.store.redisUrlEnv} is not set`);
-    else if (!/^rediss?:\/\//.test(url))
-      problems.push(`store.redisUrlEnv: ${s.store.redisUrlEnv} must hold a redis:// or rediss:// URL`);
+    else if (isClusterUrl(url)) {
+      try {
+        clusterNodes(url);
+      } catch (err) {
+        problems.push(...(err instanceof ConfigError ? err.problems : [String(err)]));
+      }
+    } else if (!/^rediss?:\/\//.test(url))
+      problems.push(
+        `store.redisUrlEnv: ${s.store.redisUrlEnv} must hold a redis://, rediss:// or redis+cluster:// URL`,
+      );
   }
   if (typeof s.server?.publicUrl === "string" && !/^https?:\/\/[^\s]+$/.test(s.server.publicUrl))
     problems.push("server.publicUrl: must be an absolute http(s) URL");

@@ -47,6 +47,17 @@ describe("configuration", () => {
     expect(site("wordpress", { requestsPerMinute: 120 }).requestsPerMinute).toBe(120);
   });
 
+  it("takes a Redis Cluster URL for worker mode, and names the setting when a node is not host:port", () => {
+    const raw = { ...good, store: { kind: "redis", redisUrlEnv: "REDIS_URL" } };
+    const ok = "redis+cluster://127.0.0.1:7000,[::1]:7001,cache.internal/";
+    expect(parseSettings(raw, { env: { ...env, REDIS_URL: ok } }).store.kind).toBe("redis");
+    expect(parseSettings(raw, { env: { ...env, REDIS_URL: "rediss+cluster://u:p%40ss@h1:7000" } }).store.kind).toBe(
+      "redis",
+    );
+    for (const bad of ["redis+cluster://h1:port", "redis+cluster://", "redis+cluster://h1:99999", "http://h1:7000"])
+      expect(() => parseSettings(raw, { env: { ...env, REDIS_URL: bad } }), bad).toThrow(/store\.redisUrlEnv/);
+  });
+
   it("takes its defaults from the manifest, and they are DESIGN.md's judgement defaults", () => {
     const d = defaultSettings();
     expect(d.scoring.points).toEqual({

@@ -16,7 +16,7 @@
  * no offline queue for producers, an error listener on every connection.
  */
 import { DelayedError, type Job, type JobsOptions, Queue, UnrecoverableError, Worker } from "bullmq";
-import { Redis } from "ioredis";
+import { Cluster } from "ioredis";
 import type { Adapter } from "../../adapters/types.js";
 import { type Clock, systemClock } from "../clock.js";
 import { ConfigError, SpotlightError } from "../errors.js";
@@ -25,6 +25,7 @@ import { lastCompletePeriod, localDay, shiftPeriod } from "../period.js";
 import { type PipelineDeps, preparePlan, syncPeriod } from "../pipeline.js";
 import { deliverNoteFor, publishPlan, republishLive } from "../publish/index.js";
 import type { Settings, SiteSettings } from "../settings.js";
+import { bullPrefix, connectRedis, type RedisConnection } from "../store/redis/connect.js";
 import type { Store } from "../store/types.js";
 import { siteLockKey, withSiteLock } from "./site-lock.js";
 
@@ -57,7 +58,7 @@ export function redisUrl(settings: Settings, env: NodeJS.ProcessEnv = process.en
  * Logs a Redis outage twice, when it starts and when it ends, instead of once for every reconnect
  * attempt (ioredis retries every few hundred milliseconds: a 6-second outage was 930 lines).
  */
-export function logOutages(r: Redis, log: Logger, role: string): Redis {
+export function logOutages<R extends RedisConnection>(r: R, log: Logger, role: string): R {
   let down: { since: number; errors: number } | null = null;
   r.on("error", (err: Error) => {
     if (down) {
@@ -77,13 +78,13 @@ export function logOutages(r: Redis, log: Logger, role: string): Redis {
 }
 
 /** A connection for a Worker (blocking commands; never give up a request). */
-export function workerConnection(url: string, log: Logger): Redis {
-  return logOutages(new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true }), log, "worker");
+export function workerConnection(url: string, log: Logger): RedisConnection {
+  return logOutages(connectRedis(url, { maxRetriesPerRequest: null, enableReadyCheck: true }), log, "worker");
 }
 
 /** A connection for a producer (fail fast instead of queueing commands while Redis is down). */
-export function producerConnection(url: string, log: Logger): Redis {
-  return logOutages(new Redis(url, { maxRetriesPerRequest: 3, enableOfflineQueue: false }), log, "producer");
+export function producerConnection(url: string, log: Logger): RedisConnection {
+  return logOutages(connectRedis(url, { maxRetriesPerRequest: 3, enableOfflineQueue: false }), log, "producer");
 }
 
 /** A deterministic job id. BullMQ reserves ":" in custom ids, so the parts are joined with ".". */
@@ -100,11 +101,13 @@ function jobOptions(settings: Settings): JobsOptions {
   };
 }
 
-export function queues(connection: Redis, prefix: string) {
+/** The three queues on `connection`, under the store's prefix (hash-tagged on a cluster: bullPrefix). */
+export function queues(connection: RedisConnection, storePrefix: string) {
+  const prefix = bullPrefix(storePrefix, connection instanceof Cluster);
   return {
-    sync: new Queue<SyncJob>(QUEUES.sync, { connection, prefix: `${prefix}:bull` }),
-    period: new Queue<PeriodJob>(QUEUES.period, { connection, prefix: `${prefix}:bull` }),
-    notes: new Queue<NoteJob>(QUEUES.notes, { connection, prefix: `${prefix}:bull` }),
+    sync: new Queue<SyncJob>(QUEUES.sync, { connection, prefix }),
+    period: new Queue<PeriodJob>(QUEUES.period, { connection, prefix }),
+    notes: new Queue<NoteJob>(QUEUES.notes, { connection, prefix }),
   };
 }
 
@@ -223,8 +226,8 @@ export function startWorkers(deps: WorkerDeps, url: string): { close: () => Prom
   const log = deps.logger ?? silentLogger;
   const now = deps.now ?? systemClock;
   const sites = new Map(settings.sites.map((s) => [s.id, s]));
-  const prefix = `${settings.store.prefix}:bull`;
   const producer = producerConnection(url, log);
+  const prefix = bullPrefix(settings.store.prefix, producer instanceof Cluster);
   const q = queues(producer, settings.store.prefix);
   const pipeline = (siteId: string): PipelineDeps => {
     const site = sites.get(siteId);

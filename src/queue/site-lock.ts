@@ -8,7 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { DelayedError, type Job } from "bullmq";
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "../store/redis/connect.js";
 
 const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 const RENEW =
@@ -25,7 +25,7 @@ export const siteLockKey = (prefix: string, site: string) => `${prefix}:{${site}
  * (BullMQ's DelayedError: no attempt used) and returns `null`.
  */
 export async function withSiteLock<R>(
-  redis: Redis,
+  redis: RedisConnection,
   key: string,
   job: Job,
   token: string | undefined,

@@ -3,12 +3,12 @@
  * counts and plans.
  */
 
-import type { Redis } from "ioredis";
 import type { Clock } from "../../clock.js";
 import { getOrInsertComputed } from "../../collections.js";
 import { type Activity, SIGNALS, scrubPlan } from "../../domain.js";
 import { COUNT_SLOTS, quarterOf, slotsOf } from "../counts.js";
 import type { StoredPlan } from "../types.js";
+import type { RedisConnection } from "./connect.js";
 
 import { activityOf, entryOf, type Filed, tupleOf } from "./encoding.js";
 import type { Keys } from "./keys.js";
@@ -16,7 +16,7 @@ import { encodeCounts } from "./prepare.js";
 import { readBuckets } from "./read.js";
 
 /** The transaction that forgets a member, built from what `conn` reads. */
-export async function forgetting(keys: Keys, now: Clock, conn: Redis, site: string, memberId: string) {
+export async function forgetting(keys: Keys, now: Clock, conn: RedisConnection, site: string, memberId: string) {
   const tx = conn.multi();
   for (const month of await conn.smembers(keys.site(site, "months"))) {
     const quarters = new Map<string, number>();

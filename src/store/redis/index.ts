@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Redis, type RedisOptions } from "ioredis";
+import type { RedisOptions } from "ioredis";
 import { type Clock, systemClock } from "../../clock.js";
 import { getOrInsertComputed } from "../../collections.js";
 import {
@@ -24,6 +24,7 @@ import { shiftPeriod } from "../../period.js";
 import { addCounts, canonicalTime, monthsOf, quarterRange, spansCovering } from "../counts.js";
 import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "../types.js";
 import { buildChunk } from "./chunk.js";
+import { connectRedis, type RedisConnection } from "./connect.js";
 import { activityOf, type MemberLists } from "./encoding.js";
 import { forgetting } from "./forget.js";
 import { Keys } from "./keys.js";
@@ -55,7 +56,7 @@ export interface RedisStoreOptions {
 }
 
 export class RedisStore implements Store {
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   private readonly keys: Keys;
   /** Reads of members' lists in flight, by what they read. */
   private readonly reading = new Map<string, Promise<MemberLists>>();
@@ -69,7 +70,7 @@ export class RedisStore implements Store {
   constructor(options: RedisStoreOptions) {
     this.now = options.now ?? systemClock;
     this.keys = new Keys(options.prefix ?? "spotlight");
-    this.redis = new Redis(options.url, {
+    this.redis = connectRedis(options.url, {
       lazyConnect: false,
       maxRetriesPerRequest: 20,
       enableOfflineQueue: true,
@@ -187,7 +188,7 @@ export class RedisStore implements Store {
     site: string,
     months: readonly string[],
     ids?: readonly string[],
-    conn: Redis = this.redis,
+    conn: RedisConnection = this.redis,
   ): Promise<MemberLists> {
     // Ranking asks for the activities and the likes given of the same members at once: one read serves both.
     if (!ids || conn !== this.redis) return readLists(this.keys, site, months, ids, conn);

@@ -1,7 +1,7 @@
 /** Reading the bucket lists back: a month's entries, for some members or all. */
 
-import type { Redis } from "ioredis";
 import { getOrInsertComputed } from "../../collections.js";
+import type { RedisConnection } from "./connect.js";
 
 import { BUCKETS, bucketOf, type Filed, type MemberLists, readEntry } from "./encoding.js";
 import type { Keys } from "./keys.js";
@@ -11,7 +11,7 @@ export async function readLists(
   site: string,
   months: readonly string[],
   ids: readonly string[] | undefined,
-  conn: Redis,
+  conn: RedisConnection,
 ): Promise<MemberLists> {
   const wanted = ids && new Set(ids);
   const buckets = wanted ? [...new Set([...wanted].map(bucketOf))] : undefined;
@@ -40,7 +40,7 @@ export async function readBuckets(
   site: string,
   month: string,
   buckets: readonly number[] | undefined,
-  conn: Redis,
+  conn: RedisConnection,
   wanted?: ReadonlySet<string>,
 ): Promise<Array<[number, Filed[]]>> {
   const all = buckets ?? Array.from({ length: BUCKETS }, (_, b) => b);
