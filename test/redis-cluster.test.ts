@@ -85,6 +85,10 @@ describe("worker mode on a Redis Cluster", () => {
     const q = queues(conn, "cl");
     try {
       expect(q.period.opts.prefix).toBe("{cl:bull}");
+      // Readiness asks the cluster whether every slot is served, not only one node.
+      const store = new RedisStore({ url: cluster.url, prefix: "cl" });
+      await expect(store.ping()).resolves.toBeUndefined();
+      await store.close();
     } finally {
       await Promise.all([q.sync.close(), q.period.close(), q.notes.close()]);
       conn.disconnect();
