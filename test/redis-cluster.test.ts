@@ -12,7 +12,7 @@ import { systemClock } from "../src/clock.js";
 import { defaultSettings } from "../src/config.js";
 import { silentLogger } from "../src/log.js";
 import { enqueuePeriod, producerConnection, queues } from "../src/queue/index.js";
-import { isClusterUrl } from "../src/store/redis/connect.js";
+import { closeConnection, isClusterUrl } from "../src/store/redis/connect.js";
 import { RedisStore } from "../src/store/redis/index.js";
 import { smallCommunity } from "./helpers.js";
 import { startCluster, type TestCluster } from "./redis-cluster.js";
@@ -85,13 +85,14 @@ describe("worker mode on a Redis Cluster", () => {
     const q = queues(conn, "cl");
     try {
       expect(q.period.opts.prefix).toBe("{cl:bull}");
+      await Promise.all([q.sync.waitUntilReady(), q.period.waitUntilReady(), q.notes.waitUntilReady()]);
       // Readiness asks the cluster whether every slot is served, not only one node.
       const store = new RedisStore({ url: cluster.url, prefix: "cl" });
       await expect(store.ping()).resolves.toBeUndefined();
       await store.close();
     } finally {
       await Promise.all([q.sync.close(), q.period.close(), q.notes.close()]);
-      conn.disconnect();
+      await closeConnection(conn);
     }
   });
 
@@ -105,7 +106,7 @@ describe("worker mode on a Redis Cluster", () => {
       for (const site of Object.keys(sims)) await enqueuePeriod(settings, q, site, PERIOD);
     } finally {
       await Promise.all([q.sync.close(), q.period.close(), q.notes.close()]);
-      conn.disconnect();
+      await closeConnection(conn);
     }
     // Kill a master as soon as the first site's read has started writing to the store.
     await until("the first reads", () => Object.values(sims).some((s) => s.state.total > 50), 60_000).catch((err) => {

@@ -3,6 +3,7 @@
 import { UsageError } from "../errors.js";
 import { createLogger } from "../log.js";
 import { enqueuePeriod, enqueueSync, producerConnection, queues, redisUrl } from "../queue/index.js";
+import { closeConnection } from "../store/redis/connect.js";
 import { openConfig, parse, periodArg } from "./args.js";
 import type { CliIO } from "./site.js";
 
@@ -50,6 +51,6 @@ export async function enqueue(args: string[], io: CliIO) {
     io.stdout.write(`${said} ${job.name} job ${job.id}\n`);
   } finally {
     await Promise.all([q.sync.close(), q.period.close(), q.notes.close()]);
-    producer.disconnect();
+    await closeConnection(producer);
   }
 }

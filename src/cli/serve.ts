@@ -8,6 +8,7 @@ import { queueBoard } from "../queue/board.js";
 import { enqueuePeriod, enqueueRepublish, producerConnection, queues, redisUrl } from "../queue/index.js";
 import { createServer } from "../server/index.js";
 import type { Settings } from "../settings.js";
+import { closeConnection } from "../store/redis/connect.js";
 import { openConfig, parse } from "./args.js";
 import { type CliIO, makeAdapter } from "./site.js";
 
@@ -51,7 +52,7 @@ export async function serve(args: string[], io: CliIO) {
     enqueuePublish = (site, period) => enqueuePeriod(settings, q, site, period);
     closeQueues = async () => {
       await Promise.all([q.sync.close(), q.period.close(), q.notes.close()]);
-      conn.disconnect();
+      await closeConnection(conn);
     };
   }
 

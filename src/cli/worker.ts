@@ -6,6 +6,7 @@ import { createLogger, type Logger } from "../log.js";
 import { deploymentSecret } from "../optout.js";
 import { producerConnection, queues, redisUrl, startWorkers, upsertSchedulers } from "../queue/index.js";
 import type { Settings, SiteSettings } from "../settings.js";
+import { closeConnection } from "../store/redis/connect.js";
 import { openConfig, parse } from "./args.js";
 import { type CliIO, makeAdapter, type Platforms } from "./site.js";
 
@@ -38,7 +39,7 @@ export async function worker(args: string[], io: CliIO) {
   const logger = createLogger();
   const producer = producerConnection(url, logger);
   await upsertSchedulers(settings, queues(producer, settings.store.prefix));
-  producer.disconnect();
+  await closeConnection(producer);
   const running = startWorkers(
     {
       settings,

@@ -25,7 +25,7 @@ import { lastCompletePeriod, localDay, shiftPeriod } from "../period.js";
 import { type PipelineDeps, preparePlan, syncPeriod } from "../pipeline.js";
 import { deliverNoteFor, publishPlan, republishLive } from "../publish/index.js";
 import type { Settings, SiteSettings } from "../settings.js";
-import { bullPrefix, connectRedis, type RedisConnection } from "../store/redis/connect.js";
+import { bullPrefix, closeConnection, connectRedis, type RedisConnection } from "../store/redis/connect.js";
 import type { Store } from "../store/types.js";
 import { siteLockKey, withSiteLock } from "./site-lock.js";
 
@@ -374,7 +374,7 @@ export function startWorkers(deps: WorkerDeps, url: string): { close: () => Prom
     close: async () => {
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all([q.sync.close(), q.period.close(), q.notes.close()]);
-      producer.disconnect();
+      await closeConnection(producer);
     },
   };
 }

@@ -39,3 +39,13 @@ export function connectRedis(url: string, options: RedisOptions): RedisConnectio
  */
 export const bullPrefix = (storePrefix: string, clustered: boolean) =>
   clustered ? `{${storePrefix}:bull}` : `${storePrefix}:bull`;
+
+/**
+ * Close a connection once its replies are in (QUIT), or at once when that fails. disconnect()
+ * alone rejects commands still in flight, which on a cluster includes the client's own (its slot
+ * refreshes, a queue's last calls), as errors nobody awaits.
+ */
+export async function closeConnection(conn: RedisConnection): Promise<void> {
+  if (conn.status === "end") return;
+  await conn.quit().catch(() => conn.disconnect());
+}
