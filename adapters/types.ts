@@ -15,6 +15,7 @@
 
 import type { Clock } from "../src/clock.js";
 import type { Activity, Evidence, Member, Period, Unanswered } from "../src/domain.js";
+import type { RequestBudget } from "../src/http.js";
 import type { Logger } from "../src/log.js";
 import type { PublishSettings, ScoringSettings, SiteSettings, SyncSettings } from "../src/settings.js";
 
@@ -77,6 +78,11 @@ export interface AdapterOptions {
   /** Injectable clock and sleep for tests. */
   now?: Clock;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * The site's request budget when it is shared beyond this process (worker mode: Redis); hand it
+   * to the HttpClient (HttpClientOptions.sharedBudget).
+   */
+  sharedBudget?: RequestBudget;
 }
 
 export interface ReadRequest {

@@ -18,6 +18,11 @@ export interface HttpClientOptions {
   headers: Record<string, string>;
   /** Budget shared by every client of the same baseUrl in this process. */
   requestsPerMinute: number;
+  /**
+   * A budget shared beyond this process (worker mode: every worker's requests to one site draw
+   * from one budget in Redis, src/queue/budget.ts); the process's own when absent.
+   */
+  sharedBudget?: RequestBudget;
   timeoutMs: number;
   /** Retries for 5xx, timeouts and network errors. */
   maxRetries: number;
@@ -134,6 +139,11 @@ class MinuteBudget {
 }
 const budgets = new Map<string, MinuteBudget>();
 
+/** Where a request's turn comes from: resolves when it may start. */
+export interface RequestBudget {
+  take(sleep: (ms: number) => Promise<void>): Promise<void>;
+}
+
 /**
  * Parse Retry-After (seconds or HTTP date) into milliseconds. An HTTP date is compared with the
  * real clock: the server's date is real whatever a test or the demo's --now pretends.
@@ -150,6 +160,7 @@ export class HttpClient {
   /** Requests sent (including retries): the cost the README talks about. */
   requests = 0;
   private readonly budget: MinuteBudget;
+  private readonly shared?: RequestBudget;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly log: Logger;
   readonly base: URL;
@@ -160,6 +171,7 @@ export class HttpClient {
     const known = budgets.get(key);
     known?.setLimit(options.requestsPerMinute);
     this.budget = getOrInsertComputed(budgets, key, () => new MinuteBudget(options.requestsPerMinute));
+    this.shared = options.sharedBudget;
     this.sleep = options.sleep ?? defaultSleep;
     this.log = options.logger ?? silentLogger;
   }
@@ -195,7 +207,8 @@ export class HttpClient {
     let retries = 0;
     let waits = 0;
     for (;;) {
-      await this.budget.take(this.sleep, this.options.elapsed ?? (() => performance.now()));
+      if (this.shared) await this.shared.take(this.sleep);
+      else await this.budget.take(this.sleep, this.options.elapsed ?? (() => performance.now()));
       this.requests++;
       // One deadline for the headers and the whole body: a site that drips or never ends its
       // response is cut off at timeoutMs, and a body past maxResponseBytes is refused unread.

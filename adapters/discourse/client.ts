@@ -31,6 +31,7 @@ export function createClient(options: AdapterOptions): { http: HttpClient; apiUs
     maxRetries: options.site.maxRetries,
     logger: options.logger,
     sleep: options.sleep,
+    sharedBudget: options.sharedBudget,
   });
   return { http, apiUsername };
 }

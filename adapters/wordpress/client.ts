@@ -72,6 +72,7 @@ export function createClient(options: AdapterOptions): { http: HttpClient; user:
     maxRetries: options.site.maxRetries,
     logger: options.logger,
     sleep: options.sleep,
+    sharedBudget: options.sharedBudget,
     transport,
   });
   return { http, user };

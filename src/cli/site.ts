@@ -4,6 +4,7 @@
  */
 import type { Adapter, Platform } from "../../adapters/types.js";
 import type { Clock } from "../clock.js";
+import type { RequestBudget } from "../http.js";
 import type { Logger } from "../log.js";
 import { renderOutputs, writeOutputs } from "../output.js";
 import { preparePlan } from "../pipeline.js";
@@ -32,6 +33,7 @@ export function makeAdapter(
   logger: Logger,
   now: Clock,
   identityKey?: string,
+  sharedBudget?: RequestBudget,
 ): Adapter {
   const platform = platforms.get(site.platform);
   if (!platform) throw new Error(`site ${site.id}: platform "${site.platform}" was not loaded`);
@@ -44,6 +46,7 @@ export function makeAdapter(
     logger,
     identityKey,
     now,
+    sharedBudget,
   });
 }
 

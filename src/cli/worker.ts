@@ -2,9 +2,18 @@
 
 import type { Adapter } from "../../adapters/types.js";
 import { getOrInsertComputed } from "../collections.js";
+import type { RequestBudget } from "../http.js";
 import { createLogger, type Logger } from "../log.js";
 import { deploymentSecret } from "../optout.js";
-import { producerConnection, queues, redisUrl, startWorkers, upsertSchedulers } from "../queue/index.js";
+import { redisBudget } from "../queue/budget.js";
+import {
+  producerConnection,
+  queues,
+  redisUrl,
+  startWorkers,
+  upsertSchedulers,
+  workerConnection,
+} from "../queue/index.js";
 import type { Settings, SiteSettings } from "../settings.js";
 import { closeConnection } from "../store/redis/connect.js";
 import { openConfig, parse } from "./args.js";
@@ -21,11 +30,18 @@ Options:
   --config FILE    Settings file
   -h, --help       Show this help`;
 
-export function adapterCache(platforms: Platforms, settings: Settings, io: CliIO, logger: Logger, identityKey: string) {
+export function adapterCache(
+  platforms: Platforms,
+  settings: Settings,
+  io: CliIO,
+  logger: Logger,
+  identityKey: string,
+  budgetFor?: (site: SiteSettings) => RequestBudget,
+) {
   const cache = new Map<string, Adapter>();
   return (site: SiteSettings) => {
     const a = getOrInsertComputed(cache, site.id, () =>
-      makeAdapter(platforms, settings, site, io.env, logger, io.now, identityKey),
+      makeAdapter(platforms, settings, site, io.env, logger, io.now, identityKey, budgetFor?.(site)),
     );
     return a;
   };
@@ -40,11 +56,15 @@ export async function worker(args: string[], io: CliIO) {
   const producer = producerConnection(url, logger);
   await upsertSchedulers(settings, queues(producer, settings.store.prefix));
   await closeConnection(producer);
+  const budgetConnection = workerConnection(url, logger);
   const running = startWorkers(
     {
       settings,
       store,
-      adapterFor: adapterCache(platforms, settings, io, logger, await deploymentSecret(store, env)),
+      // Every worker's requests to a site draw from one budget in Redis.
+      adapterFor: adapterCache(platforms, settings, io, logger, await deploymentSecret(store, env), (site) =>
+        redisBudget(budgetConnection, settings.store.prefix, site.id, site.requestsPerMinute),
+      ),
       logger,
       env,
       now: io.now,
@@ -64,6 +84,7 @@ export async function worker(args: string[], io: CliIO) {
     process.once("SIGINT", () => stop("SIGINT"));
   });
   await running.close();
+  await closeConnection(budgetConnection);
   await store.close();
   logger.info({ event: "spotlight.worker.stopped" }, "worker stopped");
 }
