@@ -6,16 +6,10 @@ import type { RequestBudget } from "../http.js";
 import { createLogger, type Logger } from "../log.js";
 import { deploymentSecret } from "../optout.js";
 import { redisBudget } from "../queue/budget.js";
-import {
-  producerConnection,
-  queues,
-  redisUrl,
-  startWorkers,
-  upsertSchedulers,
-  workerConnection,
-} from "../queue/index.js";
+import { producerConnection, queues, redisUrl, startWorkers, upsertSchedulers } from "../queue/index.js";
 import type { Settings, SiteSettings } from "../settings.js";
 import { closeConnection } from "../store/redis/connect.js";
+import { RedisStore } from "../store/redis/index.js";
 import { openConfig, parse } from "./args.js";
 import { type CliIO, makeAdapter, type Platforms } from "./site.js";
 
@@ -56,7 +50,9 @@ export async function worker(args: string[], io: CliIO) {
   const producer = producerConnection(url, logger);
   await upsertSchedulers(settings, queues(producer, settings.store.prefix));
   await closeConnection(producer);
-  const budgetConnection = workerConnection(url, logger);
+  // The store's own connection (worker mode keeps the store in Redis, redisUrl says so).
+  if (!(store instanceof RedisStore)) throw new Error("worker mode keeps its store in Redis");
+  const budgetConnection = store.redis;
   const running = startWorkers(
     {
       settings,
@@ -84,7 +80,6 @@ export async function worker(args: string[], io: CliIO) {
     process.once("SIGINT", () => stop("SIGINT"));
   });
   await running.close();
-  await closeConnection(budgetConnection);
   await store.close();
   logger.info({ event: "spotlight.worker.stopped" }, "worker stopped");
 }
