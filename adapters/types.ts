@@ -83,6 +83,8 @@ export interface AdapterOptions {
    * to the HttpClient (HttpClientOptions.sharedBudget).
    */
   sharedBudget?: RequestBudget;
+  /** Told of each request's outcome (HttpClientOptions.observe): the worker's metrics. */
+  observeRequest?: (outcome: number | "error") => void;
 }
 
 export interface ReadRequest {

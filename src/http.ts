@@ -23,6 +23,8 @@ export interface HttpClientOptions {
    * from one budget in Redis, src/queue/budget.ts); the process's own when absent.
    */
   sharedBudget?: RequestBudget;
+  /** Told of every answer (its HTTP status) or failure to get one ("error"): metrics. */
+  observe?: (outcome: number | "error") => void;
   timeoutMs: number;
   /** Retries for 5xx, timeouts and network errors. */
   maxRetries: number;
@@ -236,6 +238,7 @@ export class HttpClient {
       } catch (err) {
         if (err instanceof SpotlightError)
           throw new SpotlightError(`${place}: ${err.message}`, err.kind, { cause: err.cause });
+        this.options.observe?.("error");
         const timedOut = controller.signal.aborted || (err as Error).name === "TimeoutError";
         const why = timedOut ? `timed out after ${this.options.timeoutMs} ms` : `network error (${describeCause(err)})`;
         if (idempotent && retries < this.options.maxRetries) {
@@ -248,6 +251,7 @@ export class HttpClient {
       } finally {
         clearTimeout(timer);
       }
+      this.options.observe?.(res.status);
       if (res.ok) {
         if (!text) return { body: undefined as T, headers: res.headers };
         try {

@@ -32,6 +32,7 @@ export function createClient(options: AdapterOptions): { http: HttpClient; apiUs
     logger: options.logger,
     sleep: options.sleep,
     sharedBudget: options.sharedBudget,
+    observe: options.observeRequest,
   });
   return { http, apiUsername };
 }

@@ -73,6 +73,7 @@ export function createClient(options: AdapterOptions): { http: HttpClient; user:
     logger: options.logger,
     sleep: options.sleep,
     sharedBudget: options.sharedBudget,
+    observe: options.observeRequest,
     transport,
   });
   return { http, user };

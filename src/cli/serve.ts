@@ -6,7 +6,9 @@ import { deploymentSecret } from "../optout.js";
 import { republishLive } from "../publish/index.js";
 import { queueBoard } from "../queue/board.js";
 import { enqueuePeriod, enqueueRepublish, producerConnection, queues, redisUrl } from "../queue/index.js";
+import { queueGauge } from "../queue/metrics.js";
 import { createServer } from "../server/index.js";
+import { createMetrics } from "../server/metrics.js";
 import type { Settings } from "../settings.js";
 import { closeConnection } from "../store/redis/connect.js";
 import { openConfig, parse } from "./args.js";
@@ -40,6 +42,7 @@ export async function serve(args: string[], io: CliIO) {
   const adapters = new Map(
     settings.sites.map((site) => [site.id, makeAdapter(platforms, settings, site, env, logger, io.now, secret)]),
   );
+  const metrics = createMetrics();
   let queuesRouter: import("express").Router | undefined;
   let closeQueues = async () => {};
   let enqueueRepublishOf: ((site: string) => Promise<unknown>) | undefined;
@@ -48,6 +51,8 @@ export async function serve(args: string[], io: CliIO) {
     const conn = producerConnection(redisUrl(settings, env), logger);
     const q = queues(conn, settings.store.prefix);
     queuesRouter = await queueBoard(q);
+    // The queues' jobs by state in /metrics, read from BullMQ at each scrape.
+    queueGauge(metrics.registry, q);
     enqueueRepublishOf = (site) => enqueueRepublish(settings, q, site);
     enqueuePublish = (site, period) => enqueuePeriod(settings, q, site, period);
     closeQueues = async () => {
@@ -106,6 +111,7 @@ export async function serve(args: string[], io: CliIO) {
     enqueuePublish,
     now: io.now,
     onOptOut,
+    metrics,
   }).listen(port, values.host ?? settings.server.host);
   await new Promise<void>((resolveListen, reject) => {
     server.once("listening", () => resolveListen());

@@ -2,9 +2,8 @@
  * One site's turn in `run`, `approve` and `demo`: its adapter, then read, plan, write the outputs,
  * and publish when asked, with progress on stderr and the summary on stdout.
  */
-import type { Adapter, Platform } from "../../adapters/types.js";
+import type { Adapter, AdapterOptions, Platform } from "../../adapters/types.js";
 import type { Clock } from "../clock.js";
-import type { RequestBudget } from "../http.js";
 import type { Logger } from "../log.js";
 import { renderOutputs, writeOutputs } from "../output.js";
 import { preparePlan } from "../pipeline.js";
@@ -33,7 +32,7 @@ export function makeAdapter(
   logger: Logger,
   now: Clock,
   identityKey?: string,
-  sharedBudget?: RequestBudget,
+  worker: Pick<AdapterOptions, "sharedBudget" | "observeRequest"> = {},
 ): Adapter {
   const platform = platforms.get(site.platform);
   if (!platform) throw new Error(`site ${site.id}: platform "${site.platform}" was not loaded`);
@@ -46,7 +45,7 @@ export function makeAdapter(
     logger,
     identityKey,
     now,
-    sharedBudget,
+    ...worker,
   });
 }
 

@@ -1,12 +1,13 @@
 /** spotlight worker: the scheduled jobs on BullMQ, with one adapter a site. */
 
-import type { Adapter } from "../../adapters/types.js";
+import type { Adapter, AdapterOptions } from "../../adapters/types.js";
 import { getOrInsertComputed } from "../collections.js";
-import type { RequestBudget } from "../http.js";
+import { UsageError } from "../errors.js";
 import { createLogger, type Logger } from "../log.js";
 import { deploymentSecret } from "../optout.js";
 import { redisBudget } from "../queue/budget.js";
 import { producerConnection, queues, redisUrl, startWorkers, upsertSchedulers } from "../queue/index.js";
+import { createWorkerMetrics, serveMetrics } from "../queue/metrics.js";
 import type { Settings, SiteSettings } from "../settings.js";
 import { closeConnection } from "../store/redis/connect.js";
 import { RedisStore } from "../store/redis/index.js";
@@ -21,8 +22,18 @@ Start as many as you like, on any machines: each unit of work happens once. SIGT
 jobs finish, then exits.
 
 Options:
-  --config FILE    Settings file
-  -h, --help       Show this help`;
+  --config FILE          Settings file
+  --metrics-port N       Serve Prometheus figures (jobs, platform requests by site and status) on
+                         http://HOST:N/metrics
+  --metrics-host ADDR    The address for --metrics-port (default 127.0.0.1)
+  -h, --help             Show this help`;
+
+function metricsPort(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new UsageError(`--metrics-port: "${raw}" is not a port (1-65535)`);
+  return n;
+}
 
 export function adapterCache(
   platforms: Platforms,
@@ -30,20 +41,25 @@ export function adapterCache(
   io: CliIO,
   logger: Logger,
   identityKey: string,
-  budgetFor?: (site: SiteSettings) => RequestBudget,
+  worker: (site: SiteSettings) => Pick<AdapterOptions, "sharedBudget" | "observeRequest"> = () => ({}),
 ) {
   const cache = new Map<string, Adapter>();
   return (site: SiteSettings) => {
     const a = getOrInsertComputed(cache, site.id, () =>
-      makeAdapter(platforms, settings, site, io.env, logger, io.now, identityKey, budgetFor?.(site)),
+      makeAdapter(platforms, settings, site, io.env, logger, io.now, identityKey, worker(site)),
     );
     return a;
   };
 }
 
 export async function worker(args: string[], io: CliIO) {
-  const { values } = parse(args, { config: { type: "string" } });
+  const { values } = parse(args, {
+    config: { type: "string" },
+    "metrics-port": { type: "string" },
+    "metrics-host": { type: "string" },
+  });
   if (values.help) return void io.stdout.write(`${help}\n`);
+  const port = values["metrics-port"] === undefined ? null : metricsPort(values["metrics-port"]);
   const { settings, store, env, platforms } = await openConfig(io, values.config, undefined);
   const url = redisUrl(settings, env);
   const logger = createLogger();
@@ -53,14 +69,19 @@ export async function worker(args: string[], io: CliIO) {
   // The store's own connection (worker mode keeps the store in Redis, redisUrl says so).
   if (!(store instanceof RedisStore)) throw new Error("worker mode keeps its store in Redis");
   const budgetConnection = store.redis;
+  const metrics = createWorkerMetrics();
+  const metricsServer =
+    port === null ? null : await serveMetrics(metrics.registry, port, values["metrics-host"] ?? "127.0.0.1");
   const running = startWorkers(
     {
       settings,
       store,
-      // Every worker's requests to a site draw from one budget in Redis.
-      adapterFor: adapterCache(platforms, settings, io, logger, await deploymentSecret(store, env), (site) =>
-        redisBudget(budgetConnection, settings.store.prefix, site.id, site.requestsPerMinute),
-      ),
+      // Every worker's requests to a site draw from one budget in Redis, and are counted.
+      adapterFor: adapterCache(platforms, settings, io, logger, await deploymentSecret(store, env), (site) => ({
+        sharedBudget: redisBudget(budgetConnection, settings.store.prefix, site.id, site.requestsPerMinute),
+        observeRequest: (outcome) => metrics.requests.inc({ site: site.id, status: String(outcome) }),
+      })),
+      metrics,
       logger,
       env,
       now: io.now,
@@ -80,6 +101,7 @@ export async function worker(args: string[], io: CliIO) {
     process.once("SIGINT", () => stop("SIGINT"));
   });
   await running.close();
+  if (metricsServer) await new Promise<void>((r) => metricsServer.close(() => r()));
   await store.close();
   logger.info({ event: "spotlight.worker.stopped" }, "worker stopped");
 }

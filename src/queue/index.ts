@@ -27,6 +27,7 @@ import { deliverNoteFor, publishPlan, republishLive } from "../publish/index.js"
 import type { Settings, SiteSettings } from "../settings.js";
 import { bullPrefix, closeConnection, connectRedis, type RedisConnection } from "../store/redis/connect.js";
 import type { Store } from "../store/types.js";
+import type { WorkerMetrics } from "./metrics.js";
 import { siteLockKey, withSiteLock } from "./site-lock.js";
 
 export const QUEUES = { sync: "spotlight-sync", period: "spotlight-period", notes: "spotlight-notes" } as const;
@@ -197,6 +198,8 @@ export interface WorkerDeps {
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
   now?: Clock;
+  /** Where the jobs' figures go (src/queue/metrics.ts). */
+  metrics?: WorkerMetrics;
 }
 
 /** Final errors (auth, not found, bad config, malformed responses) must not be retried. */
@@ -358,6 +361,8 @@ export function startWorkers(deps: WorkerDeps, url: string): { close: () => Prom
         final,
         error: err.message,
       };
+      deps.metrics?.jobs.inc({ queue: w.name, site: fields.site ?? "", outcome: final ? "failed" : "retrying" });
+      if (job?.processedOn) deps.metrics?.jobSeconds.observe({ queue: w.name }, (Date.now() - job.processedOn) / 1000);
       if (final)
         log.error(
           { event: "spotlight.job.failed", ...fields },
@@ -365,9 +370,11 @@ export function startWorkers(deps: WorkerDeps, url: string): { close: () => Prom
         );
       else log.warn({ event: "spotlight.job.retrying", ...fields }, "job failed; it will be retried");
     });
-    w.on("completed", (job) =>
-      log.info({ event: "spotlight.job.completed", queue: w.name, jobId: job.id, ...about(job) }, "job completed"),
-    );
+    w.on("completed", (job) => {
+      deps.metrics?.jobs.inc({ queue: w.name, site: about(job).site ?? "", outcome: "completed" });
+      if (job.processedOn) deps.metrics?.jobSeconds.observe({ queue: w.name }, (Date.now() - job.processedOn) / 1000);
+      log.info({ event: "spotlight.job.completed", queue: w.name, jobId: job.id, ...about(job) }, "job completed");
+    });
   }
   return {
     workers,

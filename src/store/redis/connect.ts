@@ -49,3 +49,17 @@ export async function closeConnection(conn: RedisConnection): Promise<void> {
   if (conn.status === "end") return;
   await conn.quit().catch(() => conn.disconnect());
 }
+
+/**
+ * Whether what serving needs answers: the server, or on a cluster every slot (a site's keys may
+ * live on any master; one node answering is not enough).
+ */
+export async function ready(conn: RedisConnection): Promise<void> {
+  const answer = await conn.ping();
+  if (answer !== "PONG") throw new Error(`redis answered PING with ${answer}`);
+  if (conn instanceof Cluster) {
+    const info = String(await conn.cluster("INFO"));
+    if (!/cluster_state:ok/.test(info))
+      throw new Error("the Redis Cluster is not serving every slot (cluster_state is not ok)");
+  }
+}

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Cluster, type RedisOptions } from "ioredis";
+import type { RedisOptions } from "ioredis";
 import { type Clock, systemClock } from "../../clock.js";
 import { getOrInsertComputed } from "../../collections.js";
 import {
@@ -24,7 +24,7 @@ import { shiftPeriod } from "../../period.js";
 import { addCounts, canonicalTime, monthsOf, quarterRange, spansCovering } from "../counts.js";
 import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "../types.js";
 import { buildChunk } from "./chunk.js";
-import { connectRedis, type RedisConnection } from "./connect.js";
+import { connectRedis, type RedisConnection, ready } from "./connect.js";
 import { activityOf, type MemberLists } from "./encoding.js";
 import { forgetting } from "./forget.js";
 import { Keys } from "./keys.js";
@@ -390,15 +390,7 @@ export class RedisStore implements Store {
   }
 
   async ping() {
-    const answer = await this.redis.ping();
-    if (answer !== "PONG") throw new Error(`redis answered PING with ${answer}`);
-    // On a cluster one node answering is not enough: every slot must be served (a site's keys
-    // may live on any master).
-    if (this.redis instanceof Cluster) {
-      const info = String(await this.redis.cluster("INFO"));
-      if (!/cluster_state:ok/.test(info))
-        throw new Error("the Redis Cluster is not serving every slot (cluster_state is not ok)");
-    }
+    await ready(this.redis);
   }
 
   async close() {
