@@ -93,10 +93,17 @@ export function jobId(...parts: string[]): string {
   return parts.map((p) => p.replace(/[:.]/g, "_")).join(".");
 }
 
+/**
+ * When an attempt that failed is tried again: 2 s, doubling, at most an hour apart, so the default
+ * 20 attempts keep trying a site that is down for hours (about ten) instead of giving up after
+ * minutes, while a passing fault is retried at once.
+ */
+export const retryDelay = (attemptsMade: number) => Math.min(2000 * 2 ** Math.max(0, attemptsMade - 1), 3_600_000);
+
 function jobOptions(settings: Settings): JobsOptions {
   return {
     attempts: settings.worker.attempts,
-    backoff: { type: "exponential", delay: 2000 },
+    backoff: { type: "spotlight" },
     removeOnComplete: { age: 7 * 86400, count: 1000 },
     removeOnFail: { age: 30 * 86400 },
   };
@@ -239,6 +246,7 @@ export function startWorkers(deps: WorkerDeps, url: string): { close: () => Prom
   };
   const common = {
     prefix,
+    settings: { backoffStrategy: retryDelay },
     concurrency: settings.worker.concurrency,
     lockDuration: settings.worker.lockDurationMs,
     stalledInterval: Math.max(1000, Math.floor(settings.worker.lockDurationMs / 2)),
