@@ -95,7 +95,19 @@ export interface ReadRequest {
   knownMembers: ReadonlyMap<string, Member>;
   /** Progress callback for long reads. */
   onProgress?: (progress: ReadProgress) => void;
+  /**
+   * Keep what was read so far: the core stores it, with its cursor, before it returns. A long read
+   * calls it as it goes, with a cursor that lets a later read of the period continue after it, so
+   * a killed or stopped process's successor starts where it stopped. What it handed over is not
+   * in the final result again. Absent: everything comes in the result.
+   */
+  checkpoint?: (part: ReadPart) => Promise<void>;
+  /** Aborted when the process must stop: the read stops at its next checkpoint and throws StoppedError. */
+  signal?: AbortSignal;
 }
+
+/** Part of a read, handed over at a checkpoint. */
+export type ReadPart = Omit<ReadResult, "requests">;
 
 /** Where a long read is: `done` of `total` units of its current step, and what it cost so far. */
 export interface ReadProgress {

@@ -22,6 +22,17 @@ export class SpotlightError extends Error {
   }
 }
 
+/**
+ * A read stopped because its process must stop (SIGTERM): what it read so far is kept (its last
+ * checkpoint), and its job is handed to the next worker. Not a failure.
+ */
+export class StoppedError extends SpotlightError {
+  override name = "StoppedError";
+  constructor(message = "[spotlight] the read stopped at a checkpoint: the process is stopping") {
+    super(message, "transient");
+  }
+}
+
 /** Bad configuration: every problem at once, each starting with its path. Exit code 2. */
 export class ConfigError extends SpotlightError {
   override name = "ConfigError";

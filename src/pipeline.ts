@@ -3,7 +3,7 @@
  * select, save the plan), render. Each step can be repeated: ingestion ignores events it has, a
  * prepared plan is recomputed, an approved or published plan is never replaced.
  */
-import type { Adapter, ReadProgress } from "../adapters/types.js";
+import type { Adapter, ReadPart, ReadProgress } from "../adapters/types.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { Plan } from "./domain.js";
 import { SpotlightError } from "./errors.js";
@@ -27,6 +27,8 @@ export interface PipelineDeps {
   /** Progress of reading the platform, with the period being read. */
   onProgress?: (progress: ReadProgress & { period: string }) => void;
   env?: NodeJS.ProcessEnv;
+  /** Aborted when the process must stop: a read stops at its next checkpoint (StoppedError). */
+  signal?: AbortSignal;
 }
 
 export interface SyncResult {
@@ -43,19 +45,35 @@ export async function syncPeriod(deps: PipelineDeps, periodId: string): Promise<
   const cursor = await store.getState(site.id, cursorKey);
   const knownMembers = await store.members(site.id);
   const onProgress = deps.onProgress && ((p: ReadProgress) => deps.onProgress!({ ...p, period: period.id }));
-  const result = await adapter.readPeriod({ period, cursor, knownMembers, onProgress });
-  const { inserted, duplicates } = await store.ingest(site.id, {
-    activities: result.activities,
-    members: result.members,
-    cursor: { key: cursorKey, value: result.cursor },
+  let inserted = 0;
+  let duplicates = 0;
+  // What a read hands over, at its checkpoints and at its end: stored with the cursor that goes
+  // with it, so a stopped or killed read is continued, not redone.
+  const keep = async (part: ReadPart) => {
+    const r = await store.ingest(site.id, {
+      activities: part.activities,
+      members: part.members,
+      cursor: { key: cursorKey, value: part.cursor },
+    });
+    inserted += r.inserted;
+    duplicates += r.duplicates;
+    // What the read learnt of new accounts' sole contacts, merged over reads of the period.
+    if (part.soleContacts && Object.keys(part.soleContacts).length) {
+      const known = (await store.getState<SoleContacts>(site.id, SOLE_CONTACTS_KEY)) ?? {};
+      known[period.id] = { ...known[period.id], ...part.soleContacts };
+      await store.setState(site.id, SOLE_CONTACTS_KEY, known);
+    }
+    if (part.unanswered) await keepUnanswered(store, site.id, period.id, part.unanswered);
+  };
+  const result = await adapter.readPeriod({
+    period,
+    cursor,
+    knownMembers,
+    onProgress,
+    checkpoint: keep,
+    ...(deps.signal ? { signal: deps.signal } : {}),
   });
-  // What the read learnt of new accounts' sole contacts, merged over reads of the period.
-  if (result.soleContacts && Object.keys(result.soleContacts).length) {
-    const known = (await store.getState<SoleContacts>(site.id, SOLE_CONTACTS_KEY)) ?? {};
-    known[period.id] = { ...known[period.id], ...result.soleContacts };
-    await store.setState(site.id, SOLE_CONTACTS_KEY, known);
-  }
-  if (result.unanswered) await keepUnanswered(store, site.id, period.id, result.unanswered);
+  await keep(result);
   (deps.logger ?? silentLogger).info(
     { event: "spotlight.sync.done", site: site.id, period: period.id, inserted, duplicates, requests: result.requests },
     "synced",

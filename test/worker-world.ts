@@ -32,7 +32,12 @@ export interface World {
   workers: ChildProcess[];
 }
 
-export async function world(faults: RunningSimulator["state"]["faults"] = {}, review = "auto"): Promise<World> {
+export async function world(
+  faults: RunningSimulator["state"]["faults"] = {},
+  review = "auto",
+  /** Settings of the site to change (e.g. its requestsPerMinute). */
+  site: Record<string, unknown> = {},
+): Promise<World> {
   const redis = await startRedis({ appendonly: true });
   const sim = await startSimulator({ clock: systemClock, community: smallCommunity(), faults });
   const prefix = `w${n++}`;
@@ -48,6 +53,7 @@ export async function world(faults: RunningSimulator["state"]["faults"] = {}, re
         credentials: { apiKeyEnv: "FORUM_KEY", apiUsernameEnv: "FORUM_USER" },
         requestsPerMinute: 100000,
         timeoutMs: 5000,
+        ...site,
       },
     ],
     publish: { newsletter: { enabled: true, categoryId: 3, categorySlug: "newsletter" } },

@@ -72,8 +72,12 @@ export async function worker(args: string[], io: CliIO) {
   const metrics = createWorkerMetrics();
   const metricsServer =
     port === null ? null : await serveMetrics(metrics.registry, port, values["metrics-host"] ?? "127.0.0.1");
+  // SIGTERM: running reads stop at their next checkpoint (seconds), their jobs go back to the
+  // queue for the next worker, and the process exits once the jobs have let go.
+  const stopping = new AbortController();
   const running = startWorkers(
     {
+      signal: stopping.signal,
       settings,
       store,
       // Every worker's requests to a site draw from one budget in Redis, and are counted.
@@ -94,7 +98,8 @@ export async function worker(args: string[], io: CliIO) {
   );
   await new Promise<void>((resolveStop) => {
     const stop = (signal: string) => {
-      logger.info({ event: "spotlight.worker.stopping", signal }, "finishing running jobs");
+      logger.info({ event: "spotlight.worker.stopping", signal }, "stopping running reads at their next checkpoint");
+      stopping.abort();
       resolveStop();
     };
     process.once("SIGTERM", () => stop("SIGTERM"));

@@ -19,13 +19,23 @@ import { DelayedError, type Job, type JobsOptions, Queue, UnrecoverableError, Wo
 import { Cluster } from "ioredis";
 import type { Adapter } from "../../adapters/types.js";
 import { type Clock, systemClock } from "../clock.js";
-import { ConfigError, SpotlightError } from "../errors.js";
+import { ConfigError, SpotlightError, StoppedError } from "../errors.js";
 import { type Logger, silentLogger } from "../log.js";
 import { lastCompletePeriod, localDay, shiftPeriod } from "../period.js";
 import { type PipelineDeps, preparePlan, syncPeriod } from "../pipeline.js";
 import { deliverNoteFor, publishPlan, republishLive } from "../publish/index.js";
 import type { Settings, SiteSettings } from "../settings.js";
-import { bullPrefix, closeConnection, connectRedis, type RedisConnection } from "../store/redis/connect.js";
+import {
+  bullPrefix,
+  closeConnection,
+  logOutages,
+  producerConnection,
+  type RedisConnection,
+  workerConnection,
+} from "../store/redis/connect.js";
+
+export { logOutages, producerConnection, workerConnection };
+
 import type { Store } from "../store/types.js";
 import type { WorkerMetrics } from "./metrics.js";
 import { siteLockKey, withSiteLock } from "./site-lock.js";
@@ -53,39 +63,6 @@ export function redisUrl(settings: Settings, env: NodeJS.ProcessEnv = process.en
   const url = env[settings.store.redisUrlEnv];
   if (!url) throw new ConfigError([`store.redisUrlEnv: environment variable ${settings.store.redisUrlEnv} is not set`]);
   return url;
-}
-
-/**
- * Logs a Redis outage twice, when it starts and when it ends, instead of once for every reconnect
- * attempt (ioredis retries every few hundred milliseconds: a 6-second outage was 930 lines).
- */
-export function logOutages<R extends RedisConnection>(r: R, log: Logger, role: string): R {
-  let down: { since: number; errors: number } | null = null;
-  r.on("error", (err: Error) => {
-    if (down) {
-      down.errors++;
-      return;
-    }
-    down = { since: performance.now(), errors: 1 };
-    log.warn({ event: "spotlight.redis.down", role, error: err.message }, "redis unreachable; reconnecting");
-  });
-  r.on("ready", () => {
-    if (!down) return;
-    const seconds = Math.round((performance.now() - down.since) / 100) / 10;
-    log.info({ event: "spotlight.redis.up", role, seconds, errors: down.errors }, "redis reachable again");
-    down = null;
-  });
-  return r;
-}
-
-/** A connection for a Worker (blocking commands; never give up a request). */
-export function workerConnection(url: string, log: Logger): RedisConnection {
-  return logOutages(connectRedis(url, { maxRetriesPerRequest: null, enableReadyCheck: true }), log, "worker");
-}
-
-/** A connection for a producer (fail fast instead of queueing commands while Redis is down). */
-export function producerConnection(url: string, log: Logger): RedisConnection {
-  return logOutages(connectRedis(url, { maxRetriesPerRequest: 3, enableOfflineQueue: false }), log, "producer");
 }
 
 /** A deterministic job id. BullMQ reserves ":" in custom ids, so the parts are joined with ".". */
@@ -207,6 +184,8 @@ export interface WorkerDeps {
   now?: Clock;
   /** Where the jobs' figures go (src/queue/metrics.ts). */
   metrics?: WorkerMetrics;
+  /** Aborted when the process must stop: reads stop at their next checkpoint and their jobs go back. */
+  signal?: AbortSignal;
 }
 
 /** Final errors (auth, not found, bad config, malformed responses) must not be retried. */
@@ -215,6 +194,12 @@ function guard<T, R>(fn: (job: Job<T>, token?: string) => Promise<R>): (job: Job
     try {
       return await fn(job, token);
     } catch (err) {
+      // The worker is stopping: its read kept what it had (a checkpoint); the job goes back to be
+      // continued by the next worker at once, without using an attempt.
+      if (err instanceof StoppedError) {
+        await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
+      }
       if (err instanceof SpotlightError && err.final) throw new UnrecoverableError(err.message);
       throw err;
     }
@@ -242,7 +227,16 @@ export function startWorkers(deps: WorkerDeps, url: string): { close: () => Prom
   const pipeline = (siteId: string): PipelineDeps => {
     const site = sites.get(siteId);
     if (!site) throw new ConfigError([`sites: a job names site "${siteId}", which is not configured`]);
-    return { settings, store: deps.store, adapter: deps.adapterFor(site), site, logger: log, env: deps.env, now };
+    return {
+      settings,
+      store: deps.store,
+      adapter: deps.adapterFor(site),
+      site,
+      logger: log,
+      env: deps.env,
+      now,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    };
   };
   const common = {
     prefix,

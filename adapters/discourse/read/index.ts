@@ -38,6 +38,9 @@ import { readCandidateStreams } from "./streams.js";
 export { directoryWindow, restrictedCategories } from "./directory.js";
 export type { DiscourseCursor, ReadContext } from "./reading.js";
 
+/** How old a stopped read may be and still be continued rather than started over. */
+const RESUME_WITHIN_MS = 6 * 3_600_000;
+
 export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<ReadResult> {
   const startRequests = ctx.http.requests;
   const { start, end, contains: inPeriod } = periodBounds(req.period);
@@ -48,35 +51,70 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
   // 0. Where the public may not look: read-restricted categories.
   const restricted = await restrictedCategories(ctx);
   ctx.restricted = restricted;
+  // A read that stopped half way is continued (its candidates and what is done), unless it is
+  // old enough that the newcomers and the directory should be asked again.
+  const now = ctx.now();
+  const resumed =
+    cursor.partial && now.getTime() - Date.parse(cursor.partial.startedAt) < RESUME_WITHIN_MS ? cursor.partial : null;
+  if (!resumed) delete cursor.partial;
   const r: Reading = {
     ctx,
     req,
-    now: ctx.now(),
+    now,
     start,
     end,
     inPeriod,
     restricted,
     cursor,
-    candidates: new Map(),
+    candidates: new Map(resumed?.candidates ?? []),
     activities: [],
     fetched: new Map(),
-    likers: new Map(),
+    likers: new Map(resumed?.likers ?? []),
     soleContacts: {},
     unanswered: [],
     progress: (step, done, total) =>
       req.onProgress?.({ step, done, total, requests: ctx.http.requests - startRequests }),
+    done: new Set(resumed?.done ?? []),
+    save: async () => {},
+    ...(req.signal ? { signal: req.signal } : {}),
   };
-  await findCandidates(r);
-  await welcomeNewcomers(r);
+  // Checkpoints: what was read so far goes to the core with the cursor to continue from.
+  const sent = new Set<string>();
+  let newcomersSent = false;
+  if (req.checkpoint) {
+    const checkpoint = req.checkpoint;
+    r.save = async () => {
+      cursor.partial = {
+        startedAt: resumed?.startedAt ?? r.now.toISOString(),
+        candidates: [...r.candidates],
+        done: [...r.done],
+        likers: [...r.likers],
+      };
+      const members = [...r.fetched.values()].filter((m) => !sent.has(m.id));
+      for (const m of members) sent.add(m.id);
+      await checkpoint({
+        activities: r.activities.splice(0),
+        members,
+        cursor: structuredClone(cursor),
+        ...(newcomersSent ? {} : { soleContacts: r.soleContacts, unanswered: r.unanswered }),
+      });
+      newcomersSent = true;
+    };
+  }
+  if (!resumed) {
+    await findCandidates(r);
+    await welcomeNewcomers(r);
+    await r.save();
+  } else newcomersSent = true;
   await fetchProfiles(r);
   await readCandidateStreams(r);
   await weighLikers(r);
+  delete cursor.partial;
   return {
     activities: r.activities,
-    members: [...r.fetched.values()],
+    members: [...r.fetched.values()].filter((m) => !sent.has(m.id)),
     cursor,
     requests: ctx.http.requests - startRequests,
-    soleContacts: r.soleContacts,
-    unanswered: r.unanswered,
+    ...(newcomersSent ? {} : { soleContacts: r.soleContacts, unanswered: r.unanswered }),
   };
 }

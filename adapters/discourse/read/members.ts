@@ -1,6 +1,6 @@
 /** Steps 3 and 5 of a read: the candidates' profiles, and the standing of those who liked their posts. */
 import type { Member } from "../../../src/domain.js";
-import { SpotlightError } from "../../../src/errors.js";
+import { SpotlightError, StoppedError } from "../../../src/errors.js";
 import { need } from "../client.js";
 import { toMember, toMemberFromList } from "../map.js";
 import type { DiscourseAdminUser, DiscourseUser } from "../raw.js";
@@ -36,6 +36,12 @@ export async function fetchProfiles(r: Reading): Promise<void> {
   const progress = r.progress;
   let done = 0;
   for (const [id, username] of candidates) {
+    // Read and kept before a stop: their profile went with it.
+    if (r.done.has(id)) continue;
+    if (r.signal?.aborted) {
+      await r.save();
+      throw new StoppedError();
+    }
     const m = await getProfile(ctx, username, true);
     if (m) fetched.set(m.id, m);
     else
@@ -66,6 +72,10 @@ export async function weighLikers(r: Reading): Promise<void> {
   if (unknown.size > ADMIN_LIST_PAGE / 4) {
     const path = "/admin/users/list/active.json";
     for (let page = 1; unknown.size && lookups < options.sync.maxProfileLookups; page++) {
+      if (r.signal?.aborted) {
+        await r.save();
+        throw new StoppedError();
+      }
       lookups++;
       const query = { order: "seen", page, stats: false };
       const rows = await http.get<DiscourseAdminUser[]>(path, query);
@@ -84,6 +94,10 @@ export async function weighLikers(r: Reading): Promise<void> {
   }
   let single = 0;
   for (const [likerId, username] of unknown) {
+    if (r.signal?.aborted) {
+      await r.save();
+      throw new StoppedError();
+    }
     if (lookups >= options.sync.maxProfileLookups) {
       log.warn(
         {

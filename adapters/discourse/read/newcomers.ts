@@ -72,6 +72,7 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
         if (a.action_type === ACTION.RESPONSE) responses.push(a);
       },
       options.sync.maxItemsPerMember,
+      r.signal,
     );
     progress("newcomers", ++done, newcomers.length);
     const responders = new Set(responses.map((r) => r.acting_user_id).filter((id) => id !== n.id));

@@ -13,6 +13,17 @@ export interface DiscourseCursor {
   newest: Record<string, string>;
   /** Per member id: topics they started in the period (replies there are not help to others). */
   ownTopics: Record<string, number[]>;
+  /**
+   * A read that stopped half way (its checkpoints, read/index.ts): when it started, its candidates
+   * (id, username), those whose stream is read and kept, and the likers met so far. The next read
+   * of the period continues it.
+   */
+  partial?: {
+    startedAt: string;
+    candidates: Array<[string, string]>;
+    done: string[];
+    likers: Array<[string, string]>;
+  };
 }
 
 export interface ReadContext {
@@ -46,4 +57,9 @@ export interface Reading {
   /** Newcomers' first topics nobody else has answered yet (step 2). */
   unanswered: Unanswered[];
   progress(step: string, done: number, total: number): void;
+  /** Candidates whose stream is read and kept (at a checkpoint, or in an earlier read). */
+  done: Set<string>;
+  /** Hand what was read so far to the core (ReadRequest.checkpoint); a no-op without one. */
+  save(): Promise<void>;
+  signal?: AbortSignal;
 }

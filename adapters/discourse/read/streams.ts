@@ -1,9 +1,14 @@
 /** Step 4 of a read, and the stream paging every step uses: /user_actions.json, newest first. */
 
+import { StoppedError } from "../../../src/errors.js";
 import { need } from "../client.js";
 import { toActivity } from "../map.js";
 import { ACTION, type DiscourseUserAction } from "../raw.js";
 import { DAY, type ReadContext, type Reading } from "./reading.js";
+
+/** How often a long read hands what it read to the core (ReadRequest.checkpoint). */
+const CHECKPOINT_EVERY_MS = 5_000;
+const CHECKPOINT_EVERY_MEMBERS = 10;
 
 /** Discourse passes `limit` to UserAction.stream uncapped; 100 keeps each response modest. */
 const STREAM_PAGE = 100;
@@ -70,10 +75,12 @@ export async function readStream(
   window: { end: number | null; stopBefore: number | null },
   visit: (a: DiscourseUserAction) => void,
   maxItems = Number.POSITIVE_INFINITY,
+  signal?: AbortSignal,
 ): Promise<boolean> {
   let offset = 0;
   let counted = 0;
   for (let first = true; ; first = false) {
+    if (signal?.aborted) throw new StoppedError();
     const items = await streamPage(ctx, username, filter, offset, STREAM_PAGE);
     if (!items.length) return false;
     // A whole first page after the window: jump to where the window starts.
@@ -108,8 +115,19 @@ export async function readCandidateStreams(r: Reading): Promise<void> {
   const { http, options, log } = ctx;
   const progress = r.progress;
   let done = 0;
+  let savedAt = performance.now();
+  let sinceSave = 0;
   for (const [id, username] of candidates) {
+    if (r.done.has(id)) {
+      progress("activity", ++done, candidates.size);
+      continue;
+    }
     if (!fetched.has(id)) continue;
+    // Stopping: what is read and done so far is kept; this member is read again next time.
+    if (r.signal?.aborted) {
+      await r.save();
+      throw new StoppedError();
+    }
     const seen = cursor.newest[id];
     const stopBefore = seen ? Math.max(start, Date.parse(seen) - options.sync.rereadDays * DAY) : start;
     const ownTopics = new Set<number>(cursor.ownTopics[id] ?? []);
@@ -127,7 +145,11 @@ export async function readCandidateStreams(r: Reading): Promise<void> {
         if (a.action_type === ACTION.NEW_TOPIC) ownTopics.add(a.topic_id);
       },
       options.sync.maxItemsPerMember,
-    );
+      r.signal,
+    ).catch(async (err: unknown) => {
+      if (err instanceof StoppedError) await r.save();
+      throw err;
+    });
     if (capped)
       log.warn(
         {
@@ -149,6 +171,13 @@ export async function readCandidateStreams(r: Reading): Promise<void> {
     }
     if (newest) cursor.newest[id] = newest;
     if (ownTopics.size) cursor.ownTopics[id] = [...ownTopics].sort((a, b) => a - b);
+    r.done.add(id);
     progress("activity", ++done, candidates.size);
+    // A checkpoint every few seconds or members: a successor continues from here.
+    if (++sinceSave >= CHECKPOINT_EVERY_MEMBERS || performance.now() - savedAt > CHECKPOINT_EVERY_MS) {
+      await r.save();
+      savedAt = performance.now();
+      sinceSave = 0;
+    }
   }
 }

@@ -6,6 +6,7 @@
  * keys share one (bullPrefix), so every multi-key command and script stays in one slot.
  */
 import { Cluster, Redis, type RedisOptions } from "ioredis";
+import type { Logger } from "../../log.js";
 import { clusterNodes, isClusterUrl } from "./url.js";
 
 export type RedisConnection = Redis | Cluster;
@@ -62,4 +63,37 @@ export async function ready(conn: RedisConnection): Promise<void> {
     if (!/cluster_state:ok/.test(info))
       throw new Error("the Redis Cluster is not serving every slot (cluster_state is not ok)");
   }
+}
+
+/**
+ * Logs a Redis outage twice, when it starts and when it ends, instead of once for every reconnect
+ * attempt (ioredis retries every few hundred milliseconds: a 6-second outage was 930 lines).
+ */
+export function logOutages<R extends RedisConnection>(r: R, log: Logger, role: string): R {
+  let down: { since: number; errors: number } | null = null;
+  r.on("error", (err: Error) => {
+    if (down) {
+      down.errors++;
+      return;
+    }
+    down = { since: performance.now(), errors: 1 };
+    log.warn({ event: "spotlight.redis.down", role, error: err.message }, "redis unreachable; reconnecting");
+  });
+  r.on("ready", () => {
+    if (!down) return;
+    const seconds = Math.round((performance.now() - down.since) / 100) / 10;
+    log.info({ event: "spotlight.redis.up", role, seconds, errors: down.errors }, "redis reachable again");
+    down = null;
+  });
+  return r;
+}
+
+/** A connection for a Worker (blocking commands; never give up a request). */
+export function workerConnection(url: string, log: Logger): RedisConnection {
+  return logOutages(connectRedis(url, { maxRetriesPerRequest: null, enableReadyCheck: true }), log, "worker");
+}
+
+/** A connection for a producer (fail fast instead of queueing commands while Redis is down). */
+export function producerConnection(url: string, log: Logger): RedisConnection {
+  return logOutages(connectRedis(url, { maxRetriesPerRequest: 3, enableOfflineQueue: false }), log, "producer");
 }

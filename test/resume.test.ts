@@ -1,0 +1,81 @@
+/**
+ * A month's read is kept as it goes: a worker that is stopped (SIGTERM) lets go of its read within
+ * seconds, at a checkpoint, and its job goes back to the queue without using an attempt; the next
+ * worker continues the read where it stopped instead of starting over, and the month is published
+ * and thanked once. The forum answers at 3,000 requests a minute, so a read takes several seconds.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { enqueuePeriod } from "../src/queue/index.js";
+import { done, enqueue, exited, notes, startWorker, until, type World, world } from "./worker-world.js";
+
+let worlds: World[] = [];
+afterEach(async () => {
+  for (const w of worlds) {
+    for (const c of w.workers) c.kill("SIGKILL");
+    await Promise.all(w.workers.map(exited));
+    await w.sim.close();
+    await w.redis.stop();
+  }
+  worlds = [];
+});
+
+const paced = async () => {
+  const w = await world({}, "auto", { requestsPerMinute: 3000 });
+  worlds.push(w);
+  return w;
+};
+const count = (w: World, route: string) => w.sim.state.requests.get(route) ?? 0;
+
+describe("a read stopped half way", () => {
+  it("lets go within seconds on SIGTERM, and the next worker continues it: published and thanked once", async () => {
+    // The reference: the same month read and published without a stop.
+    const clean = await paced();
+    startWorker(clean);
+    await enqueue(clean, (q) => enqueuePeriod(clean.settings, q, "forum", "2026-10"));
+    const cleanNames = await done(clean);
+
+    const w = await paced();
+    const first = startWorker(w);
+    await enqueue(w, (q) => enqueuePeriod(w.settings, q, "forum", "2026-10"));
+    // Well into the candidates' streams (past the directory and the newcomers).
+    await until("the read to be half way", () => count(w, "GET /user_actions.json") > 150, 60_000);
+    const stoppedAt = performance.now();
+    first.kill("SIGTERM");
+    const code = await exited(first);
+    const tookMs = performance.now() - stoppedAt;
+    expect(code).toBe(0);
+    expect(tookMs).toBeLessThan(5_000);
+
+    startWorker(w);
+    const names = await done(w);
+    expect(names).toEqual(cleanNames);
+    expect(notes(w.sim).sort()).toEqual(names);
+    // Continued, not started over: the candidates were not looked up again, and the streams
+    // cost about what one read costs.
+    expect(count(w, "GET /directory_items.json")).toBe(count(clean, "GET /directory_items.json"));
+    expect(count(w, "GET /user_actions.json")).toBeLessThan(count(clean, "GET /user_actions.json") * 1.1);
+  }, 180_000);
+
+  it("is continued after a SIGKILL from its last checkpoint", async () => {
+    const clean = await paced();
+    startWorker(clean);
+    await enqueue(clean, (q) => enqueuePeriod(clean.settings, q, "forum", "2026-10"));
+    await done(clean);
+    const w = await paced();
+    const first = startWorker(w);
+    await enqueue(w, (q) => enqueuePeriod(w.settings, q, "forum", "2026-10"));
+    // October's read well under way: past its newcomers and a few checkpoints (every 10 members).
+    await until("the read to be well under way", () => count(w, "GET /user_actions.json") > 150, 60_000);
+    first.kill("SIGKILL");
+    await exited(first);
+    startWorker(w);
+    const names = await done(w);
+    expect(names.length).toBeGreaterThan(0);
+    expect(notes(w.sim).sort()).toEqual(names);
+    // Continued from the last checkpoint (at most ten members' streams lost), where starting over
+    // cost 40% more here (measured with the checkpoints turned off: 527 stream requests, not 376).
+    const streams = count(w, "GET /user_actions.json");
+    const cleanStreams = count(clean, "GET /user_actions.json");
+    expect(streams).toBeLessThan(cleanStreams * 1.15);
+  }, 180_000);
+});
