@@ -6,8 +6,9 @@ import { deploymentSecret } from "../optout.js";
 import { republishLive } from "../publish/index.js";
 import { queueBoard } from "../queue/board.js";
 import { enqueuePeriod, enqueueRepublish, producerConnection, queues, redisUrl } from "../queue/index.js";
+import { retrySiteJob, siteJobs } from "../queue/jobs.js";
 import { queueGauge } from "../queue/metrics.js";
-import { createServer } from "../server/index.js";
+import { createServer, type ServerDeps } from "../server/index.js";
 import { createMetrics } from "../server/metrics.js";
 import type { Settings } from "../settings.js";
 import { closeConnection } from "../store/redis/connect.js";
@@ -47,6 +48,7 @@ export async function serve(args: string[], io: CliIO) {
   let closeQueues = async () => {};
   let enqueueRepublishOf: ((site: string) => Promise<unknown>) | undefined;
   let enqueuePublish: ((site: string, period: string) => Promise<unknown>) | undefined;
+  let jobs: ServerDeps["jobs"];
   if (settings.store.kind === "redis") {
     const conn = producerConnection(redisUrl(settings, env), logger);
     const q = queues(conn, settings.store.prefix);
@@ -55,6 +57,10 @@ export async function serve(args: string[], io: CliIO) {
     queueGauge(metrics.registry, q);
     enqueueRepublishOf = (site) => enqueueRepublish(settings, q, site);
     enqueuePublish = (site, period) => enqueuePeriod(settings, q, site, period);
+    jobs = {
+      forSite: (site) => siteJobs(q, site),
+      retry: (site, queue, id) => retrySiteJob(q, site, queue, id),
+    };
     closeQueues = async () => {
       await Promise.all([q.sync.close(), q.period.close(), q.notes.close()]);
       await closeConnection(conn);
@@ -112,6 +118,7 @@ export async function serve(args: string[], io: CliIO) {
     now: io.now,
     onOptOut,
     metrics,
+    jobs,
   }).listen(port, values.host ?? settings.server.host);
   await new Promise<void>((resolveListen, reject) => {
     server.once("listening", () => resolveListen());

@@ -37,6 +37,7 @@ import {
 export { logOutages, producerConnection, workerConnection };
 
 import type { Store } from "../store/types.js";
+import { progressReporter } from "./jobs.js";
 import type { WorkerMetrics } from "./metrics.js";
 import { siteLockKey, withSiteLock } from "./site-lock.js";
 
@@ -269,7 +270,7 @@ export function startWorkers(deps: WorkerDeps, url: string): { close: () => Prom
     QUEUES.sync,
     guard((job: Job<SyncJob>, token) =>
       exclusive(job, token, async () => {
-        const p = pipeline(job.data.site);
+        const p = { ...pipeline(job.data.site), onProgress: progressReporter(job) };
         const today = localDay(now().toISOString(), settings.timezone); // YYYY-MM-DD, local
         const current = today.slice(0, 7);
         const periods = [current];
@@ -287,7 +288,7 @@ export function startWorkers(deps: WorkerDeps, url: string): { close: () => Prom
     QUEUES.period,
     guard((job: Job<PeriodJob>, token) =>
       exclusive(job, token, async () => {
-        const p = pipeline(job.data.site);
+        const p = { ...pipeline(job.data.site), onProgress: progressReporter(job) };
         if (job.name === "republish") {
           const r = await republishLive(p);
           log.info(

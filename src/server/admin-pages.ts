@@ -15,11 +15,13 @@ import { siteTitle } from "../output.js";
 import { localDay } from "../period.js";
 import { type PipelineDeps, preparePlan } from "../pipeline.js";
 import { noteLedgerKey, publishPlan, storeState } from "../publish/index.js";
+import type { SiteJobs } from "../queue/jobs.js";
 import { render } from "../render/index.js";
 import { memberView, noteView, periodLabel, spotlightView } from "../render/view.js";
 import { editPlan, type PlanEdit } from "../selection/edits.js";
 import type { Settings, SiteSettings } from "../settings.js";
 import type { Store } from "../store/types.js";
+import { adminJobs } from "./admin-jobs.js";
 import { dailyChart, signalBars } from "./charts.js";
 
 export interface AdminDeps {
@@ -38,6 +40,11 @@ export interface AdminDeps {
    * paced by worker.notesPerMinute) instead of publishing inside the request.
    */
   enqueuePublish?: (site: string, period: string) => Promise<unknown>;
+  /** Worker mode: each site's running and failed jobs, and running a failed one again. */
+  jobs?: {
+    forSite(site: string): Promise<SiteJobs>;
+    retry(site: string, queue: string, id: string): Promise<boolean>;
+  };
 }
 
 /** An async handler whose errors reach express's error handler. */
@@ -84,6 +91,8 @@ export function adminPages(router: Router, kit: AdminKit) {
   const { deps, settings, store, log, env, now, locale, sites, t, page, common, audit } = kit;
   const { secret } = deps;
 
+  const jobsOf = adminJobs(router, { jobs: deps.jobs, locale, timezone: settings.timezone, sites, t, audit });
+
   router.get(
     "/",
     route(async (_req, res) => {
@@ -102,7 +111,14 @@ export function adminPages(router: Router, kit: AdminKit) {
           title: w.title ?? w.url,
           waited: t("admin.waiting.hours", { hours: w.hours }),
         }));
-        list.push({ id: site.id, title: siteTitle(site), plans, waiting, waitingHours: hours });
+        list.push({
+          id: site.id,
+          title: siteTitle(site),
+          plans,
+          waiting,
+          waitingHours: hours,
+          ...(await jobsOf(site)),
+        });
       }
       page(res, "index", { ...common(res, t("admin.sites")), sites: list });
     }),

@@ -14,7 +14,7 @@ import { siteTitle } from "../output.js";
 import { render, resolveLocale } from "../render/index.js";
 import type { Settings } from "../settings.js";
 import type { Store } from "../store/types.js";
-import { adminRouter } from "./admin.js";
+import { type AdminDeps, adminRouter } from "./admin.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createWebhooks } from "./webhooks.js";
 import { createWidget, SECURITY_HEADERS, type Widget } from "./widget.js";
@@ -33,6 +33,8 @@ export interface ServerDeps {
   queuesRouter?: express.Router;
   /** Worker mode: publishing an approved period is queued for the workers instead of done here. */
   enqueuePublish?: (site: string, period: string) => Promise<unknown>;
+  /** Worker mode: each site's running and failed jobs for the dashboard (src/queue/jobs.ts). */
+  jobs?: AdminDeps["jobs"];
   env?: NodeJS.ProcessEnv;
   /** The clock for everything the server stamps (default: the system clock). */
   now?: Clock;
@@ -98,6 +100,7 @@ export function createApp(deps: ServerDeps): { app: express.Express; widget: Wid
       logger: log,
       queuesRouter: deps.queuesRouter,
       enqueuePublish: deps.enqueuePublish,
+      jobs: deps.jobs,
       now: deps.now,
     }),
   );
