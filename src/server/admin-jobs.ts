@@ -34,7 +34,7 @@ export function adminJobs(router: Router, o: AdminJobsDeps) {
     timeZone: timezone,
   });
   const jobsOf = async (site: SiteSettings) => {
-    if (!jobs) return {};
+    if (!jobs) return { running: [], failed: [] };
     const { running, failed } = await jobs.forSite(site.id);
     const label = (j: JobView) => t(`admin.jobs.${j.name}`, { period: j.period ?? "" });
     return {
