@@ -12,6 +12,7 @@ import { demo } from "./cli/demo.js";
 import { enqueue } from "./cli/enqueue.js";
 import { HELP } from "./cli/help.js";
 import { memberCommand } from "./cli/member.js";
+import { retry } from "./cli/retry.js";
 import { run } from "./cli/run.js";
 import { serve } from "./cli/serve.js";
 import type { CliIO } from "./cli/site.js";
@@ -28,6 +29,7 @@ export const COMMANDS = [
   "serve",
   "worker",
   "enqueue",
+  "retry",
   "admin-hash",
   "optout",
   "forget",
@@ -70,6 +72,9 @@ export async function main(
         return 0;
       case "enqueue":
         await enqueue(rest, io);
+        return 0;
+      case "retry":
+        await retry(rest, io);
         return 0;
       case "admin-hash":
         await adminHash(rest, io);

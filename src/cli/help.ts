@@ -7,6 +7,7 @@ import { help as approve } from "./approve.js";
 import { help as demo } from "./demo.js";
 import { help as enqueue } from "./enqueue.js";
 import { forgetHelp as forget, optoutHelp as optout } from "./member.js";
+import { help as retry } from "./retry.js";
 import { help as run } from "./run.js";
 import { help as serve } from "./serve.js";
 import { help as worker } from "./worker.js";
@@ -23,6 +24,7 @@ Commands:
   serve    Serve the widget, RSS, opt-out pages, webhooks, health and metrics
   worker   Run the scheduled jobs (BullMQ on Redis): any number, on any number of machines
   enqueue  Queue a sync or a period run now (worker mode)
+  retry    Run again every period run and sync that failed for good (worker mode)
   admin-hash  Make the admin dashboard's password hash (reads the password from stdin)
   optout   Opt a member out (never featured, noted or named again)
   forget   Delete everything stored about a member; keep only their opt-out
@@ -35,6 +37,7 @@ Run 'spotlight <command> --help' for a command's options.`,
   serve,
   worker,
   enqueue,
+  retry,
   "admin-hash": adminHash,
   optout,
   forget,
