@@ -56,6 +56,10 @@ export function mailer(settings: Pick<Settings, "mail">, env: NodeJS.ProcessEnv 
         );
       }
     },
+    /** A plain message to the admins (not a note: no opt-out, nothing to unsubscribe from). */
+    async notify(to: readonly string[], subject: string, text: string): Promise<void> {
+      await transport.sendMail({ from, to: [...to], subject, text, headers: { "Auto-Submitted": "auto-generated" } });
+    },
     close: () => transport.close(),
   };
 }

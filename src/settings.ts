@@ -107,6 +107,6 @@ export interface Settings {
   publish: PublishSettings;
   server: ServerSettings;
   mail: { smtpUrlEnv: string; from: string | null };
-  admin: { username: string; passwordHashEnv: string; sessionHours: number };
+  admin: { username: string; passwordHashEnv: string; sessionHours: number; notifyEmails: string[] };
   worker: { concurrency: number; notesPerMinute: number; lockDurationMs: number; attempts: number };
 }

@@ -37,6 +37,8 @@ export async function world(
   review = "auto",
   /** Settings of the site to change (e.g. its requestsPerMinute). */
   site: Record<string, unknown> = {},
+  /** More top-level settings (e.g. mail, admin). */
+  extra: Record<string, unknown> = {},
 ): Promise<World> {
   const redis = await startRedis({ appendonly: true });
   const sim = await startSimulator({ clock: systemClock, community: smallCommunity(), faults });
@@ -59,6 +61,7 @@ export async function world(
     publish: { newsletter: { enabled: true, categoryId: 3, categorySlug: "newsletter" } },
     server: { publicUrl: "https://spotlight.example/" },
     worker: { lockDurationMs: 2000, concurrency: 2, notesPerMinute: 1000, attempts: 10 },
+    ...extra,
   };
   const config = join(dir, `${prefix}.json`);
   writeFileSync(config, JSON.stringify(raw));

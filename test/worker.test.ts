@@ -8,6 +8,8 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import type { AddressInfo } from "node:net";
+import { type ParsedMail, simpleParser } from "mailparser";
+import { SMTPServer } from "smtp-server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDiscourseAdapter } from "../adapters/discourse/index.js";
 import { silentLogger } from "../src/log.js";
@@ -174,8 +176,29 @@ describe("spotlight worker", () => {
     expect(notes(w.sim).sort()).toEqual(names);
   }, 120_000);
 
-  it("says a run that failed for good as an error naming the site and period, and enqueue runs it again", async () => {
-    w = await world();
+  it("says a run that failed for good as an error naming the site and period, e-mails the admins, and enqueue runs it again", async () => {
+    const mails: ParsedMail[] = [];
+    const smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ["STARTTLS"],
+      onData(stream, _session, cb) {
+        simpleParser(stream).then((m) => {
+          mails.push(m);
+          cb();
+        }, cb);
+      },
+    });
+    await new Promise<void>((r) => smtp.listen(0, "127.0.0.1", () => r()));
+    w = await world(
+      {},
+      "auto",
+      {},
+      {
+        admin: { notifyEmails: ["ops@example.org"] },
+        mail: { smtpUrlEnv: "SMTP_URL", from: "Community Spotlight <spotlight@example.org>" },
+      },
+    );
+    w.env.SMTP_URL = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
     const key = w.env.FORUM_KEY;
     w.env.FORUM_KEY = "a-revoked-key";
     const broken = startWorker(w) as ChildProcess & { errText: () => string };
@@ -188,6 +211,15 @@ describe("spotlight worker", () => {
       .find((l) => l.includes('"event":"spotlight.job.failed"'))!;
     expect(JSON.parse(line)).toMatchObject({ level: 50, site: "forum", period: PERIOD, final: true });
     expect(JSON.parse(line).msg).toContain(`spotlight enqueue --site forum --period ${PERIOD}`);
+    // The admins hear of it, once, with why and how to run it again.
+    await until("the admins' e-mail", () => mails.length > 0);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.subject).toBe(`[Community Spotlight] Forum: the run of ${PERIOD} failed for good`);
+    expect(mails[0]!.to).toMatchObject({ text: "ops@example.org" });
+    expect(mails[0]!.text).toContain("403");
+    expect(mails[0]!.text).toContain("spotlight retry --config … --site forum");
+    expect(mails[0]!.text).toContain("https://spotlight.example/admin/");
+    smtp.close();
     broken.kill("SIGTERM");
     await exited(broken);
     startWorker(w);

@@ -187,6 +187,8 @@ export interface WorkerDeps {
   metrics?: WorkerMetrics;
   /** Aborted when the process must stop: reads stop at their next checkpoint and their jobs go back. */
   signal?: AbortSignal;
+  /** Told when a job fails for good (the admins are told: src/cli/worker.ts). */
+  onFailedForGood?: (f: { queue: string; site?: string; period?: string; error: string }) => void;
 }
 
 /** Final errors (auth, not found, bad config, malformed responses) must not be retried. */
@@ -366,6 +368,8 @@ export function startWorkers(deps: WorkerDeps, url: string): { close: () => Prom
       };
       deps.metrics?.jobs.inc({ queue: w.name, site: fields.site ?? "", outcome: final ? "failed" : "retrying" });
       if (job?.processedOn) deps.metrics?.jobSeconds.observe({ queue: w.name }, (Date.now() - job.processedOn) / 1000);
+      if (final)
+        deps.onFailedForGood?.({ queue: w.name, site: fields.site, period: fields.period, error: err.message });
       if (final)
         log.error(
           { event: "spotlight.job.failed", ...fields },
