@@ -247,7 +247,9 @@ export function startWorkers(deps: WorkerDeps, url: string): { close: () => Prom
     concurrency: settings.worker.concurrency,
     lockDuration: settings.worker.lockDurationMs,
     stalledInterval: Math.max(1000, Math.floor(settings.worker.lockDurationMs / 2)),
-    maxStalledCount: 5,
+    // A killed worker's job is taken over and continues from its read's checkpoint: deploys and
+    // crashes may take many; only a job that kills its worker every time fails for good.
+    maxStalledCount: 20,
   };
 
   /** A site's runs one at a time across all workers (src/queue/site-lock.ts). */
