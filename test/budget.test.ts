@@ -2,11 +2,14 @@
  * A site's request budget in worker mode is one budget in Redis for every worker: requests from
  * several workers to one site go at the site's pace together, never at each worker's.
  */
+
+import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpClient } from "../src/http.js";
 import { silentLogger } from "../src/log.js";
-import { redisBudget } from "../src/queue/budget.js";
+import { budgetWaitMs, redisBudget } from "../src/queue/budget.js";
 import { workerConnection } from "../src/queue/index.js";
+import { budgetGauge } from "../src/queue/metrics.js";
 import { closeConnection, type RedisConnection } from "../src/store/redis/connect.js";
 import { startRedis, type TestRedis } from "./redis-server.js";
 
@@ -80,5 +83,19 @@ describe("the shared request budget", () => {
     await http.get("/a");
     await http.get("/b");
     expect(taken).toHaveLength(2);
+  });
+
+  it("says in /metrics how long each site's next request would wait for its turn", async () => {
+    const c = connect();
+    const forum = redisBudget(c, "b3", "forum", 60); // a second apart
+    await forum.take(sleep);
+    await forum.take(async () => {}); // claimed its turn, a second ahead, without waiting for it
+    const registry = new Registry();
+    budgetGauge(registry, ["forum", "quiet"], (site) => budgetWaitMs(c, "b3", site));
+    const text = await registry.metrics();
+    const wait = Number(/spotlight_platform_budget_wait_seconds\{site="forum"\} ([\d.]+)/.exec(text)![1]);
+    expect(wait).toBeGreaterThan(0.5);
+    expect(wait).toBeLessThanOrEqual(2);
+    expect(text).toMatch(/spotlight_platform_budget_wait_seconds\{site="quiet"\} 0\n/);
   });
 });

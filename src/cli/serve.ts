@@ -5,9 +5,10 @@ import { createLogger } from "../log.js";
 import { deploymentSecret } from "../optout.js";
 import { republishLive } from "../publish/index.js";
 import { queueBoard } from "../queue/board.js";
+import { budgetWaitMs } from "../queue/budget.js";
 import { enqueuePeriod, enqueueRepublish, producerConnection, queues, redisUrl } from "../queue/index.js";
 import { retrySiteJob, siteJobs } from "../queue/jobs.js";
-import { queueGauge } from "../queue/metrics.js";
+import { budgetGauge, queueGauge } from "../queue/metrics.js";
 import { createServer, type ServerDeps } from "../server/index.js";
 import { createMetrics } from "../server/metrics.js";
 import type { Settings } from "../settings.js";
@@ -53,8 +54,13 @@ export async function serve(args: string[], io: CliIO) {
     const conn = producerConnection(redisUrl(settings, env), logger);
     const q = queues(conn, settings.store.prefix);
     queuesRouter = await queueBoard(q);
-    // The queues' jobs by state in /metrics, read from BullMQ at each scrape.
+    // The queues' jobs by state, and each site's budget, in /metrics, read at each scrape.
     queueGauge(metrics.registry, q);
+    budgetGauge(
+      metrics.registry,
+      settings.sites.map((s) => s.id),
+      (site) => budgetWaitMs(conn, settings.store.prefix, site),
+    );
     enqueueRepublishOf = (site) => enqueueRepublish(settings, q, site);
     enqueuePublish = (site, period) => enqueuePeriod(settings, q, site, period);
     jobs = {

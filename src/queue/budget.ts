@@ -33,3 +33,16 @@ export function redisBudget(redis: RedisConnection, prefix: string, site: string
     },
   };
 }
+
+// KEYS[1] the budget key. Returns how long a request asked for now would wait, in ms.
+const WAIT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
+return math.max(0, nxt - now)
+`;
+
+/** How long a site's next request would wait for its turn now (0: the budget has room). */
+export async function budgetWaitMs(redis: RedisConnection, prefix: string, site: string): Promise<number> {
+  return Number(await redis.eval(WAIT, 1, budgetKey(prefix, site)));
+}

@@ -37,6 +37,27 @@ export function queueGauge(registry: Registry, q: QueueSet): Gauge<"queue" | "st
   });
 }
 
+/**
+ * spotlight_platform_budget_wait_seconds{site}: how long a site's next request would wait for its
+ * turn in the shared budget (src/queue/budget.ts), at the time of the scrape: 0 has room, a
+ * growing figure means the workers are asking for more than the site's requestsPerMinute.
+ */
+export function budgetGauge(
+  registry: Registry,
+  sites: readonly string[],
+  waitMs: (site: string) => Promise<number>,
+): Gauge<"site"> {
+  return new Gauge({
+    name: "spotlight_platform_budget_wait_seconds",
+    help: "How long a site's next platform request would wait for its turn in the shared budget",
+    labelNames: ["site"],
+    registers: [registry],
+    async collect() {
+      for (const site of sites) this.set({ site }, (await waitMs(site)) / 1000);
+    },
+  });
+}
+
 export function createWorkerMetrics(q?: QueueSet): WorkerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "spotlight_worker_" });
