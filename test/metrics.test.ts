@@ -64,6 +64,9 @@ describe("worker mode's metrics", () => {
       const text = await metrics.registry.metrics();
       expect(value(text, "spotlight_queue_jobs", { queue: "spotlight-period", state: "waiting" })).toBe(1);
       expect(value(text, "spotlight_queue_jobs", { queue: "spotlight-notes", state: "failed" })).toBe(0);
+      expect(value(text, "spotlight_site_jobs", { queue: "spotlight-period", site: "forum", state: "waiting" })).toBe(
+        1,
+      );
     } finally {
       await Promise.all([q.sync.close(), q.period.close(), q.notes.close()]);
       await closeConnection(conn);

@@ -21,7 +21,32 @@ const STATES = ["waiting", "active", "delayed", "failed", "completed", "prioriti
 /** The queues a gauge reads: the three of src/queue/index.ts. */
 export type QueueSet = { sync: Queue; period: Queue; notes: Queue };
 
+/** The states counted per site (the few jobs a site has in them), and how many of each are looked at. */
+const SITE_STATES = ["active", "waiting", "delayed", "failed"] as const;
+const SITE_SCAN = 500;
+
 export function queueGauge(registry: Registry, q: QueueSet): Gauge<"queue" | "state"> {
+  // spotlight_site_jobs{queue,site,state}: the same by site, for the states a site's jobs wait or
+  // fail in (a failed one is a month that would otherwise be missed).
+  new Gauge({
+    name: "spotlight_site_jobs",
+    help: "Jobs of each site by queue and state (active, waiting, delayed, failed), at the time of the scrape",
+    labelNames: ["queue", "site", "state"],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const queue of [q.sync, q.period, q.notes])
+        for (const state of SITE_STATES) {
+          const jobs = await queue.getJobs([state], 0, SITE_SCAN - 1);
+          const bySite = new Map<string, number>();
+          for (const job of jobs) {
+            const site = typeof job?.data?.site === "string" ? job.data.site : "";
+            bySite.set(site, (bySite.get(site) ?? 0) + 1);
+          }
+          for (const [site, n] of bySite) this.set({ queue: queue.name, site, state }, n);
+        }
+    },
+  });
   return new Gauge({
     name: "spotlight_queue_jobs",
     help: "Jobs in each queue by state (BullMQ), at the time of the scrape",
