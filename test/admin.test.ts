@@ -10,14 +10,13 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDiscourseAdapter } from "../adapters/discourse/index.js";
 import { type RunningSimulator, startSimulator } from "../adapters/discourse/simulator/app.js";
 import { preparePlan } from "../src/pipeline.js";
 import { clean } from "../src/render/escape.js";
 import { hashPassword } from "../src/server/auth.js";
 import { createServer } from "../src/server/index.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";
-import { chromiumArgs, SIM_NOW, signInHttp, smallCommunity, TEST_ENV, testSettings } from "./helpers.js";
+import { chromiumArgs, SIM_NOW, signInHttp, simAdapter, smallCommunity, testSettings } from "./helpers.js";
 import { requireProgram } from "./programs.js";
 
 const ARTIFACTS = join(import.meta.dirname, "..", "test-artifacts", "admin");
@@ -42,14 +41,7 @@ beforeAll(async () => {
   settings.publish.newsletter = { enabled: true, categoryId: 3, categorySlug: "newsletter" };
   store = new SqliteStore(":memory:");
   const site = settings.sites[0]!;
-  const adapter = createDiscourseAdapter({
-    site,
-    sync: settings.sync,
-    scoring: settings.scoring,
-    publish: settings.publish,
-    env: TEST_ENV,
-    now: () => SIM_NOW,
-  });
+  const adapter = simAdapter(settings, {}, site);
   env = { SPOTLIGHT_ADMIN_PASSWORD_HASH: hashPassword(PASSWORD), SPOTLIGHT_SECRET: "admin-test" };
   await preparePlan({ settings, store, adapter, site, env, now: () => SIM_NOW }, PERIOD);
   const server = createServer({

@@ -6,13 +6,12 @@
  * Discourse does it (Post#hide! leaves a topic with visible replies listed).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDiscourseAdapter } from "../adapters/discourse/index.js";
 import { type RunningSimulator, startSimulator } from "../adapters/discourse/simulator/app.js";
 import { type Community, generateCommunity } from "../adapters/discourse/simulator/community.js";
 import type { Plan, ScoreCard } from "../src/domain.js";
 import { preparePlan } from "../src/pipeline.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";
-import { SIM_END, SIM_NOW, TEST_ENV, testSettings } from "./helpers.js";
+import { SIM_END, SIM_NOW, simAdapter, TEST_ENV, testSettings } from "./helpers.js";
 
 const PERIOD = "2026-10";
 const inOctober = (iso: string) => iso >= "2026-10-01T00:00:00Z" && iso < "2026-11-01T00:00:00Z";
@@ -24,14 +23,7 @@ async function plan(): Promise<{ plan: Plan; topicViews: number }> {
   const settings = testSettings(sim.url);
   const site = settings.sites[0]!;
   const store = new SqliteStore(":memory:");
-  const adapter = createDiscourseAdapter({
-    site,
-    sync: settings.sync,
-    scoring: settings.scoring,
-    publish: settings.publish,
-    env: TEST_ENV,
-    now: () => SIM_NOW,
-  });
+  const adapter = simAdapter(settings, {}, site);
   sim.state.requests.clear();
   try {
     const deps = {

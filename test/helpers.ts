@@ -1,5 +1,7 @@
 /** Shared test helpers: a small seeded community, settings pointing at a simulator, fakes. */
+import { createDiscourseAdapter } from "../adapters/discourse/index.js";
 import { type Community, generateCommunity } from "../adapters/discourse/simulator/community.js";
+import type { AdapterOptions } from "../adapters/types.js";
 import { defaultSettings, siteWithDefaults } from "../src/config.js";
 import type { Activity, Member, ScoreCard, Signal } from "../src/domain.js";
 import type { Settings } from "../src/settings.js";
@@ -34,6 +36,19 @@ export function testSettings(baseUrl = "http://127.0.0.1:9/", overrides: Partial
 }
 
 export const TEST_ENV = { K: "sim-key", U: "system" };
+
+/** The Discourse adapter for a test's settings and site, with the simulator's key and clock. */
+export function simAdapter(settings: Settings, extra: Partial<AdapterOptions> = {}, site = settings.sites[0]!) {
+  return createDiscourseAdapter({
+    site,
+    sync: settings.sync,
+    scoring: settings.scoring,
+    publish: settings.publish,
+    env: TEST_ENV,
+    now: () => SIM_NOW,
+    ...extra,
+  });
+}
 
 let n = 0;
 export function act(memberId: string, signal: Signal, extra: Partial<Activity> = {}): Activity {

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createDiscourseAdapter } from "../adapters/discourse/index.js";
 import type { Faults } from "../adapters/discourse/simulator/app.js";
 import { type RunningSimulator, startSimulator } from "../adapters/discourse/simulator/app.js";
 import { deploymentSecret, optOutKey } from "../src/optout.js";
@@ -8,7 +7,7 @@ import { publishPlan, republishLive } from "../src/publish/index.js";
 import { SECTION_END, SECTION_START } from "../src/sections.js";
 import type { Settings } from "../src/settings.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";
-import { SIM_NOW, smallCommunity, TEST_ENV, testSettings } from "./helpers.js";
+import { SIM_NOW, simAdapter, smallCommunity, testSettings } from "./helpers.js";
 
 const PERIOD = "2026-10";
 
@@ -34,15 +33,7 @@ async function harness(patch?: (s: Settings) => void, faults?: Faults): Promise<
   const settings = publishSettings(sim.url, patch);
   const deps = () => {
     const site = settings.sites[0]!;
-    const adapter = createDiscourseAdapter({
-      site,
-      sync: settings.sync,
-      scoring: settings.scoring,
-      publish: settings.publish,
-      env: TEST_ENV,
-      now: () => SIM_NOW,
-      sleep: async () => {},
-    });
+    const adapter = simAdapter(settings, { sleep: async () => {} }, site);
     return { settings, store, adapter, site, env: { SPOTLIGHT_SECRET: "test-secret" }, now: () => SIM_NOW };
   };
   return { sim, store, deps, settings };

@@ -8,7 +8,6 @@
  * person.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDiscourseAdapter } from "../adapters/discourse/index.js";
 import { type RunningSimulator, startSimulator } from "../adapters/discourse/simulator/app.js";
 import { type Community, generateCommunity } from "../adapters/discourse/simulator/community.js";
 import type { Plan } from "../src/domain.js";
@@ -18,7 +17,7 @@ import { publishPlan } from "../src/publish/index.js";
 import { SOLE_CONTACTS_KEY, type SoleContacts } from "../src/ranking.js";
 import { scoreAll } from "../src/scoring/index.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";
-import { SIM_END, SIM_NOW, TEST_ENV, testSettings } from "./helpers.js";
+import { SIM_END, SIM_NOW, simAdapter, TEST_ENV, testSettings } from "./helpers.js";
 
 const PERIOD = "2026-10";
 let sim: RunningSimulator;
@@ -54,14 +53,7 @@ beforeAll(async () => {
   settings.publish.newsletter = { enabled: true, categoryId: 3, categorySlug: "newsletter" };
   store = new SqliteStore(":memory:");
   const site = settings.sites[0]!;
-  const adapter = createDiscourseAdapter({
-    site,
-    sync: settings.sync,
-    scoring: settings.scoring,
-    publish: settings.publish,
-    env: TEST_ENV,
-    now: () => SIM_NOW,
-  });
+  const adapter = simAdapter(settings, {}, site);
   deps = { settings, store, adapter, site, env: { ...TEST_ENV, SPOTLIGHT_SECRET: "privacy" }, now: () => SIM_NOW };
   plan = (await preparePlan(deps, PERIOD)).plan;
   await publishPlan(deps, PERIOD);

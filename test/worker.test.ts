@@ -8,8 +8,6 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import type { AddressInfo } from "node:net";
-import { type ParsedMail, simpleParser } from "mailparser";
-import { SMTPServer } from "smtp-server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDiscourseAdapter } from "../adapters/discourse/index.js";
 import { silentLogger } from "../src/log.js";
@@ -20,6 +18,7 @@ import { createServer } from "../src/server/index.js";
 import type { Settings } from "../src/settings.js";
 import { RedisStore } from "../src/store/redis/index.js";
 import { signInHttp } from "./helpers.js";
+import { startSmtpPeer } from "./smtp-peer.js";
 import {
   CLI,
   done,
@@ -177,18 +176,8 @@ describe("spotlight worker", () => {
   }, 120_000);
 
   it("says a run that failed for good as an error naming the site and period, e-mails the admins, and enqueue runs it again", async () => {
-    const mails: ParsedMail[] = [];
-    const smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS"],
-      onData(stream, _session, cb) {
-        simpleParser(stream).then((m) => {
-          mails.push(m);
-          cb();
-        }, cb);
-      },
-    });
-    await new Promise<void>((r) => smtp.listen(0, "127.0.0.1", () => r()));
+    const smtp = await startSmtpPeer();
+    const mails = smtp.mails;
     w = await world(
       {},
       "auto",
@@ -198,7 +187,7 @@ describe("spotlight worker", () => {
         mail: { smtpUrlEnv: "SMTP_URL", from: "Community Spotlight <spotlight@example.org>" },
       },
     );
-    w.env.SMTP_URL = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+    w.env.SMTP_URL = smtp.url;
     const key = w.env.FORUM_KEY;
     w.env.FORUM_KEY = "a-revoked-key";
     const broken = startWorker(w) as ChildProcess & { errText: () => string };
@@ -219,7 +208,7 @@ describe("spotlight worker", () => {
     expect(mails[0]!.text).toContain("403");
     expect(mails[0]!.text).toContain("spotlight retry --config … --site forum");
     expect(mails[0]!.text).toContain("https://spotlight.example/admin/");
-    smtp.close();
+    await smtp.close();
     broken.kill("SIGTERM");
     await exited(broken);
     startWorker(w);

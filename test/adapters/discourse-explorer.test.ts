@@ -6,7 +6,6 @@
  * a sockpuppet ring.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDiscourseAdapter } from "../../adapters/discourse/index.js";
 import { type RunningSimulator, startSimulator } from "../../adapters/discourse/simulator/app.js";
 import { type Community, generateCommunity } from "../../adapters/discourse/simulator/community.js";
 import { siteWithDefaults } from "../../src/config.js";
@@ -14,7 +13,7 @@ import type { Plan } from "../../src/domain.js";
 import { createLogger } from "../../src/log.js";
 import { preparePlan } from "../../src/pipeline.js";
 import { SqliteStore } from "../../src/store/sqlite/index.js";
-import { SIM_END, SIM_NOW, TEST_ENV, testSettings } from "../helpers.js";
+import { SIM_END, SIM_NOW, simAdapter, TEST_ENV, testSettings } from "../helpers.js";
 import { startPostgres, type TestPostgres } from "../postgres-server.js";
 
 const PERIOD = "2026-10";
@@ -49,15 +48,7 @@ async function planWith(s: RunningSimulator, dataExplorer: "auto" | "off"): Prom
     } as unknown as NodeJS.WritableStream,
   });
   const store = new SqliteStore(":memory:");
-  const adapter = createDiscourseAdapter({
-    site,
-    sync: settings.sync,
-    scoring: settings.scoring,
-    publish: settings.publish,
-    env: TEST_ENV,
-    now: () => SIM_NOW,
-    logger,
-  });
+  const adapter = simAdapter(settings, { logger }, site);
   s.state.requests.clear();
   const before = s.state.total;
   try {

@@ -4,8 +4,6 @@
  */
 
 import type { AddressInfo } from "node:net";
-import { type ParsedMail, simpleParser } from "mailparser";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WordPressSite as WordPressSiteSettings } from "../../adapters/wordpress/context.js";
 import wordpress, { createWordPressAdapter } from "../../adapters/wordpress/index.js";
@@ -19,31 +17,19 @@ import type { Settings } from "../../src/settings.js";
 import { SqliteStore } from "../../src/store/sqlite/index.js";
 import { testAdapter } from "../adapters/conformance.js";
 import { freePort } from "../redis-server.js";
+import { type SmtpPeer, startSmtpPeer } from "../smtp-peer.js";
 import { startWordPress, type WordPressSite } from "./site.js";
 
 const PERIOD = "2026-10";
 let wp: WordPressSite;
-const mails: ParsedMail[] = [];
-let smtp: SMTPServer;
-let smtpPort = 0;
+let smtp: SmtpPeer;
 
 beforeAll(async () => {
   wp = await startWordPress();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    onData(stream, _session, cb) {
-      simpleParser(stream).then((m) => {
-        mails.push(m);
-        cb();
-      }, cb);
-    },
-  });
-  await new Promise<void>((r) => smtp.listen(0, "127.0.0.1", () => r()));
-  smtpPort = (smtp.server.address() as AddressInfo).port;
+  smtp = await startSmtpPeer();
 }, 200_000);
 afterAll(async () => {
-  await new Promise<void>((r) => smtp.close(() => r()));
+  await smtp.close();
   wp?.destroy();
 });
 
@@ -70,7 +56,7 @@ function settings(patch: (s: Settings) => void = () => {}): Settings {
 const env = () => ({
   WP_APP_PASSWORD: wp.appPassword,
   WP_USER: wp.user,
-  SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+  SMTP_URL: smtp.url,
   SPOTLIGHT_SECRET: "wp-secret",
 });
 const adapter = (s: Settings, e: Record<string, string> = env()) =>
@@ -201,7 +187,7 @@ describe("publishing to WordPress", () => {
 
     const plan = (await store.getPlan("blog", PERIOD))!.plan;
     expect(report.notes.map((n) => n.outcome)).toEqual(plan.featured.map(() => "sent"));
-    const toAlice = mails.find((m) => m.to && JSON.stringify(m.to).includes("alice@example.test"))!;
+    const toAlice = smtp.mails.find((m) => m.to && JSON.stringify(m.to).includes("alice@example.test"))!;
     expect(toAlice.subject).toBe("Thank you for everything you did in October 2026");
     expect(toAlice.text).toContain("Hi Alice Helpful 🦊,");
     expect(toAlice.text).toMatch(/You made a difference to \d+ different members/);
@@ -231,9 +217,9 @@ describe("publishing to WordPress", () => {
     const draft = drafts.find((d) => d.title.raw === "WP Test newsletter: October 2026")!;
     const edited = `<!-- wp:paragraph -->\n<p>Editor's intro, kept as is.</p>\n<!-- /wp:paragraph -->\n\n${draft.content.raw}\n\n<!-- wp:paragraph -->\n<p>Outro.</p>\n<!-- /wp:paragraph -->`;
     await wp.rest(`wp/v2/posts/${draft.id}`, { method: "POST", body: { content: edited } });
-    const before = mails.length;
+    const before = smtp.mails.length;
     const again = await publishPlan(deps, PERIOD);
-    expect(mails.length).toBe(before);
+    expect(smtp.mails.length).toBe(before);
     expect(again.homepage?.changed).toBe(false);
     expect(again.newsletter?.changed).toBe(false);
     const after = await wp.rest<{ content: { raw: string } }>(`wp/v2/posts/${draft.id}?context=edit`);
