@@ -9,9 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningSimulator, startSimulator } from "../adapters/discourse/simulator/app.js";
 import { type Community, generateCommunity } from "../adapters/discourse/simulator/community.js";
 import type { Plan, ScoreCard } from "../src/domain.js";
-import { preparePlan } from "../src/pipeline.js";
-import { SqliteStore } from "../src/store/sqlite/index.js";
-import { SIM_END, SIM_NOW, simAdapter, TEST_ENV, testSettings } from "./helpers.js";
+import { planInMemory, SIM_END, testSettings } from "./helpers.js";
 
 const PERIOD = "2026-10";
 const inOctober = (iso: string) => iso >= "2026-10-01T00:00:00Z" && iso < "2026-11-01T00:00:00Z";
@@ -21,24 +19,9 @@ let sim: RunningSimulator;
 
 async function plan(): Promise<{ plan: Plan; topicViews: number }> {
   const settings = testSettings(sim.url);
-  const site = settings.sites[0]!;
-  const store = new SqliteStore(":memory:");
-  const adapter = simAdapter(settings, {}, site);
   sim.state.requests.clear();
-  try {
-    const deps = {
-      settings,
-      store,
-      adapter,
-      site,
-      env: { ...TEST_ENV, SPOTLIGHT_SECRET: "flags" },
-      now: () => SIM_NOW,
-    };
-    const result = await preparePlan(deps, PERIOD);
-    return { plan: result.plan, topicViews: sim.state.requests.get("GET /t/{id}.json") ?? 0 };
-  } finally {
-    await store.close();
-  }
+  const plan = await planInMemory(settings, PERIOD, { secret: "flags" });
+  return { plan, topicViews: sim.state.requests.get("GET /t/{id}.json") ?? 0 };
 }
 
 let before: Plan;

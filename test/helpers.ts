@@ -3,8 +3,10 @@ import { createDiscourseAdapter } from "../adapters/discourse/index.js";
 import { type Community, generateCommunity } from "../adapters/discourse/simulator/community.js";
 import type { AdapterOptions } from "../adapters/types.js";
 import { defaultSettings, siteWithDefaults } from "../src/config.js";
-import type { Activity, Member, ScoreCard, Signal } from "../src/domain.js";
+import type { Activity, Member, Plan, ScoreCard, Signal } from "../src/domain.js";
+import { preparePlan } from "../src/pipeline.js";
 import type { Settings } from "../src/settings.js";
+import { SqliteStore } from "../src/store/sqlite/index.js";
 
 /** The simulator's clock in tests: the community ends on 1 November 2026. */
 export const SIM_END = new Date("2026-11-01T00:00:00Z");
@@ -36,6 +38,32 @@ export function testSettings(baseUrl = "http://127.0.0.1:9/", overrides: Partial
 }
 
 export const TEST_ENV = { K: "sim-key", U: "system" };
+
+/**
+ * Prepare `period`'s plan once, in a fresh in-memory store, through the simulator's adapter (with
+ * `adapter` options added), and close the store.
+ */
+export async function planInMemory(
+  settings: Settings,
+  period: string,
+  opts: { adapter?: Partial<AdapterOptions>; secret?: string; acceptLowActivity?: boolean } = {},
+): Promise<Plan> {
+  const site = settings.sites[0]!;
+  const store = new SqliteStore(":memory:");
+  try {
+    const deps = {
+      settings,
+      store,
+      adapter: simAdapter(settings, opts.adapter, site),
+      site,
+      env: { ...TEST_ENV, SPOTLIGHT_SECRET: opts.secret ?? "test" },
+      now: () => SIM_NOW,
+    };
+    return (await preparePlan(deps, period, { acceptLowActivity: opts.acceptLowActivity ?? false })).plan;
+  } finally {
+    await store.close();
+  }
+}
 
 /** The Discourse adapter for a test's settings and site, with the simulator's key and clock. */
 export function simAdapter(settings: Settings, extra: Partial<AdapterOptions> = {}, site = settings.sites[0]!) {

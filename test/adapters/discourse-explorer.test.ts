@@ -11,9 +11,7 @@ import { type Community, generateCommunity } from "../../adapters/discourse/simu
 import { siteWithDefaults } from "../../src/config.js";
 import type { Plan } from "../../src/domain.js";
 import { createLogger } from "../../src/log.js";
-import { preparePlan } from "../../src/pipeline.js";
-import { SqliteStore } from "../../src/store/sqlite/index.js";
-import { SIM_END, SIM_NOW, simAdapter, TEST_ENV, testSettings } from "../helpers.js";
+import { planInMemory, SIM_END, testSettings } from "../helpers.js";
 import { startPostgres, type TestPostgres } from "../postgres-server.js";
 
 const PERIOD = "2026-10";
@@ -47,24 +45,14 @@ async function planWith(s: RunningSimulator, dataExplorer: "auto" | "off"): Prom
       },
     } as unknown as NodeJS.WritableStream,
   });
-  const store = new SqliteStore(":memory:");
-  const adapter = simAdapter(settings, { logger }, site);
   s.state.requests.clear();
   const before = s.state.total;
-  try {
-    const deps = {
-      settings,
-      store,
-      adapter,
-      site,
-      env: { ...TEST_ENV, SPOTLIGHT_SECRET: "explorer" },
-      now: () => SIM_NOW,
-    };
-    const { plan } = await preparePlan(deps, PERIOD, { acceptLowActivity: true });
-    return { plan, byRoute: new Map(s.state.requests), total: s.state.total - before, warnings };
-  } finally {
-    await store.close();
-  }
+  const plan = await planInMemory(settings, PERIOD, {
+    adapter: { logger },
+    secret: "explorer",
+    acceptLowActivity: true,
+  });
+  return { plan, byRoute: new Map(s.state.requests), total: s.state.total - before, warnings };
 }
 
 const shape = (p: Plan) => ({
