@@ -6,8 +6,10 @@
 # Left out: the WordPress tests and the browser tests (the dashboard, the queue monitor), which
 # start programs of their own (MariaDB and PHP; Chromium) that are not meant to run under
 # libfaketime; they run at the real date in `npm test`. And the Redis Cluster test (six servers
-# and a failover) and the stopped-read test (workers stopped and killed mid-read): about failing
-# over and stopping, not dates, and the slowest of the suite (the same code runs here otherwise).
+# and a failover), the stopped-read test (workers stopped and killed mid-read) and the Data
+# Explorer test (PostgreSQL, with runs spaced seconds apart; its period comes from the test, not
+# the machine's date): about failing over, stopping and a database, not dates, and the slowest of
+# the suite (the same code runs here otherwise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v faketime >/dev/null || { echo "scripts/test-at-dates.sh: faketime is not installed: it comes with Debian's faketime package (scripts/system-packages.sh test installs it)" >&2; exit 1; }
@@ -22,5 +24,6 @@ for run in "${RUNS[@]}"; do
   at=${run#*|}
   echo "== the suite at a faked date: $at in $zone"
   TZ=$zone faketime "$at" npx vitest run --exclude 'test/wordpress/**' --exclude test/admin.test.ts --exclude test/queues-board.test.ts \
-    --exclude test/redis-cluster.test.ts --exclude test/resume.test.ts
+    --exclude test/redis-cluster.test.ts --exclude test/resume.test.ts \
+    --exclude test/adapters/discourse-explorer.test.ts
 done
