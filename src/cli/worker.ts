@@ -20,8 +20,9 @@ export const help = `Usage: spotlight worker --config FILE
 
 Runs the jobs of every configured site from the shared Redis (store.kind "redis"): the daily sync,
 the monthly period run (prepare; publish when approved or in auto mode) and one job per note.
-Start as many as you like, on any machines: each unit of work happens once. SIGTERM lets running
-jobs finish, then exits.
+Start as many as you like, on any machines: each unit of work happens once. On SIGTERM a running
+read stops at its next checkpoint (seconds) and goes back to the queue for the next worker, other
+running jobs finish, then it exits.
 
 Options:
   --config FILE          Settings file
