@@ -252,6 +252,10 @@ export async function explorerDatabase(postgresUrl: string): Promise<{ pool: pg.
   const url = new URL(postgresUrl);
   url.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
+  // A connection the server ends (dropping the database at close, a server stopping) is an error
+  // event on its client, idle or on its way out of the pool: expected, and never an uncaught one.
+  pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   return {
     pool,
     close: async () => {
