@@ -17,8 +17,11 @@ export interface DiscourseContext {
   lastExplorerRun: number;
   /** Our saved query's id on the forum, once made or found (explorer/queries.ts). */
   explorerQuery: number | null;
-  /** Why Data Explorer could not be used, once found (asked again by the next process). */
-  explorerUnavailable: string | null;
+  /**
+   * Why Data Explorer could not be used, and when that was found (the clock's ms): a worker lives
+   * for weeks, so it asks again an hour later (the admin may switch it on, the forum may recover).
+   */
+  explorerUnavailable: { why: string; at: number } | null;
   /** The run's summary was told once what Data Explorer would save. */
   explorerAdvised: boolean;
 }

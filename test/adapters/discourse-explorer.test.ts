@@ -11,7 +11,8 @@ import { type Community, generateCommunity } from "../../adapters/discourse/simu
 import { siteWithDefaults } from "../../src/config.js";
 import type { Plan } from "../../src/domain.js";
 import { createLogger } from "../../src/log.js";
-import { planInMemory, SIM_END, testSettings } from "../helpers.js";
+import { periodOf } from "../../src/period.js";
+import { planInMemory, SIM_END, SIM_NOW, simAdapter, testSettings } from "../helpers.js";
 import { startPostgres, type TestPostgres } from "../postgres-server.js";
 
 const PERIOD = "2026-10";
@@ -136,6 +137,24 @@ describe("a month through Data Explorer", () => {
       expect(advice).toHaveLength(1);
       expect(String(advice[0]!.advice)).toMatch(/data_explorer_enabled/);
       expect(r.byRoute.get("GET /admin/plugins/explorer/queries")).toBe(1);
+    } finally {
+      await off.close();
+    }
+  }, 60_000);
+
+  it("asks again an hour after finding it off: a worker lives for weeks, and the admin may switch it on", async () => {
+    const off = await startSimulator({ community });
+    try {
+      let now = SIM_NOW.getTime();
+      const adapter = simAdapter(testSettings(off.url), { now: () => new Date(now) });
+      const lists = () => off.state.requests.get("GET /admin/plugins/explorer/queries") ?? 0;
+      const read = () => adapter.readPeriod({ period: periodOf("2026-10"), cursor: null, knownMembers: new Map() });
+      await read();
+      await read();
+      expect(lists()).toBe(1);
+      now += 2 * 3_600_000;
+      await read();
+      expect(lists()).toBe(2);
     } finally {
       await off.close();
     }

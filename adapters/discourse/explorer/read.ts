@@ -150,6 +150,9 @@ export function fromRows(d: DiscourseContext, rows: readonly Row[]): Omit<ReadRe
   return { activities, members, soleContacts, unanswered };
 }
 
+/** How long a finding that Data Explorer cannot be used holds before it is asked again. */
+const ASK_AGAIN_MS = 3_600_000;
+
 const OFF = "Data Explorer is off on the forum (admin setting data_explorer_enabled)";
 const NOT_ALLOWED = "the API key may not use Data Explorer (it takes an admin key: queries are an admin's)";
 
@@ -185,8 +188,10 @@ async function readByExplorer(d: DiscourseContext, req: ReadRequest): Promise<Re
  */
 export async function readPeriodCheapest(d: DiscourseContext, req: ReadRequest): Promise<ReadResult> {
   const before = d.http.requests;
-  let why = d.explorerUnavailable;
-  if (discourseSite(d.options).dataExplorer !== "off" && !why) {
+  const now = d.now().getTime();
+  const known = d.explorerUnavailable && now - d.explorerUnavailable.at < ASK_AGAIN_MS ? d.explorerUnavailable : null;
+  let why = known?.why ?? null;
+  if (discourseSite(d.options).dataExplorer !== "off" && !known) {
     try {
       const got = await readByExplorer(d, req);
       if (typeof got !== "string") return got;
@@ -200,9 +205,11 @@ export async function readPeriodCheapest(d: DiscourseContext, req: ReadRequest):
           "the Data Explorer query failed; the month is read through the API",
         );
         why = `our Data Explorer query failed there (${err.message})`;
+        // It may have been deleted or edited on the forum: look it up again next time.
+        d.explorerQuery = null;
       } else throw err;
     }
-    d.explorerUnavailable = why;
+    d.explorerUnavailable = why ? { why, at: now } : null;
   }
   const result = await readPeriod(d, req);
   if (why && !d.explorerAdvised) {
