@@ -177,6 +177,42 @@ describe("Discourse adapter", () => {
     for (const u of topicOnly) expect(welcomed.has(String(u.id)), u.username).toBe(true);
   });
 
+  it("examines only members the directory counts something for: not its zero rows, not the API user's own row", async () => {
+    // An admin who did nothing this month: Discourse still lists them (every active account has a
+    // row) and puts their own row at the top of the first page.
+    const community = structuredClone(smallCommunity());
+    const idle = community.users.find((u) => u.role === "member" && !community.posts.some((p) => p.userId === u.id))!;
+    idle.admin = true;
+    const own = await startSimulator({ community });
+    try {
+      const page = async (order: string) => {
+        const res = await fetch(`${own.url}/directory_items.json?period=monthly&order=${order}`, {
+          headers: { "Api-Key": "sim-key", "Api-Username": idle.username },
+        });
+        return ((await res.json()) as { directory_items: Array<Record<string, number> & { user: { id: number } }> })
+          .directory_items;
+      };
+      const first = await page("solutions");
+      expect(first[0]!.user.id).toBe(idle.id);
+      expect(first.some((r) => r.solutions === 0 && r.user.id !== idle.id)).toBe(true);
+      const totals = new Map<string, number>();
+      const a = createDiscourseAdapter(options({ K: "sim-key", U: idle.username }, () => own.url));
+      await a.readPeriod({
+        period,
+        cursor: null,
+        knownMembers: new Map(),
+        onProgress: ({ step, total }) => totals.set(step, total),
+      });
+      const counted = new Set<number>();
+      for (const order of ["likes_received", "post_count", "solutions"])
+        for (const r of await page(order)) if (r[order]! > 0) counted.add(r.user.id);
+      expect(totals.get("directory")).toBe(counted.size);
+      expect(counted.has(idle.id)).toBe(false);
+    } finally {
+      await own.close();
+    }
+  });
+
   it("reads the facts that make a member ineligible from their profile", async () => {
     const r = await adapter().readPeriod({ period, cursor: null, knownMembers: new Map() });
     const m = new Map(r.members.map((x) => [x.username, x]));

@@ -59,13 +59,19 @@ export async function findCandidates(r: Reading): Promise<void> {
         const query = { period: window, order, page };
         const body = await http.get<DiscourseDirectoryResponse>("/directory_items.json", query);
         need(body, "directory_items", "array", "/directory_items.json", query);
+        // Every active account has a row, zeros included, and the API user's own row is put at
+        // the top of the first page (DirectoryItemsController#index): a zero in the column
+        // ordered by earns nothing there, and once the page ends on one the rest are zero too.
+        const count = (item: object) => (item as Record<string, unknown>)[order];
         for (const item of body.directory_items) {
           need(item, "user", "object", "/directory_items.json", query);
           if (taken >= options.sync.candidatesPerOrder) break;
+          if (count(item) === 0 || item.user.id <= 0) continue;
           taken++;
           candidates.set(String(item.user.id), item.user.username);
         }
-        if (body.directory_items.length < DIRECTORY_PAGE) break;
+        const last = body.directory_items[body.directory_items.length - 1];
+        if (body.directory_items.length < DIRECTORY_PAGE || (last && count(last) === 0)) break;
       }
     } catch (err) {
       // The solutions column exists only with discourse-solved enabled; without it Discourse

@@ -101,6 +101,9 @@ export async function readStream(
       counted++;
       visit(a);
     }
+    // UserAction.stream applies `limit` in its SQL (core app/models/user_action.rb): a short page
+    // is the end of the stream, and asking again would cost a request for an empty one.
+    if (items.length < STREAM_PAGE) return false;
     offset += items.length;
   }
 }

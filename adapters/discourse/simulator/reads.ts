@@ -63,9 +63,14 @@ export function readRoutes(
       row.posts_read = (row.post_count! + row.topic_count!) * 12;
       row.topics_entered = (row.post_count! + row.topic_count!) * 3;
     }
+    // DirectoryItem.refresh_period! keeps a row, zeros included, for every active, unsilenced
+    // account with id > 0 (core app/models/directory_item.rb).
+    for (const u of community.users)
+      if (u.id > 0 && !u.staged && !(u.silencedTill && Date.parse(u.silencedTill) > now)) c(u.id);
     const rows = [...counts]
-      .filter(([, r]) => r.likes_received || r.post_count || r.topic_count || r.likes_given)
-      .map(([id, r]) => ({ u: users.get(id)!, c: r }));
+      .filter(([id]) => id > 0 && users.has(id))
+      .map(([id, r]) => ({ u: users.get(id)!, c: r }))
+      .filter(({ u }) => !u.staged && !(u.silencedTill && Date.parse(u.silencedTill) > now));
     directoryCache.set(period, rows);
     return rows;
   };
@@ -102,6 +107,14 @@ export function readRoutes(
       (a, b) => (asc ? 1 : -1) * ((a.c[order] ?? 0) - (b.c[order] ?? 0)) || a.u.id - b.u.id,
     );
     const slice = rows.slice(page * limit, page * limit + limit);
+    // "Put yourself at the top of the first page" unless among its first ten
+    // (DirectoryItemsController#index).
+    const me = res.locals.actor as SimUser;
+    if (page === 0 && slice.length) {
+      const position = slice.findIndex((r) => r.u.id === me.id);
+      const mine = rows.find((r) => r.u.id === me.id);
+      if ((position === -1 || position >= 10) && mine) slice.unshift(mine);
+    }
     res.json({
       directory_items: slice.map(({ u, c }) => ({
         id: u.id,

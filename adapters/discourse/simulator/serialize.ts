@@ -77,6 +77,11 @@ export function serializers(f: Forum) {
       posts_read_count: s.postCount * 10,
       topics_entered: s.postCount * 3,
       post_count: s.postCount,
+      // AdminUserListSerializer sends these only while the member is suspended or silenced.
+      ...(u.suspendedTill && Date.parse(u.suspendedTill) > now
+        ? { suspended_at: u.createdAt, suspended_till: u.suspendedTill }
+        : {}),
+      ...(u.silencedTill && Date.parse(u.silencedTill) > now ? { silenced: true, silenced_till: u.silencedTill } : {}),
     };
   };
 
