@@ -7,7 +7,7 @@ import type { Plan, PlanEntry } from "../src/domain.js";
 import { renderOutputs } from "../src/output.js";
 import { periodOf } from "../src/period.js";
 import { escapeMarkdown, truncate } from "../src/render/escape.js";
-import { render, resolveLocale, translate } from "../src/render/index.js";
+import { PLACEHOLDER, render, resolveLocale, translate } from "../src/render/index.js";
 import { spotlightView } from "../src/render/view.js";
 import { card, member, testSettings } from "./helpers.js";
 
@@ -224,6 +224,22 @@ describe("templates and locales", () => {
     const view = spotlightView(plan([]), { locale: "en", site: { title: "T", url: "https://x.example/" } });
     expect(view.period.label).toBe("October 2026");
     expect(render("newsletter", "txt", view)).toContain("No member spotlight this month.");
+  });
+
+  it("interpolates every placeholder of every catalog text, whatever the case of its name", () => {
+    expect(translate("en", "txt", "admin.lookup.result", { name: "ada", periods: "2026-10", optedOut: "no" })).toBe(
+      "ada: featured in 2026-10; opted out: no.",
+    );
+    // Nothing in braces may stay as it is written: each is a placeholder the matcher takes.
+    const catalog = JSON.parse(readFileSync(join(TEMPLATES, "locales", "en.json"), "utf8")) as Record<
+      string,
+      string | Record<string, string>
+    >;
+    const literal: string[] = [];
+    for (const [key, entry] of Object.entries(catalog))
+      for (const text of typeof entry === "string" ? [entry] : Object.values(entry))
+        for (const m of text.matchAll(/\{[^}]*\}/g)) if (!PLACEHOLDER.test(m[0])) literal.push(`${key}: ${m[0]}`);
+    expect(literal).toEqual([]);
   });
 
   it("pluralizes with the locale's rules", () => {

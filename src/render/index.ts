@@ -48,6 +48,10 @@ export function resolveLocale(requested: string): string {
 
 const escapers: Record<Format, (s: string) => string> = { html: escapeHtml, md: escapeMarkdown, txt: escapeText };
 
+/** `{name}` in a catalog text: a name of letters (any case), digits and underscores. */
+export const PLACEHOLDER = /^\{([A-Za-z][A-Za-z0-9_]*)\}$/;
+const PLACEHOLDERS = /(\{[A-Za-z][A-Za-z0-9_]*\})/;
+
 /** Look up `key` in the locale's catalog (falling back to en), pluralize, and interpolate escaped values. */
 export function translate(locale: string, format: Format, key: string, values: Record<string, unknown> = {}): string {
   const entry = catalog(locale)?.[key] ?? catalog("en")?.[key];
@@ -60,9 +64,9 @@ export function translate(locale: string, format: Format, key: string, values: R
   }
   const escapeTemplate = format === "html" ? escapeHtml : (s: string) => s;
   return text
-    .split(/(\{[a-z]+\})/)
+    .split(PLACEHOLDERS)
     .map((part) => {
-      const m = /^\{([a-z]+)\}$/.exec(part);
+      const m = PLACEHOLDER.exec(part);
       if (!m) return escapeTemplate(part);
       const v = values[m[1]!];
       if (v === undefined || v === null) return "";
