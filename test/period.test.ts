@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { isValidTimeZone, lastCompletePeriod, localDay, periodOf, shiftPeriod } from "../src/period.js";
+import { countsPerLocalDay } from "../src/server/charts.js";
 
 describe("the period a command picks by default", () => {
   it.each([
@@ -67,5 +68,32 @@ describe("a period's bounds", () => {
   it("knows a time zone from a typo", () => {
     expect(isValidTimeZone("Europe/Berlin")).toBe(true);
     expect(isValidTimeZone("Europe/Berln")).toBe(false);
+  });
+});
+
+describe("the dashboard's activity per day", () => {
+  it.each([
+    ["2026-10", "Europe/Berlin", 31],
+    ["2026-03", "Europe/Berlin", 31],
+    ["2026-11", "America/New_York", 30],
+    ["2028-02", "Australia/Lord_Howe", 29],
+    ["2026-02", "UTC", 28],
+  ])("has one column per day of %s in %s, across its clock change", (id, zone, days) => {
+    const period = periodOf(id, zone);
+    // An activity in the first and last minute of the month, local time.
+    const first = new Date(Date.parse(period.start)).toISOString().slice(0, 16);
+    const last = new Date(Date.parse(period.end) - 60_000).toISOString().slice(0, 16);
+    const columns = countsPerLocalDay(
+      id,
+      [
+        [first, 2],
+        [last, 3],
+      ],
+      zone,
+    );
+    expect(columns).toHaveLength(days);
+    expect(columns[0]).toEqual({ day: `${id}-01`, count: 2 });
+    expect(columns[days - 1]).toEqual({ day: `${id}-${days}`, count: 3 });
+    expect(columns.reduce((n, c) => n + c.count, 0)).toBe(5);
   });
 });

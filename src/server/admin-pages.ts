@@ -12,7 +12,6 @@ import type { Logger } from "../log.js";
 import { waitingForReply } from "../newcomers.js";
 import { optOutKey } from "../optout.js";
 import { siteTitle } from "../output.js";
-import { localDay } from "../period.js";
 import { type PipelineDeps, preparePlan } from "../pipeline.js";
 import { noteLedgerKey, publishPlan, storeState } from "../publish/index.js";
 import type { SiteJobs } from "../queue/jobs.js";
@@ -22,7 +21,7 @@ import { editPlan, type PlanEdit } from "../selection/edits.js";
 import type { Settings, SiteSettings } from "../settings.js";
 import type { Store } from "../store/types.js";
 import { adminJobs } from "./admin-jobs.js";
-import { dailyChart, signalBars } from "./charts.js";
+import { countsPerLocalDay, dailyChart, signalBars } from "./charts.js";
 
 export interface AdminDeps {
   settings: Settings;
@@ -148,13 +147,11 @@ export function adminPages(router: Router, kit: AdminKit) {
         ...plan.featured.flatMap((f) => Object.values(f.card.signals).map((x) => Math.abs(x.points))),
       );
       // Per local day from the store's quarter-hour counts: a month's activities are never read here.
-      const perDay = new Map<string, number>();
-      for (let d = Date.parse(plan.period.start); d < Date.parse(plan.period.end); d += 86_400_000)
-        perDay.set(localDay(new Date(d + 43_200_000).toISOString(), settings.timezone), 0);
-      for (const [quarter, n] of await store.activityTimeline(site.id, plan.period.start, plan.period.end)) {
-        const day = localDay(`${quarter}:00.000Z`, settings.timezone);
-        if (perDay.has(day)) perDay.set(day, perDay.get(day)! + n);
-      }
+      const perDay = countsPerLocalDay(
+        period,
+        await store.activityTimeline(site.id, plan.period.start, plan.period.end),
+        settings.timezone,
+      );
       const label = periodLabel(plan, locale, settings.timezone);
       const featuredIds = new Set(plan.featured.map((f) => f.member.id));
       const base = `/admin/sites/${encodeURIComponent(site.id)}/periods/${period}`;
@@ -171,10 +168,7 @@ export function adminPages(router: Router, kit: AdminKit) {
         editable,
         actionUrl: `${base}/actions`,
         previewUrl: `${base}/preview`,
-        chart: dailyChart(
-          [...perDay].map(([day, count]) => ({ day, count })),
-          t("admin.activity", { period: label }),
-        ),
+        chart: dailyChart(perDay, t("admin.activity", { period: label })),
         featured: plan.featured.map((f) => {
           const v = memberView(f, null, plan.personalLines?.[f.member.id] ?? null);
           return {

@@ -1,4 +1,5 @@
 /** Small server-rendered SVG charts for the dashboard: every label is escaped here. */
+import { localDay } from "../period.js";
 import { escapeHtml } from "../render/escape.js";
 
 const COLORS: Record<string, string> = {
@@ -42,4 +43,24 @@ export function dailyChart(counts: Array<{ day: string; count: number }>, label:
   const first = counts[0]?.day ?? "";
   const last = counts[counts.length - 1]?.day ?? "";
   return `<svg class="chart" role="img" aria-label="${escapeHtml(label)}" viewBox="0 0 ${width} ${height}" width="100%"><title>${escapeHtml(label)}</title>${cols}<text x="0" y="${height - 2}" font-size="11" fill="#24292f">${escapeHtml(first)}</text><text x="${width}" y="${height - 2}" font-size="11" fill="#24292f" text-anchor="end">${escapeHtml(last)}</text></svg>`;
+}
+
+/**
+ * A month's activity per local day, from the store's quarter-hour counts (UTC "YYYY-MM-DDTHH:MM"):
+ * one entry per calendar day of the period, whatever clock change it holds.
+ */
+export function countsPerLocalDay(
+  periodId: string,
+  timeline: Iterable<[string, number]>,
+  timeZone: string,
+): Array<{ day: string; count: number }> {
+  const [year, month] = periodId.split("-").map(Number) as [number, number];
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const perDay = new Map<string, number>();
+  for (let d = 1; d <= days; d++) perDay.set(`${periodId}-${String(d).padStart(2, "0")}`, 0);
+  for (const [quarter, n] of timeline) {
+    const day = localDay(`${quarter}:00.000Z`, timeZone);
+    if (perDay.has(day)) perDay.set(day, perDay.get(day)! + n);
+  }
+  return [...perDay].map(([day, count]) => ({ day, count }));
 }
