@@ -343,5 +343,13 @@ describe("admin dashboard (Chromium)", () => {
     expect(await page.locator("script").count()).toBe(0);
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, "preview-spotlight.png"), fullPage: true });
+    // Every other preview too (the newsletter's HTML goes to every subscriber's mailbox).
+    const plan = (await store.getPlan("test", PERIOD))!.plan;
+    const previews = ["newsletter-html", "newsletter-txt", ...plan.featured.map((f) => `note-${f.member.id}`)];
+    for (const what of previews) {
+      await page.goto(`${base}/admin/sites/test/periods/${PERIOD}/preview/${what}`);
+      expect(await page.locator("h1").count(), what).toBe(1);
+      expect(await axe(page), what).toEqual([]);
+    }
   }, 60_000);
 });
