@@ -278,7 +278,11 @@ describe("admin actions", () => {
     expect((await store.getPlan("test", PERIOD))!.plan.featured.map((f) => f.member.id)).toEqual(
       before.featured.map((f) => f.member.id),
     );
-    expect((await post(`action=pin&member=nobody`)).status).toBe(400);
+    // Someone the plan does not name: back to the month saying so (not a bare error page), unchanged.
+    const refused = await post(`action=pin&member=nobody`);
+    expect(refused.status).toBe(303);
+    expect(refused.headers.get("location")).toMatch(/\?problem=unknown_member$/);
+    expect((await store.getPlan("test", PERIOD))!.plan.overrides).toEqual(before.overrides);
   });
 });
 

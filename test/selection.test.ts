@@ -267,6 +267,30 @@ describe("an admin's edits to a prepared plan", () => {
     expect(cleared.ok && cleared.plan.personalLines).toEqual({});
   });
 
+  it("refuses a pin that could not feature the member, saying why, rather than saving it to do nothing", () => {
+    const p = plan();
+    p.skipped = [
+      { memberId: "b", username: "bob", total: 20, reasons: ["staff", "cooldown"] },
+      { memberId: "a", username: "ann", total: 30, reasons: ["excluded_by_admin"] },
+    ];
+    expect(editPlan(p, { action: "pin", member: "b" })).toEqual({
+      ok: false,
+      problem: "cannot_feature",
+      member: "b",
+      reasons: ["staff"],
+    });
+    expect(editPlan(p, { action: "swap", member: "a", other: "b" })).toMatchObject({ problem: "cannot_feature" });
+    // Excluded by an admin is what a pin takes back; a cooldown a pin overrides.
+    expect(editPlan(p, { action: "pin", member: "a" })).toMatchObject({ ok: true });
+    p.skipped = [{ memberId: "b", username: "bob", total: 20, reasons: ["cooldown"] }];
+    expect(editPlan(p, { action: "pin", member: "b" }, 1)).toMatchObject({ ok: true });
+    // Every place pinned already: a further pin would do nothing.
+    p.overrides = { pin: ["a"], exclude: [] };
+    expect(editPlan(p, { action: "pin", member: "b" }, 1)).toEqual({ ok: false, problem: "all_pinned", member: "b" });
+    // Swapping the pinned one out frees its place.
+    expect(editPlan(p, { action: "swap", member: "a", other: "b" }, 1)).toMatchObject({ ok: true });
+  });
+
   it("refuses a member the plan does not name", () => {
     expect(editPlan(plan(), { action: "pin", member: "mallory" })).toEqual({ ok: false, problem: "unknown_member" });
     expect(editPlan(plan(), { action: "swap", member: "a", other: "mallory" })).toEqual({

@@ -4,7 +4,8 @@
  * saves what it returns; pins and exclusions change the selection, so the plan is then prepared
  * again from the stored activity (`replan`).
  */
-import type { Plan } from "../domain.js";
+import type { Plan, SkipReason } from "../domain.js";
+import { hardReasons } from "./index.js";
 
 export type PlanEdit =
   | { action: "pin" | "unpin" | "exclude" | "include"; member: string }
@@ -13,15 +14,22 @@ export type PlanEdit =
 
 export type EditResult =
   | { ok: true; plan: Plan; replan: boolean; summary: string }
-  | { ok: false; problem: "unknown_member" };
+  | { ok: false; problem: "unknown_member" }
+  /** A pin nothing would come of: the member cannot be featured (`reasons`), or every place is pinned. */
+  | { ok: false; problem: "cannot_feature"; member: string; reasons: SkipReason[] }
+  | { ok: false; problem: "all_pinned"; member: string };
 
 /** The longest personal line kept (the rest is cut). */
 export const PERSONAL_LINE_MAX = 500;
 
 const without = (ids: readonly string[], id: string) => ids.filter((x) => x !== id);
 
-/** The plan with `edit` applied; `plan` itself is left as it was. */
-export function editPlan(plan: Plan, edit: PlanEdit): EditResult {
+/**
+ * The plan with `edit` applied; `plan` itself is left as it was. A pin (or a swap's new member)
+ * that could not feature the member is refused, saying why, rather than saved to do nothing:
+ * `featuredCount` places, at most that many pins.
+ */
+export function editPlan(plan: Plan, edit: PlanEdit, featuredCount = Number.POSITIVE_INFINITY): EditResult {
   const known = new Set([...plan.ranked.map((r) => r.memberId), ...plan.featured.map((f) => f.member.id)]);
   const name = (id: string) =>
     plan.ranked.find((r) => r.memberId === id)?.username ??
@@ -31,6 +39,16 @@ export function editPlan(plan: Plan, edit: PlanEdit): EditResult {
     return { ok: false, problem: "unknown_member" };
   const { pin, exclude } = plan.overrides;
   const member = edit.member;
+  const pinned = edit.action === "pin" ? member : edit.action === "swap" ? edit.other : null;
+  if (pinned !== null) {
+    // Unnamed members (opted out, hidden profile) are not in the plan by id: unknown above.
+    // (An exclusion by an admin is what a pin takes back.)
+    const reasons = plan.skipped.find((x) => x.memberId === pinned)?.reasons ?? [];
+    const blocked = hardReasons(reasons).filter((r) => r !== "excluded_by_admin");
+    if (blocked.length) return { ok: false, problem: "cannot_feature", member: pinned, reasons: blocked };
+    const others = pin.filter((x) => x !== pinned && !(edit.action === "swap" && x === member));
+    if (others.length >= featuredCount) return { ok: false, problem: "all_pinned", member: pinned };
+  }
   const replan = (overrides: Plan["overrides"], summary = name(member)): EditResult => ({
     ok: true,
     plan: { ...structuredClone(plan), overrides },

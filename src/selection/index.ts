@@ -41,6 +41,9 @@ const HARD: ReadonlySet<SkipReason> = new Set([
   "profile_unknown",
 ]);
 
+/** Of these reasons, those nothing overrides, not even an admin's pin. */
+export const hardReasons = (reasons: readonly SkipReason[]): SkipReason[] => reasons.filter((r) => HARD.has(r));
+
 /** Reasons under which the member must not even be named in the plan. */
 const UNNAMED: ReadonlySet<SkipReason> = new Set(["opted_out", "hidden_profile"]);
 

@@ -21,6 +21,7 @@ import { editPlan, type PlanEdit } from "../selection/edits.js";
 import type { Settings, SiteSettings } from "../settings.js";
 import type { Store } from "../store/types.js";
 import { adminJobs } from "./admin-jobs.js";
+import { problemNotice } from "./admin-notices.js";
 import { countsPerLocalDay, dailyChart, signalBars } from "./charts.js";
 
 export interface AdminDeps {
@@ -165,6 +166,7 @@ export function adminPages(router: Router, kit: AdminKit) {
           statusLabel: t(`admin.status.${stored.status}`),
         },
         flash: req.query.done === "published" ? "admin.published" : req.query.done === "queued" ? "admin.queued" : null,
+        problem: problemNotice(plan, stored.status, req.query, t, settings.selection.featuredCount),
         editable,
         actionUrl: `${base}/actions`,
         previewUrl: `${base}/preview`,
@@ -262,11 +264,9 @@ export function adminPages(router: Router, kit: AdminKit) {
       const member = String(req.body?.member ?? "");
       const period = stored.plan.period.id;
       const back = `/admin/sites/${encodeURIComponent(site.id)}/periods/${period}`;
-      if (stored.status !== "prepared")
-        return void res
-          .status(409)
-          .type("text/plain")
-          .send(t("admin.locked", { status: t(`admin.status.${stored.status}`) }));
+      // An action from a tab opened before the month was approved or skipped: back to the page as
+      // it is now, saying that nothing was changed.
+      if (stored.status !== "prepared") return void res.redirect(303, `${back}?problem=locked`);
       const deps2 = pipelineDeps(site);
       const plan = stored.plan;
       switch (action) {
@@ -306,8 +306,11 @@ export function adminPages(router: Router, kit: AdminKit) {
       }
       const edit = planEditFrom(action, member, req.body);
       if (!edit) return void res.status(400).type("text/plain").send("Unknown action");
-      const edited = editPlan(plan, edit);
-      if (!edited.ok) return void res.status(400).type("text/plain").send("Unknown member");
+      const edited = editPlan(plan, edit, settings.selection.featuredCount);
+      if (!edited.ok) {
+        const who = edited.problem === "unknown_member" ? "" : `&member=${encodeURIComponent(edited.member)}`;
+        return void res.redirect(303, `${back}?problem=${edited.problem}${who}`);
+      }
       await store.savePlan(site.id, edited.plan, "prepared");
       // Pins and exclusions change the selection: plan again from the stored activity.
       if (edited.replan) await preparePlan(deps2, period, { sync: false });

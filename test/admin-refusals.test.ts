@@ -1,0 +1,96 @@
+/**
+ * What the dashboard does with an action it cannot carry out: it goes back to the month with a
+ * notice saying why and what was (not) changed, never a bare error page. Over HTTP, signed in.
+ */
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningSimulator, startSimulator } from "../adapters/discourse/simulator/app.js";
+import { preparePlan } from "../src/pipeline.js";
+import { hashPassword } from "../src/server/auth.js";
+import { createServer } from "../src/server/index.js";
+import { SqliteStore } from "../src/store/sqlite/index.js";
+import { SIM_NOW, signInHttp, simAdapter, smallCommunity, testSettings } from "./helpers.js";
+
+const PASSWORD = "correct horse battery staple";
+const PERIOD = "2026-10";
+
+let sim: RunningSimulator;
+let store: SqliteStore;
+let base = "";
+let close = () => {};
+
+beforeAll(async () => {
+  sim = await startSimulator({ community: smallCommunity() });
+  const settings = testSettings(sim.url);
+  store = new SqliteStore(":memory:");
+  const site = settings.sites[0]!;
+  const adapter = simAdapter(settings, {}, site);
+  const env = { SPOTLIGHT_ADMIN_PASSWORD_HASH: hashPassword(PASSWORD), SPOTLIGHT_SECRET: "refusals" };
+  await preparePlan({ settings, store, adapter, site, env, now: () => SIM_NOW }, PERIOD);
+  const server = createServer({
+    settings,
+    store,
+    secret: "refusals",
+    adapters: new Map([["test", adapter]]),
+    env,
+  }).listen(0, "127.0.0.1");
+  await new Promise<void>((r) => server.once("listening", () => r()));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  close = () => server.close();
+}, 120_000);
+
+afterAll(async () => {
+  close();
+  await sim?.close();
+  await store?.close();
+});
+
+async function session(): Promise<{ cookie: string; csrf: string }> {
+  const { cookie } = await signInHttp(base, PASSWORD);
+  const page = await (await fetch(`${base}/admin/sites/test/periods/${PERIOD}`, { headers: { cookie } })).text();
+  return { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page)![1]! };
+}
+
+describe("an action the dashboard refuses", () => {
+  const act = (cookie: string, body: string) =>
+    fetch(`${base}/admin/sites/test/periods/${PERIOD}/actions`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { cookie, "Content-Type": "application/x-www-form-urlencoded" },
+      body,
+    });
+  const notice = async (cookie: string, location: string) => {
+    const html = await (await fetch(new URL(location, base), { headers: { cookie } })).text();
+    return /<p class="notice error" role="alert">([^<]*)<\/p>/.exec(html)?.[1] ?? null;
+  };
+
+  it("goes back to the month with a notice: a pin nothing would come of is not saved", async () => {
+    const { cookie, csrf } = await session();
+    const before = (await store.getPlan("test", PERIOD))!;
+    const staff = before.plan.skipped.find((x) => x.reasons.includes("staff"))!;
+    const audits = (await store.audit("test")).length;
+    const res = await act(cookie, `_csrf=${csrf}&action=pin&member=${staff.memberId}`);
+    expect(res.status).toBe(303);
+    expect(await notice(cookie, res.headers.get("location")!)).toBe(
+      `${staff.username} cannot be featured (staff), so nothing was pinned.`,
+    );
+    expect((await store.getPlan("test", PERIOD))!.plan.overrides).toEqual(before.plan.overrides);
+    expect((await store.audit("test")).length).toBe(audits);
+  });
+
+  it("an action from a tab opened before the month was approved changes nothing and says so", async () => {
+    const { cookie, csrf } = await session();
+    const before = (await store.getPlan("test", PERIOD))!;
+    await store.savePlan("test", before.plan, "approved");
+    try {
+      const res = await act(cookie, `_csrf=${csrf}&action=skip`);
+      expect(res.status).toBe(303);
+      expect(await notice(cookie, res.headers.get("location")!)).toBe(
+        "This plan is approved: it can no longer be changed, and nothing was.",
+      );
+      expect((await store.getPlan("test", PERIOD))!.status).toBe("approved");
+    } finally {
+      await store.savePlan("test", before.plan, "prepared");
+    }
+  });
+});
