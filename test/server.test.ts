@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
+import { inflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDiscourseAdapter } from "../adapters/discourse/index.js";
 import type { Plan } from "../src/domain.js";
@@ -313,5 +314,27 @@ describe("spotlight serve", () => {
       /spotlight_http_requests_total\{route="\/sites\/:site\/spotlight\.html",method="GET",status="304"\} 1/,
     );
     expect(metrics).not.toMatch(/route="\/nope/);
+  });
+
+  it("has a favicon: a 32×32 icon browsers can read, cached for a week", async () => {
+    const res = await fetch(`${base}/favicon.ico`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("image/x-icon");
+    expect(res.headers.get("cache-control")).toBe("public, max-age=604800");
+    const ico = Buffer.from(await res.arrayBuffer());
+    // ICONDIR (reserved 0, type 1, one image), its entry pointing at a PNG right after it.
+    expect([ico.readUInt16LE(0), ico.readUInt16LE(2), ico.readUInt16LE(4)]).toEqual([0, 1, 1]);
+    const [offset, length] = [ico.readUInt32LE(18), ico.readUInt32LE(14)];
+    const png = ico.subarray(offset, offset + length);
+    expect(offset + length).toBe(ico.length);
+    expect(png.subarray(1, 4).toString("latin1")).toBe("PNG");
+    expect([png.readUInt32BE(16), png.readUInt32BE(20), png[24], png[25]]).toEqual([32, 32, 8, 6]);
+    // Its pixels: blue at the corner, the white star in the middle.
+    const idat = png.indexOf("IDAT");
+    const pixels = inflateSync(png.subarray(idat + 4, idat + 4 + png.readUInt32BE(idat - 4)));
+    const at = (x: number, y: number) => [...pixels.subarray(y * 129 + 1 + x * 4, y * 129 + 5 + x * 4)];
+    expect(pixels.length).toBe(32 * 129);
+    expect(at(0, 0)).toEqual([0x0a, 0x5f, 0xb4, 255]);
+    expect(at(16, 16)).toEqual([255, 255, 255, 255]);
   });
 });

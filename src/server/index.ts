@@ -15,6 +15,7 @@ import { render, resolveLocale } from "../render/index.js";
 import type { Settings } from "../settings.js";
 import type { Store } from "../store/types.js";
 import { type AdminDeps, adminRouter } from "./admin.js";
+import { FAVICON } from "./favicon.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createWebhooks } from "./webhooks.js";
 import { createWidget, SECURITY_HEADERS, type Widget } from "./widget.js";
@@ -125,6 +126,9 @@ export function createApp(deps: ServerDeps): { app: express.Express; widget: Wid
     return who && sites.has(who.site) ? who : null;
   };
 
+  app.get("/favicon.ico", (_req, res) => {
+    res.set({ "Content-Type": "image/x-icon", "Cache-Control": "public, max-age=604800" }).send(FAVICON);
+  });
   app.get("/healthz", (_req, res) => void res.json({ status: "ok" }));
   app.get("/readyz", async (_req, res) => {
     try {
