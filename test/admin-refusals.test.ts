@@ -78,6 +78,19 @@ describe("an action the dashboard refuses", () => {
     expect((await store.audit("test")).length).toBe(audits);
   });
 
+  it("approve and skip are carried out only from their confirmation page", async () => {
+    const { cookie, csrf } = await session();
+    for (const action of ["approve", "skip"]) {
+      const res = await act(cookie, `_csrf=${csrf}&action=${action}`);
+      expect(res.status).toBe(303);
+      expect(res.headers.get("location")).toBe(`/admin/sites/test/periods/${PERIOD}/confirm/${action}`);
+      expect((await store.getPlan("test", PERIOD))!.status).toBe("prepared");
+      const confirm = await (await fetch(new URL(res.headers.get("location")!, base), { headers: { cookie } })).text();
+      expect(confirm).toContain('name="confirm" value="yes"');
+    }
+    expect(sim.state.writes.log).toEqual([]);
+  });
+
   it("an action from a tab opened before the month was approved changes nothing and says so", async () => {
     const { cookie, csrf } = await session();
     const before = (await store.getPlan("test", PERIOD))!;

@@ -313,7 +313,16 @@ describe("admin dashboard (Chromium)", () => {
     await card.getByLabel("Personal line for the note").fill("Your answers on backups saved us all a weekend.");
     await card.getByRole("button", { name: "Save line" }).click();
     await page.waitForLoadState("load");
-    await page.getByRole("button", { name: "Approve and publish" }).click();
+    // Approving asks first, saying what goes out and to whom.
+    await page.getByRole("link", { name: "Approve and publish…" }).click();
+    await page.waitForURL(/\/confirm\/approve$/);
+    const outline = (await page.locator("section.card ul").textContent())!;
+    for (const f of plan.featured) expect(outline).toContain(`@${f.member.username}`);
+    expect(outline).toContain("A private message of thanks to each of");
+    expect(outline).toContain("The member spotlight section in the newsletter draft");
+    expect(await axe(page)).toEqual([]);
+    expect(sim.state.writes.log.filter((w) => w.path === "/posts.json")).toEqual([]);
+    await page.getByRole("button", { name: "Yes, publish now" }).click();
     await page.waitForURL(/done=published/);
     expect(await page.textContent("body")).toContain("Published.");
     const notes = sim.state.writes.log.filter(

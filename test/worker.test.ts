@@ -290,7 +290,7 @@ describe("spotlight worker", () => {
         method: "POST",
         redirect: "manual",
         headers: { cookie, "Content-Type": "application/x-www-form-urlencoded" },
-        body: `_csrf=${csrf}&action=approve`,
+        body: `_csrf=${csrf}&action=approve&confirm=yes`,
       });
       expect(approve.status).toBe(303);
       expect(approve.headers.get("location")).toMatch(/\?done=queued$/);

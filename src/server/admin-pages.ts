@@ -4,71 +4,22 @@
  * the previews, the admin's edits and approval, a site's history.
  */
 
-import type { NextFunction, Request, Response, Router } from "express";
-import type { Adapter } from "../../adapters/types.js";
-import type { Clock } from "../clock.js";
+import type { Request, Router } from "express";
 import { SIGNALS } from "../domain.js";
-import type { Logger } from "../log.js";
 import { waitingForReply } from "../newcomers.js";
 import { optOutKey } from "../optout.js";
 import { siteTitle } from "../output.js";
 import { type PipelineDeps, preparePlan } from "../pipeline.js";
 import { noteLedgerKey, publishPlan, storeState } from "../publish/index.js";
-import type { SiteJobs } from "../queue/jobs.js";
 import { render } from "../render/index.js";
 import { memberView, noteView, periodLabel, spotlightView } from "../render/view.js";
 import { editPlan, type PlanEdit } from "../selection/edits.js";
-import type { Settings, SiteSettings } from "../settings.js";
-import type { Store } from "../store/types.js";
+import type { SiteSettings } from "../settings.js";
+import { adminConfirm } from "./admin-confirm.js";
 import { adminJobs } from "./admin-jobs.js";
+import { type AdminKit, PERIOD_RE, route } from "./admin-kit.js";
 import { problemNotice } from "./admin-notices.js";
 import { countsPerLocalDay, dailyChart, signalBars } from "./charts.js";
-
-export interface AdminDeps {
-  settings: Settings;
-  store: Store;
-  secret: string;
-  adapters: ReadonlyMap<string, Adapter>;
-  env?: NodeJS.ProcessEnv;
-  /** Stamps audit entries and sessions (default: the system clock). */
-  now?: Clock;
-  logger?: Logger;
-  /** bull-board's router, in worker mode. */
-  queuesRouter?: Router;
-  /**
-   * Worker mode: an approval queues the period's publishing for the workers (its notes are jobs,
-   * paced by worker.notesPerMinute) instead of publishing inside the request.
-   */
-  enqueuePublish?: (site: string, period: string) => Promise<unknown>;
-  /** Worker mode: each site's running and failed jobs, and running a failed one again. */
-  jobs?: {
-    forSite(site: string): Promise<SiteJobs>;
-    retry(site: string, queue: string, id: string): Promise<boolean>;
-  };
-}
-
-/** An async handler whose errors reach express's error handler. */
-export const route =
-  (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) =>
-    void fn(req, res).catch(next);
-
-const PERIOD_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
-
-/** What the pages share with the router that mounts them. */
-export interface AdminKit {
-  deps: AdminDeps;
-  settings: Settings;
-  store: Store;
-  log: Logger;
-  env: NodeJS.ProcessEnv;
-  now: Clock;
-  locale: string;
-  sites: ReadonlyMap<string, SiteSettings>;
-  t: (key: string, values?: Record<string, unknown>) => string;
-  page: (res: Response, name: string, view: Record<string, unknown>, status?: number) => unknown;
-  common: (res: Response, pageTitle: string) => Record<string, unknown>;
-  audit: (site: string, actor: string, action: string, period: string | null, detail: string) => Promise<void>;
-}
 
 /** The form's fields as a plan edit (null when the action is none of them). */
 function planEditFrom(action: string, member: string, body: Record<string, unknown> | undefined): PlanEdit | null {
@@ -91,6 +42,14 @@ export function adminPages(router: Router, kit: AdminKit) {
   const { deps, settings, store, log, env, now, locale, sites, t, page, common, audit } = kit;
   const { secret } = deps;
 
+  // Times as the site's admins live them: in its time zone (the pages say which).
+  const local = new Intl.DateTimeFormat(locale, {
+    dateStyle: "medium",
+    timeStyle: "short",
+    timeZone: settings.timezone,
+  });
+  const when = (iso: string) => local.format(new Date(iso));
+
   const jobsOf = adminJobs(router, { jobs: deps.jobs, locale, timezone: settings.timezone, sites, t, audit });
 
   router.get(
@@ -102,6 +61,7 @@ export function adminPages(router: Router, kit: AdminKit) {
           period: p.plan.period.id,
           label: periodLabel(p.plan, locale, settings.timezone),
           statusKey: `admin.status.${p.status}`,
+          status: p.status,
           featured: p.plan.featured.map((f) => f.member.username).join(", "),
         }));
         const hours = settings.newcomers.firstReplyHours;
@@ -132,6 +92,7 @@ export function adminPages(router: Router, kit: AdminKit) {
     if (!stored) return null;
     return { site, stored };
   };
+  adminConfirm(router, kit, load);
 
   router.get(
     "/sites/:site/periods/:period",
@@ -163,12 +124,14 @@ export function adminPages(router: Router, kit: AdminKit) {
           id: period,
           label,
           statusKey: `admin.status.${stored.status}`,
+          status: stored.status,
           statusLabel: t(`admin.status.${stored.status}`),
         },
         flash: req.query.done === "published" ? "admin.published" : req.query.done === "queued" ? "admin.queued" : null,
         problem: problemNotice(plan, stored.status, req.query, t, settings.selection.featuredCount),
         editable,
         actionUrl: `${base}/actions`,
+        confirmUrl: `${base}/confirm`,
         previewUrl: `${base}/preview`,
         chart: dailyChart(perDay, t("admin.activity", { period: label })),
         featured: plan.featured.map((f) => {
@@ -202,7 +165,10 @@ export function adminPages(router: Router, kit: AdminKit) {
         skipped: plan.skipped
           .slice(0, 30)
           .map((s) => ({ username: s.username, total: s.total, reasons: s.reasons.map((r) => `reason.${r}`) })),
-        audit: (await store.audit(site.id, 200)).filter((e) => e.period === period).slice(0, 30),
+        audit: (await store.audit(site.id, 200))
+          .filter((e) => e.period === period)
+          .slice(0, 30)
+          .map((e) => ({ ...e, when: when(e.at) })),
       });
     }),
   );
@@ -269,6 +235,9 @@ export function adminPages(router: Router, kit: AdminKit) {
       if (stored.status !== "prepared") return void res.redirect(303, `${back}?problem=locked`);
       const deps2 = pipelineDeps(site);
       const plan = stored.plan;
+      // Approve and skip cannot be undone: only the confirmation page's form carries them out.
+      if ((action === "approve" || action === "skip") && req.body?.confirm !== "yes")
+        return void res.redirect(303, `${back}/confirm/${action}`);
       switch (action) {
         case "skip":
           await store.savePlan(site.id, plan, "skipped");
@@ -336,6 +305,7 @@ export function adminPages(router: Router, kit: AdminKit) {
           period: p.plan.period.id,
           label: periodLabel(p.plan, locale, settings.timezone),
           statusKey: `admin.status.${p.status}`,
+          status: p.status,
           featured: p.plan.featured.map((f) => f.member.username).join(", "),
           notes,
         });
@@ -368,7 +338,7 @@ export function adminPages(router: Router, kit: AdminKit) {
         query,
         lookup,
         unknown,
-        audit: await store.audit(site.id, 50),
+        audit: (await store.audit(site.id, 50)).map((e) => ({ ...e, when: when(e.at) })),
       });
     }),
   );

@@ -12,9 +12,10 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { systemClock } from "../clock.js";
 import { silentLogger } from "../log.js";
 import { render, resolveLocale, translate } from "../render/index.js";
-import { type AdminDeps, adminPages, route } from "./admin-pages.js";
+import { type AdminDeps, route } from "./admin-kit.js";
+import { adminPages } from "./admin-pages.js";
 
-export type { AdminDeps } from "./admin-pages.js";
+export type { AdminDeps } from "./admin-kit.js";
 
 import { parseCookies, SignInLimits, sameToken, verifyPassword } from "./auth.js";
 import { Sessions } from "./sessions.js";
@@ -72,7 +73,14 @@ export function adminRouter(deps: AdminDeps): Router {
     res
       .status(status)
       .type("html")
-      .send(render(`admin/${name}`, "html", { locale, queues: !!deps.queuesRouter, ...view } as { locale: string }));
+      .send(
+        render(`admin/${name}`, "html", {
+          locale,
+          timeZone: settings.timezone,
+          queues: !!deps.queuesRouter,
+          ...view,
+        } as { locale: string }),
+      );
 
   // ---- sign-in ------------------------------------------------------------------------------
   router.get("/login", (_req, res) => {
