@@ -223,6 +223,8 @@ export interface Adapter {
   publishHomepage?(content: HomepageContent, ctx: WriteContext): Promise<Published>;
   /** capabilities.privateMessages: send one note; returns the platform's reference. */
   sendNote?(note: NoteContent, ctx: WriteContext): Promise<{ ref: string | null }>;
+  /** capabilities.privateMessages: where an admin can open a sent note (its `ref`), if anywhere. */
+  noteUrl?(ref: string): string | null;
   /** capabilities.privateMessages: find a note sent since `since` (crash recovery). */
   findNote?(note: NoteContent, since: string): Promise<{ ref: string } | null>;
   /** capabilities.newsletter: insert or replace the section in the period's draft. */

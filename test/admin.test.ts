@@ -306,6 +306,8 @@ describe("admin dashboard (Chromium)", () => {
     expect(await card.locator("svg.bars").count()).toBe(1);
     expect(await page.getByRole("heading", { name: "High scorers not featured, and why" }).count()).toBe(1);
     expect(await page.textContent("body")).toContain("staff");
+    // Who is featured is marked in the leaderboard too.
+    expect(await page.locator("tr.featured").count()).toBe(plan.featured.length);
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, "period-desktop.png"), fullPage: true });
 
@@ -325,6 +327,14 @@ describe("admin dashboard (Chromium)", () => {
     await page.getByRole("button", { name: "Yes, publish now" }).click();
     await page.waitForURL(/done=published/);
     expect(await page.textContent("body")).toContain("Published.");
+    // The month now links what it published, and says where each note stands.
+    const decision = page.locator("section.decision");
+    expect(await decision.getByRole("link", { name: "the spotlight on the site" }).getAttribute("href")).toMatch(
+      new RegExp(`^${sim.url}/t/`),
+    );
+    expect(await decision.getByRole("link", { name: "the newsletter draft" }).count()).toBe(1);
+    for (const f of plan.featured)
+      expect(await decision.textContent()).toContain(`note to @${f.member.username}: sent`);
     const notes = sim.state.writes.log.filter(
       (w) => w.path === "/posts.json" && (w.body as { archetype?: string }).archetype === "private_message",
     );

@@ -71,6 +71,8 @@ export const createDiscourseAdapter: AdapterFactory = (options): Adapter => {
     publishHomepage: (content, w) => publishHomepage(ctx, content, w),
     sendNote: (note, w) => sendNote(ctx, note, w),
     findNote: (note, since) => findNote(ctx, note, since),
+    // A note is a private message topic: its id is the ref (notes.ts); admins may open any.
+    noteUrl: (ref) => (/^\d+$/.test(ref) ? new URL(`t/${ref}`, http.base).toString() : null),
     updateNewsletter: (content, w) => updateNewsletter(ctx, content, w),
     grantBadge: (badge, members, w) => grantBadge(ctx, badge, members, w),
     setGroupMembers: (group, members, w) => setGroupMembers(ctx, group, members, w),

@@ -6,6 +6,7 @@
  */
 
 import type { WriteContext } from "../../adapters/types.js";
+import { systemClock } from "../clock.js";
 import type { Plan } from "../domain.js";
 import { SpotlightError, UsageError } from "../errors.js";
 import { EvidenceCheck } from "../evidence.js";
@@ -18,14 +19,23 @@ import { render, resolveLocale, translate } from "../render/index.js";
 import { periodLabel, spotlightView, type ViewOptions } from "../render/view.js";
 
 import { deliverNote } from "./notes.js";
-import { type PublishOptions, type PublishReport, resumable, storeState } from "./steps.js";
+import {
+  type PublishedRecord,
+  type PublishOptions,
+  type PublishReport,
+  publishedKey,
+  resumable,
+  storeState,
+} from "./steps.js";
 
 export { deliverNoteFor } from "./notes.js";
 export {
   type NoteOutcome,
   noteLedgerKey,
+  type PublishedRecord,
   type PublishOptions,
   type PublishReport,
+  publishedKey,
   storeState,
 } from "./steps.js";
 
@@ -94,7 +104,10 @@ export async function publishPlan(
       { event: "spotlight.publish.nothing_to_feature", site: site.id, period: periodId },
       "nobody to feature: the live spotlight was left as it was",
     );
-    if (!dryRun) await store.savePlan(site.id, plan, "published");
+    if (!dryRun) {
+      await recordPublished(deps, periodId, report);
+      await store.savePlan(site.id, plan, "published");
+    }
     return report;
   }
 
@@ -180,9 +193,23 @@ export async function publishPlan(
       periodId,
       featured.map((f) => f.member.id),
     );
+    await recordPublished(deps, periodId, report);
     await store.savePlan(site.id, plan, "published");
   }
   return report;
+}
+
+/** What was published, for the dashboard (notes are in their ledger). */
+async function recordPublished(deps: PipelineDeps, periodId: string, report: PublishReport): Promise<void> {
+  const record: PublishedRecord = {
+    at: (deps.now ?? systemClock)().toISOString(),
+    homepage: report.homepage?.url ?? null,
+    newsletter: report.newsletter?.url ?? null,
+    badge: report.badge?.granted ?? null,
+    group: report.group,
+    keptLive: report.keptLive,
+  };
+  await deps.store.setState(deps.site.id, publishedKey(periodId), record);
 }
 
 /**

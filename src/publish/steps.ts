@@ -12,6 +12,20 @@ import type { Store } from "../store/types.js";
 /** Where the ledger records a note to a member for a period (intent, then sent with its reference). */
 export const noteLedgerKey = (period: string, memberId: string) => `note:${period}:${memberId}`;
 
+/** Where a publication records what it published for a period (the dashboard's result page). */
+export const publishedKey = (period: string) => `published:${period}`;
+
+/** What a period's publication made, for the admin to open. */
+export interface PublishedRecord {
+  at: string;
+  homepage: string | null;
+  newsletter: string | null;
+  badge: string[] | null;
+  group: { added: string[]; removed: string[] } | null;
+  /** Nobody to feature: what was live stayed. */
+  keptLive: boolean;
+}
+
 /** Adapter state kept in the store's cursor table under "state:". */
 export function storeState(store: Store, site: string): AdapterState {
   return {

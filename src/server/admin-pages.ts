@@ -19,6 +19,7 @@ import { adminConfirm } from "./admin-confirm.js";
 import { adminJobs } from "./admin-jobs.js";
 import { type AdminKit, PERIOD_RE, route } from "./admin-kit.js";
 import { problemNotice } from "./admin-notices.js";
+import { outcomeView } from "./admin-outcome.js";
 import { countsPerLocalDay, dailyChart, signalBars } from "./charts.js";
 
 /** The form's fields as a plan edit (null when the action is none of them). */
@@ -130,6 +131,9 @@ export function adminPages(router: Router, kit: AdminKit) {
         flash: req.query.done === "published" ? "admin.published" : req.query.done === "queued" ? "admin.queued" : null,
         problem: problemNotice(plan, stored.status, req.query, t, settings.selection.featuredCount),
         editable,
+        featuredCount: plan.featured.length,
+        featuredNames: plan.featured.map((f) => `@${f.member.username}`).join(", "),
+        outcome: editable ? null : await outcomeView(store, site.id, plan, deps.adapters.get(site.id), when, t),
         actionUrl: `${base}/actions`,
         confirmUrl: `${base}/confirm`,
         previewUrl: `${base}/preview`,
@@ -161,6 +165,7 @@ export function adminPages(router: Router, kit: AdminKit) {
           rank: i + 1,
           pinned: plan.overrides.pin.includes(r.memberId),
           excluded: plan.overrides.exclude.includes(r.memberId),
+          featured: featuredIds.has(r.memberId),
         })),
         skipped: plan.skipped
           .slice(0, 30)
