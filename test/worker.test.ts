@@ -12,12 +12,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDiscourseAdapter } from "../adapters/discourse/index.js";
 import { silentLogger } from "../src/log.js";
 import { deploymentSecret, signOptOut } from "../src/optout.js";
-import { enqueuePeriod, enqueueSync, producerConnection, queues } from "../src/queue/index.js";
+import { enqueuePeriod, enqueueSync, jobId, producerConnection, queues } from "../src/queue/index.js";
 import { hashPassword } from "../src/server/auth.js";
 import { createServer } from "../src/server/index.js";
 import type { Settings } from "../src/settings.js";
 import { RedisStore } from "../src/store/redis/index.js";
-import { signInHttp } from "./helpers.js";
+import { signInHttp, testSettings } from "./helpers.js";
 import { startSmtpPeer } from "./smtp-peer.js";
 import {
   CLI,
@@ -255,12 +255,34 @@ describe("spotlight worker", () => {
   }, 60_000);
 
   it("publishes an approval from the dashboard through the queue: the workers publish, the notes are jobs", async () => {
-    w = await world({}, "review");
+    const smtp = await startSmtpPeer();
+    w = await world(
+      {},
+      "review",
+      {},
+      {
+        // The dashboard signs in too: the admin section whole, with the addresses to tell.
+        admin: { ...testSettings().admin, notifyEmails: ["ops@example.org"] },
+        mail: { smtpUrlEnv: "SMTP_URL", from: "Community Spotlight <spotlight@example.org>" },
+      },
+    );
+    w.env.SMTP_URL = smtp.url;
     startWorker(w);
-    await enqueue(w, (q) => enqueuePeriod(w.settings, q, "forum", PERIOD));
     const store = new RedisStore({ url: w.redis.url, prefix: w.settings.store.prefix });
     const conn = producerConnection(w.redis.url, silentLogger);
     const q = queues(conn, w.settings.store.prefix);
+    const run = async () => (await q.period.getJob(jobId("forum", PERIOD, "period")))?.getState();
+    await enqueuePeriod(w.settings, q, "forum", PERIOD);
+    // The admins hear that the month waits for them, with where to review it: once, even when the
+    // month's run is asked for again.
+    await until("the month's run to complete", async () => (await run()) === "completed");
+    expect((await enqueuePeriod(w.settings, q, "forum", PERIOD)).outcome).toBe("queued_again");
+    await until("the month's run to complete again", async () => (await run()) === "completed");
+    expect(smtp.mails).toHaveLength(1);
+    expect(smtp.mails[0]!.subject).toBe(`[Community Spotlight] Forum: ${PERIOD} waits for your approval`);
+    expect(smtp.mails[0]!.text).toContain(`https://spotlight.example/admin/sites/forum/periods/${PERIOD}`);
+    expect(smtp.mails[0]!.text).toMatch(/To feature: @\S+, @\S+/);
+    await smtp.close();
     const site = {
       ...w.settings.sites[0]!,
       requestsPerMinute: 100000,

@@ -4,9 +4,7 @@ import type { Adapter, AdapterOptions } from "../../adapters/types.js";
 import { getOrInsertComputed } from "../collections.js";
 import { UsageError } from "../errors.js";
 import { createLogger, type Logger } from "../log.js";
-import { mailer } from "../mail.js";
 import { deploymentSecret } from "../optout.js";
-import { siteTitle } from "../output.js";
 import { redisBudget } from "../queue/budget.js";
 import { producerConnection, queues, redisUrl, startWorkers, upsertSchedulers } from "../queue/index.js";
 import { createWorkerMetrics, serveMetrics } from "../queue/metrics.js";
@@ -14,6 +12,7 @@ import type { Settings, SiteSettings } from "../settings.js";
 import { closeConnection } from "../store/redis/connect.js";
 import { RedisStore } from "../store/redis/index.js";
 import { openConfig, parse } from "./args.js";
+import { tellAdminsFailed, tellAdminsWaiting } from "./notices.js";
 import { type CliIO, makeAdapter, type Platforms } from "./site.js";
 
 export const help = `Usage: spotlight worker --config FILE
@@ -55,40 +54,6 @@ export function adapterCache(
   };
 }
 
-/**
- * The admins named in admin.notifyEmails hear of a run that failed for good, by e-mail (mail.*):
- * what, why, and how to run it again. Nothing when either is unset.
- */
-function tellAdmins(settings: Settings, env: NodeJS.ProcessEnv, logger: Logger) {
-  const to = settings.admin.notifyEmails;
-  const mail = to.length ? mailer(settings, env) : null;
-  if (to.length && !mail)
-    logger.warn(
-      { event: "spotlight.worker.notify_unavailable" },
-      "admin.notifyEmails is set but mail.smtpUrlEnv or mail.from is not: failures are only logged",
-    );
-  if (!mail) return undefined;
-  return (f: { queue: string; site?: string; period?: string; error: string }) => {
-    const site = settings.sites.find((s) => s.id === f.site);
-    const what = f.period ? `the run of ${f.period}` : f.queue.endsWith("sync") ? "the daily read" : "a job";
-    const again = f.site ? `spotlight retry --config … --site ${f.site}` : "spotlight retry --config …";
-    const text = [
-      `${site ? siteTitle(site) : (f.site ?? "A site")}: ${what} failed for good.`,
-      "",
-      `Why: ${f.error}`,
-      "",
-      "Nothing was published or sent for it. Once the cause is fixed, run it again:",
-      ...(settings.server.publicUrl ? [`- in the dashboard, ${new URL("admin/", settings.server.publicUrl)}`] : []),
-      `- or with: ${again}`,
-    ].join("\n");
-    mail
-      .notify(to, `[Community Spotlight] ${site ? siteTitle(site) : (f.site ?? "")}: ${what} failed for good`, text)
-      .catch((err: Error) =>
-        logger.warn({ event: "spotlight.worker.notify_failed", error: err.message }, "could not e-mail the admins"),
-      );
-  };
-}
-
 export async function worker(args: string[], io: CliIO) {
   const { values } = parse(args, {
     config: { type: "string" },
@@ -123,7 +88,8 @@ export async function worker(args: string[], io: CliIO) {
         observeRequest: (outcome) => metrics.requests.inc({ site: site.id, status: String(outcome) }),
       })),
       metrics,
-      onFailedForGood: tellAdmins(settings, env, logger),
+      onFailedForGood: tellAdminsFailed(settings, env, logger),
+      onPlanWaiting: tellAdminsWaiting(settings, env, logger, store),
       logger,
       env,
       now: io.now,

@@ -19,6 +19,7 @@ import { DelayedError, type Job, type JobsOptions, Queue, UnrecoverableError, Wo
 import { Cluster } from "ioredis";
 import type { Adapter } from "../../adapters/types.js";
 import { type Clock, systemClock } from "../clock.js";
+import type { Plan } from "../domain.js";
 import { ConfigError, SpotlightError, StoppedError } from "../errors.js";
 import { type Logger, silentLogger } from "../log.js";
 import { lastCompletePeriod, localDay, shiftPeriod } from "../period.js";
@@ -37,7 +38,7 @@ import {
 export { logOutages, producerConnection, workerConnection };
 
 import type { Store } from "../store/types.js";
-import { progressReporter } from "./jobs.js";
+import { about, progressReporter } from "./jobs.js";
 import type { WorkerMetrics } from "./metrics.js";
 import { siteLockKey, withSiteLock } from "./site-lock.js";
 
@@ -189,6 +190,8 @@ export interface WorkerDeps {
   signal?: AbortSignal;
   /** Told when a job fails for good (the admins are told: src/cli/worker.ts). */
   onFailedForGood?: (f: { queue: string; site?: string; period?: string; error: string }) => void;
+  /** Told when a plan waits for an admin's approval (src/cli/notices.ts tells the admins, once). */
+  onPlanWaiting?: (site: string, plan: Plan) => Promise<void>;
 }
 
 /** Final errors (auth, not found, bad config, malformed responses) must not be retried. */
@@ -206,15 +209,6 @@ function guard<T, R>(fn: (job: Job<T>, token?: string) => Promise<R>): (job: Job
       if (err instanceof SpotlightError && err.final) throw new UnrecoverableError(err.message);
       throw err;
     }
-  };
-}
-
-/** The site and period a job is about, for its log lines. */
-function about(job: Job): { site?: string; period?: string } {
-  const data = (job.data ?? {}) as { site?: unknown; period?: unknown };
-  return {
-    ...(typeof data.site === "string" ? { site: data.site } : {}),
-    ...(typeof data.period === "string" ? { period: data.period } : {}),
   };
 }
 
@@ -309,7 +303,10 @@ export function startWorkers(deps: WorkerDeps, url: string): { close: () => Prom
         }
         const stored = await deps.store.getPlan(p.site.id, periodId);
         const approved = stored && (stored.status === "approved" || stored.status === "published");
-        if (settings.review.mode !== "auto" && !approved) return { period: periodId, published: false };
+        if (settings.review.mode !== "auto" && !approved) {
+          if (stored?.status === "prepared") await deps.onPlanWaiting?.(p.site.id, stored.plan);
+          return { period: periodId, published: false };
+        }
         if (job.data.step !== "published" && job.data.step !== "notes-enqueued") {
           await publishPlan(p, periodId, { notes: "defer" });
           await job.updateData({ ...job.data, period: periodId, step: "published" });

@@ -77,3 +77,12 @@ export function progressReporter(job: Job): (p: ReadProgress & { period: string 
     void job.updateProgress(p).catch(() => {});
   };
 }
+
+/** The site and period a job is about, for its log lines. */
+export function about(job: Job): { site?: string; period?: string } {
+  const data = (job.data ?? {}) as { site?: unknown; period?: unknown };
+  return {
+    ...(typeof data.site === "string" ? { site: data.site } : {}),
+    ...(typeof data.period === "string" ? { period: data.period } : {}),
+  };
+}
