@@ -350,6 +350,18 @@ describe("admin dashboard (Chromium)", () => {
     await phone.context().addCookies(await page.context().cookies());
     await phone.goto(`${base}/admin/sites/test/periods/${PERIOD}`);
     expect(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+    // Nor sideways inside a card: the leaderboard, history and audit tables stack on a phone.
+    const sideways = () =>
+      phone.evaluate(() =>
+        [...document.querySelectorAll("section.card")]
+          .filter((c) => c.scrollWidth > c.clientWidth + 1)
+          .map((c) => c.querySelector("h2")?.textContent ?? "?"),
+      );
+    expect(await sideways()).toEqual([]);
+    await phone.goto(`${base}/admin/sites/test/history`);
+    expect(await sideways()).toEqual([]);
+    expect(await axe(phone)).toEqual([]);
+    await phone.goto(`${base}/admin/sites/test/periods/${PERIOD}`);
     expect(await axe(phone)).toEqual([]);
     await phone.screenshot({ path: join(ARTIFACTS, "period-phone.png"), fullPage: true });
     await phone.goto(`${base}/admin/sites/test/history?member=${encodeURIComponent(first.member.username)}`);
