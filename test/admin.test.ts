@@ -358,9 +358,11 @@ describe("admin dashboard (Chromium)", () => {
           .map((c) => c.querySelector("h2")?.textContent ?? "?"),
       );
     expect(await sideways()).toEqual([]);
-    await phone.goto(`${base}/admin/sites/test/history`);
-    expect(await sideways()).toEqual([]);
-    expect(await axe(phone)).toEqual([]);
+    for (const other of ["/admin/sites/test/history", "/admin/settings"]) {
+      await phone.goto(`${base}${other}`);
+      expect(await sideways(), other).toEqual([]);
+      expect(await axe(phone), other).toEqual([]);
+    }
     await phone.goto(`${base}/admin/sites/test/periods/${PERIOD}`);
     expect(await axe(phone)).toEqual([]);
     await phone.screenshot({ path: join(ARTIFACTS, "period-phone.png"), fullPage: true });

@@ -20,6 +20,7 @@ import { adminJobs } from "./admin-jobs.js";
 import { type AdminKit, PERIOD_RE, route } from "./admin-kit.js";
 import { problemNotice } from "./admin-notices.js";
 import { outcomeView } from "./admin-outcome.js";
+import { adminSettings } from "./admin-settings.js";
 import { countsPerLocalDay, dailyChart, signalBars } from "./charts.js";
 
 /** The form's fields as a plan edit (null when the action is none of them). */
@@ -94,6 +95,7 @@ export function adminPages(router: Router, kit: AdminKit) {
     return { site, stored };
   };
   adminConfirm(router, kit, load);
+  adminSettings(router, kit);
 
   router.get(
     "/sites/:site/periods/:period",
