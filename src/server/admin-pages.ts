@@ -315,8 +315,15 @@ export function adminPages(router: Router, kit: AdminKit) {
           status: p.status,
           featured: p.plan.featured.map((f) => f.member.username).join(", "),
           notes,
+          members: p.plan.stats.members,
+          activities: p.plan.stats.activities,
+          requests: p.plan.stats.requests,
         });
       }
+      // Months side by side: members with activity, oldest first.
+      const trend = [...periods]
+        .sort((a, b) => (a.period < b.period ? -1 : 1))
+        .map((p) => ({ day: p.period, count: p.members }));
       const query = typeof req.query.member === "string" ? req.query.member.trim().slice(0, 100) : "";
       let lookup = null;
       let unknown = false;
@@ -341,6 +348,7 @@ export function adminPages(router: Router, kit: AdminKit) {
         ...common(res, `${siteTitle(site)} · ${t("admin.history")}`),
         site: { id: site.id, title: siteTitle(site) },
         periods,
+        trend: trend.length > 1 ? dailyChart(trend, t("admin.trend.members")) : null,
         optouts: (await store.optOutKeys(site.id)).size,
         query,
         lookup,

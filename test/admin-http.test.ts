@@ -1,6 +1,7 @@
 /**
- * What the dashboard does with an action it cannot carry out: it goes back to the month with a
- * notice saying why and what was (not) changed, never a bare error page. Over HTTP, signed in.
+ * The dashboard over HTTP, signed in: what it does with an action it cannot carry out (back to the
+ * month with a notice saying why and what was, or was not, changed; never a bare error page), and
+ * a site's months side by side.
  */
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -105,5 +106,27 @@ describe("an action the dashboard refuses", () => {
     } finally {
       await store.savePlan("test", before.plan, "prepared");
     }
+  });
+});
+
+describe("a site's history", () => {
+  it("puts its months side by side: members with activity, activities and requests, and a chart", async () => {
+    const { cookie } = await session();
+    const settings = testSettings(sim.url);
+    const site = settings.sites[0]!;
+    const env = { SPOTLIGHT_SECRET: "refusals" };
+    await preparePlan(
+      { settings, store, adapter: simAdapter(settings, {}, site), site, env, now: () => SIM_NOW },
+      "2026-09",
+    );
+    const [september, october] = ["2026-09", "2026-10"].map(async (p) => (await store.getPlan("test", p))!.plan.stats);
+    const html = await (await fetch(`${base}/admin/sites/test/history`, { headers: { cookie } })).text();
+    for (const stats of [await september, await october])
+      expect(html).toContain(`<td data-label="Members with activity">${stats!.members}</td>`);
+    const chart = /<svg class="chart"[\s\S]*?<\/svg>/.exec(html)![0];
+    expect(chart).toContain('aria-label="Members with activity, month by month"');
+    expect(chart.match(/<rect /g)).toHaveLength(2);
+    expect(chart).toContain(">2026-09<");
+    expect(chart).toContain(">2026-10<");
   });
 });
