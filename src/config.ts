@@ -154,6 +154,15 @@ export function parseSettings(raw: unknown, options: ParseOptions = {}): Setting
         `store.redisUrlEnv: ${s.store.redisUrlEnv} must hold a redis://, rediss:// or redis+cluster:// URL`,
       );
   }
+  if (Array.isArray(s.admin?.accounts)) {
+    const names = new Set<string>();
+    s.admin.accounts.forEach((a, i) => {
+      if (typeof a?.username !== "string") return;
+      if (names.has(a.username))
+        problems.push(`admin.accounts[${i}].username: "${a.username}" is used by another account`);
+      names.add(a.username);
+    });
+  }
   if (typeof s.server?.publicUrl === "string" && !/^https?:\/\/[^\s]+$/.test(s.server.publicUrl))
     problems.push("server.publicUrl: must be an absolute http(s) URL");
   if (typeof s.timezone === "string" && !isValidTimeZone(s.timezone))

@@ -92,6 +92,13 @@ export interface ServerSettings {
   maxBodyBytes: number;
 }
 
+/** A dashboard account: a reviewer prepares a month, a publisher also approves and skips it. */
+export interface AdminAccount {
+  username: string;
+  passwordHashEnv: string;
+  role: "publisher" | "reviewer";
+}
+
 export interface Settings {
   sites: SiteSettings[];
   store: { kind: "sqlite" | "redis"; path: string; redisUrlEnv: string; prefix: string };
@@ -107,6 +114,12 @@ export interface Settings {
   publish: PublishSettings;
   server: ServerSettings;
   mail: { smtpUrlEnv: string; from: string | null };
-  admin: { username: string; passwordHashEnv: string; sessionHours: number; notifyEmails: string[] };
+  admin: {
+    username: string;
+    passwordHashEnv: string;
+    sessionHours: number;
+    notifyEmails: string[];
+    accounts: AdminAccount[];
+  };
   worker: { concurrency: number; notesPerMinute: number; lockDurationMs: number; attempts: number };
 }

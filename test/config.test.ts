@@ -79,7 +79,7 @@ describe("configuration", () => {
 
   it("documents every setting in the manifest and the platforms' schemas: each has a description or is an object of described settings, and each leaf a default", () => {
     const missing: string[] = [];
-    const walk = (schema: any, path: string, inArray = false) => {
+    const walk = (schema: any, path: string, inArray = false, requiredInItem = false) => {
       if (schema.$ref) return;
       if (schema.type === "object" && schema.properties) {
         // A site setting the core leaves without a default gets one from every platform.
@@ -92,6 +92,8 @@ describe("configuration", () => {
               : v,
             path ? `${path}.${k}` : k,
             inArray,
+            // What an array's items require has no default: each item gives it.
+            inArray && (schema.required ?? []).includes(k),
           );
         }
         for (const p of platforms)
@@ -105,7 +107,13 @@ describe("configuration", () => {
         inArray &&
         path.startsWith("sites[]") &&
         ["id", "platform", "baseUrl", "title"].some((r) => path === `sites[].${r}`);
-      if (schema.default === undefined && !required && !path.startsWith("sites[].credentials") && path !== "$schema")
+      if (
+        schema.default === undefined &&
+        !required &&
+        !requiredInItem &&
+        !path.startsWith("sites[].credentials") &&
+        path !== "$schema"
+      )
         missing.push(`${path}: default`);
     };
     walk(settingsSchema(), "");

@@ -29,6 +29,7 @@ export function adminConfirm(
       const plan = stored.plan;
       const back = `/admin/sites/${encodeURIComponent(site.id)}/periods/${plan.period.id}`;
       if (stored.status !== "prepared") return void res.redirect(303, `${back}?problem=locked`);
+      if (res.locals.role !== "publisher") return void res.redirect(303, `${back}?problem=publisher`);
       const label = periodLabel(plan, locale, settings.timezone);
       const list = (names: string[]) => names.map((n) => `@${n}`).join(", ");
       const items: string[] = [];

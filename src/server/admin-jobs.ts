@@ -57,6 +57,7 @@ export function adminJobs(router: Router, o: AdminJobsDeps) {
     route(async (req, res) => {
       const site = sites.get(String(req.params.site));
       if (!site || !jobs) return void res.status(404).type("text/plain").send("Not found");
+      if (res.locals.role !== "publisher") return void res.redirect(303, "/admin/?problem=publisher");
       const ok = await jobs.retry(site.id, String(req.params.queue), String(req.params.id));
       if (!ok) return void res.status(404).type("text/plain").send("Not found");
       await audit(site.id, String(res.locals.actor), "run a failed job again", null, String(req.params.id));

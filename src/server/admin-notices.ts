@@ -19,6 +19,8 @@ export function problemNotice(
   switch (query.problem) {
     case "locked":
       return t("admin.locked", { status: t(`admin.status.${status}`) });
+    case "publisher":
+      return t("admin.problem.publisher");
     case "unknown_member":
       return t("admin.problem.unknown");
     case "all_pinned":

@@ -56,7 +56,7 @@ export function adminPages(router: Router, kit: AdminKit) {
 
   router.get(
     "/",
-    route(async (_req, res) => {
+    route(async (req, res) => {
       const list = [];
       for (const site of settings.sites) {
         const plans = (await store.plans(site.id)).map((p) => ({
@@ -82,7 +82,12 @@ export function adminPages(router: Router, kit: AdminKit) {
           ...(await jobsOf(site)),
         });
       }
-      page(res, "index", { ...common(res, t("admin.sites")), sites: list });
+      page(res, "index", {
+        ...common(res, t("admin.sites")),
+        sites: list,
+        flash: req.query.done === "retried" ? "admin.jobs.retried" : null,
+        problem: req.query.problem === "publisher" ? t("admin.problem.publisher") : null,
+      });
     }),
   );
 
@@ -242,6 +247,8 @@ export function adminPages(router: Router, kit: AdminKit) {
       if (stored.status !== "prepared") return void res.redirect(303, `${back}?problem=locked`);
       const deps2 = pipelineDeps(site);
       const plan = stored.plan;
+      if ((action === "approve" || action === "skip") && res.locals.role !== "publisher")
+        return void res.redirect(303, `${back}?problem=publisher`);
       // Approve and skip cannot be undone: only the confirmation page's form carries them out.
       if ((action === "approve" || action === "skip") && req.body?.confirm !== "yes")
         return void res.redirect(303, `${back}/confirm/${action}`);

@@ -12,12 +12,13 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { systemClock } from "../clock.js";
 import { silentLogger } from "../log.js";
 import { render, resolveLocale, translate } from "../render/index.js";
+import type { AdminAccount } from "../settings.js";
 import { type AdminDeps, route } from "./admin-kit.js";
 import { adminPages } from "./admin-pages.js";
 
 export type { AdminDeps } from "./admin-kit.js";
 
-import { parseCookies, SignInLimits, sameToken, verifyPassword } from "./auth.js";
+import { hashPassword, parseCookies, SignInLimits, sameToken, verifyPassword } from "./auth.js";
 import { Sessions } from "./sessions.js";
 
 const SESSION = "spotlight_admin";
@@ -40,6 +41,13 @@ function fromThisOrigin(req: Request): boolean {
   return !!origin && origin === `${req.protocol}://${req.get("host")}`;
 }
 
+/** What a sign-in under an unknown name is checked against: a hash no password matches. */
+let unknownHash: string | undefined;
+const unknownAccount = () => {
+  unknownHash ??= hashPassword(randomBytes(32).toString("base64url"));
+  return unknownHash;
+};
+
 /** A request of the queue monitor mounted at /admin/queues. */
 const isQueueBoard = (req: Request) => req.path === "/queues" || req.path.startsWith("/queues/");
 
@@ -57,7 +65,17 @@ export function adminRouter(deps: AdminDeps): Router {
   const secure = settings.server.publicUrl?.startsWith("https:") ?? false;
   const cookie = (name: string, value: string, maxAgeS: number) =>
     `${name}=${encodeURIComponent(value)}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}${secure ? "; Secure" : ""}`;
-  const passwordHash = () => env[settings.admin.passwordHashEnv];
+  // The accounts: admin.accounts, or the one admin (a publisher) of admin.username.
+  const accounts: AdminAccount[] = settings.admin.accounts.length
+    ? settings.admin.accounts
+    : [{ username: settings.admin.username, passwordHashEnv: settings.admin.passwordHashEnv, role: "publisher" }];
+  const accountOf = (user: string) => accounts.find((a) => a.username === user);
+  const hashOf = (user: string) => {
+    const a = accountOf(user);
+    return a ? env[a.passwordHashEnv] || undefined : undefined;
+  };
+  const anyHash = () => accounts.some((a) => !!env[a.passwordHashEnv]);
+  const hashVariables = accounts.map((a) => a.passwordHashEnv).join(", ");
   const t = (key: string, values?: Record<string, unknown>) => translate(locale, "txt", key, values);
 
   router.use(express.urlencoded({ extended: false, limit: "16kb" }));
@@ -86,7 +104,7 @@ export function adminRouter(deps: AdminDeps): Router {
   router.get("/login", (_req, res) => {
     const nonce = loginNonce();
     res.set("Set-Cookie", cookie(LOGIN, nonce, 3600));
-    const disabled = !passwordHash();
+    const disabled = !anyHash();
     page(
       res,
       "login",
@@ -95,7 +113,7 @@ export function adminRouter(deps: AdminDeps): Router {
         csrf: nonce,
         disabled,
         error: disabled ? "admin.disabled" : null,
-        env: settings.admin.passwordHashEnv,
+        env: hashVariables,
       },
       disabled ? 503 : 200,
     );
@@ -104,7 +122,7 @@ export function adminRouter(deps: AdminDeps): Router {
   router.post(
     "/login",
     route(async (req, res) => {
-      const hash = passwordHash();
+      const enabled = anyHash();
       // The client's address: behind a TLS proxy, from X-Forwarded-For as server.trustProxy allows.
       const ip = req.ip ?? req.socket.remoteAddress ?? "?";
       const fail = (error: string, status: number) => {
@@ -113,11 +131,11 @@ export function adminRouter(deps: AdminDeps): Router {
         page(
           res,
           "login",
-          { pageTitle: t("admin.signin"), csrf: nonce, error, disabled: !hash, env: settings.admin.passwordHashEnv },
+          { pageTitle: t("admin.signin"), csrf: nonce, error, disabled: !enabled, env: hashVariables },
           status,
         );
       };
-      if (!hash) return fail("admin.disabled", 503);
+      if (!enabled) return fail("admin.disabled", 503);
       const nonce = parseCookies(req.headers.cookie)[LOGIN];
       if (!nonce || !sameToken(req.body?._csrf, nonce))
         return void res.status(403).type("text/plain").send("Forbidden: stale or forged form");
@@ -126,18 +144,19 @@ export function adminRouter(deps: AdminDeps): Router {
         res.set("Retry-After", String(Math.ceil(wait / 1000)));
         return fail("admin.signin.blocked", 429);
       }
-      const ok =
-        req.body?.username === settings.admin.username &&
-        typeof req.body?.password === "string" &&
-        (await verifyPassword(req.body.password, hash));
-      if (!ok) {
+      // An unknown name costs the same work as a wrong password (no telling which names exist).
+      const user = typeof req.body?.username === "string" ? req.body.username : "";
+      const hash = hashOf(user);
+      const password = typeof req.body?.password === "string" ? req.body.password : "";
+      const ok = (await verifyPassword(password, hash ?? unknownAccount())) && !!hash;
+      if (!ok || !hash) {
         limits.fail(ip, now().getTime());
         log.warn({ event: "spotlight.admin.signin_failed" }, "admin sign-in failed");
         return fail("admin.signin.failed", 401);
       }
-      const id = await sessions.create(settings.admin.username, settings.admin.sessionHours, hash, now().getTime());
+      const id = await sessions.create(user, settings.admin.sessionHours, hash, now().getTime());
       res.set("Set-Cookie", [cookie(SESSION, id, settings.admin.sessionHours * 3600), cookie(LOGIN, "", 0)]);
-      log.info({ event: "spotlight.admin.signed_in", actor: settings.admin.username }, "admin signed in");
+      log.info({ event: "spotlight.admin.signed_in", actor: user }, "admin signed in");
       res.redirect(303, "/admin");
     }),
   );
@@ -145,10 +164,7 @@ export function adminRouter(deps: AdminDeps): Router {
   // ---- everything else needs a session, and every POST a CSRF token ---------------------------
   router.use((req: Request, res: Response, next: NextFunction) => {
     const check = async () => {
-      const hash = passwordHash();
-      const session = hash
-        ? await sessions.read(parseCookies(req.headers.cookie)[SESSION], hash, now().getTime())
-        : null;
+      const session = await sessions.read(parseCookies(req.headers.cookie)[SESSION], hashOf, now().getTime());
       if (!session) return void res.redirect(303, "/admin/login");
       // Every state change (POST, and any other verb a mounted router takes) carries the form token;
       // the queue monitor's own requests, which cannot, must come from this origin (fetch metadata).
@@ -161,6 +177,7 @@ export function adminRouter(deps: AdminDeps): Router {
       )
         return void res.status(403).type("text/plain").send("Forbidden: stale or forged form");
       res.locals.actor = session.user;
+      res.locals.role = accountOf(session.user)?.role ?? "reviewer";
       res.locals.csrf = session.csrf;
       next();
     };
@@ -180,6 +197,7 @@ export function adminRouter(deps: AdminDeps): Router {
   router.post(
     "/sessions/end-all",
     route(async (_req, res) => {
+      if (res.locals.role !== "publisher") return void res.redirect(303, "/admin?problem=publisher");
       await sessions.endAll();
       await audit("_admin", res.locals.actor as string, "sign_out_everywhere", null, "");
       res.set("Set-Cookie", cookie(SESSION, "", 0));
@@ -189,7 +207,12 @@ export function adminRouter(deps: AdminDeps): Router {
 
   if (deps.queuesRouter) router.use("/queues", deps.queuesRouter);
 
-  const common = (res: Response, pageTitle: string) => ({ pageTitle, actor: res.locals.actor, csrf: res.locals.csrf });
+  const common = (res: Response, pageTitle: string) => ({
+    pageTitle,
+    actor: res.locals.actor,
+    publisher: res.locals.role === "publisher",
+    csrf: res.locals.csrf,
+  });
   const audit = (site: string, actor: string, action: string, period: string | null, detail: string) =>
     store.appendAudit(site, { at: now().toISOString(), actor, action, period, detail });
 

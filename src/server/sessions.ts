@@ -1,9 +1,10 @@
 /**
  * Admin sessions, kept server-side so that they can be ended: signing out ends one, "sign out
- * everywhere" ends all of them, and a changed password hash ends every session signed in under the
- * old one. The cookie is a random id and nothing else; the store keeps only its SHA-256, so a copy
- * of the store signs nobody in. No key signs anything here: rotating SPOTLIGHT_SECRET (which keys
- * opt-outs, src/optout.ts) is never needed to end sessions.
+ * everywhere" ends all of them, and a changed password hash ends every session its account signed
+ * in under the old one (other accounts' sessions go on). The cookie is a random id and nothing
+ * else; the store keeps only its SHA-256, so a copy of the store signs nobody in. No key signs
+ * anything here: rotating SPOTLIGHT_SECRET (which keys opt-outs, src/optout.ts) is never needed to
+ * end sessions.
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { Store } from "../store/types.js";
@@ -51,11 +52,20 @@ export class Sessions {
     return id;
   }
 
-  /** The session this cookie holds, if it is still on. */
-  async read(cookie: string | undefined, passwordHash: string, now: number): Promise<Session | null> {
+  /**
+   * The session this cookie holds, if it is still on: its account still has the password hash it
+   * signed in with (`hashOf`: the account's current hash, undefined for an account that is gone).
+   */
+  async read(
+    cookie: string | undefined,
+    hashOf: (user: string) => string | undefined,
+    now: number,
+  ): Promise<Session | null> {
     if (!cookie || cookie.length > 100) return null;
     const record = (await this.load())[keyOf(cookie)];
-    if (!record || record.expiresAt <= now || record.password !== digest(passwordHash)) return null;
+    if (!record || record.expiresAt <= now) return null;
+    const hash = hashOf(record.user);
+    if (!hash || record.password !== digest(hash)) return null;
     return { user: record.user, id: digest(`id\0${cookie}`), csrf: digest(`csrf\0${cookie}`) };
   }
 
