@@ -52,19 +52,19 @@ async function session(): Promise<{ cookie: string; csrf: string }> {
   return { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page)![1]! };
 }
 
-describe("an action the dashboard refuses", () => {
-  const act = (cookie: string, body: string) =>
-    fetch(`${base}/admin/sites/test/periods/${PERIOD}/actions`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { cookie, "Content-Type": "application/x-www-form-urlencoded" },
-      body,
-    });
-  const notice = async (cookie: string, location: string) => {
-    const html = await (await fetch(new URL(location, base), { headers: { cookie } })).text();
-    return /<p class="notice error" role="alert">([^<]*)<\/p>/.exec(html)?.[1] ?? null;
-  };
+const act = (cookie: string, body: string) =>
+  fetch(`${base}/admin/sites/test/periods/${PERIOD}/actions`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { cookie, "Content-Type": "application/x-www-form-urlencoded" },
+    body,
+  });
+const notice = async (cookie: string, location: string) => {
+  const html = await (await fetch(new URL(location, base), { headers: { cookie } })).text();
+  return /<p class="notice error" role="alert">([^<]*)<\/p>/.exec(html)?.[1] ?? null;
+};
 
+describe("an action the dashboard refuses", () => {
   it("goes back to the month with a notice: a pin nothing would come of is not saved", async () => {
     const { cookie, csrf } = await session();
     const before = (await store.getPlan("test", PERIOD))!;
@@ -106,6 +106,24 @@ describe("an action the dashboard refuses", () => {
     } finally {
       await store.savePlan("test", before.plan, "prepared");
     }
+  });
+});
+
+describe("after an action", () => {
+  it("comes back to where the admin was, saying what was done", async () => {
+    const { cookie, csrf } = await session();
+    const plan = (await store.getPlan("test", PERIOD))!.plan;
+    const id = plan.featured[0]!.member.id;
+    const line = await act(cookie, `_csrf=${csrf}&action=line&member=${id}&line=${encodeURIComponent("Thank you!")}`);
+    expect(line.headers.get("location")).toBe(`/admin/sites/test/periods/${PERIOD}?done=line#m-${id}`);
+    const html = await (await fetch(new URL(line.headers.get("location")!, base), { headers: { cookie } })).text();
+    expect(html).toContain('<p class="notice" role="status">Personal line saved: it is in the note&#39;s preview.</p>');
+    expect(html).toContain(`id="m-${id}"`);
+    const eligible = plan.ranked.find((r) => r.eligible && !plan.featured.some((f) => f.member.id === r.memberId))!;
+    const pin = await act(cookie, `_csrf=${csrf}&action=pin&member=${eligible.memberId}`);
+    expect(pin.headers.get("location")).toBe(`/admin/sites/test/periods/${PERIOD}?done=pin#board-h`);
+    const unpin = await act(cookie, `_csrf=${csrf}&action=unpin&member=${eligible.memberId}`);
+    expect(unpin.headers.get("location")).toBe(`/admin/sites/test/periods/${PERIOD}?done=unpin#board-h`);
   });
 });
 

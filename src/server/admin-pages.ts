@@ -40,6 +40,9 @@ function planEditFrom(action: string, member: string, body: Record<string, unkno
   }
 }
 
+/** What a page says after an action (?done=…): admin.done.<action> in the catalog. */
+const DONE = new Set(["published", "queued", "skipped", "line", "pin", "unpin", "exclude", "include", "swap"]);
+
 export function adminPages(router: Router, kit: AdminKit) {
   const { deps, settings, store, log, env, now, locale, sites, t, page, common, audit } = kit;
   const { secret } = deps;
@@ -135,7 +138,7 @@ export function adminPages(router: Router, kit: AdminKit) {
           status: stored.status,
           statusLabel: t(`admin.status.${stored.status}`),
         },
-        flash: req.query.done === "published" ? "admin.published" : req.query.done === "queued" ? "admin.queued" : null,
+        flash: typeof req.query.done === "string" && DONE.has(req.query.done) ? `admin.done.${req.query.done}` : null,
         problem: problemNotice(plan, stored.status, req.query, t, settings.selection.featuredCount),
         editable,
         featuredCount: plan.featured.length,
@@ -256,7 +259,7 @@ export function adminPages(router: Router, kit: AdminKit) {
         case "skip":
           await store.savePlan(site.id, plan, "skipped");
           await audit(site.id, actor, "skip period", period, "");
-          return void res.redirect(303, back);
+          return void res.redirect(303, `${back}?done=skipped`);
         case "approve": {
           await audit(
             site.id,
@@ -298,7 +301,10 @@ export function adminPages(router: Router, kit: AdminKit) {
       // Pins and exclusions change the selection: plan again from the stored activity.
       if (edited.replan) await preparePlan(deps2, period, { sync: false });
       await audit(site.id, actor, action === "line" ? "personal line" : action, period, edited.summary);
-      res.redirect(303, back);
+      // Back where the admin was: the member's card for a line, the leaderboard for a pin.
+      const place =
+        action === "line" ? `m-${member}` : action === "exclude" || action === "swap" ? "featured-h" : "board-h";
+      res.redirect(303, `${back}?done=${action}#${encodeURIComponent(place)}`);
     }),
   );
 
