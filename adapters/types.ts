@@ -62,6 +62,8 @@ export interface Capabilities {
   badges: boolean;
   /** Has groups (e.g. for flair). */
   groups: boolean;
+  /** What its posts are written in (the dashboard's previews show them so): Markdown or HTML. */
+  markup: "markdown" | "html";
 }
 
 export interface AdapterOptions {
@@ -223,6 +225,8 @@ export interface Adapter {
   publishHomepage?(content: HomepageContent, ctx: WriteContext): Promise<Published>;
   /** capabilities.privateMessages: send one note; returns the platform's reference. */
   sendNote?(note: NoteContent, ctx: WriteContext): Promise<{ ref: string | null }>;
+  /** capabilities.privateMessages: who notes come from (for the previews), e.g. "@system". */
+  readonly noteSender?: string;
   /** capabilities.privateMessages: where an admin can open a sent note (its `ref`), if anywhere. */
   noteUrl?(ref: string): string | null;
   /** capabilities.privateMessages: find a note sent since `since` (crash recovery). */

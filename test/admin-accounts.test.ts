@@ -2,7 +2,7 @@
  * Several admin accounts, each with its own password hash and role, named in the audit log: a
  * reviewer prepares a month but cannot approve or skip it; a publisher can. Sessions end with
  * their own account's password, not the others'. Tried as an attacker would: a reviewer posting
- * the approval form by hand, a name that does not exist.
+ * the approval form by hand, a name that does not exist, guesses through a proxy.
  */
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -122,5 +122,45 @@ describe("admin accounts and roles", () => {
     });
     expect(gone.headers.get("location")).toBe("/admin/login");
     expect(await periodPage(pat.cookie)).toContain("pat (publisher)");
+  });
+});
+
+describe("signing in behind a proxy", () => {
+  it("blocks an attacker's address, not the admin's, and checks passwords off the event loop", async () => {
+    const settings = testSettings(sim.url);
+    const PASSWORD = "correct horse battery staple";
+    settings.server.trustProxy = 1;
+    const server = createServer({
+      settings,
+      store,
+      secret: "admin-test",
+      adapters: new Map(),
+      env: { SPOTLIGHT_ADMIN_PASSWORD_HASH: hashPassword(PASSWORD) },
+    }).listen(0, "127.0.0.1");
+    await new Promise<void>((r) => server.once("listening", () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const attempt = async (from: string, password: string) => {
+      const login = await fetch(`${url}/admin/login`, { headers: { "X-Forwarded-For": from } });
+      const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
+      const res = await fetch(`${url}/admin/login`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { cookie, "X-Forwarded-For": from, "Content-Type": "application/x-www-form-urlencoded" },
+        body: `_csrf=${csrf}&username=admin&password=${encodeURIComponent(password)}`,
+      });
+      return res.status;
+    };
+    try {
+      // Twelve guesses from one address, all through the proxy: that address is blocked...
+      const statuses = await Promise.all(Array.from({ length: 12 }, (_, i) => attempt("203.0.113.7", `wrong-${i}`)));
+      expect(statuses.filter((s) => s === 401).length).toBeGreaterThanOrEqual(9);
+      expect(await attempt("203.0.113.7", PASSWORD)).toBe(429);
+      // ...while the admin, at their own address behind the same proxy, signs in (after a second's wait at most).
+      await new Promise((r) => setTimeout(r, 1100));
+      expect(await attempt("198.51.100.4", PASSWORD)).toBe(303);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -21,6 +21,7 @@ export const capabilities: Capabilities = {
   webhooks: true,
   badges: true,
   groups: true,
+  markup: "markdown",
 };
 
 export const createDiscourseAdapter: AdapterFactory = (options): Adapter => {
@@ -71,6 +72,7 @@ export const createDiscourseAdapter: AdapterFactory = (options): Adapter => {
     publishHomepage: (content, w) => publishHomepage(ctx, content, w),
     sendNote: (note, w) => sendNote(ctx, note, w),
     findNote: (note, since) => findNote(ctx, note, since),
+    noteSender: `@${options.publish?.notes.senderUsername ?? apiUsername}`,
     // A note is a private message topic: its id is the ref (notes.ts); admins may open any.
     noteUrl: (ref) => (/^\d+$/.test(ref) ? new URL(`t/${ref}`, http.base).toString() : null),
     updateNewsletter: (content, w) => updateNewsletter(ctx, content, w),

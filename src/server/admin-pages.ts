@@ -11,7 +11,8 @@ import { optOutKey } from "../optout.js";
 import { siteTitle } from "../output.js";
 import { type PipelineDeps, preparePlan } from "../pipeline.js";
 import { noteLedgerKey, publishPlan, storeState } from "../publish/index.js";
-import { render } from "../render/index.js";
+import { render, translate } from "../render/index.js";
+import { markdownToHtml } from "../render/markdown.js";
 import { memberView, noteView, periodLabel, spotlightView } from "../render/view.js";
 import { editPlan, type PlanEdit } from "../selection/edits.js";
 import type { SiteSettings } from "../settings.js";
@@ -200,11 +201,14 @@ export function adminPages(router: Router, kit: AdminKit) {
       const what = String(req.params.what);
       const back = `/admin/sites/${encodeURIComponent(site.id)}/periods/${plan.period.id}`;
       const base = { ...common(res, t("admin.previews")), backUrl: back };
+      // As the platform shows them: a forum cooks our Markdown; a site takes our HTML.
+      const adapter = deps.adapters.get(site.id);
+      const markdown = adapter?.capabilities.markup === "markdown";
       if (what === "spotlight")
         return void page(res, "preview", {
           ...base,
           titleKey: "admin.preview.spotlight",
-          html: render("spotlight", "html", sv),
+          html: markdown ? markdownToHtml(render("spotlight", "md", sv)) : render("spotlight", "html", sv),
         });
       if (what === "newsletter-html")
         return void page(res, "preview", {
@@ -225,11 +229,16 @@ export function adminPages(router: Router, kit: AdminKit) {
         ...o,
         optOutUrl: settings.server.publicUrl ? new URL("optout/…", settings.server.publicUrl).toString() : null,
       });
+      // The note as its member will get it: a private message (Markdown) or an e-mail (HTML).
+      const byMessage = !!adapter?.capabilities.privateMessages;
       page(res, "preview", {
         ...base,
         titleKey: "admin.preview.note",
         name: nv.member.name,
-        text: render("note", "txt", nv),
+        subject: translate(nv.locale, "txt", "note.title", { period: nv.period.label }),
+        from: byMessage ? (adapter?.noteSender ?? "") : (settings.mail.from ?? t("admin.preview.noMail")),
+        to: byMessage ? `@${entry.member.username}` : t("admin.preview.memberAddress"),
+        html: byMessage ? markdownToHtml(render("note", "md", nv)) : render("note", "html", nv),
       });
     }),
   );

@@ -22,7 +22,7 @@ export interface AdapterHarness {
 }
 
 /** What each capability promises the core, as the methods it needs. */
-const METHODS: Record<keyof Capabilities, ReadonlyArray<keyof Adapter>> = {
+const METHODS: Record<Exclude<keyof Capabilities, "markup">, ReadonlyArray<keyof Adapter>> = {
   homepage: ["publishHomepage"],
   privateMessages: ["sendNote", "findNote"],
   newsletter: ["updateNewsletter"],
