@@ -206,6 +206,11 @@ export interface Plan {
   /** A personal line an admin added to a member's note, by member id. */
   personalLines?: Record<string, string>;
   /**
+   * An admin's own text for a member's note (Markdown), by member id: it replaces the generated
+   * message; the opt-out line is always added after it.
+   */
+  noteTexts?: Record<string, string>;
+  /**
    * Activities the platform showed hidden after flags when the members about to be featured were
    * looked at (Adapter.findFlagged), by id: scored as `flagged`. Absent when none were.
    */
@@ -223,8 +228,8 @@ export interface Overrides {
 }
 
 /**
- * The plan without any trace of `memberId`, the admin's personal line about them included (the
- * same object when there was none).
+ * The plan without any trace of `memberId`, the admin's personal line and note text about them
+ * included (the same object when there was none).
  */
 export function scrubPlan(plan: Plan, memberId: string): Plan {
   const named =
@@ -233,9 +238,11 @@ export function scrubPlan(plan: Plan, memberId: string): Plan {
     plan.skipped.some((x) => x.memberId === memberId) ||
     plan.overrides.pin.includes(memberId) ||
     plan.overrides.exclude.includes(memberId) ||
-    (plan.personalLines !== undefined && memberId in plan.personalLines);
+    (plan.personalLines !== undefined && memberId in plan.personalLines) ||
+    (plan.noteTexts !== undefined && memberId in plan.noteTexts);
   if (!named) return plan;
   const { [memberId]: _line, ...personalLines } = plan.personalLines ?? {};
+  const { [memberId]: _text, ...noteTexts } = plan.noteTexts ?? {};
   return {
     ...plan,
     featured: plan.featured.filter((f) => f.member.id !== memberId),
@@ -246,5 +253,6 @@ export function scrubPlan(plan: Plan, memberId: string): Plan {
       exclude: plan.overrides.exclude.filter((id) => id !== memberId),
     },
     ...(plan.personalLines ? { personalLines } : {}),
+    ...(plan.noteTexts ? { noteTexts } : {}),
   };
 }

@@ -205,6 +205,7 @@ export async function preparePlan(
     ranked: selection.ranked,
     overrides,
     ...(existing?.plan.personalLines ? { personalLines: existing.plan.personalLines } : {}),
+    ...(existing?.plan.noteTexts ? { noteTexts: existing.plan.noteTexts } : {}),
     ...(flagged.size ? { hiddenAfterFlags: [...flagged].sort() } : {}),
     stats: {
       members: ranking.active,

@@ -127,6 +127,31 @@ describe("after an action", () => {
   });
 });
 
+describe("a note rewritten by an admin", () => {
+  it("is kept, shown against the generated text, previewed as sent, and can go back to the generated one", async () => {
+    const { cookie, csrf } = await session();
+    const plan = (await store.getPlan("test", PERIOD))!.plan;
+    const id = plan.featured[0]!.member.id;
+    const own = "Dear friend,\n\nYou made <script>alert(1)</script> newcomers feel at home.";
+    const res = await act(cookie, `_csrf=${csrf}&action=text&member=${id}&text=${encodeURIComponent(own)}`);
+    expect(res.headers.get("location")).toBe(`/admin/sites/test/periods/${PERIOD}?done=text#m-${id}`);
+    const page = await (await fetch(new URL(res.headers.get("location")!, base), { headers: { cookie } })).text();
+    expect(page).toContain('<span class="badge">edited</span>');
+    expect(page).toContain(
+      '<span class="ins">+ You made &lt;script&gt;alert(1)&lt;/script&gt; newcomers feel at home.</span>',
+    );
+    expect(page).toMatch(/<span class="del">− Thank you/);
+    const preview = await (
+      await fetch(`${base}/admin/sites/test/periods/${PERIOD}/preview/note-${id}`, { headers: { cookie } })
+    ).text();
+    expect(preview).toContain("<p>You made &lt;script&gt;alert(1)&lt;/script&gt; newcomers feel at home.</p>");
+    expect(preview).not.toContain("<script>");
+    expect((await store.audit("test"))[0]).toMatchObject({ action: "note text" });
+    await act(cookie, `_csrf=${csrf}&action=text&member=${id}&text=`);
+    expect((await store.getPlan("test", PERIOD))!.plan.noteTexts).toEqual({});
+  });
+});
+
 describe("a site's history", () => {
   it("puts its months side by side: members with activity, activities and requests, and a chart", async () => {
     const { cookie } = await session();

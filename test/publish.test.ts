@@ -5,6 +5,7 @@ import { deploymentSecret, optOutKey } from "../src/optout.js";
 import { type PipelineDeps, preparePlan } from "../src/pipeline.js";
 import { publishPlan, republishLive } from "../src/publish/index.js";
 import { SECTION_END, SECTION_START } from "../src/sections.js";
+import { editPlan } from "../src/selection/edits.js";
 import type { Settings } from "../src/settings.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";
 import { SIM_NOW, simAdapter, smallCommunity, testSettings } from "./helpers.js";
@@ -98,6 +99,25 @@ describe("publishing to Discourse", () => {
       expect(note.raw).toMatch(new RegExp(`You answered ${first.card.signals.solution.counted} question`));
     expect(note.raw).toMatch(/https:\/\/spotlight\.example\/optout\/v1\.[\w-]+\.[\w-]+\.[\w-]+/);
     expect(note.raw).toContain(`<!-- community-spotlight:note:test:${PERIOD}:${first.member.id} -->`);
+  });
+
+  it("sends the admin's own text when they rewrote a note, with the opt-out link still after it", async () => {
+    const { plan } = await preparePlan(h.deps(), PERIOD);
+    const first = plan.featured[0]!;
+    const own = "Dear friend,\n\nYour **patience** with new people is why they stay.\n\n— the team";
+    const edited = editPlan(plan, { action: "text", member: first.member.id, text: own });
+    await h.store.savePlan("test", (edited as { plan: typeof plan }).plan, "prepared");
+    await publishPlan(h.deps(), PERIOD);
+    const raw = (pms(h.sim).find((w) => (w.body as any).target_recipients === first.member.username)!.body as any)
+      .raw as string;
+    expect(raw.startsWith(own)).toBe(true);
+    expect(raw).not.toContain("Thank you for everything");
+    expect(raw).toMatch(/https:\/\/spotlight\.example\/optout\/v1\./);
+    // The others get the generated note.
+    const other = plan.featured[1]!;
+    const theirs = (pms(h.sim).find((w) => (w.body as any).target_recipients === other.member.username)!.body as any)
+      .raw as string;
+    expect(theirs).not.toContain("patience");
   });
 
   it("changes nothing when the same period is published twice", async () => {

@@ -9,6 +9,7 @@ import { periodOf } from "../src/period.js";
 import { escapeMarkdown, truncate } from "../src/render/escape.js";
 import { PLACEHOLDER, render, resolveLocale, translate } from "../src/render/index.js";
 import { spotlightView } from "../src/render/view.js";
+import { lineDiff } from "../src/server/admin-note.js";
 import { card, member, testSettings } from "./helpers.js";
 
 type Node = DefaultTreeAdapterMap["node"];
@@ -187,11 +188,14 @@ describe("templates and locales", () => {
       .filter((f) => /\.(md|txt)\.hbs$/.test(f))
       .map((f) => join(TEMPLATES, f));
     files.push(join(TEMPLATES, "partials", "summary.hbs"));
+    files.push(join(TEMPLATES, "partials", "note-message-md.hbs"), join(TEMPLATES, "partials", "note-message-txt.hbs"));
     for (const f of files) {
       for (const m of readFileSync(f, "utf8").matchAll(/\{\{(?!!)([^}]*)\}\}/g)) {
         const expr = m[1]!.trim();
         if (/^[#/>^~]|^else$/.test(expr)) continue;
         if (/^(t|md|txt|link|url) /.test(expr)) continue;
+        // The admin's own note text, which they write in Markdown: only ever that field.
+        if (expr === "asWritten text") continue;
         bare.push(`${f}: {{${expr}}}`);
       }
     }
@@ -200,7 +204,10 @@ describe("templates and locales", () => {
 
   it("hard-codes no English sentence in any template: all text comes from the catalog", () => {
     const words: string[] = [];
-    for (const f of [...readdirSync(TEMPLATES).filter((x) => x.endsWith(".hbs")), "partials/summary.hbs"]) {
+    const partials = ["summary", "note-message-md", "note-message-txt", "note-message-html"].map(
+      (p) => `partials/${p}.hbs`,
+    );
+    for (const f of [...readdirSync(TEMPLATES).filter((x) => x.endsWith(".hbs")), ...partials]) {
       const text = readFileSync(join(TEMPLATES, f), "utf8")
         .replace(/\{\{[^}]*\}\}/g, " ")
         .replace(/<!--[^>]*-->/g, " ")
@@ -213,7 +220,11 @@ describe("templates and locales", () => {
 
   it("has every catalog key the templates use", () => {
     const catalog = JSON.parse(readFileSync(join(TEMPLATES, "locales", "en.json"), "utf8"));
-    for (const f of readdirSync(TEMPLATES).filter((x) => x.endsWith(".hbs")))
+    const all = [
+      ...readdirSync(TEMPLATES).filter((x) => x.endsWith(".hbs")),
+      ...readdirSync(join(TEMPLATES, "partials")).map((x) => `partials/${x}`),
+    ];
+    for (const f of all)
       for (const m of readFileSync(join(TEMPLATES, f), "utf8").matchAll(/\{\{t "([^"]+)"/g))
         expect(catalog, `${f}: ${m[1]}`).toHaveProperty([m[1]!]);
   });
@@ -253,5 +264,22 @@ describe("templates and locales", () => {
       const out = md.renderInline(escapeMarkdown(s)).replace(/\u2060/g, "");
       expect(textOf(out)).toBe(s);
     }
+  });
+});
+
+describe("the note editor's diff", () => {
+  it("shows what the admin changed line by line: kept, removed and added, in order", () => {
+    const generated = "Hi Ann,\n\nThanks for October.\n\nThe team";
+    const own = "Hi Ann,\n\nThanks for October, and for the welcome you gave Bo.\n\nThe team";
+    expect(lineDiff(generated, own)).toEqual([
+      { kind: "same", text: "Hi Ann," },
+      { kind: "same", text: "" },
+      { kind: "del", text: "Thanks for October." },
+      { kind: "ins", text: "Thanks for October, and for the welcome you gave Bo." },
+      { kind: "same", text: "" },
+      { kind: "same", text: "The team" },
+    ]);
+    expect(lineDiff("a", "a")).toEqual([{ kind: "same", text: "a" }]);
+    expect(lineDiff("", "b").filter((l) => l.kind === "ins")).toEqual([{ kind: "ins", text: "b" }]);
   });
 });

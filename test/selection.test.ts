@@ -291,6 +291,15 @@ describe("an admin's edits to a prepared plan", () => {
     expect(editPlan(p, { action: "swap", member: "a", other: "b" }, 1)).toMatchObject({ ok: true });
   });
 
+  it("keeps an admin's whole note text, trimmed and capped; an empty one gives the generated text back", () => {
+    const written = editPlan(plan(), { action: "text", member: "a", text: "  Dear Ann,\r\nthank you.  " });
+    expect(written).toMatchObject({ ok: true, replan: false, plan: { noteTexts: { a: "Dear Ann,\nthank you." } } });
+    const long = editPlan(plan(), { action: "text", member: "a", text: "y".repeat(6000) });
+    expect(long.ok && long.plan.noteTexts?.a).toBe("y".repeat(5000));
+    const back = editPlan((written as { plan: Plan }).plan, { action: "text", member: "a", text: " " });
+    expect(back.ok && back.plan.noteTexts).toEqual({});
+  });
+
   it("refuses a member the plan does not name", () => {
     expect(editPlan(plan(), { action: "pin", member: "mallory" })).toEqual({ ok: false, problem: "unknown_member" });
     expect(editPlan(plan(), { action: "swap", member: "a", other: "mallory" })).toEqual({

@@ -15,7 +15,7 @@ import { ROOT } from "../manifest.js";
 import { escapeHtml, escapeMarkdown, escapeText, markdownUrl, safeUrl } from "./escape.js";
 
 export type Format = "html" | "md" | "txt";
-export type TemplateName = "spotlight" | "note" | "newsletter" | "optout" | `admin/${string}`;
+export type TemplateName = "spotlight" | "note" | "note-message" | "newsletter" | "optout" | `admin/${string}`;
 
 const TEMPLATES = join(ROOT, "templates");
 type Catalog = Record<string, string | Record<string, string>>;
@@ -89,6 +89,11 @@ function createEnvironment() {
       new hbs.SafeString(translate(locale(options), format(options), key, options.hash)),
   );
   hbs.registerHelper("md", (value: unknown) => new hbs.SafeString(escapeMarkdown(String(value ?? ""))));
+  /**
+   * {{asWritten text}}: an admin's own note text, as they wrote it (Markdown, or the HTML cooked
+   * from it with raw HTML off): never member-supplied text, which always goes through md/txt.
+   */
+  hbs.registerHelper("asWritten", (value: unknown) => new hbs.SafeString(String(value ?? "")));
   hbs.registerHelper("txt", (value: unknown) => new hbs.SafeString(escapeText(String(value ?? ""))));
   /** {{link text url}}: a link in the current format; unsafe URLs leave the text alone. */
   hbs.registerHelper("link", (text: unknown, url: unknown, options: Handlebars.HelperOptions) => {

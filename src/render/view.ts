@@ -6,6 +6,7 @@
 import type { Evidence, Plan, PlanEntry } from "../domain.js";
 import { clean, safeUrl, truncate } from "./escape.js";
 import { resolveLocale } from "./index.js";
+import { markdownToHtml } from "./markdown.js";
 
 export const MAX_NAME = 60;
 export const MAX_TITLE = 120;
@@ -57,6 +58,9 @@ export interface NoteView {
   site: SiteView;
   period: PeriodView;
   member: MemberView;
+  /** The admin's own message (Markdown) instead of the generated one, and the same as HTML. */
+  text: string | null;
+  textHtml: string | null;
 }
 
 export function periodLabel(plan: Pick<Plan, "period">, locale: string, timeZone = "UTC"): string {
@@ -119,5 +123,8 @@ export function noteView(plan: Plan, entry: PlanEntry, o: ViewOptions & { optOut
     site: base.site,
     period: base.period,
     member: memberView(entry, o.optOutUrl ?? null, plan.personalLines?.[entry.member.id] ?? null),
+    // The admin writes Markdown; as HTML (e-mail) it is cooked with raw HTML off, as a forum would.
+    text: plan.noteTexts?.[entry.member.id] ?? null,
+    textHtml: plan.noteTexts?.[entry.member.id] ? markdownToHtml(plan.noteTexts[entry.member.id]!) : null,
   };
 }

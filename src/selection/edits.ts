@@ -10,7 +10,9 @@ import { hardReasons } from "./index.js";
 export type PlanEdit =
   | { action: "pin" | "unpin" | "exclude" | "include"; member: string }
   | { action: "swap"; member: string; other: string }
-  | { action: "line"; member: string; line: string };
+  | { action: "line"; member: string; line: string }
+  /** The note's whole message, as the admin wrote it (empty: the generated text again). */
+  | { action: "text"; member: string; text: string };
 
 export type EditResult =
   | { ok: true; plan: Plan; replan: boolean; summary: string }
@@ -21,6 +23,8 @@ export type EditResult =
 
 /** The longest personal line kept (the rest is cut). */
 export const PERSONAL_LINE_MAX = 500;
+/** The longest note text an admin may write (a private message, not an essay). */
+export const NOTE_TEXT_MAX = 5000;
 
 const without = (ids: readonly string[], id: string) => ids.filter((x) => x !== id);
 
@@ -71,11 +75,40 @@ export function editPlan(plan: Plan, edit: PlanEdit, featuredCount = Number.POSI
         `${name(member)} → ${name(other)}`,
       );
     }
+    case "text": {
+      const text = edit.text.replace(/\r\n?/g, "\n").trim().slice(0, NOTE_TEXT_MAX).trim();
+      const { [member]: _old, ...others } = plan.noteTexts ?? {};
+      const noteTexts = text ? { ...others, [member]: text } : others;
+      return { ok: true, plan: { ...structuredClone(plan), noteTexts }, replan: false, summary: name(member) };
+    }
     case "line": {
       const line = edit.line.trim().slice(0, PERSONAL_LINE_MAX).trim();
       const { [member]: _old, ...others } = plan.personalLines ?? {};
       const personalLines = line ? { ...others, [member]: line } : others;
       return { ok: true, plan: { ...structuredClone(plan), personalLines }, replan: false, summary: name(member) };
     }
+  }
+}
+
+/** The form's fields as a plan edit (null when the action is none of them). */
+export function planEditFrom(
+  action: string,
+  member: string,
+  body: Record<string, unknown> | undefined,
+): PlanEdit | null {
+  switch (action) {
+    case "pin":
+    case "unpin":
+    case "exclude":
+    case "include":
+      return { action, member };
+    case "swap":
+      return { action, member, other: String(body?.other ?? "") };
+    case "line":
+      return { action, member, line: String(body?.line ?? "") };
+    case "text":
+      return { action, member, text: String(body?.text ?? "") };
+    default:
+      return null;
   }
 }

@@ -14,35 +14,19 @@ import { noteLedgerKey, publishPlan, storeState } from "../publish/index.js";
 import { render, translate } from "../render/index.js";
 import { markdownToHtml } from "../render/markdown.js";
 import { memberView, noteView, periodLabel, spotlightView } from "../render/view.js";
-import { editPlan, type PlanEdit } from "../selection/edits.js";
+import { editPlan, planEditFrom } from "../selection/edits.js";
 import type { SiteSettings } from "../settings.js";
 import { adminConfirm } from "./admin-confirm.js";
 import { adminJobs } from "./admin-jobs.js";
 import { type AdminKit, PERIOD_RE, route } from "./admin-kit.js";
+import { noteEditor } from "./admin-note.js";
 import { problemNotice } from "./admin-notices.js";
 import { outcomeView } from "./admin-outcome.js";
 import { adminSettings } from "./admin-settings.js";
 import { countsPerLocalDay, dailyChart, signalBars } from "./charts.js";
 
-/** The form's fields as a plan edit (null when the action is none of them). */
-function planEditFrom(action: string, member: string, body: Record<string, unknown> | undefined): PlanEdit | null {
-  switch (action) {
-    case "pin":
-    case "unpin":
-    case "exclude":
-    case "include":
-      return { action, member };
-    case "swap":
-      return { action, member, other: String(body?.other ?? "") };
-    case "line":
-      return { action, member, line: String(body?.line ?? "") };
-    default:
-      return null;
-  }
-}
-
 /** What a page says after an action (?done=…): admin.done.<action> in the catalog. */
-const DONE = new Set(["published", "queued", "skipped", "line", "pin", "unpin", "exclude", "include", "swap"]);
+const DONE = new Set(["published", "queued", "skipped", "line", "text", "pin", "unpin", "exclude", "include", "swap"]);
 
 export function adminPages(router: Router, kit: AdminKit) {
   const { deps, settings, store, log, env, now, locale, sites, t, page, common, audit } = kit;
@@ -168,6 +152,11 @@ export function adminPages(router: Router, kit: AdminKit) {
             caps: f.card.capsApplied,
             evidence: v.highlights,
             personalLine: v.personalLine ?? "",
+            ...noteEditor(plan, f, {
+              locale,
+              site: { title: siteTitle(site), url: site.baseUrl },
+              timeZone: settings.timezone,
+            }),
           };
         }),
         alternatives: plan.ranked.filter((r) => r.eligible && !featuredIds.has(r.memberId)).slice(0, 20),
@@ -309,10 +298,15 @@ export function adminPages(router: Router, kit: AdminKit) {
       await store.savePlan(site.id, edited.plan, "prepared");
       // Pins and exclusions change the selection: plan again from the stored activity.
       if (edited.replan) await preparePlan(deps2, period, { sync: false });
-      await audit(site.id, actor, action === "line" ? "personal line" : action, period, edited.summary);
+      const audited = action === "line" ? "personal line" : action === "text" ? "note text" : action;
+      await audit(site.id, actor, audited, period, edited.summary);
       // Back where the admin was: the member's card for a line, the leaderboard for a pin.
       const place =
-        action === "line" ? `m-${member}` : action === "exclude" || action === "swap" ? "featured-h" : "board-h";
+        action === "line" || action === "text"
+          ? `m-${member}`
+          : action === "exclude" || action === "swap"
+            ? "featured-h"
+            : "board-h";
       res.redirect(303, `${back}?done=${action}#${encodeURIComponent(place)}`);
     }),
   );
