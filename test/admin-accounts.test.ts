@@ -6,51 +6,37 @@
  */
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningSimulator, startSimulator } from "../adapters/discourse/simulator/app.js";
-import { preparePlan } from "../src/pipeline.js";
+import type { RunningSimulator } from "../adapters/discourse/simulator/app.js";
 import { hashPassword } from "../src/server/auth.js";
 import { createServer } from "../src/server/index.js";
-import { SqliteStore } from "../src/store/sqlite/index.js";
-import { SIM_NOW, signInHttp, simAdapter, smallCommunity, testSettings } from "./helpers.js";
+import type { SqliteStore } from "../src/store/sqlite/index.js";
+import { type Dashboard, PERIOD, startDashboard } from "./dashboard-world.js";
+import { signInHttp, testSettings } from "./helpers.js";
 
-const PERIOD = "2026-10";
 const PAT = "publisher's own passphrase";
 const REV = "reviewer's own passphrase";
 let sim: RunningSimulator;
 let store: SqliteStore;
 let base = "";
-let close = () => {};
 const env: Record<string, string> = {
   PAT_HASH: hashPassword(PAT),
   REV_HASH: hashPassword(REV),
   SPOTLIGHT_SECRET: "acc",
 };
 
+let dashboard: Dashboard;
+
 beforeAll(async () => {
-  sim = await startSimulator({ community: smallCommunity() });
-  const settings = testSettings(sim.url);
-  settings.admin.accounts = [
-    { username: "pat", passwordHashEnv: "PAT_HASH", role: "publisher" },
-    { username: "rev", passwordHashEnv: "REV_HASH", role: "reviewer" },
-  ];
-  store = new SqliteStore(":memory:");
-  const site = settings.sites[0]!;
-  const adapter = simAdapter(settings, {}, site);
-  await preparePlan({ settings, store, adapter, site, env, now: () => SIM_NOW }, PERIOD);
-  const server = createServer({ settings, store, secret: "acc", adapters: new Map([["test", adapter]]), env }).listen(
-    0,
-    "127.0.0.1",
-  );
-  await new Promise<void>((r) => server.once("listening", () => r()));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = () => server.close();
+  dashboard = await startDashboard(env, "acc", (settings) => {
+    settings.admin.accounts = [
+      { username: "pat", passwordHashEnv: "PAT_HASH", role: "publisher" },
+      { username: "rev", passwordHashEnv: "REV_HASH", role: "reviewer" },
+    ];
+  });
+  ({ sim, store, base } = dashboard);
 }, 120_000);
 
-afterAll(async () => {
-  close();
-  await sim?.close();
-  await store?.close();
-});
+afterAll(() => dashboard?.close());
 
 const periodPage = (cookie: string) =>
   fetch(`${base}/admin/sites/test/periods/${PERIOD}`, { headers: { cookie } }).then((r) => r.text());

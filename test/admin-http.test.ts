@@ -3,48 +3,28 @@
  * month with a notice saying why and what was, or was not, changed; never a bare error page), and
  * a site's months side by side.
  */
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningSimulator, startSimulator } from "../adapters/discourse/simulator/app.js";
+import type { RunningSimulator } from "../adapters/discourse/simulator/app.js";
 import { preparePlan } from "../src/pipeline.js";
 import { hashPassword } from "../src/server/auth.js";
-import { createServer } from "../src/server/index.js";
-import { SqliteStore } from "../src/store/sqlite/index.js";
-import { SIM_NOW, signInHttp, simAdapter, smallCommunity, testSettings } from "./helpers.js";
+import type { SqliteStore } from "../src/store/sqlite/index.js";
+import { type Dashboard, PERIOD, startDashboard } from "./dashboard-world.js";
+import { SIM_NOW, signInHttp, simAdapter, testSettings } from "./helpers.js";
 
 const PASSWORD = "correct horse battery staple";
-const PERIOD = "2026-10";
 
 let sim: RunningSimulator;
 let store: SqliteStore;
 let base = "";
-let close = () => {};
+let dashboard: Dashboard;
 
 beforeAll(async () => {
-  sim = await startSimulator({ community: smallCommunity() });
-  const settings = testSettings(sim.url);
-  store = new SqliteStore(":memory:");
-  const site = settings.sites[0]!;
-  const adapter = simAdapter(settings, {}, site);
   const env = { SPOTLIGHT_ADMIN_PASSWORD_HASH: hashPassword(PASSWORD), SPOTLIGHT_SECRET: "refusals" };
-  await preparePlan({ settings, store, adapter, site, env, now: () => SIM_NOW }, PERIOD);
-  const server = createServer({
-    settings,
-    store,
-    secret: "refusals",
-    adapters: new Map([["test", adapter]]),
-    env,
-  }).listen(0, "127.0.0.1");
-  await new Promise<void>((r) => server.once("listening", () => r()));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = () => server.close();
+  dashboard = await startDashboard(env, "refusals");
+  ({ sim, store, base } = dashboard);
 }, 120_000);
 
-afterAll(async () => {
-  close();
-  await sim?.close();
-  await store?.close();
-});
+afterAll(() => dashboard?.close());
 
 async function session(): Promise<{ cookie: string; csrf: string }> {
   const { cookie } = await signInHttp(base, PASSWORD);

@@ -6,54 +6,38 @@
 
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningSimulator, startSimulator } from "../adapters/discourse/simulator/app.js";
-import { preparePlan } from "../src/pipeline.js";
+import type { RunningSimulator } from "../adapters/discourse/simulator/app.js";
 import { clean } from "../src/render/escape.js";
 import { hashPassword } from "../src/server/auth.js";
-import { createServer } from "../src/server/index.js";
-import { SqliteStore } from "../src/store/sqlite/index.js";
-import { chromiumArgs, SIM_NOW, signInHttp, simAdapter, smallCommunity, testSettings } from "./helpers.js";
+import type { SqliteStore } from "../src/store/sqlite/index.js";
+import { type Dashboard, PERIOD, startDashboard } from "./dashboard-world.js";
+import { chromiumArgs, signInHttp } from "./helpers.js";
 import { requireProgram } from "./programs.js";
 
 const ARTIFACTS = join(import.meta.dirname, "..", "test-artifacts", "admin");
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const PASSWORD = "correct horse battery staple";
-const PERIOD = "2026-10";
 
 let sim: RunningSimulator;
 let store: SqliteStore;
 let base = "";
-let close = () => {};
+let dashboard: Dashboard;
 let browser: Browser;
 /** The server's environment (a test changes the password hash in it). */
 let env: Record<string, string>;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  sim = await startSimulator({ community: smallCommunity() });
-  const settings = testSettings(sim.url);
-  settings.sites[0]!.title = "Test Forum";
-  settings.server.publicUrl = "https://spotlight.example/";
-  settings.publish.newsletter = { enabled: true, categoryId: 3, categorySlug: "newsletter" };
-  store = new SqliteStore(":memory:");
-  const site = settings.sites[0]!;
-  const adapter = simAdapter(settings, {}, site);
   env = { SPOTLIGHT_ADMIN_PASSWORD_HASH: hashPassword(PASSWORD), SPOTLIGHT_SECRET: "admin-test" };
-  await preparePlan({ settings, store, adapter, site, env, now: () => SIM_NOW }, PERIOD);
-  const server = createServer({
-    settings,
-    store,
-    secret: "admin-test",
-    adapters: new Map([["test", adapter]]),
-    env,
-  }).listen(0, "127.0.0.1");
-  await new Promise<void>((r) => server.once("listening", () => r()));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = () => server.close();
+  dashboard = await startDashboard(env, "admin-test", (settings) => {
+    settings.sites[0]!.title = "Test Forum";
+    settings.server.publicUrl = "https://spotlight.example/";
+    settings.publish.newsletter = { enabled: true, categoryId: 3, categorySlug: "newsletter" };
+  });
+  ({ sim, store, base } = dashboard);
   browser = await chromium.launch({
     executablePath: requireProgram(
       process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -66,9 +50,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  close();
-  await sim?.close();
-  await store?.close();
+  await dashboard?.close();
 });
 
 async function axe(page: Page): Promise<string[]> {
