@@ -56,9 +56,19 @@ export function mailer(settings: Pick<Settings, "mail">, env: NodeJS.ProcessEnv 
         );
       }
     },
-    /** A plain message to the admins (not a note: no opt-out, nothing to unsubscribe from). */
-    async notify(to: readonly string[], subject: string, text: string): Promise<void> {
-      await transport.sendMail({ from, to: [...to], subject, text, headers: { "Auto-Submitted": "auto-generated" } });
+    /**
+     * A message to the admins (not a note: no opt-out, nothing to unsubscribe from), in text and,
+     * when given, HTML.
+     */
+    async notify(to: readonly string[], subject: string, text: string, html?: string): Promise<void> {
+      await transport.sendMail({
+        from,
+        to: [...to],
+        subject,
+        text,
+        ...(html ? { html } : {}),
+        headers: { "Auto-Submitted": "auto-generated" },
+      });
     },
     close: () => transport.close(),
   };

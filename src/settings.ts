@@ -97,6 +97,8 @@ export interface AdminAccount {
   username: string;
   passwordHashEnv: string;
   role: "publisher" | "reviewer";
+  /** Where "Send a test to me" sends this account the notes. */
+  email?: string | null;
 }
 
 export interface Settings {
@@ -117,6 +119,7 @@ export interface Settings {
   admin: {
     username: string;
     passwordHashEnv: string;
+    email: string | null;
     sessionHours: number;
     notifyEmails: string[];
     accounts: AdminAccount[];

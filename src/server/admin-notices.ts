@@ -21,6 +21,10 @@ export function problemNotice(
       return t("admin.locked", { status: t(`admin.status.${status}`) });
     case "publisher":
       return t("admin.problem.publisher");
+    case "noaddress":
+      return t("admin.problem.noaddress");
+    case "nomail":
+      return t("admin.problem.nomail");
     case "unknown_member":
       return t("admin.problem.unknown");
     case "all_pinned":

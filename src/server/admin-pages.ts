@@ -23,10 +23,23 @@ import { noteEditor } from "./admin-note.js";
 import { problemNotice } from "./admin-notices.js";
 import { outcomeView } from "./admin-outcome.js";
 import { adminSettings } from "./admin-settings.js";
+import { adminTestNote } from "./admin-test-note.js";
 import { countsPerLocalDay, dailyChart, signalBars } from "./charts.js";
 
 /** What a page says after an action (?done=…): admin.done.<action> in the catalog. */
-const DONE = new Set(["published", "queued", "skipped", "line", "text", "pin", "unpin", "exclude", "include", "swap"]);
+const DONE = new Set([
+  "published",
+  "queued",
+  "skipped",
+  "line",
+  "text",
+  "testsent",
+  "pin",
+  "unpin",
+  "exclude",
+  "include",
+  "swap",
+]);
 
 export function adminPages(router: Router, kit: AdminKit) {
   const { deps, settings, store, log, env, now, locale, sites, t, page, common, audit } = kit;
@@ -89,6 +102,7 @@ export function adminPages(router: Router, kit: AdminKit) {
   };
   adminConfirm(router, kit, load);
   adminSettings(router, kit);
+  adminTestNote(router, kit, load);
 
   router.get(
     "/sites/:site/periods/:period",
@@ -130,6 +144,7 @@ export function adminPages(router: Router, kit: AdminKit) {
         featuredNames: plan.featured.map((f) => `@${f.member.username}`).join(", "),
         outcome: editable ? null : await outcomeView(store, site.id, plan, deps.adapters.get(site.id), when, t),
         actionUrl: `${base}/actions`,
+        testUrl: `${base}/test-note`,
         confirmUrl: `${base}/confirm`,
         previewUrl: `${base}/preview`,
         chart: dailyChart(perDay, t("admin.activity", { period: label })),
