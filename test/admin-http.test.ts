@@ -132,6 +132,36 @@ describe("a note rewritten by an admin", () => {
   });
 });
 
+describe("the leaderboard", () => {
+  const rows = async (cookie: string, query: string) => {
+    const html = await (
+      await fetch(`${base}/admin/sites/test/periods/${PERIOD}?${query}`, { headers: { cookie } })
+    ).text();
+    const board = html.slice(html.indexOf('id="board-h"'), html.indexOf('id="skipped-h"'));
+    return [...board.matchAll(/<td data-label="Member"><bdi>([^<]*)<\/bdi>/g)].map((m) => m[1]!);
+  };
+
+  it("finds a member by part of their name, in any case, beyond the best shown by default", async () => {
+    const { cookie } = await session();
+    const plan = (await store.getPlan("test", PERIOD))!.plan;
+    const deep = plan.ranked[plan.ranked.length - 1]!;
+    expect(plan.ranked.length).toBeGreaterThan(50);
+    expect(await rows(cookie, "")).not.toContain(deep.username);
+    const part = deep.username.slice(1, 5).toUpperCase();
+    const found = await rows(cookie, `q=${encodeURIComponent(part)}`);
+    expect(found).toContain(deep.username);
+    for (const name of found) expect(name.toLowerCase()).toContain(part.toLowerCase());
+  });
+
+  it("shows only the featured, or only who cannot be featured, when asked", async () => {
+    const { cookie } = await session();
+    const plan = (await store.getPlan("test", PERIOD))!.plan;
+    expect((await rows(cookie, "show=featured")).sort()).toEqual(plan.featured.map((f) => f.member.username).sort());
+    const ineligible = plan.ranked.filter((r) => !r.eligible).map((r) => r.username);
+    expect(await rows(cookie, "show=ineligible")).toEqual(ineligible);
+  });
+});
+
 describe("a site's history", () => {
   it("puts its months side by side: members with activity, activities and requests, and a chart", async () => {
     const { cookie } = await session();

@@ -1,8 +1,9 @@
 /**
- * A note as the admin edits it on the period page: the text in the editor (the admin's own, or
- * the generated message), whether it was edited, and a line-by-line diff against the generated
- * text, so an admin sees what they changed before approving.
+ * The period page's working parts: a note as the admin edits it (the text in the editor, the
+ * admin's own or the generated message, whether it was edited, and a line-by-line diff against the
+ * generated text), and the leaderboard as the admin searches and filters it.
  */
+import type { Request } from "express";
 import type { Plan, PlanEntry } from "../domain.js";
 import { render } from "../render/index.js";
 import { noteView, type ViewOptions } from "../render/view.js";
@@ -49,5 +50,46 @@ export function noteEditor(plan: Plan, entry: PlanEntry, view: ViewOptions) {
         : lineDiff(generated, own)
             .filter((l) => l.kind !== "same" || l.text.trim())
             .map((l) => ({ ...l, mark: l.kind === "ins" ? "+" : l.kind === "del" ? "−" : " " })),
+  };
+}
+
+/**
+ * The leaderboard's rows: the `size` best, or, searched (?q=, part of a username, any case) or
+ * filtered (?show=eligible|ineligible|featured), every ranked member who matches, with their rank.
+ */
+export function leaderboard(plan: Plan, query: Request["query"], size: number, featured: ReadonlySet<string>) {
+  const q = typeof query.q === "string" ? query.q.trim().slice(0, 60) : "";
+  const show =
+    typeof query.show === "string" && ["eligible", "ineligible", "featured"].includes(query.show) ? query.show : "all";
+  const needle = q.toLowerCase();
+  const rows = plan.ranked
+    .map((r, i) => ({
+      ...r,
+      rank: i + 1,
+      pinned: plan.overrides.pin.includes(r.memberId),
+      excluded: plan.overrides.exclude.includes(r.memberId),
+      featured: featured.has(r.memberId),
+    }))
+    .filter(
+      (r) =>
+        (!needle || r.username.toLowerCase().includes(needle)) &&
+        (show === "all" ||
+          (show === "featured" && r.featured) ||
+          (show === "eligible" && r.eligible) ||
+          (show === "ineligible" && !r.eligible)),
+    );
+  const filtered = !!needle || show !== "all";
+  return {
+    ranked: filtered ? rows : rows.slice(0, size),
+    board: {
+      q,
+      options: ["all", "eligible", "ineligible", "featured"].map((value) => ({
+        value,
+        key: `admin.board.${value}`,
+        selected: value === show,
+      })),
+      shown: filtered ? rows.length : Math.min(size, rows.length),
+      total: plan.ranked.length,
+    },
   };
 }

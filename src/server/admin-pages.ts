@@ -19,7 +19,7 @@ import type { SiteSettings } from "../settings.js";
 import { adminConfirm } from "./admin-confirm.js";
 import { adminJobs } from "./admin-jobs.js";
 import { type AdminKit, PERIOD_RE, route } from "./admin-kit.js";
-import { noteEditor } from "./admin-note.js";
+import { leaderboard, noteEditor } from "./admin-note.js";
 import { problemNotice } from "./admin-notices.js";
 import { outcomeView } from "./admin-outcome.js";
 import { adminSettings } from "./admin-settings.js";
@@ -175,13 +175,7 @@ export function adminPages(router: Router, kit: AdminKit) {
           };
         }),
         alternatives: plan.ranked.filter((r) => r.eligible && !featuredIds.has(r.memberId)).slice(0, 20),
-        ranked: plan.ranked.slice(0, settings.selection.leaderboardSize).map((r, i) => ({
-          ...r,
-          rank: i + 1,
-          pinned: plan.overrides.pin.includes(r.memberId),
-          excluded: plan.overrides.exclude.includes(r.memberId),
-          featured: featuredIds.has(r.memberId),
-        })),
+        ...leaderboard(plan, req.query, settings.selection.leaderboardSize, featuredIds),
         skipped: plan.skipped
           .slice(0, 30)
           .map((s) => ({ username: s.username, total: s.total, reasons: s.reasons.map((r) => `reason.${r}`) })),
