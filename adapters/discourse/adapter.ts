@@ -21,6 +21,9 @@ export const capabilities: Capabilities = {
   webhooks: true,
   badges: true,
   groups: true,
+  // Discourse cooks posts with markdown-it (its pretty-text engine), a single newline a line
+  // break (traditional_markdown_linebreaks off by default), HTML comments dropped by its
+  // sanitizer: what the dashboard's previews do (src/render/markdown.ts).
   markup: "markdown",
 };
 
@@ -72,7 +75,7 @@ export const createDiscourseAdapter: AdapterFactory = (options): Adapter => {
     publishHomepage: (content, w) => publishHomepage(ctx, content, w),
     sendNote: (note, w) => sendNote(ctx, note, w),
     findNote: (note, since) => findNote(ctx, note, since),
-    noteSender: `@${options.publish?.notes.senderUsername ?? apiUsername}`,
+    noteSender: `@${options.publish?.notes?.senderUsername ?? apiUsername}`,
     // A note is a private message topic: its id is the ref (notes.ts); admins may open any.
     noteUrl: (ref) => (/^\d+$/.test(ref) ? new URL(`t/${ref}`, http.base).toString() : null),
     updateNewsletter: (content, w) => updateNewsletter(ctx, content, w),

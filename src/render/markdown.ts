@@ -1,8 +1,9 @@
 /**
- * Markdown as a forum shows it, for the dashboard's previews: Discourse cooks posts with
- * markdown-it (its pretty-text engine builds on it), raw HTML off for our text, links made from
- * bare URLs, and a single newline a line break (Discourse's default: traditional_markdown_linebreaks
- * off). HTML comments (our markers) are not shown, as Discourse's sanitizer drops them.
+ * Markdown as a forum shows it, for the dashboard's previews of platforms whose posts are Markdown
+ * (Capabilities.markup): cooked with markdown-it, the engine forums build on, raw HTML off for
+ * our text, links made from bare URLs, and a single newline a line break (forums' usual default).
+ * HTML comments (our markers) are not shown, as forums' sanitizers drop them. Which forum does
+ * what is said in its adapter's folder.
  */
 import MarkdownIt from "markdown-it";
 
