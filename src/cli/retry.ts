@@ -3,6 +3,7 @@
 import { createLogger } from "../log.js";
 import { producerConnection, queues, redisUrl } from "../queue/index.js";
 import { retrySiteJob, siteJobs } from "../queue/jobs.js";
+import { clean, truncate } from "../render/escape.js";
 import { closeConnection } from "../store/redis/connect.js";
 import { openConfig, parse } from "./args.js";
 import type { CliIO } from "./site.js";
@@ -31,9 +32,7 @@ export async function retry(args: string[], io: CliIO) {
       for (const job of (await siteJobs(q, site.id)).failed) {
         if (!(await retrySiteJob(q, site.id, job.queue, job.id))) continue;
         n++;
-        io.stdout.write(
-          `queued again: ${site.id} ${job.name}${job.period ? ` ${job.period}` : ""} (failed: ${job.error ?? "?"})\n`,
-        );
+        io.stdout.write(`${retriedLine(site.id, job)}\n`);
       }
     }
     if (!n) io.stdout.write(`nothing failed for good${values.site ? ` on ${values.site}` : ""}\n`);
@@ -41,4 +40,13 @@ export async function retry(args: string[], io: CliIO) {
     await Promise.all([q.sync.close(), q.period.close(), q.notes.close()]);
     await closeConnection(producer);
   }
+}
+
+/**
+ * What `retry` prints for a job it queued again. The error is the platform's or the network's
+ * words: one line, with no control characters (a terminal must not take them as commands).
+ */
+export function retriedLine(site: string, job: { name: string; period?: string | null; error?: string | null }) {
+  const error = job.error ? truncate(clean(job.error), 300) : "?";
+  return `queued again: ${site} ${job.name}${job.period ? ` ${job.period}` : ""} (failed: ${error})`;
 }
