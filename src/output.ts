@@ -5,12 +5,21 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Plan } from "./domain.js";
-import { render } from "./render/index.js";
+import { render, resolveLocale } from "./render/index.js";
 import { noteView, spotlightView, type ViewOptions } from "./render/view.js";
 import type { Settings, SiteSettings } from "./settings.js";
 
 export function siteTitle(site: SiteSettings): string {
   return site.title ?? new URL(site.baseUrl).host;
+}
+
+/** What every text about a site is rendered with: the locale, the site's title and address, its zone. */
+export function siteView(settings: Pick<Settings, "locale" | "timezone">, site: SiteSettings): ViewOptions {
+  return {
+    locale: resolveLocale(settings.locale),
+    site: { title: siteTitle(site), url: site.baseUrl },
+    timeZone: settings.timezone,
+  };
 }
 
 /** A readable projection of the plan: no internal fields, every number explained. */
@@ -60,11 +69,7 @@ export function renderOutputs(
   site: SiteSettings,
   settings: Pick<Settings, "locale" | "timezone">,
 ): Map<string, string> {
-  const o: ViewOptions = {
-    locale: settings.locale,
-    site: { title: siteTitle(site), url: site.baseUrl },
-    timeZone: settings.timezone,
-  };
+  const o = siteView(settings, site);
   const view = spotlightView(plan, o);
   const files = new Map<string, string>();
   files.set("spotlight.html", render("spotlight", "html", view));

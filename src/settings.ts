@@ -126,3 +126,11 @@ export interface Settings {
   };
   worker: { concurrency: number; notesPerMinute: number; lockDurationMs: number; attempts: number };
 }
+
+/** The dashboard's accounts: admin.accounts, or the one admin (a publisher) of admin.username. */
+export function adminAccounts(settings: Pick<Settings, "admin">): AdminAccount[] {
+  const a = settings.admin;
+  return a.accounts.length
+    ? a.accounts
+    : [{ username: a.username, passwordHashEnv: a.passwordHashEnv, role: "publisher", email: a.email }];
+}

@@ -28,6 +28,7 @@ let dashboard: Dashboard;
 
 beforeAll(async () => {
   dashboard = await startDashboard(env, "acc", (settings) => {
+    settings.timezone = "Pacific/Auckland";
     settings.admin.accounts = [
       { username: "pat", passwordHashEnv: "PAT_HASH", role: "publisher" },
       { username: "rev", passwordHashEnv: "REV_HASH", role: "reviewer" },
@@ -66,7 +67,17 @@ describe("admin accounts and roles", () => {
     const plan = (await store.getPlan("test", PERIOD))!.plan;
     const member = plan.featured[0]!.member;
     expect((await post(cookie, `_csrf=${csrf}&action=line&member=${member.id}&line=Thanks`)).status).toBe(303);
-    expect((await store.audit("test"))[0]).toMatchObject({ actor: "rev", action: "personal line" });
+    const entry = (await store.audit("test"))[0]!;
+    expect(entry).toMatchObject({ actor: "rev", action: "personal line" });
+    // The audit log in the site's time zone, and the page says which.
+    const local = new Intl.DateTimeFormat("en", {
+      dateStyle: "medium",
+      timeStyle: "short",
+      timeZone: "Pacific/Auckland",
+    }).format(new Date(entry.at));
+    const after = await periodPage(cookie);
+    expect(after).toContain(`<time datetime="${entry.at}">${local}</time>`);
+    expect(after).toContain("Times in Pacific/Auckland.");
     // The approval form posted by hand, confirmed: refused, nothing published.
     for (const action of ["approve", "skip"]) {
       const res = await post(cookie, `_csrf=${csrf}&action=${action}&confirm=yes`);

@@ -75,3 +75,35 @@ describe("send a test to me", () => {
     }
   });
 });
+
+describe("previews on a platform whose posts are HTML and whose notes are e-mails", () => {
+  let html: Dashboard;
+  beforeAll(async () => {
+    html = await startDashboard(
+      env,
+      "t",
+      (s) => {
+        s.mail = { smtpUrlEnv: "SMTP_URL", from: "Community Spotlight <spotlight@example.org>" };
+      },
+      // The same forum played as a site without private messages, its posts in HTML.
+      (a) => ({
+        ...a,
+        capabilities: { ...a.capabilities, privateMessages: false, markup: "html" },
+        contactAddress: async () => "member@example.org",
+      }),
+    );
+  }, 120_000);
+  afterAll(() => html?.close());
+
+  it("shows our HTML, and each note as the e-mail with its sender and subject", async () => {
+    const { cookie } = await signInHttp(html.base, PASSWORD);
+    const get = async (what: string) =>
+      (await fetch(`${html.base}/admin/sites/test/periods/${PERIOD}/preview/${what}`, { headers: { cookie } })).text();
+    expect(await get("spotlight")).toContain('<section class="community-spotlight"');
+    const first = (await html.store.getPlan("test", PERIOD))!.plan.featured[0]!;
+    const note = await get(`note-${first.member.id}`);
+    expect(note).toContain("<dd>Community Spotlight &lt;spotlight@example.org&gt;</dd>");
+    expect(note).toMatch(/<dd>the member(&#39;|&#x27;)s e-mail address, read when the note is sent<\/dd>/);
+    expect(note).toContain('<table role="presentation"');
+  });
+});

@@ -4,6 +4,7 @@
  */
 import type { AddressInfo } from "node:net";
 import { type RunningSimulator, startSimulator } from "../adapters/discourse/simulator/app.js";
+import type { Adapter } from "../adapters/types.js";
 import { preparePlan } from "../src/pipeline.js";
 import { createServer } from "../src/server/index.js";
 import type { Settings } from "../src/settings.js";
@@ -25,13 +26,15 @@ export async function startDashboard(
   env: Record<string, string>,
   secret: string,
   patch: (s: Settings) => void = () => {},
+  /** The adapter as the server gets it (e.g. to play a platform with other capabilities). */
+  wrap: (a: Adapter) => Adapter = (a) => a,
 ): Promise<Dashboard> {
   const sim = await startSimulator({ community: smallCommunity() });
   const settings = testSettings(sim.url);
   patch(settings);
   const store = new SqliteStore(":memory:");
   const site = settings.sites[0]!;
-  const adapter = simAdapter(settings, {}, site);
+  const adapter = wrap(simAdapter(settings, {}, site));
   await preparePlan({ settings, store, adapter, site, env, now: () => SIM_NOW }, PERIOD);
   const server = createServer({ settings, store, secret, adapters: new Map([["test", adapter]]), env }).listen(
     0,

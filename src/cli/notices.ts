@@ -3,6 +3,7 @@
  * plan waits for their approval (once per month and site, even when its run is repeated), and a
  * run that failed for good (what, why, and how to run it again). Nothing when either is unset.
  */
+import type { Clock } from "../clock.js";
 import type { Plan } from "../domain.js";
 import type { Logger } from "../log.js";
 import { mailer } from "../mail.js";
@@ -54,7 +55,13 @@ export function tellAdminsFailed(settings: Settings, env: NodeJS.ProcessEnv, log
 const waitingKey = (period: string) => `notice:waiting:${period}`;
 
 /** A month's plan waits for approval: the admins hear of it once, with where to review it. */
-export function tellAdminsWaiting(settings: Settings, env: NodeJS.ProcessEnv, logger: Logger, store: Store) {
+export function tellAdminsWaiting(
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+  store: Store,
+  now: Clock,
+) {
   const send = adminMail(settings, env, logger);
   if (!send) return undefined;
   return async (siteId: string, plan: Plan) => {
@@ -75,6 +82,6 @@ export function tellAdminsWaiting(settings: Settings, env: NodeJS.ProcessEnv, lo
     ].join("\n");
     // Remembered once sent: a repeated run does not tell the admins again.
     if (await send(`[Community Spotlight] ${title}: ${plan.period.id} waits for your approval`, text))
-      await store.setState(siteId, waitingKey(plan.period.id), { at: new Date().toISOString() });
+      await store.setState(siteId, waitingKey(plan.period.id), { at: now().toISOString() });
   };
 }

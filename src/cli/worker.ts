@@ -89,7 +89,7 @@ export async function worker(args: string[], io: CliIO) {
       })),
       metrics,
       onFailedForGood: tellAdminsFailed(settings, env, logger),
-      onPlanWaiting: tellAdminsWaiting(settings, env, logger, store),
+      onPlanWaiting: tellAdminsWaiting(settings, env, logger, store, io.now),
       logger,
       env,
       now: io.now,

@@ -12,11 +12,11 @@ import { SpotlightError, UsageError } from "../errors.js";
 import { EvidenceCheck } from "../evidence.js";
 import { silentLogger } from "../log.js";
 import { deploymentSecret, optOutKey } from "../optout.js";
-import { siteTitle } from "../output.js";
+import { siteTitle, siteView } from "../output.js";
 import { periodOf } from "../period.js";
 import type { PipelineDeps } from "../pipeline.js";
-import { render, resolveLocale, translate } from "../render/index.js";
-import { periodLabel, spotlightView, type ViewOptions } from "../render/view.js";
+import { render, translate } from "../render/index.js";
+import { periodLabel, spotlightView } from "../render/view.js";
 
 import { deliverNote } from "./notes.js";
 import {
@@ -76,12 +76,8 @@ export async function publishPlan(
     dryRun,
     actions: [],
   };
-  const locale = resolveLocale(settings.locale);
-  const view: ViewOptions = {
-    locale,
-    site: { title: siteTitle(site), url: site.baseUrl },
-    timeZone: settings.timezone,
-  };
+  const view = siteView(settings, site);
+  const locale = view.locale;
   const label = periodLabel(plan, locale, settings.timezone);
   const report: PublishReport = {
     period: periodId,

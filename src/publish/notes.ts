@@ -11,10 +11,10 @@ import { SpotlightError } from "../errors.js";
 import { silentLogger } from "../log.js";
 import { mailer } from "../mail.js";
 import { deploymentSecret, optOutKey, optOutUrl, signOptOut } from "../optout.js";
-import { siteTitle } from "../output.js";
+import { siteView } from "../output.js";
 import { periodOf } from "../period.js";
 import type { PipelineDeps } from "../pipeline.js";
-import { render, resolveLocale, translate } from "../render/index.js";
+import { render, translate } from "../render/index.js";
 import { noteView, type ViewOptions } from "../render/view.js";
 import { noteLedgerKey, type PublishReport, resumable, storeState } from "./steps.js";
 
@@ -40,12 +40,7 @@ export async function deliverNoteFor(
       "[spotlight] notes: set server.publicUrl (every note carries an opt-out link served by 'spotlight serve')",
       "config",
     );
-  const locale = resolveLocale(settings.locale);
-  const view: ViewOptions = {
-    locale,
-    site: { title: siteTitle(site), url: site.baseUrl },
-    timeZone: settings.timezone,
-  };
+  const view = siteView(settings, site);
   const w: WriteContext = {
     period: periodOf(periodId, settings.timezone),
     state: storeState(store, site.id),

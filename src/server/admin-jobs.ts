@@ -3,36 +3,17 @@
  * with how far its read is, and what failed for good (a month that would otherwise be missed) with
  * a button that runs it again (a form with the session's CSRF token, audited).
  */
-import type { NextFunction, Request, Response, Router } from "express";
-import type { JobView, SiteJobs } from "../queue/jobs.js";
+import type { Router } from "express";
+import type { JobView } from "../queue/jobs.js";
 import type { SiteSettings } from "../settings.js";
-
-export interface AdminJobsDeps {
-  jobs?: {
-    forSite(site: string): Promise<SiteJobs>;
-    retry(site: string, queue: string, id: string): Promise<boolean>;
-  };
-  locale: string;
-  timezone: string;
-  sites: ReadonlyMap<string, SiteSettings>;
-  t: (key: string, values?: Record<string, unknown>) => string;
-  audit: (site: string, actor: string, action: string, period: string | null, detail: string) => Promise<void>;
-}
-
-const route =
-  (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) =>
-    void fn(req, res).catch(next);
+import { type AdminKit, route } from "./admin-kit.js";
 
 /** Mounts the run-again action; returns what a site's card shows of its jobs. */
-export function adminJobs(router: Router, o: AdminJobsDeps) {
-  const { jobs, locale, timezone, sites, t, audit } = o;
+export function adminJobs(router: Router, kit: AdminKit) {
+  const { sites, t, when, audit } = kit;
+  const jobs = kit.deps.jobs;
   // Worker mode: what runs now, with how far its read is, and what failed for good (a month that
   // would otherwise be missed), in the site's time zone.
-  const when = new Intl.DateTimeFormat(locale, {
-    dateStyle: "medium",
-    timeStyle: "short",
-    timeZone: timezone,
-  });
   const jobsOf = async (site: SiteSettings) => {
     if (!jobs) return { running: [], failed: [] };
     const { running, failed } = await jobs.forSite(site.id);
@@ -40,12 +21,12 @@ export function adminJobs(router: Router, o: AdminJobsDeps) {
     return {
       running: running.map((j) => ({
         label: label(j),
-        at: j.at ? when.format(new Date(j.at)) : "",
+        at: j.at ? when(j.at) : "",
         progress: j.progress ? t("admin.jobs.progress", { ...j.progress, period: j.progress.period }) : "",
       })),
       failed: failed.map((j) => ({
         label: label(j),
-        at: j.at ? when.format(new Date(j.at)) : "",
+        at: j.at ? when(j.at) : "",
         error: j.error ?? "",
         retryUrl: `/admin/sites/${encodeURIComponent(site.id)}/jobs/${encodeURIComponent(j.queue)}/${encodeURIComponent(j.id)}/retry`,
       })),

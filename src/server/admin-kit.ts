@@ -48,6 +48,8 @@ export interface AdminKit {
   locale: string;
   sites: ReadonlyMap<string, SiteSettings>;
   t: (key: string, values?: Record<string, unknown>) => string;
+  /** A time as the site's admins live it: in settings.timezone (the pages say which). */
+  when: (iso: string) => string;
   page: (res: Response, name: string, view: Record<string, unknown>, status?: number) => unknown;
   common: (res: Response, pageTitle: string) => Record<string, unknown>;
   audit: (site: string, actor: string, action: string, period: string | null, detail: string) => Promise<void>;

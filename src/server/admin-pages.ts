@@ -8,7 +8,7 @@ import type { Request, Router } from "express";
 import { SIGNALS } from "../domain.js";
 import { waitingForReply } from "../newcomers.js";
 import { optOutKey } from "../optout.js";
-import { siteTitle } from "../output.js";
+import { siteTitle, siteView } from "../output.js";
 import { type PipelineDeps, preparePlan } from "../pipeline.js";
 import { noteLedgerKey, publishPlan, storeState } from "../publish/index.js";
 import { render, translate } from "../render/index.js";
@@ -42,18 +42,10 @@ const DONE = new Set([
 ]);
 
 export function adminPages(router: Router, kit: AdminKit) {
-  const { deps, settings, store, log, env, now, locale, sites, t, page, common, audit } = kit;
+  const { deps, settings, store, log, env, now, locale, sites, t, when, page, common, audit } = kit;
   const { secret } = deps;
 
-  // Times as the site's admins live them: in its time zone (the pages say which).
-  const local = new Intl.DateTimeFormat(locale, {
-    dateStyle: "medium",
-    timeStyle: "short",
-    timeZone: settings.timezone,
-  });
-  const when = (iso: string) => local.format(new Date(iso));
-
-  const jobsOf = adminJobs(router, { jobs: deps.jobs, locale, timezone: settings.timezone, sites, t, audit });
+  const jobsOf = adminJobs(router, kit);
 
   router.get(
     "/",
@@ -167,11 +159,7 @@ export function adminPages(router: Router, kit: AdminKit) {
             caps: f.card.capsApplied,
             evidence: v.highlights,
             personalLine: v.personalLine ?? "",
-            ...noteEditor(plan, f, {
-              locale,
-              site: { title: siteTitle(site), url: site.baseUrl },
-              timeZone: settings.timezone,
-            }),
+            ...noteEditor(plan, f, siteView(settings, site)),
           };
         }),
         alternatives: plan.ranked.filter((r) => r.eligible && !featuredIds.has(r.memberId)).slice(0, 20),
@@ -194,7 +182,7 @@ export function adminPages(router: Router, kit: AdminKit) {
       if (!found) return void res.status(404).type("text/plain").send("Not found");
       const { site, stored } = found;
       const plan = stored.plan;
-      const o = { locale, site: { title: siteTitle(site), url: site.baseUrl }, timeZone: settings.timezone };
+      const o = siteView(settings, site);
       const sv = spotlightView(plan, o);
       const what = String(req.params.what);
       const back = `/admin/sites/${encodeURIComponent(site.id)}/periods/${plan.period.id}`;

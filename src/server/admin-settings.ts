@@ -7,7 +7,7 @@
 import type { Router } from "express";
 import type { Adapter } from "../../adapters/types.js";
 import { defaultSettings, siteWithDefaults } from "../config.js";
-import type { Settings, SiteSettings } from "../settings.js";
+import type { Settings } from "../settings.js";
 import { type AdminKit, route } from "./admin-kit.js";
 
 export interface SettingsCheck {
@@ -43,8 +43,6 @@ export function settingsChecks(
     const adapter = adapters.get(site.id);
     if (settings.publish.notes.enabled && adapter && !adapter.capabilities.privateMessages && !mailReady)
       out.push({ level: "error", key: "admin.settings.check.noteMail", values: { site: site.id } });
-    if ((site as SiteSettings & { dataExplorer?: string }).dataExplorer === "off")
-      out.push({ level: "info", key: "admin.settings.check.dataExplorer", values: { site: site.id } });
   }
   if (settings.review.mode === "auto") out.push({ level: "info", key: "admin.settings.check.auto" });
   return out;

@@ -5,12 +5,12 @@
  */
 import type { Request, Router } from "express";
 import { mailer } from "../mail.js";
-import { siteTitle } from "../output.js";
+import { siteView } from "../output.js";
 import { escapeHtml } from "../render/escape.js";
 import { render, translate } from "../render/index.js";
 import { markdownToHtml } from "../render/markdown.js";
 import { noteView } from "../render/view.js";
-import type { SiteSettings } from "../settings.js";
+import { adminAccounts, type SiteSettings } from "../settings.js";
 import type { StoredPlan } from "../store/types.js";
 import { type AdminKit, route } from "./admin-kit.js";
 
@@ -19,14 +19,9 @@ export function adminTestNote(
   kit: AdminKit,
   load: (req: Request) => Promise<{ site: SiteSettings; stored: StoredPlan } | null>,
 ) {
-  const { deps, settings, env, locale, t, audit } = kit;
-  /** The signed-in account's address: admin.accounts[].email, or admin.email for the one admin. */
-  const addressOf = (user: string) =>
-    settings.admin.accounts.length
-      ? (settings.admin.accounts.find((a) => a.username === user)?.email ?? null)
-      : user === settings.admin.username
-        ? settings.admin.email
-        : null;
+  const { deps, settings, env, t, audit } = kit;
+  /** The signed-in account's address (admin.email, or its admin.accounts[].email). */
+  const addressOf = (user: string) => adminAccounts(settings).find((a) => a.username === user)?.email ?? null;
   router.post(
     "/sites/:site/periods/:period/test-note",
     route(async (req, res) => {
@@ -44,12 +39,7 @@ export function adminTestNote(
       const mail = mailer(settings, env);
       if (!mail) return void res.redirect(303, `${back}?problem=nomail${place}`);
       const optOutUrl = settings.server.publicUrl ? new URL("optout/test", settings.server.publicUrl).toString() : null;
-      const view = noteView(plan, entry, {
-        locale,
-        site: { title: siteTitle(site), url: site.baseUrl },
-        timeZone: settings.timezone,
-        optOutUrl,
-      });
+      const view = noteView(plan, entry, { ...siteView(settings, site), optOutUrl });
       const intro = t("admin.test.intro", { name: entry.member.username });
       const subject = `[${t("admin.test.tag")}] ${translate(view.locale, "txt", "note.title", { period: view.period.label })}`;
       // As the member will see it: a private message cooked from Markdown, or the e-mail itself.

@@ -12,7 +12,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { systemClock } from "../clock.js";
 import { silentLogger } from "../log.js";
 import { render, resolveLocale, translate } from "../render/index.js";
-import type { AdminAccount } from "../settings.js";
+import { adminAccounts } from "../settings.js";
 import { type AdminDeps, route } from "./admin-kit.js";
 import { adminPages } from "./admin-pages.js";
 
@@ -65,10 +65,7 @@ export function adminRouter(deps: AdminDeps): Router {
   const secure = settings.server.publicUrl?.startsWith("https:") ?? false;
   const cookie = (name: string, value: string, maxAgeS: number) =>
     `${name}=${encodeURIComponent(value)}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}${secure ? "; Secure" : ""}`;
-  // The accounts: admin.accounts, or the one admin (a publisher) of admin.username.
-  const accounts: AdminAccount[] = settings.admin.accounts.length
-    ? settings.admin.accounts
-    : [{ username: settings.admin.username, passwordHashEnv: settings.admin.passwordHashEnv, role: "publisher" }];
+  const accounts = adminAccounts(settings);
   const accountOf = (user: string) => accounts.find((a) => a.username === user);
   const hashOf = (user: string) => {
     const a = accountOf(user);
@@ -216,7 +213,14 @@ export function adminRouter(deps: AdminDeps): Router {
   const audit = (site: string, actor: string, action: string, period: string | null, detail: string) =>
     store.appendAudit(site, { at: now().toISOString(), actor, action, period, detail });
 
-  adminPages(router, { deps, settings, store, log, env, now, locale, sites, t, page, common, audit });
+  const local = new Intl.DateTimeFormat(locale, {
+    dateStyle: "medium",
+    timeStyle: "short",
+    timeZone: settings.timezone,
+  });
+  const when = (iso: string) => local.format(new Date(iso));
+
+  adminPages(router, { deps, settings, store, log, env, now, locale, sites, t, when, page, common, audit });
 
   return router;
 }

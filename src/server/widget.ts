@@ -13,7 +13,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Request, Response, Router } from "express";
 import express from "express";
 import { optOutKey } from "../optout.js";
-import { siteTitle } from "../output.js";
+import { siteTitle, siteView } from "../output.js";
 import { render, resolveLocale, translate } from "../render/index.js";
 import { type SpotlightView, spotlightView } from "../render/view.js";
 import type { Settings, SiteSettings } from "../settings.js";
@@ -114,11 +114,7 @@ export function createWidget(
   };
 
   const view = (site: SiteSettings, stored: StoredPlan): SpotlightView =>
-    spotlightView(stored.plan, {
-      locale,
-      site: { title: siteTitle(site), url: site.baseUrl },
-      timeZone: settings.timezone,
-    });
+    spotlightView(stored.plan, siteView(settings, site));
 
   const cors = (origin: string | undefined): Record<string, string> => {
     const allowed = settings.server.corsOrigins;
