@@ -14,7 +14,7 @@
  */
 
 import type { Clock } from "../src/clock.js";
-import type { Activity, Evidence, Member, Period, Unanswered } from "../src/domain.js";
+import type { Activity, Evidence, Member, Newcomer, Period, Unanswered } from "../src/domain.js";
 import type { RequestBudget } from "../src/http.js";
 import type { Logger } from "../src/log.js";
 import type { PublishSettings, ScoringSettings, SiteSettings, SyncSettings } from "../src/settings.js";
@@ -60,6 +60,11 @@ export interface Capabilities {
   webhooks: boolean;
   /** Can grant a badge. */
   badges: boolean;
+  /**
+   * Has a standing welcome every newcomer is shown, where our section can live between markers
+   * (publishWelcome).
+   */
+  welcome: boolean;
   /** Has groups (e.g. for flair). */
   groups: boolean;
   /** What its posts are written in (the dashboard's previews show them so): Markdown or HTML. */
@@ -141,6 +146,12 @@ export interface ReadResult {
    * cannot tell leave it out.
    */
   unanswered?: Unanswered[];
+  /**
+   * The new accounts (joined within scoring.newcomer.accountAgeDays of the period's start) the read
+   * saw post, with their first post and first question: whom the welcome is for
+   * (src/welcome/). Optional: platforms that cannot tell leave it out.
+   */
+  newcomers?: Newcomer[];
 }
 
 /** Durable per-site state the core keeps for an adapter, so that every write can be resumed. */
@@ -183,6 +194,15 @@ export interface NoteContent {
   body: string;
   /** Invisible marker that identifies this note (site, period, member) on the platform. */
   marker: string;
+}
+
+export interface WelcomeContent {
+  /** Our section in Markdown, placed between stable markers. */
+  section: string;
+  /** The same as an HTML fragment. */
+  html: string;
+  /** Why the edit was made (for the platform's history). */
+  editReason: string;
 }
 
 export interface NewsletterContent {
@@ -231,6 +251,17 @@ export interface Adapter {
   noteUrl?(ref: string): string | null;
   /** capabilities.privateMessages: find a note sent since `since` (crash recovery). */
   findNote?(note: NoteContent, since: string): Promise<{ ref: string } | null>;
+  /**
+   * capabilities.welcome: insert or replace our section in the platform's standing welcome,
+   * leaving the rest of it as the admin wrote it.
+   */
+  publishWelcome?(content: WelcomeContent, ctx: WriteContext): Promise<Published>;
+  /**
+   * One member's profile as the platform shows it now (a request or so), null when there is no
+   * such member: asked before a newcomer is welcomed, so that a hidden profile, a suspension or a
+   * staff role the read could not see is honoured.
+   */
+  profile?(member: { id: string; username: string }): Promise<Member | null>;
   /** capabilities.newsletter: insert or replace the section in the period's draft. */
   updateNewsletter?(content: NewsletterContent, ctx: WriteContext): Promise<Published>;
   /**

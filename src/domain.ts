@@ -89,6 +89,29 @@ export interface Unanswered {
   at: string;
 }
 
+/**
+ * A new account that has posted: who they are, when they first posted, and what came of their
+ * first question. For the welcome (src/welcome/) and the admin's eyes; never shown in public.
+ */
+export interface Newcomer {
+  memberId: string;
+  username: string;
+  /** When the account was made (ISO). */
+  joinedAt: string;
+  /**
+   * Their first post where others could answer (a topic, a reply, a comment; never a private
+   * message), ISO.
+   */
+  firstPostAt: string;
+  /** An admin or moderator already: a new team member, not a newcomer to welcome. */
+  staff: boolean;
+  /**
+   * Their first question (first topic, first top-level comment): when they asked, and when
+   * someone else first answered it, as far as the platform has shown (null: not yet).
+   */
+  firstQuestion: { at: string; answeredAt: string | null } | null;
+}
+
 export interface Activity {
   /** Stable id, unique per site: the same event read twice has the same id. */
   id: string;

@@ -37,6 +37,7 @@ import type { Adapter, Capabilities, Platform } from "../types.js";
 
 const capabilities: Capabilities = {
   homepage: true, privateMessages: true, newsletter: false, webhooks: false, badges: false, groups: false,
+  welcome: false,
   markup: "html",
 };
 

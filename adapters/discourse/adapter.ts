@@ -21,6 +21,9 @@ export const capabilities: Capabilities = {
   webhooks: true,
   badges: true,
   groups: true,
+  // The welcome every new member gets as a private message from the system user
+  // (SystemMessage :welcome_user, text system_messages.welcome_user.text_body_template).
+  welcome: true,
   // Discourse cooks posts with markdown-it (its pretty-text engine), a single newline a line
   // break (traditional_markdown_linebreaks off by default), HTML comments dropped by its
   // sanitizer: what the dashboard's previews do (src/render/markdown.ts).

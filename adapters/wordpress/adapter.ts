@@ -18,6 +18,7 @@ export const capabilities: Capabilities = {
   webhooks: false,
   badges: false,
   groups: false,
+  welcome: false,
   markup: "html",
 };
 

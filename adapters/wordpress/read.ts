@@ -11,7 +11,7 @@
  * ⌈parents outside the period/100⌉ + one request per author whose first comment is not known yet
  * (kept in the cursor) + ⌈posts commented on/100⌉ (their titles) + ⌈posts in the period/100⌉.
  */
-import type { Activity, Member, Unanswered } from "../../src/domain.js";
+import type { Activity, Member, Newcomer, Unanswered } from "../../src/domain.js";
 import type { HttpClient } from "../../src/http.js";
 import { periodBounds } from "../../src/period.js";
 import type { AdapterOptions, ReadRequest, ReadResult } from "../types.js";
@@ -63,6 +63,7 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
     }
   }
   const isMember = (id: string) => members.has(id) || req.knownMembers.has(id);
+  const profileOf = (id: string) => members.get(id) ?? req.knownMembers.get(id);
 
   // The period's approved comments (a day of slack each side: the filter uses site-local time).
   const comments: WpComment[] = [];
@@ -215,6 +216,7 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
     if (set.size === 1 && first && inPeriod(utc(first.date_gmt))) soleContacts[k] = [...set][0]!;
   }
   const unanswered = await unansweredFirstComments();
+  const newcomers = await newMembersWhoCommented();
   return {
     activities,
     members: [...members.values()],
@@ -222,7 +224,44 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
     requests: http.requests - start0,
     soleContacts,
     unanswered,
+    newcomers,
   };
+
+  /**
+   * Registered members who joined within scoring.newcomer.accountAgeDays of the period's start and
+   * whose first-ever approved comment is in it: whom the welcome is for. Their first question is
+   * that comment when it starts a thread, answered when someone else replied in the period.
+   */
+  async function newMembersWhoCommented(): Promise<Newcomer[]> {
+    const since = start - options.scoring.newcomer.accountAgeDays * DAY;
+    const earliest = new Map<string, WpComment>();
+    for (const c of [...comments].sort((a, b) =>
+      a.date_gmt < b.date_gmt ? -1 : a.date_gmt > b.date_gmt ? 1 : a.id - b.id,
+    )) {
+      const m = c.author > 0 ? profileOf(key(c)) : undefined;
+      if (m?.createdAt && Date.parse(m.createdAt) >= since && !earliest.has(key(c))) earliest.set(key(c), c);
+    }
+    const out: Newcomer[] = [];
+    let examined = 0;
+    for (const [k, c] of earliest) {
+      if (examined++ >= options.sync.maxNewcomers) break;
+      if ((await firstComment(c)) !== c.id) continue;
+      const m = profileOf(k)!;
+      const answers = comments
+        .filter((r) => r.parent === c.id && key(r) !== k)
+        .map((r) => utc(r.date_gmt))
+        .sort();
+      out.push({
+        memberId: k,
+        username: m.username,
+        joinedAt: m.createdAt!,
+        firstPostAt: utc(c.date_gmt),
+        staff: m.staff,
+        firstQuestion: c.parent === 0 ? { at: utc(c.date_gmt), answeredAt: answers[0] ?? null } : null,
+      });
+    }
+    return out;
+  }
 
   /**
    * Members' first-ever comments, top-level and of this period, that nobody else has answered (for
@@ -243,7 +282,7 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
     const out: Unanswered[] = [];
     let examined = 0;
     for (const [k, c] of earliest) {
-      const m = members.get(k);
+      const m = profileOf(k);
       if (!m || m.staff || m.bot || answered.has(c.id)) continue;
       if (examined++ >= options.sync.maxNewcomers) break;
       if ((await firstComment(c)) !== c.id) continue;

@@ -164,4 +164,24 @@ describe("a month through Data Explorer", () => {
     expect(viaApi.byRoute.get("GET /admin/plugins/explorer/queries")).toBeUndefined();
     expect(viaApi.warnings.filter((w) => w.event === "spotlight.read.cheaper_path")).toEqual([]);
   });
+
+  it("sees the same newcomers, first posts and first questions as the API read", async () => {
+    const read = async (dataExplorer: "auto" | "off") => {
+      const settings = testSettings(sim.url);
+      const site = siteWithDefaults({ ...settings.sites[0]!, dataExplorer } as never);
+      const r = await simAdapter(settings, {}, site).readPeriod({
+        period: periodOf(PERIOD),
+        cursor: null,
+        knownMembers: new Map(),
+      });
+      const byId = (a: { memberId: string }, b: { memberId: string }) => Number(a.memberId) - Number(b.memberId);
+      return { newcomers: [...(r.newcomers ?? [])].sort(byId), unanswered: [...(r.unanswered ?? [])].sort(byId) };
+    };
+    const api = await read("off");
+    const explorer = await read("auto");
+    expect(api.newcomers.length).toBeGreaterThan(3);
+    expect(api.newcomers.some((n) => n.firstQuestion?.answeredAt)).toBe(true);
+    expect(api.newcomers.some((n) => n.firstQuestion === null)).toBe(true);
+    expect(explorer).toEqual(api);
+  });
 });

@@ -31,6 +31,8 @@
 --     public 0/1, slug, title])
 -- s = a newcomer only one member ever answered (id: newcomer, data: that member)
 -- u = a first topic nobody else answered (id: newcomer, data: [username, topic, slug, title, at])
+-- n = a newcomer who posted (id: newcomer, data: [username, joined at in ms, staff, first post at
+--     in ms, first topic at in ms or null, its first reply at in ms or null])
 -- t = topics, 500 a row (data: [[topic, slug, title], ...])
 -- p = profiles of the candidates and of everyone who liked their posts in the period, 500 a row
 --     (data: [[id, username, name, trust level, admin, moderator, staged, created at in ms,
@@ -91,6 +93,15 @@ first_reply AS (
   JOIN answered a ON a.nid = ft.nid AND a.topic_id = ft.tid
   WHERE ft.created_at - nc.created_at <= make_interval(days => :age_days::int)
   ORDER BY ft.nid, a.created_at, a.post_number
+),
+first_post AS (
+  SELECT p.user_id AS nid, min(p.created_at) AS at
+  FROM nc
+  JOIN posts p ON p.user_id = nc.id
+  JOIN topics t ON t.id = p.topic_id
+  WHERE t.archetype = 'regular' AND t.category_id IS NOT NULL AND t.deleted_at IS NULL
+    AND p.deleted_at IS NULL AND p.post_type IN (1, 4)
+  GROUP BY p.user_id
 ),
 welcomes AS (
   SELECT fr.* FROM first_reply fr
@@ -209,3 +220,13 @@ JOIN nc ON nc.id = ft.nid
 WHERE ft.created_at - nc.created_at <= make_interval(days => :age_days::int)
   AND NOT nc.admin AND NOT nc.moderator
   AND NOT EXISTS (SELECT 1 FROM answered a WHERE a.nid = ft.nid AND a.topic_id = ft.tid)
+UNION ALL
+SELECT 'n', nc.id::text,
+  json_build_array(nc.username, floor(extract(epoch FROM nc.created_at) * 1000)::bigint,
+    nc.admin OR nc.moderator, floor(extract(epoch FROM fp.at) * 1000)::bigint,
+    floor(extract(epoch FROM q.created_at) * 1000)::bigint,
+    floor(extract(epoch FROM fr.created_at) * 1000)::bigint)::text
+FROM nc
+JOIN first_post fp ON fp.nid = nc.id
+LEFT JOIN first_topic q ON q.nid = nc.id AND q.created_at - nc.created_at <= make_interval(days => :age_days::int)
+LEFT JOIN first_reply fr ON fr.nid = nc.id

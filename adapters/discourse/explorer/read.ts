@@ -7,7 +7,7 @@
  * key may not use it, or our query fails there, the month is read through the API, and the run's
  * summary says once what switching it on would save.
  */
-import type { Activity, Member, Signal, Unanswered } from "../../../src/domain.js";
+import type { Activity, Member, Newcomer, Signal, Unanswered } from "../../../src/domain.js";
 import { SpotlightError } from "../../../src/errors.js";
 import { periodBounds } from "../../../src/period.js";
 import type { ReadRequest, ReadResult } from "../../types.js";
@@ -66,6 +66,7 @@ export function fromRows(d: DiscourseContext, rows: readonly Row[]): Omit<ReadRe
   const members: Member[] = [];
   const soleContacts: Record<string, string> = {};
   const unanswered: Unanswered[] = [];
+  const newcomers: Newcomer[] = [];
   const now = d.now();
   for (const r of rows) {
     const [kind, id] = r;
@@ -110,6 +111,17 @@ export function fromRows(d: DiscourseContext, rows: readonly Row[]): Omit<ReadRe
         title,
         at: iso(at)!,
       });
+    } else if (kind === "n") {
+      const [username, joined, staff, first, asked, answered] =
+        parse<[string, number, boolean, number, number | null, number | null]>(r);
+      newcomers.push({
+        memberId: id,
+        username,
+        joinedAt: iso(joined)!,
+        firstPostAt: iso(first)!,
+        staff,
+        firstQuestion: asked === null ? null : { at: iso(asked)!, answeredAt: iso(answered) },
+      });
     } else if (kind === "p")
       for (const [
         uid,
@@ -147,7 +159,7 @@ export function fromRows(d: DiscourseContext, rows: readonly Row[]): Omit<ReadRe
         members.push(toMember(user, base, now));
       }
   }
-  return { activities, members, soleContacts, unanswered };
+  return { activities, members, soleContacts, unanswered, newcomers };
 }
 
 /** How long a finding that Data Explorer cannot be used holds before it is asked again. */

@@ -11,7 +11,8 @@
  *    signing up, their stream (topics and responses) gives the first reply to their first topic: a
  *    `newcomer_reply` for the replier, who also becomes a candidate; a newcomer whom exactly one
  *    member answered is that member's sole contact (ReadResult.soleContacts), and a first topic
- *    nobody else answered is listed for the admin (ReadResult.unanswered);
+ *    nobody else answered is listed for the admin (ReadResult.unanswered); each one's first post
+ *    (a topic or a reply, from the same stream) says whom the welcome is for (ReadResult.newcomers);
  * 3. each candidate's profile (/u/{username}.json: staff, suspended, hidden profile, groups);
  * 4. each candidate's own stream, /user_actions.json?filter=2,4,5,15 (likes received with the
  *    liker, topics, replies, accepted answers, newest first, 100 a page), from the period's end
@@ -72,6 +73,7 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
     likers: new Map(resumed?.likers ?? []),
     soleContacts: {},
     unanswered: [],
+    newcomers: [],
     progress: (step, done, total) =>
       req.onProgress?.({ step, done, total, requests: ctx.http.requests - startRequests }),
     done: new Set(resumed?.done ?? []),
@@ -96,7 +98,7 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
         activities: r.activities.splice(0),
         members,
         cursor: structuredClone(cursor),
-        ...(newcomersSent ? {} : { soleContacts: r.soleContacts, unanswered: r.unanswered }),
+        ...(newcomersSent ? {} : { soleContacts: r.soleContacts, unanswered: r.unanswered, newcomers: r.newcomers }),
       });
       newcomersSent = true;
     };
@@ -115,6 +117,6 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
     members: [...r.fetched.values()].filter((m) => !sent.has(m.id)),
     cursor,
     requests: ctx.http.requests - startRequests,
-    ...(newcomersSent ? {} : { soleContacts: r.soleContacts, unanswered: r.unanswered }),
+    ...(newcomersSent ? {} : { soleContacts: r.soleContacts, unanswered: r.unanswered, newcomers: r.newcomers }),
   };
 }

@@ -23,6 +23,7 @@ const cameBack = (u: DiscourseAdminUser) =>
  */
 export async function welcomeNewcomers(r: Reading): Promise<void> {
   const { ctx, restricted, activities, soleContacts, unanswered, candidates, start, end, inPeriod } = r;
+  const { newcomers: posted } = r;
   const { http, options, log } = ctx;
   const progress = r.progress;
   const ageMs = options.scoring.newcomer.accountAgeDays * DAY;
@@ -55,11 +56,12 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
   let done = 0;
   for (const n of newcomers) {
     let firstTopic: DiscourseUserAction | null = null;
+    let firstPostAt: string | null = null;
     const responses: DiscourseUserAction[] = [];
     await readStream(
       ctx,
       n.username,
-      `${ACTION.NEW_TOPIC},${ACTION.RESPONSE}`,
+      `${ACTION.NEW_TOPIC},${ACTION.REPLY},${ACTION.RESPONSE}`,
       { end: null, stopBefore: null },
       (a) => {
         // A private message is nobody's first topic and nobody's welcome.
@@ -68,6 +70,7 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
         // A whisper or a hidden reply is no welcome: the newcomer never saw it.
         if (a.action_type === ACTION.RESPONSE && ((a.post_type ?? POST_TYPE.REGULAR) !== POST_TYPE.REGULAR || a.hidden))
           return;
+        if (a.action_type !== ACTION.RESPONSE && (!firstPostAt || a.created_at < firstPostAt)) firstPostAt = a.created_at;
         if (a.action_type === ACTION.NEW_TOPIC && (!firstTopic || a.created_at < firstTopic.created_at)) firstTopic = a;
         if (a.action_type === ACTION.RESPONSE) responses.push(a);
       },
@@ -77,13 +80,25 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
     progress("newcomers", ++done, newcomers.length);
     const responders = new Set(responses.map((r) => r.acting_user_id).filter((id) => id !== n.id));
     if (responders.size === 1) soleContacts[String(n.id)] = String([...responders][0]);
-    const topic = firstTopic as DiscourseUserAction | null;
-    if (!topic || Date.parse(topic.created_at) - Date.parse(n.created_at) > ageMs) continue;
-    const first = responses
-      .filter((r) => r.topic_id === topic.topic_id && r.acting_user_id !== n.id)
-      .sort((a, b) =>
-        a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.post_number - b.post_number,
-      )[0];
+    const asked = firstTopic as DiscourseUserAction | null;
+    const topic = asked && Date.parse(asked.created_at) - Date.parse(n.created_at) <= ageMs ? asked : null;
+    const first = topic
+      ? responses
+          .filter((r) => r.topic_id === topic.topic_id && r.acting_user_id !== n.id)
+          .sort((a, b) =>
+            a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.post_number - b.post_number,
+          )[0]
+      : undefined;
+    if (firstPostAt)
+      posted.push({
+        memberId: String(n.id),
+        username: n.username,
+        joinedAt: n.created_at,
+        firstPostAt,
+        staff: n.admin || n.moderator,
+        firstQuestion: topic ? { at: topic.created_at, answeredAt: first?.created_at ?? null } : null,
+      });
+    if (!topic) continue;
     if (!first) {
       // Staff who just joined are not left waiting by the community.
       if (!n.admin && !n.moderator)

@@ -1,5 +1,5 @@
 /** What the steps of a read share (the steps are the other modules of this folder). */
-import type { Activity, Member, Unanswered } from "../../../src/domain.js";
+import type { Activity, Member, Newcomer, Unanswered } from "../../../src/domain.js";
 import type { HttpClient } from "../../../src/http.js";
 import type { Logger } from "../../../src/log.js";
 import type { AdapterOptions, ReadRequest } from "../../types.js";
@@ -56,6 +56,8 @@ export interface Reading {
   soleContacts: Record<string, string>;
   /** Newcomers' first topics nobody else has answered yet (step 2). */
   unanswered: Unanswered[];
+  /** The new accounts that posted, with their first post and question (step 2). */
+  newcomers: Newcomer[];
   progress(step: string, done: number, total: number): void;
   /** Candidates whose stream is read and kept (at a checkpoint, or in an earlier read). */
   done: Set<string>;
