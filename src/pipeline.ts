@@ -9,7 +9,7 @@ import type { Plan } from "./domain.js";
 import { SpotlightError } from "./errors.js";
 import { EvidenceCheck } from "./evidence.js";
 import { type Logger, silentLogger } from "./log.js";
-import { keepUnanswered } from "./newcomers.js";
+import { keepNewcomers, keepUnanswered } from "./newcomers.js";
 import { deploymentSecret } from "./optout.js";
 import { periodOf, shiftPeriod } from "./period.js";
 import { rankPeriod, SOLE_CONTACTS_KEY, type SoleContacts } from "./ranking.js";
@@ -64,6 +64,7 @@ export async function syncPeriod(deps: PipelineDeps, periodId: string): Promise<
       await store.setState(site.id, SOLE_CONTACTS_KEY, known);
     }
     if (part.unanswered) await keepUnanswered(store, site.id, period.id, part.unanswered);
+    if (part.newcomers?.length) await keepNewcomers(store, site.id, part.newcomers, (deps.now ?? systemClock)());
   };
   const result = await adapter.readPeriod({
     period,

@@ -56,6 +56,7 @@ export interface SiteSettings {
 
 export interface NewcomerSettings {
   firstReplyHours: number;
+  welcome: { message: boolean; platform: boolean; withinDays: number };
 }
 
 export interface SyncSettings {

@@ -12,6 +12,7 @@ import { publishHomepage } from "./publish.js";
 import { grantBadge, setGroupMembers } from "./recognition.js";
 import { confirmPublic, findFlagged } from "./visibility.js";
 import { parseWebhook, verifyWebhook } from "./webhooks.js";
+import { profile, publishWelcome } from "./welcome.js";
 
 /** Webhooks arrive with worker mode. */
 export const capabilities: Capabilities = {
@@ -82,6 +83,8 @@ export const createDiscourseAdapter: AdapterFactory = (options): Adapter => {
     // A note is a private message topic: its id is the ref (notes.ts); admins may open any.
     noteUrl: (ref) => (/^\d+$/.test(ref) ? new URL(`t/${ref}`, http.base).toString() : null),
     updateNewsletter: (content, w) => updateNewsletter(ctx, content, w),
+    publishWelcome: (content, w) => publishWelcome(ctx, content, w),
+    profile: (member) => profile(ctx, member),
     grantBadge: (badge, members, w) => grantBadge(ctx, badge, members, w),
     setGroupMembers: (group, members, w) => setGroupMembers(ctx, group, members, w),
     // Discourse's WebHook#enqueue sends X-Discourse-Instance: Discourse.base_url.

@@ -7,6 +7,7 @@
 import type { Plan } from "../domain.js";
 import type { PublishReport } from "../publish/index.js";
 import { clean, truncate } from "../render/escape.js";
+import type { WelcomeReport } from "../welcome/index.js";
 import { minutesInWords } from "./progress.js";
 
 /** The pace a real run goes at: requests a minute, and how to name it. */
@@ -65,6 +66,10 @@ export function publishSummary(r: PublishReport, warnings: string[] = []): strin
     lines.push(`     note        ${cell(n.username, 24)} ${n.outcome}${n.ref ? `  (topic ${n.ref})` : ""}`);
   if (r.newsletter)
     lines.push(`     newsletter  ${r.newsletter.url ?? "(new draft)"}${r.newsletter.changed ? "" : "  (unchanged)"}`);
+  if (r.welcome)
+    lines.push(
+      `     welcome     ${r.welcome.url ?? "(platform's welcome)"}${r.welcome.changed ? "" : "  (unchanged)"}`,
+    );
   if (r.badge)
     lines.push(
       `     badge       ${r.badge.granted.length ? `granted to ${r.badge.granted.map((u) => clean(u)).join(", ")}` : "(already granted)"}`,
@@ -87,5 +92,20 @@ export function publishSummary(r: PublishReport, warnings: string[] = []): strin
     lines.push("", "  Warnings:");
     for (const w of warnings) lines.push(`     - ${w}`);
   }
+  return lines.join("\n");
+}
+
+/** What a round of newcomers' welcomes did, in a line or a few (nothing when there was nothing to do). */
+export function welcomeSummary(r: WelcomeReport): string {
+  if (r.idle === "nothing_published")
+    return "\n  Welcomes: none sent yet (they show the featured members of a published month; none is published)";
+  if (r.idle === "off" || (!r.sent.length && !r.skipped.length)) return "";
+  const lines = ["", `  Welcomes · ${r.sent.length} newcomer(s), ${r.skipped.length} not welcomed`];
+  for (const s of r.sent)
+    lines.push(`     welcome     ${cell(s.username, 24)} ${s.outcome}${s.ref ? `  (topic ${s.ref})` : ""}`);
+  const why = new Map<string, number>();
+  for (const s of r.skipped) why.set(s.reason, (why.get(s.reason) ?? 0) + 1);
+  if (why.size)
+    lines.push(`     not welcomed: ${[...why].map(([k, n]) => `${n} ${k.replaceAll("_", " ")}`).join(", ")}`);
   return lines.join("\n");
 }

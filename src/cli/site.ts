@@ -7,11 +7,12 @@ import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
 import { renderOutputs, writeOutputs } from "../output.js";
 import { preparePlan } from "../pipeline.js";
-import { publishPlan } from "../publish/index.js";
+import { type PublishReport, publishPlan } from "../publish/index.js";
 import type { Settings, SiteSettings } from "../settings.js";
 import type { Store } from "../store/types.js";
+import { welcomeNewcomers } from "../welcome/index.js";
 import { progressReporter } from "./progress.js";
-import { type Pace, planSummary, publishSummary } from "./report.js";
+import { type Pace, planSummary, publishSummary, welcomeSummary } from "./report.js";
 import type { CliLog } from "./warnings.js";
 
 export interface CliIO {
@@ -97,11 +98,15 @@ export async function runSite(r: SiteRun) {
   if (unchanged) io.stderr.write(`[${site.id}] the ${r.periodId} plan is already approved; showing it unchanged\n`);
   const files = writeOutputs(r.outDir, renderOutputs(plan, site, settings));
   io.stdout.write(`${planSummary(plan, r.outDir, files, r.pace, log.takeWarnings())}\n`);
+  let report: PublishReport | null = null;
   if (r.publish) {
-    const report = await publishPlan(deps, r.periodId, r.publish);
+    report = await publishPlan(deps, r.periodId, r.publish);
     io.stdout.write(`${publishSummary(report, log.takeWarnings())}\n`);
-    return { plan, report };
   }
-  io.stdout.write(`\n  Review mode: nothing was published. Approve with: spotlight approve --period ${r.periodId}\n`);
-  return { plan, report: null };
+  // Newcomers who posted lately are welcomed with the last published month's members (src/welcome/).
+  const welcomed = welcomeSummary(await welcomeNewcomers(deps, { dryRun: r.publish ? r.publish.dryRun : false }));
+  if (welcomed) io.stdout.write(`${welcomed}\n`);
+  if (!r.publish)
+    io.stdout.write(`\n  Review mode: nothing was published. Approve with: spotlight approve --period ${r.periodId}\n`);
+  return { plan, report };
 }

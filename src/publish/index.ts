@@ -17,6 +17,7 @@ import { periodOf } from "../period.js";
 import type { PipelineDeps } from "../pipeline.js";
 import { render, translate } from "../render/index.js";
 import { periodLabel, spotlightView } from "../render/view.js";
+import { welcomeContent } from "../welcome/index.js";
 
 import { deliverNote } from "./notes.js";
 import {
@@ -87,6 +88,7 @@ export async function publishPlan(
     homepage: null,
     notes: [],
     newsletter: null,
+    welcome: null,
     badge: null,
     group: null,
     keptLive: false,
@@ -183,6 +185,22 @@ export async function publishPlan(
     );
   }
 
+  // The platform's own welcome shows the members featured now (src/welcome/).
+  if (settings.newcomers.welcome.platform && adapter.capabilities.welcome && adapter.publishWelcome) {
+    const content = await welcomeContent(deps, plan);
+    report.welcome = await resumable(deps, "welcome", () => adapter.publishWelcome!(content, w));
+    log.info(
+      {
+        event: "spotlight.welcome.published",
+        site: site.id,
+        period: periodId,
+        url: report.welcome.url,
+        changed: report.welcome.changed,
+      },
+      "welcome",
+    );
+  }
+
   if (!dryRun) {
     await store.recordFeatured(
       site.id,
@@ -201,6 +219,7 @@ async function recordPublished(deps: PipelineDeps, periodId: string, report: Pub
     at: (deps.now ?? systemClock)().toISOString(),
     homepage: report.homepage?.url ?? null,
     newsletter: report.newsletter?.url ?? null,
+    welcome: report.welcome?.url ?? null,
     badge: report.badge?.granted ?? null,
     group: report.group,
     keptLive: report.keptLive,
@@ -212,7 +231,7 @@ async function recordPublished(deps: PipelineDeps, periodId: string, report: Pub
  * After a member opts out or is forgotten: the site's live spotlight (the latest published plan)
  * is published again, which leaves them out (opt-outs are filtered at publishing; forget has
  * scrubbed the plan), so the platform's own copies (the spotlight topic or synced pattern, the
- * newsletter draft, the flair group) stop naming them. Notes already sent stay sent, and what did
+ * newsletter draft, the welcome, the flair group) stop naming them. Notes already sent stay sent, and what did
  * not change is not written again. Null when nothing is published yet.
  */
 export async function republishLive(deps: PipelineDeps): Promise<PublishReport | null> {

@@ -20,6 +20,8 @@ export interface PublishedRecord {
   at: string;
   homepage: string | null;
   newsletter: string | null;
+  /** The platform's own welcome holding our section (absent in records from before it existed). */
+  welcome?: string | null;
   badge: string[] | null;
   group: { added: string[]; removed: string[] } | null;
   /** Nobody to feature: what was live stayed. */
@@ -61,6 +63,8 @@ export interface PublishReport {
   homepage: Published | null;
   notes: Array<{ username: string; outcome: NoteOutcome; ref: string | null }>;
   newsletter: Published | null;
+  /** The platform's own welcome (newcomers.welcome.platform). */
+  welcome: Published | null;
   badge: { granted: string[] } | null;
   group: { added: string[]; removed: string[] } | null;
   /** Nobody to feature: the live spotlight, newsletter, badge and group were left as they were. */

@@ -2,7 +2,8 @@
  * Worker mode: BullMQ queues on the store's Redis. Three queues, one side effect per job:
  *
  *   spotlight-sync    {site}                 incremental sync of the current month (and the last
- *                                            one while late likes can still arrive); daily scheduler
+ *                                            one while late likes can still arrive), then the
+ *                                            welcomes of newcomers who posted; daily scheduler
  *   spotlight-period  {site, period?}        prepare last month's plan; publish it when approved
  *                                            or in auto mode, then enqueue one note job per member;
  *                                            monthly scheduler
@@ -34,6 +35,7 @@ import {
   type RedisConnection,
   workerConnection,
 } from "../store/redis/connect.js";
+import { welcomeNewcomers } from "../welcome/index.js";
 
 export { logOutages, producerConnection, workerConnection };
 
@@ -276,7 +278,9 @@ export function startWorkers(deps: WorkerDeps, url: string): { close: () => Prom
         const dayOfMonth = Number(today.slice(8, 10));
         if (dayOfMonth <= settings.sync.rereadDays) periods.push(shiftPeriod(current, -1));
         for (const period of periods) await syncPeriod(p, period);
-        return { periods };
+        // Newcomers who posted since are welcomed now, within a day of their first post.
+        const w = await welcomeNewcomers(p);
+        return { periods, welcomed: w.sent.length, notWelcomed: w.skipped.length };
       }),
     ),
     { ...common, connection: workerConnection(url, log) },

@@ -15,7 +15,15 @@ import { ROOT } from "../manifest.js";
 import { escapeHtml, escapeMarkdown, escapeText, markdownUrl, safeUrl } from "./escape.js";
 
 export type Format = "html" | "md" | "txt";
-export type TemplateName = "spotlight" | "note" | "note-message" | "newsletter" | "optout" | `admin/${string}`;
+export type TemplateName =
+  | "spotlight"
+  | "note"
+  | "note-message"
+  | "newsletter"
+  | "optout"
+  | "welcome"
+  | "welcome-section"
+  | `admin/${string}`;
 
 const TEMPLATES = join(ROOT, "templates");
 type Catalog = Record<string, string | Record<string, string>>;

@@ -29,6 +29,7 @@ const METHODS: Record<Exclude<keyof Capabilities, "markup">, ReadonlyArray<keyof
   webhooks: ["verifyWebhook", "parseWebhook"],
   badges: ["grantBadge"],
   groups: ["setGroupMembers"],
+  welcome: ["publishWelcome"],
 };
 
 /** The durable state the core keeps for an adapter, in memory (a new one is a lost store). */

@@ -8,7 +8,7 @@ import { DAY, type ReadContext, type Reading } from "./reading.js";
 
 const ADMIN_LIST_PAGE = 100;
 
-async function getProfile(ctx: ReadContext, username: string, strict: boolean): Promise<Member | null> {
+export async function getProfile(ctx: ReadContext, username: string, strict: boolean): Promise<Member | null> {
   const path = `/u/${encodeURIComponent(username)}.json`;
   let body: { user?: DiscourseUser };
   try {

@@ -70,7 +70,8 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
         // A whisper or a hidden reply is no welcome: the newcomer never saw it.
         if (a.action_type === ACTION.RESPONSE && ((a.post_type ?? POST_TYPE.REGULAR) !== POST_TYPE.REGULAR || a.hidden))
           return;
-        if (a.action_type !== ACTION.RESPONSE && (!firstPostAt || a.created_at < firstPostAt)) firstPostAt = a.created_at;
+        if (a.action_type !== ACTION.RESPONSE && (!firstPostAt || a.created_at < firstPostAt))
+          firstPostAt = a.created_at;
         if (a.action_type === ACTION.NEW_TOPIC && (!firstTopic || a.created_at < firstTopic.created_at)) firstTopic = a;
         if (a.action_type === ACTION.RESPONSE) responses.push(a);
       },

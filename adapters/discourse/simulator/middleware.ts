@@ -36,6 +36,8 @@ const SPEC_ROUTES: Array<[RegExp, string]> = [
   [/^\/user-badges\/[^/]+\.json$/, "/user-badges/{username}.json"],
   [/^\/groups\/[^/]+\/members\.json$/, "/groups/{id}/members.json"],
   [/^\/groups\/[^/]+\.json$/, "/groups/{id}.json"],
+  // Site texts (not in the OpenAPI spec): the site_texts controller's member route.
+  [/^\/admin\/customize\/site_texts\/[^/]+\.json$/, "/admin/customize/site_texts/{id}.json"],
   // Data Explorer (not in the OpenAPI spec): both of its path prefixes count as the legacy one.
   [
     /^\/admin\/plugins\/(explorer|discourse-data-explorer)\/queries\/-?\d+\/run(\.json)?$/,

@@ -2,6 +2,7 @@
 import type { Community, CommunityOptions, SimPost, SimTopic, SimUser } from "./community.js";
 import type { ExplorerState } from "./explorer/routes.js";
 import type { SimRecognition } from "./recognition.js";
+import type { SimSiteTexts } from "./site-texts.js";
 
 export interface Faults {
   /** One request in N (on average) answers 429 with Retry-After. */
@@ -90,6 +91,8 @@ export interface SimWrites {
   categories: Map<number, { slug: string; name: string }>;
   /** Badges, grants and groups. */
   recognition: SimRecognition;
+  /** The site texts an admin (or we) changed, and the forum's locale. */
+  siteTexts: SimSiteTexts;
 }
 
 /** What the write side is given of the forum. */

@@ -9,6 +9,7 @@ import express, { type Express, type Request, type Response } from "express";
 import type { SimPost, SimTopic, SimUser } from "./community.js";
 import { ERR_404 } from "./errors.js";
 import { registerRecognition, type SimRecognition } from "./recognition.js";
+import { registerSiteTexts, type SimSiteTexts } from "./site-texts.js";
 import { topicReads } from "./topic-reads.js";
 import type { SimTopicState, SimWrites, WriteContext } from "./types.js";
 
@@ -31,6 +32,7 @@ export function registerWrites(app: Express, ctx: WriteContext): SimWrites {
       [4, { slug: "announcements", name: "Announcements" }],
     ]),
     recognition: null as unknown as SimRecognition,
+    siteTexts: null as unknown as SimSiteTexts,
   };
   const largest = (ids: Iterable<number>) => {
     let max = 0;
@@ -64,6 +66,7 @@ export function registerWrites(app: Express, ctx: WriteContext): SimWrites {
   app.use(express.json({ limit: "2mb" }));
   app.use(express.urlencoded({ extended: true, limit: "2mb" }));
   writes.recognition = registerRecognition(app, { users, byName, avatar: ctx.avatar, clock, log });
+  writes.siteTexts = registerSiteTexts(app, { title: "Simulated Community", log });
 
   const postJson = (p: SimPost, actor: SimUser) => {
     const topic = topics.get(p.topicId)!;
