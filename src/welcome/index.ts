@@ -98,8 +98,14 @@ export async function welcomeNewcomers(deps: PipelineDeps, options: { dryRun?: b
     actions: [],
   };
   const since = now.getTime() - settings.newcomers.welcome.withinDays * DAY;
+  // A newcomer is one for scoring.newcomer.accountAgeDays after joining: a first post after that
+  // is an old account's, not a newcomer's.
+  const young = settings.scoring.newcomer.accountAgeDays * DAY;
   const due = newcomers
-    .filter((n) => !n.staff && Date.parse(n.firstPostAt) >= since)
+    .filter(
+      (n) =>
+        !n.staff && Date.parse(n.firstPostAt) >= since && Date.parse(n.firstPostAt) - Date.parse(n.joinedAt) <= young,
+    )
     .sort((a, b) => (a.firstPostAt < b.firstPostAt ? -1 : a.firstPostAt > b.firstPostAt ? 1 : 0));
   const known = await store.members(
     site.id,

@@ -63,6 +63,8 @@ describe("Discourse simulator against the official OpenAPI spec", () => {
     s.sites[0]!.title = "spec";
     s.publish.badge.enabled = true;
     s.publish.flairGroup.enabled = true;
+    // The forum's own welcome message (site info for its locale, then the site text).
+    s.newcomers.welcome.platform = true;
     const writer = createDiscourseAdapter({
       site: s.sites[0]!,
       sync: s.sync,
@@ -131,6 +133,7 @@ describe("Discourse simulator against the official OpenAPI spec", () => {
       "/groups/{id}.json",
       "/groups/{id}/members.json",
       "/admin/groups.json",
+      "/site/basic-info.json",
     ])
       expect(routes).toContain(route);
     const failures: string[] = [];
