@@ -12,7 +12,7 @@ import { withSection } from "../adapters/discourse/welcome.js";
 import type { Newcomer } from "../src/domain.js";
 import { keptNewcomers } from "../src/newcomers.js";
 import { deploymentSecret, optOutKey } from "../src/optout.js";
-import { type PipelineDeps, preparePlan, syncPeriod } from "../src/pipeline.js";
+import { type PipelineDeps, preparePlan } from "../src/pipeline.js";
 import { publishPlan, storeState } from "../src/publish/index.js";
 import type { Settings } from "../src/settings.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";
