@@ -24,6 +24,7 @@ import { problemNotice } from "./admin-notices.js";
 import { outcomeView } from "./admin-outcome.js";
 import { adminSettings } from "./admin-settings.js";
 import { adminTestNote } from "./admin-test-note.js";
+import { welcomePreview, welcomePreviews } from "./admin-welcome.js";
 import { countsPerLocalDay, dailyChart, signalBars } from "./charts.js";
 
 /** What a page says after an action (?done=…): admin.done.<action> in the catalog. */
@@ -139,6 +140,10 @@ export function adminPages(router: Router, kit: AdminKit) {
         testUrl: `${base}/test-note`,
         confirmUrl: `${base}/confirm`,
         previewUrl: `${base}/preview`,
+        welcomePreviews: welcomePreviews(kit, deps.adapters.get(site.id)).map((w) => ({
+          href: `${base}/preview/${w}`,
+          titleKey: w === "welcome" ? "admin.preview.welcomeLink" : "admin.preview.welcomePlatform",
+        })),
         chart: dailyChart(perDay, t("admin.activity", { period: label })),
         featured: plan.featured.map((f) => {
           const v = memberView(f, null, plan.personalLines?.[f.member.id] ?? null);
@@ -208,6 +213,8 @@ export function adminPages(router: Router, kit: AdminKit) {
           titleKey: "admin.preview.newsletterTxt",
           text: render("newsletter", "txt", sv),
         });
+      const welcome = await welcomePreview(kit, site, plan, adapter, what);
+      if (welcome) return void page(res, "preview", { ...base, ...welcome });
       const m = /^note-(.+)$/.exec(what);
       const entry = m && plan.featured.find((f) => f.member.id === m[1]);
       if (!entry) return void res.status(404).type("text/plain").send("Not found");
