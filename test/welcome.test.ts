@@ -13,7 +13,7 @@ import type { Newcomer } from "../src/domain.js";
 import { keptNewcomers } from "../src/newcomers.js";
 import { deploymentSecret, optOutKey } from "../src/optout.js";
 import { type PipelineDeps, preparePlan } from "../src/pipeline.js";
-import { publishPlan, storeState } from "../src/publish/index.js";
+import { publishPlan, republishLive, storeState } from "../src/publish/index.js";
 import type { Settings } from "../src/settings.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";
 import { replyHours, welcomeLedgerKey, welcomeNewcomers } from "../src/welcome/index.js";
@@ -216,6 +216,15 @@ describe("welcoming newcomers", () => {
     const again = await publishPlan(deps(), PERIOD);
     expect(again.welcome?.changed).toBe(false);
     expect(sim.state.writes.log.filter((w) => w.path.includes("site_texts")).length).toBe(writes);
+
+    // A featured member who opts out leaves the forum's welcome when the live spotlight is published again.
+    const plan = (await store.getPlan("test", PERIOD))!.plan;
+    const leaving = plan.featured[0]!.member;
+    await store.addOptOut("test", optOutKey(await deploymentSecret(store, ENV), "test", leaving.id));
+    await republishLive(deps());
+    const after = sim.state.writes.siteTexts.overrides.get(`en:${WELCOME_USER}`)!;
+    expect(after).not.toContain(`/u/${leaving.username}`);
+    expect(after.startsWith(admin.trimEnd())).toBe(true);
   });
 
   it("writes every % of ours as an entity, so the forum never refuses the text for an interpolation key", () => {
