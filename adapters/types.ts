@@ -197,6 +197,8 @@ export interface NoteContent {
 }
 
 export interface WelcomeContent {
+  /** Its title where the platform keeps it as an item of its own (a synced pattern). */
+  title: string;
   /** Our section in Markdown, placed between stable markers. */
   section: string;
   /** The same as an HTML fragment. */

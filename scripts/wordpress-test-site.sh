@@ -275,16 +275,20 @@ require_once ABSPATH . 'wp-admin/includes/user.php';
 require_once ABSPATH . 'wp-admin/includes/taxonomy.php';   // wp_create_category()
 if (get_option('wpt_seeded')) { fwrite(STDERR, "already seeded\n"); exit(0); }
 wp_defer_comment_counting(true);
+$month = getenv('WP_TEST_MONTH') ?: '2026-10';
+$t0 = strtotime("$month-01 09:00:00 UTC");
 $users = [];
+// Members of long standing, and two who joined in the month (its newcomers).
 foreach ([
-    ['alice', 'subscriber', 'Alice Helpful 🦊'], ['bob', 'contributor', 'Bob Writer'],
-    ['carol', 'subscriber', 'Carol Curious'], ['dave', 'author', 'Dave Author'],
-    ['erin', 'subscriber', 'Erin Lurker'], ['edna', 'editor', 'Edna Editor'],
-    ['frank', 'subscriber', 'Frank Newcomer'], ['ivan', 'subscriber', 'Ivan Quiet'],
-] as [$login, $role, $name]) {
+    ['alice', 'subscriber', 'Alice Helpful 🦊', -400], ['bob', 'contributor', 'Bob Writer', -380],
+    ['carol', 'subscriber', 'Carol Curious', -200], ['dave', 'author', 'Dave Author', -500],
+    ['erin', 'subscriber', 'Erin Lurker', -90], ['edna', 'editor', 'Edna Editor', -600],
+    ['frank', 'subscriber', 'Frank Newcomer', 1], ['ivan', 'subscriber', 'Ivan Quiet', 1],
+] as [$login, $role, $name, $joined]) {
     $id = username_exists($login) ?: wp_insert_user([
         'user_login' => $login, 'user_pass' => "$login-pass", 'user_email' => "$login@example.test",
         'display_name' => $name, 'first_name' => explode(' ', $name)[0], 'role' => $role,
+        'user_registered' => gmdate('Y-m-d H:i:s', $t0 + $joined * 86400),
     ]);
     $users[$login] = get_userdata($id);
 }
@@ -299,8 +303,6 @@ $cat_news = wp_create_category('News');
 $cat_howto = wp_create_category('How-to');
 $admin = get_user_by('login', 'admin');
 $posts = [];
-$month = getenv('WP_TEST_MONTH') ?: '2026-10';
-$t0 = strtotime("$month-01 09:00:00 UTC");
 for ($i = 1; $i <= 6; $i++) {
     $posts[] = wp_insert_post([
         'post_title' => "Post $i: " . ['Getting started', 'Caching tips', 'Release notes', 'Backups', 'Themes', 'Security'][$i - 1],

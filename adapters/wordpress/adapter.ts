@@ -6,7 +6,7 @@ import type { Adapter, AdapterFactory, Capabilities } from "../types.js";
 import { createClient } from "./client.js";
 import type { WordPressContext } from "./context.js";
 import { authorKey } from "./map.js";
-import { publishHomepage, updateNewsletter } from "./publish.js";
+import { publishHomepage, publishWelcome, updateNewsletter } from "./publish.js";
 import type { WpComment, WpUser } from "./raw.js";
 import { readPeriod } from "./read.js";
 
@@ -18,7 +18,8 @@ export const capabilities: Capabilities = {
   webhooks: false,
   badges: false,
   groups: false,
-  welcome: false,
+  // A "New here?" synced pattern the admin places where newcomers look (publish.ts).
+  welcome: true,
   markup: "html",
 };
 
@@ -90,6 +91,7 @@ export const createWordPressAdapter: AdapterFactory = (options): Adapter => {
     },
     readPeriod: (req) => readPeriod({ http, options, identityKey: ctx.identityKey, now: ctx.now }, req),
     publishHomepage: (content, w) => publishHomepage(ctx, content, w),
+    publishWelcome: (content, w) => publishWelcome(ctx, content, w),
     updateNewsletter: (content, w) => updateNewsletter(ctx, content, w),
     async contactAddress(member: Member) {
       if (!member.id.startsWith("guest:")) {

@@ -1,17 +1,19 @@
 /**
- * WordPress publishing: the homepage spotlight as a synced pattern (reusable block, wp_block)
- * created once and updated in place, optionally placed into a page once; the newsletter section
+ * WordPress publishing: the homepage spotlight and the "New here?" welcome as synced patterns
+ * (reusable blocks, wp_block) created once and updated in place, the spotlight optionally placed
+ * into a page once; the newsletter section
  * in the period's draft post, between markers inside a Custom HTML block, the rest untouched.
  * Creations record an intent first and a restart finds the created item by its title.
  */
 import { createHash } from "node:crypto";
 import { SpotlightError } from "../../src/errors.js";
 import { replaceSection, SECTION_START } from "../../src/sections.js";
-import type { HomepageContent, NewsletterContent, Published, WriteContext } from "../types.js";
+import type { HomepageContent, NewsletterContent, Published, WelcomeContent, WriteContext } from "../types.js";
 import type { WordPressContext } from "./context.js";
 import type { WpBlock, WpPost } from "./raw.js";
 
 export const HOMEPAGE_MARKER = "<!-- community-spotlight:homepage -->";
+export const WELCOME_MARKER = "<!-- community-spotlight:welcome -->";
 
 async function write<T>(
   d: WordPressContext,
@@ -43,21 +45,35 @@ export function htmlBlock(html: string): string {
 /** What we meant to send, as a digest kept with it: WordPress may filter what it stores (kses). */
 const digestOf = (text: string) => createHash("sha256").update(text).digest("base64url");
 
-export async function publishHomepage(
+/** Where a synced pattern of ours is kept in the adapter state, and the marker its content starts with. */
+interface PatternPlace {
+  key: string;
+  marker: string;
+}
+
+const HOMEPAGE: PatternPlace = { key: "homepage:block", marker: HOMEPAGE_MARKER };
+const WELCOME: PatternPlace = { key: "pattern:welcome", marker: WELCOME_MARKER };
+
+/**
+ * One synced pattern of ours, created once (found again by its title after a crash, or with a
+ * lost or second store) and updated in place when its content changes. Its id, and whether this
+ * call wrote anything.
+ */
+async function publishPattern(
   d: WordPressContext,
-  content: HomepageContent,
+  place: PatternPlace,
+  content: { title: string; html: string; editReason: string },
   w: WriteContext,
-): Promise<Published> {
-  const raw = htmlBlock(`${HOMEPAGE_MARKER}\n${content.html}`);
+): Promise<{ id: number | null; changed: boolean }> {
+  const raw = htmlBlock(`${place.marker}\n${content.html}`);
   const meant = digestOf(raw);
-  let id = await w.state.get<number>("homepage:block");
-  let changed = false;
+  let id = await w.state.get<number>(place.key);
   if (id) {
     const block = await getOrNull<WpBlock>(d, `wp/v2/blocks/${id}`, { context: "edit" });
     if (!block || block.status === "trash") id = null;
     // Unchanged when it is what we last sent (whatever kses made of it) or what the site shows.
     else if (
-      (await w.state.get<string>("homepage:block:sent")) !== meant &&
+      (await w.state.get<string>(`${place.key}:sent`)) !== meant &&
       (block.content.raw ?? "").trim() !== raw.trim()
     ) {
       await write(
@@ -68,34 +84,46 @@ export async function publishHomepage(
         { content: raw },
         `update the synced pattern "${content.title}" (${content.editReason})`,
       );
-      if (!w.dryRun) await w.state.set("homepage:block:sent", meant);
-      changed = true;
+      if (!w.dryRun) await w.state.set(`${place.key}:sent`, meant);
+      return { id, changed: true };
     }
+    if (id) return { id, changed: false };
   }
-  if (!id) {
-    // Created once, whatever the store knows: after a crash, or with a lost or second store, the
-    // site's own pattern of this title is ours.
-    id = await findByTitle<WpBlock>(d, "wp/v2/blocks", content.title, {});
-    if (id) {
-      await w.state.set("homepage:block", id);
-      return publishHomepage(d, content, w);
-    }
-    if (!w.dryRun) await w.state.set("homepage:block:intent", { at: d.now().toISOString() });
-    const created = await write<WpBlock>(
-      d,
-      w,
-      "POST",
-      "wp/v2/blocks",
-      { title: content.title, content: raw, status: "publish" },
-      `create the synced pattern "${content.title}"`,
-    );
-    if (created) {
-      id = created.id;
-      await w.state.set("homepage:block", id);
-      await w.state.set("homepage:block:sent", meant);
-    }
-    changed = true;
+  // Created once, whatever the store knows: the site's own pattern of this title is ours.
+  id = await findByTitle<WpBlock>(d, "wp/v2/blocks", content.title, {});
+  if (id) {
+    await w.state.set(place.key, id);
+    return publishPattern(d, place, content, w);
   }
+  if (!w.dryRun) await w.state.set(`${place.key}:intent`, { at: d.now().toISOString() });
+  const created = await write<WpBlock>(
+    d,
+    w,
+    "POST",
+    "wp/v2/blocks",
+    { title: content.title, content: raw, status: "publish" },
+    `create the synced pattern "${content.title}"`,
+  );
+  if (created) {
+    await w.state.set(place.key, created.id);
+    await w.state.set(`${place.key}:sent`, meant);
+  }
+  return { id: created?.id ?? null, changed: true };
+}
+
+const editUrl = (d: WordPressContext, id: number | null) =>
+  id
+    ? new URL(`wp-admin/post.php?post=${id}&action=edit`, d.options.site.baseUrl.replace(/\/?$/, "/")).toString()
+    : null;
+
+export async function publishHomepage(
+  d: WordPressContext,
+  content: HomepageContent,
+  w: WriteContext,
+): Promise<Published> {
+  const pattern = await publishPattern(d, HOMEPAGE, content, w);
+  const id = pattern.id;
+  let changed = pattern.changed;
   const pageId = d.options.publish.homepage.pageId;
   if (pageId) {
     const ref = `<!-- wp:block {"ref":${id ?? "{new pattern}"}} /-->`;
@@ -113,14 +141,20 @@ export async function publishHomepage(
       changed = true;
     }
   }
-  return {
-    url: pageId
-      ? new URL(`?page_id=${pageId}`, d.options.site.baseUrl).toString()
-      : id
-        ? new URL(`wp-admin/post.php?post=${id}&action=edit`, d.options.site.baseUrl.replace(/\/?$/, "/")).toString()
-        : null,
-    changed,
-  };
+  return { url: pageId ? new URL(`?page_id=${pageId}`, d.options.site.baseUrl).toString() : editUrl(d, id), changed };
+}
+
+/**
+ * The "New here?" synced pattern: the welcome every visitor of the pages the admin puts it on
+ * (the front page, a sidebar) is shown, updated with each published month.
+ */
+export async function publishWelcome(
+  d: WordPressContext,
+  content: WelcomeContent,
+  w: WriteContext,
+): Promise<Published> {
+  const { id, changed } = await publishPattern(d, WELCOME, content, w);
+  return { url: editUrl(d, id), changed };
 }
 
 /** An item of a collection with exactly this title (search, then compare the raw title). */

@@ -184,6 +184,7 @@ export async function welcomeContent(deps: PipelineDeps, plan: Plan): Promise<We
     now: (deps.now ?? systemClock)(),
   });
   return {
+    title: translate(view.locale, "txt", "welcome.patternTitle", { site: view.site.title }),
     section: render("welcome", "md", view),
     html: render("welcome-section", "html", view),
     editReason: `Community Spotlight: the welcome shows the members featured in ${plan.period.id} (${siteTitle(site)})`,

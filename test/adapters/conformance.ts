@@ -142,6 +142,26 @@ export function testAdapter(h: AdapterHarness) {
         expect((await (await h.make()).updateNewsletter!(content, write())).changed).toBe(false);
       });
 
+    if (caps.welcome)
+      it("puts the welcome in place once: the same again changes nothing, even with the store lost", async () => {
+        const content = {
+          title: `Welcome ${run}`,
+          section: `The welcome of conformance run ${run}, 100% ours.`,
+          html: `<p>The welcome of conformance run ${run}, 100% ours.</p>`,
+          editReason: "conformance",
+        };
+        const state = memoryState();
+        const first = await (await h.make()).publishWelcome!(content, write(state));
+        expect(first.changed).toBe(true);
+        expect(await (await h.make()).publishWelcome!(content, write(state))).toEqual({
+          url: first.url,
+          changed: false,
+        });
+        const lost = write();
+        expect((await (await h.make()).publishWelcome!(content, lost)).changed).toBe(false);
+        expect(lost.actions).toEqual([]);
+      });
+
     if (caps.privateMessages)
       it("finds a note it sent again (a crash between sending and recording it), and not one it never sent", async () => {
         const [member, other] = await someone();

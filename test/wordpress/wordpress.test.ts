@@ -15,6 +15,7 @@ import { publishPlan, republishLive } from "../../src/publish/index.js";
 import { createServer } from "../../src/server/index.js";
 import type { Settings } from "../../src/settings.js";
 import { SqliteStore } from "../../src/store/sqlite/index.js";
+import { welcomeNewcomers } from "../../src/welcome/index.js";
 import { testAdapter } from "../adapters/conformance.js";
 import { freePort } from "../redis-server.js";
 import { type SmtpPeer, startSmtpPeer } from "../smtp-peer.js";
@@ -226,6 +227,56 @@ describe("publishing to WordPress", () => {
     expect(after.content.raw).toBe(edited);
     const blocks = await wp.rest<Array<{ title: { raw: string } }>>("wp/v2/blocks?context=edit&per_page=100");
     expect(blocks.filter((b) => b.title.raw === "Community Spotlight")).toHaveLength(1);
+  });
+
+  it("welcomes its newcomers: a New here? pattern, and one e-mail each after their first comment", async () => {
+    const ws = settings((x) => {
+      x.publish.homepage.pageId = pageId;
+      x.publish.newsletter = { enabled: true, categoryId: newsCategory, categorySlug: null };
+      x.newcomers.welcome = { message: true, platform: true, withinDays: 30 };
+    });
+    const wdeps: PipelineDeps = {
+      ...deps,
+      settings: ws,
+      adapter: adapter(ws),
+      now: () => new Date("2026-11-01T06:00:00Z"),
+    };
+    const report = await publishPlan(wdeps, PERIOD);
+    expect(report.welcome?.changed).toBe(true);
+    const blocks = await wp.rest<Array<{ title: { raw: string }; content: { raw: string } }>>(
+      "wp/v2/blocks?context=edit&per_page=100",
+    );
+    const pattern = blocks.filter((b) => b.title.raw === "New here? Welcome to WP Test");
+    expect(pattern).toHaveLength(1);
+    expect(pattern[0]!.content.raw).toContain("<!-- community-spotlight:welcome -->");
+    expect(pattern[0]!.content.raw).toContain("Alice Helpful 🦊");
+    expect(pattern[0]!.content.raw).not.toContain("/optout/");
+
+    const before = smtp.mails.length;
+    const sent = await welcomeNewcomers(wdeps);
+    // Frank and Ivan joined in October and commented for the first time; the others are long-standing.
+    expect(sent.sent.map((x) => [x.username, x.outcome]).sort()).toEqual([
+      ["frank", "sent"],
+      ["ivan", "sent"],
+    ]);
+    const mails = smtp.mails.slice(before);
+    expect(mails.map((m) => JSON.stringify(m.to)).sort()).toEqual([
+      expect.stringContaining("frank@example.test"),
+      expect.stringContaining("ivan@example.test"),
+    ]);
+    const toIvan = mails.find((m) => JSON.stringify(m.to).includes("ivan@example.test"))!;
+    expect(toIvan.subject).toBe("Welcome to WP Test");
+    expect(toIvan.text).toContain("Hi Ivan Quiet, welcome to WP Test");
+    expect(toIvan.text).toContain("Alice Helpful 🦊");
+    const header = (k: string) => (toIvan.headerLines.find((h) => h.key === k)?.line ?? "").replace(/\r?\n\s+/g, " ");
+    expect(header("list-unsubscribe")).toMatch(
+      /^List-Unsubscribe: <https:\/\/spotlight\.example\/optout\/v1\.[\w.-]+>$/,
+    );
+
+    // Once: the next sync's round sends nothing, and the pattern is not written again.
+    expect((await welcomeNewcomers(wdeps)).sent).toEqual([]);
+    expect(smtp.mails.length).toBe(before + 2);
+    expect((await publishPlan(wdeps, PERIOD)).welcome?.changed).toBe(false);
   });
 
   it("works as a user holding exactly the capabilities it asks for, and names any that are missing", async () => {
