@@ -207,6 +207,14 @@ export interface WelcomeContent {
   editReason: string;
 }
 
+export interface GroupMessage {
+  title: string;
+  /** Markdown. */
+  body: string;
+  /** Invisible marker that identifies it on the platform. */
+  marker: string;
+}
+
 export interface NewsletterContent {
   /** The period's draft title, used to find it or to create it. */
   title: string;
@@ -253,6 +261,13 @@ export interface Adapter {
   noteUrl?(ref: string): string | null;
   /** capabilities.privateMessages: find a note sent since `since` (crash recovery). */
   findNote?(note: NoteContent, since: string): Promise<{ ref: string } | null>;
+  /**
+   * capabilities.privateMessages and groups: one private message to the members of a group (the
+   * helpers' daily digest), from the notes' sender; the platform's reference.
+   */
+  sendGroupMessage?(group: string, message: GroupMessage, ctx: WriteContext): Promise<{ ref: string | null }>;
+  /** A group message of ours with this title, sent since `since` (crash recovery). */
+  findGroupMessage?(group: string, title: string, since: string): Promise<{ ref: string } | null>;
   /**
    * capabilities.welcome: insert or replace our section in the platform's standing welcome,
    * leaving the rest of it as the admin wrote it.

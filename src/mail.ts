@@ -60,13 +60,24 @@ export function mailer(settings: Pick<Settings, "mail">, env: NodeJS.ProcessEnv 
      * A message to the admins (not a note: no opt-out, nothing to unsubscribe from), in text and,
      * when given, HTML.
      */
-    async notify(to: readonly string[], subject: string, text: string, html?: string): Promise<void> {
+    /**
+     * A message to the team (admins, helpers): no opt-out link. With an `identity`, its Message-ID
+     * is made from it, so a repeat after a crash is the same message.
+     */
+    async notify(
+      to: readonly string[],
+      subject: string,
+      text: string,
+      html?: string,
+      options: { identity?: string } = {},
+    ): Promise<void> {
       await transport.sendMail({
         from,
         to: [...to],
         subject,
         text,
         ...(html ? { html } : {}),
+        ...(options.identity ? { messageId: messageId(options.identity, from) } : {}),
         headers: { "Auto-Submitted": "auto-generated" },
       });
     },

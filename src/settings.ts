@@ -57,6 +57,7 @@ export interface SiteSettings {
 export interface NewcomerSettings {
   firstReplyHours: number;
   welcome: { message: boolean; platform: boolean; withinDays: number };
+  digest: { group: string | null; emails: string[] };
 }
 
 export interface SyncSettings {

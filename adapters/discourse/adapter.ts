@@ -7,7 +7,7 @@ import { createClient, need } from "./client.js";
 import type { DiscourseContext } from "./context.js";
 import { readPeriodCheapest } from "./explorer/read.js";
 import { updateNewsletter } from "./newsletter.js";
-import { findNote, sendNote } from "./notes.js";
+import { findGroupMessage, findNote, sendGroupMessage, sendNote } from "./notes.js";
 import { publishHomepage } from "./publish.js";
 import { grantBadge, setGroupMembers } from "./recognition.js";
 import { confirmPublic, findFlagged } from "./visibility.js";
@@ -79,6 +79,9 @@ export const createDiscourseAdapter: AdapterFactory = (options): Adapter => {
     publishHomepage: (content, w) => publishHomepage(ctx, content, w),
     sendNote: (note, w) => sendNote(ctx, note, w),
     findNote: (note, since) => findNote(ctx, note, since),
+    sendGroupMessage: (group, message, w) => sendGroupMessage(ctx, group, message, w),
+    // Our digest titles name the day: the title alone tells it.
+    findGroupMessage: (_group, title, since) => findGroupMessage(ctx, title, since),
     noteSender: `@${options.publish?.notes?.senderUsername ?? apiUsername}`,
     // A note is a private message topic: its id is the ref (notes.ts); admins may open any.
     noteUrl: (ref) => (/^\d+$/.test(ref) ? new URL(`t/${ref}`, http.base).toString() : null),

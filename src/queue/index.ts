@@ -3,7 +3,8 @@
  *
  *   spotlight-sync    {site}                 incremental sync of the current month (and the last
  *                                            one while late likes can still arrive), then the
- *                                            welcomes of newcomers who posted; daily scheduler
+ *                                            welcomes of newcomers who posted and the helpers'
+ *                                            digest; daily scheduler
  *   spotlight-period  {site, period?}        prepare last month's plan; publish it when approved
  *                                            or in auto mode, then enqueue one note job per member;
  *                                            monthly scheduler
@@ -35,7 +36,7 @@ import {
   type RedisConnection,
   workerConnection,
 } from "../store/redis/connect.js";
-import { welcomeNewcomers } from "../welcome/index.js";
+import { newcomersRound } from "../welcome/index.js";
 
 export { logOutages, producerConnection, workerConnection };
 
@@ -278,9 +279,7 @@ export function startWorkers(deps: WorkerDeps, url: string): { close: () => Prom
         const dayOfMonth = Number(today.slice(8, 10));
         if (dayOfMonth <= settings.sync.rereadDays) periods.push(shiftPeriod(current, -1));
         for (const period of periods) await syncPeriod(p, period);
-        // Newcomers who posted since are welcomed now, within a day of their first post.
-        const w = await welcomeNewcomers(p);
-        return { periods, welcomed: w.sent.length, notWelcomed: w.skipped.length };
+        return { periods, ...(await newcomersRound(p)) };
       }),
     ),
     { ...common, connection: workerConnection(url, log) },

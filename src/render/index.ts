@@ -23,6 +23,7 @@ export type TemplateName =
   | "optout"
   | "welcome"
   | "welcome-section"
+  | "digest"
   | `admin/${string}`;
 
 const TEMPLATES = join(ROOT, "templates");

@@ -24,6 +24,7 @@ import type { PipelineDeps } from "../pipeline.js";
 import { deliverOnce } from "../publish/deliver.js";
 import { type NoteOutcome, storeState } from "../publish/steps.js";
 import { render, translate } from "../render/index.js";
+import { sendHelpersDigest } from "./digest.js";
 import { welcomeView } from "./view.js";
 
 export { replyHours, type WelcomeView, welcomeView } from "./view.js";
@@ -189,4 +190,14 @@ export async function welcomeContent(deps: PipelineDeps, plan: Plan): Promise<We
     html: render("welcome-section", "html", view),
     editReason: `Community Spotlight: the welcome shows the members featured in ${plan.period.id} (${siteTitle(site)})`,
   };
+}
+
+/**
+ * After each daily sync: the newcomers who posted since are welcomed (within a day of their first
+ * post), and the helpers hear of the first questions still waiting (once a day).
+ */
+export async function newcomersRound(deps: PipelineDeps) {
+  const w = await welcomeNewcomers(deps);
+  const digest = await sendHelpersDigest(deps);
+  return { welcomed: w.sent.length, notWelcomed: w.skipped.length, waiting: digest?.waiting ?? 0 };
 }

@@ -174,8 +174,20 @@ export function registerWrites(app: Express, ctx: WriteContext): SimWrites {
         .split(",")
         .map((s) => s.trim())
         .filter(Boolean);
-      const recipients = names.map((n) => byName.get(n.toLowerCase()));
-      if (!names.length || recipients.some((r) => !r)) return unprocessable(res, "You must choose a valid user.");
+      // A name is a user's or a group's (TopicCreator#add_users, #add_groups): a group's members receive it.
+      const groupMembers = (name: string): SimUser[] | undefined => {
+        const made = writes.recognition.groups.get(name.toLowerCase());
+        const members = [...users.values()].filter(
+          (u) => u.groups.some((g) => g.toLowerCase() === name.toLowerCase()) || made?.members.has(u.id),
+        );
+        return made || members.length ? members : undefined;
+      };
+      const resolved = names.map((n) => {
+        const user = byName.get(n.toLowerCase());
+        return user ? [user] : groupMembers(n);
+      });
+      if (!names.length || resolved.some((r) => !r)) return unprocessable(res, "You must choose a valid user.");
+      const recipients = [...new Set(resolved.flat())];
       if (raw.trim().length < 10) return unprocessable(res, "Body is too short (minimum is 10 characters)");
       const post = newTopic(actor, title, raw, 0, {
         archetype: "private_message",
