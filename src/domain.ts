@@ -106,10 +106,22 @@ export interface Newcomer {
   /** An admin or moderator already: a new team member, not a newcomer to welcome. */
   staff: boolean;
   /**
-   * Their first question (first topic, first top-level comment): when they asked, and when
-   * someone else first answered it, as far as the platform has shown (null: not yet).
+   * Their first question (first topic, first top-level comment): when they asked, its discussion,
+   * and when and by whom someone else first answered it, as far as the platform has shown (null:
+   * not yet).
    */
-  firstQuestion: { at: string; answeredAt: string | null } | null;
+  firstQuestion: {
+    at: string;
+    topicId: string | null;
+    answeredAt: string | null;
+    answeredBy: string | null;
+  } | null;
+  /** Their second post, anywhere others could answer (null: none seen). */
+  nextPostAt: string | null;
+  /** Their first reply in someone else's discussion: helping, not asking (null: none seen). */
+  firstHelpAt: string | null;
+  /** When the platform was last asked about them: what came after is not known yet. */
+  seenAt: string;
 }
 
 export interface Activity {

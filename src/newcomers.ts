@@ -53,27 +53,39 @@ export const NEWCOMERS_KEY = "newcomers";
 /** How long a newcomer is kept after their first post: past a year, nothing is asked of them. */
 const KEEP_MS = 400 * 86_400_000;
 
+/** The earlier of two times, either of which may be unknown. */
+const earlier = (a: string | null | undefined, b: string | null | undefined) =>
+  a && b ? (a < b ? a : b) : (a ?? b ?? null);
+
+/** What two reads learnt of one newcomer, together: the earliest of each event seen, the latest look. */
+export function mergeNewcomer(before: Newcomer | undefined, n: Newcomer): Newcomer {
+  if (!before) return n;
+  const asked = [before.firstQuestion, n.firstQuestion]
+    .filter((q): q is NonNullable<Newcomer["firstQuestion"]> => q !== null)
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  const q = asked[0];
+  // The earliest answer either read saw to that question, with who gave it.
+  const answer = asked
+    .filter((x) => x.at === q?.at && x.answeredAt)
+    .sort((a, b) => (a.answeredAt! < b.answeredAt! ? -1 : 1))[0];
+  return {
+    ...n,
+    firstPostAt: earlier(before.firstPostAt, n.firstPostAt)!,
+    firstQuestion: q ? { ...q, answeredAt: answer?.answeredAt ?? null, answeredBy: answer?.answeredBy ?? null } : null,
+    nextPostAt: earlier(before.nextPostAt, n.nextPostAt),
+    firstHelpAt: earlier(before.firstHelpAt, n.firstHelpAt),
+    // ISO times: the later sorts last.
+    seenAt: [before.seenAt ?? "", n.seenAt].sort()[1]!,
+  };
+}
+
 /**
- * Keeps what reads learnt of newcomers who posted: the earliest first post and question seen, an
- * answer once one is seen; those whose first post is over a year old at `now` are dropped.
+ * Keeps what reads learnt of newcomers who posted (mergeNewcomer); those whose first post is over
+ * a year old at `now` are dropped.
  */
 export async function keepNewcomers(store: Store, site: string, seen: readonly Newcomer[], now: Date) {
   const kept = (await store.getState<Record<string, Newcomer>>(site, NEWCOMERS_KEY)) ?? {};
-  for (const n of seen) {
-    const before = kept[n.memberId];
-    const firstQuestion =
-      before?.firstQuestion && (!n.firstQuestion || before.firstQuestion.at < n.firstQuestion.at)
-        ? {
-            ...before.firstQuestion,
-            answeredAt: before.firstQuestion.answeredAt ?? n.firstQuestion?.answeredAt ?? null,
-          }
-        : n.firstQuestion;
-    kept[n.memberId] = {
-      ...n,
-      firstPostAt: before && before.firstPostAt < n.firstPostAt ? before.firstPostAt : n.firstPostAt,
-      firstQuestion,
-    };
-  }
+  for (const n of seen) kept[n.memberId] = mergeNewcomer(kept[n.memberId], n);
   for (const [id, n] of Object.entries(kept)) if (now.getTime() - Date.parse(n.firstPostAt) > KEEP_MS) delete kept[id];
   await store.setState(site, NEWCOMERS_KEY, kept);
 }

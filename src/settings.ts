@@ -66,6 +66,7 @@ export interface SyncSettings {
   maxProfileLookups: number;
   maxItemsPerMember: number;
   maxNewcomers: number;
+  followNewcomersDays: number;
   profileMaxAgeDays: number;
 }
 

@@ -233,7 +233,8 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
    * that comment when it starts a thread, answered when someone else replied in the period.
    */
   async function newMembersWhoCommented(): Promise<Newcomer[]> {
-    const since = start - options.scoring.newcomer.accountAgeDays * DAY;
+    const young = start - options.scoring.newcomer.accountAgeDays * DAY;
+    const since = Math.min(young, start - options.sync.followNewcomersDays * DAY);
     const earliest = new Map<string, WpComment>();
     for (const c of [...comments].sort((a, b) =>
       a.date_gmt < b.date_gmt ? -1 : a.date_gmt > b.date_gmt ? 1 : a.id - b.id,
@@ -247,17 +248,32 @@ export async function readPeriod(ctx: WpReadContext, req: ReadRequest): Promise<
       if (examined++ >= options.sync.maxNewcomers) break;
       if ((await firstComment(c)) !== c.id) continue;
       const m = profileOf(k)!;
-      const answers = comments
+      const answer = comments
         .filter((r) => r.parent === c.id && key(r) !== k)
-        .map((r) => utc(r.date_gmt))
-        .sort();
+        .sort((a, b) => (a.date_gmt < b.date_gmt ? -1 : a.date_gmt > b.date_gmt ? 1 : a.id - b.id))[0];
+      const theirs = comments.filter((x) => key(x) === k).map((x) => utc(x.date_gmt));
+      const helping = comments
+        .filter((x) => key(x) === k && x.parent > 0 && byId.has(x.parent) && key(byId.get(x.parent)!) !== k)
+        .map((x) => utc(x.date_gmt));
       out.push({
         memberId: k,
         username: m.username,
         joinedAt: m.createdAt!,
         firstPostAt: utc(c.date_gmt),
         staff: m.staff,
-        firstQuestion: c.parent === 0 ? { at: utc(c.date_gmt), answeredAt: answers[0] ?? null } : null,
+        // A first question is a newcomer's: one who joined before the newcomer window is followed only.
+        firstQuestion:
+          c.parent === 0 && Date.parse(m.createdAt!) >= young
+            ? {
+                at: utc(c.date_gmt),
+                topicId: `post:${c.post}`,
+                answeredAt: answer ? utc(answer.date_gmt) : null,
+                answeredBy: answer ? key(answer) : null,
+              }
+            : null,
+        nextPostAt: theirs.sort()[1] ?? null,
+        firstHelpAt: helping.sort()[0] ?? null,
+        seenAt: now.toISOString(),
       });
     }
     return out;

@@ -165,9 +165,10 @@ describe("a month through Data Explorer", () => {
     expect(viaApi.warnings.filter((w) => w.event === "spotlight.read.cheaper_path")).toEqual([]);
   });
 
-  it("sees the same newcomers, first posts and first questions as the API read", async () => {
-    const read = async (dataExplorer: "auto" | "off") => {
+  it("sees the same newcomers, first posts and first questions as the API read, followed or not", async () => {
+    const read = async (dataExplorer: "auto" | "off", followNewcomersDays = 0) => {
       const settings = testSettings(sim.url);
+      settings.sync = { ...settings.sync, followNewcomersDays };
       const site = siteWithDefaults({ ...settings.sites[0]!, dataExplorer } as never);
       const r = await simAdapter(settings, {}, site).readPeriod({
         period: periodOf(PERIOD),
@@ -175,7 +176,15 @@ describe("a month through Data Explorer", () => {
         knownMembers: new Map(),
       });
       const byId = (a: { memberId: string }, b: { memberId: string }) => Number(a.memberId) - Number(b.memberId);
-      return { newcomers: [...(r.newcomers ?? [])].sort(byId), unanswered: [...(r.unanswered ?? [])].sort(byId) };
+      return {
+        newcomers: [...(r.newcomers ?? [])].sort(byId),
+        unanswered: [...(r.unanswered ?? [])].sort(byId),
+        soleContacts: r.soleContacts,
+        welcomes: r.activities
+          .filter((a) => a.signal === "newcomer_reply")
+          .map((a) => a.id)
+          .sort(),
+      };
     };
     const api = await read("off");
     const explorer = await read("auto");
@@ -183,5 +192,19 @@ describe("a month through Data Explorer", () => {
     expect(api.newcomers.some((n) => n.firstQuestion?.answeredAt)).toBe(true);
     expect(api.newcomers.some((n) => n.firstQuestion === null)).toBe(true);
     expect(explorer).toEqual(api);
+    expect(api.newcomers.some((n) => n.nextPostAt)).toBe(true);
+    expect(api.newcomers.some((n) => n.firstHelpAt)).toBe(true);
+
+    // Following members up to 90 days after joining adds them to the journey, and changes nothing
+    // that scores: the same welcomes, sole contacts and first questions waiting.
+    const followedApi = await read("off", 90);
+    const followedExplorer = await read("auto", 90);
+    expect(followedExplorer).toEqual(followedApi);
+    expect(followedApi.newcomers.length).toBeGreaterThan(api.newcomers.length);
+    expect(followedApi.welcomes).toEqual(api.welcomes);
+    expect(followedApi.soleContacts).toEqual(api.soleContacts);
+    expect(followedApi.unanswered).toEqual(api.unanswered);
+    const young = new Set(api.newcomers.map((n) => n.memberId));
+    for (const n of followedApi.newcomers.filter((x) => !young.has(x.memberId))) expect(n.firstQuestion).toBeNull();
   });
 });

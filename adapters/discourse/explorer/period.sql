@@ -3,6 +3,7 @@
 -- datetime :period_end
 -- int :per_order
 -- datetime :newcomers_since
+-- datetime :follow_since
 -- int :age_days
 -- int :max_newcomers
 
@@ -31,23 +32,28 @@
 --     public 0/1, slug, title])
 -- s = a newcomer only one member ever answered (id: newcomer, data: that member)
 -- u = a first topic nobody else answered (id: newcomer, data: [username, topic, slug, title, at])
--- n = a newcomer who posted (id: newcomer, data: [username, joined at in ms, staff, first post at
---     in ms, first topic at in ms or null, its first reply at in ms or null])
+-- n = a newcomer who posted, or an account followed for the newcomer journey, created since
+--     :follow_since (id: member, data: [username, joined at in ms, staff, first post at in ms,
+--     first topic at in ms or null, its topic, its first reply at in ms or null, who replied,
+--     second post at in ms or null, first reply in someone else's topic at in ms or null])
 -- t = topics, 500 a row (data: [[topic, slug, title], ...])
 -- p = profiles of the candidates and of everyone who liked their posts in the period, 500 a row
 --     (data: [[id, username, name, trust level, admin, moderator, staged, created at in ms,
 --     suspended till, silenced till, hides profile, avatar upload, [groups]], ...])
-WITH nc AS (
+WITH listed AS (
   SELECT u.id, u.username, u.created_at, u.admin, COALESCE(u.moderator, false) AS moderator
   FROM users u
   JOIN user_stats us ON us.user_id = u.id
-  WHERE u.created_at >= :newcomers_since::timestamp
+  WHERE u.created_at >= :follow_since::timestamp
     AND u.created_at < :period_end::timestamp
     AND u.id > 0
     AND NOT u.staged
     AND (us.post_count > 0 OR us.topics_entered > 0 OR us.days_visited > 0 OR us.time_read > 0)
   ORDER BY u.created_at DESC, u.id DESC
   LIMIT :max_newcomers::int
+),
+nc AS (
+  SELECT * FROM listed WHERE created_at >= :newcomers_since::timestamp
 ),
 first_topic AS (
   SELECT DISTINCT ON (t.user_id)
@@ -94,14 +100,20 @@ first_reply AS (
   WHERE ft.created_at - nc.created_at <= make_interval(days => :age_days::int)
   ORDER BY ft.nid, a.created_at, a.post_number
 ),
-first_post AS (
-  SELECT p.user_id AS nid, min(p.created_at) AS at
-  FROM nc
-  JOIN posts p ON p.user_id = nc.id
+own_posts AS (
+  SELECT p.user_id AS nid, p.created_at, p.post_number, t.user_id AS owner
+  FROM listed l
+  JOIN posts p ON p.user_id = l.id
   JOIN topics t ON t.id = p.topic_id
   WHERE t.archetype = 'regular' AND t.category_id IS NOT NULL AND t.deleted_at IS NULL
     AND p.deleted_at IS NULL AND p.post_type IN (1, 4)
-  GROUP BY p.user_id
+),
+post_times AS (
+  SELECT nid, min(created_at) AS first_at,
+    (array_agg(created_at ORDER BY created_at))[2] AS next_at,
+    min(created_at) FILTER (WHERE post_number > 1 AND owner <> nid) AS help_at
+  FROM own_posts
+  GROUP BY nid
 ),
 welcomes AS (
   SELECT fr.* FROM first_reply fr
@@ -221,12 +233,14 @@ WHERE ft.created_at - nc.created_at <= make_interval(days => :age_days::int)
   AND NOT nc.admin AND NOT nc.moderator
   AND NOT EXISTS (SELECT 1 FROM answered a WHERE a.nid = ft.nid AND a.topic_id = ft.tid)
 UNION ALL
-SELECT 'n', nc.id::text,
-  json_build_array(nc.username, floor(extract(epoch FROM nc.created_at) * 1000)::bigint,
-    nc.admin OR nc.moderator, floor(extract(epoch FROM fp.at) * 1000)::bigint,
-    floor(extract(epoch FROM q.created_at) * 1000)::bigint,
-    floor(extract(epoch FROM fr.created_at) * 1000)::bigint)::text
-FROM nc
-JOIN first_post fp ON fp.nid = nc.id
-LEFT JOIN first_topic q ON q.nid = nc.id AND q.created_at - nc.created_at <= make_interval(days => :age_days::int)
-LEFT JOIN first_reply fr ON fr.nid = nc.id
+SELECT 'n', l.id::text,
+  json_build_array(l.username, floor(extract(epoch FROM l.created_at) * 1000)::bigint,
+    l.admin OR l.moderator, floor(extract(epoch FROM pt.first_at) * 1000)::bigint,
+    floor(extract(epoch FROM q.created_at) * 1000)::bigint, q.tid,
+    floor(extract(epoch FROM fr.created_at) * 1000)::bigint, fr.rid,
+    floor(extract(epoch FROM pt.next_at) * 1000)::bigint,
+    floor(extract(epoch FROM pt.help_at) * 1000)::bigint)::text
+FROM listed l
+JOIN post_times pt ON pt.nid = l.id
+LEFT JOIN first_topic q ON q.nid = l.id AND q.created_at - l.created_at <= make_interval(days => :age_days::int)
+LEFT JOIN first_reply fr ON fr.nid = l.id

@@ -112,15 +112,39 @@ export function fromRows(d: DiscourseContext, rows: readonly Row[]): Omit<ReadRe
         at: iso(at)!,
       });
     } else if (kind === "n") {
-      const [username, joined, staff, first, asked, answered] =
-        parse<[string, number, boolean, number, number | null, number | null]>(r);
+      const [username, joined, staff, first, asked, topic, answered, by, next, helped] =
+        parse<
+          [
+            string,
+            number,
+            boolean,
+            number,
+            number | null,
+            number | null,
+            number | null,
+            number | null,
+            number | null,
+            number | null,
+          ]
+        >(r);
       newcomers.push({
         memberId: id,
         username,
         joinedAt: iso(joined)!,
         firstPostAt: iso(first)!,
         staff,
-        firstQuestion: asked === null ? null : { at: iso(asked)!, answeredAt: iso(answered) },
+        firstQuestion:
+          asked === null
+            ? null
+            : {
+                at: iso(asked)!,
+                topicId: String(topic),
+                answeredAt: iso(answered),
+                answeredBy: by === null ? null : String(by),
+              },
+        nextPostAt: iso(next),
+        firstHelpAt: iso(helped),
+        seenAt: now.toISOString(),
       });
     } else if (kind === "p")
       for (const [
@@ -183,6 +207,7 @@ async function readByExplorer(d: DiscourseContext, req: ReadRequest): Promise<Re
     period_end: utc(end),
     per_order: String(sync.candidatesPerOrder),
     newcomers_since: utc(start - scoring.newcomer.accountAgeDays * DAY),
+    follow_since: utc(start - Math.max(scoring.newcomer.accountAgeDays, sync.followNewcomersDays) * DAY),
     age_days: String(scoring.newcomer.accountAgeDays),
     max_newcomers: String(sync.maxNewcomers),
   });

@@ -19,7 +19,9 @@ const cameBack = (u: DiscourseAdminUser) =>
 /**
  * 2. Accounts created since `period.start - scoring.newcomer.accountAgeDays` who came back: the
  * first reply to each one's first topic is a `newcomer_reply` (its author becomes a candidate); a
- * newcomer whom exactly one member answered is that member's sole contact.
+ * newcomer whom exactly one member answered is that member's sole contact. Accounts up to
+ * `sync.followNewcomersDays` old are followed too, for the newcomer journey only (when they
+ * posted again, when they first helped someone else): nothing of theirs counts as a newcomer's.
  */
 export async function welcomeNewcomers(r: Reading): Promise<void> {
   const { ctx, restricted, activities, soleContacts, unanswered, candidates, start, end, inPeriod } = r;
@@ -27,6 +29,7 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
   const { http, options, log } = ctx;
   const progress = r.progress;
   const ageMs = options.scoring.newcomer.accountAgeDays * DAY;
+  const followMs = Math.max(ageMs, options.sync.followNewcomersDays * DAY);
   const newcomers: DiscourseAdminUser[] = [];
   for (let page = 1; ; page++) {
     const query = { order: "created", page };
@@ -36,7 +39,7 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
     for (const u of rows) {
       need(u, "created_at", "string", "/admin/users/list/new.json", query);
       const created = Date.parse(u.created_at);
-      if (created < start - ageMs) {
+      if (created < start - followMs) {
         older = true;
         continue;
       }
@@ -56,7 +59,7 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
   let done = 0;
   for (const n of newcomers) {
     let firstTopic: DiscourseUserAction | null = null;
-    let firstPostAt: string | null = null;
+    const own: DiscourseUserAction[] = [];
     const responses: DiscourseUserAction[] = [];
     await readStream(
       ctx,
@@ -70,8 +73,7 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
         // A whisper or a hidden reply is no welcome: the newcomer never saw it.
         if (a.action_type === ACTION.RESPONSE && ((a.post_type ?? POST_TYPE.REGULAR) !== POST_TYPE.REGULAR || a.hidden))
           return;
-        if (a.action_type !== ACTION.RESPONSE && (!firstPostAt || a.created_at < firstPostAt))
-          firstPostAt = a.created_at;
+        if (a.action_type !== ACTION.RESPONSE) own.push(a);
         if (a.action_type === ACTION.NEW_TOPIC && (!firstTopic || a.created_at < firstTopic.created_at)) firstTopic = a;
         if (a.action_type === ACTION.RESPONSE) responses.push(a);
       },
@@ -79,6 +81,23 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
       r.signal,
     );
     progress("newcomers", ++done, newcomers.length);
+    const posts = own.map((a) => a.created_at).sort();
+    const ownTopics = new Set(own.filter((a) => a.action_type === ACTION.NEW_TOPIC).map((a) => a.topic_id));
+    const helped = own.filter((a) => a.action_type === ACTION.REPLY && !ownTopics.has(a.topic_id));
+    const journey = {
+      memberId: String(n.id),
+      username: n.username,
+      joinedAt: n.created_at,
+      staff: n.admin || n.moderator,
+      nextPostAt: posts[1] ?? null,
+      firstHelpAt: helped.map((a) => a.created_at).sort()[0] ?? null,
+      seenAt: r.now.toISOString(),
+    };
+    // Followed for the journey only: no longer a newcomer here.
+    if (Date.parse(n.created_at) < start - ageMs) {
+      if (posts[0]) posted.push({ ...journey, firstPostAt: posts[0], firstQuestion: null });
+      continue;
+    }
     const responders = new Set(responses.map((r) => r.acting_user_id).filter((id) => id !== n.id));
     if (responders.size === 1) soleContacts[String(n.id)] = String([...responders][0]);
     const asked = firstTopic as DiscourseUserAction | null;
@@ -90,14 +109,18 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
             a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.post_number - b.post_number,
           )[0]
       : undefined;
-    if (firstPostAt)
+    if (posts[0])
       posted.push({
-        memberId: String(n.id),
-        username: n.username,
-        joinedAt: n.created_at,
-        firstPostAt,
-        staff: n.admin || n.moderator,
-        firstQuestion: topic ? { at: topic.created_at, answeredAt: first?.created_at ?? null } : null,
+        ...journey,
+        firstPostAt: posts[0],
+        firstQuestion: topic
+          ? {
+              at: topic.created_at,
+              topicId: String(topic.topic_id),
+              answeredAt: first?.created_at ?? null,
+              answeredBy: first ? String(first.acting_user_id) : null,
+            }
+          : null,
       });
     if (!topic) continue;
     if (!first) {
