@@ -245,18 +245,24 @@ describe("welcoming newcomers", () => {
 
 describe("how fast first questions get a reply, as the welcome says it", () => {
   const now = new Date("2026-11-01T00:00:00Z");
+  let n = 0;
   const q = (daysAgo: number, hoursToReply: number | null): Newcomer => {
     const at = new Date(now.getTime() - daysAgo * 86_400_000);
     return {
-      memberId: String(Math.random()),
+      memberId: String(++n),
       username: "n",
       joinedAt: at.toISOString(),
       firstPostAt: at.toISOString(),
       staff: false,
       firstQuestion: {
         at: at.toISOString(),
+        topicId: null,
         answeredAt: hoursToReply === null ? null : new Date(at.getTime() + hoursToReply * 3_600_000).toISOString(),
+        answeredBy: hoursToReply === null ? null : "1",
       },
+      nextPostAt: null,
+      firstHelpAt: null,
+      seenAt: now.toISOString(),
     };
   };
 
