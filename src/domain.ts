@@ -124,6 +124,34 @@ export interface Newcomer {
   seenAt: string;
 }
 
+/** `n` of `of` (of = 0: nothing to say). */
+export interface Share {
+  n: number;
+  of: number;
+}
+
+export interface JourneyRow {
+  /** The month they joined, "YYYY-MM" in the site's time zone. */
+  month: string;
+  /** Newcomers who joined that month and posted (staff aside). */
+  newcomers: number;
+  /** First questions (asked at least a week ago) that got a reply. */
+  replied: Share;
+  /** The median time to that reply, in hours (null: no replies). */
+  medianReplyHours: number | null;
+  /**
+   * First questions (asked at least a week ago) with an accepted answer by the member who first
+   * answered them, as far as the reads saw.
+   */
+  solved: Share;
+  /** Posted again within 30 days of their first post, of those seen that long after it. */
+  postedAgain: Share;
+  /** Replied in someone else's discussion within 90 days of joining, of those seen that long after joining. */
+  helped: Share;
+  /** First replies written by members rather than staff, of the first replies whose writer is known. */
+  byMembers: Share;
+}
+
 export interface Activity {
   /** Stable id, unique per site: the same event read twice has the same id. */
   id: string;
@@ -254,7 +282,14 @@ export interface Plan {
    * Members with activity in the period, how many of them were scored exactly (src/ranking.ts),
    * their activities, platform requests.
    */
-  stats: { members: number; scored?: number; activities: number; requests: number };
+  stats: {
+    members: number;
+    scored?: number;
+    activities: number;
+    requests: number;
+    /** The newcomer journey of the six months up to this one, by month of joining (src/journey.ts). */
+    journey?: JourneyRow[];
+  };
 }
 
 export interface Overrides {

@@ -8,6 +8,7 @@ import { type Clock, systemClock } from "./clock.js";
 import type { Plan } from "./domain.js";
 import { SpotlightError } from "./errors.js";
 import { EvidenceCheck } from "./evidence.js";
+import { measureJourney } from "./journey.js";
 import { type Logger, silentLogger } from "./log.js";
 import { keepNewcomers, keepUnanswered } from "./newcomers.js";
 import { deploymentSecret } from "./optout.js";
@@ -213,6 +214,13 @@ export async function preparePlan(
       scored: ranking.cards.size,
       activities: ranking.activities,
       requests: sync ? requests : (existing?.plan.stats.requests ?? 0),
+      journey: await measureJourney(
+        store,
+        site.id,
+        [5, 4, 3, 2, 1, 0].map((back) => shiftPeriod(periodId, -back)),
+        settings.timezone,
+        (deps.now ?? systemClock)(),
+      ),
     },
   };
   await store.savePlan(site.id, plan, "prepared");

@@ -14,6 +14,7 @@ import { silentLogger } from "../log.js";
 import { render, resolveLocale, translate } from "../render/index.js";
 import { adminAccounts } from "../settings.js";
 import { type AdminDeps, route } from "./admin-kit.js";
+import { adminNewcomers } from "./admin-newcomers.js";
 import { adminPages } from "./admin-pages.js";
 
 export type { AdminDeps } from "./admin-kit.js";
@@ -220,7 +221,9 @@ export function adminRouter(deps: AdminDeps): Router {
   });
   const when = (iso: string) => local.format(new Date(iso));
 
-  adminPages(router, { deps, settings, store, log, env, now, locale, sites, t, when, page, common, audit });
+  const kit = { deps, settings, store, log, env, now, locale, sites, t, when, page, common, audit };
+  adminPages(router, kit);
+  adminNewcomers(router, kit);
 
   return router;
 }

@@ -29,10 +29,15 @@ export function signalBars(points: Record<string, number>, labels: Record<string
 }
 
 /** Activity per day over the period, as columns. */
-export function dailyChart(counts: Array<{ day: string; count: number }>, label: string): string {
+export function dailyChart(
+  counts: Array<{ day: string; count: number }>,
+  label: string,
+  /** The value of a full column (shares: 100); by default the largest count. */
+  scale?: number,
+): string {
   const width = 600;
   const height = 120;
-  const max = Math.max(1, ...counts.map((c) => c.count));
+  const max = scale ?? Math.max(1, ...counts.map((c) => c.count));
   const w = width / Math.max(1, counts.length);
   const cols = counts
     .map((c, i) => {
