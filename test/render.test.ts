@@ -1,111 +1,15 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import MarkdownIt from "markdown-it";
-import { type DefaultTreeAdapterMap, parse, parseFragment } from "parse5";
 import { describe, expect, it } from "vitest";
-import type { Plan, PlanEntry } from "../src/domain.js";
 import { renderOutputs } from "../src/output.js";
-import { periodOf } from "../src/period.js";
 import { escapeMarkdown, truncate } from "../src/render/escape.js";
 import { PLACEHOLDER, render, resolveLocale, translate } from "../src/render/index.js";
 import { spotlightView } from "../src/render/view.js";
 import { lineDiff } from "../src/server/admin-note.js";
-import { card, member, testSettings } from "./helpers.js";
+import { testSettings } from "./helpers.js";
+import { entry, HOSTILE, htmlHazards, md, plan, textOf } from "./hostile.js";
 
-type Node = DefaultTreeAdapterMap["node"];
 const TEMPLATES = join(import.meta.dirname, "..", "templates");
-
-/** Names and titles members could choose. */
-const HOSTILE = [
-  '<script>alert("x")</script>',
-  '<img src=x onerror="alert(1)">',
-  "[quote]fake quote[/quote]",
-  "[url=https://evil.example]click[/url]",
-  "@everyone @here",
-  "#staff-only",
-  "](javascript:alert(1))",
-  "[click](javascript:alert(1))",
-  "**bold** _it_ `code` ~~x~~",
-  "evil.example/login",
-  "http://evil.example",
-  "\u202Egnp.exe\u202C",
-  "a\nb\r\n# heading\n> quote",
-  "x".repeat(500),
-  "👩🏽‍💻🦊🏳️‍🌈".repeat(40),
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: hostile text that looks like a template.
-  "{{7*7}} ${process.env}",
-  "&lt;entity&gt; &amp; &#60;",
-];
-
-function entry(name: string, title: string, i: number): PlanEntry {
-  const c = card(String(i), 100 - i, {
-    signals: {
-      solution: { count: 2, counted: 2, points: 20 },
-      newcomer_reply: { count: 1, counted: 1, points: 4 },
-      reply: { count: 3, counted: 3, points: 3 },
-      like_received: { count: 9, counted: 9, points: 9 },
-      topic: { count: 0, counted: 0, points: 0 },
-      flagged: { count: 0, counted: 0, points: 0 },
-    },
-    evidence: [
-      { signal: "solution", url: `https://forum.example/t/x/${i}/2`, title, at: "2026-10-02T00:00:00Z" },
-      { signal: "like_received", url: "javascript:alert(1)", title, at: "2026-10-02T00:00:00Z" },
-    ],
-  });
-  return {
-    member: member(String(i), { name, username: `m${i}`, avatarUrl: "https://forum.example/a.png" }),
-    card: c,
-    slot: i === 0 ? "rising" : "top",
-    previousTotal: null,
-  };
-}
-
-function plan(entries: PlanEntry[]): Plan {
-  return {
-    site: "test",
-    period: periodOf("2026-10"),
-    generatedAt: "2026-11-01T00:00:00Z",
-    featured: entries,
-    skipped: [],
-    ranked: [],
-    overrides: { pin: [], exclude: [] },
-    stats: { members: 0, activities: 0, requests: 0 },
-  };
-}
-
-function walk(node: Node, visit: (n: Node) => void) {
-  visit(node);
-  for (const child of (node as { childNodes?: Node[] }).childNodes ?? []) walk(child, visit);
-}
-
-/** What a browser would run or follow in this HTML. */
-function htmlHazards(html: string): string[] {
-  const hazards: string[] = [];
-  walk(parse(html) as unknown as Node, (n) => {
-    if (!("tagName" in n)) return;
-    if (
-      ["script", "iframe", "object", "embed", "style", "form", "base", "meta"].includes(n.tagName) &&
-      !["html", "head", "body"].includes(n.tagName)
-    )
-      hazards.push(`<${n.tagName}>`);
-    for (const a of n.attrs) {
-      if (a.name.startsWith("on")) hazards.push(`${n.tagName}[${a.name}]`);
-      if ((a.name === "href" || a.name === "src") && !/^https?:\/\//.test(a.value))
-        hazards.push(`${n.tagName}[${a.name}=${a.value}]`);
-    }
-  });
-  return hazards;
-}
-
-function textOf(html: string): string {
-  let out = "";
-  walk(parseFragment(html) as unknown as Node, (n) => {
-    if (n.nodeName === "#text") out += (n as { value: string }).value;
-  });
-  return out;
-}
-
-const md = new MarkdownIt({ html: true, linkify: true });
 
 describe("rendering hostile member text", () => {
   const entries = HOSTILE.map((h, i) => entry(h, h, i));
