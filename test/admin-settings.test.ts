@@ -65,6 +65,19 @@ describe("the settings page", () => {
     expect(html).toContain("admin.notifyEmails is set but mail is not");
   });
 
+  it("says what the welcome and the digest need, and when newcomers would be welcomed twice", () => {
+    const s = testSettings("http://127.0.0.1:9/");
+    s.server.publicUrl = null;
+    s.newcomers.welcome = { message: true, platform: true, withinDays: 7 };
+    s.newcomers.digest = { group: "helpers", emails: ["helpers@example.org"] };
+    const keys = settingsChecks(s, { K: "k", U: "system" }, new Map([["test", adapter]])).map((c) => c.key);
+    expect(keys).toContain("admin.settings.check.welcomeUrl");
+    expect(keys).toContain("admin.settings.check.welcomeTwice");
+    expect(keys).toContain("admin.settings.check.digestMail");
+    // Discourse has group messages: the group is fine.
+    expect(keys).not.toContain("admin.settings.check.digestGroup");
+  });
+
   it("has nothing to fix when everything is in place", () => {
     const ready = testSettings("http://127.0.0.1:9/");
     ready.server.publicUrl = "https://spotlight.example/";

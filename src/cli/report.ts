@@ -99,6 +99,8 @@ export function publishSummary(r: PublishReport, warnings: string[] = []): strin
 export function welcomeSummary(r: WelcomeReport): string {
   if (r.idle === "nothing_published")
     return "\n  Welcomes: none sent yet (they show the featured members of a published month; none is published)";
+  if (r.idle === "no_public_url")
+    return "\n  Welcomes: none sent (set server.publicUrl: every welcome carries an opt-out link)";
   if (r.idle === "off" || (!r.sent.length && !r.skipped.length)) return "";
   const lines = ["", `  Welcomes · ${r.sent.length} newcomer(s), ${r.skipped.length} not welcomed`];
   for (const s of r.sent)

@@ -27,6 +27,11 @@ export function settingsChecks(
   const mailReady = !!settings.mail.from && has(settings.mail.smtpUrlEnv);
   if (settings.publish.notes.enabled && !settings.server.publicUrl)
     out.push({ level: "error", key: "admin.settings.check.publicUrl" });
+  const welcome = settings.newcomers.welcome;
+  if (welcome.message && !settings.server.publicUrl)
+    out.push({ level: "error", key: "admin.settings.check.welcomeUrl" });
+  if (settings.newcomers.digest.emails.length && !mailReady)
+    out.push({ level: "warning", key: "admin.settings.check.digestMail" });
   if (settings.admin.notifyEmails.length && !mailReady)
     out.push({
       level: "warning",
@@ -43,6 +48,12 @@ export function settingsChecks(
     const adapter = adapters.get(site.id);
     if (settings.publish.notes.enabled && adapter && !adapter.capabilities.privateMessages && !mailReady)
       out.push({ level: "error", key: "admin.settings.check.noteMail", values: { site: site.id } });
+    if (welcome.message && adapter && !adapter.capabilities.privateMessages && !mailReady)
+      out.push({ level: "error", key: "admin.settings.check.welcomeMail", values: { site: site.id } });
+    if (welcome.message && welcome.platform && adapter?.capabilities.privateMessages && adapter.capabilities.welcome)
+      out.push({ level: "warning", key: "admin.settings.check.welcomeTwice", values: { site: site.id } });
+    if (settings.newcomers.digest.group && adapter && !adapter.sendGroupMessage)
+      out.push({ level: "warning", key: "admin.settings.check.digestGroup", values: { site: site.id } });
   }
   if (settings.review.mode === "auto") out.push({ level: "info", key: "admin.settings.check.auto" });
   return out;

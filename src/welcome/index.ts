@@ -45,7 +45,7 @@ interface Skipped {
 
 export interface WelcomeReport {
   /** Nothing was sent, and why: off, or no month published yet. */
-  idle: "off" | "nothing_published" | null;
+  idle: "off" | "no_public_url" | "nothing_published" | null;
   sent: Array<{ username: string; outcome: NoteOutcome; ref: string | null }>;
   skipped: Array<{ memberId: string; reason: WelcomeSkip }>;
 }
@@ -84,6 +84,14 @@ export async function welcomeNewcomers(deps: PipelineDeps, options: { dryRun?: b
   const { store, site, settings, adapter } = deps;
   const report: WelcomeReport = { idle: null, sent: [], skipped: [] };
   if (!settings.newcomers.welcome.message) return { ...report, idle: "off" };
+  // Every welcome carries an opt-out link served by `spotlight serve` (the settings page says so).
+  if (!settings.server.publicUrl) {
+    (deps.logger ?? silentLogger).warn(
+      { event: "spotlight.welcome.skipped", code: "no_public_url", site: site.id },
+      "newcomers.welcome.message is on but server.publicUrl is not set: no welcome is sent",
+    );
+    return { ...report, idle: "no_public_url" };
+  }
   const published = await lastPublished(deps);
   if (!published) return { ...report, idle: "nothing_published" };
   const plan = await withoutOptedOut(deps, published);
@@ -150,9 +158,7 @@ async function welcome(
   secret: string,
 ) {
   const { site, settings } = deps;
-  const link = settings.server.publicUrl
-    ? optOutUrl(settings.server.publicUrl, signOptOut(secret, site.id, member.id))
-    : null;
+  const link = optOutUrl(settings.server.publicUrl!, signOptOut(secret, site.id, member.id));
   const view = welcomeView(plan, {
     ...siteView(settings, site),
     newcomer: member.name || member.username,
