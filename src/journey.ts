@@ -2,8 +2,8 @@
  * The newcomer journey, measured per month of joining (in the site's time zone): of the newcomers
  * who posted, how many first questions got a reply and how fast, how many were solved, who posted
  * again within 30 days and who helped someone else within 90; and of the first replies, how many
- * came from members rather than staff (Discourse's own dashboard calls the opposite "staff
- * involvement": where only staff answer newcomers, there are no members for them to copy).
+ * came from members rather than staff (forum dashboards call the opposite "staff involvement":
+ * where only staff answer newcomers, there are no members for them to copy).
  *
  * Every share counts only the newcomers whose window has been seen whole, yes or no: a question
  * asked less than a week ago is not yet unanswered, a newcomer last looked at 20 days after their
