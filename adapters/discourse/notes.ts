@@ -26,10 +26,13 @@ export function sender(d: DiscourseContext): string {
   return d.options.publish?.notes.senderUsername ?? d.apiUsername;
 }
 
-export async function sendNote(
+/** One private message from the sender to `recipients` (usernames or group names, comma separated). */
+async function sendPrivate(
   d: DiscourseContext,
-  note: NoteContent,
   w: WriteContext,
+  recipients: string,
+  message: { title: string; body: string; marker: string },
+  to: string,
 ): Promise<{ ref: string | null }> {
   const from = sender(d);
   const created = await write<{ topic_id: number }>(
@@ -38,17 +41,21 @@ export async function sendNote(
     "POST",
     "/posts.json",
     {
-      title: note.title,
-      raw: `${note.body.trim()}\n\n${note.marker}`,
+      title: message.title,
+      raw: `${message.body.trim()}\n\n${message.marker}`,
       archetype: "private_message",
-      target_recipients: note.member.username,
+      target_recipients: recipients,
     },
-    `send a private message from ${from} to ${note.member.username}: "${note.title}"`,
+    `send a private message from ${from} to ${to}: "${message.title}"`,
     from === d.apiUsername ? undefined : { "Api-Username": from },
   );
   if (!created) return { ref: null };
   need(created, "topic_id", "number", "/posts.json");
   return { ref: String(created.topic_id) };
+}
+
+export function sendNote(d: DiscourseContext, note: NoteContent, w: WriteContext): Promise<{ ref: string | null }> {
+  return sendPrivate(d, w, note.member.username, note, note.member.username);
 }
 
 export async function findNote(d: DiscourseContext, note: NoteContent, since: string): Promise<{ ref: string } | null> {
@@ -63,30 +70,13 @@ export async function findNote(d: DiscourseContext, note: NoteContent, since: st
  * A private message to a group (PostCreator with target_recipients naming the group: its members
  * receive it; an admin may message any group).
  */
-export async function sendGroupMessage(
+export function sendGroupMessage(
   d: DiscourseContext,
   group: string,
   message: GroupMessage,
   w: WriteContext,
 ): Promise<{ ref: string | null }> {
-  const from = sender(d);
-  const created = await write<{ topic_id: number }>(
-    d,
-    w,
-    "POST",
-    "/posts.json",
-    {
-      title: message.title,
-      raw: `${message.body.trim()}\n\n${message.marker}`,
-      archetype: "private_message",
-      target_recipients: group,
-    },
-    `send a private message from ${from} to the group ${group}: "${message.title}"`,
-    from === d.apiUsername ? undefined : { "Api-Username": from },
-  );
-  if (!created) return { ref: null };
-  need(created, "topic_id", "number", "/posts.json");
-  return { ref: String(created.topic_id) };
+  return sendPrivate(d, w, group, message, `the group ${group}`);
 }
 
 /** Our group message of this title (titles carry the day: one a day), sent since `since`. */
