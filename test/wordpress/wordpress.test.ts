@@ -131,6 +131,12 @@ describe("WordPress adapter", () => {
     // Ivan's first comment was never answered (Frank's was; older members' and guests' never count).
     expect(r.unanswered!.map((u) => [u.username, u.title])).toEqual([["ivan", "Post 3: Release notes"]]);
     expect(r.unanswered![0]!.url).toMatch(new RegExp(`^${wp.baseUrl}/.+#comment-\\d+$`));
+    // The newcomers who posted (for the welcome and the journey): Frank, answered by Alice, and Ivan.
+    const newcomers = new Map(r.newcomers!.map((n) => [n.username, n]));
+    expect([...newcomers.keys()].sort()).toEqual(["frank", "ivan"]);
+    expect(newcomers.get("frank")!.firstQuestion?.answeredBy).toBe(alice.id);
+    expect(newcomers.get("frank")!.nextPostAt).not.toBeNull();
+    expect(newcomers.get("ivan")!.firstQuestion).toMatchObject({ answeredAt: null, answeredBy: null });
   });
 
   it("counts guests only when allowed, by a keyed hash of their address, never the address", async () => {
