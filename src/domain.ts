@@ -152,6 +152,23 @@ export interface JourneyRow {
   byMembers: Share;
 }
 
+/** An estimate with its 95% interval and the number of members behind it (src/impact/estimate.ts). */
+export interface EstimateStats {
+  n: number;
+  effect: number;
+  low: number;
+  high: number;
+}
+
+export interface ImpactStats {
+  /** The months whose featured members are in the estimates. */
+  months: string[];
+  /** Posts in the 4 and 8 weeks after a featured month: everyone featured, and per activity level. */
+  featured: Record<"4" | "8", Record<"all" | "lessActive" | "moreActive", EstimateStats | null>>;
+  /** Newcomers welcomed against those before the welcome: the share who posted again within 30 days. */
+  welcome: EstimateStats | null;
+}
+
 export interface Activity {
   /** Stable id, unique per site: the same event read twice has the same id. */
   id: string;
@@ -289,6 +306,8 @@ export interface Plan {
     requests: number;
     /** The newcomer journey of the six months up to this one, by month of joining (src/journey.ts). */
     journey?: JourneyRow[];
+    /** What recognition changed, as far as the published months before this one tell (src/impact/). */
+    impact?: ImpactStats;
   };
 }
 

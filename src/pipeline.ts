@@ -8,6 +8,7 @@ import { type Clock, systemClock } from "./clock.js";
 import type { Plan } from "./domain.js";
 import { SpotlightError } from "./errors.js";
 import { EvidenceCheck } from "./evidence.js";
+import { measureImpact } from "./impact/index.js";
 import { measureJourney } from "./journey.js";
 import { type Logger, silentLogger } from "./log.js";
 import { keepNewcomers, keepUnanswered } from "./newcomers.js";
@@ -221,6 +222,7 @@ export async function preparePlan(
         settings.timezone,
         (deps.now ?? systemClock)(),
       ),
+      impact: await measureImpact(store, site.id, (deps.now ?? systemClock)()),
     },
   };
   await store.savePlan(site.id, plan, "prepared");

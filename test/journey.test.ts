@@ -132,6 +132,8 @@ describe("the newcomer journey where admins look", () => {
       "2026-09",
       "2026-10",
     ]);
+    // And what recognition changed: nothing published before October, so nothing to say yet.
+    expect(plan.stats.impact).toMatchObject({ months: [], welcome: null });
     const october = plan.stats.journey!.at(-1)!;
     expect(october.newcomers).toBeGreaterThan(0);
     expect(october.replied.of).toBeGreaterThan(0);

@@ -50,6 +50,8 @@ export function planSummary(plan: Plan, dir: string, files: string[], pace: Pace
   lines.push(
     `  ${n} platform request${n === 1 ? "" : "s"}${n ? `: ${minutesInWords(n, pace.perMinute)} at ${pace.name}` : ""}`,
   );
+  const impact = plan.stats.impact;
+  if (impact) lines.push(impactLine(impact));
   if (warnings.length) {
     lines.push("", "  Warnings:");
     for (const w of warnings) lines.push(`     - ${w}`);
@@ -110,4 +112,16 @@ export function welcomeSummary(r: WelcomeReport): string {
   if (why.size)
     lines.push(`     not welcomed: ${[...why].map(([k, n]) => `${n} ${k.replaceAll("_", " ")}`).join(", ")}`);
   return lines.join("\n");
+}
+
+/** The month's line on what recognition changed so far (src/impact/), or that it cannot say yet. */
+export function impactLine(impact: NonNullable<Plan["stats"]["impact"]>): string {
+  const e = impact.featured["4"].all;
+  if (!e) return "  Impact: not enough data yet (it takes 8 featured members whose 4 weeks after are over)";
+  const n = (v: number) => `${v > 0 ? "+" : ""}${v.toFixed(1)}`;
+  const reading = e.low > 0 ? "more activity" : e.high < 0 ? "less activity" : "no clear change";
+  return (
+    `  Impact: ${reading}: featured members wrote ${n(e.effect)} posts in the 4 weeks after their month, ` +
+    `against members like them (95%: ${n(e.low)} to ${n(e.high)}; ${e.n} members, ${impact.months.length} months)`
+  );
 }

@@ -3,11 +3,10 @@
  * keys, retries that resume, and the report a publication makes.
  */
 
-import type { AdapterState, Published, WriteAction } from "../../adapters/types.js";
+import type { Published, WriteAction } from "../../adapters/types.js";
 import { SpotlightError } from "../errors.js";
 import { silentLogger } from "../log.js";
 import type { PipelineDeps } from "../pipeline.js";
-import type { Store } from "../store/types.js";
 
 /** Where the ledger records a note to a member for a period (intent, then sent with its reference). */
 export const noteLedgerKey = (period: string, memberId: string) => `note:${period}:${memberId}`;
@@ -28,13 +27,7 @@ export interface PublishedRecord {
   keptLive: boolean;
 }
 
-/** Adapter state kept in the store's cursor table under "state:". */
-export function storeState(store: Store, site: string): AdapterState {
-  return {
-    get: (key) => store.getState(site, `state:${key}`),
-    set: (key, value) => store.setState(site, `state:${key}`, value),
-  };
-}
+export { storeState } from "./state.js";
 
 /** Re-run a resumable step after transient errors (5xx, timeouts, exhausted rate limits). */
 export async function resumable<T>(deps: PipelineDeps, step: string, fn: () => Promise<T>): Promise<T> {

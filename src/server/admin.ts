@@ -13,6 +13,7 @@ import { systemClock } from "../clock.js";
 import { silentLogger } from "../log.js";
 import { render, resolveLocale, translate } from "../render/index.js";
 import { adminAccounts } from "../settings.js";
+import { adminImpact } from "./admin-impact.js";
 import { type AdminDeps, route } from "./admin-kit.js";
 import { adminNewcomers } from "./admin-newcomers.js";
 import { adminPages } from "./admin-pages.js";
@@ -224,6 +225,7 @@ export function adminRouter(deps: AdminDeps): Router {
   const kit = { deps, settings, store, log, env, now, locale, sites, t, when, page, common, audit };
   adminPages(router, kit);
   adminNewcomers(router, kit);
+  adminImpact(router, kit);
 
   return router;
 }

@@ -16,7 +16,7 @@ import { deploymentSecret } from "../optout.js";
 import { siteView } from "../output.js";
 import { localDay, periodOf } from "../period.js";
 import type { PipelineDeps } from "../pipeline.js";
-import { storeState } from "../publish/steps.js";
+import { storeState } from "../publish/state.js";
 import { clean, safeUrl, truncate } from "../render/escape.js";
 import { render, resolveLocale, translate } from "../render/index.js";
 import { MAX_TITLE } from "../render/view.js";

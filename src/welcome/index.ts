@@ -22,7 +22,8 @@ import { siteTitle, siteView } from "../output.js";
 import { periodOf } from "../period.js";
 import type { PipelineDeps } from "../pipeline.js";
 import { deliverOnce } from "../publish/deliver.js";
-import { type NoteOutcome, storeState } from "../publish/steps.js";
+import { storeState, welcomeLedgerKey } from "../publish/state.js";
+import type { NoteOutcome } from "../publish/steps.js";
 import { render, translate } from "../render/index.js";
 import { sendHelpersDigest } from "./digest.js";
 import { welcomeView } from "./view.js";
@@ -31,8 +32,7 @@ export { replyHours, type WelcomeView, welcomeView } from "./view.js";
 
 const DAY = 86_400_000;
 
-/** Where the ledger records a newcomer's welcome. */
-export const welcomeLedgerKey = (memberId: string) => `welcome:${memberId}`;
+export { welcomeLedgerKey } from "../publish/state.js";
 
 /** Why a newcomer was not welcomed (recorded once, in the ledger). */
 export type WelcomeSkip = "staff" | "bot" | "staged" | "restricted" | "hidden_profile" | "no_profile";
