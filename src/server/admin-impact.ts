@@ -2,9 +2,11 @@
  * A site's "Impact" page: what being featured changed (src/impact/), per window and activity
  * level, each estimate with its 95% interval and the number of members behind it, or "not enough
  * data yet"; the welcome's effect on newcomers coming back; a chart drawn on the server (no
- * scripts) and the same figures as CSV. No member is named anywhere on it.
+ * scripts) and the same figures as CSV, where no member is named; and the helpers drifting away
+ * (src/impact/drifting.ts), named for the admin to reach out.
  */
 import type { Router } from "express";
+import { driftingHelpers, QUIET_FROM_DAYS, QUIET_TO_DAYS } from "../impact/drifting.js";
 import { type Estimate, measureImpact, WINDOWS } from "../impact/index.js";
 import { siteTitle } from "../output.js";
 import { escapeHtml } from "../render/escape.js";
@@ -44,7 +46,7 @@ function forest(rows: readonly Row[], label: string): string {
 }
 
 export function adminImpact(router: Router, kit: AdminKit) {
-  const { store, now, sites, t, page, common } = kit;
+  const { deps, store, now, sites, t, page, common, when } = kit;
   const rowsFor = async (site: SiteSettings) => {
     const report = await measureImpact(store, site.id, now());
     const rows: Row[] = [];
@@ -66,7 +68,20 @@ export function adminImpact(router: Router, kit: AdminKit) {
       const site = sites.get(String(req.params.site));
       if (!site) return void res.status(404).type("text/plain").send("Not found");
       const { report, rows } = await rowsFor(site);
+      const drifting = (await driftingHelpers(store, site.id, now(), deps.secret)).map((h) => ({
+        username: h.username,
+        profileUrl: h.profileUrl,
+        best: t("admin.drifting.best", { rank: h.rank, month: h.month }),
+        quiet: t("admin.drifting.days", { count: h.days }),
+        last: when(h.lastAt),
+        what: t(`signal.${h.signal}`),
+        title: h.title ?? h.url ?? "",
+        url: h.url,
+      }));
       page(res, "impact", {
+        drifting,
+        quietFrom: QUIET_FROM_DAYS,
+        quietTo: QUIET_TO_DAYS,
         ...common(res, `${siteTitle(site)} · ${t("admin.impact")}`),
         site: { id: site.id, title: siteTitle(site) },
         months: report.months.join(", "),
