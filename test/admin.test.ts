@@ -301,7 +301,12 @@ describe("admin dashboard (Chromium)", () => {
           .map((c) => c.querySelector("h2")?.textContent ?? "?"),
       );
     expect(await sideways()).toEqual([]);
-    for (const other of ["/admin/sites/test/history", "/admin/sites/test/newcomers", "/admin/settings"]) {
+    for (const other of [
+      "/admin/sites/test/history",
+      "/admin/sites/test/newcomers",
+      "/admin/sites/test/impact",
+      "/admin/settings",
+    ]) {
       await phone.goto(`${base}${other}`);
       expect(await sideways(), other).toEqual([]);
       expect(await axe(phone), other).toEqual([]);
