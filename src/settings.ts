@@ -116,6 +116,7 @@ export interface Settings {
   selection: SelectionSettings;
   eligibility: EligibilitySettings;
   newcomers: NewcomerSettings;
+  survey: { enabled: boolean; months: number[]; sample: number; closeDays: number };
   publish: PublishSettings;
   server: ServerSettings;
   mail: { smtpUrlEnv: string; from: string | null };

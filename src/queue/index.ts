@@ -3,8 +3,8 @@
  *
  *   spotlight-sync    {site}                 incremental sync of the current month (and the last
  *                                            one while late likes can still arrive), then the
- *                                            welcomes of newcomers who posted and the helpers'
- *                                            digest; daily scheduler
+ *                                            welcomes of newcomers who posted, the helpers'
+ *                                            digest, a survey month's survey; daily scheduler
  *   spotlight-period  {site, period?}        prepare last month's plan; publish it when approved
  *                                            or in auto mode, then enqueue one note job per member;
  *                                            monthly scheduler
@@ -36,6 +36,7 @@ import {
   type RedisConnection,
   workerConnection,
 } from "../store/redis/connect.js";
+import { sendSurvey } from "../survey/index.js";
 import { newcomersRound } from "../welcome/index.js";
 
 export { logOutages, producerConnection, workerConnection };
@@ -279,7 +280,7 @@ export function startWorkers(deps: WorkerDeps, url: string): { close: () => Prom
         const dayOfMonth = Number(today.slice(8, 10));
         if (dayOfMonth <= settings.sync.rereadDays) periods.push(shiftPeriod(current, -1));
         for (const period of periods) await syncPeriod(p, period);
-        return { periods, ...(await newcomersRound(p)) };
+        return { periods, ...(await newcomersRound(p)), surveyed: (await sendSurvey(p)).sent };
       }),
     ),
     { ...common, connection: workerConnection(url, log) },

@@ -24,6 +24,8 @@ export type TemplateName =
   | "welcome"
   | "welcome-section"
   | "digest"
+  | "survey-message"
+  | "survey"
   | `admin/${string}`;
 
 const TEMPLATES = join(ROOT, "templates");

@@ -2,8 +2,9 @@
  * A site's "Impact" page: what being featured changed (src/impact/), per window and activity
  * level, each estimate with its 95% interval and the number of members behind it, or "not enough
  * data yet"; the welcome's effect on newcomers coming back; a chart drawn on the server (no
- * scripts) and the same figures as CSV, where no member is named; and the helpers drifting away
- * (src/impact/drifting.ts), named for the admin to reach out.
+ * scripts) and the same figures as CSV, where no member is named; the Net Promoter Score of each
+ * survey (src/survey/), with its margin of error and by segment where enough answered; and the
+ * helpers drifting away (src/impact/drifting.ts), named for the admin to reach out.
  */
 import type { Router } from "express";
 import { driftingHelpers, QUIET_FROM_DAYS, QUIET_TO_DAYS } from "../impact/drifting.js";
@@ -11,6 +12,8 @@ import { type Estimate, measureImpact, WINDOWS } from "../impact/index.js";
 import { siteTitle } from "../output.js";
 import { escapeHtml } from "../render/escape.js";
 import type { SiteSettings } from "../settings.js";
+import { MIN_SEGMENT, type Score, surveyResults } from "../survey/index.js";
+import { SEGMENTS } from "../survey/token.js";
 import { type AdminKit, route } from "./admin-kit.js";
 
 const GROUPS = ["all", "lessActive", "moreActive"] as const;
@@ -78,7 +81,29 @@ export function adminImpact(router: Router, kit: AdminKit) {
         title: h.title ?? h.url ?? "",
         url: h.url,
       }));
+      const surveys = await surveyResults(store, site.id);
+      const npsCell = (x: Score) =>
+        x.nps === null ? "—" : t("admin.nps.value", { nps: x.nps > 0 ? `+${x.nps}` : String(x.nps), margin: x.margin });
       page(res, "impact", {
+        surveys: [...surveys].reverse().map((x) => ({
+          survey: x.survey,
+          opened: when(x.opened),
+          closes: when(x.closes),
+          sent: x.sent,
+          answers: x.answers,
+          nps: npsCell(x),
+          segments: SEGMENTS.map((seg) => ({ label: t(`admin.nps.segment.${seg}`), value: npsCell(x.bySegment[seg]) })),
+        })),
+        npsChart: forest(
+          surveys.map((x) => ({
+            label: x.survey,
+            points: false,
+            estimate:
+              x.nps === null ? null : { n: x.answers, effect: x.nps, low: x.nps - x.margin!, high: x.nps + x.margin! },
+          })),
+          t("admin.nps.chart"),
+        ),
+        minSegment: MIN_SEGMENT,
         drifting,
         quietFrom: QUIET_FROM_DAYS,
         quietTo: QUIET_TO_DAYS,
@@ -119,6 +144,10 @@ export function adminImpact(router: Router, kit: AdminKit) {
           const e = report.featured[weeks][g];
           lines.push(`posts,${weeks},${g},${e ? `${e.n},${num(e.effect)},${num(e.low)},${num(e.high)}` : "0,,,"}`);
         }
+      for (const x of await surveyResults(store, site.id))
+        lines.push(
+          `nps,,${x.survey},${x.answers},${x.nps ?? ""},${x.nps === null ? "" : x.nps - x.margin!},${x.nps === null ? "" : x.nps + x.margin!}`,
+        );
       const w = report.welcome;
       lines.push(
         `posted_again_30d_share,,welcomed,${w ? `${w.n},${num(w.effect)},${num(w.low)},${num(w.high)}` : "0,,,"}`,

@@ -8,6 +8,7 @@ import { createServer as createHttpServer, type Server } from "node:http";
 import express, { type Request, type Response } from "express";
 import type { Adapter } from "../../adapters/types.js";
 import type { Clock } from "../clock.js";
+import { systemClock } from "../clock.js";
 import { type Logger, silentLogger } from "../log.js";
 import { optOutKey, verifyOptOut } from "../optout.js";
 import { siteTitle } from "../output.js";
@@ -17,6 +18,7 @@ import type { Store } from "../store/types.js";
 import { type AdminDeps, adminRouter } from "./admin.js";
 import { FAVICON } from "./favicon.js";
 import { createMetrics, type Metrics } from "./metrics.js";
+import { surveyRoutes } from "./survey.js";
 import { createWebhooks } from "./webhooks.js";
 import { createWidget, SECURITY_HEADERS, type Widget } from "./widget.js";
 
@@ -189,6 +191,8 @@ export function createApp(deps: ServerDeps): { app: express.Express; widget: Wid
       next(err);
     }
   });
+
+  surveyRoutes(app, { store: deps.store, secret: deps.secret, sites, locale, now: deps.now ?? systemClock, log });
 
   app.use(
     (_req: Request, res: Response) =>
