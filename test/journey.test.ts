@@ -149,7 +149,8 @@ describe("the newcomer journey where admins look", () => {
     expect(html).toContain("The newcomer journey, by month of joining");
     expect(html).toContain('<svg class="chart"');
     expect(html).toContain("First replies by members (not staff)");
-    expect(html).toMatch(/<td data-label="Joined">2026-10<\/td>/);
+    // Twelve months up to the server's own (whatever today is).
+    expect(html.match(/<td data-label="Joined">\d{4}-\d{2}<\/td>/g)).toHaveLength(12);
     expect((await fetch(`${d.base}/admin/sites/nope/newcomers`, { headers: { cookie } })).status).toBe(404);
   });
 });
