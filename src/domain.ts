@@ -73,6 +73,11 @@ export interface Member {
   /** Staged/placeholder accounts (e.g. created by incoming mail). */
   staged: boolean;
   groups: string[];
+  /**
+   * The language the member chose on the platform (as a BCP 47 tag), when they chose one and the
+   * platform lets them: their note and welcome are written in it when there is a catalog for it.
+   */
+  locale?: string | null;
   /** When this profile was read from the platform (ISO). */
   fetchedAt: string;
 }

@@ -42,6 +42,8 @@ export function toMember(u: DiscourseUser, base: URL, now: Date): Member {
     hiddenProfile: !!(u.user_option?.hide_profile ?? u.user_option?.hide_profile_and_presence),
     staged: !!u.staged,
     groups: (u.groups ?? []).map((g) => g.name),
+    // User#locale, shown to staff; members may set it when the site allows it (allow_user_locale).
+    locale: u.locale || null,
     fetchedAt: now.toISOString(),
   };
 }

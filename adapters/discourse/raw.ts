@@ -66,6 +66,8 @@ export interface DiscourseUser {
   groups?: Array<{ name: string }>;
   /** Present for the user themself and for staff: the member's own preferences. */
   user_option?: { hide_profile?: boolean; hide_profile_and_presence?: boolean };
+  /** User#locale (UserSerializer, staff and self): empty when the member uses the site's. */
+  locale?: string | null;
 }
 
 /** UserAction.types (core app/models/user_action.rb). */

@@ -36,6 +36,8 @@ export function toMember(u: WpUser, staffRoles: readonly string[], now: Date): M
     hiddenProfile: false,
     staged: false,
     groups: roles,
+    // The user's own language (context=edit); "" is the site's.
+    locale: u.locale || null,
     fetchedAt: now.toISOString(),
   };
 }

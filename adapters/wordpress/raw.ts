@@ -37,6 +37,8 @@ export interface WpUser {
   email?: string;
   roles?: string[];
   registered_date?: string;
+  /** The user's language, e.g. "pt_BR" (context=edit; "" for the site's). */
+  locale?: string;
   avatar_urls?: Record<string, string>;
   capabilities?: Record<string, boolean>;
 }

@@ -11,7 +11,7 @@ import { siteView } from "../output.js";
 import { periodOf } from "../period.js";
 import type { PipelineDeps } from "../pipeline.js";
 import { render, translate } from "../render/index.js";
-import { noteView, type ViewOptions } from "../render/view.js";
+import { memberLocale, noteView, type ViewOptions } from "../render/view.js";
 import { deliverOnce } from "./deliver.js";
 import { noteLedgerKey, type PublishReport, storeState } from "./steps.js";
 
@@ -63,7 +63,8 @@ export async function deliverNote(
   const link = settings.server.publicUrl
     ? optOutUrl(settings.server.publicUrl, signOptOut(secret, site.id, entry.member.id))
     : null;
-  const nv = noteView(plan, entry, { ...view, optOutUrl: link });
+  // In the member's own language when they chose one we write in.
+  const nv = noteView(plan, entry, { ...view, locale: memberLocale(entry.member, view.locale), optOutUrl: link });
   const { outcome, ref } = await deliverOnce(deps, w, {
     kind: "note",
     key: noteLedgerKey(plan.period.id, entry.member.id),

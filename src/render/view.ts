@@ -63,6 +63,17 @@ export interface NoteView {
   textHtml: string | null;
 }
 
+/**
+ * The language to write to a member in: theirs when they chose one we have a catalog for (a
+ * platform's "pt_BR" is BCP 47's "pt-BR"), else the site's.
+ */
+export function memberLocale(member: { locale?: string | null }, siteLocale: string): string {
+  const own = member.locale?.trim().replace(/_/g, "-");
+  if (!own) return siteLocale;
+  const resolved = resolveLocale(own);
+  return resolved !== "en" || /^en\b/i.test(own) ? resolved : siteLocale;
+}
+
 export function periodLabel(plan: Pick<Plan, "period">, locale: string, timeZone = "UTC"): string {
   // The middle of the month is inside it in every time zone.
   const mid = new Date((Date.parse(plan.period.start) + Date.parse(plan.period.end)) / 2);

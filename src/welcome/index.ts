@@ -25,6 +25,7 @@ import { deliverOnce } from "../publish/deliver.js";
 import { storeState, welcomeLedgerKey } from "../publish/state.js";
 import type { NoteOutcome } from "../publish/steps.js";
 import { render, translate } from "../render/index.js";
+import { memberLocale } from "../render/view.js";
 import { sendHelpersDigest } from "./digest.js";
 import { welcomeView } from "./view.js";
 
@@ -159,8 +160,10 @@ async function welcome(
 ) {
   const { site, settings } = deps;
   const link = optOutUrl(settings.server.publicUrl!, signOptOut(secret, site.id, member.id));
+  const o = siteView(settings, site);
   const view = welcomeView(plan, {
-    ...siteView(settings, site),
+    ...o,
+    locale: memberLocale(member, o.locale),
     newcomer: member.name || member.username,
     newcomers,
     now: (deps.now ?? systemClock)(),

@@ -14,6 +14,8 @@ export interface SimUser {
   silencedTill: string | null;
   hideProfile: boolean;
   groups: string[];
+  /** User#locale: the language the member chose (null: the site's). */
+  locale?: string | null;
   /** What the generator made this account to be (for tests and docs; never served). */
   role:
     | "member"

@@ -151,7 +151,7 @@ export function serializers(f: Forum) {
         post_count: s.postCount,
         can_be_deleted: false,
         can_delete_all_posts: false,
-        locale: null,
+        locale: u.locale ?? null,
         muted_category_ids: [],
         regular_category_ids: [],
         watched_tags: [],
