@@ -296,6 +296,11 @@ export interface Plan {
    */
   noteTexts?: Record<string, string>;
   /**
+   * What a featured member's note can truthfully say about them beyond their counts, by member id
+   * (src/facts.ts): worked out with the plan, so the previews show what will be sent.
+   */
+  noteFacts?: Record<string, { featuredThisYear: number; patterns: string[] }>;
+  /**
    * Activities the platform showed hidden after flags when the members about to be featured were
    * looked at (Adapter.findFlagged), by id: scored as `flagged`. Absent when none were.
    */
@@ -333,10 +338,12 @@ export function scrubPlan(plan: Plan, memberId: string): Plan {
     plan.overrides.pin.includes(memberId) ||
     plan.overrides.exclude.includes(memberId) ||
     (plan.personalLines !== undefined && memberId in plan.personalLines) ||
-    (plan.noteTexts !== undefined && memberId in plan.noteTexts);
+    (plan.noteTexts !== undefined && memberId in plan.noteTexts) ||
+    (plan.noteFacts !== undefined && memberId in plan.noteFacts);
   if (!named) return plan;
   const { [memberId]: _line, ...personalLines } = plan.personalLines ?? {};
   const { [memberId]: _text, ...noteTexts } = plan.noteTexts ?? {};
+  const { [memberId]: _facts, ...noteFacts } = plan.noteFacts ?? {};
   return {
     ...plan,
     featured: plan.featured.filter((f) => f.member.id !== memberId),
@@ -348,5 +355,6 @@ export function scrubPlan(plan: Plan, memberId: string): Plan {
     },
     ...(plan.personalLines ? { personalLines } : {}),
     ...(plan.noteTexts ? { noteTexts } : {}),
+    ...(plan.noteFacts ? { noteFacts } : {}),
   };
 }

@@ -8,6 +8,7 @@ import { type Clock, systemClock } from "./clock.js";
 import type { Plan } from "./domain.js";
 import { SpotlightError } from "./errors.js";
 import { EvidenceCheck } from "./evidence.js";
+import { noteFacts } from "./facts.js";
 import { measureImpact } from "./impact/index.js";
 import { measureJourney } from "./journey.js";
 import { type Logger, silentLogger } from "./log.js";
@@ -199,11 +200,13 @@ export async function preparePlan(
     ranking = await rankNow();
     selection = selectNow();
   }
+  const featured = check.keep(selection.featured, settings.scoring.evidenceCount);
   const plan: Plan = {
     site: site.id,
     period,
     generatedAt: (deps.now ?? systemClock)().toISOString(),
-    featured: check.keep(selection.featured, settings.scoring.evidenceCount),
+    featured,
+    noteFacts: await noteFacts(store, site.id, period, featured, settings.timezone),
     skipped: selection.skipped,
     ranked: selection.ranked,
     overrides,

@@ -61,6 +61,9 @@ export interface NoteView {
   /** The admin's own message (Markdown) instead of the generated one, and the same as HTML. */
   text: string | null;
   textHtml: string | null;
+  /** Times featured this year when more than once; what their month shows (note.pattern.* keys). */
+  again: number | null;
+  patterns: string[];
 }
 
 /**
@@ -127,7 +130,11 @@ export function spotlightView(plan: Plan, o: ViewOptions): SpotlightView {
   };
 }
 
+/** The patterns a note knows how to say (src/facts.ts). */
+const PATTERNS = new Set(["weekends", "welcomer"]);
+
 export function noteView(plan: Plan, entry: PlanEntry, o: ViewOptions & { optOutUrl?: string | null }): NoteView {
+  const facts = plan.noteFacts?.[entry.member.id];
   const base = spotlightView({ ...plan, featured: [] }, o);
   return {
     locale: base.locale,
@@ -137,5 +144,7 @@ export function noteView(plan: Plan, entry: PlanEntry, o: ViewOptions & { optOut
     // The admin writes Markdown; as HTML (e-mail) it is cooked with raw HTML off, as a forum would.
     text: plan.noteTexts?.[entry.member.id] ?? null,
     textHtml: plan.noteTexts?.[entry.member.id] ? markdownToHtml(plan.noteTexts[entry.member.id]!) : null,
+    again: (facts?.featuredThisYear ?? 1) > 1 ? facts!.featuredThisYear : null,
+    patterns: (facts?.patterns ?? []).filter((p) => PATTERNS.has(p)).map((p) => `note.pattern.${p}`),
   };
 }
