@@ -101,3 +101,28 @@ export function textOf(html: string): string {
 }
 
 export const md = new MarkdownIt({ html: true, linkify: true });
+
+/**
+ * What could reorder plain text: embeddings and overrides (U+202A-U+202E), isolates other than
+ * FIRST STRONG ISOLATE (U+2066, U+2067), carriage returns, and an FSI without its POP DIRECTIONAL
+ * ISOLATE (or a PDI without an FSI). Balanced FSI…PDI pairs are how we keep a name apart from its
+ * sentence (UAX #9), so they are not a problem.
+ */
+export function bidiProblems(text: string): string[] {
+  const problems: string[] = [];
+  for (const m of text.matchAll(/[\u202A-\u202E\u2066\u2067\r]/g))
+    problems.push(`U+${m[0].codePointAt(0)!.toString(16).toUpperCase()}`);
+  let depth = 0;
+  for (const ch of text) {
+    if (ch === "\u2068") depth++;
+    else if (ch === "\u2069" && --depth < 0) {
+      problems.push("PDI without FSI");
+      depth = 0;
+    } else if (ch === "\n" && depth) {
+      problems.push("an isolate across lines");
+      depth = 0;
+    }
+  }
+  if (depth) problems.push("FSI without PDI");
+  return problems;
+}

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { render, resolveLocale, translate } from "../src/render/index.js";
 import { noteView, spotlightView } from "../src/render/view.js";
 import { welcomeView } from "../src/welcome/view.js";
-import { entry, HOSTILE, htmlHazards, md, plan } from "./hostile.js";
+import { bidiProblems, entry, HOSTILE, htmlHazards, md, plan } from "./hostile.js";
 
 const LOCALES = join(import.meta.dirname, "..", "templates", "locales");
 type Catalog = Record<string, string | Record<string, string>>;
@@ -107,6 +107,31 @@ describe("rendering in every locale", () => {
     expect(translate("pt-BR", "txt", "summary.solutions", { count: 1234 })).toBe("1.234 respostas aceitas");
     expect(translate("tr", "txt", "summary.replies", { count: 1234 })).toBe("1.234 faydalı yanıt");
     expect(translate("zh-CN", "txt", "summary.solutions", { count: 2 })).toBe("2 个被采纳的回答");
+  });
+
+  it("keeps a right-to-left name apart from the sentence around it, in every format", () => {
+    const p = plan([entry("عبد الله", "سؤال", 0)]);
+    const o = { locale: "en", site: { title: "Forum", url: "https://forum.example/" } };
+    const nv = noteView(p, p.featured[0]!, o);
+    expect(render("note", "html", nv)).toContain("Hi <bdi>عبد الله</bdi>,");
+    expect(render("note", "md", nv)).toContain("Hi \u2068عبد الله\u2069,");
+    expect(render("note", "txt", nv)).toContain("Hi \u2068عبد الله\u2069,");
+    expect(render("spotlight", "md", spotlightView(p, o))).toContain("[\u2068عبد الله\u2069](");
+    for (const f of ["md", "txt"] as const) expect(bidiProblems(render("note", f, nv))).toEqual([]);
+  });
+
+  it("sets Chinese e-mails in fonts that have the characters, and lets long words wrap", () => {
+    const p = plan([entry("李雷", "如何开始", 0)]);
+    const html = render(
+      "note",
+      "html",
+      noteView(p, p.featured[0]!, { locale: "zh-CN", site: { title: "论坛", url: "https://forum.example/" } }),
+    );
+    expect(html).toContain('<html lang="zh-CN">');
+    expect(html).toContain("'PingFang SC'");
+    expect(html).toContain("'Microsoft YaHei'");
+    expect(html).toContain("overflow-wrap:break-word");
+    expect(html).toContain("<bdi>李雷</bdi>，你好：");
   });
 
   it("keeps Turkish names as written: no casing of member text without the locale", () => {

@@ -7,7 +7,7 @@ import { PLACEHOLDER, render, resolveLocale, translate } from "../src/render/ind
 import { spotlightView } from "../src/render/view.js";
 import { lineDiff } from "../src/server/admin-note.js";
 import { testSettings } from "./helpers.js";
-import { entry, HOSTILE, htmlHazards, md, plan, textOf } from "./hostile.js";
+import { bidiProblems, entry, HOSTILE, htmlHazards, md, plan, textOf } from "./hostile.js";
 
 const TEMPLATES = join(import.meta.dirname, "..", "templates");
 
@@ -59,7 +59,9 @@ describe("rendering hostile member text", () => {
 
   it("keeps plain text on its lines: no injected newlines or reordering controls", () => {
     const txt = files.get("newsletter.txt")!;
-    expect(txt).not.toMatch(/[\u202A-\u202E\u2066-\u2069\r]/);
+    // Names are kept apart from their sentence with balanced isolates; nothing else reorders.
+    expect(bidiProblems(txt)).toEqual([]);
+    expect(txt).toContain("\u2068");
     expect(txt).not.toMatch(/^# heading/m);
     expect(txt).not.toMatch(/^> quote/m);
   });
@@ -97,7 +99,7 @@ describe("templates and locales", () => {
       for (const m of readFileSync(f, "utf8").matchAll(/\{\{(?!!)([^}]*)\}\}/g)) {
         const expr = m[1]!.trim();
         if (/^[#/>^~]|^else$/.test(expr)) continue;
-        if (/^(t|md|txt|link|url) /.test(expr)) continue;
+        if (/^(t|md|txt|link|url|bdi) /.test(expr)) continue;
         // The admin's own note text, which they write in Markdown: only ever that field.
         if (expr === "asWritten text") continue;
         bare.push(`${f}: {{${expr}}}`);

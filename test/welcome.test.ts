@@ -108,7 +108,7 @@ describe("welcoming newcomers", () => {
     const featured = report.featured.slice(0, 3);
     for (const username of featured) expect(raw).toContain(`/u/${username}`);
     expect(raw).toMatch(/: (welcomed a newcomer in|gave the answer that solved|helped out in) \[/);
-    expect(raw).toContain("Hi quiet\\_newbie, welcome to Simulated Community");
+    expect(raw).toContain("Hi \u2068quiet\\_newbie\u2069, welcome to Simulated Community");
     expect(raw).toContain("https://spotlight.example/optout/");
     expect((pmsTo("quiet_newbie")[0]!.body as { title: string }).title).toBe("Welcome to Simulated Community");
 

@@ -106,20 +106,35 @@ function createEnvironment() {
    */
   hbs.registerHelper("asWritten", (value: unknown) => new hbs.SafeString(String(value ?? "")));
   hbs.registerHelper("txt", (value: unknown) => new hbs.SafeString(escapeText(String(value ?? ""))));
-  /** {{link text url}}: a link in the current format; unsafe URLs leave the text alone. */
+  /**
+   * {{bdi name}}: a name kept apart from the text around it, so that a right-to-left name does not
+   * reorder the sentence it sits in (Unicode's isolates, UAX #9): <bdi> in HTML, FIRST STRONG
+   * ISOLATE and POP DIRECTIONAL ISOLATE around the escaped name in Markdown and text.
+   */
+  hbs.registerHelper("bdi", (value: unknown, options: Handlebars.HelperOptions) => {
+    const v = String(value ?? "");
+    const f = format(options);
+    return new hbs.SafeString(f === "html" ? `<bdi>${escapeHtml(v)}</bdi>` : `\u2068${escapers[f](v)}\u2069`);
+  });
+  /**
+   * {{link text url}}: a link in the current format; unsafe URLs leave the text alone. With
+   * isolate=true the text is a member's name, kept apart from the text around it (see bdi).
+   */
   hbs.registerHelper("link", (text: unknown, url: unknown, options: Handlebars.HelperOptions) => {
     const u = safeUrl(typeof url === "string" ? url : null);
-    const label = String(text ?? "");
-    switch (format(options)) {
-      case "html":
-        if (!u) return new hbs.SafeString(escapeHtml(label));
-        return new hbs.SafeString(
-          `<a href="${escapeHtml(u)}"${options.hash.style ? ` style="${escapeHtml(String(options.hash.style))}"` : ""}>${escapeHtml(label)}</a>`,
-        );
+    const f = format(options);
+    let label = escapers[f](String(text ?? ""));
+    if (options.hash.isolate) label = f === "html" ? `<bdi>${label}</bdi>` : `\u2068${label}\u2069`;
+    if (!u) return new hbs.SafeString(label);
+    switch (f) {
+      case "html": {
+        const style = options.hash.style ? ` style="${escapeHtml(String(options.hash.style))}"` : "";
+        return new hbs.SafeString(`<a href="${escapeHtml(u)}"${style}>${label}</a>`);
+      }
       case "md":
-        return new hbs.SafeString(u ? `[${escapeMarkdown(label)}](${markdownUrl(u)})` : escapeMarkdown(label));
+        return new hbs.SafeString(`[${label}](${markdownUrl(u)})`);
       default:
-        return new hbs.SafeString(u ? `${escapeText(label)} (${u})` : escapeText(label));
+        return new hbs.SafeString(`${label} (${u})`);
     }
   });
   /** {{url value}}: an absolute http(s) URL or nothing. */

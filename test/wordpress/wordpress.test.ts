@@ -196,9 +196,10 @@ describe("publishing to WordPress", () => {
     expect(report.notes.map((n) => n.outcome)).toEqual(plan.featured.map(() => "sent"));
     const toAlice = smtp.mails.find((m) => m.to && JSON.stringify(m.to).includes("alice@example.test"))!;
     expect(toAlice.subject).toBe("Thank you for everything you did in October 2026");
-    expect(toAlice.text).toContain("Hi Alice Helpful 🦊,");
+    // The name is kept apart from the sentence (isolates in text, <bdi> in HTML).
+    expect(toAlice.text).toContain("Hi \u2068Alice Helpful 🦊\u2069,");
     expect(toAlice.text).toMatch(/You made a difference to \d+ different members/);
-    expect(toAlice.html).toContain("Hi Alice Helpful 🦊,");
+    expect(toAlice.html).toContain("Hi <bdi>Alice Helpful 🦊</bdi>,");
     expect(toAlice.html).toMatch(/<a href="http:\/\/127\.0\.0\.1:\d+\/post-\d-[a-z-]+\/#comment-\d+"/);
     // Unfolded (long headers are folded over lines on the wire).
     const header = (k: string) => (toAlice.headerLines.find((h) => h.key === k)?.line ?? "").replace(/\r?\n\s+/g, " ");
@@ -272,7 +273,7 @@ describe("publishing to WordPress", () => {
     ]);
     const toIvan = mails.find((m) => JSON.stringify(m.to).includes("ivan@example.test"))!;
     expect(toIvan.subject).toBe("Welcome to WP Test");
-    expect(toIvan.text).toContain("Hi Ivan Quiet, welcome to WP Test");
+    expect(toIvan.text).toContain("Hi \u2068Ivan Quiet\u2069, welcome to WP Test");
     expect(toIvan.text).toContain("Alice Helpful 🦊");
     const header = (k: string) => (toIvan.headerLines.find((h) => h.key === k)?.line ?? "").replace(/\r?\n\s+/g, " ");
     expect(header("list-unsubscribe")).toMatch(
