@@ -207,6 +207,12 @@ export interface WelcomeContent {
   editReason: string;
 }
 
+/** A sentence someone wrote to thank a member for a post, and who wrote it (display name). */
+export interface Thanks {
+  text: string;
+  by: string;
+}
+
 export interface GroupMessage {
   title: string;
   /** Markdown. */
@@ -243,6 +249,12 @@ export interface Adapter {
    * already knows everything about visibility may leave it out.
    */
   confirmPublic?(evidence: readonly Evidence[]): Promise<Set<string>>;
+  /**
+   * Of these pieces of evidence (confirmed public), what someone said to thank their author, by
+   * evidence url: a sentence of a later public reply in the same place. Asked only about the
+   * members a plan features, for their notes; platforms without readable replies leave it out.
+   */
+  findThanks?(evidence: readonly Evidence[]): Promise<Map<string, Thanks>>;
   /**
    * Of these activities (the own posts, in the period, of members a plan is about to feature), the
    * ids the platform now shows hidden after flags although the read could not tell: the core scores

@@ -299,7 +299,14 @@ export interface Plan {
    * What a featured member's note can truthfully say about them beyond their counts, by member id
    * (src/facts.ts): worked out with the plan, so the previews show what will be sent.
    */
-  noteFacts?: Record<string, { featuredThisYear: number; patterns: string[] }>;
+  noteFacts?: Record<
+    string,
+    {
+      featuredThisYear: number;
+      patterns: string[];
+      quote?: { text: string; by: string; url: string; title: string | null };
+    }
+  >;
   /**
    * Activities the platform showed hidden after flags when the members about to be featured were
    * looked at (Adapter.findFlagged), by id: scored as `flagged`. Absent when none were.

@@ -1,8 +1,9 @@
 /**
  * Things true about a featured member that their note can say, so that it reads like someone
- * noticed: how many times this year they have been featured (this month included), and their own
+ * noticed: how many times this year they have been featured (this month included), their own
  * pattern where the month shows one clearly (most of their help on weekends; often the first to
- * welcome newcomers). Worked out when the plan is made, so the previews show what is sent.
+ * welcome newcomers), and what someone they helped said in public about one of their cited posts.
+ * Worked out when the plan is made, so the previews show what is sent.
  */
 import type { Activity, PlanEntry } from "./domain.js";
 import { localDay, shiftPeriod } from "./period.js";
@@ -13,6 +14,8 @@ export interface NoteFacts {
   featuredThisYear: number;
   /** "weekends", "welcomer": what their month shows (catalog keys note.pattern.*). */
   patterns: string[];
+  /** What someone they helped said, in public, about one of their cited posts (Adapter.findThanks). */
+  quote?: { text: string; by: string; url: string; title: string | null };
 }
 
 /** Their own posts this month, at least this many, before a pattern is told. */
@@ -25,6 +28,8 @@ export async function noteFacts(
   period: { id: string; start: string; end: string },
   featured: readonly PlanEntry[],
   timeZone: string,
+  /** Thanks found for the featured members' cited posts, by post url. */
+  thanks: ReadonlyMap<string, { text: string; by: string }> = new Map(),
 ): Promise<Record<string, NoteFacts>> {
   if (!featured.length) return {};
   const ids = featured.map((f) => f.member.id);
@@ -38,7 +43,12 @@ export async function noteFacts(
   const out: Record<string, NoteFacts> = {};
   for (const f of featured) {
     const own = (acts.get(f.member.id) ?? []).filter((a) => OWN.has(a.signal));
-    out[f.member.id] = { featuredThisYear: counts.get(f.member.id)!, patterns: patternsOf(own, f, timeZone) };
+    const cited = f.card.evidence.find((e) => thanks.has(e.url));
+    out[f.member.id] = {
+      featuredThisYear: counts.get(f.member.id)!,
+      patterns: patternsOf(own, f, timeZone),
+      ...(cited ? { quote: { ...thanks.get(cited.url)!, url: cited.url, title: cited.title } } : {}),
+    };
   }
   return out;
 }

@@ -10,6 +10,7 @@ import { updateNewsletter } from "./newsletter.js";
 import { findGroupMessage, findNote, sendGroupMessage, sendNote } from "./notes.js";
 import { publishHomepage } from "./publish.js";
 import { grantBadge, setGroupMembers } from "./recognition.js";
+import { findThanks } from "./thanks.js";
 import { confirmPublic, findFlagged } from "./visibility.js";
 import { parseWebhook, verifyWebhook } from "./webhooks.js";
 import { profile, publishWelcome } from "./welcome.js";
@@ -76,6 +77,7 @@ export const createDiscourseAdapter: AdapterFactory = (options): Adapter => {
     readPeriod: (req) => readPeriodCheapest(ctx, req),
     confirmPublic: (evidence) => confirmPublic(ctx, evidence),
     findFlagged: (activities) => findFlagged(ctx, activities),
+    findThanks: (evidence) => findThanks(ctx, evidence),
     publishHomepage: (content, w) => publishHomepage(ctx, content, w),
     sendNote: (note, w) => sendNote(ctx, note, w),
     findNote: (note, since) => findNote(ctx, note, since),

@@ -137,4 +137,9 @@ export interface DiscourseTopicPost {
   post_type: number;
   hidden: boolean;
   deleted_at: string | null;
+  /** PostSerializer: the author, the post it answers, and its HTML. */
+  username?: string;
+  name?: string | null;
+  reply_to_post_number?: number | null;
+  cooked?: string;
 }

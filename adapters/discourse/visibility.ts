@@ -15,7 +15,7 @@ import { type DiscourseTopicPost, type DiscourseTopicView, POST_TYPE } from "./r
 import { restrictedCategories } from "./read/index.js";
 
 /** The topic and post number of one of our post links (map.ts postUrl), or null. */
-function parsePostUrl(d: DiscourseContext, url: string): { topic: number; post: number } | null {
+export function parsePostUrl(d: DiscourseContext, url: string): { topic: number; post: number } | null {
   let u: URL;
   try {
     u = new URL(url);
@@ -31,7 +31,7 @@ const publicPost = (p: DiscourseTopicPost | undefined) =>
   !!p && p.post_type === POST_TYPE.REGULAR && !p.hidden && !p.deleted_at;
 
 /** GET /t/{id}.json, or null when it is gone or not ours to see. */
-async function topicView(d: DiscourseContext, topicId: number): Promise<DiscourseTopicView | null> {
+export async function topicView(d: DiscourseContext, topicId: number): Promise<DiscourseTopicView | null> {
   const path = `/t/${topicId}.json`;
   let view: DiscourseTopicView | null;
   try {

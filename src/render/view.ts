@@ -64,6 +64,8 @@ export interface NoteView {
   /** Times featured this year when more than once; what their month shows (note.pattern.* keys). */
   again: number | null;
   patterns: string[];
+  /** What someone they helped said about one of their posts, and where (cleaned, short). */
+  quote: { text: string; by: string; title: string; url: string } | null;
 }
 
 /**
@@ -130,6 +132,16 @@ export function spotlightView(plan: Plan, o: ViewOptions): SpotlightView {
   };
 }
 
+/** A quote as a note shows it: text only, a sentence at most, from a post anyone can see. */
+function quoteView(q: { text: string; by: string; url: string; title: string | null } | undefined) {
+  const url = q ? safeUrl(q.url) : null;
+  if (!q || !url) return null;
+  const text = truncate(clean(q.text), 160);
+  return text
+    ? { text, by: truncate(clean(q.by), MAX_NAME), title: truncate(clean(q.title ?? "") || url, MAX_TITLE), url }
+    : null;
+}
+
 /** The patterns a note knows how to say (src/facts.ts). */
 const PATTERNS = new Set(["weekends", "welcomer"]);
 
@@ -146,5 +158,6 @@ export function noteView(plan: Plan, entry: PlanEntry, o: ViewOptions & { optOut
     textHtml: plan.noteTexts?.[entry.member.id] ? markdownToHtml(plan.noteTexts[entry.member.id]!) : null,
     again: (facts?.featuredThisYear ?? 1) > 1 ? facts!.featuredThisYear : null,
     patterns: (facts?.patterns ?? []).filter((p) => PATTERNS.has(p)).map((p) => `note.pattern.${p}`),
+    quote: quoteView(facts?.quote),
   };
 }
