@@ -11,7 +11,7 @@ import { MAX_QUOTE, thankingSentence } from "../adapters/discourse/thanks.js";
 import type { Evidence, Plan } from "../src/domain.js";
 import { periodOf } from "../src/period.js";
 import { render } from "../src/render/index.js";
-import { noteView } from "../src/render/view.js";
+import { noteView, spotlightView } from "../src/render/view.js";
 import { card, member, simAdapter, smallCommunity, testSettings } from "./helpers.js";
 import { htmlHazards, md } from "./hostile.js";
 
@@ -136,5 +136,19 @@ describe("what the people a member helped said", () => {
     expect(htmlHazards(`<body>${html}</body>`)).toEqual([]);
     expect(html).not.toContain("<strong>so");
     expect(htmlHazards(render("note", "html", nv))).toEqual([]);
+    // The spotlight and the newsletter show it too: it was said in public.
+    const sv = spotlightView(plan, { locale: "en", site: { title: "Forum", url: sim.url } });
+    for (const [name, out] of [
+      ["spotlight.md", render("spotlight", "md", sv)],
+      ["newsletter.md", render("newsletter", "md", sv)],
+      ["newsletter.txt", render("newsletter", "txt", sv)],
+    ] as const) {
+      expect(out, name).toMatch(/“Thank you .*” — \u2068/);
+      expect(out, name).not.toContain("Second sentence");
+    }
+    for (const out of [render("spotlight", "html", sv), render("newsletter", "html", sv)]) {
+      expect(out).toMatch(/“Thank you &lt;script&gt;/);
+      expect(htmlHazards(`<body>${out}</body>`)).toEqual([]);
+    }
   });
 });

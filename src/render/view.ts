@@ -38,6 +38,8 @@ export interface MemberView {
   optOutUrl: string | null;
   /** An admin's personal line for the note. */
   personalLine: string | null;
+  /** What someone they helped said in public about one of their posts (the plan's facts). */
+  quote?: { text: string; by: string; title: string; url: string } | null;
 }
 
 export interface PeriodView {
@@ -128,7 +130,7 @@ export function spotlightView(plan: Plan, o: ViewOptions): SpotlightView {
     locale,
     site: { title: truncate(clean(o.site.title), MAX_TITLE), url: safeUrl(o.site.url) ?? "" },
     period: { id: plan.period.id, label: periodLabel(plan, locale, o.timeZone) },
-    members: plan.featured.map((e) => memberView(e)),
+    members: plan.featured.map((e) => ({ ...memberView(e), quote: quoteView(plan.noteFacts?.[e.member.id]?.quote) })),
   };
 }
 
