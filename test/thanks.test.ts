@@ -7,11 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningSimulator, startSimulator } from "../adapters/discourse/simulator/app.js";
 import type { Community, SimPost, SimTopic } from "../adapters/discourse/simulator/community.js";
-import { MAX_QUOTE, thankingSentence } from "../adapters/discourse/thanks.js";
 import type { Evidence, Plan } from "../src/domain.js";
 import { periodOf } from "../src/period.js";
 import { render } from "../src/render/index.js";
 import { noteView, spotlightView } from "../src/render/view.js";
+import { MAX_QUOTE, thankingSentence } from "../src/thanks.js";
 import { card, member, simAdapter, smallCommunity, testSettings } from "./helpers.js";
 import { htmlHazards, md } from "./hostile.js";
 

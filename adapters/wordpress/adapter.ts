@@ -2,7 +2,8 @@
 import { systemClock } from "../../src/clock.js";
 import type { Member } from "../../src/domain.js";
 import { SpotlightError } from "../../src/errors.js";
-import type { Adapter, AdapterFactory, Capabilities } from "../types.js";
+import { thankingSentence } from "../../src/thanks.js";
+import type { Adapter, AdapterFactory, Capabilities, Thanks } from "../types.js";
 import { createClient } from "./client.js";
 import type { WordPressContext } from "./context.js";
 import { authorKey } from "./map.js";
@@ -93,6 +94,32 @@ export const createWordPressAdapter: AdapterFactory = (options): Adapter => {
     publishHomepage: (content, w) => publishHomepage(ctx, content, w),
     publishWelcome: (content, w) => publishWelcome(ctx, content, w),
     updateNewsletter: (content, w) => updateNewsletter(ctx, content, w),
+    /**
+     * For each cited comment, an approved reply to it that says thanks (src/thanks.ts): one
+     * request per cited comment (its replies, GET /wp/v2/comments?parent=).
+     */
+    async findThanks(evidence) {
+      const out = new Map<string, Thanks>();
+      for (const e of evidence) {
+        const id = /#comment-(\d+)$/.exec(e.url)?.[1];
+        if (!id) continue;
+        const replies = await http.get<WpComment[]>("wp/v2/comments", {
+          parent: id,
+          status: "approve",
+          orderby: "date_gmt",
+          order: "asc",
+          per_page: 100,
+        });
+        for (const r of Array.isArray(replies) ? replies : []) {
+          const said = r.status === "approved" ? thankingSentence(r.content?.rendered ?? "") : null;
+          if (said) {
+            out.set(e.url, { text: said, by: r.author_name });
+            break;
+          }
+        }
+      }
+      return out;
+    },
     async contactAddress(member: Member) {
       if (!member.id.startsWith("guest:")) {
         const u = await http.get<WpUser>(`wp/v2/users/${encodeURIComponent(member.id)}`, { context: "edit" });

@@ -24,6 +24,8 @@ export interface WpComment {
   /** comment | pingback | trackback. */
   type: string;
   link: string;
+  /** The comment as the site shows it (HTML). */
+  content?: { rendered: string; raw?: string };
 }
 
 /** GET /wp/v2/users?context=edit (needs list_users). */

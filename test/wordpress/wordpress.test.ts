@@ -201,6 +201,8 @@ describe("publishing to WordPress", () => {
     expect(toAlice.text).toMatch(/You made a difference to \d+ different members/);
     expect(toAlice.html).toContain("Hi <bdi>Alice Helpful 🦊</bdi>,");
     expect(toAlice.html).toMatch(/<a href="http:\/\/127\.0\.0\.1:\d+\/post-\d-[a-z-]+\/#comment-\d+"/);
+    // What someone she helped said, from an approved reply to one of her cited comments.
+    expect(toAlice.text).toMatch(/wrote after your post in .+: “Thanks Alice, that worked!”/);
     // Unfolded (long headers are folded over lines on the wire).
     const header = (k: string) => (toAlice.headerLines.find((h) => h.key === k)?.line ?? "").replace(/\r?\n\s+/g, " ");
     expect(header("list-unsubscribe")).toMatch(
