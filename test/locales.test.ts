@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { render, resolveLocale, translate } from "../src/render/index.js";
 import { noteView, spotlightView } from "../src/render/view.js";
+import { searchFold } from "../src/server/admin-note.js";
 import { welcomeView } from "../src/welcome/view.js";
 import { bidiProblems, entry, HOSTILE, htmlHazards, md, plan } from "./hostile.js";
 
@@ -132,6 +133,13 @@ describe("rendering in every locale", () => {
     expect(html).toContain("'Microsoft YaHei'");
     expect(html).toContain("overflow-wrap:break-word");
     expect(html).toContain("<bdi>李雷</bdi>，你好：");
+  });
+
+  it("finds names in the dashboard's search whatever their script's casing and marks", () => {
+    expect(searchFold("İlkay")).toBe(searchFold("ilkay"));
+    expect(searchFold("IŞIK")).toBe(searchFold("ışık"));
+    expect(searchFold("José")).toBe("jose");
+    expect(searchFold("李雷")).toBe("李雷");
   });
 
   it("keeps Turkish names as written: no casing of member text without the locale", () => {

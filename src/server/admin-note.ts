@@ -54,6 +54,13 @@ export function noteEditor(plan: Plan, entry: PlanEntry, view: ViewOptions) {
 }
 
 /**
+ * A name as search compares it: lower case with no marks, so that "ilkay" finds "İlkay" (JavaScript
+ * lowers "İ" to "i" and a combining dot) and "jose" finds "José"; the names themselves are shown as
+ * the platform gives them.
+ */
+export const searchFold = (s: string) => s.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().replace(/ı/g, "i");
+
+/**
  * The leaderboard's rows: the `size` best, or, searched (?q=, part of a username, any case) or
  * filtered (?show=eligible|ineligible|featured), every ranked member who matches, with their rank.
  */
@@ -61,7 +68,7 @@ export function leaderboard(plan: Plan, query: Request["query"], size: number, f
   const q = typeof query.q === "string" ? query.q.trim().slice(0, 60) : "";
   const show =
     typeof query.show === "string" && ["eligible", "ineligible", "featured"].includes(query.show) ? query.show : "all";
-  const needle = q.toLowerCase();
+  const needle = searchFold(q);
   const rows = plan.ranked
     .map((r, i) => ({
       ...r,
@@ -72,7 +79,7 @@ export function leaderboard(plan: Plan, query: Request["query"], size: number, f
     }))
     .filter(
       (r) =>
-        (!needle || r.username.toLowerCase().includes(needle)) &&
+        (!needle || searchFold(r.username).includes(needle)) &&
         (show === "all" ||
           (show === "featured" && r.featured) ||
           (show === "eligible" && r.eligible) ||
