@@ -6,12 +6,14 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type RunningSimulator, startSimulator } from "../adapters/discourse/simulator/app.js";
+import { createLogger } from "../src/log.js";
 import type { PipelineDeps } from "../src/pipeline.js";
 import { syncPeriod } from "../src/pipeline.js";
 import { storeState } from "../src/publish/index.js";
 import type { Settings } from "../src/settings.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";
 import { digestLedgerKey, sendHelpersDigest } from "../src/welcome/digest.js";
+import { newcomersRound } from "../src/welcome/index.js";
 import { simAdapter, testSettings } from "./helpers.js";
 import { newcomerCommunity } from "./newcomer-world.js";
 import { type SmtpPeer, startSmtpPeer } from "./smtp-peer.js";
@@ -118,6 +120,21 @@ describe("the helpers' daily digest", () => {
     const r = await sendHelpersDigest(deps());
     expect(r?.group).toBe("recovered");
     expect(groupMessages()).toHaveLength(1);
+  });
+
+  it("fails alone: a group that does not exist is logged, and the rest of the daily round goes on", async () => {
+    settings.newcomers.digest = { group: "no-such-group", emails: [] };
+    const warnings: Array<Record<string, unknown>> = [];
+    const logger = createLogger({
+      level: "warn",
+      destination: {
+        write: (line: string) => (warnings.push(JSON.parse(line)), true),
+      } as unknown as NodeJS.WritableStream,
+    });
+    const r = await newcomersRound({ ...deps(), logger });
+    expect(r.waiting).toBe(0);
+    expect(warnings.find((w) => w.event === "spotlight.round.failed")).toMatchObject({ what: "digest", site: "test" });
+    expect(groupMessages()).toEqual([]);
   });
 
   it("sends nothing on a day when no first question waits, or when it has nowhere to go", async () => {

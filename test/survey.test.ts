@@ -105,6 +105,12 @@ describe("the Net Promoter Score survey", () => {
     expect(raw).toContain("How likely are you to recommend Simulated Community to a friend?");
     expect((await sendSurvey(deps)).sent).toBe(0);
     expect(surveyMessages()).toHaveLength(12);
+    // The next days send to nobody new, even when who is active has changed: the sample was drawn once.
+    const before = now;
+    now = new Date("2026-11-05T06:00:00Z");
+    expect((await sendSurvey(deps)).sent).toBe(0);
+    now = before;
+    expect(surveyMessages()).toHaveLength(12);
   });
 
   it("shows a confirmation on a click, records one answer per member, refuses a replay", async () => {

@@ -36,7 +36,6 @@ import {
   type RedisConnection,
   workerConnection,
 } from "../store/redis/connect.js";
-import { sendSurvey } from "../survey/index.js";
 import { newcomersRound } from "../welcome/index.js";
 
 export { logOutages, producerConnection, workerConnection };
@@ -280,7 +279,7 @@ export function startWorkers(deps: WorkerDeps, url: string): { close: () => Prom
         const dayOfMonth = Number(today.slice(8, 10));
         if (dayOfMonth <= settings.sync.rereadDays) periods.push(shiftPeriod(current, -1));
         for (const period of periods) await syncPeriod(p, period);
-        return { periods, ...(await newcomersRound(p)), surveyed: (await sendSurvey(p)).sent };
+        return { periods, ...(await newcomersRound(p)) };
       }),
     ),
     { ...common, connection: workerConnection(url, log) },

@@ -38,6 +38,7 @@ const metaKey = (id: string) => `survey:${id}`;
 const slotKey = (id: string, slot: number) => `survey:${id}:slot:${slot}`;
 const answeredStateKey = (id: string, hash: string) => `survey:${id}:answered:${hash}`;
 const ledgerKey = (id: string, memberId: string) => `survey:${id}:to:${memberId}`;
+const sampleKey = (id: string) => `survey:${id}:sample`;
 
 interface Meta {
   opened: string;
@@ -124,7 +125,11 @@ export async function sendSurvey(deps: PipelineDeps): Promise<SurveyRound> {
     const j = Math.floor(random() * (i + 1));
     [eligible[i], eligible[j]] = [eligible[j]!, eligible[i]!];
   }
-  const sample = eligible.slice(0, cfg.sample);
+  // Drawn once, when the survey opens: the days after only finish sending to the same members
+  // (one who opted out since is left out).
+  const drawn = await store.setIfAbsent<string[]>(site.id, sampleKey(month), eligible.slice(0, cfg.sample));
+  const asked = await store.members(site.id, drawn);
+  const sample = drawn.filter((id) => asked.has(id) && !optedOut.has(optOutKey(secret, site.id, id)));
   const segmentOf = await segmenter(store, site.id, month, now);
   const state = storeState(store, site.id);
   const w: WriteContext = { period: periodOf(month, settings.timezone), state, dryRun: false, actions: [] };
@@ -134,7 +139,7 @@ export async function sendSurvey(deps: PipelineDeps): Promise<SurveyRound> {
   let sent = 0;
   for (const id of sample) {
     if ((await state.get<{ status: string }>(ledgerKey(month, id)))?.status === "sent") continue;
-    const member = profiles.get(id)!;
+    const member = asked.get(id)!;
     const token = signBallot(secret, { site: site.id, survey: month, memberId: id, segment: segmentOf(member) });
     const optOut = optOutUrl(publicUrl, signOptOut(secret, site.id, id));
     const view = {

@@ -15,6 +15,7 @@
 import type { WelcomeContent, WriteContext } from "../../adapters/types.js";
 import { systemClock } from "../clock.js";
 import type { Member, Newcomer, Plan } from "../domain.js";
+import { StoppedError } from "../errors.js";
 import { silentLogger } from "../log.js";
 import { keptNewcomers } from "../newcomers.js";
 import { deploymentSecret, optOutKey, optOutUrl, signOptOut } from "../optout.js";
@@ -26,6 +27,7 @@ import { storeState, welcomeLedgerKey } from "../publish/state.js";
 import type { NoteOutcome } from "../publish/steps.js";
 import { render, translate } from "../render/index.js";
 import { memberLocale } from "../render/view.js";
+import { sendSurvey } from "../survey/index.js";
 import { sendHelpersDigest } from "./digest.js";
 import { welcomeView } from "./view.js";
 
@@ -203,10 +205,35 @@ export async function welcomeContent(deps: PipelineDeps, plan: Plan): Promise<We
 
 /**
  * After each daily sync: the newcomers who posted since are welcomed (within a day of their first
- * post), and the helpers hear of the first questions still waiting (once a day).
+ * post), the helpers hear of the first questions still waiting (once a day), and in a survey month
+ * the survey goes to the rest of its sample.
  */
 export async function newcomersRound(deps: PipelineDeps) {
-  const w = await welcomeNewcomers(deps);
-  const digest = await sendHelpersDigest(deps);
-  return { welcomed: w.sent.length, notWelcomed: w.skipped.length, waiting: digest?.waiting ?? 0 };
+  const w = await contained(deps, "welcome", () => welcomeNewcomers(deps));
+  const digest = await contained(deps, "digest", () => sendHelpersDigest(deps));
+  const survey = await contained(deps, "survey", () => sendSurvey(deps));
+  return {
+    welcomed: w?.sent.length ?? 0,
+    notWelcomed: w?.skipped.length ?? 0,
+    waiting: digest?.waiting ?? 0,
+    surveyed: survey?.sent ?? 0,
+  };
+}
+
+/**
+ * One part of the daily round: a failure of its own (a group that no longer exists, mail that
+ * refuses) is logged with what it was and leaves the rest of the round, and the day's read, done;
+ * it is tried again the next day, and whatever it had done is in its ledger.
+ */
+async function contained<T>(deps: PipelineDeps, what: string, fn: () => Promise<T>): Promise<T | null> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof StoppedError) throw err;
+    (deps.logger ?? silentLogger).warn(
+      { event: "spotlight.round.failed", site: deps.site.id, what, error: (err as Error).message },
+      `the daily ${what} failed; it is tried again tomorrow`,
+    );
+    return null;
+  }
 }
