@@ -128,7 +128,10 @@ describe("the helpers' daily digest", () => {
     const logger = createLogger({
       level: "warn",
       destination: {
-        write: (line: string) => (warnings.push(JSON.parse(line)), true),
+        write(line: string) {
+          warnings.push(JSON.parse(line));
+          return true;
+        },
       } as unknown as NodeJS.WritableStream,
     });
     const r = await newcomersRound({ ...deps(), logger });
