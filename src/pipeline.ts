@@ -206,14 +206,20 @@ export async function preparePlan(
     period,
     generatedAt: (deps.now ?? systemClock)().toISOString(),
     featured,
-    noteFacts: await noteFacts(
-      store,
-      site.id,
-      period,
-      featured,
-      settings.timezone,
-      deps.adapter.findThanks ? await deps.adapter.findThanks(featured.flatMap((f) => f.card.evidence)) : new Map(),
-    ),
+    // Worked out with each read; an admin's edit asks again only about members new to the plan.
+    noteFacts:
+      sync || !existing?.plan.noteFacts || featured.some((f) => !(f.member.id in existing.plan.noteFacts!))
+        ? await noteFacts(
+            store,
+            site.id,
+            period,
+            featured,
+            settings.timezone,
+            deps.adapter.findThanks
+              ? await deps.adapter.findThanks(featured.flatMap((f) => f.card.evidence))
+              : new Map(),
+          )
+        : existing.plan.noteFacts,
     skipped: selection.skipped,
     ranked: selection.ranked,
     overrides,
@@ -225,14 +231,17 @@ export async function preparePlan(
       scored: ranking.cards.size,
       activities: ranking.activities,
       requests: sync ? requests : (existing?.plan.stats.requests ?? 0),
-      journey: await measureJourney(
-        store,
-        site.id,
-        [5, 4, 3, 2, 1, 0].map((back) => shiftPeriod(periodId, -back)),
-        settings.timezone,
-        (deps.now ?? systemClock)(),
-      ),
-      impact: await measureImpact(store, site.id, (deps.now ?? systemClock)()),
+      // Measured with each read; an admin's edit (no read) keeps what the read measured.
+      journey: sync
+        ? await measureJourney(
+            store,
+            site.id,
+            [5, 4, 3, 2, 1, 0].map((back) => shiftPeriod(periodId, -back)),
+            settings.timezone,
+            (deps.now ?? systemClock)(),
+          )
+        : existing?.plan.stats.journey,
+      impact: sync ? await measureImpact(store, site.id, (deps.now ?? systemClock)()) : existing?.plan.stats.impact,
     },
   };
   await store.savePlan(site.id, plan, "prepared");
