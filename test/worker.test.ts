@@ -70,6 +70,9 @@ describe("spotlight worker", () => {
         ]);
         return s.completed === 2 && p.completed === 1 && m.completed === names.length;
       });
+      // Each daily sync also ran the newcomers' round (welcomes, digest, survey: off here).
+      for (const job of await q.sync.getJobs(["completed"]))
+        expect(job.returnvalue).toMatchObject({ welcomed: 0, notWelcomed: 0, waiting: 0, surveyed: 0 });
     });
     await new Promise((r) => setTimeout(r, 500));
     expect(notes(w.sim).sort()).toEqual(names);
