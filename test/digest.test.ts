@@ -6,7 +6,6 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type RunningSimulator, startSimulator } from "../adapters/discourse/simulator/app.js";
-import { createLogger } from "../src/log.js";
 import type { PipelineDeps } from "../src/pipeline.js";
 import { syncPeriod } from "../src/pipeline.js";
 import { storeState } from "../src/publish/index.js";
@@ -14,7 +13,7 @@ import type { Settings } from "../src/settings.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";
 import { digestLedgerKey, sendHelpersDigest } from "../src/welcome/digest.js";
 import { newcomersRound } from "../src/welcome/index.js";
-import { simAdapter, testSettings } from "./helpers.js";
+import { capturingLogger, simAdapter, testSettings } from "./helpers.js";
 import { newcomerCommunity } from "./newcomer-world.js";
 import { type SmtpPeer, startSmtpPeer } from "./smtp-peer.js";
 
@@ -124,16 +123,7 @@ describe("the helpers' daily digest", () => {
 
   it("fails alone: a group that does not exist is logged, and the rest of the daily round goes on", async () => {
     settings.newcomers.digest = { group: "no-such-group", emails: [] };
-    const warnings: Array<Record<string, unknown>> = [];
-    const logger = createLogger({
-      level: "warn",
-      destination: {
-        write(line: string) {
-          warnings.push(JSON.parse(line));
-          return true;
-        },
-      } as unknown as NodeJS.WritableStream,
-    });
+    const { logger, lines: warnings } = capturingLogger();
     const r = await newcomersRound({ ...deps(), logger });
     expect(r.waiting).toBe(0);
     expect(warnings.find((w) => w.event === "spotlight.round.failed")).toMatchObject({ what: "digest", site: "test" });

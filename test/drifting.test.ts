@@ -8,10 +8,8 @@ import type { Activity, Plan } from "../src/domain.js";
 import { driftingHelpers } from "../src/impact/drifting.js";
 import { optOutKey } from "../src/optout.js";
 import { periodOf } from "../src/period.js";
-import { hashPassword } from "../src/server/auth.js";
-import { createServer } from "../src/server/index.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";
-import { member, signInHttp, testSettings } from "./helpers.js";
+import { adminServer, member, testSettings } from "./helpers.js";
 
 const NOW = new Date("2026-11-20T12:00:00Z");
 const SECRET = "drifting";
@@ -92,20 +90,11 @@ describe("helpers drifting away", () => {
   });
 
   it("are listed on the Impact page, escaped", async () => {
-    const settings = testSettings("http://127.0.0.1:9/");
-    const password = "correct horse battery staple";
-    const server = createServer({
-      settings,
-      store,
+    const { base, cookie, close } = await adminServer(testSettings("http://127.0.0.1:9/"), store, {
       secret: SECRET,
-      adapters: new Map(),
-      env: { SPOTLIGHT_ADMIN_PASSWORD_HASH: hashPassword(password) },
       now: () => NOW,
-    }).listen(0, "127.0.0.1");
-    await new Promise<void>((r) => server.once("listening", () => r()));
+    });
     try {
-      const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-      const { cookie } = await signInHttp(base, password);
       const html = await (await fetch(`${base}/admin/sites/test/impact`, { headers: { cookie } })).text();
       expect(html).toContain("Helpers drifting away");
       expect(html).toContain('<a href="https://forum.example/u/1">&lt;b&gt;m1&lt;/b&gt;</a>');
@@ -115,7 +104,7 @@ describe("helpers drifting away", () => {
       expect(html).not.toContain("<b>m1</b>");
       for (const other of ["m2", "m3", "m4", "m5", "m6"]) expect(html).not.toContain(`>${other}<`);
     } finally {
-      server.close();
+      close();
     }
   });
 });

@@ -2,11 +2,16 @@
 import { createDiscourseAdapter } from "../adapters/discourse/index.js";
 import { type Community, generateCommunity } from "../adapters/discourse/simulator/community.js";
 import type { AdapterOptions } from "../adapters/types.js";
+import type { Clock } from "../src/clock.js";
 import { defaultSettings, siteWithDefaults } from "../src/config.js";
 import type { Activity, Member, Plan, ScoreCard, Signal } from "../src/domain.js";
+import { createLogger, type Logger } from "../src/log.js";
 import { preparePlan } from "../src/pipeline.js";
+import { hashPassword } from "../src/server/auth.js";
+import { createServer } from "../src/server/index.js";
 import type { Settings } from "../src/settings.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";
+import type { Store } from "../src/store/types.js";
 
 /** The simulator's clock in tests: the community ends on 1 November 2026. */
 export const SIM_END = new Date("2026-11-01T00:00:00Z");
@@ -176,3 +181,42 @@ export const chromiumArgs = [
   "--disable-component-update",
   "--disable-sync",
 ];
+
+/** A logger whose warnings (and worse) the test can read, as the JSON lines it writes. */
+export function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = createLogger({
+    level: "warn",
+    destination: {
+      write(line: string) {
+        lines.push(JSON.parse(line));
+        return true;
+      },
+    } as unknown as NodeJS.WritableStream,
+  });
+  return { logger, lines };
+}
+
+/**
+ * `spotlight serve` over a store, on a free port, signed in as the admin: the cookie, the base
+ * URL, and a close. For pages that need no platform (adapters: none).
+ */
+export async function adminServer(
+  settings: Settings,
+  store: Store,
+  o: { secret: string; now: Clock },
+): Promise<{ base: string; cookie: string; close: () => void }> {
+  const password = "correct horse battery staple";
+  const server = createServer({
+    settings,
+    store,
+    secret: o.secret,
+    adapters: new Map(),
+    env: { SPOTLIGHT_ADMIN_PASSWORD_HASH: hashPassword(password) },
+    now: o.now,
+  }).listen(0, "127.0.0.1");
+  await new Promise<void>((r) => server.once("listening", () => r()));
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const { cookie } = await signInHttp(base, password);
+  return { base, cookie, close: () => server.close() };
+}

@@ -10,10 +10,8 @@ import type { Activity, Plan } from "../src/domain.js";
 import { seeded } from "../src/impact/estimate.js";
 import { measureImpact } from "../src/impact/index.js";
 import { periodOf, shiftPeriod } from "../src/period.js";
-import { hashPassword } from "../src/server/auth.js";
-import { createServer } from "../src/server/index.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";
-import { card, member, signInHttp, testSettings } from "./helpers.js";
+import { adminServer, card, member, testSettings } from "./helpers.js";
 
 const MONTHS = ["2026-03", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08"];
 const NOW = new Date("2026-11-15T00:00:00Z");
@@ -133,19 +131,8 @@ describe("impact through the whole product", () => {
   it("shows it on the Impact page and as CSV, naming no member", async () => {
     const settings = testSettings("http://127.0.0.1:9/");
     settings.sites = [{ ...settings.sites[0]!, id: "planted", title: "Planted" }];
-    const password = "correct horse battery staple";
-    const server = createServer({
-      settings,
-      store,
-      secret: "impact",
-      adapters: new Map(),
-      env: { SPOTLIGHT_ADMIN_PASSWORD_HASH: hashPassword(password) },
-      now: () => NOW,
-    }).listen(0, "127.0.0.1");
-    await new Promise<void>((r) => server.once("listening", () => r()));
+    const { base, cookie, close } = await adminServer(settings, store, { secret: "impact", now: () => NOW });
     try {
-      const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-      const { cookie } = await signInHttp(base, password);
       const html = await (await fetch(`${base}/admin/sites/planted/impact`, { headers: { cookie } })).text();
       expect(html).toContain("Did recognition change anything?");
       expect(html).toContain('<svg class="chart"');
@@ -163,7 +150,7 @@ describe("impact through the whole product", () => {
       expect(text).toMatch(/^posts,4,all,30,[\d.]+,[\d.]+,[\d.]+$/m);
       expect(text).not.toMatch(/Member|user\d|\bm\d+\b/);
     } finally {
-      server.close();
+      close();
     }
   });
 });

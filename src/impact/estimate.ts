@@ -10,6 +10,8 @@
  * is given per activity level, with its uncertainty, and "not enough data yet" below MIN_UNITS.
  */
 
+import { seeded } from "../random.js";
+
 /** One member at one month: what is matched on, and their activity before and after. */
 export interface Unit {
   memberId: string;
@@ -37,17 +39,7 @@ export const MIN_UNITS = 8;
 export const MATCHES = 5;
 export const BOOTSTRAP_REPS = 2000;
 
-/** A small seeded generator (mulberry32): the same seed, the same draws. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seeded };
 
 const log1p = (x: number | null) => Math.log1p(Math.max(0, x ?? 0));
 

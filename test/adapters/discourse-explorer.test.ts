@@ -10,9 +10,8 @@ import { type RunningSimulator, startSimulator } from "../../adapters/discourse/
 import { type Community, generateCommunity } from "../../adapters/discourse/simulator/community.js";
 import { siteWithDefaults } from "../../src/config.js";
 import type { Plan } from "../../src/domain.js";
-import { createLogger } from "../../src/log.js";
 import { periodOf } from "../../src/period.js";
-import { planInMemory, SIM_END, SIM_NOW, simAdapter, testSettings } from "../helpers.js";
+import { capturingLogger, planInMemory, SIM_END, SIM_NOW, simAdapter, testSettings } from "../helpers.js";
 import { startPostgres, type TestPostgres } from "../postgres-server.js";
 
 const PERIOD = "2026-10";
@@ -36,16 +35,7 @@ async function planWith(s: RunningSimulator, dataExplorer: "auto" | "off"): Prom
   settings.sync = { ...settings.sync, candidatesPerOrder: 550 };
   const site = siteWithDefaults({ ...settings.sites[0]!, dataExplorer } as never);
   settings.sites = [site];
-  const warnings: Array<Record<string, unknown>> = [];
-  const logger = createLogger({
-    level: "warn",
-    destination: {
-      write(line: string) {
-        warnings.push(JSON.parse(line));
-        return true;
-      },
-    } as unknown as NodeJS.WritableStream,
-  });
+  const { logger, lines: warnings } = capturingLogger();
   s.state.requests.clear();
   const before = s.state.total;
   const plan = await planInMemory(settings, PERIOD, {

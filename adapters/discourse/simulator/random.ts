@@ -2,17 +2,8 @@
 
 import type { SimPost } from "./model.js";
 
-/** mulberry32: small, fast, good enough for sample data, and the same on every machine. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the core's): small, fast, good enough for sample data, and the same on every machine. */
+export { seeded as prng } from "../../../src/random.js";
 
 export const FIRST = [
   "ada",
