@@ -5,6 +5,7 @@
  * bot), plus a newcomer with a hostile display name.
  */
 import type { Community, SimPost, SimTopic, SimUser } from "../adapters/discourse/simulator/community.js";
+import { simUser } from "../adapters/discourse/simulator/model.js";
 import { smallCommunity } from "./helpers.js";
 
 const at = (iso: string) => new Date(iso).toISOString();
@@ -32,23 +33,14 @@ export function newcomerCommunity(): Community {
   let pid = Math.max(...posts.map((p) => p.id)) + 1;
   const helper = users.find((u) => u.role === "expert")!;
   const join = (username: string, extra: Partial<SimUser> = {}): SimUser => {
-    const u: SimUser = {
+    const u = simUser({
       id: uid++,
       username,
-      name: null,
-      title: null,
       createdAt: at("2026-10-20T08:00:00Z"),
       trustLevel: 0,
-      admin: false,
-      moderator: false,
-      staged: false,
-      suspendedTill: null,
-      silencedTill: null,
-      hideProfile: false,
-      groups: [],
       role: "newcomer",
       ...extra,
-    };
+    });
     users.push(u);
     return u;
   };

@@ -17,7 +17,7 @@
  */
 
 import { addHiddenPlaces } from "./hidden.js";
-import type * as M from "./model.js";
+import * as M from "./model.js";
 import { DAY, FIRST, HOUR, LAST, NOUNS, prng, VERBS, weightedPickPost } from "./random.js";
 
 export type * from "./model.js";
@@ -41,20 +41,7 @@ export function generateCommunity(options: M.CommunityOptions): M.Community {
   const weight = new Map<number, number>(); // how much a member posts
   const quality = new Map<number, number>(); // how likeable / helpful their posts are
   const add = (u: Partial<M.SimUser> & Pick<M.SimUser, "id" | "username" | "role">, w: number, q: number) => {
-    const user: M.SimUser = {
-      name: null,
-      title: null,
-      createdAt: iso(begin - (30 + rnd() * 700) * DAY),
-      trustLevel: 2,
-      admin: false,
-      moderator: false,
-      staged: false,
-      suspendedTill: null,
-      silencedTill: null,
-      hideProfile: false,
-      groups: [],
-      ...u,
-    };
+    const user = M.simUser({ createdAt: iso(begin - (30 + rnd() * 700) * DAY), trustLevel: 2, ...u });
     user.groups = [...user.groups, ...Array.from({ length: user.trustLevel + 1 }, (_, i) => `trust_level_${i}`)];
     users.push(user);
     weight.set(user.id, w);

@@ -35,6 +35,24 @@ export interface SimUser {
     | "sockpuppet";
 }
 
+/** A member with the defaults of an ordinary account: no name or title, not staff, not restricted. */
+export function simUser(
+  u: Partial<SimUser> & Pick<SimUser, "id" | "username" | "role" | "createdAt" | "trustLevel">,
+): SimUser {
+  return {
+    name: null,
+    title: null,
+    admin: false,
+    moderator: false,
+    staged: false,
+    suspendedTill: null,
+    silencedTill: null,
+    hideProfile: false,
+    groups: [],
+    ...u,
+  };
+}
+
 /** A category; read-restricted ones are seen by their groups only. */
 export interface SimCategory {
   id: number;
