@@ -178,7 +178,6 @@ describe("welcoming newcomers", () => {
         at: new Date(sentAt - 1000).toISOString(),
       });
       const r = await welcomeNewcomers(d);
-      console.log(JSON.stringify(r.sent.slice(0, 40)), JSON.stringify(pmsTo("quiet_newbie").map((p) => p.at)));
       expect(r.sent.find((s) => s.username === "quiet_newbie")?.outcome).toBe("recovered");
       expect(pmsTo("quiet_newbie")).toHaveLength(1);
     } finally {
