@@ -211,6 +211,8 @@ export interface WelcomeContent {
 export interface Thanks {
   text: string;
   by: string;
+  /** Who wrote it (the platform's member id): someone who opted out or hid their profile is never quoted. */
+  byId: string;
 }
 
 export interface GroupMessage {

@@ -29,7 +29,9 @@ export async function noteFacts(
   featured: readonly PlanEntry[],
   timeZone: string,
   /** Thanks found for the featured members' cited posts, by post url. */
-  thanks: ReadonlyMap<string, { text: string; by: string }> = new Map(),
+  thanks: ReadonlyMap<string, { text: string; by: string; byId: string }> = new Map(),
+  /** Whether a member may be named (not opted out, profile not hidden): only they are quoted. */
+  nameable: (memberId: string) => boolean = () => true,
 ): Promise<Record<string, NoteFacts>> {
   if (!featured.length) return {};
   const ids = featured.map((f) => f.member.id);
@@ -43,11 +45,11 @@ export async function noteFacts(
   const out: Record<string, NoteFacts> = {};
   for (const f of featured) {
     const own = (acts.get(f.member.id) ?? []).filter((a) => OWN.has(a.signal));
-    const cited = f.card.evidence.find((e) => thanks.has(e.url));
+    const cited = f.card.evidence.find((e) => thanks.has(e.url) && nameable(thanks.get(e.url)!.byId));
     out[f.member.id] = {
       featuredThisYear: counts.get(f.member.id)!,
       patterns: patternsOf(own, f, timeZone),
-      ...(cited ? { quote: { ...thanks.get(cited.url)!, url: cited.url, title: cited.title } } : {}),
+      ...(cited ? { quote: quoted(thanks.get(cited.url)!, cited.url, cited.title) } : {}),
     };
   }
   return out;
@@ -66,3 +68,11 @@ function patternsOf(own: readonly Activity[], f: PlanEntry, timeZone: string): s
   if (f.card.signals.newcomer_reply.counted >= 3) patterns.push("welcomer");
   return patterns;
 }
+
+/** A quote as a plan keeps it: the words and the name shown, not the writer's id. */
+const quoted = (t: { text: string; by: string }, url: string, title: string | null) => ({
+  text: t.text,
+  by: t.by,
+  url,
+  title,
+});

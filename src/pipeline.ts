@@ -13,7 +13,7 @@ import { measureImpact } from "./impact/index.js";
 import { measureJourney } from "./journey.js";
 import { type Logger, silentLogger } from "./log.js";
 import { keepNewcomers, keepUnanswered } from "./newcomers.js";
-import { deploymentSecret } from "./optout.js";
+import { deploymentSecret, optOutKey } from "./optout.js";
 import { periodOf, shiftPeriod } from "./period.js";
 import { rankPeriod, SOLE_CONTACTS_KEY, type SoleContacts } from "./ranking.js";
 import { select } from "./selection/index.js";
@@ -209,16 +209,7 @@ export async function preparePlan(
     // Worked out with each read; an admin's edit asks again only about members new to the plan.
     noteFacts:
       sync || !existing?.plan.noteFacts || featured.some((f) => !(f.member.id in existing.plan.noteFacts!))
-        ? await noteFacts(
-            store,
-            site.id,
-            period,
-            featured,
-            settings.timezone,
-            deps.adapter.findThanks
-              ? await deps.adapter.findThanks(featured.flatMap((f) => f.card.evidence))
-              : new Map(),
-          )
+        ? await factsWithThanks(deps, period, featured, (id) => !optOutKeys.has(optOutKey(secret, site.id, id)))
         : existing.plan.noteFacts,
     skipped: selection.skipped,
     ranked: selection.ranked,
@@ -258,4 +249,31 @@ export async function preparePlan(
       "selected",
     );
   return { plan, unchanged: false, requests };
+}
+
+/**
+ * What the notes can say (src/facts.ts), with what people they helped said in thanks
+ * (Adapter.findThanks): never the words of someone who opted out or hid their profile.
+ */
+async function factsWithThanks(
+  deps: PipelineDeps,
+  period: Plan["period"],
+  featured: Plan["featured"],
+  notOptedOut: (memberId: string) => boolean,
+) {
+  const { store, site, settings, adapter } = deps;
+  const thanks = adapter.findThanks ? await adapter.findThanks(featured.flatMap((f) => f.card.evidence)) : new Map();
+  const writers = await store.members(
+    site.id,
+    [...thanks.values()].map((t) => t.byId),
+  );
+  return noteFacts(
+    store,
+    site.id,
+    period,
+    featured,
+    settings.timezone,
+    thanks,
+    (id) => notOptedOut(id) && !writers.get(id)?.hiddenProfile,
+  );
 }

@@ -52,6 +52,13 @@ describe("what a note can say about its member", () => {
       expect(facts["2"]).toEqual({ featuredThisYear: 2, patterns: [] });
       expect(facts["3"]).toEqual({ featuredThisYear: 1, patterns: [] });
       // In Tokyo, Friday 23:30 UTC is Saturday morning: still not half of member 2's posts.
+      // A thanks is quoted, with its writer's name, unless the writer may not be named (opted out).
+      const url = entry("1").card.evidence[0]!.url;
+      const thanks = new Map([[url, { text: "Thanks, that fixed it!", by: "Ann", byId: "9" }]]);
+      const quoted = await noteFacts(store, "s", PERIOD, [entry("1")], "UTC", thanks);
+      expect(quoted["1"]!.quote).toEqual({ text: "Thanks, that fixed it!", by: "Ann", url, title: expect.anything() });
+      const refused = await noteFacts(store, "s", PERIOD, [entry("1")], "UTC", thanks, (id) => id !== "9");
+      expect(refused["1"]!.quote).toBeUndefined();
       const tokyo = await noteFacts(store, "s", PERIOD, [entry("2")], "Asia/Tokyo");
       expect(tokyo["2"]!.patterns).toEqual([]);
     } finally {

@@ -94,6 +94,8 @@ describe("what the people a member helped said", () => {
     const adapter = simAdapter(testSettings(sim.url));
     const found = await adapter.findThanks!(["thanked", "pt", "hidden", "whisper", "none", "self"].map(evidence));
     expect(found.get(evidence("thanked").url)!.text).toBe("Thanks a lot, that fixed it!");
+    // Who wrote it, so that someone who opted out is never quoted (the core checks).
+    expect(found.get(evidence("thanked").url)!.byId).toBe(String(topics.thanked!.userId));
     expect(found.get(evidence("pt").url)!.text).toBe("Valeu, funcionou aqui também.");
     for (const key of ["hidden", "whisper", "none", "self"]) expect(found.has(evidence(key).url), key).toBe(false);
   });

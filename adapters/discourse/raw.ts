@@ -139,6 +139,7 @@ export interface DiscourseTopicPost {
   deleted_at: string | null;
   /** PostSerializer: the author, the post it answers, and its HTML. */
   username?: string;
+  user_id?: number;
   name?: string | null;
   reply_to_post_number?: number | null;
   cooked?: string;

@@ -37,8 +37,12 @@ export async function findThanks(d: DiscourseContext, evidence: readonly Evidenc
           (p.reply_to_post_number === c.post || (p.username === opener && c.post > 1)) &&
           thankingSentence(p.cooked ?? "") !== null,
       );
-      if (reply?.username)
-        out.set(c.url, { text: thankingSentence(reply.cooked ?? "")!, by: reply.name || reply.username });
+      if (reply?.username && typeof reply.user_id === "number")
+        out.set(c.url, {
+          text: thankingSentence(reply.cooked ?? "")!,
+          by: reply.name || reply.username,
+          byId: String(reply.user_id),
+        });
     }
   }
   return out;

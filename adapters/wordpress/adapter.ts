@@ -113,7 +113,7 @@ export const createWordPressAdapter: AdapterFactory = (options): Adapter => {
         for (const r of Array.isArray(replies) ? replies : []) {
           const said = r.status === "approved" ? thankingSentence(r.content?.rendered ?? "") : null;
           if (said) {
-            out.set(e.url, { text: said, by: r.author_name });
+            out.set(e.url, { text: said, by: r.author_name, byId: authorKey(r, ctx.identityKey) });
             break;
           }
         }
