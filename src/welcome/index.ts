@@ -59,15 +59,18 @@ export async function lastPublished(deps: Pick<PipelineDeps, "store" | "site">):
   return plans.find((p) => p.status === "published")?.plan ?? null;
 }
 
-/** The plan without the featured members who opted out since it was made: nobody who did is shown. */
-async function withoutOptedOut(deps: PipelineDeps, plan: Plan): Promise<Plan> {
+/** Who opted out, as a test on a member id. */
+async function optedOutTest(deps: PipelineDeps): Promise<{ secret: string; optedOut: (id: string) => boolean }> {
   const secret = await deploymentSecret(deps.store, deps.env);
-  const optedOut = await deps.store.optOutKeys(deps.site.id);
-  return {
-    ...plan,
-    featured: plan.featured.filter((f) => !optedOut.has(optOutKey(secret, deps.site.id, f.member.id))),
-  };
+  const keys = await deps.store.optOutKeys(deps.site.id);
+  return { secret, optedOut: (id) => keys.has(optOutKey(secret, deps.site.id, id)) };
 }
+
+/** The plan without the featured members who opted out since it was made: nobody who did is shown. */
+const withoutOptedOut = (plan: Plan, optedOut: (id: string) => boolean): Plan => ({
+  ...plan,
+  featured: plan.featured.filter((f) => !optedOut(f.member.id)),
+});
 
 function whyNot(m: Member): WelcomeSkip | null {
   if (m.staff) return "staff";
@@ -97,12 +100,11 @@ export async function welcomeNewcomers(deps: PipelineDeps, options: { dryRun?: b
   }
   const published = await lastPublished(deps);
   if (!published) return { ...report, idle: "nothing_published" };
-  const plan = await withoutOptedOut(deps, published);
+  const { secret, optedOut } = await optedOutTest(deps);
+  const plan = withoutOptedOut(published, optedOut);
   const log = deps.logger ?? silentLogger;
   const now = (deps.now ?? systemClock)();
   const newcomers = await keptNewcomers(store, site.id);
-  const secret = await deploymentSecret(store, deps.env);
-  const optedOut = await store.optOutKeys(site.id);
   const w: WriteContext = {
     period: periodOf(plan.period.id, settings.timezone),
     state: storeState(store, site.id),
@@ -119,12 +121,15 @@ export async function welcomeNewcomers(deps: PipelineDeps, options: { dryRun?: b
         !n.staff && Date.parse(n.firstPostAt) >= since && Date.parse(n.firstPostAt) - Date.parse(n.joinedAt) <= young,
     )
     .sort((a, b) => (a.firstPostAt < b.firstPostAt ? -1 : a.firstPostAt > b.firstPostAt ? 1 : 0));
-  const known = await store.members(
-    site.id,
-    due.map((n) => n.memberId),
-  );
+  // Platforms that cannot be asked for a fresh profile: the one the reads stored.
+  const known = adapter.profile
+    ? new Map<string, Member>()
+    : await store.members(
+        site.id,
+        due.map((n) => n.memberId),
+      );
   for (const n of due) {
-    if (optedOut.has(optOutKey(secret, site.id, n.memberId))) continue;
+    if (optedOut(n.memberId)) continue;
     const key = welcomeLedgerKey(n.memberId);
     const rec = await w.state.get<{ status: string }>(key);
     if (rec?.status === "sent" || rec?.status === "skipped") continue;
@@ -189,7 +194,7 @@ async function welcome(
 /** The platform's own welcome, for a published plan: our section, the same for every newcomer. */
 export async function welcomeContent(deps: PipelineDeps, plan: Plan): Promise<WelcomeContent> {
   const { settings, site, store } = deps;
-  const view = welcomeView(await withoutOptedOut(deps, plan), {
+  const view = welcomeView(withoutOptedOut(plan, (await optedOutTest(deps)).optedOut), {
     ...siteView(settings, site),
     newcomer: null,
     newcomers: await keptNewcomers(store, site.id),
