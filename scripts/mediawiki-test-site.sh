@@ -89,8 +89,11 @@ if (in_array(\$path, ['/api.php', '/rest.php', '/load.php', '/index.php'], true)
 require '$IP/index.php';
 PHP
 if ! alive; then
-  (cd "$IP" && MW_TEST_SMTP_PORT=${MW_TEST_SMTP_PORT:-} setsid php -S "$HOST:$PORT" "$DIR/router.php" \
-    >"$DIR/logs/php.log" 2>&1 & echo $! >"$DIR/php.pid")
+  # Nothing of the server may hold our stdout: a caller reading it would wait for ever.
+  cd "$IP"
+  setsid php -S "$HOST:$PORT" "$DIR/router.php" </dev/null >"$DIR/logs/php.log" 2>&1 &
+  echo $! >"$DIR/php.pid"
+  cd - >/dev/null
   for _ in $(seq 1 100); do
     curl -fsS -o /dev/null "$BASE_URL/api.php?action=query&meta=siteinfo&format=json" 2>/dev/null && break
     sleep 0.1

@@ -17,10 +17,12 @@ declare -A WHY=(
   [php-mysql]="PHP's MySQL driver, for WordPress"
   [curl]="curl: the WordPress test site's start script checks the site with it"
   [faketime]="faketime: the date-sensitive tests run again at faked dates"
+  [mediawiki]="MediaWiki: the MediaWiki adapter is tested against a real wiki (scripts/mediawiki-test-site.sh)"
+  [php-sqlite3]="PHP's SQLite driver: the MediaWiki test wiki's database"
   [postgresql]="PostgreSQL: the SQL sent to Discourse's Data Explorer runs on a real PostgreSQL in the tests"
 )
 case "$what" in
-  test) PACKAGES=(redis-server chromium wordpress wordpress-theme-twentytwentythree mariadb-server php-cli php-mysql curl faketime postgresql) ;;
+  test) PACKAGES=(redis-server chromium wordpress wordpress-theme-twentytwentythree mariadb-server php-cli php-mysql curl faketime postgresql mediawiki php-sqlite3) ;;
   bench) PACKAGES=(redis-server postgresql) ;;
   *) echo "usage: scripts/system-packages.sh test|bench" >&2; exit 2 ;;
 esac

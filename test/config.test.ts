@@ -148,7 +148,7 @@ describe("configuration", () => {
     expect(p).toEqual(
       expect.arrayContaining([
         "sites[0].id: invalid (Short stable id: lowercase letters, digits and dashes.)",
-        'sites[0].platform: must be one of "discourse", "wordpress"',
+        'sites[0].platform: must be one of "discourse", "mediawiki", "wordpress"',
         "sites[0].baseUrl: must be an absolute http(s) URL without credentials, query or fragment",
         "sites[0].credentials.apiUsernameEnv: is required",
         "sites[1].baseUrl: must be an absolute http(s) URL without credentials, query or fragment",

@@ -1,0 +1,13 @@
+/** This platform's own site settings (settings.schema.json), defaults filled by the core. */
+import type { SiteSettings } from "../../src/settings.js";
+import type { AdapterOptions } from "../types.js";
+
+export interface MediaWikiSite extends SiteSettings {
+  apiPath: string;
+  maxlagSeconds: number;
+  staffGroups: string[];
+  botGroups: string[];
+  revertDays: number;
+}
+
+export const mediawikiSite = (o: AdapterOptions) => o.site as MediaWikiSite;
