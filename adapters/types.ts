@@ -267,8 +267,11 @@ export interface Adapter {
 
   /** capabilities.homepage: create once, then update in place; feature it (pin/banner). */
   publishHomepage?(content: HomepageContent, ctx: WriteContext): Promise<Published>;
-  /** capabilities.privateMessages: send one note; returns the platform's reference. */
-  sendNote?(note: NoteContent, ctx: WriteContext): Promise<{ ref: string | null }>;
+  /**
+   * capabilities.privateMessages: send one note; returns the platform's reference, or, when the
+   * member does not accept messages there (nothing was sent), `declined` with the reason.
+   */
+  sendNote?(note: NoteContent, ctx: WriteContext): Promise<{ ref: string | null; declined?: string }>;
   /** capabilities.privateMessages: who notes come from (for the previews), e.g. "@system". */
   readonly noteSender?: string;
   /** capabilities.privateMessages: where an admin can open a sent note (its `ref`), if anywhere. */

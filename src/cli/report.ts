@@ -65,7 +65,7 @@ export function publishSummary(r: PublishReport, warnings: string[] = []): strin
   if (r.homepage)
     lines.push(`     homepage    ${r.homepage.url ?? "(new topic)"}${r.homepage.changed ? "" : "  (unchanged)"}`);
   for (const n of r.notes)
-    lines.push(`     note        ${cell(n.username, 24)} ${n.outcome}${n.ref ? `  (topic ${n.ref})` : ""}`);
+    lines.push(`     note        ${cell(n.username, 24)} ${n.outcome}${n.ref ? `  (${n.ref})` : ""}`);
   if (r.newsletter)
     lines.push(`     newsletter  ${r.newsletter.url ?? "(new draft)"}${r.newsletter.changed ? "" : "  (unchanged)"}`);
   if (r.welcome)
@@ -106,7 +106,7 @@ export function welcomeSummary(r: WelcomeReport): string {
   if (r.idle === "off" || (!r.sent.length && !r.skipped.length)) return "";
   const lines = ["", `  Welcomes · ${r.sent.length} newcomer(s), ${r.skipped.length} not welcomed`];
   for (const s of r.sent)
-    lines.push(`     welcome     ${cell(s.username, 24)} ${s.outcome}${s.ref ? `  (topic ${s.ref})` : ""}`);
+    lines.push(`     welcome     ${cell(s.username, 24)} ${s.outcome}${s.ref ? `  (${s.ref})` : ""}`);
   const why = new Map<string, number>();
   for (const s of r.skipped) why.set(s.reason, (why.get(s.reason) ?? 0) + 1);
   if (why.size)

@@ -40,7 +40,8 @@ export interface Delivered {
 }
 
 interface LedgerRecord {
-  status: "intent" | "sent";
+  /** declined: the member does not accept messages on the platform; nothing went. */
+  status: "intent" | "sent" | "declined";
   at: string;
   ref?: string | null;
 }
@@ -75,7 +76,12 @@ export async function deliverOnce(deps: PipelineDeps, w: WriteContext, msg: OneM
     }
     const when = rec?.at ?? (deps.now ?? systemClock)().toISOString();
     await w.state.set(msg.key, { status: "intent", at: when });
-    const { ref } = await adapter.sendNote!(note, w);
+    const { ref, declined } = await adapter.sendNote!(note, w);
+    if (declined) {
+      await w.state.set(msg.key, { status: "declined", at: when });
+      log.warn({ event: `spotlight.${msg.kind}.skipped`, code: "declined", ...at, why: declined }, "not sent");
+      return { outcome: "declined" as const, ref: null };
+    }
     await w.state.set(msg.key, { status: "sent", at: when, ref });
     log.info({ event: `spotlight.${msg.kind}.sent`, ...at, ref }, "sent");
     return { outcome: "sent" as const, ref };

@@ -45,7 +45,8 @@ export async function resumable<T>(deps: PipelineDeps, step: string, fn: () => P
   }
 }
 
-export type NoteOutcome = "sent" | "already_sent" | "recovered" | "planned" | "no_channel";
+/** `declined`: the member does not accept messages on the platform; nothing was sent (tried again next time). */
+export type NoteOutcome = "sent" | "already_sent" | "recovered" | "planned" | "no_channel" | "declined";
 
 export interface PublishReport {
   period: string;

@@ -36,7 +36,11 @@ export async function outcomeView(
     const sent = rec?.status === "sent";
     notes.push({
       username: f.member.username,
-      state: sent ? t("admin.outcome.noteSent", { at: when(rec.at) }) : t("admin.outcome.notePending"),
+      state: sent
+        ? t("admin.outcome.noteSent", { at: when(rec.at) })
+        : rec?.status === "declined"
+          ? t("admin.outcome.noteDeclined")
+          : t("admin.outcome.notePending"),
       url: sent && rec.ref && adapter?.noteUrl ? adapter.noteUrl(rec.ref) : null,
     });
   }
