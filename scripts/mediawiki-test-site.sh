@@ -73,7 +73,7 @@ if ( getenv( 'MW_TEST_SMTP_PORT' ) ) {
 PHP
   # The worker's account: a bot password with the grants the README lists.
   php "$IP/maintenance/createBotPassword.php" --appid "$BOT_APP" \
-    --grants basic,highvolume,editpage,editprotected,createeditmovepage,sendemail "$ADMIN_USER" \
+    --grants basic,highvolume,editpage,editprotected,createeditmovepage,editmyoptions,sendemail "$ADMIN_USER" \
     >"$DIR/bot-password.txt" 2>"$DIR/logs/bot-password.log" || { cat "$DIR/logs/bot-password.log" >&2; exit 1; }
 fi
 # createBotPassword.php says: Log in using username:'Admin@spotlight' and password:'…'.

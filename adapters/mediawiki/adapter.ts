@@ -5,17 +5,19 @@ import { silentLogger } from "../../src/log.js";
 import type { Adapter, AdapterFactory, Capabilities } from "../types.js";
 import { createClient } from "./client.js";
 import type { MediaWikiContext } from "./context.js";
+import { findNote, sendNote } from "./notes.js";
+import { publishHomepage, updateNewsletter } from "./publish.js";
 import { readPeriod, siteInfo, toMember, users } from "./read.js";
 import { mediawikiSite } from "./site.js";
 
 /**
- * Reading only, for now: the homepage section, notes through Special:EmailUser and the newsletter
- * page come next (issue 22).
+ * A section of the Main Page, notes by the wiki's Special:EmailUser (private: the wiki mails them,
+ * the address never leaves it), a newsletter page per period.
  */
 export const capabilities: Capabilities = {
-  homepage: false,
-  privateMessages: false,
-  newsletter: false,
+  homepage: true,
+  privateMessages: true,
+  newsletter: true,
   webhooks: false,
   badges: false,
   groups: false,
@@ -51,6 +53,13 @@ export const createMediaWikiAdapter: AdapterFactory = (options): Adapter => {
       return { username: who.query.userinfo.name };
     },
     readPeriod: (req) => readPeriod(d, req),
+    publishHomepage: (content, w) => publishHomepage(d, content, w),
+    updateNewsletter: (content, w) => updateNewsletter(d, content, w),
+    sendNote: (note, w) => sendNote(d, note, w),
+    findNote: (note) => findNote(d, note),
+    // The wiki sends it from the acting user, through Special:EmailUser.
+    noteSender: `User:${client.user}`,
+    noteUrl: () => null,
     async profile(member) {
       const [u] = await users(d, [member.username]);
       if (!u) return null;

@@ -3,6 +3,7 @@ import type { Clock } from "../../src/clock.js";
 import type { Logger } from "../../src/log.js";
 import type { AdapterOptions } from "../types.js";
 import type { MediaWikiClient } from "./client.js";
+import type { SiteInfo } from "./raw.js";
 import type { MediaWikiSite } from "./site.js";
 
 export interface MediaWikiContext {
@@ -11,4 +12,6 @@ export interface MediaWikiContext {
   site: MediaWikiSite;
   log: Logger;
   now: Clock;
+  /** The wiki's site information, once asked (read.ts siteInfo). */
+  siteInfo?: Promise<SiteInfo> | undefined;
 }

@@ -21,44 +21,9 @@ import type { Activity, Member, Standing } from "../../src/domain.js";
 import { periodBounds } from "../../src/period.js";
 import type { ReadRequest, ReadResult } from "../types.js";
 import type { MediaWikiContext } from "./context.js";
+import type { PageRevisions, Revision, SiteInfo, WikiUser } from "./raw.js";
 
 const DAY = 86_400_000;
-
-interface Revision {
-  revid: number;
-  parentid: number;
-  user?: string;
-  userid?: number;
-  timestamp: string;
-  sha1?: string;
-  sha1hidden?: boolean;
-  userhidden?: boolean;
-  suppressed?: boolean;
-}
-
-interface PageRevisions {
-  pageid: number;
-  ns: number;
-  title: string;
-  revisions: Revision[];
-}
-
-export interface WikiUser {
-  userid?: number;
-  name: string;
-  missing?: boolean;
-  groups?: string[];
-  editcount?: number;
-  registration?: string | null;
-  blockid?: number;
-  emailable?: boolean;
-}
-
-interface SiteInfo {
-  namespaces: Record<string, { id: number; content?: boolean; canonical?: string }>;
-  extensions: Array<{ name: string }>;
-  general: { articlepath: string; server: string };
-}
 
 export interface MediaWikiCursor {
   version: 1;
@@ -76,13 +41,18 @@ export function pageUrl(info: SiteInfo["general"], title: string, revid?: number
   return u.toString();
 }
 
-export async function siteInfo(d: MediaWikiContext): Promise<SiteInfo> {
-  const r = await d.client.api<{ query: SiteInfo }>({
-    action: "query",
-    meta: "siteinfo",
-    siprop: "general|namespaces|extensions",
-  });
-  return r.query;
+/** The wiki's namespaces, extensions and addresses: asked once per adapter (a request). */
+export function siteInfo(d: MediaWikiContext): Promise<SiteInfo> {
+  d.siteInfo ??= d.client
+    .api<{ query: SiteInfo }>({ action: "query", meta: "siteinfo", siprop: "general|namespaces|extensions" })
+    .then(
+      (r) => r.query,
+      (err) => {
+        d.siteInfo = undefined;
+        throw err;
+      },
+    );
+  return d.siteInfo;
 }
 
 /** A wiki's rights mapped onto the standing ladder: staff groups, then edits made. */

@@ -8,6 +8,8 @@ export interface MediaWikiSite extends SiteSettings {
   staffGroups: string[];
   botGroups: string[];
   revertDays: number;
+  homepagePage: string;
+  newsletterPage: string;
 }
 
 export const mediawikiSite = (o: AdapterOptions) => o.site as MediaWikiSite;

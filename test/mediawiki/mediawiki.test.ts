@@ -5,24 +5,31 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import mediawiki, { createMediaWikiAdapter } from "../../adapters/mediawiki/index.js";
+import type { WriteContext } from "../../adapters/types.js";
 import { defaultSettings, siteWithDefaults } from "../../src/config.js";
 import { periodOf } from "../../src/period.js";
+import { render } from "../../src/render/index.js";
+import { spotlightView } from "../../src/render/view.js";
 import { testAdapter } from "../adapters/conformance.js";
+import { entry, HOSTILE, htmlHazards, plan, textOf } from "../hostile.js";
+import { type SmtpPeer, startSmtpPeer } from "../smtp-peer.js";
 import { type MediaWikiSite, startMediaWiki, type WikiEditSpec, type WikiUserSpec } from "./site.js";
 
 const PERIOD = "2026-10";
 const NOW = new Date("2026-11-05T12:00:00Z");
 
+const mail = (name: string) => `${name.toLowerCase()}@example.test`;
 const users: WikiUserSpec[] = [
-  { name: "Writer", registered: "2025-03-01T10:00:00Z", email: "writer@example.test" },
-  { name: "Patroller", registered: "2025-04-01T10:00:00Z" },
-  { name: "Welcomer", registered: "2025-05-01T10:00:00Z" },
+  { name: "Writer", registered: "2025-03-01T10:00:00Z", email: mail("Writer") },
+  { name: "Patroller", registered: "2025-04-01T10:00:00Z", email: mail("Patroller") },
+  { name: "Welcomer", registered: "2025-05-01T10:00:00Z", email: mail("Welcomer") },
   { name: "Vandal", registered: "2026-10-09T10:00:00Z" },
-  { name: "Newbie", registered: "2026-10-12T10:00:00Z" },
-  { name: "Oldtimer", registered: "2024-01-01T10:00:00Z" },
-  { name: "Sysop", registered: "2024-01-01T10:00:00Z", groups: ["sysop"] },
+  { name: "Newbie", registered: "2026-10-12T10:00:00Z", email: mail("Newbie") },
+  // Has an address, but accepts no e-mail from other users.
+  { name: "Oldtimer", registered: "2024-01-01T10:00:00Z", email: mail("Oldtimer"), noMail: true },
+  { name: "Sysop", registered: "2024-01-01T10:00:00Z", groups: ["sysop"], email: mail("Sysop") },
   { name: "WelcomeBot", registered: "2024-01-01T10:00:00Z", groups: ["bot"] },
-  { name: "Blocked", registered: "2025-01-01T10:00:00Z", blocked: true },
+  { name: "Blocked", registered: "2025-01-01T10:00:00Z", blocked: true, email: mail("Blocked") },
 ];
 const edits: WikiEditSpec[] = [
   // Before the period: history, not counted.
@@ -46,6 +53,7 @@ const edits: WikiEditSpec[] = [
 ];
 
 let wiki: MediaWikiSite;
+let smtp: SmtpPeer;
 const settings = defaultSettings();
 function adapter(password?: string) {
   const site = siteWithDefaults({
@@ -66,7 +74,8 @@ function adapter(password?: string) {
 }
 
 beforeAll(async () => {
-  wiki = await startMediaWiki();
+  smtp = await startSmtpPeer();
+  wiki = await startMediaWiki({ smtpPort: Number(new URL(smtp.url).port) });
   // The welcome on Newbie's talk page comes first from the bot: the first by a member is Welcomer's.
   wiki.seed({
     users,
@@ -81,7 +90,10 @@ beforeAll(async () => {
     ].sort((a, b) => a.at.localeCompare(b.at)),
   });
 }, 240_000);
-afterAll(() => wiki?.destroy());
+afterAll(async () => {
+  wiki?.destroy();
+  await smtp?.close();
+});
 
 testAdapter({
   platform: mediawiki,
@@ -128,5 +140,93 @@ describe("MediaWiki: what counts as help on a wiki", () => {
     expect(first.requests).toBe(6);
     const again = await a.readPeriod({ period: periodOf(PERIOD), cursor: first.cursor, knownMembers: new Map() });
     expect(again).toMatchObject({ activities: [], requests: 0 });
+  });
+});
+
+describe("MediaWiki: publishing on a real wiki", () => {
+  const period = periodOf(PERIOD);
+  const write = (): WriteContext => {
+    const map = new Map<string, unknown>();
+    return {
+      period,
+      dryRun: false,
+      actions: [],
+      state: { get: async <T>(k: string) => (map.get(k) as T) ?? null, set: async (k, v) => void map.set(k, v) },
+    };
+  };
+  /** The page as the wiki renders it for readers (without the editors' section links). */
+  const rendered = async (title: string) => {
+    const r = await fetch(
+      `${wiki.baseUrl}/api.php?action=parse&page=${encodeURIComponent(title)}&prop=text&disableeditsection=1&format=json&formatversion=2`,
+    );
+    return ((await r.json()) as { parse: { text: string } }).parse.text;
+  };
+
+  it("shows hostile names and titles as written on the Main Page: no link, template or markup of theirs, the admin's text kept", async () => {
+    const p = plan(HOSTILE.slice(0, 12).map((name, i) => entry(name, HOSTILE[(i + 5) % HOSTILE.length]!, i)));
+    const sv = spotlightView(p, {
+      locale: "en",
+      site: { title: "{{SITENAME}} [[Main Page]]", url: wiki.baseUrl },
+      timeZone: "UTC",
+    });
+    const before = await rendered("Main Page");
+    const r = await adapter().publishHomepage!(
+      {
+        title: "Spotlight",
+        body: render("spotlight", "md", sv),
+        html: render("spotlight", "html", sv),
+        editReason: "Community Spotlight: October 2026",
+      },
+      write(),
+    );
+    expect(r.changed).toBe(true);
+    const html = await rendered("Main Page");
+    // What the installer wrote is still there, above our section.
+    const admins = textOf(before).trim().split("\n")[0]!;
+    expect(admins).toMatch(/installed/);
+    expect(textOf(html)).toContain(admins);
+    expect(htmlHazards(`<body>${html}</body>`)).toEqual([]);
+    const text = textOf(html);
+    // As the other formats show them: bidirectional overrides taken out, white space as one space.
+    const shown = (name: string) =>
+      name
+        .replace(/[\u202a-\u202e\u2066-\u2069]/g, "")
+        .replace(/\s+/g, " ")
+        .trim()
+        .slice(0, 30);
+    for (const name of HOSTILE.slice(0, 12)) expect(text, name).toContain(shown(name));
+    expect(text).toContain("{{SITENAME}} [[Main Page]]");
+    // No wikilink, template or category came from a name: every link is to a profile or a post.
+    const ours = html.slice(html.indexOf('class="community-spotlight"'));
+    expect(ours.length).toBeGreaterThan(1000);
+    for (const m of ours.matchAll(/href="([^"]*)"/g))
+      expect(m[1], m[1]).not.toMatch(/Special:|Template:|Category:|action=edit/);
+  });
+
+  it("e-mails a note through Special:EmailUser once, as plain text, and declines a member who accepts no e-mail", async () => {
+    const r = await adapter().readPeriod({ period, cursor: null, knownMembers: new Map() });
+    const byName = new Map(r.members.map((m) => [m.username, m]));
+    const note = (who: string) => ({
+      member: byName.get(who)!,
+      title: `Thank you, ${who}`,
+      body: `**Thank you** for [your answer](${wiki.baseUrl}/index.php/Talk:Mulch).\n\n<!-- community-spotlight:note:wiki:${PERIOD}:${byName.get(who)!.id} -->`,
+      marker: `<!-- community-spotlight:note:wiki:${PERIOD}:${byName.get(who)!.id} -->`,
+    });
+    const before = smtp.mails.length;
+    const sent = await adapter().sendNote!(note("Writer"), write());
+    expect(sent.ref).toMatch(/^email:/);
+    await expect.poll(() => smtp.mails.length).toBe(before + 1);
+    const m = smtp.mails.at(-1)!;
+    expect(m.to && "text" in m.to ? m.to.text : "").toContain("writer@example.test");
+    expect(m.subject).toBe("Thank you, Writer");
+    expect(m.text).toContain(`Thank you for your answer (${wiki.baseUrl}/index.php/Talk:Mulch).`);
+    expect(m.text).not.toMatch(/community-spotlight|\*\*/);
+    // Found again with the store lost.
+    expect(await adapter().findNote!(note("Writer"), period.end)).toEqual({ ref: sent.ref });
+    // Oldtimer accepts no e-mail from other users: declined, nothing sent, nothing marked.
+    const declined = await adapter().sendNote!(note("Oldtimer"), write());
+    expect(declined).toMatchObject({ ref: null, declined: expect.stringMatching(/e-mail/) });
+    expect(smtp.mails.length).toBe(before + 1);
+    expect(await adapter().findNote!(note("Oldtimer"), period.end)).toBeNull();
   });
 });

@@ -29,6 +29,10 @@ class SeedCommunity extends Maintenance {
 		$spec = json_decode( file_get_contents( $this->getOption( 'community' ) ), true, 512, JSON_THROW_ON_ERROR );
 		$services = MediaWikiServices::getInstance();
 		$admin = $services->getUserFactory()->newFromName( 'Admin' );
+		// Special:EmailUser sends only from an account with a confirmed address.
+		$admin->setEmail( 'admin@example.test' );
+		$admin->confirmEmail();
+		$admin->saveSettings();
 		foreach ( $spec['users'] as $u ) {
 			$this->at( $u['registered'] );
 			$user = User::createNew( $u['name'], isset( $u['email'] )

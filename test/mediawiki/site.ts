@@ -37,12 +37,13 @@ export interface MediaWikiSite {
   destroy(): void;
 }
 
-export async function startMediaWiki(): Promise<MediaWikiSite> {
+/** `smtpPort`: the wiki's mail goes to this SMTP peer (test/smtp-peer.ts). */
+export async function startMediaWiki(options: { smtpPort?: number } = {}): Promise<MediaWikiSite> {
   const why = "the MediaWiki tests run a real wiki";
   requireFile("/usr/share/mediawiki/api.php", "mediawiki", why);
   requireProgram("php", "php-cli", why);
   const port = await freePort();
-  const env = { ...process.env, MW_TEST_ROOT: ROOT };
+  const env = { ...process.env, MW_TEST_ROOT: ROOT, MW_TEST_SMTP_PORT: String(options.smtpPort ?? "") };
   const run = (...args: string[]) =>
     execFileSync("bash", [SCRIPT, ...args], {
       encoding: "utf8",
