@@ -191,7 +191,10 @@ export interface HomepageContent {
 export interface NoteContent {
   member: Member;
   title: string;
+  /** Markdown (a private message). */
   body: string;
+  /** The same as plain text, for platforms whose messages are e-mails. */
+  text?: string;
   /** Invisible marker that identifies this note (site, period, member) on the platform. */
   marker: string;
 }

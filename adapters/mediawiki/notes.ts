@@ -76,15 +76,19 @@ async function mark(d: MediaWikiContext, hash: string, at: string | null): Promi
   }
 }
 
-/** Markdown as the plain text of an e-mail: links written out, emphasis and our markers gone. */
+/**
+ * Markdown as the plain text of an e-mail, for a note that comes without its plain-text version:
+ * links written out, emphasis, tags and our markers gone.
+ */
 export function plainText(md: string): string {
   return md
     .replace(/<!--[\s\S]*?-->/g, "")
+    .replace(/<\/?[a-z][^>]*>/gi, "")
     .replace(/\[([^\]]*)\]\(([^)\s]+)\)/g, "$1 ($2)")
     .replace(/(\*\*|__)(.*?)\1/g, "$2")
     .replace(/^#{1,6}\s+/gm, "")
     .replace(/^>\s?/gm, "")
-    .replace(/\\([\\`*_{}[\]()#+\-.!>|~<])/g, "$1")
+    .replace(/\\([!-/:-@[-`{-~])/g, "$1")
     .replace(/\n{3,}/g, "\n\n")
     .trim();
 }
@@ -117,7 +121,12 @@ export async function sendNote(
   await mark(d, hash, d.now().toISOString());
   try {
     await d.client.api(
-      { action: "emailuser", target: note.member.username, subject: note.title, text: plainText(note.body) },
+      {
+        action: "emailuser",
+        target: note.member.username,
+        subject: note.title,
+        text: note.text ?? plainText(note.body),
+      },
       { post: true, token: "csrf" },
     );
   } catch (err) {

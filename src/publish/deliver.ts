@@ -52,7 +52,7 @@ export async function deliverOnce(deps: PipelineDeps, w: WriteContext, msg: OneM
     return deliverByMail(deps, w, msg);
   const log = deps.logger ?? silentLogger;
   const at = { site: deps.site.id, memberId: msg.member.id };
-  const note: NoteContent = { member: msg.member, title: msg.title, body: msg.md, marker: msg.marker };
+  const note: NoteContent = { member: msg.member, title: msg.title, body: msg.md, text: msg.txt, marker: msg.marker };
   return resumable(deps, `${msg.kind}:${msg.member.id}`, async () => {
     const rec = await w.state.get<LedgerRecord>(msg.key);
     if (rec?.status === "sent") return { outcome: "already_sent" as const, ref: rec.ref ?? null };

@@ -8,8 +8,12 @@ import mediawiki, { createMediaWikiAdapter } from "../../adapters/mediawiki/inde
 import type { WriteContext } from "../../adapters/types.js";
 import { defaultSettings, siteWithDefaults } from "../../src/config.js";
 import { periodOf } from "../../src/period.js";
+import { preparePlan } from "../../src/pipeline.js";
+import { publishPlan } from "../../src/publish/index.js";
 import { render } from "../../src/render/index.js";
 import { spotlightView } from "../../src/render/view.js";
+import type { Settings } from "../../src/settings.js";
+import { SqliteStore } from "../../src/store/sqlite/index.js";
 import { testAdapter } from "../adapters/conformance.js";
 import { entry, HOSTILE, htmlHazards, plan, textOf } from "../hostile.js";
 import { type SmtpPeer, startSmtpPeer } from "../smtp-peer.js";
@@ -30,6 +34,9 @@ const users: WikiUserSpec[] = [
   { name: "Sysop", registered: "2024-01-01T10:00:00Z", groups: ["sysop"], email: mail("Sysop") },
   { name: "WelcomeBot", registered: "2024-01-01T10:00:00Z", groups: ["bot"] },
   { name: "Blocked", registered: "2025-01-01T10:00:00Z", blocked: true, email: mail("Blocked") },
+  // The month's best: answers three people's questions on three days and reverts spam.
+  { name: "Helper", registered: "2025-02-01T10:00:00Z", email: mail("Helper") },
+  ...[1, 2, 3].map((i) => ({ name: `Asker${i}`, registered: "2025-06-01T10:00:00Z", email: mail(`Asker${i}`) })),
 ];
 const edits: WikiEditSpec[] = [
   // Before the period: history, not counted.
@@ -48,6 +55,14 @@ const edits: WikiEditSpec[] = [
   // Reverted within three days of the period's end: it does not stick.
   { at: "2026-10-30T10:00:00Z", user: "Oldtimer", title: "Mulch", text: "Mulch is great." },
   { at: "2026-11-01T09:00:00Z", user: "Patroller", title: "Mulch", rollback: true },
+  { at: "2026-10-05T09:00:00Z", user: "Asker1", title: "Talk:Compost", text: "Can I compost citrus?" },
+  { at: "2026-10-05T12:00:00Z", user: "Helper", title: "Talk:Compost", text: "Can I compost citrus?\n:In moderation." },
+  { at: "2026-10-07T09:00:00Z", user: "Asker2", title: "Talk:Watering", text: "How often to water?" },
+  { at: "2026-10-07T12:00:00Z", user: "Helper", title: "Talk:Watering", text: "How often?\n:Twice a week." },
+  { at: "2026-10-09T09:00:00Z", user: "Asker3", title: "Talk:Pruning", text: "When to prune roses?" },
+  { at: "2026-10-09T12:00:00Z", user: "Helper", title: "Talk:Pruning", text: "When to prune?\n:Late winter." },
+  { at: "2026-10-21T10:00:00Z", user: "Vandal", title: "Talk:Pruning", text: "BUY CHEAP PILLS" },
+  { at: "2026-10-21T10:30:00Z", user: "Helper", title: "Talk:Pruning", rollback: true },
   // After the period.
   { at: "2026-11-02T10:00:00Z", user: "Writer", title: "Seeds", text: "Seeds grow." },
 ];
@@ -117,6 +132,11 @@ describe("MediaWiki: what counts as help on a wiki", () => {
         "Patroller solution Compost Writer",
         "Writer reply Talk:Mulch Newbie",
         "Sysop reply Mulch Patroller",
+        "Helper reply Talk:Compost Asker1",
+        "Helper reply Talk:Watering Asker2",
+        "Helper reply Talk:Pruning Asker3",
+        // Restoring their own answer after spam: help to nobody in particular.
+        "Helper solution Talk:Pruning -",
         "Blocked reply Compost Patroller",
         // Newbie registered the same day: the first person to welcome them (a bot's welcome came first).
         "Welcomer newcomer_reply User talk:Newbie Newbie",
@@ -228,5 +248,62 @@ describe("MediaWiki: publishing on a real wiki", () => {
     expect(declined).toMatchObject({ ref: null, declined: expect.stringMatching(/e-mail/) });
     expect(smtp.mails.length).toBe(before + 1);
     expect(await adapter().findNote!(note("Oldtimer"), period.end)).toBeNull();
+  });
+});
+
+describe("MediaWiki: a month through the whole product", () => {
+  it("features the month's best helper on the Main Page, e-mails them once with an opt-out link, and writes the newsletter page", async () => {
+    const wikiSite = siteWithDefaults({
+      id: "wiki",
+      platform: "mediawiki",
+      baseUrl: wiki.baseUrl,
+      credentials: { apiKeyEnv: "MW_PASSWORD", apiUsernameEnv: "MW_USER" },
+      requestsPerMinute: 6000,
+    } as never);
+    const settings: Settings = { ...defaultSettings(), sites: [wikiSite] };
+    settings.server.publicUrl = "https://spotlight.example/";
+    settings.publish.newsletter.enabled = true;
+    const store = new SqliteStore(":memory:");
+    const deps = {
+      settings,
+      store,
+      site: wikiSite,
+      adapter: adapter(),
+      env: { SPOTLIGHT_SECRET: "test-secret" },
+      now: () => NOW,
+    };
+    try {
+      const { plan } = await preparePlan(deps, PERIOD, { acceptLowActivity: true });
+      // Staff, bots, the blocked member and those who helped too few people are not featured.
+      expect(plan.featured.map((f) => f.member.username)).toEqual(["Helper"]);
+      const before = smtp.mails.length;
+      const report = await publishPlan(deps, PERIOD);
+      expect(report.notes).toEqual([{ username: "Helper", outcome: "sent", ref: expect.stringMatching(/^email:/) }]);
+      expect(report.homepage?.url).toBe(`${wiki.baseUrl}/index.php/Main_Page`);
+      expect(report.newsletter?.url).toMatch(/index\.php\/Project:Community_Spotlight\/Newsletter\//);
+      await expect.poll(() => smtp.mails.length).toBe(before + 1);
+      const m = smtp.mails.at(-1)!;
+      expect(m.to && "text" in m.to ? m.to.text : "").toContain("helper@example.test");
+      expect(m.text).toMatch(/https:\/\/spotlight\.example\/optout\/\S+/);
+      expect(m.text).toContain(`${wiki.baseUrl}/index.php/Talk:Watering?oldid=`);
+      expect(m.text).not.toMatch(/\\:|<small>|community-spotlight:note/);
+      const page = await fetch(
+        `${wiki.baseUrl}/api.php?action=parse&page=Main_Page&prop=text&disableeditsection=1&format=json&formatversion=2`,
+      );
+      expect(textOf(((await page.json()) as { parse: { text: string } }).parse.text)).toContain("Helper");
+      // Published again (a second store too): nothing is e-mailed twice.
+      await publishPlan(deps, PERIOD);
+      const lost = new SqliteStore(":memory:");
+      try {
+        await preparePlan({ ...deps, store: lost }, PERIOD, { acceptLowActivity: true });
+        const again = await publishPlan({ ...deps, store: lost }, PERIOD);
+        expect(again.notes.map((n) => n.outcome)).toEqual(["recovered"]);
+      } finally {
+        lost.close();
+      }
+      expect(smtp.mails.length).toBe(before + 1);
+    } finally {
+      store.close();
+    }
   });
 });
