@@ -157,6 +157,18 @@ export function createClient(options: AdapterOptions): MediaWikiClient {
   }
 
   async function api<T>(params: Params, opts: { post?: boolean; token?: "csrf" } = {}): Promise<T> {
+    try {
+      return await call<T>(params, opts);
+    } catch (err) {
+      // The session ended (expired, or the wiki restarted): log in again, once.
+      if (!(err instanceof SpotlightError) || !/: (assertuserfailed|badtoken)\b/.test(err.message)) throw err;
+      loggedIn = null;
+      tokens.clear();
+      return call<T>(params, opts);
+    }
+  }
+
+  async function call<T>(params: Params, opts: { post?: boolean; token?: "csrf" }): Promise<T> {
     loggedIn ??= doLogin().catch((err) => {
       loggedIn = null;
       throw err;

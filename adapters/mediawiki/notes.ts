@@ -131,7 +131,18 @@ export async function sendNote(
     );
   } catch (err) {
     // The wiki said no (not a lost answer): nothing went, so the mark goes too.
-    if (err instanceof SpotlightError && err.kind !== "transient") await mark(d, hash, null);
+    if (!(err instanceof SpotlightError) || err.kind === "transient") throw err;
+    await mark(d, hash, null);
+    // The member stopped accepting e-mail since we asked (SpecialEmailUser::validateTarget).
+    if (/: (noemail|nowikiemail)\b/.test(err.message))
+      return { ref: null, declined: "the member does not accept e-mail from other users on the wiki" };
+    // We may not send (SpecialEmailUser::getPermissionsError): the acting account needs an address.
+    if (/: (mailnologin|permissiondenied)\b/.test(err.message))
+      throw new SpotlightError(
+        `${err.message}\n  the account in ${d.options.site.credentials.apiUsernameEnv} sends the notes: give it a confirmed e-mail address, and its bot password the grant "Send email to other users"`,
+        "auth",
+        { cause: err },
+      );
     throw err;
   }
   return { ref: `email:${hash}` };

@@ -134,4 +134,20 @@ describe("the MediaWiki client", () => {
       parts.push(page.query.n);
     expect(parts).toEqual([1, 2, 3]);
   });
+
+  it("logs in again when the wiki forgot the session, and carries on", async () => {
+    let calls = 0;
+    const wiki = await fakeWiki(() =>
+      calls++ === 1
+        ? { body: { errors: [{ code: "assertuserfailed", text: "You are no longer logged in.", module: "main" }] } }
+        : { body: { query: { userinfo: { id: 1, name: "Admin" } } } },
+    );
+    close = wiki.close;
+    const c = client(wiki.url, []);
+    await c.api({ action: "query", meta: "userinfo" });
+    expect(await c.api({ action: "query", meta: "userinfo" })).toEqual({
+      query: { userinfo: { id: 1, name: "Admin" } },
+    });
+    expect(wiki.seen.filter((s) => s.params.get("action") === "login")).toHaveLength(2);
+  });
 });
