@@ -6,14 +6,15 @@
 # Usage:
 #   mediawiki-test-site.sh start   PORT        install (once) and serve; prints KEY=VALUE lines
 #   mediawiki-test-site.sh seed    PORT FILE   run test/mediawiki/seed.php with a community (JSON)
+#   mediawiki-test-site.sh bot     PORT APP GRANTS   another bot password of Admin (BOT_USER, BOT_PASSWORD)
 #   mediawiki-test-site.sh destroy PORT        stop the server and delete the wiki
 # Env: MW_TEST_ROOT  state root (default /tmp/mw-test); the wiki lives in $MW_TEST_ROOT/$PORT.
 # stdout: only KEY=VALUE lines; progress goes to stderr.
 set -euo pipefail
 
 CMD=${1:-}; PORT=${2:-}
-[[ "$CMD" =~ ^(start|seed|destroy)$ && "$PORT" =~ ^[0-9]+$ ]] || {
-  echo "usage: mediawiki-test-site.sh start|seed|destroy PORT [FILE]" >&2; exit 2; }
+[[ "$CMD" =~ ^(start|seed|bot|destroy)$ && "$PORT" =~ ^[0-9]+$ ]] || {
+  echo "usage: mediawiki-test-site.sh start|seed|bot|destroy PORT [FILE | APP GRANTS]" >&2; exit 2; }
 ROOT=${MW_TEST_ROOT:-/tmp/mw-test}
 DIR="$ROOT/$PORT"
 HOST=127.0.0.1
@@ -44,6 +45,12 @@ case "$CMD" in
     php "$HERE/test/mediawiki/seed.php" --community "$FILE" >&2
     # What the edits queued (recent changes' revert tags, link tables) runs now, not on page views.
     php "$IP/maintenance/runJobs.php" --quiet >&2
+    exit 0 ;;
+  bot)
+    APP=${3:?bot needs an app id}; GRANTS=${4:?bot needs grants}
+    out=$(php "$IP/maintenance/createBotPassword.php" --appid "$APP" --grants "$GRANTS" "$ADMIN_USER")
+    echo "BOT_USER=$ADMIN_USER@$APP"
+    echo "BOT_PASSWORD=$(grep -o "password:'[^']*'" <<<"$out" | tail -1 | cut -d"'" -f2)"
     exit 0 ;;
 esac
 

@@ -2,7 +2,7 @@
 import { systemClock } from "../../src/clock.js";
 import { SpotlightError } from "../../src/errors.js";
 import { silentLogger } from "../../src/log.js";
-import type { Adapter, AdapterFactory, Capabilities } from "../types.js";
+import type { Adapter, AdapterFactory, AdapterOptions, Capabilities } from "../types.js";
 import { createClient } from "./client.js";
 import type { MediaWikiContext } from "./context.js";
 import { findNote, sendNote } from "./notes.js";
@@ -25,6 +25,14 @@ export const capabilities: Capabilities = {
   markup: "html",
 };
 
+/** The rights the worker uses, the bot-password grant that gives each, and when it needs it. */
+export const NEEDED_RIGHTS: ReadonlyArray<[string, string, (o: AdapterOptions) => boolean]> = [
+  ["edit", "Edit existing pages", () => true],
+  ["createpage", "Create, edit, and move pages", () => true],
+  ["editmyuserjson", "Edit your user preferences", (o) => o.publish.notes.enabled],
+  ["sendemail", "Send email to other users", (o) => o.publish.notes.enabled],
+];
+
 export const createMediaWikiAdapter: AdapterFactory = (options): Adapter => {
   const client = createClient(options);
   const d: MediaWikiContext = {
@@ -38,9 +46,9 @@ export const createMediaWikiAdapter: AdapterFactory = (options): Adapter => {
     name: "mediawiki",
     capabilities,
     async checkCredentials() {
-      let who: { query: { userinfo: { id: number; name: string; anon?: boolean } } };
+      let who: { query: { userinfo: { id: number; name: string; rights?: string[] } } };
       try {
-        who = await client.api({ action: "query", meta: "userinfo" });
+        who = await client.api({ action: "query", meta: "userinfo", uiprop: "rights" });
       } catch (err) {
         if (err instanceof SpotlightError && err.kind === "auth" && !/credentials/.test(err.message))
           throw new SpotlightError(
@@ -50,6 +58,17 @@ export const createMediaWikiAdapter: AdapterFactory = (options): Adapter => {
           );
         throw err;
       }
+      // A bot password holds only the rights of its grants (MWGrants): name what is missing now,
+      // not at the first write.
+      const rights = new Set(who.query.userinfo.rights ?? []);
+      const missing = NEEDED_RIGHTS.filter(([right, , when]) => when(options) && !rights.has(right));
+      if (missing.length)
+        throw new SpotlightError(
+          `[spotlight] [mediawiki] ${options.site.id}: the bot password in ${options.site.credentials.apiUsernameEnv} lacks ` +
+            missing.map(([right, grant]) => `${right} (grant "${grant}")`).join(", ") +
+            "; add the grants at Special:BotPasswords",
+          "auth",
+        );
       return { username: who.query.userinfo.name };
     },
     readPeriod: (req) => readPeriod(d, req),

@@ -144,13 +144,14 @@ export function createClient(options: AdapterOptions): MediaWikiClient {
       { action: "query", meta: "tokens", type: "login" },
       false,
     );
-    const r = await raw<{ login: { result: string; reason?: string } }>(
+    const r = await raw<{ login: { result: string; reason?: string | { text?: string; code?: string } } }>(
       { action: "login", lgname: login!, lgpassword: password!, lgtoken: t.query.tokens.logintoken },
       true,
     );
+    const reason = typeof r.login.reason === "object" ? (r.login.reason.text ?? r.login.reason.code) : r.login.reason;
     if (r.login.result !== "Success")
       throw new SpotlightError(
-        `[spotlight] [mediawiki] POST api.php?action=login: ${r.login.result}${r.login.reason ? `: ${r.login.reason}` : ""}\n` +
+        `[spotlight] [mediawiki] POST api.php?action=login: ${r.login.result}${reason ? `: ${reason}` : ""}\n` +
           `  check sites[].credentials: ${apiUsernameEnv} must name a bot password (User@app, Special:BotPasswords) and ${apiKeyEnv} hold its password`,
         "auth",
       );

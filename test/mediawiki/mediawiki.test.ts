@@ -70,7 +70,7 @@ const edits: WikiEditSpec[] = [
 let wiki: MediaWikiSite;
 let smtp: SmtpPeer;
 const settings = defaultSettings();
-function adapter(password?: string) {
+function adapter(password?: string, user?: string) {
   const site = siteWithDefaults({
     id: "wiki",
     platform: "mediawiki",
@@ -83,7 +83,7 @@ function adapter(password?: string) {
     sync: settings.sync,
     scoring: settings.scoring,
     publish: settings.publish,
-    env: { MW_USER: wiki.botUser, MW_PASSWORD: password ?? wiki.botPassword },
+    env: { MW_USER: user ?? wiki.botUser, MW_PASSWORD: password ?? wiki.botPassword },
     now: () => NOW,
   });
 }
@@ -151,6 +151,16 @@ describe("MediaWiki: what counts as help on a wiki", () => {
     expect(byName.get("Blocked")).toMatchObject({ restricted: true });
     expect(byName.get("Writer")).toMatchObject({ staff: false, bot: false, restricted: false });
     expect(byName.get("Writer")!.profileUrl).toBe(`${wiki.baseUrl}/index.php/User:Writer`);
+  });
+
+  it("names the grants a bot password lacks at start, before anything is read or written", async () => {
+    const limited = wiki.newBotPassword("readonly", ["basic", "highvolume"]);
+    const err = await adapter(limited.password, limited.user)
+      .checkCredentials()
+      .catch((e) => e);
+    expect(err).toMatchObject({ kind: "auth" });
+    expect(err.message).toMatch(/MW_USER lacks edit \(grant "Edit existing pages"\)/);
+    expect(err.message).toMatch(/sendemail \(grant "Send email to other users"\).*Special:BotPasswords/);
   });
 
   it("reads a month in a handful of requests, and nothing again once the month cannot change", async () => {

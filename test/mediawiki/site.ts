@@ -34,6 +34,8 @@ export interface MediaWikiSite {
   botUser: string;
   botPassword: string;
   seed(community: { users: WikiUserSpec[]; edits: WikiEditSpec[] }): void;
+  /** Another bot password of the admin, with these grants (Special:BotPasswords' names). */
+  newBotPassword(app: string, grants: string[]): { user: string; password: string };
   destroy(): void;
 }
 
@@ -65,6 +67,15 @@ export async function startMediaWiki(options: { smtpPort?: number } = {}): Promi
       const file = join(kv.DIR!, "community.json");
       writeFileSync(file, JSON.stringify(community));
       run("seed", String(port), file);
+    },
+    newBotPassword(app, grants) {
+      const out = Object.fromEntries(
+        run("bot", String(port), app, grants.join(","))
+          .trim()
+          .split("\n")
+          .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+      );
+      return { user: out.BOT_USER!, password: out.BOT_PASSWORD! };
     },
     destroy: () => void run("destroy", String(port)),
   };
