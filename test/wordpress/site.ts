@@ -3,6 +3,7 @@
  * started by scripts/wordpress-test-site.sh on a free port and destroyed afterwards.
  */
 import { execFileSync } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { NEEDED_CAPABILITIES } from "../../adapters/wordpress/index.js";
 import { requireFile, requireProgram } from "../programs.js";
@@ -15,8 +16,14 @@ export interface WordPressSite {
   port: number;
   baseUrl: string;
   user: string;
+  /** The admin's login password (wp-login.php), for tests that use wp-admin as a person does. */
+  adminPassword: string;
   appPassword: string;
   destroy(): void;
+  /** Where the site keeps its files (wp-content, logs). */
+  stateDir: string;
+  /** Runs PHP inside WordPress (wp-load.php loaded) and returns what it printed. */
+  php(code: string): string;
   /** Authenticated REST call (test setup and assertions). */
   rest<T>(path: string, init?: { method?: string; body?: unknown }): Promise<T>;
 }
@@ -45,7 +52,21 @@ export async function startWordPress(): Promise<WordPressSite> {
     port,
     baseUrl: kv.WP_BASE_URL!,
     user: kv.WP_ADMIN_USER!,
+    adminPassword: kv.WP_ADMIN_PASSWORD!,
     appPassword: kv.WP_APP_PASSWORD!,
+    stateDir: kv.WP_STATE_DIR!,
+    php(code) {
+      const file = join(kv.WP_STATE_DIR!, `test-${process.pid}-${Date.now()}.php`);
+      writeFileSync(
+        file,
+        `<?php\nrequire __DIR__ . '/bootstrap.php';\nrequire '/usr/share/wordpress/wp-load.php';\n${code}\n`,
+      );
+      try {
+        return execFileSync("php", [file], { encoding: "utf8" });
+      } finally {
+        rmSync(file, { force: true });
+      }
+    },
     destroy: () =>
       void execFileSync("bash", [SCRIPT, "destroy", String(port)], {
         env: { ...process.env, WP_TEST_ROOT: ROOT },
