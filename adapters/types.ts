@@ -184,8 +184,31 @@ export interface HomepageContent {
   body: string;
   /** The same as an HTML fragment (platforms that take HTML or blocks). */
   html: string;
+  /** The same as data, for a platform that renders it itself (e.g. a site plugin's block). */
+  spotlight?: SpotlightData;
   /** Why the edit was made (shown in the platform's edit history). */
   editReason: string;
+}
+
+/** The spotlight as data: texts already in the site's language, plain (escape them where printed). */
+export interface SpotlightData {
+  period: string;
+  locale: string;
+  heading: string;
+  intro: string;
+  outro: string;
+  members: Array<{
+    memberId: string;
+    name: string;
+    profileUrl: string | null;
+    avatarUrl: string | null;
+    /** "Top helper", "Rising star". */
+    slot: string;
+    /** "2 accepted answers · made a difference to 10 members". */
+    summary: string;
+    highlights: Array<{ title: string; url: string; kind: string }>;
+    quote: string | null;
+  }>;
 }
 
 export interface NoteContent {
@@ -193,8 +216,11 @@ export interface NoteContent {
   title: string;
   /** Markdown (a private message). */
   body: string;
-  /** The same as plain text, for platforms whose messages are e-mails. */
+  /** The same as plain text and as HTML, for platforms whose messages are e-mails. */
   text?: string;
+  html?: string;
+  /** The member's signed opt-out link (an e-mail's List-Unsubscribe). */
+  optOutUrl?: string | null;
   /** Invisible marker that identifies this note (site, period, member) on the platform. */
   marker: string;
 }
@@ -275,6 +301,12 @@ export interface Adapter {
    * member does not accept messages there (nothing was sent), `declined` with the reason.
    */
   sendNote?(note: NoteContent, ctx: WriteContext): Promise<{ ref: string | null; declined?: string }>;
+  /**
+   * Where this site's messages go, for a platform that can carry them only when something is
+   * installed on the site (a plugin): "platform" (sendNote/findNote) or "mail" (the e-mail
+   * fallback). Platforms with `capabilities.privateMessages` leave it out.
+   */
+  messageChannel?(member: Member): Promise<"platform" | "mail">;
   /** capabilities.privateMessages: who notes come from (for the previews), e.g. "@system". */
   readonly noteSender?: string;
   /** capabilities.privateMessages: where an admin can open a sent note (its `ref`), if anywhere. */

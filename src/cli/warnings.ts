@@ -33,8 +33,12 @@ const WORDS: Record<string, (s: Seen) => string> = {
   "spotlight.publish.nothing_to_feature": () => "nobody to feature: nothing was published, the live spotlight stays",
   // A platform's own advice, in its words (e.g. a switch on the site that would make reads cheaper).
   "spotlight.read.cheaper_path": (s) => String(s.last.advice),
+  // A platform's word on what installing or switching on something there would bring.
+  "spotlight.platform.advice": (s) => String(s.last.advice),
   "spotlight.note.skipped": (s) =>
-    `${plural(s.count, "note")} not sent: the member has no channel (no private messages and no e-mail address)`,
+    s.last.code === "declined"
+      ? `${plural(s.count, "note")} not sent: the member does not accept messages on the site (${String(s.last.why)})`
+      : `${plural(s.count, "note")} not sent: the member has no channel (no private messages and no e-mail address)`,
 };
 
 export interface CliLog {

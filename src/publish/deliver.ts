@@ -48,11 +48,21 @@ interface LedgerRecord {
 
 export async function deliverOnce(deps: PipelineDeps, w: WriteContext, msg: OneMessage): Promise<Delivered> {
   const { adapter } = deps;
-  if (!adapter.capabilities.privateMessages || !adapter.sendNote || !adapter.findNote)
-    return deliverByMail(deps, w, msg);
+  const channel = adapter.capabilities.privateMessages
+    ? "platform"
+    : ((await adapter.messageChannel?.(msg.member)) ?? "mail");
+  if (channel === "mail" || !adapter.sendNote || !adapter.findNote) return deliverByMail(deps, w, msg);
   const log = deps.logger ?? silentLogger;
   const at = { site: deps.site.id, memberId: msg.member.id };
-  const note: NoteContent = { member: msg.member, title: msg.title, body: msg.md, text: msg.txt, marker: msg.marker };
+  const note: NoteContent = {
+    member: msg.member,
+    title: msg.title,
+    body: msg.md,
+    text: msg.txt,
+    html: msg.html,
+    optOutUrl: msg.optOutUrl,
+    marker: msg.marker,
+  };
   return resumable(deps, `${msg.kind}:${msg.member.id}`, async () => {
     const rec = await w.state.get<LedgerRecord>(msg.key);
     if (rec?.status === "sent") return { outcome: "already_sent" as const, ref: rec.ref ?? null };

@@ -15,6 +15,7 @@ import { deploymentSecret, optOutKey } from "../optout.js";
 import { siteTitle, siteView } from "../output.js";
 import { periodOf } from "../period.js";
 import type { PipelineDeps } from "../pipeline.js";
+import { spotlightData } from "../render/data.js";
 import { render, translate } from "../render/index.js";
 import { periodLabel, spotlightView } from "../render/view.js";
 import { welcomeContent } from "../welcome/index.js";
@@ -116,6 +117,7 @@ export async function publishPlan(
       title: translate(locale, "txt", "homepage.topicTitle"),
       body: render("spotlight", "md", sv),
       html: render("spotlight", "html", sv),
+      spotlight: spotlightData(plan, sv),
       editReason: translate(locale, "txt", "homepage.editReason", { period: label }),
     };
     report.homepage = await resumable(deps, "homepage", () => adapter.publishHomepage!(content, w));
