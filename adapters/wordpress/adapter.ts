@@ -2,6 +2,7 @@
 import { systemClock } from "../../src/clock.js";
 import type { Member } from "../../src/domain.js";
 import { SpotlightError } from "../../src/errors.js";
+import { periodBounds } from "../../src/period.js";
 import { thankingSentence } from "../../src/thanks.js";
 import type { Adapter, AdapterFactory, Capabilities, Thanks } from "../types.js";
 import { createClient } from "./client.js";
@@ -10,6 +11,7 @@ import { authorKey } from "./map.js";
 import { publishHomepage, publishWelcome, updateNewsletter } from "./publish.js";
 import type { WpComment, WpUser } from "./raw.js";
 import { readPeriod } from "./read.js";
+import { findNoteByPlugin, pluginStatus, publishToPlugin, readVotes, report, sendNoteByPlugin } from "./site-plugin.js";
 
 /** No private messages in core: notes go by e-mail. Webhooks arrive with a WordPress plugin. */
 export const capabilities: Capabilities = {
@@ -90,8 +92,30 @@ export const createWordPressAdapter: AdapterFactory = (options): Adapter => {
         );
       return { username: me.username ?? user };
     },
-    readPeriod: (req) => readPeriod({ http, options, identityKey: ctx.identityKey, now: ctx.now }, req),
-    publishHomepage: (content, w) => publishHomepage(ctx, content, w),
+    async readPeriod(req) {
+      const r = await readPeriod({ http, options, identityKey: ctx.identityKey, now: ctx.now }, req);
+      const before = http.requests;
+      const plugin = await pluginStatus(ctx);
+      if (plugin.state === "ours") {
+        if (plugin.votes) {
+          const { start, end } = periodBounds(req.period);
+          r.activities.push(...(await readVotes(ctx, start, end)));
+        }
+        await report(ctx, { lastReadAt: ctx.now().toISOString(), period: req.period.id });
+      }
+      return { ...r, requests: r.requests + http.requests - before };
+    },
+    async publishHomepage(content, w) {
+      const pattern = await publishHomepage(ctx, content, w);
+      if (w.dryRun || (await pluginStatus(ctx)).state !== "ours") return pattern;
+      const changed = await publishToPlugin(ctx, content);
+      return { ...pattern, changed: pattern.changed || changed };
+    },
+    // Notes go through the site's own mail when its plugin is ours; guests (no account) by ours.
+    messageChannel: async (member) =>
+      !member.id.startsWith("guest:") && (await pluginStatus(ctx)).state === "ours" ? "platform" : "mail",
+    sendNote: (note) => sendNoteByPlugin(ctx, note),
+    findNote: (note) => findNoteByPlugin(ctx, note),
     publishWelcome: (content, w) => publishWelcome(ctx, content, w),
     updateNewsletter: (content, w) => updateNewsletter(ctx, content, w),
     /**

@@ -33,7 +33,8 @@ export function toMember(u: WpUser, staffRoles: readonly string[], now: Date): M
     bot: false,
     // A user without a role on this site cannot take part any more.
     restricted: roles.length === 0,
-    hiddenProfile: false,
+    // "Don't feature me" in their profile (the site's Community Spotlight plugin): an opt-out.
+    hiddenProfile: u.meta?.community_spotlight_opt_out === true,
     staged: false,
     groups: roles,
     // The user's own language (context=edit); "" is the site's.

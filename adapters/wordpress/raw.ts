@@ -43,6 +43,11 @@ export interface WpUser {
   locale?: string;
   avatar_urls?: Record<string, string>;
   capabilities?: Record<string, boolean>;
+  /**
+   * Registered meta (register_meta with show_in_rest); the Community Spotlight plugin's
+   * `community_spotlight_opt_out` is the member's "Don't feature me".
+   */
+  meta?: Record<string, unknown>;
 }
 
 /** GET /wp/v2/posts?context=edit */

@@ -7,11 +7,28 @@
  * peer exactly once, and comment votes read from a table with wpDiscuz's schema.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import wordpress, { createWordPressAdapter } from "../../adapters/wordpress/index.js";
+import type { Logger } from "../../src/log.js";
+import { periodOf } from "../../src/period.js";
+import { type PipelineDeps, preparePlan } from "../../src/pipeline.js";
+import { publishPlan } from "../../src/publish/index.js";
+import { SqliteStore } from "../../src/store/sqlite/index.js";
+import { testAdapter } from "../adapters/conformance.js";
+import { capturingLogger, member } from "../helpers.js";
 import { HOSTILE, htmlHazards, textOf } from "../hostile.js";
 import { type SmtpPeer, startSmtpPeer } from "../smtp-peer.js";
+import {
+  type Credentials,
+  mailThrough,
+  pageAsVisitors,
+  restAs,
+  workerAdapter,
+  workerEnv,
+  workerSettings,
+} from "./plugin-world.js";
 import { field, type WpSession, wpLogin } from "./session.js";
 import { startWordPress, type WordPressSite } from "./site.js";
 
@@ -24,43 +41,17 @@ let smtp: SmtpPeer;
 let admin: WpSession;
 const ids: Record<string, number> = {};
 
-/** A REST call as someone (Basic with an Application Password), or as nobody. */
-async function rest(
-  path: string,
-  as: { user: string; password: string } | null,
-  init: { method?: string; body?: unknown } = {},
-) {
-  const res = await fetch(`${wp.baseUrl}/wp-json/${path}`, {
-    method: init.method ?? "GET",
-    headers: {
-      "Content-Type": "application/json",
-      ...(as ? { Authorization: `Basic ${Buffer.from(`${as.user}:${as.password}`).toString("base64")}` } : {}),
-    },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
+const rest = (path: string, as: Credentials | null, init: { method?: string; body?: unknown } = {}) =>
+  restAs(wp, path, as, init);
 const worker = () => ({ user: wp.user, password: wp.appPassword });
 let alice: { user: string; password: string };
 
-/** A page's content as visitors see it. */
-async function pageHtml(id: number) {
-  const res = await fetch(`${wp.baseUrl}/?page_id=${id}`);
-  return res.text();
-}
+const pageHtml = (id: number) => pageAsVisitors(wp, id);
 
 beforeAll(async () => {
   smtp = await startSmtpPeer();
   wp = await startWordPress();
-  // The site's mail goes to the SMTP peer (a test-only must-use plugin, as a mail plugin would).
-  mkdirSync(join(wp.stateDir, "wp-content", "mu-plugins"), { recursive: true });
-  writeFileSync(
-    join(wp.stateDir, "wp-content", "mu-plugins", "test-smtp.php"),
-    `<?php
-add_action('phpmailer_init', function ($m) { $m->isSMTP(); $m->Host = '127.0.0.1'; $m->Port = ${new URL(smtp.url).port}; $m->SMTPAuth = false; $m->SMTPAutoTLS = false; });
-add_filter('wp_mail_from', function () { return 'site@example.test'; });
-`,
-  );
+  mailThrough(wp, smtp);
   execFileSync("node", [join(ROOT, "scripts", "plugin-zip.mjs"), ZIP]);
   for (const login of ["alice", "bob", "carol"])
     ids[login] = Number(wp.php(`echo get_user_by('login', '${login}')->ID;`));
@@ -297,4 +288,107 @@ foreach ([['${ids.bob}', 1, 0], ['${ids.carol}', 1, 0], ['${ids.carol}', -1, 0],
     expect((await votes("2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z")).body.votes).toEqual([]);
     expect((await rest("community-spotlight/v1/status", worker())).body.votes).toBe("wpdiscuz");
   });
+});
+
+const settings = () => workerSettings(wp);
+const env = (password = wp.appPassword) => workerEnv(wp, password);
+const adapter = (password?: string, logger?: Logger) => workerAdapter(wp, password, logger);
+
+describe("the worker with the plugin", () => {
+  it("reads the opt-out and the wpDiscuz votes, publishes to the block, and thanks through the site's mail exactly once", async () => {
+    const read = await adapter().readPeriod({ period: periodOf("2026-10"), cursor: null, knownMembers: new Map() });
+    const likes = read.activities.filter((a) => a.id.startsWith("vote:"));
+    expect(likes.map((l) => [l.memberId, l.otherId, l.signal])).toEqual([
+      [String(ids.alice), String(ids.bob), "like_received"],
+      [String(ids.alice), String(ids.carol), "like_received"],
+    ]);
+    expect(likes[0]!.url).toMatch(/#comment-\d+$/);
+    // Alice opted out in her profile: the core treats a hidden profile as an opt-out.
+    expect(read.members.find((m) => m.id === String(ids.alice))).toMatchObject({ hiddenProfile: true });
+
+    const s = settings();
+    s.publish.newsletter.enabled = false;
+    const store = new SqliteStore(":memory:");
+    const deps: PipelineDeps = {
+      settings: s,
+      store,
+      adapter: adapter(),
+      site: s.sites[0]!,
+      env: env(),
+      now: () => new Date("2026-11-02T09:00:00Z"),
+    };
+    try {
+      const { plan } = await preparePlan(deps, "2026-10");
+      expect(plan.featured.length).toBeGreaterThan(0);
+      expect(plan.featured.map((f) => f.member.id)).not.toContain(String(ids.alice));
+      const before = smtp.mails.length;
+      const report = await publishPlan(deps, "2026-10");
+      expect(report.notes.map((n) => n.outcome)).toEqual(plan.featured.map(() => "sent"));
+      expect(report.notes.every((n) => n.ref?.startsWith("wp_mail:"))).toBe(true);
+      await expect.poll(() => smtp.mails.length).toBe(before + plan.featured.length);
+      const m = smtp.mails.at(-1)!;
+      expect(m.from?.text).toContain("site@example.test");
+      expect(m.text).toMatch(/https:\/\/spotlight\.example\/optout\/v1\./);
+      expect(m.headerLines.some((h) => h.key === "list-unsubscribe")).toBe(true);
+      // The block shows the month's featured members.
+      const page = await rest("wp/v2/pages?search=Spotlight%20block", worker());
+      const html = await pageHtml(page.body[0].id);
+      for (const f of plan.featured) expect(textOf(html)).toContain(f.member.name ?? f.member.username);
+      // A second store (ours lost): the site's marks say the notes went; nothing goes twice.
+      const lost = new SqliteStore(":memory:");
+      try {
+        await preparePlan({ ...deps, store: lost }, "2026-10");
+        const again = await publishPlan({ ...deps, store: lost }, "2026-10");
+        expect(again.notes.map((n) => n.outcome)).toEqual(plan.featured.map(() => "recovered"));
+      } finally {
+        lost.close();
+      }
+      expect(smtp.mails.length).toBe(before + plan.featured.length);
+    } finally {
+      store.close();
+    }
+  });
+
+  it("says once, in the run's summary, what the plugin would bring when another account is its worker", async () => {
+    const other = await rest(`wp/v2/users/${ids.alice}/application-passwords`, worker(), {
+      method: "POST",
+      body: { name: "not-the-worker" },
+    });
+    const { logger, lines } = capturingLogger();
+    const a = createWordPressAdapter({
+      ...(() => {
+        const s = settings();
+        return { site: s.sites[0]!, sync: s.sync, scoring: s.scoring, publish: s.publish };
+      })(),
+      env: { WP_APP_PASSWORD: other.body.password, WP_USER: "alice" },
+      identityKey: "wp-secret",
+      logger,
+    });
+    expect(await a.messageChannel!(member(String(ids.bob)))).toBe("mail");
+    expect(await a.messageChannel!(member(String(ids.carol)))).toBe("mail");
+    const advice = lines.filter((l) => l.event === "spotlight.platform.advice");
+    expect(advice).toHaveLength(1);
+    expect(String(advice[0]!.advice)).toMatch(
+      /set up for another worker account: choose "alice" in Settings → Community Spotlight/,
+    );
+  });
+});
+
+testAdapter({
+  platform: wordpress,
+  make: async () => {
+    const [news] = (await rest("wp/v2/categories?slug=news", worker())).body as unknown as Array<{ id: number }>;
+    const s = settings();
+    s.publish.newsletter = { enabled: true, categoryId: news!.id, categorySlug: null };
+    return createWordPressAdapter({
+      site: s.sites[0]!,
+      sync: s.sync,
+      scoring: s.scoring,
+      publish: s.publish,
+      env: env(),
+      identityKey: "wp-secret",
+    });
+  },
+  makeWithBadCredentials: () => adapter("aaaaBBBBccccDDDDeeeeFFFF"),
+  period: "2026-10",
 });

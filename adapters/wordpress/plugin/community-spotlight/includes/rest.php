@@ -247,7 +247,8 @@ function community_spotlight_votes_source() {
  * Up-votes members gave to approved comments between two Unix times, 500 a page: wpDiscuz's
  * wc_users_voted (includes/class.WpdiscuzDBManager.php, dbCreateTables: user_id VARCHAR(32),
  * comment_id, vote_type 1 or -1, is_guest, post_id, date as a Unix time). Guests' votes and
- * down-votes are left out; so are votes for one's own comment.
+ * down-votes are left out; so are votes for one's own comment, and comments the public cannot
+ * see (not approved, or on a post that is not published or has a password).
  */
 function community_spotlight_rest_votes( WP_REST_Request $request ) {
 	global $wpdb;
@@ -259,8 +260,10 @@ function community_spotlight_rest_votes( WP_REST_Request $request ) {
 		$wpdb->prepare(
 			"SELECT v.id, v.user_id AS voter, v.comment_id, v.date, c.user_id AS author, c.comment_post_ID AS post_id
 			FROM `{$table}` v JOIN {$wpdb->comments} c ON c.comment_ID = v.comment_id
+				JOIN {$wpdb->posts} p ON p.ID = c.comment_post_ID
 			WHERE v.is_guest = 0 AND v.vote_type > 0 AND v.date >= %d AND v.date < %d
 				AND c.comment_approved = '1' AND c.user_id > 0 AND c.user_id <> v.user_id
+				AND p.post_status = 'publish' AND p.post_password = ''
 			ORDER BY v.id LIMIT 500 OFFSET %d",
 			(int) $request['after'],
 			(int) $request['before'],
@@ -280,6 +283,7 @@ function community_spotlight_rest_votes( WP_REST_Request $request ) {
 			'postId'    => (int) $r['post_id'],
 			'authorId'  => (int) $r['author'],
 			'at'        => gmdate( 'c', (int) $r['date'] ),
+			'url'       => get_comment_link( (int) $r['comment_id'] ),
 		);
 	}
 	return array( 'source' => 'wpdiscuz', 'votes' => $votes );
