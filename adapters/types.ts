@@ -82,6 +82,8 @@ export interface AdapterOptions {
   logger?: Logger;
   /** Key for hashing identities we must not store in clear (guest e-mail addresses). */
   identityKey?: string;
+  /** The admin dashboard (server.publicUrl's /admin), for a platform that links to it; null without one. */
+  dashboardUrl?: string | null;
   /** Injectable clock and sleep for tests. */
   now?: Clock;
   sleep?: (ms: number) => Promise<void>;

@@ -119,8 +119,11 @@ export async function publishToPlugin(ctx: WordPressContext, content: HomepageCo
 
 /** Tell the plugin's admin page what the worker did (never fails a run). */
 export async function report(ctx: WordPressContext, status: Record<string, string>): Promise<void> {
+  const dashboard = ctx.options.dashboardUrl;
   try {
-    await ctx.http.request("POST", `${NS}/status`, { body: status });
+    await ctx.http.request("POST", `${NS}/status`, {
+      body: { ...status, ...(dashboard ? { dashboardUrl: dashboard } : {}) },
+    });
   } catch (err) {
     (ctx.options.logger ?? silentLogger).info(
       { event: "spotlight.wordpress.report_failed", site: ctx.options.site.id, error: (err as Error).message },

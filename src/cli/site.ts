@@ -46,6 +46,7 @@ export function makeAdapter(
     logger,
     identityKey,
     now,
+    dashboardUrl: settings.server.publicUrl ? new URL("admin", settings.server.publicUrl).toString() : null,
     ...worker,
   });
 }

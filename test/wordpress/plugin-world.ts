@@ -84,6 +84,7 @@ export function workerAdapter(wp: WordPressSite, password?: string, logger?: Log
     publish: s.publish,
     env: workerEnv(wp, password),
     identityKey: "wp-secret",
+    dashboardUrl: "https://spotlight.example/admin",
     ...(logger ? { logger } : {}),
   });
 }

@@ -334,6 +334,12 @@ describe("the worker with the plugin", () => {
       const page = await rest("wp/v2/pages?search=Spotlight%20block", worker());
       const html = await pageHtml(page.body[0].id);
       for (const f of plan.featured) expect(textOf(html)).toContain(f.member.name ?? f.member.username);
+      // The plugin's page says what the worker did, and links to its dashboard.
+      const page2 = await admin.get("wp-admin/options-general.php?page=community-spotlight");
+      expect(textOf(page2.html)).toMatch(
+        /The worker last read this site on .+, for 2026-10\. The plan for 2026-10 is published\./,
+      );
+      expect(page2.html).toContain('href="https://spotlight.example/admin"');
       // A second store (ours lost): the site's marks say the notes went; nothing goes twice.
       const lost = new SqliteStore(":memory:");
       try {

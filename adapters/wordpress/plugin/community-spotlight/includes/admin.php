@@ -71,13 +71,22 @@ function community_spotlight_admin_page() {
 		<?php if ( is_array( $status ) && ! empty( $status['lastReadAt'] ) ) : ?>
 			<p>
 				<?php
+				$community_spotlight_when = wp_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), strtotime( $status['lastReadAt'] ) );
 				printf(
-					/* translators: 1: when the worker last read the site, 2: the period (YYYY-MM), 3: the plan's status. */
-					esc_html__( 'The worker last read this site on %1$s. The plan for %2$s is %3$s.', 'community-spotlight' ),
-					esc_html( wp_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), strtotime( $status['lastReadAt'] ) ) ),
-					esc_html( $status['period'] ),
-					esc_html( $status['planStatus'] )
+					/* translators: 1: when the worker last read the site, 2: the period (YYYY-MM). */
+					esc_html__( 'The worker last read this site on %1$s, for %2$s.', 'community-spotlight' ),
+					esc_html( $community_spotlight_when ),
+					esc_html( $status['period'] ?? '' )
 				);
+				if ( ! empty( $status['planStatus'] ) ) {
+					echo ' ';
+					printf(
+						/* translators: 1: the period (YYYY-MM), 2: the plan's status (prepared, approved, published). */
+						esc_html__( 'The plan for %1$s is %2$s.', 'community-spotlight' ),
+						esc_html( $status['period'] ?? '' ),
+						esc_html( $status['planStatus'] )
+					);
+				}
 				?>
 				<?php if ( ! empty( $status['dashboardUrl'] ) ) : ?>
 					<a href="<?php echo esc_url( $status['dashboardUrl'] ); ?>"><?php esc_html_e( 'Open the dashboard', 'community-spotlight' ); ?></a>

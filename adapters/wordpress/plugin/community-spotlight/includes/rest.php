@@ -119,15 +119,26 @@ function community_spotlight_rest_status() {
 	);
 }
 
-/** The worker says when it last read the site and where the period's plan is (the admin page shows it). */
+/**
+ * The worker says when it last read the site, which period, where that period's plan is, and
+ * where its dashboard is (the admin page shows it). What a report leaves out stays as it was; a
+ * new period forgets the last one's plan status.
+ */
 function community_spotlight_rest_report( WP_REST_Request $request ) {
-	$status = array(
-		'lastReadAt'   => (string) $request['lastReadAt'],
-		'period'       => (string) $request['period'],
-		'planStatus'   => (string) $request['planStatus'],
-		'dashboardUrl' => esc_url_raw( (string) $request['dashboardUrl'] ),
-		'reportedAt'   => gmdate( 'c' ),
-	);
+	$status = get_option( COMMUNITY_SPOTLIGHT_STATUS_OPTION );
+	$status = is_array( $status ) ? $status : array();
+	if ( isset( $request['period'] ) && ( $status['period'] ?? '' ) !== $request['period'] ) {
+		unset( $status['planStatus'] );
+	}
+	foreach ( array( 'lastReadAt', 'period', 'planStatus' ) as $field ) {
+		if ( isset( $request[ $field ] ) ) {
+			$status[ $field ] = (string) $request[ $field ];
+		}
+	}
+	if ( isset( $request['dashboardUrl'] ) ) {
+		$status['dashboardUrl'] = esc_url_raw( (string) $request['dashboardUrl'] );
+	}
+	$status['reportedAt'] = gmdate( 'c' );
 	update_option( COMMUNITY_SPOTLIGHT_STATUS_OPTION, $status, false );
 	return $status;
 }
