@@ -69,22 +69,78 @@ export function workerSettings(wp: WordPressSite): Settings {
   return s;
 }
 
-export const workerEnv = (wp: WordPressSite, password = wp.appPassword) => ({
+export const workerEnv = (wp: WordPressSite, password = wp.appPassword, user = wp.user) => ({
   WP_APP_PASSWORD: password,
-  WP_USER: wp.user,
+  WP_USER: user,
   SPOTLIGHT_SECRET: "wp-secret",
 });
 
-export function workerAdapter(wp: WordPressSite, password?: string, logger?: Logger) {
+/** The worker's adapter, as `user` (the worker account unless said) with its Application Password. */
+export function workerAdapter(wp: WordPressSite, password?: string, logger?: Logger, user?: string) {
   const s = workerSettings(wp);
   return createWordPressAdapter({
     site: s.sites[0]!,
     sync: s.sync,
     scoring: s.scoring,
     publish: s.publish,
-    env: workerEnv(wp, password),
+    env: workerEnv(wp, password, user),
     identityKey: "wp-secret",
     dashboardUrl: "https://spotlight.example/admin",
     ...(logger ? { logger } : {}),
   });
+}
+
+/**
+ * wpDiscuz's votes table, created as wpDiscuz creates it (includes/class.WpdiscuzDBManager.php,
+ * dbCreateTables), and votes on one approved comment of `authorId`: [voter, 1 or -1, guest].
+ */
+export function wpdiscuzVotes(
+  wp: WordPressSite,
+  authorId: number,
+  at: string,
+  votes: ReadonlyArray<[voter: string, type: 1 | -1, guest: boolean]>,
+): void {
+  const columns = [
+    "`id` INT(11) NOT NULL AUTO_INCREMENT",
+    "`user_id` VARCHAR(32) NOT NULL",
+    "`comment_id` INT(11) NOT NULL",
+    "`vote_type` INT(11) DEFAULT NULL",
+    "`is_guest` TINYINT(1) DEFAULT 0",
+    "`post_id` BIGINT(20) UNSIGNED NOT NULL DEFAULT 0",
+    "`date` INT(11) UNSIGNED NOT NULL DEFAULT 0",
+    "PRIMARY KEY (`id`)",
+    ...["user_id", "comment_id", "vote_type", "is_guest", "post_id"].map((k) => `KEY \`${k}\` (\`${k}\`)`),
+  ];
+  const spec = JSON.stringify({ columns: columns.join(", "), authorId, at, votes });
+  wp.php(`
+global $wpdb;
+$spec = json_decode('${spec.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}', true);
+$t = $wpdb->prefix . 'wc_users_voted';
+$wpdb->query("CREATE TABLE IF NOT EXISTS \`$t\` ({$spec['columns']}) " . $wpdb->get_charset_collate());
+$c = get_comments(['user_id' => $spec['authorId'], 'number' => 1, 'status' => 'approve'])[0];
+foreach ($spec['votes'] as [$u, $type, $guest])
+  $wpdb->insert($t, ['user_id' => $u, 'comment_id' => $c->comment_ID, 'vote_type' => $type,
+    'is_guest' => $guest ? 1 : 0, 'post_id' => $c->comment_post_ID, 'date' => strtotime($spec['at'])]);
+`);
+}
+
+/** A spotlight for alice, bob and carol as the worker sends it, their names hostile, its links too. */
+export function hostileSpotlight(wp: WordPressSite, names: readonly string[], ids: Record<string, number>) {
+  return {
+    period: "2026-10",
+    lang: "en",
+    heading: "Community Spotlight: October 2026",
+    intro: "Thank you to <b>these</b> members.",
+    outro: "Want to be part of it?",
+    members: (["alice", "bob", "carol"] as const).map((login, i) => ({
+      user_id: ids[login],
+      name: `${names[i]} ${login}`,
+      profile_url: `${wp.baseUrl}/?author=${ids[login]}`,
+      avatar_url: "javascript:alert(1)",
+      slot: "Top helper",
+      summary: "Answered 3 questions",
+      highlights: [{ title: names[(i + 1) % names.length], url: "javascript:alert(2)", kind: "reply" }],
+      quote: "“Thanks, that worked!”",
+    })),
+  };
 }

@@ -11,7 +11,6 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import wordpress, { createWordPressAdapter } from "../../adapters/wordpress/index.js";
-import type { Logger } from "../../src/log.js";
 import { periodOf } from "../../src/period.js";
 import { type PipelineDeps, preparePlan } from "../../src/pipeline.js";
 import { publishPlan } from "../../src/publish/index.js";
@@ -22,12 +21,14 @@ import { HOSTILE, htmlHazards, textOf } from "../hostile.js";
 import { type SmtpPeer, startSmtpPeer } from "../smtp-peer.js";
 import {
   type Credentials,
+  hostileSpotlight,
   mailThrough,
   pageAsVisitors,
   restAs,
   workerAdapter,
   workerEnv,
   workerSettings,
+  wpdiscuzVotes,
 } from "./plugin-world.js";
 import { field, type WpSession, wpLogin } from "./session.js";
 import { startWordPress, type WordPressSite } from "./site.js";
@@ -100,6 +101,26 @@ describe("the WordPress plugin, installed as an admin installs it", () => {
       body: { status: "active" },
     });
     expect(active).toMatchObject({ status: 200, body: { status: "active", name: "Community Spotlight" } });
+    // Ready for translators: the zip carries the template of every string the plugin shows.
+    const pot = readFileSync(
+      join(wp.stateDir, "wp-content", "plugins", "community-spotlight", "languages", "community-spotlight.pot"),
+      "utf8",
+    );
+    expect(pot).toContain(`msgid "Don't feature me: never show me in the spotlight or send me its notes."`);
+    expect(pot).toMatch(
+      /#\. translators: 1: the period \(YYYY-MM\), 2: how many members\.\n#: includes\/admin\.php:\d+\nmsgid "Published for %1\$s: %2\$d member\."\nmsgid_plural/,
+    );
+    const calls = readdirSync(join(PLUGIN, "includes"))
+      .map((f) => readFileSync(join(PLUGIN, "includes", f), "utf8"))
+      .join("\n")
+      .match(/\b(?:__|_e|esc_html__|esc_html_e|esc_attr__|esc_attr_e|_n)\(/g)!;
+    expect(pot.match(/^#: /gm)!.length).toBeLessThanOrEqual(calls.length);
+    expect(
+      pot
+        .match(/^#: .*/gm)!
+        .join(" ")
+        .split(" ").length - pot.match(/^#: /gm)!.length,
+    ).toBe(calls.length);
   });
 
   it("lets the admin choose the worker account on its settings page (with the form's nonce), and only that account use its routes", async () => {
@@ -153,23 +174,7 @@ describe("the WordPress plugin, installed as an admin installs it", () => {
 
   it("shows the published spotlight in the block and the shortcode, hostile names as text, and a member who opts out in their profile disappears at once", async () => {
     const names = HOSTILE.slice(0, 3);
-    const spotlight = {
-      period: "2026-10",
-      lang: "en",
-      heading: "Community Spotlight: October 2026",
-      intro: "Thank you to <b>these</b> members.",
-      outro: "Want to be part of it?",
-      members: (["alice", "bob", "carol"] as const).map((login, i) => ({
-        user_id: ids[login],
-        name: `${names[i]} ${login}`,
-        profile_url: `${wp.baseUrl}/?author=${ids[login]}`,
-        avatar_url: "javascript:alert(1)",
-        slot: "Top helper",
-        summary: "Answered 3 questions",
-        highlights: [{ title: HOSTILE[5], url: "javascript:alert(2)", kind: "reply" }],
-        quote: "“Thanks, that worked!”",
-      })),
-    };
+    const spotlight = hostileSpotlight(wp, names, ids);
     const first = await rest("community-spotlight/v1/spotlight", worker(), { method: "POST", body: spotlight });
     expect(first).toMatchObject({ status: 200, body: { changed: true } });
     expect(
@@ -266,16 +271,14 @@ describe("the WordPress plugin, installed as an admin installs it", () => {
         worker(),
       );
     expect((await votes("2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z")).body).toEqual({ source: null, votes: [] });
-    // wpDiscuz's own table (includes/class.WpdiscuzDBManager.php, dbCreateTables), and votes in it.
-    wp.php(`
-global $wpdb;
-$t = $wpdb->prefix . 'wc_users_voted';
-$wpdb->query("CREATE TABLE IF NOT EXISTS \`$t\`(\`id\` INT(11) NOT NULL AUTO_INCREMENT,\`user_id\` VARCHAR(32) NOT NULL, \`comment_id\` INT(11) NOT NULL, \`vote_type\` INT(11) DEFAULT NULL, \`is_guest\` TINYINT(1) DEFAULT 0, \`post_id\` BIGINT(20) UNSIGNED NOT NULL DEFAULT 0, \`date\` INT(11) UNSIGNED NOT NULL DEFAULT 0, PRIMARY KEY (\`id\`), KEY \`user_id\` (\`user_id\`), KEY \`comment_id\` (\`comment_id\`), KEY \`vote_type\` (\`vote_type\`), KEY \`is_guest\` (\`is_guest\`), KEY \`post_id\` (\`post_id\`)) {$wpdb->get_charset_collate()}");
-$c = get_comments(['user_id' => ${ids.alice}, 'number' => 1, 'status' => 'approve'])[0];
-$at = strtotime('2026-10-15 12:00:00 UTC');
-foreach ([['${ids.bob}', 1, 0], ['${ids.carol}', 1, 0], ['${ids.carol}', -1, 0], ['5f4dcc3b5aa765d61d8327deb882cf99', 1, 1], ['${ids.alice}', 1, 0]] as [$u, $type, $guest])
-  $wpdb->insert($t, ['user_id' => $u, 'comment_id' => $c->comment_ID, 'vote_type' => $type, 'is_guest' => $guest, 'post_id' => $c->comment_post_ID, 'date' => $at]);
-`);
+    // On one of alice's comments: up-votes by bob and carol, carol's down-vote, a guest's, alice's own.
+    wpdiscuzVotes(wp, ids.alice!, "2026-10-15 12:00:00 UTC", [
+      [String(ids.bob), 1, false],
+      [String(ids.carol), 1, false],
+      [String(ids.carol), -1, false],
+      ["5f4dcc3b5aa765d61d8327deb882cf99", 1, true],
+      [String(ids.alice), 1, false],
+    ]);
     const r = await votes("2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z");
     expect(r.body.source).toBe("wpdiscuz");
     expect(
@@ -292,7 +295,7 @@ foreach ([['${ids.bob}', 1, 0], ['${ids.carol}', 1, 0], ['${ids.carol}', -1, 0],
 
 const settings = () => workerSettings(wp);
 const env = (password = wp.appPassword) => workerEnv(wp, password);
-const adapter = (password?: string, logger?: Logger) => workerAdapter(wp, password, logger);
+const adapter = (password?: string) => workerAdapter(wp, password);
 
 describe("the worker with the plugin", () => {
   it("reads the opt-out and the wpDiscuz votes, publishes to the block, and thanks through the site's mail exactly once", async () => {
@@ -361,15 +364,7 @@ describe("the worker with the plugin", () => {
       body: { name: "not-the-worker" },
     });
     const { logger, lines } = capturingLogger();
-    const a = createWordPressAdapter({
-      ...(() => {
-        const s = settings();
-        return { site: s.sites[0]!, sync: s.sync, scoring: s.scoring, publish: s.publish };
-      })(),
-      env: { WP_APP_PASSWORD: other.body.password, WP_USER: "alice" },
-      identityKey: "wp-secret",
-      logger,
-    });
+    const a = workerAdapter(wp, other.body.password, logger, "alice");
     expect(await a.messageChannel!(member(String(ids.bob)))).toBe("mail");
     expect(await a.messageChannel!(member(String(ids.carol)))).toBe("mail");
     const advice = lines.filter((l) => l.event === "spotlight.platform.advice");
