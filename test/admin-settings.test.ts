@@ -6,6 +6,7 @@
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDiscourseAdapter } from "../adapters/discourse/index.js";
+import type { Adapter } from "../adapters/types.js";
 import { settingsChecks } from "../src/server/admin-settings.js";
 import { hashPassword } from "../src/server/auth.js";
 import { createServer } from "../src/server/index.js";
@@ -76,6 +77,20 @@ describe("the settings page", () => {
     expect(keys).toContain("admin.settings.check.digestMail");
     // Discourse has group messages: the group is fine.
     expect(keys).not.toContain("admin.settings.check.digestGroup");
+  });
+
+  it("tells notes without mail apart: an error where only mail carries them, a warning where a site plugin can", () => {
+    const s = testSettings("http://127.0.0.1:9/");
+    s.server.publicUrl = "https://spotlight.example/";
+    const mailOnly = { name: "blog", capabilities: { ...adapter.capabilities, privateMessages: false } } as Adapter;
+    const withPlugin = { ...mailOnly, messageChannel: async () => "platform" as const } as Adapter;
+    const check = (a: Adapter) => settingsChecks(s, {}, new Map([["test", a]])).filter((c) => /noteMail/.test(c.key));
+    expect(check(mailOnly)).toEqual([
+      { level: "error", key: "admin.settings.check.noteMail", values: { site: "test" } },
+    ]);
+    expect(check(withPlugin)).toEqual([
+      { level: "warning", key: "admin.settings.check.noteMailUnlessPlugin", values: { site: "test" } },
+    ]);
   });
 
   it("has nothing to fix when everything is in place", () => {

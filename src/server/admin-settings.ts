@@ -46,8 +46,14 @@ export function settingsChecks(
         values: { site: site.id, variable: site.webhookSecretEnv },
       });
     const adapter = adapters.get(site.id);
+    // A platform whose messages a site plugin can carry (Adapter.messageChannel) may not need mail.
+    const byPlugin = !!adapter?.messageChannel;
     if (settings.publish.notes.enabled && adapter && !adapter.capabilities.privateMessages && !mailReady)
-      out.push({ level: "error", key: "admin.settings.check.noteMail", values: { site: site.id } });
+      out.push(
+        byPlugin
+          ? { level: "warning", key: "admin.settings.check.noteMailUnlessPlugin", values: { site: site.id } }
+          : { level: "error", key: "admin.settings.check.noteMail", values: { site: site.id } },
+      );
     if (welcome.message && adapter && !adapter.capabilities.privateMessages && !mailReady)
       out.push({ level: "error", key: "admin.settings.check.welcomeMail", values: { site: site.id } });
     if (welcome.message && welcome.platform && adapter?.capabilities.privateMessages && adapter.capabilities.welcome)
