@@ -333,3 +333,37 @@ export class HttpClient {
     await this.sleep(ms);
   }
 }
+
+/** What of an adapter's options a site's client is made from (adapters/types.ts AdapterOptions). */
+export interface SiteClientOptions {
+  site: { baseUrl: string; requestsPerMinute: number; timeoutMs: number; maxRetries: number };
+  logger?: Logger;
+  sleep?: (ms: number) => Promise<void>;
+  sharedBudget?: RequestBudget;
+  observeRequest?: (outcome: number | "error") => void;
+}
+
+/**
+ * The client for one configured site: its budget, timeout and retries from the site's settings,
+ * the worker's shared budget and metrics when there are; the platform adds its credentials (and
+ * where its API lives, and its own transport, when it has them).
+ */
+export function siteClient(
+  platform: string,
+  o: SiteClientOptions,
+  own: Pick<HttpClientOptions, "headers"> & Partial<Pick<HttpClientOptions, "baseUrl" | "transport">>,
+): HttpClient {
+  return new HttpClient({
+    platform,
+    baseUrl: own.baseUrl ?? o.site.baseUrl,
+    headers: own.headers,
+    requestsPerMinute: o.site.requestsPerMinute,
+    timeoutMs: o.site.timeoutMs,
+    maxRetries: o.site.maxRetries,
+    logger: o.logger,
+    sleep: o.sleep,
+    sharedBudget: o.sharedBudget,
+    observe: o.observeRequest,
+    ...(own.transport ? { transport: own.transport } : {}),
+  });
+}

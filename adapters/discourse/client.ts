@@ -4,7 +4,7 @@
  * api_key/api_username as query parameters, which Discourse rejects; see README "Design notes".
  */
 import { SpotlightError } from "../../src/errors.js";
-import { HttpClient, type Query } from "../../src/http.js";
+import { type HttpClient, type Query, siteClient } from "../../src/http.js";
 import type { AdapterOptions } from "../types.js";
 
 export function createClient(options: AdapterOptions): { http: HttpClient; apiUsername: string } {
@@ -22,18 +22,7 @@ export function createClient(options: AdapterOptions): { http: HttpClient; apiUs
       `[spotlight] [discourse] site ${options.site.id}: environment variable ${apiUsernameEnv} (sites[].credentials.apiUsernameEnv) is not set`,
       "config",
     );
-  const http = new HttpClient({
-    platform: "discourse",
-    baseUrl: options.site.baseUrl,
-    headers: { "Api-Key": apiKey, "Api-Username": apiUsername },
-    requestsPerMinute: options.site.requestsPerMinute,
-    timeoutMs: options.site.timeoutMs,
-    maxRetries: options.site.maxRetries,
-    logger: options.logger,
-    sleep: options.sleep,
-    sharedBudget: options.sharedBudget,
-    observe: options.observeRequest,
-  });
+  const http = siteClient("discourse", options, { headers: { "Api-Key": apiKey, "Api-Username": apiUsername } });
   return { http, apiUsername };
 }
 

@@ -14,7 +14,7 @@
  * back whole (ApiContinuationManager).
  */
 import { SpotlightError } from "../../src/errors.js";
-import { HttpClient } from "../../src/http.js";
+import { type HttpClient, siteClient } from "../../src/http.js";
 import type { AdapterOptions } from "../types.js";
 import { mediawikiSite } from "./site.js";
 
@@ -105,19 +105,11 @@ export function createClient(options: AdapterOptions): MediaWikiClient {
     }
     return new Response(text, { status: res.status, headers: res.headers });
   }
-  const http = new HttpClient({
-    platform: "mediawiki",
-    baseUrl: options.site.baseUrl,
+  const http = siteClient("mediawiki", options, {
     headers: { "User-Agent": "CommunitySpotlight/1 (community recognition; run by the wiki's admins)" },
-    requestsPerMinute: options.site.requestsPerMinute,
-    timeoutMs: options.site.timeoutMs,
-    maxRetries: options.site.maxRetries,
-    logger: options.logger,
-    sleep: options.sleep,
-    sharedBudget: options.sharedBudget,
-    observe: options.observeRequest,
     transport,
   });
+
   const base = { format: "json", formatversion: 2, maxlag: site.maxlagSeconds, errorformat: "plaintext" };
   let loggedIn: Promise<void> | null = null;
   const tokens = new Map<string, string>();

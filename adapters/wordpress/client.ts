@@ -6,7 +6,7 @@
  */
 import apiFetchModule from "@wordpress/api-fetch";
 import { SpotlightError } from "../../src/errors.js";
-import { HttpClient } from "../../src/http.js";
+import { type HttpClient, siteClient } from "../../src/http.js";
 import type { AdapterOptions } from "../types.js";
 
 interface ApiFetchOptions {
@@ -63,19 +63,12 @@ export function createClient(options: AdapterOptions): { http: HttpClient; user:
       "config",
     );
   const base = `${options.site.baseUrl.replace(/\/+$/, "")}/wp-json/`;
-  const http = new HttpClient({
-    platform: "wordpress",
+  const http = siteClient("wordpress", options, {
     baseUrl: base,
     headers: { Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` },
-    requestsPerMinute: options.site.requestsPerMinute,
-    timeoutMs: options.site.timeoutMs,
-    maxRetries: options.site.maxRetries,
-    logger: options.logger,
-    sleep: options.sleep,
-    sharedBudget: options.sharedBudget,
-    observe: options.observeRequest,
     transport,
   });
+
   return { http, user };
 }
 

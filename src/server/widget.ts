@@ -14,6 +14,7 @@ import type { Request, Response, Router } from "express";
 import express from "express";
 import { optOutKey } from "../optout.js";
 import { siteTitle, siteView } from "../output.js";
+import { memberTexts } from "../render/data.js";
 import { render, resolveLocale, translate } from "../render/index.js";
 import { type SpotlightView, spotlightView } from "../render/view.js";
 import type { Settings, SiteSettings } from "../settings.js";
@@ -272,19 +273,8 @@ function spotlightJson(v: SpotlightView): string {
     intro: t("spotlight.intro", { site: v.site.title, period: v.period.label }),
     period: v.period,
     members: v.members.map((m) => ({
-      name: m.name,
+      ...memberTexts(m, t),
       username: m.username,
-      profileUrl: m.profileUrl,
-      avatarUrl: m.avatarUrl,
-      slot: t(m.slotKey),
-      summary: [
-        m.solutions ? t("summary.solutions", { count: m.solutions }) : null,
-        m.newcomers ? t("summary.newcomers", { count: m.newcomers }) : null,
-        t("summary.people", { count: m.people }),
-      ]
-        .filter(Boolean)
-        .join(" · "),
-      highlights: m.highlights.map((h) => ({ title: h.title, url: h.url, kind: t(h.kind) })),
     })),
   });
 }

@@ -33,14 +33,26 @@ export async function startWordPress(): Promise<WordPressSite> {
   requireFile("/usr/share/wordpress/wp-settings.php", "wordpress", why);
   requireProgram("php", "php-cli", why);
   requireProgram("mariadb-install-db", "mariadb-server", why);
-  const port = await freePort();
   const caps = NEEDED_CAPABILITIES.map(([c]) => c).join(",");
-  const out = execFileSync("bash", [SCRIPT, "start", String(port)], {
-    encoding: "utf8",
-    env: { ...process.env, WP_TEST_ROOT: ROOT, WPT_WORKER_CAPS: caps },
-    stdio: ["ignore", "pipe", "pipe"],
-    timeout: 180_000,
-  });
+  const env = { ...process.env, WP_TEST_ROOT: ROOT, WPT_WORKER_CAPS: caps };
+  // A free port can be taken by another process before the site binds it (other test files start
+  // servers too): a start that fails is cleaned up and tried once more on another port.
+  const start = (p: number) =>
+    execFileSync("bash", [SCRIPT, "start", String(p)], {
+      encoding: "utf8",
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 180_000,
+    });
+  let port = await freePort();
+  let out: string;
+  try {
+    out = start(port);
+  } catch {
+    execFileSync("bash", [SCRIPT, "destroy", String(port)], { env, stdio: "ignore" });
+    port = await freePort();
+    out = start(port);
+  }
   const kv = Object.fromEntries(
     out
       .trim()
