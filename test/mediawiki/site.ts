@@ -44,7 +44,7 @@ export async function startMediaWiki(options: { smtpPort?: number } = {}): Promi
   const why = "the MediaWiki tests run a real wiki";
   requireFile("/usr/share/mediawiki/api.php", "mediawiki", why);
   requireProgram("php", "php-cli", why);
-  const port = await freePort();
+  let port = await freePort();
   const env = { ...process.env, MW_TEST_ROOT: ROOT, MW_TEST_SMTP_PORT: String(options.smtpPort ?? "") };
   const run = (...args: string[]) =>
     execFileSync("bash", [SCRIPT, ...args], {
@@ -53,8 +53,18 @@ export async function startMediaWiki(options: { smtpPort?: number } = {}): Promi
       stdio: ["ignore", "pipe", "pipe"],
       timeout: 180_000,
     });
+  // A free port can be taken by another process before the wiki binds it: a failed start is
+  // cleaned up and tried once more on another port.
+  let started: string;
+  try {
+    started = run("start", String(port));
+  } catch {
+    run("destroy", String(port));
+    port = await freePort();
+    started = run("start", String(port));
+  }
   const kv = Object.fromEntries(
-    run("start", String(port))
+    started
       .trim()
       .split("\n")
       .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),

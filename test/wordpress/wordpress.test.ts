@@ -7,7 +7,6 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WordPressSite as WordPressSiteSettings } from "../../adapters/wordpress/context.js";
 import wordpress, { createWordPressAdapter } from "../../adapters/wordpress/index.js";
-import { defaultSettings, siteWithDefaults } from "../../src/config.js";
 import { deploymentSecret, optOutKey, signOptOut } from "../../src/optout.js";
 import { periodOf } from "../../src/period.js";
 import { type PipelineDeps, preparePlan } from "../../src/pipeline.js";
@@ -19,6 +18,7 @@ import { welcomeNewcomers } from "../../src/welcome/index.js";
 import { testAdapter } from "../adapters/conformance.js";
 import { freePort } from "../redis-server.js";
 import { type SmtpPeer, startSmtpPeer } from "../smtp-peer.js";
+import { workerSettings } from "./plugin-world.js";
 import { startWordPress, type WordPressSite } from "./site.js";
 
 const PERIOD = "2026-10";
@@ -35,21 +35,8 @@ afterAll(async () => {
 });
 
 function settings(patch: (s: Settings) => void = () => {}): Settings {
-  const s: Settings = {
-    ...defaultSettings(),
-    sites: [
-      siteWithDefaults({
-        id: "blog",
-        platform: "wordpress",
-        baseUrl: wp.baseUrl,
-        title: "WP Test",
-        credentials: { apiKeyEnv: "WP_APP_PASSWORD", apiUsernameEnv: "WP_USER" },
-        requestsPerMinute: 100000,
-        timeoutMs: 10000,
-      }),
-    ],
-  };
-  s.server.publicUrl = "https://spotlight.example/";
+  const s = workerSettings(wp);
+  // Without the site's plugin, notes go by our own SMTP.
   s.mail = { smtpUrlEnv: "SMTP_URL", from: "WP Test <community@example.test>" };
   patch(s);
   return s;
