@@ -9,7 +9,9 @@
  *
  * Cost: ⌈users/100⌉ (skipped while cached profiles are fresh) + ⌈comments in the period/100⌉ +
  * ⌈parents outside the period/100⌉ + one request per author whose first comment is not known yet
- * (kept in the cursor) + ⌈posts commented on/100⌉ (their titles) + ⌈posts in the period/100⌉.
+ * (kept in the cursor) + ⌈posts commented on/100⌉ (their titles) + ⌈posts in the period/100⌉;
+ * and, in adapter.ts, one request asking whether the site's plugin is there (once per adapter),
+ * with it ⌈votes/500⌉ and one report (site-plugin.ts).
  */
 import type { Activity, Member, Newcomer, Unanswered } from "../../src/domain.js";
 import type { HttpClient } from "../../src/http.js";
