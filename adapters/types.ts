@@ -102,6 +102,12 @@ export interface ReadRequest {
   cursor: unknown;
   /** Profiles we already have, so fresh ones are not fetched again. */
   knownMembers: ReadonlyMap<string, Member>;
+  /**
+   * A plan will be made from this read: every member who may be ranked is read as the platform
+   * shows them now. Without it (a daily sync) an adapter may leave out members it can tell have
+   * done nothing new since its cursor.
+   */
+  fresh?: boolean;
   /** Progress callback for long reads. */
   onProgress?: (progress: ReadProgress) => void;
   /**

@@ -40,8 +40,15 @@ export interface SyncResult {
   requests: number;
 }
 
-/** Read one period from the platform into the store, resuming from the period's cursor. */
-export async function syncPeriod(deps: PipelineDeps, periodId: string): Promise<SyncResult> {
+/**
+ * Read one period from the platform into the store, resuming from the period's cursor. `fresh`:
+ * a plan is made from this read (ReadRequest.fresh).
+ */
+export async function syncPeriod(
+  deps: PipelineDeps,
+  periodId: string,
+  options: { fresh?: boolean } = {},
+): Promise<SyncResult> {
   const { store, adapter, site } = deps;
   const period = periodOf(periodId, deps.settings.timezone);
   const cursorKey = `read:${period.id}`;
@@ -75,6 +82,7 @@ export async function syncPeriod(deps: PipelineDeps, periodId: string): Promise<
     knownMembers,
     onProgress,
     checkpoint: keep,
+    ...(options.fresh ? { fresh: true } : {}),
     ...(deps.signal ? { signal: deps.signal } : {}),
   });
   await keep(result);
@@ -114,7 +122,7 @@ export async function preparePlan(
     return { plan: existing.plan, unchanged: true, requests: 0 };
 
   const sync = options.sync !== false;
-  let requests = sync ? (await syncPeriod(deps, periodId)).requests : 0;
+  let requests = sync ? (await syncPeriod(deps, periodId, { fresh: true })).requests : 0;
   const previousId = shiftPeriod(periodId, -1);
   const previousPlan = await store.getPlan(site.id, previousId);
   if (sync && !previousPlan && !(await store.getState(site.id, `read:${previousId}`)))

@@ -46,6 +46,10 @@ export async function restrictedCategories(ctx: Pick<ReadContext, "http">): Prom
   return out;
 }
 
+/** What of a directory row changes when a member's stream for the period does. */
+const rowOf = (item: Record<string, unknown>) =>
+  ["likes_received", "post_count", "topic_count", "solutions"].map((k) => String(item[k] ?? "")).join("|");
+
 /** 1. The top `sync.candidatesPerOrder` of the directory by likes received, posts and solutions. */
 export async function findCandidates(r: Reading): Promise<void> {
   const { http, options, log } = r.ctx;
@@ -69,6 +73,7 @@ export async function findCandidates(r: Reading): Promise<void> {
           if (count(item) === 0 || item.user.id <= 0) continue;
           taken++;
           candidates.set(String(item.user.id), item.user.username);
+          r.rows.set(String(item.user.id), rowOf(item as unknown as Record<string, unknown>));
         }
         const last = body.directory_items[body.directory_items.length - 1];
         if (body.directory_items.length < DIRECTORY_PAGE || (last && count(last) === 0)) break;

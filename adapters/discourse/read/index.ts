@@ -39,6 +39,29 @@ import { readCandidateStreams } from "./streams.js";
 export { directoryWindow, restrictedCategories } from "./directory.js";
 export type { DiscourseCursor, ReadContext } from "./reading.js";
 
+/**
+ * A daily re-read (not one a plan is made from): a candidate read before whose directory row is
+ * what it was then received no like and posted nothing since (the row counts likes received,
+ * replies, topics and solutions in the window), so neither their stream nor their profile is read
+ * again; what the earlier read found is in the store. The directory is refreshed daily by
+ * Discourse (Jobs::DirectoryRefreshOlder), so a change may wait for the next day's read; a read a
+ * plan is made from (ReadRequest.fresh) reads every candidate.
+ */
+function leaveOutUnchanged(r: Reading) {
+  const before = r.cursor.rows ?? {};
+  let left = 0;
+  for (const [id, row] of r.rows)
+    if (r.cursor.newest[id] && before[id] === row && r.req.knownMembers.has(id)) {
+      r.done.add(id);
+      left++;
+    }
+  if (left)
+    r.ctx.log.info(
+      { event: "spotlight.read.unchanged", site: r.ctx.options.site.id, members: left },
+      "candidates with nothing new since the last read were not read again",
+    );
+}
+
 /** How old a stopped read may be and still be continued rather than started over. */
 const RESUME_WITHIN_MS = 6 * 3_600_000;
 
@@ -68,6 +91,7 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
     restricted,
     cursor,
     candidates: new Map(resumed?.candidates ?? []),
+    rows: new Map(),
     activities: [],
     fetched: new Map(),
     likers: new Map(resumed?.likers ?? []),
@@ -105,6 +129,8 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
   }
   if (!resumed) {
     await findCandidates(r);
+    if (!req.fresh) leaveOutUnchanged(r);
+    cursor.rows = { ...cursor.rows, ...Object.fromEntries(r.rows) };
     await welcomeNewcomers(r);
     await r.save();
   } else newcomersSent = true;

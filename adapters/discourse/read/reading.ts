@@ -14,6 +14,11 @@ export interface DiscourseCursor {
   /** Per member id: topics they started in the period (replies there are not help to others). */
   ownTopics: Record<string, number[]>;
   /**
+   * Per member id: their directory row (likes received, replies, topics, solutions) when last
+   * read. The same row again on a daily re-read: nothing of theirs to read again (index.ts).
+   */
+  rows?: Record<string, string>;
+  /**
    * A read that stopped half way (its checkpoints, read/index.ts): when it started, its candidates
    * (id, username), those whose stream is read and kept, and the likers met so far. The next read
    * of the period continues it.
@@ -48,6 +53,8 @@ export interface Reading {
   cursor: DiscourseCursor;
   /** Candidates by id: their usernames (steps 1 and 2). */
   candidates: Map<string, string>;
+  /** Candidates' directory rows as this read saw them (step 1), by id. */
+  rows: Map<string, string>;
   activities: Activity[];
   /** Profiles read (steps 3 and 5), by id. */
   fetched: Map<string, Member>;
