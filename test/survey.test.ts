@@ -201,3 +201,28 @@ describe("the Net Promoter Score survey", () => {
     expect(csv).toMatch(/^nps,,2026-11,6,17,/m);
   });
 });
+
+describe("who the survey asks", () => {
+  it("asks nobody the platform now shows as hidden, whatever the stored profile says", async () => {
+    const fresh = new SqliteStore(":memory:");
+    try {
+      const d = { ...deps, store: fresh };
+      await preparePlan(d, "2026-10", { acceptLowActivity: true });
+      // Every member hid their profile since the last read (the store still says visible).
+      const hidden = {
+        ...deps.adapter,
+        profile: async (m: { id: string; username: string }) => {
+          const p = await deps.adapter.profile!(m);
+          return p && { ...p, hiddenProfile: true };
+        },
+      };
+      const before = surveyMessages().length;
+      expect((await sendSurvey({ ...d, adapter: hidden })).sent).toBe(0);
+      expect(surveyMessages()).toHaveLength(before);
+      // As the platform shows them, visible: asked.
+      expect((await sendSurvey(d)).sent).toBe(12);
+    } finally {
+      await fresh.close();
+    }
+  });
+});

@@ -139,7 +139,13 @@ export async function sendSurvey(deps: PipelineDeps): Promise<SurveyRound> {
   let sent = 0;
   for (const id of sample) {
     if ((await state.get<{ status: string }>(ledgerKey(month, id)))?.status === "sent") continue;
-    const member = asked.get(id)!;
+    // As the platform shows them now, where it can be asked: a stored profile may be days old
+    // (a daily read leaves out members with nothing new), and someone who hid their profile,
+    // was suspended or became staff since is not asked.
+    const member = deps.adapter.profile
+      ? await deps.adapter.profile({ id, username: asked.get(id)!.username })
+      : asked.get(id)!;
+    if (!member || member.hiddenProfile || member.restricted || member.staff || member.bot || member.staged) continue;
     const token = signBallot(secret, { site: site.id, survey: month, memberId: id, segment: segmentOf(member) });
     const optOut = optOutUrl(publicUrl, signOptOut(secret, site.id, id));
     const view = {
