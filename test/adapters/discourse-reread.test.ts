@@ -66,4 +66,28 @@ describe("a daily re-read", () => {
     const fresh = await read({ cursor, knownMembers: known, fresh: true });
     expect(profiles(fresh.asked)).toBeGreaterThanOrEqual(candidates.length);
   });
+
+  it("marks a candidate's row as read only once their stream is: a read stopped half way leaves the rest to read", async () => {
+    const stop = new AbortController();
+    let saved: DiscourseCursor | null = null;
+    let checkpoints = 0;
+    const err = await adapter
+      .readPeriod({
+        period,
+        cursor: null,
+        knownMembers: new Map(),
+        signal: stop.signal,
+        checkpoint: async (part) => {
+          saved = part.cursor as DiscourseCursor;
+          if (++checkpoints === 2) stop.abort();
+        },
+      })
+      .catch((e) => e);
+    expect(err?.name).toBe("StoppedError");
+    const cursor = saved! as DiscourseCursor;
+    const read = new Set(cursor.partial!.done);
+    expect(read.size).toBeGreaterThan(0);
+    expect(read.size).toBeLessThan(cursor.partial!.candidates.length);
+    expect(Object.keys(cursor.rows ?? {}).every((id) => read.has(id))).toBe(true);
+  });
 });

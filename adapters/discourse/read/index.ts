@@ -130,7 +130,6 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
   if (!resumed) {
     await findCandidates(r);
     if (!req.fresh) leaveOutUnchanged(r);
-    cursor.rows = { ...cursor.rows, ...Object.fromEntries(r.rows) };
     await welcomeNewcomers(r);
     await r.save();
   } else newcomersSent = true;

@@ -174,6 +174,13 @@ export async function readCandidateStreams(r: Reading): Promise<void> {
     }
     if (newest) cursor.newest[id] = newest;
     if (ownTopics.size) cursor.ownTopics[id] = [...ownTopics].sort((a, b) => a - b);
+    // The directory row that goes with what was just read (index.ts leaveOutUnchanged): recorded
+    // only once the stream is read, so a read that dies half way leaves nobody marked unchanged.
+    const row = r.rows.get(id);
+    if (row) {
+      cursor.rows ??= {};
+      cursor.rows[id] = row;
+    }
     r.done.add(id);
     progress("activity", ++done, candidates.size);
     // A checkpoint every few seconds or members: a successor continues from here.
