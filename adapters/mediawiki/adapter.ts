@@ -9,6 +9,7 @@ import { findNote, sendNote } from "./notes.js";
 import { publishHomepage, updateNewsletter } from "./publish.js";
 import { readPeriod, siteInfo, toMember, users } from "./read.js";
 import { mediawikiSite } from "./site.js";
+import { confirmPublic } from "./visibility.js";
 
 /**
  * A section of the Main Page, notes by the wiki's Special:EmailUser (private: the wiki mails them,
@@ -72,6 +73,7 @@ export const createMediaWikiAdapter: AdapterFactory = (options): Adapter => {
       return { username: who.query.userinfo.name };
     },
     readPeriod: (req) => readPeriod(d, req),
+    confirmPublic: (evidence) => confirmPublic(d, evidence),
     publishHomepage: (content, w) => publishHomepage(d, content, w),
     updateNewsletter: (content, w) => updateNewsletter(d, content, w),
     sendNote: (note, w) => sendNote(d, note, w),

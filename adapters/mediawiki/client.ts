@@ -34,6 +34,8 @@ export interface MediaWikiClient {
   api<T>(params: Params, options?: { post?: boolean; token?: "csrf" }): Promise<T>;
   /** Every page of a list (the `continue` object sent back until there is none). */
   pages<T>(params: Params): AsyncGenerator<T>;
+  /** One GET as a reader who is not logged in sees it (no session): what the public may read. */
+  anonymous<T>(params: Params): Promise<T>;
 }
 
 const SLOW_DOWN = new Set(["maxlag", "ratelimited"]);
@@ -74,7 +76,9 @@ export function createClient(options: AdapterOptions): MediaWikiClient {
       );
   const site = mediawikiSite(options);
   const cookies = new Map<string, string>();
-  async function transport(url: URL, init: RequestInit): Promise<Response> {
+  /** Ours keeps the session's cookies; the anonymous one (null) never sends any. */
+  const transportWith = (jar: Map<string, string> | null) => (url: URL, init: RequestInit) => transport(jar, url, init);
+  async function transport(jar: Map<string, string> | null, url: URL, init: RequestInit): Promise<Response> {
     const headers = new Headers(init.headers);
     let body = init.body;
     // HttpClient sends JSON; the Action API takes forms.
@@ -82,12 +86,12 @@ export function createClient(options: AdapterOptions): MediaWikiClient {
       body = new URLSearchParams(JSON.parse(body) as Record<string, string>).toString();
       headers.set("content-type", "application/x-www-form-urlencoded");
     }
-    if (cookies.size) headers.set("cookie", [...cookies].map(([k, v]) => `${k}=${v}`).join("; "));
+    if (jar?.size) headers.set("cookie", [...jar].map(([k, v]) => `${k}=${v}`).join("; "));
     const res = await fetch(url, { ...init, headers, body });
-    for (const c of res.headers.getSetCookie()) {
+    for (const c of jar ? res.headers.getSetCookie() : []) {
       const [pair] = c.split(";");
       const eq = pair!.indexOf("=");
-      if (eq > 0) cookies.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
+      if (eq > 0) jar!.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
     }
     if (!res.ok) return res;
     const text = await res.text();
@@ -105,24 +109,23 @@ export function createClient(options: AdapterOptions): MediaWikiClient {
     }
     return new Response(text, { status: res.status, headers: res.headers });
   }
-  const http = siteClient("mediawiki", options, {
-    headers: { "User-Agent": "CommunitySpotlight/1 (community recognition; run by the wiki's admins)" },
-    transport,
-  });
+  const headers = { "User-Agent": "CommunitySpotlight/1 (community recognition; run by the wiki's admins)" };
+  const http = siteClient("mediawiki", options, { headers, transport: transportWith(cookies) });
+  const anonymousHttp = siteClient("mediawiki", options, { headers, transport: transportWith(null) });
 
   const base = { format: "json", formatversion: 2, maxlag: site.maxlagSeconds, errorformat: "plaintext" };
   let loggedIn: Promise<void> | null = null;
   const tokens = new Map<string, string>();
 
-  async function raw<T>(params: Params, post: boolean): Promise<T> {
+  async function raw<T>(params: Params, post: boolean, through = http): Promise<T> {
     const all = { ...base, ...params };
     const place = `[spotlight] [mediawiki] ${post ? "POST" : "GET"} api.php?action=${params.action}`;
     const body = post
-      ? await http.request<Record<string, unknown>>("POST", site.apiPath, {
+      ? await through.request<Record<string, unknown>>("POST", site.apiPath, {
           body: Object.fromEntries(Object.entries(all).map(([k, v]) => [k, String(v)])),
           idempotent: false,
         })
-      : await http.get<Record<string, unknown>>(site.apiPath, all);
+      : await through.get<Record<string, unknown>>(site.apiPath, all);
     const error = refusal(body);
     if (error) {
       const kind = AUTH.has(error.code) ? "auth" : NOT_FOUND.has(error.code) ? "not_found" : "http";
@@ -193,5 +196,11 @@ export function createClient(options: AdapterOptions): MediaWikiClient {
     }
   }
 
-  return { http, user: login!.split("@")[0]!, api, pages };
+  return {
+    http,
+    user: login!.split("@")[0]!,
+    api,
+    pages,
+    anonymous: <T>(params: Params) => raw<T>(params, false, anonymousHttp),
+  };
 }

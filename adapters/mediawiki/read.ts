@@ -164,8 +164,9 @@ export async function readPeriod(d: MediaWikiContext, req: ReadRequest): Promise
         topicId: String(page.pageid),
         url: url(page, rev),
         title: page.title,
-        // Everything the Action API lists here, a reader of the wiki may see.
-        public: true,
+        // A revision whose text was hidden (revision deletion) is never cited; whether the page
+        // itself is readable by someone not logged in is asked before citing (confirmPublic).
+        public: !rev.sha1hidden,
       };
       // Reverted within revertDays: a later revision restores the content from before it.
       const reverted =

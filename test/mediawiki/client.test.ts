@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createClient } from "../../adapters/mediawiki/client.js";
+import { createMediaWikiAdapter } from "../../adapters/mediawiki/index.js";
 import { defaultSettings, siteWithDefaults } from "../../src/config.js";
 
 interface Seen {
@@ -149,5 +150,53 @@ describe("the MediaWiki client", () => {
       query: { userinfo: { id: 1, name: "Admin" } },
     });
     expect(wiki.seen.filter((s) => s.params.get("action") === "login")).toHaveLength(2);
+  });
+
+  it("asks whether a cited page is public as a reader who is not logged in, and cites nothing on a private wiki", async () => {
+    let priv = false;
+    const wiki = await fakeWiki((p) => {
+      if (p.get("prop") !== "info") return { body: {} };
+      if (priv)
+        return { body: { errors: [{ code: "readapidenied", text: "You need read permission.", module: "main" }] } };
+      return {
+        body: {
+          query: {
+            normalized: [{ from: "talk:Mulch", to: "Talk:Mulch" }],
+            pages: [
+              { title: "Talk:Mulch", actions: { read: true } },
+              { title: "Staff:Plans", actions: { read: false } },
+              { title: "Gone", missing: true, actions: { read: true } },
+            ],
+          },
+        },
+      };
+    });
+    close = wiki.close;
+    const s = defaultSettings();
+    const a = createMediaWikiAdapter({
+      site: siteWithDefaults({
+        id: "w",
+        platform: "mediawiki",
+        baseUrl: wiki.url,
+        credentials: { apiKeyEnv: "P", apiUsernameEnv: "U" },
+      } as never),
+      sync: s.sync,
+      scoring: s.scoring,
+      publish: s.publish,
+      env: { P: "bot-password", U: "Admin@spotlight" },
+    });
+    await a.checkCredentials().catch(() => {}); // logged in: the session must not be used below
+    const ev = (title: string) => ({
+      signal: "reply" as const,
+      url: `${wiki.url}index.php/${title}?oldid=1`,
+      title,
+      at: "2026-10-05T12:00:00Z",
+    });
+    const cited = [ev("talk:Mulch"), ev("Staff:Plans"), ev("Gone")];
+    expect(await a.confirmPublic!(cited)).toEqual(new Set([cited[0]!.url]));
+    const asked = wiki.seen.filter((x) => x.params.get("prop") === "info");
+    expect(asked.map((x) => x.cookie)).toEqual([undefined]);
+    priv = true;
+    expect(await a.confirmPublic!(cited)).toEqual(new Set());
   });
 });

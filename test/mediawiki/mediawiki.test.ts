@@ -163,6 +163,21 @@ describe("MediaWiki: what counts as help on a wiki", () => {
     expect(err.message).toMatch(/sendemail \(grant "Send email to other users"\).*Special:BotPasswords/);
   });
 
+  it("confirms cited pages public as a reader who is not logged in sees them", async () => {
+    const r = await adapter().readPeriod({ period: periodOf(PERIOD), cursor: null, knownMembers: new Map() });
+    const cited = r.activities
+      .filter((a) => a.public && a.url)
+      .map((a) => ({ signal: a.signal, url: a.url!, title: a.title ?? null, at: a.at }));
+    expect(cited.length).toBeGreaterThan(5);
+    const gone = {
+      signal: "reply" as const,
+      url: `${wiki.baseUrl}/index.php/Nowhere`,
+      title: "Nowhere",
+      at: cited[0]!.at,
+    };
+    expect(await adapter().confirmPublic!([...cited, gone])).toEqual(new Set(cited.map((e) => e.url)));
+  });
+
   it("reads a month in a handful of requests, and nothing again once the month cannot change", async () => {
     const a = adapter();
     const first = await a.readPeriod({ period: periodOf(PERIOD), cursor: null, knownMembers: new Map() });
