@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { createWordPressAdapter } from "../../adapters/wordpress/index.js";
 import { defaultSettings, siteWithDefaults } from "../../src/config.js";
 import type { Logger } from "../../src/log.js";
+import type { PipelineDeps } from "../../src/pipeline.js";
 import type { Settings } from "../../src/settings.js";
+import type { Store } from "../../src/store/types.js";
 import type { SmtpPeer } from "../smtp-peer.js";
 import type { WordPressSite } from "./site.js";
 
@@ -143,4 +145,20 @@ export function hostileSpotlight(wp: WordPressSite, names: readonly string[], id
       quote: "“Thanks, that worked!”",
     })),
   };
+}
+
+/** The pipeline on the site as the worker (no newsletter: the plugin's tests are about the rest). */
+export function workerDeps(wp: WordPressSite, store: Store, now: Date): PipelineDeps {
+  const s = workerSettings(wp);
+  s.publish.newsletter.enabled = false;
+  return { settings: s, store, adapter: workerAdapter(wp), site: s.sites[0]!, env: workerEnv(wp), now: () => now };
+}
+
+/** How many options and user meta of the plugin's the site holds. */
+export function pluginLeftovers(wp: WordPressSite): number {
+  return Number(
+    wp.php(`global $wpdb;
+echo $wpdb->get_var("SELECT COUNT(*) FROM {$wpdb->options} WHERE option_name LIKE 'community\\\\_spotlight\\\\_%'")
+  + $wpdb->get_var("SELECT COUNT(*) FROM {$wpdb->usermeta} WHERE meta_key LIKE '%community\\\\_spotlight%'");`),
+  );
 }

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import wordpress, { createWordPressAdapter } from "../../adapters/wordpress/index.js";
 import { periodOf } from "../../src/period.js";
-import { type PipelineDeps, preparePlan } from "../../src/pipeline.js";
+import { preparePlan } from "../../src/pipeline.js";
 import { publishPlan } from "../../src/publish/index.js";
 import { SqliteStore } from "../../src/store/sqlite/index.js";
 import { testAdapter } from "../adapters/conformance.js";
@@ -24,8 +24,10 @@ import {
   hostileSpotlight,
   mailThrough,
   pageAsVisitors,
+  pluginLeftovers,
   restAs,
   workerAdapter,
+  workerDeps,
   workerEnv,
   workerSettings,
   wpdiscuzVotes,
@@ -309,17 +311,8 @@ describe("the worker with the plugin", () => {
     // Alice opted out in her profile: the core treats a hidden profile as an opt-out.
     expect(read.members.find((m) => m.id === String(ids.alice))).toMatchObject({ hiddenProfile: true });
 
-    const s = settings();
-    s.publish.newsletter.enabled = false;
     const store = new SqliteStore(":memory:");
-    const deps: PipelineDeps = {
-      settings: s,
-      store,
-      adapter: adapter(),
-      site: s.sites[0]!,
-      env: env(),
-      now: () => new Date("2026-11-02T09:00:00Z"),
-    };
+    const deps = workerDeps(wp, store, new Date("2026-11-02T09:00:00Z"));
     try {
       const { plan } = await preparePlan(deps, "2026-10");
       expect(plan.featured.length).toBeGreaterThan(0);
@@ -392,4 +385,15 @@ testAdapter({
   },
   makeWithBadCredentials: () => adapter("aaaaBBBBccccDDDDeeeeFFFF"),
   period: "2026-10",
+});
+
+describe("the plugin, deleted", () => {
+  it("leaves nothing behind: its options, every opt-out and every note mark", async () => {
+    const left = () => pluginLeftovers(wp);
+    expect(left()).toBeGreaterThan(2);
+    const plugin = "wp/v2/plugins/community-spotlight/community-spotlight";
+    expect((await rest(plugin, worker(), { method: "POST", body: { status: "inactive" } })).status).toBe(200);
+    expect((await rest(plugin, worker(), { method: "DELETE" })).status).toBe(200);
+    expect(left()).toBe(0);
+  });
 });
