@@ -49,15 +49,10 @@ function pot() {
       const before = text.slice(Math.max(0, index - 300), index).replace(/\s*(?:printf|esc_html|\()\s*\(?\s*$/, "");
       return /\/\*\s*translators:([^*]*)\*\/\s*$/.exec(before)?.[1]?.trim();
     };
-    for (const m of text.matchAll(single)) {
+    // A plural call's second string is its plural form.
+    for (const m of [...text.matchAll(single), ...text.matchAll(plural)]) {
       const id = unquote(m[1]);
-      const e = entries.get(id) ?? { refs: [], plural: null, note: note(m.index) };
-      e.refs.push(where(m.index));
-      entries.set(id, e);
-    }
-    for (const m of text.matchAll(plural)) {
-      const id = unquote(m[1]);
-      const e = entries.get(id) ?? { refs: [], plural: unquote(m[2]), note: note(m.index) };
+      const e = entries.get(id) ?? { refs: [], plural: m[2] ? unquote(m[2]) : null, note: note(m.index) };
       e.refs.push(where(m.index));
       entries.set(id, e);
     }
