@@ -10,7 +10,8 @@ import { type RunningSimulator, startSimulator } from "../../adapters/discourse/
 import type { Adapter, ReadRequest } from "../../adapters/types.js";
 import type { Member } from "../../src/domain.js";
 import { periodOf } from "../../src/period.js";
-import { simAdapter, smallCommunity, testSettings } from "../helpers.js";
+import { SIM_NOW, simAdapter, testSettings } from "../helpers.js";
+import { newcomerCommunity } from "../newcomer-world.js";
 
 let sim: RunningSimulator;
 let adapter: Adapter;
@@ -26,7 +27,7 @@ const profiles = (asked: Record<string, number>) => asked["GET /u/{username}.jso
 const streams = (asked: Record<string, number>) => asked["GET /user_actions.json"] ?? 0;
 
 beforeAll(async () => {
-  sim = await startSimulator({ community: smallCommunity() });
+  sim = await startSimulator({ community: newcomerCommunity() });
   const settings = testSettings(sim.url);
   settings.sites[0] = { ...settings.sites[0]!, dataExplorer: "off" } as never;
   adapter = simAdapter(settings);
@@ -65,6 +66,50 @@ describe("a daily re-read", () => {
     // The read a plan is made from reads every candidate as the forum shows them now.
     const fresh = await read({ cursor, knownMembers: known, fresh: true });
     expect(profiles(fresh.asked)).toBeGreaterThanOrEqual(candidates.length);
+  });
+
+  it("reads again only the newcomers who did something since, or whose first question is still unanswered", async () => {
+    let examined = 0;
+    const onProgress = (p: { step: string; total: number }) => {
+      if (p.step === "newcomers") examined = p.total;
+    };
+    const first = await read({ onProgress });
+    const cursor = first.cursor as DiscourseCursor;
+    const settled = Object.keys(cursor.newcomers!);
+    const waiting = first.unanswered!.map((u) => u.memberId);
+    expect(settled.length).toBeGreaterThan(5);
+    expect(waiting.length).toBeGreaterThan(0);
+    // A newcomer whose first question nobody answered yet is never settled: the answer is awaited.
+    expect(settled.filter((id) => waiting.includes(id))).toEqual([]);
+    const known = new Map<string, Member>(first.members.map((m) => [m.id, m]));
+    const at = SIM_NOW.toISOString();
+
+    // Nothing happened since: only the newcomers not settled have their stream read again; the
+    // others are reported as seen now, with what the first read found of them kept by the core.
+    const daily = await read({ cursor, knownMembers: known });
+    expect(streams(daily.asked)).toBe(examined - settled.length);
+    expect(daily.unanswered).toEqual(first.unanswered);
+    const before = new Map(first.newcomers!.map((n) => [n.memberId, n]));
+    const again = daily.newcomers!.filter((n) => settled.includes(n.memberId));
+    expect(again.length).toBe(settled.filter((id) => before.has(id)).length);
+    for (const n of again) {
+      expect(n.firstPostAt).toBe(before.get(n.memberId)!.firstPostAt);
+      expect(n.seenAt).toBe(at);
+    }
+    expect((daily.cursor as DiscourseCursor).newcomers).toEqual(cursor.newcomers);
+
+    // One newcomer visited or posted since (their row in the admin list moved): that one is read.
+    const moved = structuredClone(cursor);
+    moved.newcomers![settled[0]!]!.row = "[]";
+    const one = await read({ cursor: moved, knownMembers: known });
+    expect(streams(one.asked)).toBe(streams(daily.asked) + 1);
+
+    // The read a plan is made from reads every newcomer: as many streams as with nothing settled.
+    const fresh = await read({ cursor, knownMembers: known, fresh: true });
+    const unsettled = { ...structuredClone(cursor), newcomers: {} };
+    const freshAnyway = await read({ cursor: unsettled, knownMembers: known, fresh: true });
+    expect(streams(fresh.asked)).toBe(streams(freshAnyway.asked));
+    expect(streams(fresh.asked)).toBeGreaterThanOrEqual(examined);
   });
 
   it("marks a candidate's row as read only once their stream is: a read stopped half way leaves the rest to read", async () => {

@@ -17,6 +17,19 @@ const cameBack = (u: DiscourseAdminUser) =>
   [u.post_count, u.topics_entered, u.days_visited, u.time_read].some((n) => typeof n !== "number" || n > 0);
 
 /**
+ * What the admin list shows of a newcomer's own doing: replies, topics opened, days visited, time
+ * read and when last seen. Opening a topic of their own means a visit (last seen and days visited
+ * move; Discourse's User#update_last_seen!), a reply moves post_count, so the same row on a later
+ * day means they posted nothing since. Null when a field is missing: then nothing can be told.
+ * (A topic started by e-mail alone, with no visit, does not show here: the read a plan is made
+ * from reads every newcomer.)
+ */
+function activityRow(u: DiscourseAdminUser): string | null {
+  const fields = [u.post_count, u.topics_entered, u.days_visited, u.time_read, u.last_seen_at];
+  return fields.every((f) => f !== undefined) ? JSON.stringify(fields) : null;
+}
+
+/**
  * 2. Accounts created since `period.start - scoring.newcomer.accountAgeDays` who came back: the
  * first reply to each one's first topic is a `newcomer_reply` (its author becomes a candidate); a
  * newcomer whom exactly one member answered is that member's sole contact. Accounts up to
@@ -56,8 +69,36 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
     if (older || rows.length < ADMIN_LIST_PAGE) break;
   }
   // Newcomers whose posts only one member ever answered (sockpuppets look like this).
+  // A daily re-read (not one a plan is made from) leaves out a newcomer whose stream held nothing
+  // we still wait for (no first question left unanswered) and who did nothing since: their row
+  // in the list is what it was (activityRow). What the earlier read found is in the store; they
+  // are reported seen now, so the journey knows they did not post in between.
+  const before = r.req.fresh ? {} : (r.cursor.newcomers ?? {});
+  const settled: NonNullable<typeof r.cursor.newcomers> = {};
+  r.cursor.newcomers = settled;
   let done = 0;
+  let left = 0;
   for (const n of newcomers) {
+    const row = activityRow(n);
+    const kept = before[String(n.id)];
+    if (row && kept?.row === row) {
+      settled[String(n.id)] = kept;
+      if (kept.firstPostAt)
+        posted.push({
+          memberId: String(n.id),
+          username: n.username,
+          joinedAt: n.created_at,
+          staff: n.admin || n.moderator,
+          firstPostAt: kept.firstPostAt,
+          firstQuestion: null,
+          nextPostAt: null,
+          firstHelpAt: null,
+          seenAt: r.now.toISOString(),
+        });
+      progress("newcomers", ++done, newcomers.length);
+      left++;
+      continue;
+    }
     let firstTopic: DiscourseUserAction | null = null;
     const own: DiscourseUserAction[] = [];
     const responses: DiscourseUserAction[] = [];
@@ -94,8 +135,12 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
       seenAt: r.now.toISOString(),
     };
     // Followed for the journey only: no longer a newcomer here.
+    const settle = () => {
+      if (row) settled[String(n.id)] = { row, firstPostAt: posts[0] ?? null };
+    };
     if (Date.parse(n.created_at) < start - ageMs) {
       if (posts[0]) posted.push({ ...journey, firstPostAt: posts[0], firstQuestion: null });
+      settle();
       continue;
     }
     const responders = new Set(responses.map((r) => r.acting_user_id).filter((id) => id !== n.id));
@@ -122,6 +167,8 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
             }
           : null,
       });
+    // Only an unanswered first question waits for someone else's reply: the others are settled.
+    if (!topic || first) settle();
     if (!topic) continue;
     if (!first) {
       // Staff who just joined are not left waiting by the community.
@@ -149,4 +196,9 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
     });
     if (first.acting_username) candidates.set(String(first.acting_user_id), first.acting_username);
   }
+  if (left)
+    log.info(
+      { event: "spotlight.read.newcomers_unchanged", site: options.site.id, members: left },
+      "newcomers who did nothing since the last read were not read again",
+    );
 }
