@@ -17,6 +17,7 @@ import { deploymentSecret, optOutKey } from "./optout.js";
 import { periodOf, shiftPeriod } from "./period.js";
 import { rankPeriod, SOLE_CONTACTS_KEY, type SoleContacts } from "./ranking.js";
 import { select } from "./selection/index.js";
+import { ProfileCheck } from "./selection/profiles.js";
 import type { Settings, SiteSettings } from "./settings.js";
 import type { Store } from "./store/types.js";
 
@@ -38,6 +39,8 @@ export interface SyncResult {
   inserted: number;
   duplicates: number;
   requests: number;
+  /** The members whose profiles this read fetched from the platform. */
+  profiled: string[];
 }
 
 /**
@@ -57,6 +60,7 @@ export async function syncPeriod(
   const onProgress = deps.onProgress && ((p: ReadProgress) => deps.onProgress!({ ...p, period: period.id }));
   let inserted = 0;
   let duplicates = 0;
+  const profiled = new Set<string>();
   // What a read hands over, at its checkpoints and at its end: stored with the cursor that goes
   // with it, so a stopped or killed read is continued, not redone.
   const keep = async (part: ReadPart) => {
@@ -67,6 +71,7 @@ export async function syncPeriod(
     });
     inserted += r.inserted;
     duplicates += r.duplicates;
+    for (const m of part.members ?? []) profiled.add(m.id);
     // What the read learnt of new accounts' sole contacts, merged over reads of the period.
     if (part.soleContacts && Object.keys(part.soleContacts).length) {
       const known = (await store.getState<SoleContacts>(site.id, SOLE_CONTACTS_KEY)) ?? {};
@@ -90,7 +95,7 @@ export async function syncPeriod(
     { event: "spotlight.sync.done", site: site.id, period: period.id, inserted, duplicates, requests: result.requests },
     "synced",
   );
-  return { inserted, duplicates, requests: result.requests };
+  return { inserted, duplicates, requests: result.requests, profiled: [...profiled] };
 }
 
 export interface PrepareResult {
@@ -122,7 +127,8 @@ export async function preparePlan(
     return { plan: existing.plan, unchanged: true, requests: 0 };
 
   const sync = options.sync !== false;
-  let requests = sync ? (await syncPeriod(deps, periodId, { fresh: true })).requests : 0;
+  const read = sync ? await syncPeriod(deps, periodId, { fresh: true }) : null;
+  let requests = read?.requests ?? 0;
   const previousId = shiftPeriod(periodId, -1);
   const previousPlan = await store.getPlan(site.id, previousId);
   if (sync && !previousPlan && !(await store.getState(site.id, `read:${previousId}`)))
@@ -140,6 +146,7 @@ export async function preparePlan(
   // What earlier looks found stays found when the plan is only recomputed (an admin's pin); a new
   // read looks again.
   const flagged = new Set<string>(sync ? [] : (existing?.plan.hiddenAfterFlags ?? []));
+  const profiles = new ProfileCheck(deps.adapter, store, site.id, read?.profiled ?? []);
   const rankNow = () =>
     rankPeriod({
       store,
@@ -153,6 +160,9 @@ export async function preparePlan(
       recentlyFeatured,
       overrides,
       flagged,
+    }).then((r) => {
+      profiles.forget(r.members);
+      return r;
     });
   let ranking = await rankNow();
   // An empty read is not a plan.
@@ -199,12 +209,19 @@ export async function preparePlan(
       continue;
     }
     const unvetted = selection.featured.map((f) => f.member.id).filter((id) => !vetted.has(id));
-    if (!deps.adapter.findFlagged || !unvetted.length) break;
-    for (const id of unvetted) vetted.add(id);
-    const own = await store.memberActivities(site.id, unvetted, period.start, period.end);
-    const found = [...(await deps.adapter.findFlagged([...own.values()].flat()))].filter((id) => !flagged.has(id));
-    if (!found.length) break;
-    for (const id of found) flagged.add(id);
+    if (deps.adapter.findFlagged && unvetted.length) {
+      for (const id of unvetted) vetted.add(id);
+      const own = await store.memberActivities(site.id, unvetted, period.start, period.end);
+      const found = [...(await deps.adapter.findFlagged([...own.values()].flat()))].filter((id) => !flagged.has(id));
+      for (const id of found) flagged.add(id);
+      if (found.length) {
+        ranking = await rankNow();
+        selection = selectNow();
+        continue;
+      }
+    }
+    // And judged on their profile as the platform shows it now (src/selection/profiles.ts).
+    if (!(await profiles.refresh(selection.featured))) break;
     ranking = await rankNow();
     selection = selectNow();
   }

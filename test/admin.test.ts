@@ -203,13 +203,23 @@ describe("admin actions", () => {
     expect(after.featured.map((f) => f.member.id)).not.toContain(gone.id);
     expect(after.featured).toHaveLength(before.featured.length);
     expect(after.skipped.find((x) => x.memberId === gone.id)!.reasons).toContain("excluded_by_admin");
-    // Nothing written; the only requests ask whether the newly featured member's posts are public.
+    // Nothing written; the only requests ask whether the newly featured member's posts are public,
+    // and how each member about to be featured shows on the forum now (one profile each at most).
     expect(sim.state.writes.log.length).toBe(writes);
     const grew = [...sim.state.requests]
       .filter(([route, n]) => n !== (requests.get(route) ?? 0))
       .map(([route]) => route);
     for (const route of grew)
-      expect(["GET /categories.json", "GET /t/{id}.json", "GET /t/{id}/posts.json"]).toContain(route);
+      expect([
+        "GET /categories.json",
+        "GET /t/{id}.json",
+        "GET /t/{id}/posts.json",
+        "GET /u/{username}.json",
+      ]).toContain(route);
+    const profiles = "GET /u/{username}.json";
+    expect((sim.state.requests.get(profiles) ?? 0) - (requests.get(profiles) ?? 0)).toBeLessThanOrEqual(
+      after.featured.length,
+    );
     expect((await store.audit("test"))[0]).toMatchObject({
       actor: "admin",
       action: "exclude",

@@ -1,0 +1,60 @@
+/**
+ * A member about to be featured is judged on their profile as the platform shows it now: someone
+ * who hid their profile, was suspended, left or became staff since the read that stored their
+ * profile is not featured. Profiles the plan's own read fetched are fresh already; the others
+ * (a plan recomputed from the store, a member stored by an earlier read) are asked for again,
+ * once per plan, one request each (Adapter.profile).
+ */
+import type { Adapter } from "../../adapters/types.js";
+import type { Member, PlanEntry } from "../domain.js";
+import type { Store } from "../store/types.js";
+
+/** What decides whether, and under which name, a member may be featured. */
+const judged = (m: Member) =>
+  JSON.stringify([m.username, m.hiddenProfile, m.restricted, m.staged, m.staff, m.bot, [...m.groups].sort()]);
+
+export class ProfileCheck {
+  /** Members whose profile is known fresh in this plan: read by its sync, or asked here. */
+  private readonly fresh: Set<string>;
+  /** Members the platform no longer knows under that id and name. */
+  readonly gone = new Set<string>();
+
+  constructor(
+    private readonly adapter: Pick<Adapter, "profile">,
+    private readonly store: Store,
+    private readonly site: string,
+    readFresh: Iterable<string>,
+  ) {
+    this.fresh = new Set(readFresh);
+  }
+
+  /**
+   * Asks for the profiles of these entries' members not known fresh yet and stores them. True
+   * when any of them is judged differently now (or is gone): the period is to be ranked again.
+   */
+  async refresh(entries: readonly PlanEntry[]): Promise<boolean> {
+    if (!this.adapter.profile) return false;
+    const stale = entries.map((f) => f.member).filter((m) => !this.fresh.has(m.id));
+    if (!stale.length) return false;
+    let changed = false;
+    const now: Member[] = [];
+    for (const m of stale) {
+      this.fresh.add(m.id);
+      const p = await this.adapter.profile({ id: m.id, username: m.username });
+      if (!p) {
+        this.gone.add(m.id);
+        changed = true;
+        continue;
+      }
+      now.push(p);
+      if (judged(p) !== judged(m)) changed = true;
+    }
+    if (now.length) await this.store.ingest(this.site, { members: now });
+    return changed;
+  }
+
+  /** The members a ranking may choose from: those gone are unknown (never featured). */
+  forget(members: Map<string, Member>): void {
+    for (const id of this.gone) members.delete(id);
+  }
+}
