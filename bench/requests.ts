@@ -12,7 +12,7 @@ import { siteWithDefaults } from "../src/config.js";
 import { startPostgres } from "../test/postgres-server.js";
 import { PERIOD, report, settings } from "./shared.js";
 
-async function readOnce(url: string, dataExplorer: "auto" | "off", again?: ReadResult) {
+async function readOnce(url: string, dataExplorer: "auto" | "off", again?: ReadResult, fresh = false) {
   const site = siteWithDefaults({
     id: "b",
     platform: "discourse",
@@ -31,9 +31,11 @@ async function readOnce(url: string, dataExplorer: "auto" | "off", again?: ReadR
   });
   const steps = new Map<string, number>();
   const started = performance.now();
-  // `again`: the next daily read of the same period, nothing new on the forum since `again`.
+  // `again`: the next read of the same period, nothing new on the forum since `again`: a daily
+  // re-read, or (`fresh`) the read a plan is made from, after the daily reads.
   const r = await adapter.readPeriod({
     period: PERIOD,
+    ...(fresh ? { fresh } : {}),
     cursor: again?.cursor ?? null,
     knownMembers: new Map(again?.members.map((m) => [m.id, m]) ?? []),
     onProgress: ({ step, total }) => steps.set(step, total),
@@ -57,12 +59,13 @@ export async function benchRequests() {
       const sim = await startSimulator({ community, dataExplorer: { postgresUrl: pg.url } });
       try {
         let first: ReadResult | undefined;
-        for (const path of ["api", "api-daily-nothing-new", "dataExplorer"] as const) {
+        for (const path of ["api", "api-daily-nothing-new", "api-plan-after-daily", "dataExplorer"] as const) {
           sim.state.requests.clear();
           const { r, steps, seconds } = await readOnce(
             sim.url,
             path === "dataExplorer" ? "auto" : "off",
-            path === "api-daily-nothing-new" ? first : undefined,
+            path.startsWith("api-") ? first : undefined,
+            path === "api-plan-after-daily",
           );
           if (path === "api") first = r;
           report({

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DiscourseCursor } from "../../adapters/discourse/read/index.js";
 import { type RunningSimulator, startSimulator } from "../../adapters/discourse/simulator/app.js";
+import { simUser } from "../../adapters/discourse/simulator/model.js";
 import type { Adapter, ReadRequest } from "../../adapters/types.js";
 import type { Member } from "../../src/domain.js";
 import { periodOf } from "../../src/period.js";
@@ -26,11 +27,16 @@ async function read(req: Partial<ReadRequest>) {
 const profiles = (asked: Record<string, number>) => asked["GET /u/{username}.json"] ?? 0;
 const streams = (asked: Record<string, number>) => asked["GET /user_actions.json"] ?? 0;
 
+/** The adapter for the forum at `url`, reading through the API (not Data Explorer). */
+function apiOnly(url: string) {
+  const settings = testSettings(url);
+  settings.sites[0] = { ...settings.sites[0]!, dataExplorer: "off" } as never;
+  return simAdapter(settings);
+}
+
 beforeAll(async () => {
   sim = await startSimulator({ community: newcomerCommunity() });
-  const settings = testSettings(sim.url);
-  settings.sites[0] = { ...settings.sites[0]!, dataExplorer: "off" } as never;
-  adapter = simAdapter(settings);
+  adapter = apiOnly(sim.url);
 });
 afterAll(() => sim?.close());
 
@@ -104,12 +110,65 @@ describe("a daily re-read", () => {
     const one = await read({ cursor: moved, knownMembers: known });
     expect(streams(one.asked)).toBe(streams(daily.asked) + 1);
 
-    // The read a plan is made from reads every newcomer: as many streams as with nothing settled.
+    // The read a plan is made from leaves them out too, but reads the member who first answered
+    // each of them in the period as a candidate (profile and stream), as the forum shows them now.
+    const repliers = Object.values(cursor.newcomers!).flatMap((n) => (n.replier ? [n.replier[0]] : []));
+    expect(repliers.length).toBeGreaterThan(0);
     const fresh = await read({ cursor, knownMembers: known, fresh: true });
-    const unsettled = { ...structuredClone(cursor), newcomers: {} };
-    const freshAnyway = await read({ cursor: unsettled, knownMembers: known, fresh: true });
-    expect(streams(fresh.asked)).toBe(streams(freshAnyway.asked));
-    expect(streams(fresh.asked)).toBeGreaterThanOrEqual(examined);
+    const profiled = new Set(fresh.members.map((m) => m.id));
+    expect(repliers.filter((id) => !profiled.has(id))).toEqual([]);
+  });
+
+  it("keeps reading a newcomer nobody answered: a sockpuppet its owner answers later is the owner's sole contact", async () => {
+    // A new account replies in someone else's topic and likes a member's posts; nobody answers it.
+    const before = newcomerCommunity();
+    const owner = before.users.find((u) => u.role === "expert")!;
+    const topic = before.topics.find(
+      (t) => t.userId !== owner.id && t.createdAt.startsWith("2026-10-0") && t.postIds.length > 1,
+    )!;
+    const puppet = simUser({
+      id: Math.max(...before.users.map((u) => u.id)) + 1,
+      username: "quiet_puppet",
+      createdAt: "2026-10-24T08:00:00.000Z",
+      trustLevel: 0,
+      role: "newcomer",
+    });
+    before.users.push(puppet);
+    let pid = Math.max(...before.posts.map((p) => p.id));
+    const reply = (who: number, at: string, to: number) => {
+      const p = { id: ++pid, topicId: topic.id, postNumber: topic.postIds.length + 1, userId: who, createdAt: at };
+      topic.postIds.push(p.id);
+      return { ...p, replyToPostNumber: to, hidden: false, raw: "Thanks, this is what I needed." };
+    };
+    const own = reply(puppet.id, "2026-10-26T10:00:00.000Z", 1);
+    before.posts.push(own);
+    for (const p of before.posts.filter((x) => x.userId === owner.id).slice(0, 3))
+      before.likes.push({ postId: p.id, userId: puppet.id, createdAt: "2026-10-26T10:05:00.000Z" });
+    // Later its owner answers it, and the puppet itself does nothing more.
+    const after = structuredClone(before);
+    const answer = reply(owner.id, "2026-10-28T10:00:00.000Z", own.postNumber);
+    after.topics.find((t) => t.id === topic.id)!.postIds = [...topic.postIds];
+    after.posts.push(answer);
+
+    const s1 = await startSimulator({ community: before });
+    const s2 = await startSimulator({ community: after });
+    try {
+      const first = await apiOnly(s1.url).readPeriod({ period, cursor: null, knownMembers: new Map() });
+      const cursor = first.cursor as DiscourseCursor;
+      expect(Object.keys(cursor.newcomers!).length).toBeGreaterThan(5);
+      expect(cursor.newcomers![String(puppet.id)]).toBeUndefined();
+      expect(first.soleContacts?.[String(puppet.id)]).toBeUndefined();
+
+      const daily = await apiOnly(s2.url).readPeriod({
+        period,
+        cursor,
+        knownMembers: new Map(first.members.map((m) => [m.id, m])),
+      });
+      expect(daily.soleContacts?.[String(puppet.id)]).toBe(String(owner.id));
+    } finally {
+      await s1.close();
+      await s2.close();
+    }
   });
 
   it("marks a candidate's row as read only once their stream is: a read stopped half way leaves the rest to read", async () => {

@@ -69,11 +69,13 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
     if (older || rows.length < ADMIN_LIST_PAGE) break;
   }
   // Newcomers whose posts only one member ever answered (sockpuppets look like this).
-  // A daily re-read (not one a plan is made from) leaves out a newcomer whose stream held nothing
-  // we still wait for (no first question left unanswered) and who did nothing since: their row
-  // in the list is what it was (activityRow). What the earlier read found is in the store; they
-  // are reported seen now, so the journey knows they did not post in between.
-  const before = r.req.fresh ? {} : (r.cursor.newcomers ?? {});
+  // A re-read of the period leaves out a newcomer whose stream held nothing we still wait for (no
+  // first question left unanswered) and who did nothing since: their row in the list is what it
+  // was (activityRow). What the earlier read found (their first reply's credit, their sole
+  // contact) is in the store; they are reported seen now, so the journey knows they did not post
+  // in between. The read a plan is made from still reads the member who first answered them, as a
+  // candidate.
+  const before = r.cursor.newcomers ?? {};
   const settled: NonNullable<typeof r.cursor.newcomers> = {};
   r.cursor.newcomers = settled;
   let done = 0;
@@ -83,6 +85,7 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
     const kept = before[String(n.id)];
     if (row && kept?.row === row) {
       settled[String(n.id)] = kept;
+      if (r.req.fresh && kept.replier) candidates.set(kept.replier[0], kept.replier[1]);
       if (kept.firstPostAt)
         posted.push({
           memberId: String(n.id),
@@ -134,10 +137,13 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
       firstHelpAt: helped.map((a) => a.created_at).sort()[0] ?? null,
       seenAt: r.now.toISOString(),
     };
-    // Followed for the journey only: no longer a newcomer here.
-    const settle = () => {
-      if (row) settled[String(n.id)] = { row, firstPostAt: posts[0] ?? null };
+    // Settled (read again only once they do something): see `before` above.
+    let waits = false;
+    const settle = (replier?: [string, string]) => {
+      if (row && !waits)
+        settled[String(n.id)] = { row, firstPostAt: posts[0] ?? null, ...(replier ? { replier } : {}) };
     };
+    // Followed for the journey only: no longer a newcomer here.
     if (Date.parse(n.created_at) < start - ageMs) {
       if (posts[0]) posted.push({ ...journey, firstPostAt: posts[0], firstQuestion: null });
       settle();
@@ -145,6 +151,9 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
     }
     const responders = new Set(responses.map((r) => r.acting_user_id).filter((id) => id !== n.id));
     if (responders.size === 1) soleContacts[String(n.id)] = String([...responders][0]);
+    // A newcomer who posted and whom nobody answered yet may still become someone's sole contact
+    // (a sockpuppet answered only by its owner) without doing anything more: read again.
+    waits = posts.length > 0 && responders.size === 0;
     const asked = firstTopic as DiscourseUserAction | null;
     const topic = asked && Date.parse(asked.created_at) - Date.parse(n.created_at) <= ageMs ? asked : null;
     const first = topic
@@ -168,8 +177,10 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
           : null,
       });
     // Only an unanswered first question waits for someone else's reply: the others are settled.
-    if (!topic || first) settle();
-    if (!topic) continue;
+    if (!topic) {
+      settle();
+      continue;
+    }
     if (!first) {
       // Staff who just joined are not left waiting by the community.
       if (!n.admin && !n.moderator)
@@ -182,7 +193,10 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
         });
       continue;
     }
-    if (!inPeriod(first.created_at)) continue;
+    if (!inPeriod(first.created_at)) {
+      settle();
+      continue;
+    }
     activities.push({
       id: `newcomer_reply:${first.topic_id}:${first.post_number}`,
       memberId: String(first.acting_user_id),
@@ -195,6 +209,7 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
       public: whereItHappened(first, restricted) === "public" && whereItHappened(topic, restricted) === "public",
     });
     if (first.acting_username) candidates.set(String(first.acting_user_id), first.acting_username);
+    settle(first.acting_username ? [String(first.acting_user_id), first.acting_username] : undefined);
   }
   if (left)
     log.info(

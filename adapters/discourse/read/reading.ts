@@ -20,10 +20,11 @@ export interface DiscourseCursor {
   rows?: Record<string, string>;
   /**
    * Per newcomer id whose stream holds nothing we still wait for (read/newcomers.ts): their admin
-   * list row (replies, visits, reading, last seen) when last read, and their first post. The same
-   * row again on a daily re-read: they posted nothing since, and their stream is not read again.
+   * list row (replies, visits, reading, last seen) when last read, their first post, and who first
+   * answered their first question in the period (id, username). The same row again on a re-read:
+   * they posted nothing since, and their stream is not read again.
    */
-  newcomers?: Record<string, { row: string; firstPostAt: string | null }>;
+  newcomers?: Record<string, { row: string; firstPostAt: string | null; replier?: [string, string] }>;
   /**
    * A read that stopped half way (its checkpoints, read/index.ts): when it started, its candidates
    * (id, username), those whose stream is read and kept, and the likers met so far. The next read
