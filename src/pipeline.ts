@@ -60,6 +60,8 @@ export async function syncPeriod(
   const onProgress = deps.onProgress && ((p: ReadProgress) => deps.onProgress!({ ...p, period: period.id }));
   let inserted = 0;
   let duplicates = 0;
+  // Members whose profile this read fetched from the platform (not one an earlier read stored).
+  const startedAt = (deps.now ?? systemClock)().getTime();
   const profiled = new Set<string>();
   // What a read hands over, at its checkpoints and at its end: stored with the cursor that goes
   // with it, so a stopped or killed read is continued, not redone.
@@ -71,7 +73,7 @@ export async function syncPeriod(
     });
     inserted += r.inserted;
     duplicates += r.duplicates;
-    for (const m of part.members ?? []) profiled.add(m.id);
+    for (const m of part.members ?? []) if (Date.parse(m.fetchedAt) >= startedAt) profiled.add(m.id);
     // What the read learnt of new accounts' sole contacts, merged over reads of the period.
     if (part.soleContacts && Object.keys(part.soleContacts).length) {
       const known = (await store.getState<SoleContacts>(site.id, SOLE_CONTACTS_KEY)) ?? {};

@@ -51,9 +51,12 @@ export function toMember(u: DiscourseUser, base: URL, now: Date): Member {
 /**
  * A row of the admin user list: enough to weigh the likes this member gives (standing), not to
  * judge their own eligibility (no hide_profile, suspension or groups), so it is never used for
- * candidates.
+ * candidates. A profile read before (`known`) keeps what it said of those, and its date: the row
+ * refreshes who they are and their standing, but never turns a hidden profile visible again or
+ * makes an old profile look freshly read.
  */
-export function toMemberFromList(u: DiscourseAdminUser, base: URL, now: Date): Member {
+export function toMemberFromList(u: DiscourseAdminUser, base: URL, now: Date, known?: Member): Member {
+  if (known) return { ...known, ...identity(u, base), staged: known.staged || !!u.staged };
   return {
     ...identity(u, base),
     restricted: false,

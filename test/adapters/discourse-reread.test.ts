@@ -171,6 +171,23 @@ describe("a daily re-read", () => {
     }
   });
 
+  it("never lets a liker's row in the admin list pass for their profile: what an earlier profile said is kept", async () => {
+    const first = await read({});
+    // Profiles stored long ago, one of them saying the member hid it: too old to weigh likes with.
+    const old = "2026-01-01T00:00:00.000Z";
+    const stored = new Map(
+      first.members.map((m) => [m.id, { ...m, hiddenProfile: true, groups: ["kept"], fetchedAt: old }]),
+    );
+    const again = await read({ knownMembers: stored });
+    const fromList = again.members.filter((m) => m.fetchedAt !== SIM_NOW.toISOString());
+    expect(fromList.length).toBeGreaterThan(10);
+    for (const m of fromList) expect(m).toMatchObject({ fetchedAt: old, hiddenProfile: true, groups: ["kept"] });
+    // The profiles read now (the candidates') say what the forum says.
+    expect(
+      again.members.filter((m) => m.fetchedAt === SIM_NOW.toISOString() && !m.hiddenProfile).length,
+    ).toBeGreaterThan(10);
+  });
+
   it("marks a candidate's row as read only once their stream is: a read stopped half way leaves the rest to read", async () => {
     const stop = new AbortController();
     let saved: DiscourseCursor | null = null;

@@ -85,7 +85,7 @@ export async function weighLikers(r: Reading): Promise<void> {
         const key = String(u.id);
         if (!unknown.has(key)) continue;
         unknown.delete(key);
-        fetched.set(key, toMemberFromList(u, http.base, now));
+        fetched.set(key, toMemberFromList(u, http.base, now, req.knownMembers.get(key)));
       }
       progress("likers", likers.size - unknown.size, likers.size);
       const last = rows[rows.length - 1];
