@@ -13,7 +13,7 @@
  *    member answered is that member's sole contact (ReadResult.soleContacts), and a first topic
  *    nobody else answered is listed for the admin (ReadResult.unanswered); each one's first post
  *    (a topic or a reply, from the same stream) says whom the welcome is for (ReadResult.newcomers);
- *    a daily re-read leaves out the newcomers who did nothing since (newcomers.ts);
+ *    a re-read of the period leaves out the newcomers who did nothing since (newcomers.ts);
  * 3. each candidate's profile (/u/{username}.json: staff, suspended, hidden profile, groups);
  * 4. each candidate's own stream, /user_actions.json?filter=2,4,5,15 (likes received with the
  *    liker, topics, replies, accepted answers, newest first, 100 a page), from the period's end

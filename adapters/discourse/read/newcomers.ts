@@ -21,8 +21,8 @@ const cameBack = (u: DiscourseAdminUser) =>
  * read and when last seen. Opening a topic of their own means a visit (last seen and days visited
  * move; Discourse's User#update_last_seen!), a reply moves post_count, so the same row on a later
  * day means they posted nothing since. Null when a field is missing: then nothing can be told.
- * (A topic started by e-mail alone, with no visit, does not show here: the read a plan is made
- * from reads every newcomer.)
+ * (A topic started by e-mail alone, with no visit and no reply, does not show here: it is seen
+ * once the newcomer visits or replies.)
  */
 function activityRow(u: DiscourseAdminUser): string | null {
   const fields = [u.post_count, u.topics_entered, u.days_visited, u.time_read, u.last_seen_at];
@@ -70,8 +70,8 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
   }
   // Newcomers whose posts only one member ever answered (sockpuppets look like this).
   // A re-read of the period leaves out a newcomer whose stream held nothing we still wait for (no
-  // first question left unanswered) and who did nothing since: their row in the list is what it
-  // was (activityRow). What the earlier read found (their first reply's credit, their sole
+  // first question left unanswered, and someone answered them if they posted) and who did nothing
+  // since: their row in the list is what it was (activityRow). What the earlier read found (their first reply's credit, their sole
   // contact) is in the store; they are reported seen now, so the journey knows they did not post
   // in between. The read a plan is made from still reads the member who first answered them, as a
   // candidate.
