@@ -73,8 +73,8 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
   // first question left unanswered, and someone answered them if they posted) and who did nothing
   // since: their row in the list is what it was (activityRow). What the earlier read found (their
   // first reply's credit, their sole contact) is in the store; they are reported seen now, so the
-  // journey knows they did not post in between. The read a plan is made from still reads the member who first answered them, as a
-  // candidate.
+  // journey knows they did not post in between. The read a plan is made from still reads the
+  // member who first answered them, as a candidate.
   const before = r.cursor.newcomers ?? {};
   const settled: NonNullable<typeof r.cursor.newcomers> = {};
   r.cursor.newcomers = settled;
