@@ -1,8 +1,13 @@
 /**
  * Discourse webhooks: `X-Discourse-Event-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>`
- * verified over the raw bytes with a constant-time compare, and the post, like and solution
- * events mapped to the same activity ids the read side produces, so a webhook and a later sync
- * of the same event count once.
+ * verified over the raw bytes with a constant-time compare, and new topics and likes mapped to the
+ * same activity ids the read side produces, so a webhook and a later sync of the same event count
+ * once (the store keeps the first of an id and ignores the rest).
+ *
+ * Replies and accepted answers are left to the sync: a reply's payload (WebHookPostSerializer)
+ * does not say whose topic it is, and a reply in one's own topic is conversation, not help; the
+ * solved payload is the answer without who accepted it. Stored first from a webhook, either would
+ * keep the sync's right version out (same id), so they are acknowledged and not stored.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Activity } from "../../src/domain.js";
@@ -79,9 +84,10 @@ export function parseWebhook(
   switch (name) {
     case "post_created": {
       const p = post(b.post, "post_created: post");
-      if (!visible(p)) break;
+      // A reply: left to the sync, which knows whose topic it is (above).
+      if (!visible(p) || p.post_number !== 1) break;
       const key = `${p.topic_id}:${p.post_number}`;
-      const signal = p.hidden ? "flagged" : p.post_number === 1 ? "topic" : "reply";
+      const signal = p.hidden ? "flagged" : "topic";
       activities.push({
         id: `${p.hidden ? "flagged" : "post"}:${key}`,
         memberId: String(p.user_id),
@@ -107,20 +113,6 @@ export function parseWebhook(
         signal: "like_received",
         at,
         otherId: String(like.user.id),
-        ...common(p),
-      });
-      break;
-    }
-    case "accepted_solution": {
-      const p = post(b.solved, "accepted_solution: solved");
-      if (!visible(p)) break;
-      // The payload does not name who accepted it: the next sync's stream fills that in (same id).
-      activities.push({
-        id: `solution:${p.topic_id}:${p.post_number}`,
-        memberId: String(p.user_id),
-        signal: "solution",
-        at,
-        otherId: null,
         ...common(p),
       });
       break;
