@@ -60,13 +60,15 @@ describe("the profiles of the members a plan features", () => {
     // Since the read: one member hid their profile, another's account is gone.
     sim.state.community.users.find((u) => String(u.id) === hider!.id)!.hideProfile = true;
     gone.add(leaver!.id);
+    // And one who stays changed their display name: the entry (and the note) show the new one.
+    sim.state.community.users.find((u) => String(u.id) === stays!.id)!.name = "Renamed Since";
 
     const again = (await preparePlan(deps, "2026-10", { sync: false })).plan;
     expect(asked).toEqual(expect.arrayContaining(first.featured.map((f) => f.member.id)));
     expect(new Set(asked).size).toBe(asked.length);
     expect(again.featured.map((f) => f.member.id)).not.toContain(hider!.id);
     expect(again.featured.map((f) => f.member.id)).not.toContain(leaver!.id);
-    expect(again.featured.map((f) => f.member.id)).toContain(stays!.id);
+    expect(again.featured.find((f) => f.member.id === stays!.id)?.member.name).toBe("Renamed Since");
     // Their places went to the next members, and someone who hid is not even named to the admin.
     expect(again.featured.length).toBe(first.featured.length);
     expect(named(again, hider!.id)).toBe(false);

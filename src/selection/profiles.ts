@@ -9,10 +9,6 @@ import type { Adapter } from "../../adapters/types.js";
 import type { Member, PlanEntry } from "../domain.js";
 import type { Store } from "../store/types.js";
 
-/** What decides whether, and under which name, a member may be featured. */
-const judged = (m: Member) =>
-  JSON.stringify([m.username, m.hiddenProfile, m.restricted, m.staged, m.staff, m.bot, [...m.groups].sort()]);
-
 export class ProfileCheck {
   /** Members whose profile is known fresh in this plan: read by its sync, or asked here. */
   private readonly fresh: Set<string>;
@@ -30,27 +26,22 @@ export class ProfileCheck {
 
   /**
    * Asks for the profiles of these entries' members not known fresh yet and stores them. True
-   * when any of them is judged differently now (or is gone): the period is to be ranked again.
+   * when it asked about anyone: the period is to be ranked again, so that who is featured, and
+   * the name, avatar and language their entry and note show, are as the platform says now.
    */
   async refresh(entries: readonly PlanEntry[]): Promise<boolean> {
     if (!this.adapter.profile) return false;
     const stale = entries.map((f) => f.member).filter((m) => !this.fresh.has(m.id));
     if (!stale.length) return false;
-    let changed = false;
     const now: Member[] = [];
     for (const m of stale) {
       this.fresh.add(m.id);
       const p = await this.adapter.profile({ id: m.id, username: m.username });
-      if (!p) {
-        this.gone.add(m.id);
-        changed = true;
-        continue;
-      }
-      now.push(p);
-      if (judged(p) !== judged(m)) changed = true;
+      if (p) now.push(p);
+      else this.gone.add(m.id);
     }
     if (now.length) await this.store.ingest(this.site, { members: now });
-    return changed;
+    return true;
   }
 
   /** The members a ranking may choose from: those gone are unknown (never featured). */
