@@ -91,30 +91,26 @@ for (const [inside, data] of entries) {
   const name = Buffer.from(`community-spotlight/${inside}`, "utf8");
   const packed = deflateRawSync(data, { level: 9 });
   const crc = crc32(data);
+  // The fields a local header and its central directory entry share, in the same order
+  // (APPNOTE 4.3.7 and 4.3.12): from byte 4 of the one and byte 6 of the other.
+  const shared = (header, at) => {
+    header.writeUInt16LE(20, at); // version needed: 2.0 (deflate)
+    header.writeUInt16LE(0x0800, at + 2); // names are UTF-8
+    header.writeUInt16LE(8, at + 4); // deflate
+    header.writeUInt16LE(DOS_TIME, at + 6);
+    header.writeUInt16LE(DOS_DATE, at + 8);
+    header.writeUInt32LE(crc, at + 10);
+    header.writeUInt32LE(packed.length, at + 14);
+    header.writeUInt32LE(data.length, at + 18);
+    header.writeUInt16LE(name.length, at + 22);
+  };
   const local = Buffer.alloc(30);
   local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)
-  local.writeUInt16LE(0x0800, 6); // names are UTF-8
-  local.writeUInt16LE(8, 8); // deflate
-  local.writeUInt16LE(DOS_TIME, 10);
-  local.writeUInt16LE(DOS_DATE, 12);
-  local.writeUInt32LE(crc, 14);
-  local.writeUInt32LE(packed.length, 18);
-  local.writeUInt32LE(data.length, 22);
-  local.writeUInt16LE(name.length, 26);
-  local.writeUInt16LE(0, 28);
+  shared(local, 4);
   const central = Buffer.alloc(46);
   central.writeUInt32LE(0x02014b50, 0);
   central.writeUInt16LE(0x031e, 4); // made by: Unix, 3.0
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(0x0800, 8);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt16LE(DOS_TIME, 12);
-  central.writeUInt16LE(DOS_DATE, 14);
-  central.writeUInt32LE(crc, 16);
-  central.writeUInt32LE(packed.length, 20);
-  central.writeUInt32LE(data.length, 24);
-  central.writeUInt16LE(name.length, 28);
+  shared(central, 6);
   central.writeUInt32LE((0o100644 << 16) >>> 0, 38); // -rw-r--r--
   central.writeUInt32LE(offset, 42);
   locals.push(local, name, packed);
