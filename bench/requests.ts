@@ -32,7 +32,8 @@ async function readOnce(url: string, dataExplorer: "auto" | "off", again?: ReadR
   const steps = new Map<string, number>();
   const started = performance.now();
   // `again`: the next read of the same period, nothing new on the forum since `again`: a daily
-  // re-read, or (`fresh`) the read a plan is made from, after the daily reads.
+  // re-read, or (`fresh`) the read a plan is made from. Both start from the first read's cursor and
+  // profiles, which a daily re-read with nothing new leaves as they were.
   const r = await adapter.readPeriod({
     period: PERIOD,
     ...(fresh ? { fresh } : {}),
