@@ -225,6 +225,15 @@ describe("spotlight worker", () => {
     expect(again.stdout).toMatch(/^failed before; queued again: period job /);
     const names = await done(w);
     expect(notes(w.sim).sort()).toEqual(names);
+    // The notes go out as jobs of their own: the period run may still be finishing when the last
+    // one is sent. Once it has completed, enqueueing it again runs it again.
+    await until("the period run to complete", async () => {
+      let state: string | undefined;
+      await enqueue(w, async (q) => {
+        state = await (await q.period.getJob(jobId("forum", PERIOD, "period")))?.getState();
+      });
+      return state === "completed";
+    });
     const twice = await run(
       process.execPath,
       [CLI, "enqueue", "--config", w.config, "--site", "forum", "--period", PERIOD],
