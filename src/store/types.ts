@@ -21,6 +21,9 @@ export interface AuditEntry {
   detail: string;
 }
 
+/** Store.noteChanged's id for "anyone's activity may have changed". */
+export const EVERYONE = "*";
+
 export interface SyncBatch {
   activities?: readonly Activity[];
   members?: readonly Member[];
@@ -83,6 +86,14 @@ export interface Store {
    * cannot both set it), and returns what the key holds afterwards: ours or the first one's.
    */
   setIfAbsent<T>(site: string, key: string, value: T): Promise<T>;
+  /**
+   * Webhook news: these members' own activity on the platform may have changed (an event about
+   * them arrived `at`). Kept per member as the latest time, whatever order calls come in; the
+   * member id EVERYONE stands for an event the platform could not tie to members.
+   */
+  noteChanged(site: string, memberIds: readonly string[], at: string): Promise<void>;
+  /** The members noted changed at or after `since`, with the latest time each was. */
+  changedSince(site: string, since: string): Promise<Map<string, string>>;
   /** Throws when the store cannot answer (readiness). */
   ping(): Promise<void>;
 

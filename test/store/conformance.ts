@@ -3,7 +3,7 @@
  * it unchanged.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Store } from "../../src/store/types.js";
+import { EVERYONE, type Store } from "../../src/store/types.js";
 import { act, member } from "../helpers.js";
 import { keepingCases } from "./conformance-keeping.js";
 
@@ -18,6 +18,30 @@ export function testStore(name: string, factory: () => Promise<Store> | Store) {
     });
 
     keepingCases(() => store);
+
+    it("keeps each member's latest webhook news, whatever order it comes in, by site, and forgets it", async () => {
+      await store.noteChanged("s", ["m1", "m2"], "2026-10-02T10:00:00Z");
+      // Older news arriving later (a slow handler) does not move a member's time back.
+      await store.noteChanged("s", ["m1", EVERYONE], "2026-10-02T09:00:00.000Z");
+      await store.noteChanged("other", ["m3"], "2026-10-03T00:00:00.000Z");
+      expect(await store.changedSince("s", "2026-10-02T09:00:00.000Z")).toEqual(
+        new Map([
+          ["m1", "2026-10-02T10:00:00.000Z"],
+          ["m2", "2026-10-02T10:00:00.000Z"],
+          [EVERYONE, "2026-10-02T09:00:00.000Z"],
+        ]),
+      );
+      expect([...(await store.changedSince("s", "2026-10-02T09:30:00Z")).keys()].sort()).toEqual(["m1", "m2"]);
+      expect(await store.changedSince("s", "2026-10-02T10:00:00.001Z")).toEqual(new Map());
+      await store.noteChanged("s", ["m2"], "2026-10-04T00:00:00.000Z");
+      await store.forgetMember("s", "m1");
+      expect(await store.changedSince("s", "2026-10-01T00:00:00.000Z")).toEqual(
+        new Map([
+          ["m2", "2026-10-04T00:00:00.000Z"],
+          [EVERYONE, "2026-10-02T09:00:00.000Z"],
+        ]),
+      );
+    });
 
     it("counts the same activity id once, however often it is ingested", async () => {
       const a = act("m1", "reply", { id: "post:1:2" });

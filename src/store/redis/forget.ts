@@ -68,6 +68,7 @@ export async function forgetting(keys: Keys, now: Clock, conn: RedisConnection, 
     for (const part of [0, 1, 2]) tx.hdel(keys.site(site, "counts", month, String(part)), memberId);
   }
   tx.hdel(keys.site(site, "members"), memberId);
+  tx.zrem(keys.site(site, "changed"), memberId);
   const standing = await conn.hget(keys.site(site, "standings"), memberId);
   tx.hdel(keys.site(site, "standings"), memberId);
   if (standing !== null) tx.hincrby(keys.site(site, "standing-counts"), standing, -1);

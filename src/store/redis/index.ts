@@ -1,8 +1,8 @@
 /**
  * The Redis store (ioredis), for worker mode: any number of workers on any number of machines
  * share it. keys.ts says where it keeps what; ingest.lua is the script that writes a chunk
- * atomically; prepare.ts and chunk.ts build its calls; read.ts reads the bucket lists back;
- * forget.ts removes a member.
+ * atomically; prepare.ts and chunk.ts build its calls, ingest.ts sends them; read.ts reads the
+ * bucket lists back; forget.ts removes a member.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -23,22 +23,12 @@ import { ROOT } from "../../manifest.js";
 import { shiftPeriod } from "../../period.js";
 import { addCounts, canonicalTime, monthsOf, quarterRange, spansCovering } from "../counts.js";
 import type { AuditEntry, PlanStatus, Store, StoredPlan, SyncBatch } from "../types.js";
-import { buildChunk } from "./chunk.js";
 import { connectRedis, type RedisConnection, ready } from "./connect.js";
 import { activityOf, type MemberLists } from "./encoding.js";
 import { forgetting } from "./forget.js";
+import { ingestBatches } from "./ingest.js";
 import { Keys } from "./keys.js";
-import {
-  CHUNK,
-  type Chunk,
-  decodeCounts,
-  HOLD,
-  prepare,
-  REPEATS,
-  repeats,
-  Scratch,
-  sortByTimeThenId,
-} from "./prepare.js";
+import { decodeCounts, Scratch, sortByTimeThenId } from "./prepare.js";
 import { readLists } from "./read.js";
 
 /** The INGEST script (its header says what it takes and returns). */
@@ -105,78 +95,10 @@ export class RedisStore implements Store {
   async ingestEach(site: string, batches: readonly SyncBatch[]) {
     const scratch = this.scratch.pop() ?? new Scratch();
     try {
-      return await this.ingestWith(site, batches, scratch);
+      return await ingestBatches(this.redis, this.keys, this.buffers, site, batches, scratch);
     } finally {
       // Kept for the next ingestion (it holds at most a chunk's worth).
       this.scratch.push(scratch);
-    }
-  }
-
-  private async ingestWith(site: string, batches: readonly SyncBatch[], scratch: Scratch) {
-    const results = batches.map(() => ({ inserted: 0, duplicates: 0 }));
-    let round = 0;
-    const holdKey = () =>
-      this.key(site, "hold", `${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.${round++}`);
-    let hold = holdKey();
-    let pending: Chunk[] = [];
-    let sent: Array<Promise<number | number[]>> = [];
-    const send = async (c: Chunk) => {
-      if (c.last && batches[c.batch]!.cursor) {
-        const failed = (await Promise.allSettled(sent)).find((r) => r.status === "rejected");
-        if (failed) throw failed.reason;
-      }
-      c.keys[HOLD] = hold;
-      const reply = (
-        this.redis as unknown as {
-          spotlightIngest: (n: number, keys: string[], args: [Buffer]) => Promise<number | number[]>;
-        }
-      ).spotlightIngest(c.keys.length, c.keys, c.args);
-      reply.then(
-        (written) =>
-          typeof written === "number" && written >= 0 && this.buffers.length < 4 && this.buffers.push(c.buffer),
-        () => {}, // awaited below, with the others
-      );
-      pending.push(c);
-      sent.push(reply);
-    };
-    for (const [b, batch] of batches.entries()) {
-      const all = batch.activities ?? [];
-      for (let from = 0; from === 0 || from < all.length; from += CHUNK) {
-        const prepared = await prepare(all, from, Math.min(all.length, from + CHUNK), scratch);
-        await send(
-          await buildChunk(this.keys, this.buffers, site, b, prepared, from + CHUNK >= all.length ? batch : undefined),
-        );
-      }
-    }
-    for (;;) {
-      const replies = await Promise.all(sent);
-      const stop = replies.findIndex((r) => typeof r !== "number" || r < 0);
-      for (let i = 0; i < (stop < 0 ? replies.length : stop); i++)
-        results[pending[i]!.batch]!.inserted += replies[i] as number;
-      if (stop < 0) return results;
-      // The chunk that met stored ids, or an id twice (REPEATS), goes again without them, then the
-      // chunks it held back.
-      const blocked = pending[stop]!;
-      const found = new Set(replies[stop] === REPEATS ? repeats(blocked) : (replies[stop] as number[]));
-      results[blocked.batch]!.duplicates += found.size;
-      const left = Array.from(
-        blocked.order.filter((_, k) => !found.has(k)),
-        (i) => blocked.source[i]!,
-      );
-      const rest = await prepare(left, 0, left.length, scratch);
-      const again = [
-        await buildChunk(
-          this.keys,
-          this.buffers,
-          site,
-          blocked.batch,
-          rest,
-          blocked.last ? batches[blocked.batch] : undefined,
-        ),
-        ...pending.slice(stop + 1),
-      ];
-      [hold, pending, sent] = [holdKey(), [], []];
-      for (const c of again) await send(c);
     }
   }
 
@@ -320,6 +242,19 @@ export class RedisStore implements Store {
     // HSETNX is atomic: of two workers starting together, the first one's value stays.
     await this.redis.hsetnx(this.key(site, "cursors"), key, JSON.stringify(value));
     return (await this.getState<T>(site, key)) as T;
+  }
+
+  async noteChanged(site: string, memberIds: readonly string[], at: string) {
+    // GT: a member's time only moves forward, whichever of two calls lands last.
+    const t = Date.parse(at);
+    if (memberIds.length) await this.redis.zadd(this.key(site, "changed"), "GT", ...memberIds.flatMap((id) => [t, id]));
+  }
+
+  async changedSince(site: string, since: string) {
+    const flat = await this.redis.zrangebyscore(this.key(site, "changed"), Date.parse(since), "+inf", "WITHSCORES");
+    const out = new Map<string, string>();
+    for (let i = 0; i + 1 < flat.length; i += 2) out.set(flat[i]!, new Date(Number(flat[i + 1])).toISOString());
+    return out;
   }
 
   async savePlan(site: string, plan: Plan, status: PlanStatus) {

@@ -21,6 +21,8 @@
  *   {p}:{site}:featured:P          SET   member ids featured in period P
  *   {p}:{site}:optouts             SET   opt-out keys (keyed hashes)
  *   {p}:{site}:audit               LIST  admin actions, newest first
+ *   {p}:{site}:changed             ZSET  member id -> latest time (ms) webhook news about them came
+ *                                        (Store.noteChanged; "*": anyone)
  */
 
 export class Keys {

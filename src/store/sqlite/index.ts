@@ -264,6 +264,17 @@ export class SqliteStore implements Store {
     return (await this.getState<T>(site, key)) as T;
   }
 
+  async noteChanged(site: string, memberIds: readonly string[], at: string) {
+    const when = canonicalTime(at);
+    this.db.transaction(() => {
+      for (const id of memberIds) this.stmts.noteChanged.run(site, id, when);
+    })();
+  }
+
+  async changedSince(site: string, since: string) {
+    return new Map(this.stmts.changedSince.all(site, canonicalTime(since)) as Array<[string, string]>);
+  }
+
   async ping() {
     this.db.prepare("SELECT 1").get();
   }
@@ -328,6 +339,7 @@ export class SqliteStore implements Store {
       this.rebuildCounts({ site, memberIds: touched.filter((id) => id !== memberId) });
       this.db.prepare(`DELETE FROM members WHERE site = ? AND id = ?`).run(site, memberId);
       this.db.prepare(`DELETE FROM featured WHERE site = ? AND member_id = ?`).run(site, memberId);
+      this.db.prepare(`DELETE FROM changed WHERE site = ? AND member_id = ?`).run(site, memberId);
       for (const row of this.db.prepare(`SELECT period, json FROM plans WHERE site = ?`).all(site) as Array<{
         period: string;
         json: string;

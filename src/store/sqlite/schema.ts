@@ -12,9 +12,10 @@ const COUNT_COLUMNS_DDL = COUNT_COLUMNS.map((c) => `${c} INTEGER NOT NULL DEFAUL
  * Schema version: 2 added member_counts (filled from the activities on first open); 3 keeps the
  * activities in member order (ranking reads a member's month as one range; ids stay unique); 4
  * gave members a standing column; 5 added activity_quarters (filled from the activities); 6 marks
- * the activities anyone may see (activities.public: what may be cited; 0 for those stored before).
+ * the activities anyone may see (activities.public: what may be cited; 0 for those stored before); 7
+ * added changed (webhook news: whose activity changed when, Store.noteChanged).
  */
-export const VERSION = 6;
+export const VERSION = 7;
 
 /** Activities in one ingestion after which the write-ahead log is checkpointed and truncated. */
 export const LARGE_INGEST = 10_000;
@@ -58,6 +59,11 @@ CREATE TABLE IF NOT EXISTS audit (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, site TEXT NOT NULL, json TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_by_site ON audit (site, seq);
+-- Webhook news (Store.noteChanged): per member, the latest time an event about them arrived.
+CREATE TABLE IF NOT EXISTS changed (
+  site TEXT NOT NULL, member_id TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (site, member_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS changed_by_time ON changed (site, at);
 CREATE TABLE IF NOT EXISTS optouts (
   site TEXT NOT NULL, key TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (site, key)
 ) WITHOUT ROWID;

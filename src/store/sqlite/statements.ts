@@ -35,6 +35,10 @@ export function statements(db: Database.Database) {
     ),
     addOptOut: db.prepare(`INSERT OR IGNORE INTO optouts (site, key, created_at) VALUES (?, ?, ?)`),
     optOutKeys: db.prepare(`SELECT key FROM optouts WHERE site = ?`),
+    noteChanged: db.prepare(
+      `INSERT INTO changed (site, member_id, at) VALUES (?, ?, ?) ON CONFLICT (site, member_id) DO UPDATE SET at = max(at, excluded.at)`,
+    ),
+    changedSince: db.prepare(`SELECT member_id, at FROM changed WHERE site = ? AND at >= ?`).raw(true),
     addQuarter: db.prepare(
       `INSERT INTO activity_quarters (site, quarter, n) VALUES (?, ?, ?) ON CONFLICT (site, quarter) DO UPDATE SET n = n + excluded.n`,
     ),
