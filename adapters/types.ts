@@ -18,6 +18,7 @@ import type { Activity, Evidence, Member, Newcomer, Period, Unanswered } from ".
 import type { RequestBudget } from "../src/http.js";
 import type { Logger } from "../src/log.js";
 import type { PublishSettings, ScoringSettings, SiteSettings, SyncSettings } from "../src/settings.js";
+import type { WebhookCheck, WebhookEvent, WebhookNews } from "./webhook-types.js";
 
 /** What `adapters/<name>/index.ts` exports by default. */
 export interface Platform {
@@ -119,6 +120,13 @@ export interface ReadRequest {
   checkpoint?: (part: ReadPart) => Promise<void>;
   /** Aborted when the process must stop: the read stops at its next checkpoint and throws StoppedError. */
   signal?: AbortSignal;
+  /**
+   * With `fresh`, what the site's webhooks told since shortly before the period
+   * (src/webhook-news.ts). An adapter that can prove from the platform that no event was lost may
+   * leave out of the read the members it read earlier and of whom no event came since. Absent when
+   * the site never sent a webhook.
+   */
+  webhooks?: WebhookNews;
 }
 
 /** Part of a read, handed over at a checkpoint. */
@@ -366,17 +374,6 @@ export interface Adapter {
     members: readonly Member[],
     ctx: WriteContext,
   ): Promise<{ added: string[]; removed: string[] }>;
-}
-
-export type WebhookCheck = "ok" | "unsigned" | "forged" | "no_secret";
-
-export interface WebhookEvent {
-  /** The platform's event id (for logs and metrics); null when it sends none. */
-  id: string | null;
-  /** The platform's event name, e.g. post_created. */
-  name: string;
-  /** What it means for scoring (empty when the event does not concern us). */
-  activities: Activity[];
 }
 
 export interface BadgeContent {

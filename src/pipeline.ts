@@ -20,6 +20,7 @@ import { select } from "./selection/index.js";
 import { ProfileCheck } from "./selection/profiles.js";
 import type { Settings, SiteSettings } from "./settings.js";
 import type { Store } from "./store/types.js";
+import { webhookNews } from "./webhook-news.js";
 
 export interface PipelineDeps {
   settings: Settings;
@@ -83,6 +84,10 @@ export async function syncPeriod(
     if (part.unanswered) await keepUnanswered(store, site.id, period.id, part.unanswered);
     if (part.newcomers?.length) await keepNewcomers(store, site.id, part.newcomers, (deps.now ?? systemClock)());
   };
+  // For a plan's read, what the site's webhooks told since the period began (its reads are later).
+  const webhooks = options.fresh
+    ? await webhookNews(store, site.id, new Date(Date.parse(period.start) - 86_400_000).toISOString())
+    : null;
   const result = await adapter.readPeriod({
     period,
     cursor,
@@ -90,6 +95,7 @@ export async function syncPeriod(
     onProgress,
     checkpoint: keep,
     ...(options.fresh ? { fresh: true } : {}),
+    ...(webhooks ? { webhooks } : {}),
     ...(deps.signal ? { signal: deps.signal } : {}),
   });
   await keep(result);

@@ -7,7 +7,7 @@
  * eligible (featured and the dashboard's swap choices come from these), and the rising slot.
  * Small communities are scored in full; a large one costs the top of its ranking.
  */
-import type { Member, Overrides, Period, ScoreCard } from "./domain.js";
+import type { Activity, Member, Overrides, Period, ScoreCard } from "./domain.js";
 import { optOutKey } from "./optout.js";
 import { scoreMember, upperBounds } from "./scoring/index.js";
 import { compareCards, rose, type SelectInput, skipReasons } from "./selection/index.js";
@@ -81,6 +81,17 @@ const MIN_ROUND = 10;
 
 const kth = (values: number[], k: number) =>
   values.length < k ? -Infinity : [...values].sort((a, b) => b - a)[k - 1]!;
+
+/**
+ * A post read as a reply or topic and later read hidden after flags (two reads of the period, the
+ * second finding it hidden) is stored twice: the `flagged` one stands, the credit goes. The same
+ * post is the same link (Activity.url); a topic renamed in between keeps both, as before.
+ */
+function withoutHiddenPosts(list: Activity[]): Activity[] {
+  const hidden = new Set(list.filter((a) => a.signal === "flagged" && a.url).map((a) => a.url));
+  if (!hidden.size) return list;
+  return list.filter((a) => !((a.signal === "reply" || a.signal === "topic") && hidden.has(a.url)));
+}
 
 export async function rankPeriod(input: RankInput): Promise<Ranking> {
   const { store, site, period, settings } = input;
@@ -156,8 +167,10 @@ export async function rankPeriod(input: RankInput): Promise<Ranking> {
     const contacts = contactsOf(p);
     const out = new Map<string, ScoreCard>();
     for (const id of ids) {
-      const list = (acts.get(id) ?? []).map((a) =>
-        input.flagged?.has(a.id) ? { ...a, signal: "flagged" as const, public: false } : a,
+      const list = withoutHiddenPosts(
+        (acts.get(id) ?? []).map((a) =>
+          input.flagged?.has(a.id) ? { ...a, signal: "flagged" as const, public: false } : a,
+        ),
       );
       if (!list.length) continue; // counted on an edge day outside the period
       out.set(

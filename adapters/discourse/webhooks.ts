@@ -8,11 +8,17 @@
  * does not say whose topic it is, and a reply in one's own topic is conversation, not help; the
  * solved payload is the answer without who accepted it. Stored first from a webhook, either would
  * keep the sync's right version out (same id), so they are acknowledged and not stored.
+ *
+ * Every event also says whose stream it changed (WebhookEvent.changed, the news a plan's read may
+ * trust once read/webhook-proof.ts proved nothing was lost): a post's author for post events, the
+ * answer's author for likes and accepted answers, and anyone for what moves or removes other
+ * members' posts with it (a topic edited, deleted or restored, a first post deleted or restored:
+ * the topic goes with it; an account deleted: its likes go with it).
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Activity } from "../../src/domain.js";
 import { SpotlightError } from "../../src/errors.js";
-import type { WebhookCheck, WebhookEvent } from "../types.js";
+import { EVERYONE, type WebhookCheck, type WebhookEvent } from "../webhook-types.js";
 import type { DiscourseContext } from "./context.js";
 import { postUrl } from "./map.js";
 
@@ -81,9 +87,30 @@ export function parseWebhook(
   const visible = (p: WebhookPost) =>
     p.topic_archetype !== "private_message" && (p.post_type ?? 1) === 1 && !p.deleted_at;
   const activities: Activity[] = [];
+  const changed: string[] = [];
   switch (name) {
+    case "post_edited":
+      changed.push(String(post(b.post, "post_edited: post").user_id));
+      break;
+    case "post_destroyed":
+    case "post_recovered": {
+      const p = post(b.post, `${name}: post`);
+      changed.push(p.post_number === 1 ? EVERYONE : String(p.user_id));
+      break;
+    }
+    case "topic_edited":
+    case "topic_destroyed":
+    case "topic_recovered":
+    case "user_destroyed":
+      changed.push(EVERYONE);
+      break;
+    case "accepted_solution":
+    case "unaccepted_solution":
+      changed.push(String(post(b.solved, `${name}: solved`).user_id));
+      break;
     case "post_created": {
       const p = post(b.post, "post_created: post");
+      changed.push(String(p.user_id));
       // A reply: left to the sync, which knows whose topic it is (above).
       if (!visible(p) || p.post_number !== 1) break;
       const key = `${p.topic_id}:${p.post_number}`;
@@ -106,6 +133,7 @@ export function parseWebhook(
           '[spotlight] [discourse] webhook post_liked: field "like.user.id" is missing',
           "bad_response",
         );
+      changed.push(String(p.user_id));
       if (!visible(p) || like.user.id === p.user_id) break;
       activities.push({
         id: `like:${p.topic_id}:${p.post_number}:${like.user.id}`,
@@ -120,5 +148,5 @@ export function parseWebhook(
     default:
       break; // ping and events we do not score
   }
-  return { id, name, activities };
+  return { id, name, activities, changed };
 }

@@ -62,6 +62,7 @@ export function createServer(deps: ServerDeps): Server {
     metrics,
     security: SECURITY_HEADERS,
     bodyTimeoutMs: deps.webhookBodyTimeoutMs,
+    ...(deps.now ? { now: deps.now } : {}),
   });
   return createHttpServer((req, res) => {
     if (!widget.serveCached(req, res) && !webhooks.handle(req, res)) app(req, res);

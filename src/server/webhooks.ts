@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Adapter } from "../../adapters/types.js";
+import { type Clock, systemClock } from "../clock.js";
 import { getOrInsertComputed } from "../collections.js";
 import type { Activity } from "../domain.js";
 import { SpotlightError } from "../errors.js";
@@ -13,15 +14,19 @@ import type { Logger } from "../log.js";
 import { platformNames } from "../platforms.js";
 import type { Settings, SiteSettings } from "../settings.js";
 import type { Store } from "../store/types.js";
+import { LAST_EVENT_KEY } from "../webhook-news.js";
 import type { Metrics } from "./metrics.js";
 
 /**
  * Group commit: events arriving together are stored in one transaction, and each request is
- * answered only after the transaction holding its event has committed.
+ * answered only after the transaction holding its event has committed, and the members the events
+ * changed are noted (src/webhook-news.ts): a sender told "received" never has news we lost.
  */
-function groupCommit(store: Store) {
+function groupCommit(store: Store, now: Clock) {
   type Pending = {
     activities: Activity[];
+    changed: readonly string[];
+    eventId: string | null;
     resolve: (r: { inserted: number; duplicates: number }) => void;
     reject: (e: unknown) => void;
   };
@@ -30,16 +35,26 @@ function groupCommit(store: Store) {
     const batch = queues.get(site) ?? [];
     queues.delete(site);
     try {
-      const results = await store.ingestEach(
-        site,
-        batch.map((p) => ({ activities: p.activities })),
-      );
+      const results = batch.some((p) => p.activities.length)
+        ? await store.ingestEach(
+            site,
+            batch.map((p) => ({ activities: p.activities })),
+          )
+        : batch.map(() => ({ inserted: 0, duplicates: 0 }));
+      const at = now().toISOString();
+      const changed = new Set(batch.flatMap((p) => p.changed));
+      if (changed.size) await store.noteChanged(site, [...changed], at);
+      const last = batch
+        .map((p) => p.eventId)
+        .filter((id) => id !== null)
+        .pop();
+      if (last) await store.setState(site, LAST_EVENT_KEY, { id: last, at });
       for (const [i, p] of batch.entries()) p.resolve(results[i]!);
     } catch (err) {
       for (const p of batch) p.reject(err);
     }
   };
-  return (site: string, activities: Activity[]) =>
+  return (site: string, activities: Activity[], changed: readonly string[], eventId: string | null) =>
     new Promise<{ inserted: number; duplicates: number }>((resolve, reject) => {
       let q = queues.get(site);
       if (!q) {
@@ -47,7 +62,7 @@ function groupCommit(store: Store) {
         queues.set(site, q);
         setImmediate(() => void flush(site));
       }
-      q.push({ activities, resolve, reject });
+      q.push({ activities, changed, eventId, resolve, reject });
     });
 }
 
@@ -78,8 +93,10 @@ export function createWebhooks(deps: {
   metrics: Metrics;
   security: Record<string, string>;
   bodyTimeoutMs?: number;
+  /** Stamps when news arrived (default: the system clock). */
+  now?: Clock;
 }): Webhooks {
-  const ingest = groupCommit(deps.store);
+  const ingest = groupCommit(deps.store, deps.now ?? systemClock);
   const limit = deps.settings.server.maxBodyBytes;
   // Worked out once: the sites of each platform, the header that names the sender, and by origin.
   const origins = new Map<string, SiteSettings>();
@@ -143,9 +160,7 @@ export function createWebhooks(deps: {
       }
       throw err;
     }
-    const { inserted, duplicates } = event.activities.length
-      ? await ingest(site.id, event.activities)
-      : { inserted: 0, duplicates: 0 };
+    const { inserted, duplicates } = await ingest(site.id, event.activities, event.changed ?? [], event.id);
     count(event.activities.length ? (inserted ? "ingested" : "duplicate") : "ignored");
     deps.log.info(
       { event: "spotlight.webhook.received", site: site.id, name: event.name, eventId: event.id, inserted, duplicates },

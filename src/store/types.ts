@@ -21,9 +21,6 @@ export interface AuditEntry {
   detail: string;
 }
 
-/** Store.noteChanged's id for "anyone's activity may have changed". */
-export const EVERYONE = "*";
-
 export interface SyncBatch {
   activities?: readonly Activity[];
   members?: readonly Member[];
@@ -89,7 +86,7 @@ export interface Store {
   /**
    * Webhook news: these members' own activity on the platform may have changed (an event about
    * them arrived `at`). Kept per member as the latest time, whatever order calls come in; the
-   * member id EVERYONE stands for an event the platform could not tie to members.
+   * member id EVERYONE ("*", adapters/types.ts) stands for an event about anyone.
    */
   noteChanged(site: string, memberIds: readonly string[], at: string): Promise<void>;
   /** The members noted changed at or after `since`, with the latest time each was. */

@@ -3,7 +3,8 @@
  * it unchanged.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { EVERYONE, type Store } from "../../src/store/types.js";
+import { EVERYONE } from "../../adapters/webhook-types.js";
+import type { Store } from "../../src/store/types.js";
 import { act, member } from "../helpers.js";
 import { keepingCases } from "./conformance-keeping.js";
 

@@ -34,6 +34,7 @@ import type { ReadRequest, ReadResult } from "../../types.js";
 import { findCandidates, restrictedCategories } from "./directory.js";
 import { fetchProfiles, weighLikers } from "./members.js";
 import { welcomeNewcomers } from "./newcomers.js";
+import { findQuiet } from "./quiet.js";
 import type { DiscourseCursor, ReadContext, Reading } from "./reading.js";
 import { readCandidateStreams } from "./streams.js";
 
@@ -102,6 +103,7 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
     progress: (step, done, total) =>
       req.onProgress?.({ step, done, total, requests: ctx.http.requests - startRequests }),
     done: new Set(resumed?.done ?? []),
+    quiet: new Set(),
     save: async () => {},
     ...(req.signal ? { signal: req.signal } : {}),
   };
@@ -131,6 +133,7 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
   if (!resumed) {
     await findCandidates(r);
     if (!req.fresh) leaveOutUnchanged(r);
+    else await findQuiet(r);
     await welcomeNewcomers(r);
     await r.save();
   } else newcomersSent = true;

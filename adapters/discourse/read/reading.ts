@@ -19,6 +19,11 @@ export interface DiscourseCursor {
    */
   rows?: Record<string, string>;
   /**
+   * Per member id: when their stream was last read (or proven unchanged: quiet.ts), as the start
+   * of that read. A plan's read may leave out a member the webhook proved quiet since.
+   */
+  readAt?: Record<string, string>;
+  /**
    * Per newcomer id whose stream holds nothing we still wait for (read/newcomers.ts): their admin
    * list row (replies, visits, reading, last seen) when last read, their first post, and who first
    * answered their first question in the period (id, username). The same row again on a re-read:
@@ -75,6 +80,8 @@ export interface Reading {
   progress(step: string, done: number, total: number): void;
   /** Candidates whose stream is read and kept (at a checkpoint, or in an earlier read). */
   done: Set<string>;
+  /** Candidates proven to have done nothing since their stream was last read (quiet.ts). */
+  quiet: Set<string>;
   /** Hand what was read so far to the core (ReadRequest.checkpoint); a no-op without one. */
   save(): Promise<void>;
   signal?: AbortSignal;

@@ -126,6 +126,13 @@ export async function readCandidateStreams(r: Reading): Promise<void> {
       continue;
     }
     if (!fetched.has(id)) continue;
+    // Proven to have done nothing since their stream was read (quiet.ts): it is as read then.
+    if (r.quiet.has(id)) {
+      cursor.readAt![id] = r.now.toISOString();
+      r.done.add(id);
+      progress("activity", ++done, candidates.size);
+      continue;
+    }
     // Stopping: what is read and done so far is kept; this member is read again next time.
     if (r.signal?.aborted) {
       await r.save();
@@ -181,6 +188,8 @@ export async function readCandidateStreams(r: Reading): Promise<void> {
       cursor.rows ??= {};
       cursor.rows[id] = row;
     }
+    cursor.readAt ??= {};
+    cursor.readAt[id] = r.now.toISOString();
     r.done.add(id);
     progress("activity", ++done, candidates.size);
     // A checkpoint every few seconds or members: a successor continues from here.

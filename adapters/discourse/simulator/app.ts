@@ -14,6 +14,7 @@ import { guard } from "./middleware.js";
 import { readRoutes } from "./reads.js";
 import { serializers } from "./serialize.js";
 import type { SimulatorOptions, SimulatorState, SimWrites } from "./types.js";
+import { newWebhooks, type SimWebhookControl, webhookRoutes } from "./webhooks.js";
 import { registerWrites } from "./write.js";
 
 export { strikes } from "./middleware.js";
@@ -33,6 +34,7 @@ export function createSimulator(options: SimulatorOptions) {
     total: 0,
     writes: null as unknown as SimWrites,
     explorer: { queries: new Map(), overLimit: 0, runs: 0 },
+    webhooks: newWebhooks(),
   };
   const forum = buildForum(community, options.clock);
   const { users, byName, topics, posts, streams, now, clock } = forum;
@@ -44,7 +46,8 @@ export function createSimulator(options: SimulatorOptions) {
   app.set("etag", false);
 
   guard(app, { state, options, apiKey, byName, now });
-  readRoutes(app, forum, json, { solved, maxLimit, state });
+  const reads = readRoutes(app, forum, json, { solved, maxLimit, state });
+  const webhooks = webhookRoutes(app, state.webhooks, forum, reads.refreshDirectory);
 
   const onNewTopic = (post: SimPost) => {
     const list = streams.get(post.userId) ?? [];
@@ -75,18 +78,20 @@ export function createSimulator(options: SimulatorOptions) {
   };
 
   app.use((_req: Request, res: Response) => void res.status(404).json(ERR_404));
-  return { app, state, forum, enableExplorer };
+  return { app, state, forum, enableExplorer, webhooks };
 }
 
 export interface RunningSimulator {
   url: string;
   state: SimulatorState;
+  /** The forum's webhooks, and changes made now that send their events (webhooks.ts). */
+  webhooks: SimWebhookControl;
   close(): Promise<void>;
 }
 
 /** Start the simulator on 127.0.0.1 (a free port unless one is given). */
 export async function startSimulator(options: SimulatorOptions & { port?: number }): Promise<RunningSimulator> {
-  const { app, state, forum, enableExplorer } = createSimulator(options);
+  const { app, state, forum, enableExplorer, webhooks } = createSimulator(options);
   let closeDatabase = async () => {};
   if (options.dataExplorer) {
     // Loaded only here: pg is needed by the tests and benchmarks that turn Data Explorer on.
@@ -115,9 +120,11 @@ export async function startSimulator(options: SimulatorOptions & { port?: number
     server.once("error", reject);
   });
   const { port } = server.address() as AddressInfo;
+  state.webhooks.instance = `http://127.0.0.1:${port}`;
   return {
     url: `http://127.0.0.1:${port}`,
     state,
+    webhooks,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

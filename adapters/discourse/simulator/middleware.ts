@@ -36,6 +36,8 @@ const SPEC_ROUTES: Array<[RegExp, string]> = [
   [/^\/user-badges\/[^/]+\.json$/, "/user-badges/{username}.json"],
   [/^\/groups\/[^/]+\/members\.json$/, "/groups/{id}/members.json"],
   [/^\/groups\/[^/]+\.json$/, "/groups/{id}.json"],
+  // Webhooks' event log (not in the OpenAPI spec): Admin::WebHooksController#list_events.
+  [/^\/admin\/api\/web_hooks\/\d+\/events\.json$/, "/admin/api/web_hooks/{id}/events.json"],
   // Site texts (not in the OpenAPI spec): the site_texts controller's member route.
   [/^\/admin\/customize\/site_texts\/[^/]+\.json$/, "/admin/customize/site_texts/{id}.json"],
   // Data Explorer (not in the OpenAPI spec): both of its path prefixes count as the legacy one.

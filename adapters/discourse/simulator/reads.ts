@@ -51,7 +51,11 @@ export function readRoutes(
       const days = new Set<string>();
       for (const r of list) {
         if (r.at < from) break;
-        if (topics.get(r.post.topicId)!.archetype === "private_message") continue; // the directory counts public topics
+        // The directory counts visible posts of listed regular topics only (DirectoryItem's
+        // visible_topics and visible_posts: not deleted, not hidden, regular post type).
+        const topic = topics.get(r.post.topicId)!;
+        if (topic.archetype === "private_message" || topic.visible === false) continue;
+        if (r.type !== 4 && (r.post.hidden || (r.post.postType ?? 1) !== 1)) continue;
         if (r.type === 1) row.likes_given!++;
         else if (r.type === 2) row.likes_received!++;
         else if (r.type === 4) row.topic_count!++;
@@ -265,4 +269,8 @@ export function readRoutes(
     );
     res.json({ user_actions: list.slice(offset, offset + limit).map(actionJson) });
   });
+  return {
+    /** The directory again from the streams (Discourse's refresh job ran). */
+    refreshDirectory: () => directoryCache.clear(),
+  };
 }

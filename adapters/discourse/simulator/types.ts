@@ -3,6 +3,7 @@ import type { Community, CommunityOptions, SimPost, SimTopic, SimUser } from "./
 import type { ExplorerState } from "./explorer/routes.js";
 import type { SimRecognition } from "./recognition.js";
 import type { SimSiteTexts } from "./site-texts.js";
+import type { SimWebhooks } from "./webhooks.js";
 
 export interface Faults {
   /** One request in N (on average) answers 429 with Retry-After. */
@@ -72,6 +73,8 @@ export interface SimulatorState {
   total: number;
   /** Data Explorer's saved queries and runs (when it is on). */
   explorer: ExplorerState;
+  /** Hooks, their event log and the staff log's entries about them (webhooks.ts). */
+  webhooks: SimWebhooks;
 }
 
 export interface SimTopicState {

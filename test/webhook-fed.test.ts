@@ -1,0 +1,242 @@
+/**
+ * Webhook-fed plans: when the forum's webhook is proven to have lost nothing since a candidate's
+ * stream was last read, and neither webhook news nor their directory row says anything of theirs
+ * changed, the read a plan is made from does not read their stream again (their profile it does).
+ * The plan is the one a full read of the forum gives; whatever breaks the proof (a failed
+ * delivery, an edited hook, a hook that does not send every event) means a full read.
+ */
+import type { AddressInfo } from "node:net";
+import { Writable } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { createDiscourseAdapter } from "../adapters/discourse/index.js";
+import { startSimulator } from "../adapters/discourse/simulator/app.js";
+import type { SimPost } from "../adapters/discourse/simulator/model.js";
+import type { Plan } from "../src/domain.js";
+import { createLogger } from "../src/log.js";
+import { preparePlan, syncPeriod } from "../src/pipeline.js";
+import { createServer } from "../src/server/index.js";
+import { SqliteStore } from "../src/store/sqlite/index.js";
+import { testSettings } from "./helpers.js";
+import { newcomerCommunity } from "./newcomer-world.js";
+
+const SECRET = "hook-secret";
+const PERIOD = "2026-10";
+const at = (iso: string) => Date.parse(iso);
+
+const closing: Array<() => Promise<unknown> | unknown> = [];
+afterEach(async () => {
+  for (const c of closing.splice(0).reverse()) await c();
+});
+
+/** A forum with a webhook sending to our server, a store, and a clock the test moves. */
+async function world(hook: { wildcard?: boolean; eventTypes?: string[] } = {}) {
+  let t = at("2026-10-24T00:00:00Z");
+  const now = () => new Date(t);
+  const sim = await startSimulator({ community: newcomerCommunity(), clock: now });
+  closing.push(() => sim.close());
+  const settings = testSettings(sim.url);
+  settings.sites[0] = { ...settings.sites[0]!, dataExplorer: "off", webhookSecretEnv: "HOOK" } as never;
+  const site = settings.sites[0]!;
+  const env = { K: "sim-key", U: "system", HOOK: SECRET, SPOTLIGHT_SECRET: "test" };
+  const logs: Array<Record<string, unknown>> = [];
+  const logger = createLogger({
+    destination: new Writable({
+      write: (c, _e, cb) => {
+        logs.push(JSON.parse(String(c)));
+        cb();
+      },
+    }),
+  });
+  const adapterOptions = () => ({
+    site,
+    sync: settings.sync,
+    scoring: settings.scoring,
+    publish: settings.publish,
+    env,
+    now,
+  });
+  const adapterFor = () => createDiscourseAdapter(adapterOptions());
+  const adapter = createDiscourseAdapter({ ...adapterOptions(), logger });
+  const store = new SqliteStore(":memory:");
+  closing.push(() => store.close());
+  const server = createServer({ settings, store, secret: "s", adapters: new Map([["test", adapter]]), now });
+  server.listen(0, "127.0.0.1");
+  await new Promise<void>((r) => server.once("listening", () => r()));
+  closing.push(() => new Promise((r) => server.close(r)));
+  const hookId = await sim.webhooks.addHook({
+    payloadUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/discourse`,
+    secret: SECRET,
+    active: true,
+    wildcard: hook.wildcard ?? false,
+    eventTypes: hook.eventTypes ?? ["topic", "post", "user", "solved", "like"],
+    categoryIds: [],
+  });
+  const deps = { settings, store, adapter, site, env, now };
+  return {
+    sim,
+    store,
+    hookId,
+    /** Move the clock (forum, server and reads alike). */
+    set: (iso: string) => {
+      t = at(iso);
+    },
+    /** A daily read of October, as a worker makes them. */
+    daily: () => syncPeriod(deps, PERIOD),
+    /** October's plan, made from a fresh read; what it asked the forum for. */
+    async plan() {
+      sim.state.requests.clear();
+      logs.length = 0;
+      const { plan } = await preparePlan(deps, PERIOD, { acceptLowActivity: true });
+      const said = (event: string) => logs.find((l) => l.event === event);
+      return {
+        plan,
+        streams: sim.state.requests.get("GET /user_actions.json") ?? 0,
+        /** How many candidates the webhook proved quiet, or why it proved nothing. */
+        quiet: Number(said("spotlight.read.webhook_quiet")?.members ?? 0),
+        unproven: said("spotlight.read.webhook_unproven")?.why as string | undefined,
+      };
+    },
+    /** The plan a full read of the forum as it is now gives, from an empty store. */
+    async fullPlan(): Promise<Plan> {
+      const fresh = new SqliteStore(":memory:");
+      try {
+        return (
+          await preparePlan({ ...deps, store: fresh, adapter: adapterFor() }, PERIOD, { acceptLowActivity: true })
+        ).plan;
+      } finally {
+        await fresh.close();
+      }
+    },
+    /** A public October post of a candidate the daily read read, and a member who has not liked it. */
+    async candidatePost(reply?: { after: string }): Promise<{ post: SimPost; liker: number }> {
+      const cursor = (await store.getState<{ readAt?: Record<string, string> }>("test", `read:${PERIOD}`))!;
+      const c = sim.state.community;
+      const read = new Set(Object.keys(cursor.readAt ?? {}));
+      const post = c.posts.find((p) => {
+        const topic = c.topics.find((x) => x.id === p.topicId)!;
+        const category = c.categories.find((x) => x.id === topic.categoryId);
+        return (
+          read.has(String(p.userId)) &&
+          (!reply || (p.postNumber > 1 && p.userId !== topic.userId && p.createdAt >= reply.after)) &&
+          p.createdAt.startsWith(PERIOD) &&
+          !p.hidden &&
+          (p.postType ?? 1) === 1 &&
+          topic.archetype !== "private_message" &&
+          topic.visible !== false &&
+          category &&
+          !category.readRestricted
+        );
+      })!;
+      const liked = new Set(c.likes.filter((l) => l.postId === post.id).map((l) => l.userId));
+      const liker = c.users.find(
+        (u) => u.id > 0 && u.id !== post.userId && !liked.has(u.id) && u.role === "member" && !u.staged,
+      )!;
+      return { post, liker: liker.id };
+    },
+  };
+}
+
+const likesOf = (plan: Plan, memberId: string) => plan.ranked.find((r) => r.memberId === memberId)?.total;
+
+describe("a plan fed by the forum's webhook", () => {
+  it("reads again only the candidates the webhook or their directory row says changed, and plans as a full read does", async () => {
+    const w = await world();
+    w.set("2026-10-25T00:00:00Z");
+    await w.daily();
+    const { post, liker } = await w.candidatePost();
+    // A like the directory does not show yet (it is refreshed once a day): only the news tells.
+    w.set("2026-10-26T12:00:00Z");
+    await w.sim.webhooks.like(post.id, liker);
+    const news = await w.store.changedSince("test", "2026-10-01T00:00:00Z");
+    expect(news.get(String(post.userId))).toBe("2026-10-26T12:00:00.000Z");
+
+    w.set("2026-11-01T06:00:00Z");
+    const { plan, streams, quiet } = await w.plan();
+    const full = await w.fullPlan();
+    expect(plan.ranked).toEqual(full.ranked);
+    expect(plan.featured.map((f) => f.member.id)).toEqual(full.featured.map((f) => f.member.id));
+
+    // The same plan made without the news (the proof fails: the hook was edited) reads them all.
+    const control = await world();
+    control.set("2026-10-25T00:00:00Z");
+    await control.daily();
+    control.set("2026-10-26T12:00:00Z");
+    await control.sim.webhooks.like(post.id, liker);
+    control.sim.webhooks.edit(control.hookId, {});
+    control.set("2026-11-01T06:00:00Z");
+    const all = await control.plan();
+    expect(all.plan.ranked).toEqual(full.ranked);
+    expect(all.unproven).toBe("it was edited or deactivated since");
+    // Every candidate from the directory but the liked one was proven quiet, and not read again
+    // (a stream is a page or more).
+    const cursor = (await w.store.getState<{ readAt: Record<string, string>; rows: object }>(
+      "test",
+      `read:${PERIOD}`,
+    ))!;
+    const fromDirectory = Object.keys(cursor.rows).length;
+    expect(fromDirectory).toBeGreaterThan(20);
+    expect(quiet).toBe(fromDirectory - 1);
+    expect(all.streams - streams).toBeGreaterThanOrEqual(quiet);
+    // Read or proven quiet, every candidate is as the forum was at the plan's read.
+    expect(new Set(Object.values(cursor.readAt))).toEqual(new Set(["2026-11-01T06:00:00.000Z"]));
+  });
+
+  it("reads everyone when a delivery failed: the like the webhook lost is in the plan", async () => {
+    const w = await world();
+    w.set("2026-10-25T00:00:00Z");
+    await w.daily();
+    const { post, liker } = await w.candidatePost();
+    w.set("2026-10-26T12:00:00Z");
+    w.sim.state.webhooks.unreachable = true;
+    await w.sim.webhooks.like(post.id, liker);
+    w.sim.state.webhooks.unreachable = false;
+    expect(await w.store.changedSince("test", "2026-10-01T00:00:00Z")).toEqual(new Map());
+    w.set("2026-11-01T06:00:00Z");
+    const { plan, unproven, quiet } = await w.plan();
+    expect(unproven).toMatch(/^event \d+ failed \(-1\)$/);
+    expect(quiet).toBe(0);
+    const full = await w.fullPlan();
+    expect(plan.ranked).toEqual(full.ranked);
+    expect(likesOf(plan, String(post.userId))).toBe(likesOf(full, String(post.userId)));
+  });
+
+  it("reads a candidate whose post was hidden after flags, which no webhook tells", async () => {
+    const w = await world();
+    w.set("2026-10-25T00:00:00Z");
+    await w.daily();
+    // A reply recent enough for a re-read to look at again (sync.rereadDays before its newest).
+    const { post } = await w.candidatePost({ after: "2026-10-24T00:00:00Z" });
+    w.set("2026-10-26T12:00:00Z");
+    w.sim.webhooks.hide(post.id);
+    w.set("2026-11-01T06:00:00Z");
+    const { plan, quiet } = await w.plan();
+    // Proven quiet by the webhook, but the directory row moved: read again, the post is flagged.
+    const cursor = (await w.store.getState<{ rows: object }>("test", `read:${PERIOD}`))!;
+    expect(quiet).toBe(Object.keys(cursor.rows).length - 1);
+    const full = await w.fullPlan();
+    expect(plan.ranked).toEqual(full.ranked);
+    const activities = await w.store.activities("test", "2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z");
+    expect(
+      activities.find(
+        (a) => a.url?.endsWith(`/${post.topicId}/${post.postNumber}`) && a.memberId === String(post.userId),
+      )?.signal,
+    ).toBe("flagged");
+  });
+
+  it("does not trust a hook that leaves out events it should send", async () => {
+    const w = await world({ eventTypes: ["post", "like"] });
+    w.set("2026-10-25T00:00:00Z");
+    await w.daily();
+    w.set("2026-11-01T06:00:00Z");
+    const some = await w.plan();
+    expect(some.unproven).toBe("it does not send every topic, user, solved event");
+    const trusted = await world({ wildcard: true });
+    trusted.set("2026-10-25T00:00:00Z");
+    await trusted.daily();
+    trusted.set("2026-11-01T06:00:00Z");
+    const all = await trusted.plan();
+    expect(all.quiet).toBeGreaterThan(20);
+    expect(some.plan.ranked).toEqual(all.plan.ranked);
+    expect(some.streams - all.streams).toBeGreaterThanOrEqual(all.quiet);
+  });
+});
