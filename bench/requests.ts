@@ -1,18 +1,27 @@
 /**
  * Platform requests a month costs against the Discourse simulator, at several community sizes, on
  * each path: the API read, and Data Explorer's (our saved query run on a real PostgreSQL holding the
- * forum in Discourse's tables). Both read the same month of the same forum.
+ * forum in Discourse's tables). Both read the same month of the same forum. The next-read paths
+ * start from the first read's cursor: a daily re-read, the read a plan is made from, and that read
+ * with the forum's webhook proving nothing happened since (read/quiet.ts).
  */
 
 import { createDiscourseAdapter } from "../adapters/discourse/index.js";
 import { startSimulator } from "../adapters/discourse/simulator/app.js";
 import { generateCommunity } from "../adapters/discourse/simulator/community.js";
 import type { ReadResult } from "../adapters/types.js";
+import type { WebhookNews } from "../adapters/webhook-types.js";
 import { siteWithDefaults } from "../src/config.js";
 import { startPostgres } from "../test/postgres-server.js";
 import { PERIOD, report, settings } from "./shared.js";
 
-async function readOnce(url: string, dataExplorer: "auto" | "off", again?: ReadResult, fresh = false) {
+async function readOnce(
+  url: string,
+  dataExplorer: "auto" | "off",
+  again?: ReadResult,
+  fresh = false,
+  webhooks?: WebhookNews,
+) {
   const site = siteWithDefaults({
     id: "b",
     platform: "discourse",
@@ -37,6 +46,7 @@ async function readOnce(url: string, dataExplorer: "auto" | "off", again?: ReadR
   const r = await adapter.readPeriod({
     period: PERIOD,
     ...(fresh ? { fresh } : {}),
+    ...(webhooks ? { webhooks } : {}),
     cursor: again?.cursor ?? null,
     knownMembers: new Map(again?.members.map((m) => [m.id, m]) ?? []),
     onProgress: ({ step, total }) => steps.set(step, total),
@@ -60,13 +70,39 @@ export async function benchRequests() {
       const sim = await startSimulator({ community, dataExplorer: { postgresUrl: pg.url } });
       try {
         let first: ReadResult | undefined;
-        for (const path of ["api", "api-daily-nothing-new", "api-plan-after-daily", "dataExplorer"] as const) {
+        // The forum's webhook sends to us, and its log shows a delivery before the first read.
+        sim.state.webhooks.hooks.push({
+          id: 1,
+          payloadUrl: "https://spotlight.example/webhooks/discourse",
+          secret: "s",
+          active: true,
+          wildcard: true,
+          eventTypes: [],
+          categoryIds: [],
+        });
+        sim.state.webhooks.events.push({
+          id: 1,
+          hookId: 1,
+          createdAt: "2026-10-31T00:00:00.000Z",
+          status: 200,
+          payload: '{"ping":"OK"}',
+        });
+        const news: WebhookNews = { changed: new Map(), last: { id: "1", at: "2026-10-31T00:00:01.000Z" } };
+        const paths = [
+          "api",
+          "api-daily-nothing-new",
+          "api-plan-after-daily",
+          "webhook-plan-after-daily",
+          "dataExplorer",
+        ];
+        for (const path of paths) {
           sim.state.requests.clear();
           const { r, steps, seconds } = await readOnce(
             sim.url,
             path === "dataExplorer" ? "auto" : "off",
-            path.startsWith("api-") ? first : undefined,
-            path === "api-plan-after-daily",
+            path.startsWith("api-") || path.startsWith("webhook-") ? first : undefined,
+            path.endsWith("plan-after-daily"),
+            path === "webhook-plan-after-daily" ? news : undefined,
           );
           if (path === "api") first = r;
           report({
