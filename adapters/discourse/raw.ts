@@ -68,6 +68,11 @@ export interface DiscourseUser {
   user_option?: { hide_profile?: boolean; hide_profile_and_presence?: boolean };
   /** User#locale (UserSerializer, staff and self): empty when the member uses the site's. */
   locale?: string | null;
+  /**
+   * UserStat#post_count: their replies, less those deleted or hidden after flags (Post#hide!
+   * decrements it through UserStatCountUpdater, unhiding adds it back).
+   */
+  post_count?: number;
 }
 
 /** UserAction.types (core app/models/user_action.rb). */

@@ -104,6 +104,7 @@ export async function readPeriod(ctx: ReadContext, req: ReadRequest): Promise<Re
       req.onProgress?.({ step, done, total, requests: ctx.http.requests - startRequests }),
     done: new Set(resumed?.done ?? []),
     quiet: new Set(),
+    replies: new Map(),
     save: async () => {},
     ...(req.signal ? { signal: req.signal } : {}),
   };

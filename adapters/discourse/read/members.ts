@@ -9,6 +9,12 @@ import { DAY, type ReadContext, type Reading } from "./reading.js";
 const ADMIN_LIST_PAGE = 100;
 
 export async function getProfile(ctx: ReadContext, username: string, strict: boolean): Promise<Member | null> {
+  const u = await getUser(ctx, username, strict);
+  return u && toMember(u, ctx.http.base, ctx.now());
+}
+
+/** /u/{username}.json's user, checked; null when there is none. */
+async function getUser(ctx: ReadContext, username: string, strict: boolean): Promise<DiscourseUser | null> {
   const path = `/u/${encodeURIComponent(username)}.json`;
   let body: { user?: DiscourseUser };
   try {
@@ -26,7 +32,7 @@ export async function getProfile(ctx: ReadContext, username: string, strict: boo
   need(u, "moderator", "boolean", path);
   // Without user_option we cannot see hide_profile: refuse rather than feature someone who hid.
   if (strict) need(u, "user_option", "object", path);
-  return toMember(u, ctx.http.base, ctx.now());
+  return u;
 }
 
 /** 3. Candidate profiles: always fresh (someone may have hidden their profile yesterday). */
@@ -42,8 +48,10 @@ export async function fetchProfiles(r: Reading): Promise<void> {
       await r.save();
       throw new StoppedError();
     }
-    const m = await getProfile(ctx, username, true);
+    const u = await getUser(ctx, username, true);
+    const m = u && toMember(u, ctx.http.base, ctx.now());
     if (m) fetched.set(m.id, m);
+    if (typeof u?.post_count === "number") r.replies.set(id, u.post_count);
     else
       log.info(
         { event: "spotlight.member.skipped", code: "profile_not_found", site: options.site.id, memberId: id },

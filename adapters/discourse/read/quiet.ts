@@ -4,14 +4,17 @@
  * was last read (`cursor.readAt`):
  *
  * - no webhook news about them (or about anyone) arrived since (ReadRequest.webhooks), and the
- *   webhook is proven to have lost nothing since (webhook-proof.ts);
- * - and their directory row is what it was then (what no webhook tells: a post hidden after flags
- *   leaves the row's counts, DirectoryItem's visible_posts; a like taken back lowers it).
+ *   webhook is proven to have lost nothing since (webhook-proof.ts): findQuiet, before the
+ *   profiles;
+ * - and their profile, read now, counts as many replies as it did then (streams.ts): a post hidden
+ *   after flags sends no event (Post#hide! saves the post, no post_edited), but lowers the
+ *   author's UserStat#post_count.
  *
- * Either alone is not enough: a row counts a rolling window, so new activity can balance activity
- * leaving it; and news cannot tell of a post hidden by flags (Post#hide! sends no post event).
- * Events still queued on the forum when the proof is made are not in its event log yet: they are
- * seen by the next read, as they would be by a read made a minute earlier.
+ * The directory row would not do for the second: it counts a rolling window, which moves on
+ * every day. Events still queued on the forum when the proof is made are not in its event log
+ * yet: they are seen by the next read, as they would be by a read made a minute earlier. A like
+ * taken back within the minutes Discourse allows sends no event either, and stays counted until
+ * the member is read again.
  */
 import { EVERYONE } from "../../webhook-types.js";
 import type { Reading } from "./reading.js";
@@ -24,13 +27,12 @@ export async function findQuiet(r: Reading): Promise<void> {
   const news = r.req.webhooks;
   const readAt = r.cursor.readAt;
   if (!r.req.fresh || !news || !readAt) return;
-  const before = r.cursor.rows ?? {};
   const newsAt = (id: string) => Date.parse(news.changed.get(id) ?? "") || Number.NEGATIVE_INFINITY;
   const quiet: string[] = [];
   let since = Number.POSITIVE_INFINITY;
-  for (const [id, row] of r.rows) {
+  for (const id of r.candidates.keys()) {
     const at = Date.parse(readAt[id] ?? "");
-    if (!at || before[id] !== row || !r.req.knownMembers.has(id)) continue;
+    if (!at || !r.req.knownMembers.has(id)) continue;
     if (Math.max(newsAt(id), newsAt(EVERYONE)) >= at - NEWS_MARGIN_MS) continue;
     quiet.push(id);
     since = Math.min(since, at - NEWS_MARGIN_MS);
@@ -48,6 +50,6 @@ export async function findQuiet(r: Reading): Promise<void> {
   for (const id of quiet) r.quiet.add(id);
   log.info(
     { event: "spotlight.read.webhook_quiet", site: options.site.id, members: quiet.length, hook: proof.hookId },
-    "candidates the webhook proved quiet since their last read were not read again",
+    "no news since their last read of these candidates, and the webhook lost nothing",
   );
 }

@@ -24,6 +24,11 @@ export interface DiscourseCursor {
    */
   readAt?: Record<string, string>;
   /**
+   * Per member id: their replies as their profile counted them when their stream was last read
+   * (UserStat#post_count, which a post hidden after flags lowers): quiet.ts.
+   */
+  replies?: Record<string, number>;
+  /**
    * Per newcomer id whose stream holds nothing we still wait for (read/newcomers.ts): their admin
    * list row (replies, visits, reading, last seen) when last read, their first post, and who first
    * answered their first question in the period (id, username). The same row again on a re-read:
@@ -80,8 +85,10 @@ export interface Reading {
   progress(step: string, done: number, total: number): void;
   /** Candidates whose stream is read and kept (at a checkpoint, or in an earlier read). */
   done: Set<string>;
-  /** Candidates proven to have done nothing since their stream was last read (quiet.ts). */
+  /** Candidates of whom the webhook proved no news since their stream was last read (quiet.ts). */
   quiet: Set<string>;
+  /** Candidates' replies as their profiles read now count them (step 3), by id. */
+  replies: Map<string, number>;
   /** Hand what was read so far to the core (ReadRequest.checkpoint); a no-op without one. */
   save(): Promise<void>;
   signal?: AbortSignal;

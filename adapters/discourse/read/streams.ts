@@ -127,7 +127,7 @@ export async function readCandidateStreams(r: Reading): Promise<void> {
     }
     if (!fetched.has(id)) continue;
     // Proven to have done nothing since their stream was read (quiet.ts): it is as read then.
-    if (r.quiet.has(id)) {
+    if (r.quiet.has(id) && r.replies.get(id) === cursor.replies?.[id]) {
       cursor.readAt![id] = r.now.toISOString();
       r.done.add(id);
       progress("activity", ++done, candidates.size);
@@ -190,6 +190,11 @@ export async function readCandidateStreams(r: Reading): Promise<void> {
     }
     cursor.readAt ??= {};
     cursor.readAt[id] = r.now.toISOString();
+    const replies = r.replies.get(id);
+    if (replies !== undefined) {
+      cursor.replies ??= {};
+      cursor.replies[id] = replies;
+    }
     r.done.add(id);
     progress("activity", ++done, candidates.size);
     // A checkpoint every few seconds or members: a successor continues from here.

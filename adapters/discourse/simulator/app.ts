@@ -46,8 +46,8 @@ export function createSimulator(options: SimulatorOptions) {
   app.set("etag", false);
 
   guard(app, { state, options, apiKey, byName, now });
-  const reads = readRoutes(app, forum, json, { solved, maxLimit, state });
-  const webhooks = webhookRoutes(app, state.webhooks, forum, reads.refreshDirectory);
+  readRoutes(app, forum, json, { solved, maxLimit, state });
+  const webhooks = webhookRoutes(app, state.webhooks, forum);
 
   const onNewTopic = (post: SimPost) => {
     const list = streams.get(post.userId) ?? [];

@@ -75,8 +75,9 @@ export function buildForum(community: Community, clockOption?: () => Date) {
 
   const stats = (u: SimUser) => {
     const list = streams.get(u.id) ?? [];
-    // UserStat#post_count counts replies, not the first posts of topics.
-    const postCount = list.filter((r) => r.type === 5).length;
+    // UserStat#post_count counts replies, not the first posts of topics, and not those hidden
+    // after flags (Post#hide! decrements it through UserStatCountUpdater).
+    const postCount = list.filter((r) => r.type === 5 && !r.post.hidden).length;
     // Last seen: their latest own act (posting or liking), else when they joined.
     const lastSeen = list.find((r) => r.type === 1 || r.type === 4 || r.type === 5)?.at ?? u.createdAt;
     return { postCount, timeRead: postCount * 240, daysVisited: Math.min(180, postCount + 1), lastSeen };

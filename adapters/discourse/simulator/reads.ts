@@ -269,8 +269,4 @@ export function readRoutes(
     );
     res.json({ user_actions: list.slice(offset, offset + limit).map(actionJson) });
   });
-  return {
-    /** The directory again from the streams (Discourse's refresh job ran). */
-    refreshDirectory: () => directoryCache.clear(),
-  };
 }

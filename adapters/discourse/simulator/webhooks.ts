@@ -82,7 +82,7 @@ export function postPayload(f: Forum, p: SimPost) {
   };
 }
 
-export function webhookRoutes(app: Express, w: SimWebhooks, f: Forum, onChange: () => void) {
+export function webhookRoutes(app: Express, w: SimWebhooks, f: Forum) {
   const hookJson = (h: SimHook) => ({
     id: h.id,
     payload_url: h.payloadUrl,
@@ -215,10 +215,12 @@ export function webhookRoutes(app: Express, w: SimWebhooks, f: Forum, onChange: 
         user: { id: liker.id, username: liker.username, name: liker.name, avatar_template: "" },
       });
     },
-    /** Post `postId` is hidden after flags (Post#hide!: no post event) and the directory refreshed. */
+    /**
+     * Post `postId` is hidden after flags (Post#hide!: no post event; the author's post_count
+     * drops now, the directory at its next refresh, which has not run yet).
+     */
     hide(postId: number) {
       f.posts.get(postId)!.hidden = true;
-      onChange();
     },
   };
 }
