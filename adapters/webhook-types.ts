@@ -12,7 +12,9 @@ export interface WebhookEvent {
   activities: Activity[];
   /**
    * The members whose own activity on the platform (what a read of them would find) this event
-   * may have changed; EVERYONE when it may have changed anyone's. Absent or empty: nobody's.
+   * may have changed, by id, and anything else the adapter's reads want to know of, by a name of
+   * its own (Discourse: "topic:<id>"); EVERYONE when it may have changed anyone's. Absent or
+   * empty: nothing.
    */
   changed?: string[];
 }
@@ -23,8 +25,8 @@ export const EVERYONE = "*";
 /** What a site's webhooks told (ReadRequest.webhooks). */
 export interface WebhookNews {
   /**
-   * Per member id, the latest time an event about them arrived (WebhookEvent.changed); EVERYONE
-   * for events about anyone.
+   * Per member id (or other name an adapter gave, WebhookEvent.changed), the latest time an event
+   * about them arrived; EVERYONE for events about anyone.
    */
   changed: ReadonlyMap<string, string>;
   /** The last event received: the platform's event id and when it arrived. */

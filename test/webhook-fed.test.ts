@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createDiscourseAdapter } from "../adapters/discourse/index.js";
 import { startSimulator } from "../adapters/discourse/simulator/app.js";
 import type { SimPost } from "../adapters/discourse/simulator/model.js";
-import type { Plan } from "../src/domain.js";
+import type { Plan, Unanswered } from "../src/domain.js";
 import { createLogger } from "../src/log.js";
 import { preparePlan, syncPeriod } from "../src/pipeline.js";
 import { createServer } from "../src/server/index.js";
@@ -95,15 +95,16 @@ async function world(hook: { wildcard?: boolean; eventTypes?: string[] } = {}) {
         /** How many candidates the webhook proved quiet, or why it proved nothing. */
         quiet: Number(said("spotlight.read.webhook_quiet")?.members ?? 0),
         unproven: said("spotlight.read.webhook_unproven")?.why as string | undefined,
+        newcomers: Number(said("spotlight.read.webhook_quiet")?.newcomers ?? 0),
       };
     },
     /** The plan a full read of the forum as it is now gives, from an empty store. */
-    async fullPlan(): Promise<Plan> {
+    async fullPlan(): Promise<Plan & { unanswered: Unanswered[] }> {
       const fresh = new SqliteStore(":memory:");
       try {
-        return (
-          await preparePlan({ ...deps, store: fresh, adapter: adapterFor() }, PERIOD, { acceptLowActivity: true })
-        ).plan;
+        const deps2 = { ...deps, store: fresh, adapter: adapterFor() };
+        const { plan } = await preparePlan(deps2, PERIOD, { acceptLowActivity: true });
+        return { ...plan, unanswered: (await waitingFor(fresh)).posts };
       } finally {
         await fresh.close();
       }
@@ -136,6 +137,9 @@ async function world(hook: { wildcard?: boolean; eventTypes?: string[] } = {}) {
     },
   };
 }
+
+const waitingFor = async (store: SqliteStore) =>
+  (await store.getState<{ posts: Unanswered[] }>("test", "unanswered")) ?? { posts: [] };
 
 const likesOf = (plan: Plan, memberId: string) => plan.ranked.find((r) => r.memberId === memberId)?.total;
 
@@ -223,6 +227,32 @@ describe("a plan fed by the forum's webhook", () => {
         (a) => a.url?.endsWith(`/${post.topicId}/${post.postNumber}`) && a.memberId === String(post.userId),
       )?.signal,
     ).toBe("flagged");
+  });
+
+  it("leaves out the newcomers waiting for an answer, until one comes", async () => {
+    const w = await world();
+    w.set("2026-10-25T00:00:00Z");
+    await w.daily();
+    const cursor = (await w.store.getState<{ waiting: object }>("test", `read:${PERIOD}`))!;
+    const waiting = Object.keys(cursor.waiting).length;
+    const before = (await waitingFor(w.store)).posts;
+    expect(before.length).toBeGreaterThan(1);
+    // A member answers one newcomer's first question: the post names its topic.
+    const asked = before[0]!;
+    const topicId = Number(asked.url.split("/").at(-2));
+    const helper = w.sim.state.community.users.find((u) => u.role === "member" && !u.staged)!;
+    w.set("2026-10-26T12:00:00Z");
+    await w.sim.webhooks.reply(topicId, helper.id);
+    w.set("2026-11-01T06:00:00Z");
+    const { plan, newcomers } = await w.plan();
+    // Every other newcomer waiting is left out; the answered one is read again.
+    expect(newcomers).toBe(waiting - 1);
+    const after = (await waitingFor(w.store)).posts;
+    expect(after.map((p) => p.memberId)).not.toContain(asked.memberId);
+    const full = await w.fullPlan();
+    expect(after).toEqual(full.unanswered);
+    expect(plan.ranked).toEqual(full.ranked);
+    expect(plan.ranked.find((r) => r.memberId === String(helper.id))).toBeDefined();
   });
 
   it("does not trust a hook that leaves out events it should send", async () => {

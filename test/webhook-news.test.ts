@@ -34,13 +34,14 @@ describe("Discourse webhook news", () => {
     const solved = fixture("webhook-solved-accepted_solution.json").body;
     const first = { post: { ...reply.post, post_number: 1 } };
     const cases: Array<[string, unknown, string[]]> = [
-      ["post_created", reply, [String(reply.post.user_id)]],
-      ["post_edited", reply, [String(reply.post.user_id)]],
-      ["post_destroyed", reply, [String(reply.post.user_id)]],
+      // A post's author, and its topic (where a newcomer may be waiting for an answer).
+      ["post_created", reply, [String(reply.post.user_id), `topic:${reply.post.topic_id}`]],
+      ["post_edited", reply, [String(reply.post.user_id), `topic:${reply.post.topic_id}`]],
+      ["post_destroyed", reply, [String(reply.post.user_id), `topic:${reply.post.topic_id}`]],
       ["post_liked", liked, [String(liked.like.post.user_id)]],
       ["accepted_solution", solved, [String(solved.solved.user_id)]],
       // What takes other members' posts with it: anyone's stream may have changed.
-      ["post_destroyed", first, [EVERYONE]],
+      ["post_destroyed", first, [EVERYONE, `topic:${reply.post.topic_id}`]],
       ["topic_destroyed", { topic: { id: 1 } }, [EVERYONE]],
       ["user_destroyed", { user: { id: 9 } }, [EVERYONE]],
       ["user_logged_in", { user: { id: 9 } }, []],
@@ -70,7 +71,7 @@ describe("Discourse webhook news", () => {
       });
       expect(res.status).toBe(200);
       const noted = await news.changedSince("test", "2026-10-01T00:00:00Z");
-      expect([...noted.keys()], name).toEqual(changed);
+      expect([...noted.keys()].sort(), name).toEqual([...changed].sort());
       for (const at of noted.values()) expect(at).toBe("2026-10-05T10:00:00.000Z");
       expect(await news.getState("test", "webhooks:last")).toEqual({
         id: String(id),

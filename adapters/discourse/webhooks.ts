@@ -10,10 +10,11 @@
  * keep the sync's right version out (same id), so they are acknowledged and not stored.
  *
  * Every event also says whose stream it changed (WebhookEvent.changed, the news a plan's read may
- * trust once read/webhook-proof.ts proved nothing was lost): a post's author for post events, the
- * answer's author for likes and accepted answers, and anyone for what moves or removes other
- * members' posts with it (a topic edited, deleted or restored, a first post deleted or restored:
- * the topic goes with it; an account deleted: its likes go with it).
+ * trust once read/webhook-proof.ts proved nothing was lost): a post's author and its topic
+ * ("topic:<id>": a newcomer waiting there for an answer) for post events, the answer's author for
+ * likes and accepted answers, and anyone for what moves or removes other members' posts with it (a
+ * topic edited, deleted or restored, a first post deleted or restored: the topic goes with it; an
+ * account deleted: its likes go with it).
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Activity } from "../../src/domain.js";
@@ -89,13 +90,15 @@ export function parseWebhook(
   const activities: Activity[] = [];
   const changed: string[] = [];
   switch (name) {
-    case "post_edited":
-      changed.push(String(post(b.post, "post_edited: post").user_id));
+    case "post_edited": {
+      const p = post(b.post, "post_edited: post");
+      changed.push(String(p.user_id), `topic:${p.topic_id}`);
       break;
+    }
     case "post_destroyed":
     case "post_recovered": {
       const p = post(b.post, `${name}: post`);
-      changed.push(p.post_number === 1 ? EVERYONE : String(p.user_id));
+      changed.push(p.post_number === 1 ? EVERYONE : String(p.user_id), `topic:${p.topic_id}`);
       break;
     }
     case "topic_edited":
@@ -110,7 +113,7 @@ export function parseWebhook(
       break;
     case "post_created": {
       const p = post(b.post, "post_created: post");
-      changed.push(String(p.user_id));
+      changed.push(String(p.user_id), `topic:${p.topic_id}`);
       // A reply: left to the sync, which knows whose topic it is (above).
       if (!visible(p) || p.post_number !== 1) break;
       const key = `${p.topic_id}:${p.post_number}`;

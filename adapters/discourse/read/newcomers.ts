@@ -1,5 +1,6 @@
 /** Step 2 of a read: newcomers, and the first reply to each one's first topic. */
 
+import type { Newcomer, Unanswered } from "../../../src/domain.js";
 import { need } from "../client.js";
 import { postUrl, whereItHappened } from "../map.js";
 import { ACTION, type DiscourseAdminUser, type DiscourseUserAction, POST_TYPE } from "../raw.js";
@@ -78,6 +79,12 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
   const before = r.cursor.newcomers ?? {};
   const settled: NonNullable<typeof r.cursor.newcomers> = {};
   r.cursor.newcomers = settled;
+  // Newcomers waiting for an answer are read again every time, but for a plan's read when the
+  // webhook proved no news of them or of the topics they posted in (quiet.ts), and their row is
+  // what it was: then what the last read found of them stands.
+  const waitedBefore = r.cursor.waiting ?? {};
+  const waiting: NonNullable<typeof r.cursor.waiting> = {};
+  r.cursor.waiting = waiting;
   let done = 0;
   let left = 0;
   for (const n of newcomers) {
@@ -98,6 +105,15 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
           firstHelpAt: null,
           seenAt: r.now.toISOString(),
         });
+      progress("newcomers", ++done, newcomers.length);
+      left++;
+      continue;
+    }
+    const waited = waitedBefore[String(n.id)];
+    if (row && waited?.row === row && r.quiet.has(String(n.id))) {
+      waiting[String(n.id)] = { ...waited, readAt: r.now.toISOString() };
+      if (waited.newcomer) posted.push({ ...waited.newcomer, seenAt: r.now.toISOString() });
+      if (waited.unanswered) unanswered.push(waited.unanswered);
       progress("newcomers", ++done, newcomers.length);
       left++;
       continue;
@@ -139,9 +155,21 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
     };
     // Settled (read again only once they do something): see `before` above.
     let waits = false;
+    let record: Newcomer | null = null;
     const settle = (replier?: [string, string]) => {
       if (row && !waits)
         settled[String(n.id)] = { row, firstPostAt: posts[0] ?? null, ...(replier ? { replier } : {}) };
+    };
+    /** Still waiting for an answer: what this read found, for a plan's read that leaves them out. */
+    const wait = (question: Unanswered | null) => {
+      if (row)
+        waiting[String(n.id)] = {
+          row,
+          readAt: r.now.toISOString(),
+          topics: [...new Set(own.map((a) => a.topic_id))].sort((a, b) => a - b),
+          newcomer: record,
+          unanswered: question,
+        };
     };
     // Followed for the journey only: no longer a newcomer here.
     if (Date.parse(n.created_at) < start - ageMs) {
@@ -163,8 +191,8 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
             a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.post_number - b.post_number,
           )[0]
       : undefined;
-    if (posts[0])
-      posted.push({
+    if (posts[0]) {
+      record = {
         ...journey,
         firstPostAt: posts[0],
         firstQuestion: topic
@@ -175,22 +203,29 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
               answeredBy: first ? String(first.acting_user_id) : null,
             }
           : null,
-      });
+      };
+      posted.push(record);
+    }
     // Only an unanswered first question waits for someone else's reply: the others are settled.
     if (!topic) {
-      settle();
+      if (waits) wait(null);
+      else settle();
       continue;
     }
     if (!first) {
       // Staff who just joined are not left waiting by the community.
-      if (!n.admin && !n.moderator)
-        unanswered.push({
-          memberId: String(n.id),
-          username: n.username,
-          url: postUrl(http.base, topic),
-          title: topic.title ?? null,
-          at: topic.created_at,
-        });
+      const question =
+        n.admin || n.moderator
+          ? null
+          : {
+              memberId: String(n.id),
+              username: n.username,
+              url: postUrl(http.base, topic),
+              title: topic.title ?? null,
+              at: topic.created_at,
+            };
+      if (question) unanswered.push(question);
+      wait(question);
       continue;
     }
     if (!inPeriod(first.created_at)) {

@@ -25,19 +25,23 @@ const NEWS_MARGIN_MS = 60_000;
 
 export async function findQuiet(r: Reading): Promise<void> {
   const news = r.req.webhooks;
-  const readAt = r.cursor.readAt;
-  if (!r.req.fresh || !news || !readAt) return;
+  if (!r.req.fresh || !news) return;
   const newsAt = (id: string) => Date.parse(news.changed.get(id) ?? "") || Number.NEGATIVE_INFINITY;
-  const quiet: string[] = [];
   let since = Number.POSITIVE_INFINITY;
-  for (const id of r.candidates.keys()) {
-    const at = Date.parse(readAt[id] ?? "");
-    if (!at || !r.req.knownMembers.has(id)) continue;
-    if (Math.max(newsAt(id), newsAt(EVERYONE)) >= at - NEWS_MARGIN_MS) continue;
-    quiet.push(id);
+  /** No news of any of these since `readAt` (a time, or nothing when never read). */
+  const silent = (readAt: string | undefined, about: readonly string[]) => {
+    const at = Date.parse(readAt ?? "");
+    if (!at || Math.max(...[EVERYONE, ...about].map(newsAt)) >= at - NEWS_MARGIN_MS) return false;
     since = Math.min(since, at - NEWS_MARGIN_MS);
-  }
-  if (!quiet.length) return;
+    return true;
+  };
+  const readAt = r.cursor.readAt ?? {};
+  const quiet = [...r.candidates.keys()].filter((id) => r.req.knownMembers.has(id) && silent(readAt[id], [id]));
+  // Newcomers waiting for an answer (newcomers.ts): an answer is a post in a topic they posted in.
+  const waiting = Object.entries(r.cursor.waiting ?? {}).filter(([id, w]) =>
+    silent(w.readAt, [id, ...w.topics.map((t) => `topic:${t}`)]),
+  );
+  if (!quiet.length && !waiting.length) return;
   const { log, options } = r.ctx;
   const proof = await proveDelivered(r.ctx.http, since, news.last);
   if (!proof.proven) {
@@ -48,8 +52,15 @@ export async function findQuiet(r: Reading): Promise<void> {
     return;
   }
   for (const id of quiet) r.quiet.add(id);
+  for (const [id] of waiting) r.quiet.add(id);
   log.info(
-    { event: "spotlight.read.webhook_quiet", site: options.site.id, members: quiet.length, hook: proof.hookId },
-    "no news since their last read of these candidates, and the webhook lost nothing",
+    {
+      event: "spotlight.read.webhook_quiet",
+      site: options.site.id,
+      members: quiet.length,
+      newcomers: waiting.length,
+      hook: proof.hookId,
+    },
+    "no news since their last read of these candidates and newcomers, and the webhook lost nothing",
   );
 }

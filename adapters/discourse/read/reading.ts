@@ -36,6 +36,15 @@ export interface DiscourseCursor {
    */
   newcomers?: Record<string, { row: string; firstPostAt: string | null; replier?: [string, string] }>;
   /**
+   * Per newcomer id still waiting for an answer (their first question, or any reply): their admin
+   * list row, when their stream was read, the topics they posted in (where an answer would come),
+   * and what that read found of them. A plan's read may leave them out on webhook news (quiet.ts).
+   */
+  waiting?: Record<
+    string,
+    { row: string; readAt: string; topics: number[]; newcomer: Newcomer | null; unanswered: Unanswered | null }
+  >;
+  /**
    * A read that stopped half way (its checkpoints, read/index.ts): when it started, its candidates
    * (id, username), those whose stream is read and kept, and the likers met so far. The next read
    * of the period continues it.
@@ -85,7 +94,10 @@ export interface Reading {
   progress(step: string, done: number, total: number): void;
   /** Candidates whose stream is read and kept (at a checkpoint, or in an earlier read). */
   done: Set<string>;
-  /** Candidates of whom the webhook proved no news since their stream was last read (quiet.ts). */
+  /**
+   * Candidates, and newcomers waiting for an answer, of whom the webhook proved no news since their
+   * stream was last read (quiet.ts).
+   */
   quiet: Set<string>;
   /** Candidates' replies as their profiles read now count them (step 3), by id. */
   replies: Map<string, number>;

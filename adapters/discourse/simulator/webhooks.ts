@@ -215,6 +215,34 @@ export function webhookRoutes(app: Express, w: SimWebhooks, f: Forum) {
         user: { id: liker.id, username: liker.username, name: liker.name, avatar_template: "" },
       });
     },
+    /** `userId` replies in topic `topicId` now: the streams get it, the hook sends post_created. */
+    async reply(topicId: number, userId: number) {
+      const topic = f.topics.get(topicId)!;
+      const post: SimPost = {
+        id: Math.max(...f.posts.keys()) + 1,
+        topicId,
+        postNumber: topic.postIds.length + 1,
+        userId,
+        createdAt: f.clock().toISOString(),
+        replyToPostNumber: null,
+        hidden: false,
+        raw: "Welcome! Here is how I would do it.",
+      };
+      f.posts.set(post.id, post);
+      f.community.posts.push(post);
+      topic.postIds.push(post.id);
+      // UserActionManager: a REPLY for its author, a RESPONSE for the topic's owner.
+      for (const [owner, type] of [
+        [userId, 5],
+        [topic.userId, 6],
+      ] as const) {
+        if (type === 6 && owner === userId) continue;
+        const list = f.streams.get(owner) ?? [];
+        list.unshift({ type, at: post.createdAt, post, owner, acting: userId });
+        f.streams.set(owner, list);
+      }
+      await emit("post", "post_created", postPayload(f, post));
+    },
     /**
      * Post `postId` is hidden after flags (Post#hide!: no post event; the author's post_count
      * drops now, the directory at its next refresh, which has not run yet).
