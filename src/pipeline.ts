@@ -14,7 +14,7 @@ import { measureJourney } from "./journey.js";
 import { type Logger, silentLogger } from "./log.js";
 import { keepNewcomers, keepUnanswered } from "./newcomers.js";
 import { deploymentSecret, optOutKey } from "./optout.js";
-import { periodOf, shiftPeriod } from "./period.js";
+import { lastCompletePeriod, periodOf, shiftPeriod } from "./period.js";
 import { rankPeriod, SOLE_CONTACTS_KEY, type SoleContacts } from "./ranking.js";
 import { select } from "./selection/index.js";
 import { ProfileCheck } from "./selection/profiles.js";
@@ -104,6 +104,22 @@ export async function syncPeriod(
     "synced",
   );
   return { inserted, duplicates, requests: result.requests, profiled: [...profiled] };
+}
+
+/** How many months back forgetting a member drops the read cursors (the current one, and these). */
+const CURSOR_MONTHS = 14;
+
+/**
+ * Forgetting a member drops the read cursors of the months that may mention them: a cursor is the
+ * adapter's (opaque here), and may hold ids, usernames, a newcomer's first question. The next read
+ * of such a month reads it whole, as a first read.
+ */
+export async function forgetReadCursors(store: Store, site: string, now: Date, timeZone: string) {
+  const current = shiftPeriod(lastCompletePeriod(now, timeZone), 1);
+  for (let back = 0; back <= CURSOR_MONTHS; back++) {
+    const key = `read:${shiftPeriod(current, -back)}`;
+    if ((await store.getState(site, key)) !== null) await store.setState(site, key, null);
+  }
 }
 
 export interface PrepareResult {

@@ -9,6 +9,7 @@ import { startSimulator } from "../adapters/discourse/simulator/app.js";
 import { systemClock } from "../src/clock.js";
 import { createLogger } from "../src/log.js";
 import { deploymentSecret, optOutKey, signOptOut, verifyOptOut } from "../src/optout.js";
+import { lastCompletePeriod } from "../src/period.js";
 import { createServer } from "../src/server/index.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";
 import { act, card, member, smallCommunity, testSettings } from "./helpers.js";
@@ -133,6 +134,10 @@ describe("spotlight optout / forget", () => {
         act("6", "reply", { id: "x3" }),
       ],
     });
+    // A read cursor of last month, which may name them (a newcomer's first question, say).
+    const cursorKey = `read:${lastCompletePeriod(new Date())}`;
+    await store.setState("forum", cursorKey, { waiting: { "5": { username: "Alice" } } });
+    await store.noteChanged("forum", ["5", "6"], new Date().toISOString());
     await store.close();
     const cfg = join(dir, "c.json");
     writeFileSync(
@@ -158,6 +163,8 @@ describe("spotlight optout / forget", () => {
     const after = new SqliteStore(db);
     expect((await after.members("forum")).has("5")).toBe(false);
     expect((await after.activities("forum", "2000", "2100")).map((a) => a.id)).toEqual(["x3"]);
+    expect(await after.getState("forum", cursorKey)).toBeNull();
+    expect([...(await after.changedSince("forum", "2000-01-01T00:00:00Z")).keys()]).toEqual(["6"]);
     const keys = await after.optOutKeys("forum");
     expect(keys.has(optOutKey(SECRET, "forum", "5"))).toBe(true);
     expect(keys.has(optOutKey(SECRET, "forum", "6"))).toBe(true);

@@ -7,6 +7,7 @@ import type { Adapter } from "../../adapters/types.js";
 import { UsageError } from "../errors.js";
 import { forgetUnanswered } from "../newcomers.js";
 import { deploymentSecret, optOutKey } from "../optout.js";
+import { forgetReadCursors } from "../pipeline.js";
 import { republishLive } from "../publish/index.js";
 import { forgetSoleContacts } from "../ranking.js";
 import { openConfig, parse } from "./args.js";
@@ -54,6 +55,7 @@ export async function memberCommand(args: string[], which: "optout" | "forget", 
       await store.forgetMember(site.id, id);
       await forgetSoleContacts(store, site.id, id);
       await forgetUnanswered(store, site.id, id);
+      await forgetReadCursors(store, site.id, io.now(), settings.timezone);
     }
     io.stdout.write(
       which === "forget"

@@ -36,7 +36,11 @@ export async function findQuiet(r: Reading): Promise<void> {
     return true;
   };
   const readAt = r.cursor.readAt ?? {};
-  const quiet = [...r.candidates.keys()].filter((id) => r.req.knownMembers.has(id) && silent(readAt[id], [id]));
+  // The candidates, and those who first answered a newcomer left out (newcomers.ts adds them).
+  const repliers = Object.values(r.cursor.newcomers ?? {}).flatMap((n) => (n.replier ? [n.replier[0]] : []));
+  const quiet = [...new Set([...r.candidates.keys(), ...repliers])].filter(
+    (id) => r.req.knownMembers.has(id) && silent(readAt[id], [id]),
+  );
   // Newcomers waiting for an answer (newcomers.ts): an answer is a post in a topic they posted in.
   const waiting = Object.entries(r.cursor.waiting ?? {}).filter(([id, w]) =>
     silent(w.readAt, [id, ...w.topics.map((t) => `topic:${t}`)]),

@@ -11,13 +11,15 @@
  *    Admin::WebHooksController#list_events) reaches back before `since`, holds the last event we
  *    received (so it is ours, not another deployment's), and every event since `since` was answered
  *    2xx by us (an event still at status 0 is being sent: not proven yet);
- * 3. nobody edited or deactivated it since (GET /admin/logs/staff_action_logs.json with
- *    action_name web_hook_update or web_hook_deactivate: StaffActionLogger#log_web_hook and
- *    #log_web_hook_deactivate, whose context names the webhook_id). An inactive hook records no
- *    event at all (EmitWebHookEvent returns early), which only the log tells.
+ * 3. nobody edited it since (GET /admin/logs/staff_action_logs.json?action_name=web_hook_update:
+ *    StaffActionLogger#log_web_hook, whose context names the webhook_id). An inactive hook records
+ *    no event at all (EmitWebHookEvent returns early), which only this log tells: a hook that is
+ *    active now and was deactivated in between was made active again by an edit (the system's
+ *    own deactivation, web_hook_deactivate after 404s or 410s, is undone only by one), and its
+ *    failed deliveries are in its event log anyway.
  *
  * The events' payloads come with the log; only their id, status and time are read, and nothing
- * of them is kept. Cost: 3 requests and one per 50 events since `since`, at most MAX_EVENT_PAGES.
+ * of them is kept. Cost: 2 requests and one per 50 events since `since`, at most MAX_EVENT_PAGES.
  */
 import type { HttpClient } from "../../../src/http.js";
 import { need } from "../client.js";
@@ -132,20 +134,18 @@ export async function proveDelivered(http: HttpClient, since: number, last: { id
             ? `event ${failed.id} is still being sent`
             : `event ${failed.id} failed (${failed.status})`,
       };
-    for (const action of ["web_hook_update", "web_hook_deactivate"]) {
-      const logs = "/admin/logs/staff_action_logs.json";
-      const query = { action_name: action };
-      const entries = await http.get<{ staff_action_logs?: Array<{ context?: string | null; created_at: string }> }>(
-        logs,
-        query,
-      );
-      need(entries, "staff_action_logs", "array", logs, query);
-      const touched = entries.staff_action_logs!.some(
-        (e) =>
-          Date.parse(e.created_at) >= from && new RegExp(`\\bwebhook_id: ${hook.id}\\b`).test(String(e.context ?? "")),
-      );
-      if (touched) return { proven: false, why: "it was edited or deactivated since" };
-    }
+    const logs = "/admin/logs/staff_action_logs.json";
+    const query = { action_name: "web_hook_update" };
+    const entries = await http.get<{ staff_action_logs?: Array<{ context?: string | null; created_at: string }> }>(
+      logs,
+      query,
+    );
+    need(entries, "staff_action_logs", "array", logs, query);
+    const edited = entries.staff_action_logs!.some(
+      (e) =>
+        Date.parse(e.created_at) >= from && new RegExp(`\\bwebhook_id: ${hook.id}\\b`).test(String(e.context ?? "")),
+    );
+    if (edited) return { proven: false, why: "it was edited since" };
     return { proven: true, hookId: hook.id };
   }
   return { proven: false, why: "no active webhook sends to us" };
