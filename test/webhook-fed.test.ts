@@ -252,6 +252,18 @@ describe("a plan fed by the forum's webhook", () => {
     expect(plan.ranked.find((r) => r.memberId === String(helper.id))).toBeDefined();
   });
 
+  it("reads everyone when the forum will not show its webhooks", async () => {
+    const w = await world();
+    w.set("2026-10-25T00:00:00Z");
+    await w.daily();
+    w.sim.state.webhooks.apiGone = true;
+    w.set("2026-11-01T06:00:00Z");
+    const { plan, unproven, quiet } = await w.plan();
+    expect(unproven).toMatch(/admin\/api\/web_hooks\.json/);
+    expect(quiet).toBe(0);
+    expect(plan.ranked).toEqual((await w.fullPlan()).ranked);
+  });
+
   it("does not trust a hook that leaves out events it should send", async () => {
     const w = await world({ eventTypes: ["post", "like"] });
     w.set("2026-10-25T00:00:00Z");

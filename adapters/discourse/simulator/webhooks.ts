@@ -47,6 +47,8 @@ export interface SimWebhooks {
   staffLog: Array<{ id: number; action: string; hookId: number; at: string }>;
   /** Deliveries fail (-1, nothing reaches the receiver) while true: a network outage. */
   unreachable: boolean;
+  /** The admin API has no webhook endpoints (404), as for a key that may not see them. */
+  apiGone?: boolean;
   /** Event ids, shared by all hooks (one table). */
   nextEventId: number;
   /** The forum's base URL (X-Discourse-Instance), once it listens. */
@@ -98,6 +100,7 @@ export function webhookRoutes(app: Express, w: SimWebhooks, f: Forum) {
     group_ids: [],
   });
   app.get("/admin/api/web_hooks.json", (_req: Request, res: Response) => {
+    if (w.apiGone) return void res.status(404).json(ERR_404);
     res.json({
       web_hooks: w.hooks.map(hookJson),
       extras: { event_types: EVENT_TYPES.map((name, i) => ({ id: i + 1, name })) },
