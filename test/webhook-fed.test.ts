@@ -138,6 +138,14 @@ async function world(hook: { wildcard?: boolean; eventTypes?: string[] } = {}) {
   };
 }
 
+/** A world whose October a worker's daily read read on the 25th. */
+async function readDaily(hook?: Parameters<typeof world>[0]) {
+  const w = await world(hook);
+  w.set("2026-10-25T00:00:00Z");
+  await w.daily();
+  return w;
+}
+
 const waitingFor = async (store: SqliteStore) =>
   (await store.getState<{ posts: Unanswered[] }>("test", "unanswered")) ?? { posts: [] };
 
@@ -145,9 +153,7 @@ const likesOf = (plan: Plan, memberId: string) => plan.ranked.find((r) => r.memb
 
 describe("a plan fed by the forum's webhook", () => {
   it("reads again only the candidates the webhook says changed, and plans as a full read does", async () => {
-    const w = await world();
-    w.set("2026-10-25T00:00:00Z");
-    await w.daily();
+    const w = await readDaily();
     const { post, liker } = await w.candidatePost();
     // A like: only the news tells (the directory, refreshed once a day, does not show it yet).
     w.set("2026-10-26T12:00:00Z");
@@ -162,9 +168,7 @@ describe("a plan fed by the forum's webhook", () => {
     expect(plan.featured.map((f) => f.member.id)).toEqual(full.featured.map((f) => f.member.id));
 
     // The same plan made without the news (the proof fails: the hook was edited) reads them all.
-    const control = await world();
-    control.set("2026-10-25T00:00:00Z");
-    await control.daily();
+    const control = await readDaily();
     control.set("2026-10-26T12:00:00Z");
     await control.sim.webhooks.like(post.id, liker);
     control.sim.webhooks.edit(control.hookId, {});
@@ -184,9 +188,7 @@ describe("a plan fed by the forum's webhook", () => {
   });
 
   it("reads everyone when a delivery failed: the like the webhook lost is in the plan", async () => {
-    const w = await world();
-    w.set("2026-10-25T00:00:00Z");
-    await w.daily();
+    const w = await readDaily();
     const { post, liker } = await w.candidatePost();
     w.set("2026-10-26T12:00:00Z");
     w.sim.state.webhooks.unreachable = true;
@@ -203,9 +205,7 @@ describe("a plan fed by the forum's webhook", () => {
   });
 
   it("reads a candidate whose post was hidden after flags, which no webhook tells", async () => {
-    const w = await world();
-    w.set("2026-10-25T00:00:00Z");
-    await w.daily();
+    const w = await readDaily();
     // A reply recent enough for a re-read to look at again (sync.rereadDays before its newest).
     const { post } = await w.candidatePost({ after: "2026-10-24T00:00:00Z" });
     w.set("2026-10-26T12:00:00Z");
@@ -227,9 +227,7 @@ describe("a plan fed by the forum's webhook", () => {
   });
 
   it("leaves out the newcomers waiting for an answer, until one comes", async () => {
-    const w = await world();
-    w.set("2026-10-25T00:00:00Z");
-    await w.daily();
+    const w = await readDaily();
     const cursor = (await w.store.getState<{ waiting: object }>("test", `read:${PERIOD}`))!;
     const waiting = Object.keys(cursor.waiting).length;
     const before = (await waitingFor(w.store)).posts;
@@ -253,9 +251,7 @@ describe("a plan fed by the forum's webhook", () => {
   });
 
   it("reads everyone when the forum will not show its webhooks", async () => {
-    const w = await world();
-    w.set("2026-10-25T00:00:00Z");
-    await w.daily();
+    const w = await readDaily();
     w.sim.state.webhooks.apiGone = true;
     w.set("2026-11-01T06:00:00Z");
     const { plan, unproven, quiet } = await w.plan();
@@ -265,15 +261,11 @@ describe("a plan fed by the forum's webhook", () => {
   });
 
   it("does not trust a hook that leaves out events it should send", async () => {
-    const w = await world({ eventTypes: ["post", "like"] });
-    w.set("2026-10-25T00:00:00Z");
-    await w.daily();
+    const w = await readDaily({ eventTypes: ["post", "like"] });
     w.set("2026-11-01T06:00:00Z");
     const some = await w.plan();
     expect(some.unproven).toBe("it does not send every topic, user, solved event");
-    const trusted = await world({ wildcard: true });
-    trusted.set("2026-10-25T00:00:00Z");
-    await trusted.daily();
+    const trusted = await readDaily({ wildcard: true });
     trusted.set("2026-11-01T06:00:00Z");
     const all = await trusted.plan();
     expect(all.quiet).toBeGreaterThan(20);

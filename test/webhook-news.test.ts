@@ -7,11 +7,10 @@ import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { createDiscourseAdapter } from "../adapters/discourse/index.js";
 import { EVERYONE } from "../adapters/webhook-types.js";
 import { createServer } from "../src/server/index.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";
-import { testSettings } from "./helpers.js";
+import { simAdapter, TEST_ENV, testSettings } from "./helpers.js";
 
 const SECRET = "hook-secret";
 const fixture = (f: string) => JSON.parse(readFileSync(new URL(`./fixtures/discourse/${f}`, import.meta.url), "utf8"));
@@ -20,13 +19,7 @@ const sign = (body: string) => `sha256=${createHmac("sha256", SECRET).update(bod
 describe("Discourse webhook news", () => {
   const settings = testSettings("https://forum.example/");
   settings.sites[0]!.webhookSecretEnv = "HOOK_SECRET";
-  const adapter = createDiscourseAdapter({
-    site: settings.sites[0]!,
-    sync: settings.sync,
-    scoring: settings.scoring,
-    publish: settings.publish,
-    env: { K: "sim-key", U: "system", HOOK_SECRET: SECRET },
-  });
+  const adapter = simAdapter(settings, { env: { ...TEST_ENV, HOOK_SECRET: SECRET } });
 
   it("notes whose activity each event changed before it answers, and the last event received", async () => {
     const reply = fixture("webhook-post_created.json").body;
