@@ -36,6 +36,9 @@ export interface PipelineDeps {
   signal?: AbortSignal;
 }
 
+/** The state key of a period's read cursor. */
+const readCursorKey = (periodId: string) => `read:${periodId}`;
+
 export interface SyncResult {
   inserted: number;
   duplicates: number;
@@ -55,7 +58,7 @@ export async function syncPeriod(
 ): Promise<SyncResult> {
   const { store, adapter, site } = deps;
   const period = periodOf(periodId, deps.settings.timezone);
-  const cursorKey = `read:${period.id}`;
+  const cursorKey = readCursorKey(period.id);
   const cursor = await store.getState(site.id, cursorKey);
   const knownMembers = await store.members(site.id);
   const onProgress = deps.onProgress && ((p: ReadProgress) => deps.onProgress!({ ...p, period: period.id }));
@@ -106,18 +109,21 @@ export async function syncPeriod(
   return { inserted, duplicates, requests: result.requests, profiled: [...profiled] };
 }
 
-/** How many months back forgetting a member drops the read cursors (the current one, and these). */
+/** How many months back, besides every month with a plan, forgetting a member drops read cursors. */
 const CURSOR_MONTHS = 14;
 
 /**
  * Forgetting a member drops the read cursors of the months that may mention them: a cursor is the
- * adapter's (opaque here), and may hold ids, usernames, a newcomer's first question. The next read
- * of such a month reads it whole, as a first read.
+ * adapter's (opaque here), and may hold ids, usernames, a newcomer's first question. Every month
+ * with a plan was read, and a month read without one is recent. The next read of such a month
+ * reads it whole, as a first read.
  */
 export async function forgetReadCursors(store: Store, site: string, now: Date, timeZone: string) {
   const current = shiftPeriod(lastCompletePeriod(now, timeZone), 1);
-  for (let back = 0; back <= CURSOR_MONTHS; back++) {
-    const key = `read:${shiftPeriod(current, -back)}`;
+  const months = new Set((await store.plans(site)).map((p) => p.plan.period.id));
+  for (let back = 0; back <= CURSOR_MONTHS; back++) months.add(shiftPeriod(current, -back));
+  for (const month of months) {
+    const key = readCursorKey(month);
     if ((await store.getState(site, key)) !== null) await store.setState(site, key, null);
   }
 }
@@ -155,7 +161,7 @@ export async function preparePlan(
   let requests = read?.requests ?? 0;
   const previousId = shiftPeriod(periodId, -1);
   const previousPlan = await store.getPlan(site.id, previousId);
-  if (sync && !previousPlan && !(await store.getState(site.id, `read:${previousId}`)))
+  if (sync && !previousPlan && !(await store.getState(site.id, readCursorKey(previousId))))
     requests += (await syncPeriod(deps, previousId)).requests;
 
   const period = periodOf(periodId, settings.timezone);

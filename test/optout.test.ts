@@ -134,9 +134,18 @@ describe("spotlight optout / forget", () => {
         act("6", "reply", { id: "x3" }),
       ],
     });
-    // A read cursor of last month, which may name them (a newcomer's first question, say).
+    // Read cursors, which may name them (a newcomer's first question, say): last month's, and
+    // that of a month long ago that has a plan.
     const cursorKey = `read:${lastCompletePeriod(new Date())}`;
     await store.setState("forum", cursorKey, { waiting: { "5": { username: "Alice" } } });
+    await store.setState("forum", "read:2020-01", { waiting: { "5": { username: "Alice" } } });
+    const period = { id: "2020-01", start: "2020-01-01T00:00:00.000Z", end: "2020-02-01T00:00:00.000Z" };
+    const old = { site: "forum", period, generatedAt: period.end, featured: [], skipped: [], ranked: [] };
+    await store.savePlan(
+      "forum",
+      { ...old, overrides: { pin: [], exclude: [] }, stats: { members: 0, activities: 0, requests: 0 } },
+      "published",
+    );
     await store.noteChanged("forum", ["5", "6"], new Date().toISOString());
     await store.close();
     const cfg = join(dir, "c.json");
@@ -164,6 +173,7 @@ describe("spotlight optout / forget", () => {
     expect((await after.members("forum")).has("5")).toBe(false);
     expect((await after.activities("forum", "2000", "2100")).map((a) => a.id)).toEqual(["x3"]);
     expect(await after.getState("forum", cursorKey)).toBeNull();
+    expect(await after.getState("forum", "read:2020-01")).toBeNull();
     expect([...(await after.changedSince("forum", "2000-01-01T00:00:00Z")).keys()]).toEqual(["6"]);
     const keys = await after.optOutKeys("forum");
     expect(keys.has(optOutKey(SECRET, "forum", "5"))).toBe(true);
