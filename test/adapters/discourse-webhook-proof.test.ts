@@ -81,6 +81,11 @@ describe("the proof that the webhook lost nothing", () => {
     const w = sim.state.webhooks;
     w.hooks = [hook(1, { active: false })];
     expect(await proveDelivered(http, SINCE, { id: "12" })).toMatchObject({ why: "no active webhook sends to us" });
+    // A hook whose id is no number never goes into a path.
+    w.hooks = [hook("1/../../x" as never)];
+    sim.state.requests.clear();
+    expect(await proveDelivered(http, SINCE, { id: "12" })).toMatchObject({ why: "no active webhook sends to us" });
+    expect([...sim.state.requests.keys()]).toEqual(["GET /admin/api/web_hooks.json"]);
     w.hooks = [hook(1, { categoryIds: [3] })];
     expect(await proveDelivered(http, SINCE, { id: "12" })).toMatchObject({
       why: "it sends only some categories, groups or tags",

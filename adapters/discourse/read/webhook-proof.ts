@@ -108,9 +108,11 @@ export async function proveDelivered(http: HttpClient, since: number, last: { id
   const body = await http.get<HooksResponse>(path);
   need(body, "web_hooks", "array", path);
   const available = new Set((body.extras?.event_types ?? []).map((t) => t.name));
+  // Checked before the id goes into a path and the URL is parsed; a malformed hook is not ours.
   const hooks = body.web_hooks!.filter((h) => {
+    if (!Number.isSafeInteger(h?.id) || h.active !== true || typeof h.payload_url !== "string") return false;
     try {
-      return h.active && new URL(h.payload_url).pathname.replace(/\/+$/, "").endsWith("/webhooks/discourse");
+      return new URL(h.payload_url).pathname.replace(/\/+$/, "").endsWith("/webhooks/discourse");
     } catch {
       return false;
     }
