@@ -31,4 +31,9 @@ export interface WebhookNews {
   changed: ReadonlyMap<string, string>;
   /** The last event received: the platform's event id and when it arrived. */
   last: { id: string; at: string };
+  /**
+   * The news is complete from this time on: a member read before it may have had news that was
+   * never noted (src/webhook-news.ts), and must not be left out on it.
+   */
+  since: string;
 }

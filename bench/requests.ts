@@ -87,7 +87,11 @@ export async function benchRequests() {
           status: 200,
           payload: '{"ping":"OK"}',
         });
-        const news: WebhookNews = { changed: new Map(), last: { id: "1", at: "2026-10-31T00:00:01.000Z" } };
+        const news: WebhookNews = {
+          changed: new Map(),
+          last: { id: "1", at: "2026-10-31T00:00:01.000Z" },
+          since: "2026-10-31T00:00:01.000Z",
+        };
         const paths = [
           "api",
           "api-daily-nothing-new",

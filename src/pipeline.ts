@@ -89,7 +89,12 @@ export async function syncPeriod(
   };
   // For a plan's read, what the site's webhooks told since the period began (its reads are later).
   const webhooks = options.fresh
-    ? await webhookNews(store, site.id, new Date(Date.parse(period.start) - 86_400_000).toISOString())
+    ? await webhookNews(
+        store,
+        site.id,
+        new Date(Date.parse(period.start) - 86_400_000).toISOString(),
+        (deps.now ?? systemClock)(),
+      )
     : null;
   const result = await adapter.readPeriod({
     period,

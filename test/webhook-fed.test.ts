@@ -250,6 +250,16 @@ describe("a plan fed by the forum's webhook", () => {
     expect(plan.ranked.find((r) => r.memberId === String(helper.id))).toBeDefined();
   });
 
+  it("trusts the news only for members read after it was complete (a receiver upgraded later)", async () => {
+    const w = await readDaily();
+    // Our receiver began noting news after the daily read: what came before may not be noted.
+    await w.store.setState("test", "webhooks:since", "2026-10-26T00:00:00.000Z");
+    w.set("2026-11-01T06:00:00Z");
+    const { plan, quiet } = await w.plan();
+    expect(quiet).toBe(0);
+    expect(plan.ranked).toEqual((await w.fullPlan()).ranked);
+  });
+
   it("reads everyone when the forum will not show its webhooks", async () => {
     const w = await readDaily();
     w.sim.state.webhooks.apiGone = true;

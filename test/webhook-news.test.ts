@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { EVERYONE } from "../adapters/webhook-types.js";
 import { createServer } from "../src/server/index.js";
 import { SqliteStore } from "../src/store/sqlite/index.js";
+import { webhookNews } from "../src/webhook-news.js";
 import { simAdapter, TEST_ENV, testSettings } from "./helpers.js";
 
 const SECRET = "hook-secret";
@@ -70,8 +71,29 @@ describe("Discourse webhook news", () => {
         id: String(id),
         at: "2026-10-05T10:00:00.000Z",
       });
+      // From when the news is complete: this receiver's first event.
+      expect(await news.getState("test", "webhooks:since")).toBe("2026-10-05T10:00:00.000Z");
       server.close();
       await news.close();
     }
+  });
+
+  it("says from when the news is complete, and lets go of news no read can ask about", async () => {
+    const store = new SqliteStore(":memory:");
+    const day = (d: number) => new Date(Date.parse("2026-10-01T00:00:00Z") + d * 86_400_000);
+    // Nothing received yet: no news at all (not "nobody changed").
+    expect(await webhookNews(store, "test", day(0).toISOString(), day(1))).toBeNull();
+    await store.setState("test", "webhooks:last", { id: "7", at: day(0).toISOString() });
+    await store.setIfAbsent("test", "webhooks:since", day(0).toISOString());
+    await store.noteChanged("test", ["old"], day(0).toISOString());
+    await store.noteChanged("test", ["new"], day(50).toISOString());
+    const early = (await webhookNews(store, "test", day(-1).toISOString(), day(60)))!;
+    expect(early.since).toBe(day(0).toISOString());
+    expect([...early.changed.keys()].sort()).toEqual(["new", "old"]);
+    // 120 days on, what is older than 100 days is let go, and the news is complete only from then.
+    const later = (await webhookNews(store, "test", day(-1).toISOString(), day(120)))!;
+    expect(later.since).toBe(day(20).toISOString());
+    expect([...later.changed.keys()]).toEqual(["new"]);
+    await store.close();
   });
 });

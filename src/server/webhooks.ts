@@ -14,7 +14,7 @@ import type { Logger } from "../log.js";
 import { platformNames } from "../platforms.js";
 import type { Settings, SiteSettings } from "../settings.js";
 import type { Store } from "../store/types.js";
-import { LAST_EVENT_KEY } from "../webhook-news.js";
+import { LAST_EVENT_KEY, NEWS_SINCE_KEY } from "../webhook-news.js";
 import type { Metrics } from "./metrics.js";
 
 /**
@@ -23,6 +23,8 @@ import type { Metrics } from "./metrics.js";
  * changed are noted (src/webhook-news.ts): a sender told "received" never has news we lost.
  */
 function groupCommit(store: Store, now: Clock) {
+  /** Sites whose news this process knows has a start (NEWS_SINCE_KEY). */
+  const noting = new Set<string>();
   type Pending = {
     activities: Activity[];
     changed: readonly string[];
@@ -44,6 +46,10 @@ function groupCommit(store: Store, now: Clock) {
       const at = now().toISOString();
       const changed = new Set(batch.flatMap((p) => p.changed));
       if (changed.size) await store.noteChanged(site, [...changed], at);
+      if (!noting.has(site)) {
+        await store.setIfAbsent(site, NEWS_SINCE_KEY, at);
+        noting.add(site);
+      }
       const last = batch
         .map((p) => p.eventId)
         .filter((id) => id !== null)

@@ -91,6 +91,8 @@ export interface Store {
   noteChanged(site: string, memberIds: readonly string[], at: string): Promise<void>;
   /** The members noted changed at or after `since`, with the latest time each was. */
   changedSince(site: string, since: string): Promise<Map<string, string>>;
+  /** Let go of what noteChanged kept whose latest time is before `before`. */
+  forgetChangedBefore(site: string, before: string): Promise<void>;
   /** Throws when the store cannot answer (readiness). */
   ping(): Promise<void>;
 

@@ -34,6 +34,10 @@ export function testStore(name: string, factory: () => Promise<Store> | Store) {
       );
       expect([...(await store.changedSince("s", "2026-10-02T09:30:00Z")).keys()].sort()).toEqual(["m1", "m2"]);
       expect(await store.changedSince("s", "2026-10-02T10:00:00.001Z")).toEqual(new Map());
+      // Letting old news go keeps what is as new as the bound.
+      await store.forgetChangedBefore("s", "2026-10-02T10:00:00.000Z");
+      expect([...(await store.changedSince("s", "2026-10-01T00:00:00Z")).keys()].sort()).toEqual(["m1", "m2"]);
+      await store.noteChanged("s", ["m1", EVERYONE], "2026-10-02T09:00:00.000Z");
       await store.noteChanged("s", ["m2"], "2026-10-04T00:00:00.000Z");
       await store.forgetMember("s", "m1");
       expect(await store.changedSince("s", "2026-10-01T00:00:00.000Z")).toEqual(

@@ -28,11 +28,14 @@ export async function findQuiet(r: Reading): Promise<void> {
   const news = r.req.webhooks;
   if (!r.req.fresh || !news) return;
   const newsAt = (id: string) => Date.parse(news.changed.get(id) ?? "") || Number.NEGATIVE_INFINITY;
+  const complete = Date.parse(news.since);
   let since = Number.POSITIVE_INFINITY;
   /** No news of any of these since `readAt` (a time, or nothing when never read). */
   const silent = (readAt: string | undefined, about: readonly string[]) => {
     const at = Date.parse(readAt ?? "");
-    if (!at || Math.max(...[EVERYONE, ...about].map(newsAt)) >= at - NEWS_MARGIN_MS) return false;
+    // Read before the news was complete: an event about them may have gone unnoted.
+    if (!at || at - NEWS_MARGIN_MS < complete) return false;
+    if (Math.max(...[EVERYONE, ...about].map(newsAt)) >= at - NEWS_MARGIN_MS) return false;
     since = Math.min(since, at - NEWS_MARGIN_MS);
     return true;
   };

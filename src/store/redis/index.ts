@@ -257,6 +257,10 @@ export class RedisStore implements Store {
     return out;
   }
 
+  async forgetChangedBefore(site: string, before: string) {
+    await this.redis.zremrangebyscore(this.key(site, "changed"), "-inf", `(${Date.parse(before)}`);
+  }
+
   async savePlan(site: string, plan: Plan, status: PlanStatus) {
     await this.redis.hset(
       this.key(site, "plans"),

@@ -275,6 +275,10 @@ export class SqliteStore implements Store {
     return new Map(this.stmts.changedSince.all(site, canonicalTime(since)) as Array<[string, string]>);
   }
 
+  async forgetChangedBefore(site: string, before: string) {
+    this.stmts.forgetChangedBefore.run(site, canonicalTime(before));
+  }
+
   async ping() {
     this.db.prepare("SELECT 1").get();
   }

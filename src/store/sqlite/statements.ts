@@ -39,6 +39,7 @@ export function statements(db: Database.Database) {
       `INSERT INTO changed (site, member_id, at) VALUES (?, ?, ?) ON CONFLICT (site, member_id) DO UPDATE SET at = max(at, excluded.at)`,
     ),
     changedSince: db.prepare(`SELECT member_id, at FROM changed WHERE site = ? AND at >= ?`).raw(true),
+    forgetChangedBefore: db.prepare(`DELETE FROM changed WHERE site = ? AND at < ?`),
     addQuarter: db.prepare(
       `INSERT INTO activity_quarters (site, quarter, n) VALUES (?, ?, ?) ON CONFLICT (site, quarter) DO UPDATE SET n = n + excluded.n`,
     ),
