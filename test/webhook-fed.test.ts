@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDiscourseAdapter } from "../adapters/discourse/index.js";
+import type { DiscourseCursor } from "../adapters/discourse/read/index.js";
 import { startSimulator } from "../adapters/discourse/simulator/app.js";
 import type { SimPost } from "../adapters/discourse/simulator/model.js";
 import type { Plan, Unanswered } from "../src/domain.js";
@@ -228,8 +229,8 @@ describe("a plan fed by the forum's webhook", () => {
 
   it("leaves out the newcomers waiting for an answer, until one comes", async () => {
     const w = await readDaily();
-    const cursor = (await w.store.getState<{ waiting: object }>("test", `read:${PERIOD}`))!;
-    const waiting = Object.keys(cursor.waiting).length;
+    const cursor = (await w.store.getState<DiscourseCursor>("test", `read:${PERIOD}`))!;
+    const waiting = Object.values(cursor.newcomers!).filter((n) => n.waits).length;
     const before = (await waitingFor(w.store)).posts;
     expect(before.length).toBeGreaterThan(1);
     // A member answers one newcomer's first question: the post names its topic.

@@ -81,7 +81,7 @@ describe("a daily re-read", () => {
     };
     const first = await read({ onProgress });
     const cursor = first.cursor as DiscourseCursor;
-    const settled = Object.keys(cursor.newcomers!);
+    const settled = Object.keys(cursor.newcomers!).filter((id) => !cursor.newcomers![id]!.waits);
     const waiting = first.unanswered!.map((u) => u.memberId);
     expect(settled.length).toBeGreaterThan(5);
     expect(waiting.length).toBeGreaterThan(0);
@@ -155,8 +155,8 @@ describe("a daily re-read", () => {
     try {
       const first = await apiOnly(s1.url).readPeriod({ period, cursor: null, knownMembers: new Map() });
       const cursor = first.cursor as DiscourseCursor;
-      expect(Object.keys(cursor.newcomers!).length).toBeGreaterThan(5);
-      expect(cursor.newcomers![String(puppet.id)]).toBeUndefined();
+      expect(Object.values(cursor.newcomers!).filter((n) => !n.waits).length).toBeGreaterThan(5);
+      expect(cursor.newcomers![String(puppet.id)]!.waits).toBe(true);
       expect(first.soleContacts?.[String(puppet.id)]).toBeUndefined();
 
       const daily = await apiOnly(s2.url).readPeriod({

@@ -70,50 +70,28 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
     if (older || rows.length < ADMIN_LIST_PAGE) break;
   }
   // Newcomers whose posts only one member ever answered (sockpuppets look like this).
-  // A re-read of the period leaves out a newcomer whose stream held nothing we still wait for (no
-  // first question left unanswered, and someone answered them if they posted) and who did nothing
-  // since: their row in the list is what it was (activityRow). What the earlier read found (their
-  // first reply's credit, their sole contact) is in the store; they are reported seen now, so the
-  // journey knows they did not post in between. The read a plan is made from still reads the
-  // member who first answered them, as a candidate.
+  // A re-read of the period leaves out a newcomer who did nothing since the last read (their row
+  // in the list is what it was: activityRow) and whose stream held nothing we still wait for (no
+  // first question left unanswered, and someone answered them if they posted): what that read found
+  // stands (their first reply's credit and sole contact are in the store, their journey record and
+  // unanswered question come again). One who waits is read again, but by a plan's read when the
+  // webhook proved no news of them or of the topics they posted in (quiet.ts). A plan's read still
+  // reads the member who first answered a newcomer left out, as a candidate.
   const before = r.cursor.newcomers ?? {};
-  const settled: NonNullable<typeof r.cursor.newcomers> = {};
-  r.cursor.newcomers = settled;
-  // Newcomers waiting for an answer are read again every time, but for a plan's read when the
-  // webhook proved no news of them or of the topics they posted in (quiet.ts), and their row is
-  // what it was: then what the last read found of them stands.
-  const waitedBefore = r.cursor.waiting ?? {};
-  const waiting: NonNullable<typeof r.cursor.waiting> = {};
-  r.cursor.waiting = waiting;
+  const kept: NonNullable<typeof r.cursor.newcomers> = {};
+  r.cursor.newcomers = kept;
   let done = 0;
   let left = 0;
   for (const n of newcomers) {
+    const id = String(n.id);
     const row = activityRow(n);
-    const kept = before[String(n.id)];
-    if (row && kept?.row === row) {
-      settled[String(n.id)] = kept;
-      if (r.req.fresh && kept.replier) candidates.set(kept.replier[0], kept.replier[1]);
-      if (kept.firstPostAt)
-        posted.push({
-          memberId: String(n.id),
-          username: n.username,
-          joinedAt: n.created_at,
-          staff: n.admin || n.moderator,
-          firstPostAt: kept.firstPostAt,
-          firstQuestion: null,
-          nextPostAt: null,
-          firstHelpAt: null,
-          seenAt: r.now.toISOString(),
-        });
-      progress("newcomers", ++done, newcomers.length);
-      left++;
-      continue;
-    }
-    const waited = waitedBefore[String(n.id)];
-    if (row && waited?.row === row && r.quiet.has(String(n.id))) {
-      waiting[String(n.id)] = { ...waited, readAt: r.now.toISOString() };
-      if (waited.newcomer) posted.push({ ...waited.newcomer, seenAt: r.now.toISOString() });
-      if (waited.unanswered) unanswered.push(waited.unanswered);
+    const last = before[id];
+    // (An entry of an older cursor, without `waits`, is read again.)
+    if (row && last?.row === row && typeof last.waits === "boolean" && (!last.waits || r.quiet.has(id))) {
+      kept[id] = last.waits ? { ...last, readAt: r.now.toISOString() } : last;
+      if (r.req.fresh && last.replier) candidates.set(last.replier[0], last.replier[1]);
+      if (last.newcomer) posted.push({ ...last.newcomer, seenAt: r.now.toISOString() });
+      if (last.unanswered) unanswered.push(last.unanswered);
       progress("newcomers", ++done, newcomers.length);
       left++;
       continue;
@@ -153,35 +131,34 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
       firstHelpAt: helped.map((a) => a.created_at).sort()[0] ?? null,
       seenAt: r.now.toISOString(),
     };
-    // Settled (read again only once they do something): see `before` above.
-    let waits = false;
     let record: Newcomer | null = null;
-    const settle = (replier?: [string, string]) => {
-      if (row && !waits)
-        settled[String(n.id)] = { row, firstPostAt: posts[0] ?? null, ...(replier ? { replier } : {}) };
-    };
-    /** Still waiting for an answer: what this read found, for a plan's read that leaves them out. */
-    const wait = (question: Unanswered | null) => {
+    /** What this read found, for the next read (see `before` above). */
+    const keep = (waits: boolean, question: Unanswered | null = null, replier?: [string, string]) => {
       if (row)
-        waiting[String(n.id)] = {
+        kept[id] = {
           row,
           readAt: r.now.toISOString(),
           topics: [...new Set(own.map((a) => a.topic_id))].sort((a, b) => a - b),
           newcomer: record,
           unanswered: question,
+          waits,
+          ...(replier ? { replier } : {}),
         };
     };
     // Followed for the journey only: no longer a newcomer here.
     if (Date.parse(n.created_at) < start - ageMs) {
-      if (posts[0]) posted.push({ ...journey, firstPostAt: posts[0], firstQuestion: null });
-      settle();
+      if (posts[0]) {
+        record = { ...journey, firstPostAt: posts[0], firstQuestion: null };
+        posted.push(record);
+      }
+      keep(false);
       continue;
     }
     const responders = new Set(responses.map((r) => r.acting_user_id).filter((id) => id !== n.id));
     if (responders.size === 1) soleContacts[String(n.id)] = String([...responders][0]);
     // A newcomer who posted and whom nobody answered yet may still become someone's sole contact
     // (a sockpuppet answered only by its owner) without doing anything more: read again.
-    waits = posts.length > 0 && responders.size === 0;
+    const waits = posts.length > 0 && responders.size === 0;
     const asked = firstTopic as DiscourseUserAction | null;
     const topic = asked && Date.parse(asked.created_at) - Date.parse(n.created_at) <= ageMs ? asked : null;
     const first = topic
@@ -208,8 +185,7 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
     }
     // Only an unanswered first question waits for someone else's reply: the others are settled.
     if (!topic) {
-      if (waits) wait(null);
-      else settle();
+      keep(waits);
       continue;
     }
     if (!first) {
@@ -225,11 +201,11 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
               at: topic.created_at,
             };
       if (question) unanswered.push(question);
-      wait(question);
+      keep(true, question);
       continue;
     }
     if (!inPeriod(first.created_at)) {
-      settle();
+      keep(waits);
       continue;
     }
     activities.push({
@@ -244,7 +220,7 @@ export async function welcomeNewcomers(r: Reading): Promise<void> {
       public: whereItHappened(first, restricted) === "public" && whereItHappened(topic, restricted) === "public",
     });
     if (first.acting_username) candidates.set(String(first.acting_user_id), first.acting_username);
-    settle(first.acting_username ? [String(first.acting_user_id), first.acting_username] : undefined);
+    keep(waits, null, first.acting_username ? [String(first.acting_user_id), first.acting_username] : undefined);
   }
   if (left)
     log.info(

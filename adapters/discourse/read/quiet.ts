@@ -46,8 +46,8 @@ export async function findQuiet(r: Reading): Promise<void> {
     (id) => r.req.knownMembers.has(id) && silent(readAt[id], [id]),
   );
   // Newcomers waiting for an answer (newcomers.ts): an answer is a post in a topic they posted in.
-  const waiting = Object.entries(r.cursor.waiting ?? {}).filter(([id, w]) =>
-    silent(w.readAt, [id, ...w.topics.map((t) => `topic:${t}`)]),
+  const waiting = Object.entries(r.cursor.newcomers ?? {}).filter(
+    ([id, n]) => n.waits && silent(n.readAt, [id, ...n.topics.map((t) => `topic:${t}`)]),
   );
   if (!quiet.length && !waiting.length) return;
   const { log, options } = r.ctx;

@@ -29,21 +29,14 @@ export interface DiscourseCursor {
    */
   replies?: Record<string, number>;
   /**
-   * Per newcomer id whose stream holds nothing we still wait for (read/newcomers.ts): their admin
-   * list row (replies, visits, reading, last seen) when last read, their first post, and who first
-   * answered their first question in the period (id, username). The same row again on a re-read:
-   * they posted nothing since, and their stream is not read again.
+   * Per newcomer id the last read examined (read/newcomers.ts): their admin list row then, when
+   * their stream was read, the topics they posted in (where an answer would come), what it found
+   * (their journey record, their unanswered first question), who first answered their first
+   * question in the period (id, username), and whether they wait for an answer. The same row on a
+   * re-read: they posted nothing since, and their stream is not read again, unless they wait (then
+   * only a plan's read leaves them out, when the webhook proved no news of them or those topics).
    */
-  newcomers?: Record<string, { row: string; firstPostAt: string | null; replier?: [string, string] }>;
-  /**
-   * Per newcomer id still waiting for an answer (their first question, or any reply): their admin
-   * list row, when their stream was read, the topics they posted in (where an answer would come),
-   * and what that read found of them. A plan's read may leave them out on webhook news (quiet.ts).
-   */
-  waiting?: Record<
-    string,
-    { row: string; readAt: string; topics: number[]; newcomer: Newcomer | null; unanswered: Unanswered | null }
-  >;
+  newcomers?: Record<string, KeptNewcomer>;
   /**
    * A read that stopped half way (its checkpoints, read/index.ts): when it started, its candidates
    * (id, username), those whose stream is read and kept, and the likers met so far. The next read
@@ -55,6 +48,18 @@ export interface DiscourseCursor {
     done: string[];
     likers: Array<[string, string]>;
   };
+}
+
+/** A newcomer as the last read found them (DiscourseCursor.newcomers). */
+export interface KeptNewcomer {
+  row: string;
+  readAt: string;
+  topics: number[];
+  newcomer: Newcomer | null;
+  unanswered: Unanswered | null;
+  replier?: [string, string];
+  /** An unanswered first question, or posts nobody answered: an answer may come any day. */
+  waits: boolean;
 }
 
 export interface ReadContext {
