@@ -50,8 +50,8 @@ export async function fetchProfiles(r: Reading): Promise<void> {
     }
     const u = await getUser(ctx, username, true);
     const m = u && toMember(u, ctx.http.base, ctx.now());
-    if (m) fetched.set(m.id, m);
     if (typeof u?.post_count === "number") r.replies.set(id, u.post_count);
+    if (m) fetched.set(m.id, m);
     else
       log.info(
         { event: "spotlight.member.skipped", code: "profile_not_found", site: options.site.id, memberId: id },

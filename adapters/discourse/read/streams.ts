@@ -126,8 +126,10 @@ export async function readCandidateStreams(r: Reading): Promise<void> {
       continue;
     }
     if (!fetched.has(id)) continue;
-    // Proven to have done nothing since their stream was read (quiet.ts): it is as read then.
-    if (r.quiet.has(id) && r.replies.get(id) === cursor.replies?.[id]) {
+    // Proven to have done nothing since their stream was read (quiet.ts): it is as read then. A
+    // profile without its count of replies cannot show a post hidden since: read.
+    const replies = r.replies.get(id);
+    if (r.quiet.has(id) && replies !== undefined && replies === cursor.replies?.[id]) {
       cursor.readAt![id] = r.now.toISOString();
       r.done.add(id);
       progress("activity", ++done, candidates.size);
@@ -190,7 +192,6 @@ export async function readCandidateStreams(r: Reading): Promise<void> {
     }
     cursor.readAt ??= {};
     cursor.readAt[id] = r.now.toISOString();
-    const replies = r.replies.get(id);
     if (replies !== undefined) {
       cursor.replies ??= {};
       cursor.replies[id] = replies;
